@@ -1,0 +1,1 @@
+"""Interlink: multilateral police cooperation platform."""

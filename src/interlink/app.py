@@ -1,0 +1,158 @@
+"""create_app(settings): builds the FastAPI application and mounts every capability."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from interlink.config import Settings, load_settings
+from interlink.core import audit
+from interlink.core.audit import AuditWriter
+from interlink.core.background import PeriodicWorker
+from interlink.core.db import Database
+from interlink.core.errors import DomainError
+from interlink.members import api as members_api
+from interlink.members import pages as members_pages
+from interlink.observability import Metrics, configure_logging, request_middleware
+from interlink.oversight import api as oversight_api
+from interlink.state import AppState
+from interlink.web import pages as web_pages
+from interlink.web.render import STATIC_DIR, render_error
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+# Each capability contributes an API router and a pages router; order does not matter.
+ROUTERS = [members_api.router, members_pages.router, oversight_api.router, web_pages.router]
+# Capabilities that need per-process start-up (an index to build, a worker to run) register
+# a callable(state) -> list of PeriodicWorker here.
+STARTUP_HOOKS: list[Any] = []
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get(
+        "accept", "")
+
+
+def _problem(request: Request, status: int, title: str, detail: str,
+             extra: dict[str, Any] | None = None) -> Response:
+    if _wants_html(request):
+        return render_error(request, status, title, detail)
+    body: dict[str, Any] = {
+        "type": f"https://interlink.example/problems/{title.lower().replace(' ', '-')}",
+        "title": title, "status": status, "detail": detail, "instance": request.url.path,
+    }
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        return _problem(request, exc.status, exc.title, exc.detail, exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg")}
+            for err in exc.errors()
+        ]
+        detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5])
+        return _problem(request, 422, "Invalid input", detail, {"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        return _problem(request, exc.status_code, title, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", extra={"fields": {
+            "request_id": getattr(request.state, "request_id", None)}})
+        return _problem(request, 500, "Internal error",
+                        "something went wrong on our side; the request id identifies it")
+
+
+def _install_operations(app: FastAPI, state: AppState, metrics: Metrics) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> Response:
+        try:
+            state.db.ping()
+        except Exception as exc:  # the database is what readiness means here
+            return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, 503)
+        not_ready = [name for name, ready in state.extras.get("readiness", {}).items()
+                     if not ready()]
+        if not_ready:
+            return JSONResponse({"status": "starting", "waiting_for": not_ready}, 503)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_endpoint() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    db = database or Database(settings.resolved_database_url)
+    state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db))
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        workers: list[PeriodicWorker] = []
+        if settings.background_workers:
+            workers.append(PeriodicWorker(
+                "audit-sealer", settings.audit_seal_interval, lambda: audit.seal_all(db)).start())
+            for hook in STARTUP_HOOKS:
+                workers.extend(hook(state))
+        try:
+            yield
+        finally:
+            for worker in workers:
+                worker.stop()
+            state.audit_writer.close()
+            if settings.background_workers:
+                audit.seal_all(db)
+
+    app = FastAPI(
+        title="Interlink",
+        version="0.1.0",
+        description="Multilateral police cooperation: records, notices, screening, messaging, "
+        "audit, General Assembly, blocklist.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.interlink = state
+    app.middleware("http")(request_middleware(metrics, hsts=settings.secure_cookies))
+    _install_error_handlers(app)
+    _install_operations(app, state, metrics)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory interlink.app:app_from_env`."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,101 @@
+"""Shared pieces of every `interlink` sub-command: settings, database, operator, output, errors."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from interlink.config import Settings, load_settings
+from interlink.core.auth import OrgKind, Perm, Principal
+from interlink.core.db import Database
+from interlink.core.errors import DomainError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+console = Console()
+err_console = Console(stderr=True)
+
+DataDirOption = typer.Option(
+    None, "--data-dir", help="Data folder (default INTERLINK_DATA_DIR or ./data)")
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table")
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    return load_settings(data_dir=data_dir) if data_dir else load_settings()
+
+
+@contextmanager
+def open_db(settings: Settings) -> Iterator[Database]:
+    db = Database(settings.resolved_database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def operator(session: Session) -> Principal:
+    """The console operator acts for the General Secretariat, as the platform's administrator.
+
+    Whoever can run this command on the server already holds the database; the audit log
+    still names them by their system account.
+    """
+    from interlink.members.service import GS_CODE, org_by_code
+
+    gs = org_by_code(session, GS_CODE)
+    return Principal(label=f"cli:{getpass.getuser()}", org_id=gs.id,
+                     org_kind=OrgKind.GENERAL_SECRETARIAT, country=None,
+                     permissions=frozenset(Perm))
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain and database errors into one line on stderr and a non-zero exit."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            raise fail(exc.detail, exc.exit_code) from None
+        except OperationalError as exc:
+            raise fail(f"database unavailable or not set up ({exc.orig}); "
+                       "run 'interlink db upgrade'", 7) from None
+        except (OSError, ValueError) as exc:
+            raise fail(str(exc), 2) from None
+
+    return wrapper
+
+
+def emit(rows: Sequence[dict[str, Any]] | dict[str, Any], as_json: bool,
+         columns: Sequence[str] | None = None, title: str | None = None) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(rows, default=str, ensure_ascii=False, indent=2) + "\n")
+        return
+    if isinstance(rows, dict):
+        rows = [rows]
+    if not rows:
+        console.print("(nothing)")
+        return
+    columns = list(columns or rows[0].keys())
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    console.print(table)

@@ -1,0 +1,59 @@
+"""Settings from INTERLINK_* environment variables: the only place that reads them."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INTERLINK_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Folder for SQLite, keys, uploads")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in data_dir"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str | None = None
+    # Cookies carry the Secure flag unless explicitly served over plain HTTP (the demo).
+    secure_cookies: bool = True
+    session_hours: int = 8
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    # Seconds between audit sealing passes (hash-chaining of committed entries).
+    audit_seal_interval: float = 0.5
+    log_json: bool = True
+    log_level: str = "INFO"
+    background_workers: bool = True
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'interlink.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @cached_property
+    def secret_key(self) -> bytes:
+        """Server secret for keyed hashes; kept in the data folder, never in the database."""
+        return self._secret_file("secret.key")
+
+    def _secret_file(self, name: str) -> bytes:
+        path = self.data_dir / "keys" / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.write_bytes(secrets.token_bytes(32))
+            path.chmod(0o600)
+        return path.read_bytes()
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

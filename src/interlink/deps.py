@@ -1,0 +1,99 @@
+"""Request-scoped helpers shared by every capability's routes: state, principal, transactions.
+
+Routes open their unit of work explicitly (`with unit_of_work(request) as session:`) so the
+commit, and with it the audit entry, happens before the response is sent.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from interlink.core.auth import Perm, Principal
+from interlink.core.errors import Forbidden, Unauthenticated
+from interlink.members import identity
+from interlink.state import AppState
+
+SESSION_COOKIE = "interlink_session"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def app_state(request: Request) -> AppState:
+    return request.app.state.interlink
+
+
+@contextmanager
+def unit_of_work(request: Request) -> Iterator[Session]:
+    with app_state(request).db.session() as session:
+        yield session
+
+
+def client_addr(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def _principal(request: Request, *, allow_mfa_pending: bool = False) -> Principal | None:
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    state = app_state(request)
+    auth = request.headers.get("authorization", "")
+    with state.db.session() as session:
+        if auth:
+            scheme, _, raw = auth.partition(" ")
+            if scheme.lower() != "bearer" or not raw:
+                raise Unauthenticated("use 'Authorization: Bearer <token>'")
+            principal = identity.authenticate_token(
+                session, raw, client_addr=client_addr(request), request_id=request_id(request))
+        else:
+            web_session = identity.web_session_for(session, request.cookies.get(SESSION_COOKIE))
+            if web_session is None or (web_session.mfa_pending and not allow_mfa_pending):
+                return None
+            # Cookies ride along on cross-site requests: unsafe ones must prove they come from
+            # our own pages (form field or header carrying the session's CSRF token).
+            request.state.csrf_token = web_session.csrf_token
+            principal = identity.principal_for_user(
+                web_session.user, client_addr=client_addr(request), request_id=request_id(request))
+    request.state.principal = principal
+    return principal
+
+
+def optional_principal(request: Request) -> Principal | None:
+    return _principal(request)
+
+
+def current_principal(request: Request) -> Principal:
+    principal = _principal(request)
+    if principal is None:
+        raise Unauthenticated("log in or send an API token")
+    if request.method in UNSAFE_METHODS and principal.token_id is None:
+        check_csrf(request, request.headers.get(CSRF_HEADER))
+    return principal
+
+
+def check_csrf(request: Request, sent: str | None) -> None:
+    expected = getattr(request.state, "csrf_token", None)
+    if not sent or not expected or not secrets.compare_digest(sent, expected):
+        raise Forbidden("missing or wrong CSRF token: reload the page and try again")
+
+
+def requires(perm: Perm):
+    def check(principal: Principal = Depends(current_principal)) -> Principal:
+        principal.require(perm)
+        return principal
+
+    return check
+
+
+def lockout(request: Request) -> timedelta:
+    return timedelta(minutes=app_state(request).settings.lockout_minutes)

@@ -1,0 +1,360 @@
+"""Rules for members, organisations, users and API tokens.
+
+Scope: the General Secretariat's administrators manage every organisation; an NCB
+administrator manages its own bureau and the agencies it authorised, never another bureau's.
+Whatever lies outside a principal's scope is reported as not found, so its existence leaks
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlink.core import audit
+from interlink.core.audit import Event
+from interlink.core.auth import (
+    ROLES_BY_ORG_KIND,
+    IssuedToken,
+    OrgKind,
+    Perm,
+    Principal,
+    Role,
+    hash_password,
+    issue_token,
+    password_problem,
+    permissions_for,
+)
+from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.members.models import ApiToken, Member, Organisation, User
+from interlink.members.regions import REGION_OF, country_name
+
+GS_CODE = "GS"
+OVERSIGHT_CODE = "CCF"
+
+
+def ncb_code(country: str) -> str:
+    return f"NCB-{country}"
+
+
+# --- members and organisations -----------------------------------------------------------------
+
+
+def seed_members(session: Session) -> int:
+    """Create every member, its NCB, the General Secretariat and the oversight commission.
+
+    Idempotent: run by `db upgrade` and by the demo; returns how many rows it added.
+    """
+    added = 0
+    existing = set(session.scalars(select(Member.code)))
+    for code, region in sorted(REGION_OF.items()):
+        if code not in existing:
+            session.add(Member(code=code, name=country_name(code), region=region.value))
+            added += 1
+    session.flush()
+    orgs = set(session.scalars(select(Organisation.code)))
+    wanted = [
+        (GS_CODE, OrgKind.GENERAL_SECRETARIAT, "General Secretariat", None),
+        (OVERSIGHT_CODE, OrgKind.OVERSIGHT, "Commission for the Control of Files", None),
+    ] + [
+        (ncb_code(code), OrgKind.NCB, f"NCB {country_name(code)}", code)
+        for code in sorted(REGION_OF)
+    ]
+    for code, kind, name, country in wanted:
+        if code not in orgs:
+            session.add(Organisation(code=code, kind=kind.value, name=name, country=country))
+            added += 1
+    session.flush()
+    return added
+
+
+def get_member(session: Session, code: str) -> Member:
+    member = session.get(Member, code.upper())
+    if member is None:
+        raise NotFound(f"no member country with code {code!r}")
+    return member
+
+
+def list_members(session: Session) -> list[Member]:
+    return list(session.scalars(select(Member).order_by(Member.code)))
+
+
+def set_member_status(
+    session: Session,
+    principal: Principal,
+    code: str,
+    *,
+    suspended: bool | None = None,
+    in_arrears: bool | None = None,
+) -> Member:
+    principal.require(Perm.PLATFORM_ADMIN)
+    member = get_member(session, code)
+    if suspended is not None:
+        member.suspended = suspended
+    if in_arrears is not None:
+        member.in_arrears = in_arrears
+    audit.record(session, principal.actor, Event(
+        "member.status", "member", member.code,
+        detail={"suspended": member.suspended, "in_arrears": member.in_arrears}))
+    return member
+
+
+def org_by_code(session: Session, code: str) -> Organisation:
+    org = session.scalars(select(Organisation).where(Organisation.code == code)).first()
+    if org is None:
+        raise NotFound(f"no organisation {code!r}")
+    return org
+
+
+def ncb_of(session: Session, country: str) -> Organisation:
+    return org_by_code(session, ncb_code(country.upper()))
+
+
+def manageable_org_ids(session: Session, principal: Principal) -> set[int] | None:
+    """Organisations whose users and tokens the principal administers; None means all."""
+    if principal.has(Perm.PLATFORM_ADMIN):
+        return None
+    if not (principal.has(Perm.USERS_MANAGE) or principal.has(Perm.TOKENS_MANAGE)):
+        return set()
+    agencies = session.scalars(
+        select(Organisation.id).where(Organisation.parent_id == principal.org_id)
+    )
+    return {principal.org_id, *agencies}
+
+
+def _org_in_scope(session: Session, principal: Principal, org_id: int) -> Organisation:
+    scope = manageable_org_ids(session, principal)
+    org = session.get(Organisation, org_id)
+    if org is None or (scope is not None and org_id not in scope):
+        raise NotFound(f"no organisation {org_id} that you administer")
+    return org
+
+
+_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,38}$")
+
+
+def create_organisation(
+    session: Session,
+    principal: Principal,
+    *,
+    kind: OrgKind,
+    name: str,
+    code: str,
+    country: str | None = None,
+) -> Organisation:
+    """NCB admins authorise agencies of their own country; the GS adds any other kind."""
+    code = code.strip().upper()
+    if not _CODE_RE.match(code):
+        raise InvalidInput("an organisation code is 2-39 letters, digits or hyphens")
+    if not name.strip():
+        raise InvalidInput("an organisation needs a name")
+    parent_id: int | None = None
+    if kind is OrgKind.AGENCY:
+        principal.require(Perm.USERS_MANAGE)
+        if principal.org_kind is not OrgKind.NCB:
+            raise Forbidden("only a National Central Bureau authorises national agencies")
+        country, parent_id = principal.country, principal.org_id
+    else:
+        principal.require(Perm.PLATFORM_ADMIN)
+        if kind in (OrgKind.NCB, OrgKind.GENERAL_SECRETARIAT, OrgKind.OVERSIGHT):
+            raise Conflict(f"{kind.value} organisations are created with the member list")
+        if country is not None:
+            get_member(session, country)
+    if session.scalars(select(Organisation.id).where(Organisation.code == code)).first():
+        raise Conflict(f"the organisation code {code} is taken")
+    org = Organisation(kind=kind.value, name=name.strip(), code=code, country=country,
+                       parent_id=parent_id)
+    session.add(org)
+    session.flush()
+    audit.record(session, principal.actor, Event(
+        "organisation.create", "organisation", org.id, owner_org_id=parent_id or org.id,
+        detail={"kind": kind.value, "code": code}))
+    return org
+
+
+def list_organisations(
+    session: Session, *, kind: OrgKind | None = None, country: str | None = None
+) -> list[Organisation]:
+    stmt = select(Organisation).order_by(Organisation.code)
+    if kind is not None:
+        stmt = stmt.where(Organisation.kind == kind.value)
+    if country is not None:
+        stmt = stmt.where(Organisation.country == country.upper())
+    return list(session.scalars(stmt))
+
+
+# --- users -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class NewUser:
+    username: str
+    display_name: str
+    org_id: int
+    roles: list[Role]
+    password: str
+    email: str | None = None
+
+
+_USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
+
+
+def _check_roles(principal: Principal, org: Organisation, roles: list[Role]) -> None:
+    if not roles:
+        raise InvalidInput("a user needs at least one role")
+    allowed = ROLES_BY_ORG_KIND[OrgKind(org.kind)]
+    wrong = [r.value for r in roles if r not in allowed]
+    if wrong:
+        raise InvalidInput(f"roles {', '.join(wrong)} cannot be held in a {org.kind} organisation")
+    if Role.GS_ADMIN in roles and not principal.has(Perm.PLATFORM_ADMIN):
+        raise Forbidden("only a General Secretariat administrator appoints another")
+
+
+def create_user(session: Session, principal: Principal, new: NewUser) -> User:
+    principal.require(Perm.USERS_MANAGE)
+    org = _org_in_scope(session, principal, new.org_id)
+    username = new.username.strip().lower()
+    if not _USERNAME_RE.match(username):
+        raise InvalidInput("a username is 3-80 lower-case letters, digits, dots, hyphens")
+    _check_roles(principal, org, new.roles)
+    if problem := password_problem(new.password):
+        raise InvalidInput(problem)
+    if session.scalars(select(User.id).where(User.username == username)).first():
+        raise Conflict(f"the username {username} is taken")
+    user = User(
+        username=username,
+        display_name=new.display_name.strip() or username,
+        email=new.email,
+        org_id=org.id,
+        roles=sorted(r.value for r in new.roles),
+        password_hash=hash_password(new.password),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, principal.actor, Event(
+        "user.create", "user", user.id, owner_org_id=org.id,
+        detail={"username": username, "roles": user.roles}))
+    return user
+
+
+def list_users(session: Session, principal: Principal) -> list[User]:
+    principal.require(Perm.USERS_MANAGE)
+    scope = manageable_org_ids(session, principal)
+    stmt = select(User).order_by(User.username)
+    if scope is not None:
+        stmt = stmt.where(User.org_id.in_(scope))
+    return list(session.scalars(stmt))
+
+
+def get_user(session: Session, principal: Principal, user_id: int) -> User:
+    principal.require(Perm.USERS_MANAGE)
+    user = session.get(User, user_id)
+    scope = manageable_org_ids(session, principal)
+    if user is None or (scope is not None and user.org_id not in scope):
+        raise NotFound(f"no user {user_id} that you administer")
+    return user
+
+
+def update_user(
+    session: Session,
+    principal: Principal,
+    user_id: int,
+    *,
+    roles: list[Role] | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    user = get_user(session, principal, user_id)
+    changes: dict[str, object] = {}
+    if roles is not None:
+        _check_roles(principal, user.org, roles)
+        user.roles = sorted(r.value for r in roles)
+        changes["roles"] = user.roles
+    if active is not None:
+        if user.id == principal.user_id and not active:
+            raise Conflict("you cannot deactivate yourself")
+        user.active = active
+        changes["active"] = active
+    if password is not None:
+        if problem := password_problem(password):
+            raise InvalidInput(problem)
+        user.password_hash = hash_password(password)
+        user.failed_logins, user.locked_until = 0, None
+        changes["password"] = "reset"
+    audit.record(session, principal.actor, Event(
+        "user.update", "user", user.id, owner_org_id=user.org_id, detail=changes))
+    return user
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def grantable_permissions(org: Organisation) -> frozenset[Perm]:
+    """A token can hold at most what the organisation's users could hold."""
+    return permissions_for(ROLES_BY_ORG_KIND[OrgKind(org.kind)]) - {
+        Perm.USERS_MANAGE, Perm.TOKENS_MANAGE, Perm.PLATFORM_ADMIN}
+
+
+def create_token(
+    session: Session,
+    principal: Principal,
+    *,
+    org_id: int,
+    name: str,
+    permissions: list[Perm],
+    days: int = 90,
+) -> tuple[ApiToken, IssuedToken]:
+    principal.require(Perm.TOKENS_MANAGE)
+    org = _org_in_scope(session, principal, org_id)
+    if not name.strip():
+        raise InvalidInput("a token needs a name saying what system uses it")
+    if not 1 <= days <= 366:
+        raise InvalidInput("a token lives 1 to 366 days")
+    if not permissions:
+        raise InvalidInput("a token needs at least one permission")
+    extra = sorted(p.value for p in set(permissions) - grantable_permissions(org))
+    if extra:
+        raise InvalidInput(f"a {org.kind} token cannot hold {', '.join(extra)}")
+    issued = issue_token()
+    token = ApiToken(
+        public_id=issued.public_id,
+        secret_hash=issued.secret_hash,
+        name=name.strip(),
+        org_id=org.id,
+        permissions=sorted(p.value for p in permissions),
+        created_by_user_id=principal.user_id,
+        expires_at=datetime.now(UTC) + timedelta(days=days),
+    )
+    session.add(token)
+    session.flush()
+    audit.record(session, principal.actor, Event(
+        "token.create", "token", token.id, owner_org_id=org.id,
+        detail={"name": token.name, "permissions": token.permissions, "days": days}))
+    return token, issued
+
+
+def list_tokens(session: Session, principal: Principal) -> list[ApiToken]:
+    principal.require(Perm.TOKENS_MANAGE)
+    scope = manageable_org_ids(session, principal)
+    stmt = select(ApiToken).order_by(ApiToken.id)
+    if scope is not None:
+        stmt = stmt.where(ApiToken.org_id.in_(scope))
+    return list(session.scalars(stmt))
+
+
+def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiToken:
+    principal.require(Perm.TOKENS_MANAGE)
+    token = session.get(ApiToken, token_id)
+    scope = manageable_org_ids(session, principal)
+    if token is None or (scope is not None and token.org_id not in scope):
+        raise NotFound(f"no token {token_id} that you administer")
+    if token.revoked_at is None:
+        token.revoked_at = datetime.now(UTC)
+        audit.record(session, principal.actor, Event(
+            "token.revoke", "token", token.id, owner_org_id=token.org_id))
+    return token
+

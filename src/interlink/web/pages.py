@@ -1,0 +1,121 @@
+"""Login, second factor, logout and the home page of each role."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from interlink.core.auth import Principal, new_totp_secret, totp_uri
+from interlink.core.errors import Forbidden
+from interlink.deps import SESSION_COOKIE, app_state, client_addr, lockout, unit_of_work
+from interlink.members import identity
+from interlink.members.models import Organisation
+from interlink.web.render import form_principal, redirect, render
+
+router = APIRouter(include_in_schema=False)
+PRELOGIN_COOKIE = "interlink_prelogin"
+
+
+def _set_session_cookie(request: Request, response: Response, value: str) -> None:
+    settings = app_state(request).settings
+    response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="lax",
+                        secure=settings.secure_cookies, max_age=settings.session_hours * 3600)
+
+
+def _login_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    # Double-submit token: the login form has no session yet to bind a CSRF token to.
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", status_code=status, error=error, login_csrf=token)
+    response.set_cookie(PRELOGIN_COOKIE, token, httponly=True, samesite="strict",
+                        secure=app_state(request).settings.secure_cookies, max_age=1800)
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    return _login_page(request)
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    expected = request.cookies.get(PRELOGIN_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        return _login_page(request, "Your form expired. Please try again.", 403)
+    settings = app_state(request).settings
+    with unit_of_work(request) as session:
+        result = identity.login(
+            session, username, password, max_failures=settings.max_failed_logins,
+            lockout=lockout(request), session_hours=settings.session_hours,
+            client_addr=client_addr(request))
+    if isinstance(result, identity.LoginRefused):
+        return _login_page(request, result.error.detail, result.error.status)
+    response = redirect("/login/totp" if result.needs_totp else "/")
+    _set_session_cookie(request, response, result.cookie_value)
+    response.delete_cookie(PRELOGIN_COOKIE)
+    return response
+
+
+@router.get("/login/totp")
+def totp_form(request: Request) -> Response:
+    with unit_of_work(request) as session:
+        web_session = identity.web_session_for(session, request.cookies.get(SESSION_COOKIE))
+        if web_session is None or not web_session.mfa_pending:
+            return redirect("/login")
+        user = web_session.user
+        secret = enrol_uri = None
+        if not user.totp_secret:
+            # First login of a user who needs a second factor: enrol now, on the half session.
+            if not web_session.pending_totp_secret:
+                web_session.pending_totp_secret = new_totp_secret()
+            secret = web_session.pending_totp_secret
+            enrol_uri = totp_uri(secret, user.username)
+        return render(request, "totp.html", csrf=web_session.csrf_token, enrol_uri=enrol_uri,
+                      enrol_secret=secret, error=None)
+
+
+@router.post("/login/totp")
+def totp_submit(
+    request: Request,
+    code: Annotated[str, Form(max_length=12)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    settings = app_state(request).settings
+    with unit_of_work(request) as session:
+        web_session = identity.web_session_for(session, request.cookies.get(SESSION_COOKIE))
+        if web_session is None or not web_session.mfa_pending:
+            return redirect("/login")
+        if not secrets.compare_digest(web_session.csrf_token, csrf_token):
+            raise Forbidden("missing or wrong CSRF token: reload the page and try again")
+        refused = identity.complete_totp(
+            session, web_session, code, max_failures=settings.max_failed_logins,
+            lockout=lockout(request), session_hours=settings.session_hours)
+    if refused is not None:
+        return render(request, "totp.html", status_code=refused.error.status, csrf=csrf_token,
+                      enrol_uri=None, enrol_secret=None, error=refused.error.detail)
+    return redirect("/")
+
+
+@router.post("/logout")
+def logout(request: Request, principal: Principal | None = Depends(form_principal)) -> Response:
+    with unit_of_work(request) as session:
+        identity.logout(session, request.cookies.get(SESSION_COOKIE))
+    response = redirect("/login")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/")
+def home(request: Request, principal: Principal | None = Depends(form_principal)) -> Response:
+    if principal is None:
+        return redirect("/login")
+    with unit_of_work(request) as session:
+        org = session.get(Organisation, principal.org_id)
+    return render(request, "home.html", org=org)

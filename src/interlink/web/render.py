@@ -1,0 +1,94 @@
+"""Templates, the page context every layout needs, and form helpers (CSRF)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from interlink.core.auth import Perm, Principal
+from interlink.deps import check_csrf, optional_principal
+
+WEB_DIR = Path(__file__).parent
+STATIC_DIR = WEB_DIR / "static"
+# Every capability's templates live in its own folder; the loader searches them all.
+_TEMPLATE_DIRS = [WEB_DIR / "templates", *sorted(WEB_DIR.parent.glob("*/templates"))]
+templates = Jinja2Templates(directory=[str(d) for d in _TEMPLATE_DIRS if d.is_dir()])
+
+PERMISSION_LABELS: dict[Perm, str] = {
+    Perm.RECORDS_READ: "Read records and notices shared with your country",
+    Perm.RECORDS_WRITE: "Enter and change your bureau's records",
+    Perm.NOTICES_SUBMIT: "Submit notice requests and send diffusions",
+    Perm.NOTICES_REVIEW: "Review notice requests for compliance",
+    Perm.SCREEN_PERSON: "Screen names",
+    Perm.SCREEN_DOCUMENT: "Check travel documents",
+    Perm.SCREEN_VEHICLE: "Check vehicles",
+    Perm.MESSAGES: "Send and read secure messages",
+    Perm.USERS_MANAGE: "Manage your bureau's users and agencies",
+    Perm.TOKENS_MANAGE: "Manage API tokens for your bureau's systems",
+    Perm.AUDIT_OWN: "See who accessed your bureau's records",
+    Perm.AUDIT_ALL: "Query the whole audit log",
+    Perm.ASSEMBLY_VOTE: "Take part in the General Assembly",
+    Perm.ASSEMBLY_ADMIN: "Run General Assembly sessions",
+    Perm.BLOCKLIST_SUBMIT: "Submit and confirm blocklist domains",
+    Perm.BLOCKLIST_PUBLISH: "Publish the blocklist",
+    Perm.BLOCKLIST_FEED: "Receive the blocklist feed",
+    Perm.ANALYTICS: "Run cross-country analytics",
+    Perm.PLATFORM_ADMIN: "Administer the platform",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    href: str
+    label: str
+    perm: Perm | None = None  # shown to principals holding it; None: to everyone logged in
+
+
+# Capabilities add their entries when their pages module is imported.
+NAV_LINKS: list[NavLink] = []
+
+
+def nav_links(principal: Principal) -> list[NavLink]:
+    return [link for link in NAV_LINKS if link.perm is None or principal.has(link.perm)]
+
+
+templates.env.globals["nav_links"] = nav_links
+
+
+def page_context(request: Request, principal: Principal | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "request": request,
+        "principal": principal,
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "permission_labels": PERMISSION_LABELS,
+        **extra,
+    }
+
+
+def render(request: Request, template: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    principal = getattr(request.state, "principal", None)
+    return templates.TemplateResponse(
+        request, template, page_context(request, principal, **extra), status_code=status_code)
+
+
+def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status, title=title, detail=detail)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def form_principal(request: Request) -> Principal | None:
+    """The principal of a page request; on form posts, the CSRF field must match."""
+    principal = optional_principal(request)
+    if principal is not None and request.method == "POST":
+        form = await request.form()
+        sent = form.get("csrf_token")
+        check_csrf(request, sent if isinstance(sent, str) else None)
+    return principal
