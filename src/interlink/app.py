@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interlink.config import Settings, load_settings
@@ -69,6 +70,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5])
         return _problem(request, 422, "Invalid input", detail, {"errors": errors})
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        # The database refused a value the client sent (NUL byte, number out of range): the
+        # transaction was rolled back, nothing was written.
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        return _problem(request, 422, "Invalid input", f"a value cannot be stored: {reason}")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

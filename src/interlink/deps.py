@@ -11,13 +11,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from fastapi import Depends, Request
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import Forbidden, Unauthenticated
 from interlink.members import identity
 from interlink.state import AppState
+
+# Path ids are bounded so an absurd number is a 422, not a database overflow.
+Id = Annotated[int, Path(ge=1, le=2**62)]
 
 SESSION_COOKIE = "interlink_session"
 CSRF_HEADER = "x-csrf-token"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 
 from interlink.core.auth import OrgKind, Principal
-from interlink.deps import current_principal, unit_of_work
+from interlink.deps import Id, current_principal, unit_of_work
 from interlink.members import service
 from interlink.members.schemas import (
     MemberOut,
@@ -45,7 +45,8 @@ def list_members(request: Request, _: Principal = Depends(current_principal)) ->
 
 
 @router.patch("/members/{code}", response_model=MemberOut)
-def set_member_status(request: Request, code: str, body: MemberStatusIn,
+def set_member_status(request: Request, body: MemberStatusIn,
+                      code: str = Path(pattern=r"^[A-Za-z]{2}$"),
                       principal: Principal = Depends(current_principal)) -> MemberOut:
     with unit_of_work(request) as session:
         member = service.set_member_status(session, principal, code,
@@ -88,14 +89,14 @@ def create_user(request: Request, body: UserIn,
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(request: Request, user_id: int,
+def get_user(request: Request, user_id: Id,
              principal: Principal = Depends(current_principal)) -> UserOut:
     with unit_of_work(request) as session:
         return _user_out(service.get_user(session, principal, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(request: Request, user_id: int, body: UserPatch,
+def update_user(request: Request, user_id: Id, body: UserPatch,
                 principal: Principal = Depends(current_principal)) -> UserOut:
     with unit_of_work(request) as session:
         user = service.update_user(session, principal, user_id, roles=body.roles,
@@ -121,7 +122,7 @@ def create_token(request: Request, body: TokenIn,
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(request: Request, token_id: int,
+def revoke_token(request: Request, token_id: Id,
                  principal: Principal = Depends(current_principal)) -> TokenOut:
     with unit_of_work(request) as session:
         return TokenOut.model_validate(service.revoke_token(session, principal, token_id))

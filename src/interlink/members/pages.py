@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from interlink.core.auth import ROLES_BY_ORG_KIND, OrgKind, Perm, Principal, Role
 from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
-from interlink.deps import unit_of_work
+from interlink.deps import Id, unit_of_work
 from interlink.members import service
 from interlink.members.models import Organisation
 from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render
@@ -121,7 +121,7 @@ def tokens_create(
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
-def tokens_revoke(request: Request, token_id: int,
+def tokens_revoke(request: Request, token_id: Id,
                   principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _logged_in(principal)
     with unit_of_work(request) as session:

@@ -1,0 +1,28 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   creates the environment and starts the demo (SQLite in ./demo-data)
+#   make test   creates the environment, installs Debian's chromium, runs every test
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+VENV := .venv
+PYTEST_ARGS ?=
+
+.PHONY: env demo test lint bench-quick chromium
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+env: $(UV)
+	$(UV) sync --frozen --all-groups --quiet
+
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+demo: env
+	$(VENV)/bin/interlink demo
+
+lint: env
+	$(VENV)/bin/ruff check src tests bench scripts
+
+test: env chromium
+	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)

@@ -1,0 +1,88 @@
+"""The `interlink` command: set-up, users, tokens, errors as one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from interlink.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(database, tmp_path: Path) -> dict[str, str]:  # noqa: ANN001
+    return {"INTERLINK_DATABASE_URL": database.url, "INTERLINK_DATA_DIR": str(tmp_path)}
+
+
+def test_db_upgrade_is_idempotent(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["db", "upgrade"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "0 member and organisation rows added" in result.output
+
+
+def test_members_list_json(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["members", "list", "--json"], env=env)
+    rows = json.loads(result.stdout)
+    assert len(rows) == 196
+    assert {"code": "MA", "name": "Morocco", "region": "africa", "suspended": False,
+            "in_arrears": False} in rows
+
+
+def test_user_and_token_administration(env: dict[str, str]) -> None:
+    created = runner.invoke(app, ["users", "create", "rabat.new", "--org", "NCB-MA", "--role",
+                                  "officer", "--password", "Long-Enough-Pass1", "--json"], env=env)
+    assert created.exit_code == 0, created.output
+    assert json.loads(created.stdout)["org"] == "NCB-MA"
+    listed = json.loads(runner.invoke(app, ["users", "list", "--json", "--org", "NCB-MA"],
+                                      env=env).stdout)
+    assert [u["username"] for u in listed] == ["rabat.new"]
+    token = runner.invoke(app, ["tokens", "create", "--name", "Rabat border", "--org", "NCB-MA",
+                                "--permission", "screen.document", "--json"], env=env)
+    assert token.exit_code == 0, token.output
+    token_id = json.loads(token.stdout)["id"]
+    assert runner.invoke(app, ["tokens", "revoke", str(token_id)], env=env).exit_code == 0
+    tokens = json.loads(runner.invoke(app, ["tokens", "list", "--json"], env=env).stdout)
+    assert tokens[0]["revoked"] is True
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["users", "create", "x.y", "--org", "NCB-ZZ", "--role", "officer", "--password",
+      "Long-Enough-Pass1"], 4, "no organisation 'NCB-ZZ'"),
+    (["users", "create", "x.y", "--org", "NCB-MA", "--role", "officer", "--password", "short"],
+     2, "at least 12 characters"),
+    (["users", "create", "x.y", "--org", "NCB-MA", "--role", "gs_admin", "--password",
+      "Long-Enough-Pass1"], 2, "cannot be held in a ncb organisation"),
+    (["tokens", "revoke", "12345"], 4, "no token 12345"),
+])
+def test_errors_are_one_line_with_exit_code(env: dict[str, str], args: list[str], code: int,
+                                            message: str) -> None:
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    env = {"INTERLINK_DATABASE_URL": "sqlite:////nonexistent/dir/x.db",
+           "INTERLINK_DATA_DIR": str(tmp_path)}
+    result = runner.invoke(app, ["users", "list"], env=env)
+    assert result.exit_code == 7 and result.stderr.startswith("error: database unavailable")
+
+
+def test_every_command_has_help() -> None:
+    for args in ([], ["db"], ["users"], ["tokens"], ["audit"], ["members"], ["demo"],
+                 ["serve"], ["audit", "verify"]):
+        result = runner.invoke(app, [*args, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output, args
+
+
+def test_console_script_is_installed() -> None:
+    result = subprocess.run([sys.executable, "-m", "interlink.cli", "--help"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "interlink" in result.stdout.lower()
