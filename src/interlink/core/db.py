@@ -24,6 +24,8 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    func,
+    insert,
     select,
     text,
 )
@@ -92,6 +94,22 @@ def emit_change(session: Session, entity: str, entity_id: int, op: str) -> None:
         # Serialises change-number allocation until commit, so numbers commit in order.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHANGE_LOCK_KEY})
     session.add(Change(entity=entity, entity_id=entity_id, op=op))
+
+
+def emit_changes(session: Session, entity: str, entity_ids: list[int], op: str) -> None:
+    """Bulk form of `emit_change` for imports: one lock, one multi-row insert."""
+    if not entity_ids:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHANGE_LOCK_KEY})
+    session.execute(insert(Change), [
+        {"entity": entity, "entity_id": entity_id, "op": op, "at": utcnow()}
+        for entity_id in entity_ids
+    ])
+
+
+def latest_change(session: Session) -> int:
+    return session.scalar(select(func.max(Change.number))) or 0
 
 
 def changes_since(session: Session, number: int, limit: int = 10_000) -> list[Change]:
