@@ -16,6 +16,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from interlink.blocklist import api as blocklist_api
+from interlink.blocklist import pages as blocklist_pages
 from interlink.config import Settings, load_settings
 from interlink.core import audit
 from interlink.core.audit import AuditWriter
@@ -26,6 +28,8 @@ from interlink.members import api as members_api
 from interlink.members import pages as members_pages
 from interlink.observability import Metrics, configure_logging, request_middleware
 from interlink.oversight import api as oversight_api
+from interlink.records import api as records_api
+from interlink.records import pages as records_pages
 from interlink.state import AppState
 from interlink.web import pages as web_pages
 from interlink.web.render import STATIC_DIR, render_error
@@ -34,7 +38,16 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 # Each capability contributes an API router and a pages router; order does not matter.
-ROUTERS = [members_api.router, members_pages.router, oversight_api.router, web_pages.router]
+ROUTERS = [
+    members_api.router,
+    members_pages.router,
+    oversight_api.router,
+    records_api.router,
+    records_pages.router,
+    blocklist_api.router,
+    blocklist_pages.router,
+    web_pages.router,
+]
 # Capabilities that need per-process start-up (an index to build, a worker to run) register
 # a callable(state) -> list of PeriodicWorker here.
 STARTUP_HOOKS: list[Any] = []

@@ -122,6 +122,15 @@ def record(session: Session, actor: Actor, event: Event) -> None:
     session.add(_entry(actor, event))
 
 
+def record_refusal(session: Session, actor: Actor, event: Event) -> None:
+    """Commit an entry for a refused action on its own, since the caller's transaction is
+    about to roll back with the refusal. Call it before the unit of work has written
+    anything (on SQLite a pending write would hold the lock this needs)."""
+    event.outcome = "denied"
+    with Session(bind=session.get_bind()) as own, own.begin():
+        own.add(_entry(actor, event))
+
+
 def canonical_bytes(entry: AuditEntry) -> bytes:
     """The exact bytes that an entry's hash covers: sorted-key compact JSON, UTC times."""
     payload = {

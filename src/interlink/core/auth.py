@@ -81,7 +81,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         {Perm.PLATFORM_ADMIN, Perm.USERS_MANAGE, Perm.TOKENS_MANAGE, Perm.AUDIT_OWN,
          Perm.ASSEMBLY_ADMIN, Perm.BLOCKLIST_PUBLISH}
     ),
-    Role.PARTNER: frozenset({Perm.SCREEN_DOCUMENT}),
+    # BLOCKLIST_FEED lets the GS grant it to an Internet provider's token (grantable
+    # permissions derive from these roles); the feed itself accepts tokens only.
+    Role.PARTNER: frozenset({Perm.SCREEN_DOCUMENT, Perm.BLOCKLIST_FEED}),
 }
 
 # Roles whose holders must use a second factor at login.

@@ -22,10 +22,20 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """When generating one capability's revision, look only at that capability's tables."""
+    only = config.attributes.get("only_tables")
+    if only is None:
+        return True
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return table is None or table.name in only
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters by copying
         compare_type=True,
     )

@@ -1,0 +1,428 @@
+"""Rules for records: persons, travel documents and vehicles.
+
+Data belongs to its source: the bureau that enters a record owns it, and only the owner
+changes it. Every read and write passes here with the acting principal, goes through the one
+access policy, is audited in the same transaction, and emits a change for the screening
+indexes. A record one may not see is reported as not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from interlink.core import audit
+from interlink.core.access import can_modify, can_see, listing_clause
+from interlink.core.audit import Event
+from interlink.core.auth import OrgKind, Perm, Principal
+from interlink.core.db import emit_change
+from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.records.models import Record, RecordKind, RecordStatus, Version
+from interlink.records.restrictions import Restrictions
+from interlink.records.schemas import PersonData, TravelDocumentData, VehicleData
+from interlink.records.versions import add_version, history
+
+RecordData = PersonData | TravelDocumentData | VehicleData
+SCHEMA_OF: dict[RecordKind, type[BaseModel]] = {
+    RecordKind.PERSON: PersonData,
+    RecordKind.DOCUMENT: TravelDocumentData,
+    RecordKind.VEHICLE: VehicleData,
+}
+# Retention: persons 5 years, travel documents and vehicles 10; review 6 months before expiry.
+RETENTION: dict[RecordKind, timedelta] = {
+    RecordKind.PERSON: timedelta(days=5 * 365),
+    RecordKind.DOCUMENT: timedelta(days=10 * 365),
+    RecordKind.VEHICLE: timedelta(days=10 * 365),
+}
+REVIEW_NOTICE = timedelta(days=182)
+OWNER_KINDS = frozenset({OrgKind.NCB, OrgKind.INTERNATIONAL})
+
+
+def kind_of(data: RecordData) -> RecordKind:
+    for kind, schema in SCHEMA_OF.items():
+        if isinstance(data, schema):
+            return kind
+    raise InvalidInput(f"not record data: {type(data).__name__}")
+
+
+def parse_data(kind: RecordKind, raw: dict[str, Any]) -> RecordData:
+    try:
+        return SCHEMA_OF[kind].model_validate(raw)  # type: ignore[return-value]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or kind.value}: {e['msg']}"
+            for e in exc.errors()[:5]
+        )
+        raise InvalidInput(f"invalid {kind.value} data: {problems}") from None
+
+
+def require_owner_org(principal: Principal) -> None:
+    """Only NCBs and authorised international entities enter data."""
+    principal.require(Perm.RECORDS_WRITE)
+    if principal.org_kind not in OWNER_KINDS:
+        raise Forbidden(
+            "only a National Central Bureau or an authorised international entity enters records"
+        )
+
+
+def search_keys(kind: RecordKind, data: RecordData) -> dict[str, Any]:
+    """The columns lists and look-ups filter on, derived from the content."""
+    keys: dict[str, Any] = {
+        "doc_country": None,
+        "doc_number": None,
+        "vin": None,
+        "plate_country": None,
+        "plate": None,
+    }
+    if isinstance(data, PersonData):
+        names = data.all_full_names()
+        keys["label"] = names[0] if names else "(unnamed person)"
+    elif isinstance(data, TravelDocumentData):
+        keys.update(
+            label=f"{data.document_type.value} {data.issuing_country} {data.number}",
+            doc_country=data.issuing_country,
+            doc_number=data.number,
+        )
+    elif isinstance(data, VehicleData):
+        keys.update(
+            label=" ".join(
+                filter(None, (data.make, data.model, data.vin or data.registration_number))
+            ),
+            vin=data.vin,
+            plate_country=data.registration_country,
+            plate=data.registration_number,
+        )
+    keys["label"] = keys["label"][:300]
+    return keys
+
+
+def _check_issuer(principal: Principal, data: RecordData) -> None:
+    if (
+        isinstance(data, TravelDocumentData)
+        and principal.org_kind is OrgKind.NCB
+        and not data.may_be_entered_by(principal.country or "")
+    ):
+        raise Forbidden(f"only the bureau of {data.issuing_country} enters documents it issued")
+
+
+def _restrictions_ok(restrictions: Restrictions) -> Restrictions:
+    try:
+        restrictions.check()
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    return restrictions
+
+
+def _event(action: str, record: Record, **detail: Any) -> Event:
+    return Event(
+        action,
+        "record",
+        record.id,
+        owner_org_id=record.owner_org_id,
+        detail={"kind": record.kind, **detail},
+    )
+
+
+@dataclass(slots=True)
+class NewRecord:
+    data: RecordData
+    restrictions: Restrictions
+    external_id: str | None = None
+    retention_until: datetime | None = None
+
+
+def build_record(principal: Principal, new: NewRecord, now: datetime) -> Record:
+    kind = kind_of(new.data)
+    row = Record(
+        kind=kind.value,
+        external_id=new.external_id,
+        owner_org_id=principal.org_id,
+        data=new.data.model_dump(mode="json", exclude_none=True),
+        retention_until=new.retention_until or now + RETENTION[kind],
+        circulated=True,
+        created_at=now,
+        updated_at=now,
+        **search_keys(kind, new.data),
+    )
+    _restrictions_ok(new.restrictions).apply(row)
+    return row
+
+
+def create_record(session: Session, principal: Principal, new: NewRecord) -> Record:
+    require_owner_org(principal)
+    _check_issuer(principal, new.data)
+    if (
+        new.external_id
+        and session.scalars(
+            select(Record.id).where(
+                Record.owner_org_id == principal.org_id,
+                Record.external_id == new.external_id,
+                Record.kind == kind_of(new.data).value,
+            )
+        ).first()
+    ):
+        raise Conflict(f"your bureau already has a record with external id {new.external_id}")
+    row = build_record(principal, new, datetime.now(UTC))
+    session.add(row)
+    session.flush()
+    add_version(
+        session,
+        principal,
+        entity="record",
+        row=row,
+        entity_id=row.id,
+        version=1,
+        data=row.data,
+        change="create",
+    )
+    audit.record(session, principal.actor, _event("record.create", row))
+    emit_change(session, "record", row.id, "upsert")
+    return row
+
+
+def _load(session: Session, record_id: int) -> Record | None:
+    return session.get(Record, record_id)
+
+
+def get_record(
+    session: Session, principal: Principal, record_id: int, *, purpose: str = "read"
+) -> Record:
+    """One record, if the principal may see it; the access is audited either way."""
+    row = _load(session, record_id)
+    if row is None or not can_see(principal.viewer, row.policy):
+        audit.record_refusal(
+            session,
+            principal.actor,
+            Event(
+                "record.read",
+                "record",
+                record_id,
+                owner_org_id=row.owner_org_id if row else None,
+                detail={"purpose": purpose},
+            ),
+        )
+        raise NotFound(f"no record {record_id}")
+    audit.record(session, principal.actor, _event("record.read", row, purpose=purpose))
+    return row
+
+
+def list_records(
+    session: Session,
+    principal: Principal,
+    *,
+    kind: RecordKind | None = None,
+    text: str | None = None,
+    owned_only: bool = False,
+    after_id: int = 0,
+    limit: int = 50,
+) -> list[Record]:
+    principal.require(Perm.RECORDS_READ)
+    stmt = (
+        select(Record)
+        .where(
+            listing_clause(principal.viewer, Record),
+            Record.status == RecordStatus.ACTIVE.value,
+            Record.id > after_id,
+        )
+        .order_by(Record.id)
+        .limit(limit)
+    )
+    if kind is not None:
+        stmt = stmt.where(Record.kind == kind.value)
+    if owned_only:
+        stmt = stmt.where(Record.owner_org_id == principal.org_id)
+    if text:
+        like = f"%{text.strip().lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(Record.label).like(like), Record.external_id == text.strip())
+        )
+    rows = list(session.scalars(stmt))
+    # One entry per record shown, so each owner sees every access to its records.
+    for row in rows:
+        audit.record(session, principal.actor, _event("record.list", row))
+    return rows
+
+
+def _owned(session: Session, principal: Principal, record_id: int) -> Record:
+    require_owner_org(principal)
+    row = _load(session, record_id)
+    if row is None or not can_see(principal.viewer, row.policy):
+        raise NotFound(f"no record {record_id}")
+    if not can_modify(principal.viewer, row.policy):
+        audit.record_refusal(session, principal.actor, _event("record.update", row))
+        raise Forbidden(
+            "data belongs to its source: only the owning bureau changes a record; "
+            "ask it through a message"
+        )
+    return row
+
+
+def _bump(
+    session: Session,
+    principal: Principal,
+    row: Record,
+    *,
+    change: str,
+    reason: str | None,
+    previous: dict[str, Any],
+) -> None:
+    row.version += 1
+    row.updated_at = datetime.now(UTC)
+    add_version(
+        session,
+        principal,
+        entity="record",
+        row=row,
+        entity_id=row.id,
+        version=row.version,
+        data=row.data,
+        change=change,
+        reason=reason,
+        previous=previous,
+    )
+    audit.record(
+        session,
+        principal.actor,
+        _event(f"record.{change}", row, version=row.version, reason=reason),
+    )
+    emit_change(session, "record", row.id, "upsert")
+
+
+def update_record(
+    session: Session,
+    principal: Principal,
+    record_id: int,
+    raw: dict[str, Any],
+    *,
+    change: str = "correction",
+    reason: str | None = None,
+) -> Record:
+    """A correction or addendum: a new version with the whole new content."""
+    if change not in ("correction", "addendum"):
+        raise InvalidInput("a change is a 'correction' or an 'addendum'")
+    row = _owned(session, principal, record_id)
+    if row.status != RecordStatus.ACTIVE.value:
+        raise Conflict(f"record {record_id} is {row.status}: it cannot change")
+    kind = RecordKind(row.kind)
+    data = parse_data(kind, raw)
+    _check_issuer(principal, data)
+    previous = row.data
+    row.data = data.model_dump(mode="json", exclude_none=True)
+    for column, value in search_keys(kind, data).items():
+        setattr(row, column, value)
+    if row.data == previous:
+        raise Conflict("nothing changed")
+    _bump(session, principal, row, change=change, reason=reason, previous=previous)
+    return row
+
+
+def set_restrictions(
+    session: Session,
+    principal: Principal,
+    record_id: int,
+    restrictions: Restrictions,
+    *,
+    reason: str | None = None,
+) -> Record:
+    row = _owned(session, principal, record_id)
+    _restrictions_ok(restrictions).apply(row)
+    _bump(session, principal, row, change="restriction", reason=reason, previous=row.data)
+    return row
+
+
+def withdraw_record(session: Session, principal: Principal, record_id: int, reason: str) -> Record:
+    if not reason.strip():
+        raise InvalidInput("withdrawing a record needs a reason")
+    row = _owned(session, principal, record_id)
+    if row.status != RecordStatus.ACTIVE.value:
+        raise Conflict(f"record {record_id} is already {row.status}")
+    row.status = RecordStatus.WITHDRAWN.value
+    row.circulated = False
+    _bump(session, principal, row, change="withdrawal", reason=reason, previous=row.data)
+    return row
+
+
+def extend_retention(session: Session, principal: Principal, record_id: int, reason: str) -> Record:
+    """Extended only with reasons, by one retention period from today."""
+    if len(reason.strip()) < 10:
+        raise InvalidInput("an extension needs a reason (at least a sentence)")
+    row = _owned(session, principal, record_id)
+    if row.status == RecordStatus.WITHDRAWN.value:
+        raise Conflict(f"record {record_id} was withdrawn")
+    now = datetime.now(UTC)
+    row.retention_until = now + RETENTION[RecordKind(row.kind)]
+    row.status = RecordStatus.ACTIVE.value
+    row.circulated = True
+    row.review_notified_at = None
+    _bump(session, principal, row, change="extension", reason=reason, previous=row.data)
+    return row
+
+
+def versions(session: Session, principal: Principal, record_id: int) -> list[Version]:
+    get_record(session, principal, record_id, purpose="history")
+    return history(session, "record", record_id)
+
+
+def due_for_review(
+    session: Session, principal: Principal, now: datetime | None = None
+) -> list[Record]:
+    """The owner's records whose retention ends within six months."""
+    now = now or datetime.now(UTC)
+    stmt = (
+        select(Record)
+        .where(
+            Record.owner_org_id == principal.org_id,
+            Record.status == RecordStatus.ACTIVE.value,
+            Record.retention_until <= now + REVIEW_NOTICE,
+        )
+        .order_by(Record.retention_until)
+        .limit(500)
+    )
+    return list(session.scalars(stmt))
+
+
+def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """System job: tell owners of records due for review; expire those past retention.
+
+    Expiry takes a record out of every list and search (the access policy already hides it;
+    the change event drops it from the screening indexes).
+    """
+    now = now or datetime.now(UTC)
+    due = session.scalars(
+        select(Record)
+        .where(
+            Record.status == RecordStatus.ACTIVE.value,
+            Record.review_notified_at.is_(None),
+            Record.retention_until <= now + REVIEW_NOTICE,
+            Record.retention_until > now,
+        )
+        .limit(5_000)
+    ).all()
+    for row in due:
+        row.review_notified_at = now
+        audit.record(
+            session,
+            audit.SYSTEM,
+            _event("record.review_due", row, retention_until=row.retention_until.isoformat()),
+        )
+    expired = session.scalars(
+        select(Record)
+        .where(Record.status == RecordStatus.ACTIVE.value, Record.retention_until <= now)
+        .limit(5_000)
+    ).all()
+    for row in expired:
+        row.status = RecordStatus.EXPIRED.value
+        audit.record(session, audit.SYSTEM, _event("record.expire", row))
+        emit_change(session, "record", row.id, "remove")
+    return {"review_due": len(due), "expired": len(expired)}
+
+
+def records_by_ids(session: Session, ids: Sequence[int]) -> list[Record]:
+    """For the screening index (a system reader): no principal, no audit."""
+    return list(session.scalars(select(Record).where(Record.id.in_(ids))))
