@@ -37,7 +37,7 @@ class World:
     clients: list[TestClient] = field(default_factory=list)
 
     @cached_property
-    def app(self):  # noqa: ANN201
+    def app(self):
         return create_app(self.settings, database=self.db)
 
     def org(self, code: str) -> Organisation:

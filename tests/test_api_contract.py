@@ -30,7 +30,7 @@ GARBAGE_QUERY = {"limit": "-5", "cursor": "!!notacursor", "since": "yesterday",
                  "kind": "nonsense", "actor_org_id": "x"}
 
 
-def _api_routes(app) -> list[tuple[str, str]]:  # noqa: ANN001
+def _api_routes(app) -> list[tuple[str, str]]:
     """Every documented API operation, read from the OpenAPI schema the app publishes."""
     return [(method.upper(), path) for path, operations in app.openapi()["paths"].items()
             if path.startswith("/api/") for method in operations]
@@ -50,7 +50,7 @@ def clients(world: World) -> list:
     )]
 
 
-def _assert_problem(response, what: str) -> None:  # noqa: ANN001
+def _assert_problem(response, what: str) -> None:
     assert response.status_code < 500, f"{what}: {response.status_code} {response.text[:300]}"
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("application/problem+json"), what
@@ -58,7 +58,7 @@ def _assert_problem(response, what: str) -> None:  # noqa: ANN001
         assert body["status"] == response.status_code and body["detail"], what
 
 
-def test_every_endpoint_rejects_garbage_with_problem_json(world: World, clients) -> None:  # noqa: ANN001
+def test_every_endpoint_rejects_garbage_with_problem_json(world: World, clients) -> None:
     routes = _api_routes(world.app)
     assert len(routes) >= 10
     for client in clients:

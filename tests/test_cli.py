@@ -16,7 +16,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(database, tmp_path: Path) -> dict[str, str]:  # noqa: ANN001
+def env(database, tmp_path: Path) -> dict[str, str]:
     return {"INTERLINK_DATABASE_URL": database.url, "INTERLINK_DATA_DIR": str(tmp_path)}
 
 

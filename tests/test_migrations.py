@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from interlink.models import load_all_models
 
 
-def test_migrated_schema_matches_models(database) -> None:  # noqa: ANN001
+def test_migrated_schema_matches_models(database) -> None:
     metadata = load_all_models().metadata
     with database.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -62,7 +62,7 @@ def test_request_id_reaches_the_audit_entry(world: World) -> None:
     assert "trace-42" in ids
 
 
-def test_access_log_lines_are_json_with_request_id(world: World, caplog) -> None:  # noqa: ANN001
+def test_access_log_lines_are_json_with_request_id(world: World, caplog) -> None:
     with caplog.at_level(logging.INFO, logger="interlink.access"):
         world.client().get("/healthz", headers={"x-request-id": "log-1"})
     record = next(r for r in caplog.records if r.name == "interlink.access")

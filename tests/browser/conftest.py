@@ -67,10 +67,10 @@ def live_server(world: World) -> Iterator[str]:
 
 
 @pytest.fixture
-def new_page(browser):  # noqa: ANN001, ANN201
+def new_page(browser):
     contexts = []
 
-    def make():  # noqa: ANN202
+    def make():
         context = browser.new_context()
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -82,7 +82,7 @@ def new_page(browser):  # noqa: ANN001, ANN201
 
 
 def login(page, base: str, username: str, password: str, totp_secret: str | None = None
-          ) -> None:  # noqa: ANN001
+          ) -> None:
     """Log in through the real form, as a person would."""
     import pyotp
 

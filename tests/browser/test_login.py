@@ -7,7 +7,7 @@ from tests.browser.conftest import login
 from tests.support import PASSWORD, World
 
 
-def test_officer_logs_in_and_sees_home(world: World, live_server: str, new_page) -> None:  # noqa: ANN001
+def test_officer_logs_in_and_sees_home(world: World, live_server: str, new_page) -> None:
     world.user("NCB-MA", Role.OFFICER, username="rabat.officer")
     page = new_page()
     login(page, live_server, "rabat.officer", PASSWORD)
@@ -16,7 +16,7 @@ def test_officer_logs_in_and_sees_home(world: World, live_server: str, new_page)
     assert "Screen names" in page.get_by_test_id("permissions").inner_text()
 
 
-def test_admin_logs_in_with_second_factor(world: World, live_server: str, new_page) -> None:  # noqa: ANN001
+def test_admin_logs_in_with_second_factor(world: World, live_server: str, new_page) -> None:
     admin = world.user("NCB-MA", Role.NCB_ADMIN, username="rabat.admin", mfa=True)
     page = new_page()
     login(page, live_server, "rabat.admin", PASSWORD, admin.totp_secret)
@@ -24,7 +24,7 @@ def test_admin_logs_in_with_second_factor(world: World, live_server: str, new_pa
     assert page.get_by_role("heading", name="Users").is_visible()
 
 
-def test_wrong_password_is_refused(world: World, live_server: str, new_page) -> None:  # noqa: ANN001
+def test_wrong_password_is_refused(world: World, live_server: str, new_page) -> None:
     world.user("NCB-MA", Role.OFFICER, username="rabat.officer")
     page = new_page()
     page.goto(f"{live_server}/login")

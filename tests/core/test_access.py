@@ -140,7 +140,7 @@ def _policies() -> list[RecordPolicy]:
     ]
 
 
-def test_sql_clause_agrees_with_can_see(database) -> None:  # noqa: ANN001
+def test_sql_clause_agrees_with_can_see(database) -> None:
     _ProbeBase.metadata.create_all(database.engine)
     try:
         policies = _policies()

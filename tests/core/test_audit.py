@@ -15,7 +15,7 @@ from interlink.core.audit import Actor, AuditEntry, Event
 ACTOR = Actor(label="tester", user_id=7, org_id=3, client_addr="127.0.0.1", request_id="r1")
 
 
-def _write(database, n: int = 6) -> None:  # noqa: ANN001
+def _write(database, n: int = 6) -> None:
     with database.session() as session:
         for i in range(n):
             audit.record(session, ACTOR, Event("record.read", "person", i, owner_org_id=3,
@@ -23,23 +23,23 @@ def _write(database, n: int = 6) -> None:  # noqa: ANN001
     audit.seal_all(database)
 
 
-def _verify(database):  # noqa: ANN001, ANN202
+def _verify(database):
     with database.session() as session:
         return audit.verify(session)
 
 
-def _entry_id(database, seq: int) -> int:  # noqa: ANN001
+def _entry_id(database, seq: int) -> int:
     with database.session() as session:
         return session.scalars(select(AuditEntry.id).where(AuditEntry.seq == seq)).one()
 
 
-def test_untouched_chain_verifies(database) -> None:  # noqa: ANN001
+def test_untouched_chain_verifies(database) -> None:
     _write(database)
     report = _verify(database)
     assert report.ok and report.checked == 6 and report.head_seq == 6 and report.unsealed == 0
 
 
-def test_sealing_is_incremental(database) -> None:  # noqa: ANN001
+def test_sealing_is_incremental(database) -> None:
     _write(database, 3)
     _write(database, 2)
     assert _verify(database).checked == 5
@@ -52,7 +52,7 @@ def test_sealing_is_incremental(database) -> None:  # noqa: ANN001
     ("client_addr", "10.9.9.9"),
     ("outcome", "denied"),
 ])
-def test_edited_entry_is_named(database, column: str, value: str) -> None:  # noqa: ANN001
+def test_edited_entry_is_named(database, column: str, value: str) -> None:
     _write(database)
     target = _entry_id(database, 4)
     with database.session() as session:
@@ -62,7 +62,7 @@ def test_edited_entry_is_named(database, column: str, value: str) -> None:  # no
     assert "altered" in report.problem
 
 
-def test_edited_detail_is_named(database) -> None:  # noqa: ANN001
+def test_edited_detail_is_named(database) -> None:
     _write(database)
     target = _entry_id(database, 2)
     with database.session() as session:
@@ -71,7 +71,7 @@ def test_edited_detail_is_named(database) -> None:  # noqa: ANN001
     assert _verify(database).seq == 2
 
 
-def test_deleted_entry_is_named(database) -> None:  # noqa: ANN001
+def test_deleted_entry_is_named(database) -> None:
     _write(database)
     with database.session() as session:
         session.execute(delete(AuditEntry).where(AuditEntry.seq == 3))
@@ -79,7 +79,7 @@ def test_deleted_entry_is_named(database) -> None:  # noqa: ANN001
     assert not report.ok and report.seq == 3 and "missing" in report.problem
 
 
-def test_deleted_last_entry_is_detected_through_the_head(database) -> None:  # noqa: ANN001
+def test_deleted_last_entry_is_detected_through_the_head(database) -> None:
     _write(database)
     with database.session() as session:
         session.execute(delete(AuditEntry).where(AuditEntry.seq == 6))
@@ -87,7 +87,7 @@ def test_deleted_last_entry_is_detected_through_the_head(database) -> None:  # n
     assert not report.ok and report.seq == 6 and "removed from the end" in report.problem
 
 
-def test_swapped_entries_are_named(database) -> None:  # noqa: ANN001
+def test_swapped_entries_are_named(database) -> None:
     _write(database)
     a, b = _entry_id(database, 2), _entry_id(database, 3)
     with database.session() as session:  # swap their places in the chain
@@ -98,7 +98,7 @@ def test_swapped_entries_are_named(database) -> None:  # noqa: ANN001
     assert not report.ok and report.seq == 2 and report.entry_id == b
 
 
-def test_rehashed_forgery_is_still_caught_downstream(database) -> None:  # noqa: ANN001
+def test_rehashed_forgery_is_still_caught_downstream(database) -> None:
     """Recomputing the edited entry's own hash does not help: the next link breaks."""
     _write(database)
     with database.session() as session:
@@ -109,7 +109,7 @@ def test_rehashed_forgery_is_still_caught_downstream(database) -> None:  # noqa:
     assert not report.ok and report.seq == 4 and "does not follow" in report.problem
 
 
-def test_group_commit_writer_persists_every_entry(database) -> None:  # noqa: ANN001
+def test_group_commit_writer_persists_every_entry(database) -> None:
     writer = audit.AuditWriter(database, max_batch=50)
     try:
         futures = [writer.submit(ACTOR, Event("screen.document", detail={"n": i}))
@@ -124,19 +124,19 @@ def test_group_commit_writer_persists_every_entry(database) -> None:  # noqa: AN
     assert _verify(database).checked == 300
 
 
-def test_group_commit_reports_failure_to_every_waiter(database) -> None:  # noqa: ANN001
+def test_group_commit_reports_failure_to_every_waiter(database) -> None:
     writer = audit.AuditWriter(database)
     try:
         # An action name longer than its column is refused by PostgreSQL; SQLite accepts it,
         # so use a value neither accepts: a non-JSON-serialisable detail.
         fut = writer.submit(ACTOR, Event("x", detail={"bad": object()}))
-        with pytest.raises(Exception):  # noqa: B017, PT011 - the driver's own error type
+        with pytest.raises(Exception):
             fut.result(timeout=30)
     finally:
         writer.close()
 
 
-def test_cli_verify_names_the_altered_entry(database, tmp_path) -> None:  # noqa: ANN001
+def test_cli_verify_names_the_altered_entry(database, tmp_path) -> None:
     _write(database)
     runner = CliRunner()
     env = {"INTERLINK_DATABASE_URL": database.url, "INTERLINK_DATA_DIR": str(tmp_path)}

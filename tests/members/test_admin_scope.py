@@ -9,7 +9,7 @@ from tests.support import PASSWORD, World
 
 
 @pytest.fixture
-def admins(world: World):  # noqa: ANN201
+def admins(world: World):
     ma_admin = world.user("NCB-MA", Role.NCB_ADMIN, mfa=True)
     fr_admin = world.user("NCB-FR", Role.NCB_ADMIN, mfa=True)
     return world.api_as(ma_admin), world.api_as(fr_admin)
@@ -20,7 +20,7 @@ def _new_user(org_id: int, username: str, roles: list[str] | None = None) -> dic
             "roles": roles or ["officer"], "password": PASSWORD}
 
 
-def test_admin_creates_user_in_own_bureau_only(world: World, admins) -> None:  # noqa: ANN001
+def test_admin_creates_user_in_own_bureau_only(world: World, admins) -> None:
     ma, _ = admins
     ok = ma.post("/api/v1/users", json=_new_user(world.org("NCB-MA").id, "new.officer"))
     assert ok.status_code == 201, ok.text
@@ -29,7 +29,7 @@ def test_admin_creates_user_in_own_bureau_only(world: World, admins) -> None:  #
     assert other.headers["content-type"] == "application/problem+json"
 
 
-def test_admin_lists_only_own_users(world: World, admins) -> None:  # noqa: ANN001
+def test_admin_lists_only_own_users(world: World, admins) -> None:
     ma, fr = admins
     world.user("NCB-FR", Role.OFFICER, username="paris.one")
     world.user("NCB-MA", Role.OFFICER, username="rabat.one")
@@ -39,7 +39,7 @@ def test_admin_lists_only_own_users(world: World, admins) -> None:  # noqa: ANN0
     assert "paris.one" in {u["username"] for u in fr.get("/api/v1/users").json()}
 
 
-def test_admin_cannot_read_or_change_another_bureaus_user(world: World, admins) -> None:  # noqa: ANN001
+def test_admin_cannot_read_or_change_another_bureaus_user(world: World, admins) -> None:
     ma, _ = admins
     paris = world.user("NCB-FR", Role.OFFICER)
     assert ma.get(f"/api/v1/users/{paris.id}").status_code == 404
@@ -53,14 +53,14 @@ def test_admin_cannot_read_or_change_another_bureaus_user(world: World, admins) 
         assert session.get(User, paris.id).active
 
 
-def test_admin_cannot_grant_gs_roles(world: World, admins) -> None:  # noqa: ANN001
+def test_admin_cannot_grant_gs_roles(world: World, admins) -> None:
     ma, _ = admins
     response = ma.post("/api/v1/users", json=_new_user(
         world.org("NCB-MA").id, "wannabe", ["gs_admin"]))
     assert response.status_code in (403, 422)
 
 
-def test_agency_authorised_by_ncb_is_in_its_scope(world: World, admins) -> None:  # noqa: ANN001
+def test_agency_authorised_by_ncb_is_in_its_scope(world: World, admins) -> None:
     ma, fr = admins
     created = ma.post("/api/v1/organisations", json={
         "kind": "agency", "name": "Rabat airport border police", "code": "AGENCY-MA-AIRPORT"})
@@ -75,7 +75,7 @@ def test_agency_authorised_by_ncb_is_in_its_scope(world: World, admins) -> None:
     assert bad.status_code == 422
 
 
-def test_tokens_scoped_to_own_bureau(world: World, admins) -> None:  # noqa: ANN001
+def test_tokens_scoped_to_own_bureau(world: World, admins) -> None:
     ma, fr = admins
     body = {"org_id": world.org("NCB-MA").id, "name": "Rabat border system",
             "permissions": ["screen.document"], "days": 30}
@@ -93,14 +93,14 @@ def test_tokens_scoped_to_own_bureau(world: World, admins) -> None:  # noqa: ANN
     assert border.get("/api/v1/me").status_code == 401
 
 
-def test_token_cannot_exceed_what_the_organisation_may_hold(world: World, admins) -> None:  # noqa: ANN001
+def test_token_cannot_exceed_what_the_organisation_may_hold(world: World, admins) -> None:
     ma, _ = admins
     body = {"org_id": world.org("NCB-MA").id, "name": "too much",
             "permissions": ["notices.review"]}
     assert ma.post("/api/v1/tokens", json=body).status_code == 422
 
 
-def test_token_secret_is_stored_only_as_hash(world: World, admins) -> None:  # noqa: ANN001
+def test_token_secret_is_stored_only_as_hash(world: World, admins) -> None:
     ma, _ = admins
     plaintext = ma.post("/api/v1/tokens", json={
         "org_id": world.org("NCB-MA").id, "name": "x", "permissions": ["screen.person"]}
@@ -138,7 +138,7 @@ def test_user_without_admin_role_manages_nobody(world: World) -> None:
                         ).status_code == 403
 
 
-def test_admin_actions_are_audited_for_the_bureau(world: World, admins) -> None:  # noqa: ANN001
+def test_admin_actions_are_audited_for_the_bureau(world: World, admins) -> None:
     ma, fr = admins
     ma.post("/api/v1/users", json=_new_user(world.org("NCB-MA").id, "audited.one"))
     entries = ma.get("/api/v1/audit", params={"action": "user.create"}).json()["items"]

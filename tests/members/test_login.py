@@ -10,7 +10,7 @@ from interlink.core.auth import Role
 from tests.support import PASSWORD, World, csrf_of
 
 
-def _login_form(client) -> str:  # noqa: ANN001
+def _login_form(client) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
 
 

@@ -27,7 +27,7 @@ RED = {
 
 
 @pytest.fixture
-def actors(world: World):  # noqa: ANN201
+def actors(world: World):
     return {
         "ma": world.api_as(world.user("NCB-MA", Role.SUPERVISOR)),
         "reviewer": world.api_as(world.user("GS", Role.COMPLIANCE_REVIEWER, mfa=True)),
@@ -37,7 +37,7 @@ def actors(world: World):  # noqa: ANN201
     }
 
 
-def _draft(client, data=RED, **restrictions) -> dict:  # noqa: ANN001
+def _draft(client, data=RED, **restrictions) -> dict:
     body = {"data": data}
     if restrictions:
         body["restrictions"] = restrictions
@@ -46,13 +46,13 @@ def _draft(client, data=RED, **restrictions) -> dict:  # noqa: ANN001
     return response.json()
 
 
-def _post(client, notice: dict, action: str, status: int = 200, **body) -> dict:  # noqa: ANN001
+def _post(client, notice: dict, action: str, status: int = 200, **body) -> dict:
     response = client.post(f"/api/v1/notices/{notice['id']}/{action}", json=body or None)
     assert response.status_code == status, response.text
     return response.json()
 
 
-def test_full_life_of_a_red_notice(actors) -> None:  # noqa: ANN001
+def test_full_life_of_a_red_notice(actors) -> None:
     ma, reviewer, fr = actors["ma"], actors["reviewer"], actors["fr"]
     notice = _draft(ma)
     assert notice["state"] == "draft" and notice["reference"].startswith("A-")
@@ -81,7 +81,7 @@ def test_full_life_of_a_red_notice(actors) -> None:  # noqa: ANN001
     assert fr.get(f"/api/v1/notices/{notice['id']}").status_code == 404
 
 
-def test_refusal_is_final(actors) -> None:  # noqa: ANN001
+def test_refusal_is_final(actors) -> None:
     ma, reviewer = actors["ma"], actors["reviewer"]
     notice = _draft(ma)
     _post(ma, notice, "submit")
@@ -97,7 +97,7 @@ def test_refusal_is_final(actors) -> None:  # noqa: ANN001
     ("decision", {"approve": True, "reason": "looks fine"}),
     ("diffusion-review", {"keep": False, "reason": "not ours"}),
 ])
-def test_only_reviewers_review(actors, action: str, body: dict) -> None:  # noqa: ANN001
+def test_only_reviewers_review(actors, action: str, body: dict) -> None:
     notice = _draft(actors["ma"])
     _post(actors["ma"], notice, "submit")
     # Refused on the permission, before the record is looked up: nothing leaks either way.
@@ -105,14 +105,14 @@ def test_only_reviewers_review(actors, action: str, body: dict) -> None:  # noqa
     _post(actors["ma"], notice, action, status=403, **body)
 
 
-def test_only_the_requesting_bureau_submits_edits_and_cancels(actors) -> None:  # noqa: ANN001
+def test_only_the_requesting_bureau_submits_edits_and_cancels(actors) -> None:
     ma, reviewer = actors["ma"], actors["reviewer"]
     notice = _draft(ma)
     _post(reviewer, notice, "submit", status=403)
     assert reviewer.put(f"/api/v1/notices/{notice['id']}", json={"data": RED}).status_code == 403
 
 
-def test_failed_check_blocks_publication(actors) -> None:  # noqa: ANN001
+def test_failed_check_blocks_publication(actors) -> None:
     ma, reviewer = actors["ma"], actors["reviewer"]
     weak = copy.deepcopy(RED)
     weak["judicial"]["maximum_penalty_months"] = 12  # under two years
@@ -131,7 +131,7 @@ def test_failed_check_blocks_publication(actors) -> None:  # noqa: ANN001
     assert answered["checks_summary"] == "pass" and answered["version"] == 2
 
 
-def test_political_context_is_flagged_for_the_reviewer(actors) -> None:  # noqa: ANN001
+def test_political_context_is_flagged_for_the_reviewer(actors) -> None:
     ma = actors["ma"]
     political = copy.deepcopy(RED)
     political["facts"] = "He organised an opposition party protest against the government."
@@ -140,7 +140,7 @@ def test_political_context_is_flagged_for_the_reviewer(actors) -> None:  # noqa:
     assert "political_context" in flags
 
 
-def test_refugee_status_against_requesting_country_blocks(actors) -> None:  # noqa: ANN001
+def test_refugee_status_against_requesting_country_blocks(actors) -> None:
     ma, reviewer = actors["ma"], actors["reviewer"]
     r = reviewer.post("/api/v1/refugee-statuses", json={
         "names": ["Haddad Omar"], "birth_date": "1979", "against_country": "MA",
@@ -153,7 +153,7 @@ def test_refugee_status_against_requesting_country_blocks(actors) -> None:  # no
         "names": ["X Y"], "against_country": "MA"}).status_code == 403
 
 
-def test_restrictions_hold_for_published_notices(actors) -> None:  # noqa: ANN001
+def test_restrictions_hold_for_published_notices(actors) -> None:
     ma, reviewer, fr, de = actors["ma"], actors["reviewer"], actors["fr"], actors["de"]
     notice = _draft(ma, visibility="except", countries=["DE"])
     _post(ma, notice, "submit")
@@ -164,7 +164,7 @@ def test_restrictions_hold_for_published_notices(actors) -> None:  # noqa: ANN00
     assert notice["id"] not in {n["id"] for n in de.get("/api/v1/notices").json()["items"]}
 
 
-def test_diffusion_circulates_at_once_to_chosen_members_and_review_can_withdraw(actors) -> None:  # noqa: ANN001
+def test_diffusion_circulates_at_once_to_chosen_members_and_review_can_withdraw(actors) -> None:
     ma, reviewer, fr, de = actors["ma"], actors["reviewer"], actors["fr"], actors["de"]
     diffusion = _draft(ma, dict(RED, kind="diffusion", notice_type="blue"))
     assert diffusion["reference"].startswith("D-")
@@ -182,7 +182,7 @@ def test_diffusion_circulates_at_once_to_chosen_members_and_review_can_withdraw(
     _post(reviewer, diffusion, "diffusion-review", status=409, keep=True, reason="again?")
 
 
-def test_diffusion_review_can_confirm(actors) -> None:  # noqa: ANN001
+def test_diffusion_review_can_confirm(actors) -> None:
     ma, reviewer = actors["ma"], actors["reviewer"]
     diffusion = _draft(ma, dict(RED, kind="diffusion"))
     _post(ma, diffusion, "circulate", recipients=["FR", "ES"])
@@ -190,7 +190,7 @@ def test_diffusion_review_can_confirm(actors) -> None:  # noqa: ANN001
     assert kept["state"] == "circulated" and kept["reviewed"] is True
 
 
-def test_amendments_are_owner_only_and_versioned(actors) -> None:  # noqa: ANN001
+def test_amendments_are_owner_only_and_versioned(actors) -> None:
     ma, reviewer, fr = actors["ma"], actors["reviewer"], actors["fr"]
     notice = _draft(ma)
     _post(ma, notice, "submit")
@@ -208,7 +208,7 @@ def test_amendments_are_owner_only_and_versioned(actors) -> None:  # noqa: ANN00
     assert [v["change"] for v in versions] == ["create", "addendum"]
 
 
-def test_public_extract_only_with_consent(world: World, actors) -> None:  # noqa: ANN001
+def test_public_extract_only_with_consent(world: World, actors) -> None:
     ma, reviewer = actors["ma"], actors["reviewer"]
     without = copy.deepcopy(RED)
     without["public_extract_consent"] = False
@@ -225,6 +225,6 @@ def test_public_extract_only_with_consent(world: World, actors) -> None:  # noqa
     assert page.status_code == 200 and "Omar Haddad" in page.text
 
 
-def test_invalid_notice_data_is_a_clear_422(actors) -> None:  # noqa: ANN001
+def test_invalid_notice_data_is_a_clear_422(actors) -> None:
     r = actors["ma"].post("/api/v1/notices", json={"data": {"notice_type": "pink"}})
     assert r.status_code == 422 and "notice_type" in r.json()["detail"]

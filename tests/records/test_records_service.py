@@ -23,14 +23,14 @@ DATA = {"person": PERSON, "document": DOCUMENT, "vehicle": VEHICLE}
 
 
 @pytest.fixture
-def bureaus(world: World):  # noqa: ANN201
+def bureaus(world: World):
     ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
     fr = world.api_as(world.user("NCB-FR", Role.OFFICER))
     de = world.api_as(world.user("NCB-DE", Role.OFFICER))
     return ma, fr, de
 
 
-def _create(client, kind: str, **restrictions) -> dict:  # noqa: ANN001
+def _create(client, kind: str, **restrictions) -> dict:
     body = {"data": DATA[kind]}
     if restrictions:
         body["restrictions"] = restrictions
@@ -40,7 +40,7 @@ def _create(client, kind: str, **restrictions) -> dict:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("kind", ["person", "document", "vehicle"])
-def test_restrictions_are_honoured_for_every_kind(bureaus, kind: str) -> None:  # noqa: ANN001
+def test_restrictions_are_honoured_for_every_kind(bureaus, kind: str) -> None:
     ma, fr, de = bureaus
     only_fr = _create(ma, kind, visibility="only", countries=["FR"])
     all_but_fr = _create(ma, kind, visibility="except", countries=["FR"])
@@ -55,20 +55,20 @@ def test_restrictions_are_honoured_for_every_kind(bureaus, kind: str) -> None:  
     assert listed_de == {all_but_fr["id"], everyone["id"]}
 
 
-def test_search_keys_are_normalised(bureaus) -> None:  # noqa: ANN001
+def test_search_keys_are_normalised(bureaus) -> None:
     ma, _, _ = bureaus
     doc = _create(ma, "document")
     assert doc["data"]["number"] == "AB1234567"
     assert doc["label"] == "passport MA AB1234567"
 
 
-def test_only_the_issuing_country_enters_its_documents(world: World, bureaus) -> None:  # noqa: ANN001
+def test_only_the_issuing_country_enters_its_documents(world: World, bureaus) -> None:
     fr_supervisor = world.api_as(world.user("NCB-FR", Role.SUPERVISOR))
     response = fr_supervisor.post("/api/v1/records/document", json={"data": DOCUMENT})
     assert response.status_code == 403 and "MA" in response.json()["detail"]
 
 
-def test_officers_and_agencies_do_not_enter_records(world: World, bureaus) -> None:  # noqa: ANN001
+def test_officers_and_agencies_do_not_enter_records(world: World, bureaus) -> None:
     _, fr_officer, _ = bureaus
     assert fr_officer.post("/api/v1/records/person", json={"data": PERSON}).status_code == 403
     world.add_org("AGENCY-MA-X", __import__("interlink.core.auth", fromlist=["OrgKind"])
@@ -77,7 +77,7 @@ def test_officers_and_agencies_do_not_enter_records(world: World, bureaus) -> No
     assert agency.post("/api/v1/records/person", json={"data": PERSON}).status_code == 403
 
 
-def test_only_the_owner_changes_and_every_version_is_kept(bureaus) -> None:  # noqa: ANN001
+def test_only_the_owner_changes_and_every_version_is_kept(bureaus) -> None:
     ma, fr, _ = bureaus
     person = _create(ma, "person")
     changed = dict(PERSON, birth_place="Casablanca")
@@ -93,7 +93,7 @@ def test_only_the_owner_changes_and_every_version_is_kept(bureaus) -> None:  # n
     assert versions[0]["data"].get("birth_place") is None
 
 
-def test_restriction_change_is_a_version_and_takes_effect(bureaus) -> None:  # noqa: ANN001
+def test_restriction_change_is_a_version_and_takes_effect(bureaus) -> None:
     ma, fr, _ = bureaus
     person = _create(ma, "person")
     assert fr.get(f"/api/v1/records/{person['id']}").status_code == 200
@@ -106,14 +106,14 @@ def test_restriction_change_is_a_version_and_takes_effect(bureaus) -> None:  # n
         == ["create", "restriction"]
 
 
-def test_not_actionable_is_shown_to_that_country(bureaus) -> None:  # noqa: ANN001
+def test_not_actionable_is_shown_to_that_country(bureaus) -> None:
     ma, fr, de = bureaus
     person = _create(ma, "person", not_actionable_in=["FR"])
     assert fr.get(f"/api/v1/records/{person['id']}").json()["actionable"] is False
     assert de.get(f"/api/v1/records/{person['id']}").json()["actionable"] is True
 
 
-def test_withdrawn_records_leave_lists(bureaus) -> None:  # noqa: ANN001
+def test_withdrawn_records_leave_lists(bureaus) -> None:
     ma, fr, _ = bureaus
     person = _create(ma, "person")
     assert ma.post(f"/api/v1/records/{person['id']}/withdraw",
@@ -122,7 +122,7 @@ def test_withdrawn_records_leave_lists(bureaus) -> None:  # noqa: ANN001
     assert person["id"] not in {r["id"] for r in fr.get("/api/v1/records").json()["items"]}
 
 
-def test_expired_records_leave_every_list(world: World, bureaus) -> None:  # noqa: ANN001
+def test_expired_records_leave_every_list(world: World, bureaus) -> None:
     ma, fr, _ = bureaus
     person = _create(ma, "person")
     with world.db.session() as session:
@@ -136,7 +136,7 @@ def test_expired_records_leave_every_list(world: World, bureaus) -> None:  # noq
         assert session.get(Record, person["id"]).status == "expired"
 
 
-def test_review_due_six_months_before_expiry_and_extension(world: World, bureaus) -> None:  # noqa: ANN001
+def test_review_due_six_months_before_expiry_and_extension(world: World, bureaus) -> None:
     ma, fr, _ = bureaus
     person = _create(ma, "person")
     soon = datetime.now(UTC) + timedelta(days=100)
@@ -158,16 +158,16 @@ def test_review_due_six_months_before_expiry_and_extension(world: World, bureaus
     assert ma.get("/api/v1/records/review-due").json() == []
 
 
-def test_default_retention_five_and_ten_years(bureaus) -> None:  # noqa: ANN001
+def test_default_retention_five_and_ten_years(bureaus) -> None:
     ma, _, _ = bureaus
     person = _create(ma, "person")
     doc = _create(ma, "document")
-    days = lambda r: (datetime.fromisoformat(r["retention_until"])  # noqa: E731
+    days = lambda r: (datetime.fromisoformat(r["retention_until"])
                       - datetime.fromisoformat(r["created_at"])).days
     assert days(person) == 5 * 365 and days(doc) == 10 * 365
 
 
-def test_every_read_is_audited_for_the_owner(world: World, bureaus) -> None:  # noqa: ANN001
+def test_every_read_is_audited_for_the_owner(world: World, bureaus) -> None:
     ma, fr, de = bureaus
     person = _create(ma, "person", visibility="only", countries=["FR"])
     fr.get(f"/api/v1/records/{person['id']}")
@@ -181,7 +181,7 @@ def test_every_read_is_audited_for_the_owner(world: World, bureaus) -> None:  # 
     assert ("record.create", "ok", world.org("NCB-MA").id) in reads
 
 
-def test_bad_record_data_is_a_clear_422(bureaus) -> None:  # noqa: ANN001
+def test_bad_record_data_is_a_clear_422(bureaus) -> None:
     ma, _, _ = bureaus
     r = ma.post("/api/v1/records/person", json={"data": {"names": [], "birth_date": "1984-13"}})
     assert r.status_code == 422 and "birth_date" in r.json()["detail"]
@@ -193,7 +193,7 @@ def test_bad_record_data_is_a_clear_422(bureaus) -> None:  # noqa: ANN001
     assert r.status_code == 422
 
 
-def test_duplicate_external_id_is_a_conflict(bureaus) -> None:  # noqa: ANN001
+def test_duplicate_external_id_is_a_conflict(bureaus) -> None:
     ma, _, _ = bureaus
     body = {"data": PERSON, "external_id": "ftm-1"}
     assert ma.post("/api/v1/records/person", json=body).status_code == 201
