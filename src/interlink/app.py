@@ -16,8 +16,6 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from interlink.blocklist import api as blocklist_api
-from interlink.blocklist import pages as blocklist_pages
 from interlink.config import Settings, load_settings
 from interlink.core import audit
 from interlink.core.audit import AuditWriter
@@ -44,8 +42,6 @@ ROUTERS = [
     oversight_api.router,
     records_api.router,
     records_pages.router,
-    blocklist_api.router,
-    blocklist_pages.router,
     web_pages.router,
 ]
 # Capabilities that need per-process start-up (an index to build, a worker to run) register
@@ -153,7 +149,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         title="Interlink",
         version="0.1.0",
         description="Multilateral police cooperation: records, notices, screening, messaging, "
-        "audit, General Assembly, blocklist.",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
