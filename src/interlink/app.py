@@ -27,6 +27,7 @@ from interlink.members import pages as members_pages
 from interlink.observability import Metrics, configure_logging, request_middleware
 from interlink.oversight import api as oversight_api
 from interlink.records import api as records_api
+from interlink.records import jobs as records_jobs
 from interlink.records import pages as records_pages
 from interlink.state import AppState
 from interlink.web import pages as web_pages
@@ -46,7 +47,7 @@ ROUTERS = [
 ]
 # Capabilities that need per-process start-up (an index to build, a worker to run) register
 # a callable(state) -> list of PeriodicWorker here.
-STARTUP_HOOKS: list[Any] = []
+STARTUP_HOOKS: list[Any] = [records_jobs.retention_workers]
 
 
 def _wants_html(request: Request) -> bool:
@@ -148,7 +149,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app = FastAPI(
         title="Interlink",
         version="0.1.0",
-        description="Multilateral police cooperation: records, notices, screening, messaging, "
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,

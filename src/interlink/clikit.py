@@ -24,7 +24,7 @@ from interlink.core.errors import DomainError
 
 P = ParamSpec("P")
 R = TypeVar("R")
-console = Console()
+console = Console() if sys.stdout.isatty() else Console(width=200)
 err_console = Console(stderr=True)
 
 DataDirOption = typer.Option(
@@ -59,8 +59,18 @@ def operator(session: Session) -> Principal:
                      permissions=frozenset(Perm))
 
 
+def acting_for(session: Session, member: str) -> Principal:
+    """The console operator acting for a member's bureau (`--as MA` / `--owner MA`): what it
+    does is owned by, and audited for, that bureau."""
+    from interlink.members.service import ncb_of
+
+    org = ncb_of(session, member)
+    return Principal(label=f"cli:{getpass.getuser()}", org_id=org.id, org_kind=OrgKind.NCB,
+                     country=org.country, permissions=frozenset(Perm))
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"error: {message}", markup=False, highlight=False)
+    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -6,6 +6,8 @@ Capabilities add their own demo content through DEMO_SEEDERS.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import random
 import shutil
 from collections.abc import Callable, Iterator
@@ -16,6 +18,7 @@ from pathlib import Path
 from faker import Faker
 from sqlalchemy.orm import Session
 
+import interlink
 from interlink.config import load_settings
 from interlink.core import audit, migrate
 from interlink.core.auth import OrgKind, Role, hash_password
@@ -179,6 +182,18 @@ def _seed_orgs_and_users(session: Session, rng: random.Random, ctx: DemoContext
     return logins
 
 
+def load_seeders() -> list[Callable[[DemoContext], None]]:
+    """Import every capability's `demo` module; each appends its seeder on import."""
+    for module in pkgutil.iter_modules(interlink.__path__):
+        if module.ispkg:
+            try:
+                importlib.import_module(f"interlink.{module.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"interlink.{module.name}.demo":
+                    raise
+    return DEMO_SEEDERS
+
+
 def build_demo_world(data_dir: Path, *, persons: int = 2000, seed: int = 2026) -> list[DemoLogin]:
     _prepare_folder(data_dir)
     settings = load_settings(data_dir=data_dir)
@@ -189,7 +204,7 @@ def build_demo_world(data_dir: Path, *, persons: int = 2000, seed: int = 2026) -
     try:
         with db.session() as session:
             logins = _seed_orgs_and_users(session, rng, ctx)
-        for seeder in DEMO_SEEDERS:
+        for seeder in load_seeders():
             seeder(ctx)
         audit.seal_all(db)
     finally:

@@ -1,0 +1,125 @@
+"""`interlink records ...`: import, export, list, retention sweep."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from interlink.clikit import (
+    DataDirOption,
+    JsonOption,
+    acting_for,
+    cli_errors,
+    console,
+    emit,
+    fail,
+    open_db,
+    settings_for,
+)
+from interlink.core.access import HandlingCode, VisibilityMode
+from interlink.records import importer
+from interlink.records import service as records
+from interlink.records.interchange import ImportLineError
+from interlink.records.models import RecordKind
+from interlink.records.restrictions import Restrictions
+
+app = typer.Typer(help="Records: persons, travel documents, vehicles.", no_args_is_help=True)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=not sys.stderr.isatty())
+
+
+def _read_lines(path: Path, progress: Progress) -> list[str]:
+    total = path.stat().st_size
+    task = progress.add_task("reading", total=total)
+    lines = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line in handle:
+            lines.append(line)
+            progress.advance(task, len(line.encode()))
+    return lines
+
+
+@app.command("import")
+@cli_errors
+def import_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The file to import"),
+    fmt: importer.ImportFormat = typer.Option(importer.ImportFormat.FTM, "--format"),
+    owner: str = typer.Option(..., help="Member code of the owning bureau, e.g. MA"),
+    visibility: VisibilityMode = typer.Option(VisibilityMode.ALL),
+    countries: list[str] = typer.Option([], "--country", help="For --visibility only/except"),
+    handling: HandlingCode = typer.Option(HandlingCode.H0),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Import a file in one transaction: all its records, or none (a bad line is named)."""
+    restrictions = Restrictions(visibility=visibility, countries=countries, handling=handling)
+    gc.freeze()  # a large import allocates many long-lived objects: skip rescanning them
+    with open_db(settings_for(data_dir)) as db, _progress() as progress:
+        try:
+            with db.session() as session:
+                principal = acting_for(session, owner)
+                entities = importer.parse(fmt, _read_lines(file, progress), principal.country)
+                task = progress.add_task("storing", total=len(entities))
+                stored = importer.import_entities(
+                    session, principal, entities, restrictions,
+                    progress=lambda n: progress.advance(task, n))
+        except ImportLineError as exc:
+            raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
+    emit({"imported": stored, "file": str(file), "owner": owner.upper()}, as_json)
+
+
+@app.command("export")
+@cli_errors
+def export_file(
+    owner: str = typer.Option(..., help="Member code of the bureau whose records to export"),
+    out: Path = typer.Option(..., help="Where to write FtM JSON lines"),
+    kind: RecordKind | None = typer.Option(None),
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Export a bureau's own records as FollowTheMoney JSON lines."""
+    count = 0
+    with open_db(settings_for(data_dir)) as db, db.session() as session, \
+            out.open("w", encoding="utf-8") as handle:
+        for line in importer.export_ftm(session, acting_for(session, owner), kind):
+            handle.write(line + "\n")
+            count += 1
+    console.print(f"{count} entities written to {out}")
+
+
+@app.command("list")
+@cli_errors
+def list_records(
+    member: str = typer.Option(..., "--as", help="List what this member's bureau may see"),
+    kind: RecordKind | None = typer.Option(None),
+    q: str | None = typer.Option(None, help="Text in the name, number or external id"),
+    limit: int = typer.Option(50, min=1, max=500),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """List records visible to a member's bureau (audited as that bureau)."""
+    with open_db(settings_for(data_dir)) as db, db.session() as session:
+        rows = [{"id": r.id, "kind": r.kind, "label": r.label, "owner_org_id": r.owner_org_id,
+                 "external_id": r.external_id, "version": r.version}
+                for r in records.list_records(session, acting_for(session, member), kind=kind,
+                                              text=q, limit=limit)]
+    emit(rows, as_json)
+
+
+@app.command("sweep")
+@cli_errors
+def sweep(data_dir: Path | None = DataDirOption) -> None:
+    """Tell owners of records due for review; expire records past retention (the server
+    also does this every hour)."""
+    from interlink.records import notices
+
+    with open_db(settings_for(data_dir)) as db, db.session() as session:
+        result = records.retention_sweep(session)
+        result["notices_expired"] = notices.expire_notices(session)
+    emit(result, False)
