@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-
 from typing import Annotated
 
 from fastapi import Depends, Path, Request

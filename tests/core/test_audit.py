@@ -6,6 +6,7 @@ from concurrent.futures import wait
 
 import pytest
 from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import StatementError
 from typer.testing import CliRunner
 
 from interlink.cli import app as cli_app
@@ -130,7 +131,7 @@ def test_group_commit_reports_failure_to_every_waiter(database) -> None:
         # An action name longer than its column is refused by PostgreSQL; SQLite accepts it,
         # so use a value neither accepts: a non-JSON-serialisable detail.
         fut = writer.submit(ACTOR, Event("x", detail={"bad": object()}))
-        with pytest.raises(Exception):
+        with pytest.raises((TypeError, StatementError), match="not JSON serializable"):
             fut.result(timeout=30)
     finally:
         writer.close()

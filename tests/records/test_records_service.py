@@ -162,8 +162,11 @@ def test_default_retention_five_and_ten_years(bureaus) -> None:
     ma, _, _ = bureaus
     person = _create(ma, "person")
     doc = _create(ma, "document")
-    days = lambda r: (datetime.fromisoformat(r["retention_until"])
-                      - datetime.fromisoformat(r["created_at"])).days
+
+    def days(r: dict) -> int:
+        return (datetime.fromisoformat(r["retention_until"])
+                - datetime.fromisoformat(r["created_at"])).days
+
     assert days(person) == 5 * 365 and days(doc) == 10 * 365
 
 

@@ -26,13 +26,13 @@ from interlink.records.interchange import (
     to_ftm_lines,
 )
 from interlink.records.models import Record, RecordKind, RecordStatus, Version
-from interlink.records.restrictions import Restrictions, restrictions_snapshot
+from interlink.records.restrictions import Restrictions
 from interlink.records.service import (
     SCHEMA_OF,
-    NewRecord,
-    build_record,
     kind_of,
+    record_values,
     require_owner_org,
+    restriction_columns,
 )
 
 BATCH = 5_000
@@ -81,25 +81,25 @@ def import_entities(
         raise ImportLineError(first.line_number,
                               f"external id {first.external_id!r} is already one of your records")
     now = datetime.now(UTC)
+    columns = restriction_columns(restrictions)
+    snapshot = {**restrictions.model_dump(mode="json"), "retention_until": None}
     stored = 0
     for start in range(0, len(entities), BATCH):
         chunk = entities[start:start + BATCH]
-        rows = [build_record(principal, NewRecord(data=e.record, restrictions=restrictions,
-                                                  external_id=e.external_id), now)
-                for e in chunk]
+        values = [record_values(principal, e.record, e.external_id, columns, now)
+                  for e in chunk]
         for entity in chunk:
             if kind_of(entity.record) is RecordKind.DOCUMENT and \
                     not entity.record.may_be_entered_by(principal.country or ""):
                 raise ImportLineError(entity.line_number, "only the issuing country's bureau "
                                       "enters its travel documents")
-        values = [_row_values(row) for row in rows]
         new_ids = list(session.scalars(insert(Record).returning(Record.id), values))
         session.execute(insert(Version), [
             {"entity": "record", "entity_id": rid, "version": 1, "change": "import",
              "reason": None, "data": v["data"], "diff": [], "changed_at": now,
              "changed_by": principal.label, "changed_by_org_id": principal.org_id,
-             "restrictions": restrictions_snapshot(row, row.retention_until)}
-            for rid, v, row in zip(new_ids, values, rows, strict=True)])
+             "restrictions": {**snapshot, "retention_until": v["retention_until"].isoformat()}}
+            for rid, v in zip(new_ids, values, strict=True)])
         actor = principal.actor
         session.execute(insert(AuditEntry), [
             {"at": now, "actor_user_id": actor.user_id, "actor_token_id": actor.token_id,
@@ -114,20 +114,6 @@ def import_entities(
         if progress:
             progress(len(new_ids))
     return stored
-
-
-_COLUMNS = ("kind", "external_id", "status", "version", "data", "label", "doc_country",
-            "doc_number", "vin", "plate_country", "plate", "created_at", "updated_at",
-            "owner_org_id", "visibility_mode", "visibility_countries", "not_actionable_in",
-            "handling_code", "retention_until", "circulated", "access_blocked")
-
-
-def _row_values(row: Record) -> dict[str, object]:
-    values = {name: getattr(row, name) for name in _COLUMNS}
-    values["status"] = values["status"] or RecordStatus.ACTIVE.value
-    values["version"] = values["version"] or 1
-    values["access_blocked"] = bool(values["access_blocked"])
-    return values
 
 
 def export_ftm(session: Session, principal: Principal,
