@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String, Text, select, text, update
+from sqlalchemy import JSON, BigInteger, Index, String, Text, insert, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from interlink.core.db import Base, BigId, Database, utcnow
@@ -99,22 +99,27 @@ class Event:
     outcome: str = "ok"
 
 
+def entry_values(actor: Actor, event: Event) -> dict[str, Any]:
+    """Column values of a new, unsealed entry (also used by bulk inserts)."""
+    return {
+        "at": utcnow(),
+        "actor_user_id": actor.user_id,
+        "actor_token_id": actor.token_id,
+        "actor_org_id": actor.org_id,
+        "actor_label": actor.label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": None if event.object_id is None else str(event.object_id),
+        "object_owner_org_id": event.owner_org_id,
+        "outcome": event.outcome,
+        "detail": event.detail,
+        "client_addr": actor.client_addr,
+        "request_id": actor.request_id,
+    }
+
+
 def _entry(actor: Actor, event: Event) -> AuditEntry:
-    return AuditEntry(
-        at=utcnow(),
-        actor_user_id=actor.user_id,
-        actor_token_id=actor.token_id,
-        actor_org_id=actor.org_id,
-        actor_label=actor.label,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=None if event.object_id is None else str(event.object_id),
-        object_owner_org_id=event.owner_org_id,
-        outcome=event.outcome,
-        detail=event.detail,
-        client_addr=actor.client_addr,
-        request_id=actor.request_id,
-    )
+    return AuditEntry(**entry_values(actor, event))
 
 
 def record(session: Session, actor: Actor, event: Event) -> None:
@@ -281,14 +286,14 @@ class AuditWriter:
     def __init__(self, db: Database, max_batch: int = 1_000) -> None:
         self._db = db
         self._max_batch = max_batch
-        self._queue: queue.Queue[tuple[AuditEntry, Future[None]] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[dict[str, Any], Future[None]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def submit(self, actor: Actor, event: Event) -> Future[None]:
         self._ensure_started()
         fut: Future[None] = Future()
-        self._queue.put((_entry(actor, event), fut))
+        self._queue.put((entry_values(actor, event), fut))
         return fut
 
     def write(self, actor: Actor, event: Event) -> None:
@@ -320,11 +325,11 @@ class AuditWriter:
             if stop:
                 return
 
-    def _commit(self, batch: Iterable[tuple[AuditEntry, Future[None]]]) -> None:
+    def _commit(self, batch: Iterable[tuple[dict[str, Any], Future[None]]]) -> None:
         items = list(batch)
         try:
             with self._db.session() as session:
-                session.add_all([entry for entry, _ in items])
+                session.execute(insert(AuditEntry), [values for values, _ in items])
         except Exception as exc:  # every waiting caller must learn that its entry failed
             log.exception("audit batch of %d failed", len(items))
             for _, fut in items:
