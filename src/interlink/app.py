@@ -26,6 +26,7 @@ from interlink.members import api as members_api
 from interlink.members import pages as members_pages
 from interlink.observability import Metrics, configure_logging, request_middleware
 from interlink.oversight import api as oversight_api
+from interlink.oversight import pages as oversight_pages
 from interlink.records import api as records_api
 from interlink.records import jobs as records_jobs
 from interlink.records import pages as records_pages
@@ -41,13 +42,13 @@ ROUTERS = [
     members_api.router,
     members_pages.router,
     oversight_api.router,
+    oversight_pages.router,
     records_api.router,
     records_pages.router,
     web_pages.router,
 ]
 # Capabilities that need per-process start-up (an index to build, a worker to run) register
 # a callable(state) -> list of PeriodicWorker here.
-STARTUP_HOOKS: list[Any] = [records_jobs.retention_workers]
 
 
 def _wants_html(request: Request) -> bool:

@@ -155,3 +155,14 @@ def test_logins_are_audited(world: World) -> None:
         outcomes = session.scalars(select(AuditEntry.outcome).where(
             AuditEntry.action == "login").order_by(AuditEntry.id)).all()
     assert outcomes == ["denied", "ok"]
+
+
+def test_audit_page_for_owner_and_oversight(world: World) -> None:
+    admin = world.browser_login(world.user("NCB-MA", Role.NCB_ADMIN, mfa=True))
+    page = admin.get("/audit")
+    assert page.status_code == 200 and "Who accessed your records" in page.text
+    ccf = world.browser_login(world.user("CCF", Role.OVERSIGHT, mfa=True))
+    page = ccf.get("/audit")
+    assert page.status_code == 200 and "Hash chain intact" in page.text
+    officer = world.browser_login(world.user("NCB-MA", Role.OFFICER))
+    assert officer.get("/audit").status_code == 403
