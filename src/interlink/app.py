@@ -49,6 +49,9 @@ ROUTERS = [
 ]
 # Capabilities that need per-process start-up (an index to build, a worker to run) register
 # a callable(state) -> list of PeriodicWorker here.
+STARTUP_HOOKS: list[Any] = [
+    records_jobs.retention_workers,
+]
 
 
 def _wants_html(request: Request) -> bool:
