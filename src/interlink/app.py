@@ -24,6 +24,9 @@ from interlink.core.db import Database
 from interlink.core.errors import DomainError
 from interlink.members import api as members_api
 from interlink.members import pages as members_pages
+from interlink.messaging import api as messaging_api
+from interlink.messaging import pages as messaging_pages
+from interlink.messaging import webhooks as messaging_webhooks
 from interlink.observability import Metrics, configure_logging, request_middleware
 from interlink.oversight import api as oversight_api
 from interlink.oversight import pages as oversight_pages
@@ -45,12 +48,19 @@ ROUTERS = [
     oversight_pages.router,
     records_api.router,
     records_pages.router,
+    messaging_api.router,
+    messaging_pages.router,
     web_pages.router,
 ]
 # Capabilities that need per-process start-up (an index to build, a worker to run) register
 # a callable(state) -> list of PeriodicWorker here.
+# Capabilities that put per-process objects in AppState.extras when the app is created.
+INSTALLERS: list[Any] = [
+    records_jobs.install,
+]
 STARTUP_HOOKS: list[Any] = [
     records_jobs.retention_workers,
+    messaging_webhooks.start_worker,
 ]
 
 
@@ -131,6 +141,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or load_settings()
     db = database or Database(settings.resolved_database_url)
     state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db))
+    for install in INSTALLERS:
+        install(state)
     metrics = Metrics()
 
     @asynccontextmanager

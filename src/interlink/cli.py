@@ -20,6 +20,7 @@ from interlink.clikit import (
 from interlink.core import audit, migrate
 from interlink.core.auth import Perm, Role
 from interlink.members import service as members
+from interlink.messaging import cli as messaging_cli
 from interlink.records import cli as records_cli
 
 app = typer.Typer(help="Interlink: multilateral police cooperation platform.",
@@ -35,6 +36,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(members_app, name="members")
 app.add_typer(records_cli.app, name="records")
+app.add_typer(messaging_cli.app, name="messaging")
 
 # Capabilities add their own command groups here: (typer app, name).
 CAPABILITY_COMMANDS: list[tuple[typer.Typer, str]] = []

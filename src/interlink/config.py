@@ -30,6 +30,21 @@ class Settings(BaseSettings):
     log_json: bool = True
     log_level: str = "INFO"
     background_workers: bool = True
+    # Blocklist: independent confirmations a domain needs (never fewer than two), days between
+    # reviews of a listed domain, seconds a provider may trust a full-hash answer, and where
+    # the stop page sends people who ask for a review.
+    blocklist_min_confirmations: int = Field(default=2, ge=2, le=20)
+    blocklist_review_days: int = Field(default=90, ge=1, le=3650)
+    blocklist_cache_seconds: int = Field(default=300, ge=0, le=86400)
+    blocklist_complaint_url: str = "mailto:blocklist-review@interlink.example"
+    # Messaging: hours a record's owner has to answer a hit, by priority, as JSON
+    # ('{"flash": 1, "urgent": 12}'); a priority not named gets 12 hours.
+    followup_answer_hours: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def messaging_keys_dir(self) -> Path:
+        """Organisations' signing keys and the message encryption keys: never in the database."""
+        return self.data_dir / "keys" / "messaging"
 
     @property
     def resolved_database_url(self) -> str:
@@ -45,6 +60,12 @@ class Settings(BaseSettings):
     def secret_key(self) -> bytes:
         """Server secret for keyed hashes; kept in the data folder, never in the database."""
         return self._secret_file("secret.key")
+
+    @property
+    def ballot_seal_key_file(self) -> Path:
+        """Seals secret General Assembly ballots: outside the database, destroyed once no
+        secret ballot is open (docs/assembly.md). Read at each use, never cached."""
+        return self.data_dir / "keys" / "ballot-seal.key"
 
     def _secret_file(self, name: str) -> bytes:
         path = self.data_dir / "keys" / name

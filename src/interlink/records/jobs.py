@@ -10,6 +10,11 @@ from interlink.state import AppState
 SWEEP_SECONDS = 3600.0
 
 
+def install(state: AppState) -> None:
+    """Give other capabilities their door to records (joint operations read shared ones)."""
+    state.extras["records.reader"] = records.RecordsReader()
+
+
 def retention_workers(state: AppState) -> list[PeriodicWorker]:
     def sweep() -> None:
         with state.db.session() as session:

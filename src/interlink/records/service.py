@@ -18,7 +18,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
-from interlink.core.access import can_modify, can_see, encode_countries, listing_clause
+from interlink.core.access import (
+    RecordPolicy,
+    can_modify,
+    can_see,
+    encode_countries,
+    listing_clause,
+)
 from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import emit_change
@@ -442,3 +448,19 @@ def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, 
 def records_by_ids(session: Session, ids: Sequence[int]) -> list[Record]:
     """For the screening index (a system reader): no principal, no audit."""
     return list(session.scalars(select(Record).where(Record.id.in_(ids))))
+
+
+class RecordsReader:
+    """What other capabilities (joint operations) use to reach a record once they have
+    applied their own rule on top of the access policy: its policy and its content."""
+
+    def policy(self, session: Session, record_id: int) -> RecordPolicy | None:
+        row = _load(session, record_id)
+        return row.policy if row is not None else None
+
+    def load(self, session: Session, record_id: int) -> dict[str, Any] | None:
+        row = _load(session, record_id)
+        if row is None:
+            return None
+        return {"id": row.id, "kind": row.kind, "label": row.label, "data": row.data,
+                "owner_org_id": row.owner_org_id, "version": row.version}

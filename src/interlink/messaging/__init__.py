@@ -1,0 +1,1 @@
+"""Secure messaging between organisations, hit follow-up, joint operations, webhooks."""

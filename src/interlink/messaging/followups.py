@@ -1,0 +1,186 @@
+"""Hit follow-up: a hit opens (or joins) a thread between the searching side and the record's
+owner, who must answer within a deadline (12 hours unless configured per priority).
+
+Each hit has its own follow-up row: its deadline, and the owner's first message after it,
+which answers it. Overdue follow-ups are listed for both bureaus and for the General
+Secretariat; the Secretariat sees who owes an answer to whom and since when, never the thread,
+unless a participant grants it access.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from interlink.core import audit
+from interlink.core.audit import Actor, Event
+from interlink.core.auth import Perm, Principal
+from interlink.core.db import utcnow
+from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.pagination import check_limit
+from interlink.members.models import Organisation
+from interlink.messaging import webhooks
+from interlink.messaging.context import MessagingContext
+from interlink.messaging.models import (
+    Followup,
+    LinkType,
+    MessageKind,
+    Priority,
+    Thread,
+    ThreadKind,
+)
+from interlink.messaging.posting import Draft, Link, new_thread, org_codes, post
+
+
+@dataclass(slots=True)
+class FollowupView:
+    followup: Followup
+    searching_code: str
+    owner_code: str
+    now: datetime
+
+    @property
+    def overdue(self) -> bool:
+        return self.followup.answered_at is None and self.followup.due_at < self.now
+
+    @property
+    def answered_late(self) -> bool:
+        answered = self.followup.answered_at
+        return answered is not None and answered > self.followup.due_at
+
+    @property
+    def time_to_answer(self) -> timedelta | None:
+        answered = self.followup.answered_at
+        return None if answered is None else answered - self.followup.opened_at
+
+    @property
+    def waiting(self) -> timedelta:
+        """Time to the answer, or so far without one."""
+        return self.time_to_answer or self.now - self.followup.opened_at
+
+
+def _views(session: Session, followups: Sequence[Followup], now: datetime
+           ) -> list[FollowupView]:
+    codes = org_codes(session, {o for f in followups
+                                for o in (f.searching_org_id, f.owner_org_id)})
+    return [FollowupView(f, codes[f.searching_org_id], codes[f.owner_org_id], now)
+            for f in followups]
+
+
+def followup_views(session: Session, *, thread_id: int | None = None,
+                   thread_ids: Sequence[int] | None = None, unanswered_only: bool = False,
+                   now: datetime | None = None) -> list[FollowupView]:
+    """Follow-ups of one thread or several, for views the caller already authorised."""
+    ids = [thread_id] if thread_id is not None else list(thread_ids or [])
+    if not ids:
+        return []
+    stmt = select(Followup).where(Followup.thread_id.in_(ids)).order_by(Followup.due_at)
+    if unanswered_only:
+        stmt = stmt.where(Followup.answered_at.is_(None))
+    return _views(session, session.scalars(stmt).all(), now or utcnow())
+
+
+def _open_thread_for(session: Session, record_id: int, searching_org_id: int,
+                     owner_org_id: int) -> Thread | None:
+    return session.scalars(
+        select(Thread).join(Followup, Followup.thread_id == Thread.id)
+        .where(Followup.record_id == record_id, Followup.searching_org_id == searching_org_id,
+               Followup.owner_org_id == owner_org_id, Thread.closed_at.is_(None))
+        .order_by(Thread.id.desc())).first()
+
+
+def open_hit_followup(session: Session, *, ctx: MessagingContext, hit_id: int, record_id: int,
+                      searching_org_id: int, owner_org_id: int, summary: str,
+                      priority: Priority = Priority.URGENT, actor: Actor) -> Thread:
+    """Called by screening in the transaction that records a hit.
+
+    Opens a thread between the searching organisation and the record's owner, or joins the
+    open follow-up thread on the same record between them, with a message from the searching
+    side carrying the hit summary; the owner's answer is due within the priority's deadline.
+    Calling it again for the same hit returns the same thread.
+    """
+    existing = session.scalars(select(Followup).where(Followup.hit_id == hit_id)).first()
+    if existing is not None:
+        thread = session.get(Thread, existing.thread_id)
+        assert thread is not None
+        return thread
+    if searching_org_id == owner_org_id:
+        raise InvalidInput("a hit on one's own record needs no follow-up")
+    for org_id in (searching_org_id, owner_org_id):
+        if session.get(Organisation, org_id) is None:
+            raise NotFound(f"no organisation {org_id}")
+    thread = _open_thread_for(session, record_id, searching_org_id, owner_org_id)
+    if thread is None:
+        thread = new_thread(session, kind=ThreadKind.HIT_FOLLOWUP.value,
+                            subject=f"Hit on record {record_id}",
+                            originator_org_id=searching_org_id, participant_ids=[owner_org_id],
+                            priority=priority)
+    draft = Draft(body=summary, subject=f"Hit {hit_id} on record {record_id}",
+                  priority=priority,
+                  links=[Link(LinkType.HIT, hit_id), Link(LinkType.RECORD, record_id)])
+    message = post(session, ctx, actor=actor, sender_org_id=searching_org_id, thread=thread,
+                   draft=draft, recipients=[owner_org_id], kind=MessageKind.HIT)
+    followup = Followup(hit_id=hit_id, record_id=record_id, thread_id=thread.id,
+                        searching_org_id=searching_org_id, owner_org_id=owner_org_id,
+                        priority=priority.value, opened_at=message.sent_at,
+                        due_at=message.sent_at + ctx.deadlines.answer_within(priority))
+    session.add(followup)
+    session.flush()
+    audit.record(session, actor, Event(
+        "followup.open", "hit", hit_id, owner_org_id=owner_org_id,
+        detail={"thread": thread.id, "record": record_id, "due_at": followup.due_at.isoformat(),
+                "searching_org": searching_org_id}))
+    webhooks.enqueue(session, [owner_org_id], "hit.new", {
+        "hit_id": hit_id, "record_id": record_id, "thread_id": thread.id,
+        "priority": priority.value, "due_at": followup.due_at.isoformat()})
+    return thread
+
+
+def followups_for(session: Session, principal: Principal, *, overdue_only: bool = False,
+                  now: datetime | None = None, limit: int = 200) -> list[FollowupView]:
+    """A bureau's follow-ups, as searcher or owner; the Secretariat's list covers everyone."""
+    principal.require(Perm.MESSAGES)
+    check_limit(limit)
+    now = now or utcnow()
+    stmt = select(Followup).order_by(Followup.due_at, Followup.id).limit(limit)
+    if not principal.viewer.is_secretariat:
+        stmt = stmt.where(or_(Followup.searching_org_id == principal.org_id,
+                              Followup.owner_org_id == principal.org_id))
+    if overdue_only:
+        stmt = stmt.where(Followup.answered_at.is_(None), Followup.due_at < now)
+    return _views(session, session.scalars(stmt).all(), now)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerStats:
+    answered: int
+    within_deadline: int
+    median: timedelta | None
+    overdue: int
+
+
+def answer_stats(session: Session, principal: Principal, now: datetime | None = None,
+                 sample: int = 1000) -> AnswerStats:
+    """Time to first answer over the latest answered follow-ups in the principal's view."""
+    principal.require(Perm.MESSAGES)
+    now = now or utcnow()
+    mine = or_(Followup.searching_org_id == principal.org_id,
+               Followup.owner_org_id == principal.org_id)
+    answered_stmt = (select(Followup).where(Followup.answered_at.is_not(None))
+                     .order_by(Followup.answered_at.desc()).limit(sample))
+    overdue_stmt = select(func.count(Followup.id)).where(Followup.answered_at.is_(None),
+                                             Followup.due_at < now)
+    if not principal.viewer.is_secretariat:
+        answered_stmt, overdue_stmt = answered_stmt.where(mine), overdue_stmt.where(mine)
+    answered = session.scalars(answered_stmt).all()
+    durations = sorted(f.answered_at - f.opened_at for f in answered if f.answered_at)
+    return AnswerStats(
+        answered=len(answered),
+        within_deadline=sum(1 for f in answered if f.answered_at and f.answered_at <= f.due_at),
+        median=statistics.median_low(durations) if durations else None,
+        overdue=session.scalar(overdue_stmt) or 0)

@@ -1,0 +1,500 @@
+"""HTML pages: inbox, thread, compose, hit follow-ups, webhooks and joint operations.
+
+Every page works without JavaScript: plain forms posting back, redirects after success, the
+page again with the error on refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from interlink.core.access import HandlingCode
+from interlink.core.auth import Perm, Principal
+from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
+from interlink.deps import Id, app_state, unit_of_work
+from interlink.messaging import followups, operations, service, webhooks
+from interlink.messaging.attachments import MAX_ATTACHMENT_BYTES, NewAttachment
+from interlink.messaging.context import context_of
+from interlink.messaging.models import Accuracy, LinkType, Priority, Reliability
+from interlink.messaging.posting import Draft, Link, resolve_org_code, resolve_org_codes
+from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render, templates
+
+router = APIRouter(include_in_schema=False)
+NAV_LINKS.extend([
+    NavLink("/messages", "Messages", Perm.MESSAGES),
+    NavLink("/operations", "Operations", Perm.MESSAGES),
+    NavLink("/webhooks", "Webhooks", Perm.TOKENS_MANAGE),
+])
+
+CHOICES = {"handling_codes": list(HandlingCode), "reliabilities": list(Reliability),
+           "accuracies": list(Accuracy), "priorities": list(Priority)}
+
+
+def _duration(value: timedelta | None) -> str:
+    """'2 h 05 min', '4 min 12 s', '38 s': elapsed times as people read them."""
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days} d {hours} h"
+    if hours:
+        return f"{sign}{hours} h {minutes:02d} min"
+    return f"{sign}{minutes} min {secs:02d} s" if minutes else f"{sign}{secs} s"
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+templates.env.filters["msg_duration"] = _duration
+templates.env.filters["msg_when"] = _when
+
+
+def _user(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthenticated("log in first")
+    principal.require(Perm.MESSAGES)
+    return principal
+
+
+def _codes(raw: str) -> list[str]:
+    return [c for c in raw.replace(";", ",").replace(" ", ",").split(",") if c.strip()]
+
+
+def _links(raw: str) -> list[Link]:
+    """'record:12 hit:3' as links."""
+    links = []
+    for token in raw.replace(",", " ").split():
+        kind, _, number = token.partition(":")
+        try:
+            links.append(Link(LinkType(kind.strip().lower()), int(number)))
+        except ValueError as exc:
+            raise InvalidInput(f"a link is written type:number, e.g. record:12 ({token!r})"
+                               ) from exc
+        if not 1 <= links[-1].object_id <= 2**62:
+            raise InvalidInput(f"no such object: {token}")
+    return links
+
+
+async def _uploads(files: list[UploadFile]) -> list[NewAttachment]:
+    attachments = []
+    for upload in files:
+        if not upload.filename:
+            continue  # an empty file field
+        content = await upload.read(MAX_ATTACHMENT_BYTES + 1)
+        attachments.append(NewAttachment(upload.filename,
+                                         upload.content_type or "application/octet-stream",
+                                         content))
+    return attachments
+
+
+def _utc(raw: str) -> datetime | None:
+    """A form's date and time, read as UTC unless it names its offset."""
+    if not raw.strip():
+        return None
+    try:
+        value = datetime.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise InvalidInput("a date is written YYYY-MM-DD HH:MM (UTC)") from exc
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _draft(body: str, subject: str, handling: str, reliability: str, accuracy: str,
+           priority: str, links: str, attachments: list[NewAttachment]) -> Draft:
+    try:
+        return Draft(body=body, subject=subject, handling=HandlingCode(handling),
+                     reliability=Reliability(reliability), accuracy=Accuracy(accuracy),
+                     priority=Priority(priority), links=_links(links),
+                     attachments=attachments)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+# --- inbox and threads -------------------------------------------------------------------------
+
+
+@router.get("/messages")
+def inbox_page(request: Request, before: int | None = Query(None, ge=1, le=2**62),
+               principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    with unit_of_work(request) as session:
+        unread = service.unread_first(service.inbox(session, principal, unread_only=True,
+                                                    limit=200))
+        recent = service.inbox(session, principal, limit=50,
+                               before=before)
+        overdue = followups.followups_for(session, principal, overdue_only=True)
+    older = recent[-1].thread.last_message_id if len(recent) == 50 else None
+    return render(request, "messaging/inbox.html", unread=unread, recent=recent,
+                  overdue=overdue, older=older)
+
+
+@router.get("/messages/new")
+def compose_page(request: Request, to: str = "", link: str = "",
+                 principal: Principal | None = Depends(form_principal)) -> Response:
+    _user(principal)
+    return render(request, "messaging/compose.html", error=None,
+                  form={"recipients": to, "links": link}, **CHOICES)
+
+
+@router.post("/messages/new")
+async def compose_submit(
+    request: Request,
+    recipients: Annotated[str, Form(max_length=2000)],
+    subject: Annotated[str, Form(max_length=300)],
+    body: Annotated[str, Form(max_length=100_000)],
+    handling: Annotated[str, Form()] = "H0",
+    reliability: Annotated[str, Form()] = "X",
+    accuracy: Annotated[str, Form()] = "4",
+    priority: Annotated[str, Form()] = "routine",
+    links: Annotated[str, Form(max_length=2000)] = "",
+    attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI form default)
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
+    principal = _user(principal)
+    ctx = context_of(app_state(request))
+    try:
+        draft = _draft(body, subject, handling, reliability, accuracy, priority, links,
+                       await _uploads(attachments))
+        with unit_of_work(request) as session:
+            org_ids = resolve_org_codes(session, _codes(recipients))
+            message = service.start_thread(session, ctx, principal, org_ids, draft)
+    except DomainError as exc:
+        form = {"recipients": recipients, "subject": subject, "body": body, "links": links,
+                "handling": handling, "reliability": reliability, "accuracy": accuracy,
+                "priority": priority}
+        return render(request, "messaging/compose.html", status_code=exc.status,
+                      error=exc.detail, form=form, **CHOICES)
+    return redirect(f"/messages/{message.thread_id}")
+
+
+def _thread_page(request: Request, principal: Principal, thread_id: int,
+                 error: str | None = None, status: int = 200) -> Response:
+    ctx = context_of(app_state(request))
+    with unit_of_work(request) as session:
+        view = service.read_thread(session, ctx, principal, thread_id)
+    return render(request, "messaging/thread.html", status_code=status, view=view,
+                  error=error, form={}, **CHOICES)
+
+
+@router.get("/messages/{thread_id}")
+def thread_page(request: Request, thread_id: Id,
+                principal: Principal | None = Depends(form_principal)) -> Response:
+    return _thread_page(request, _user(principal), thread_id)
+
+
+def _act(request: Request, principal: Principal, thread_id: int,
+         action: Callable[[Session], object], done: str | None = None) -> Response:
+    """Run a thread action; redirect on success, show the thread with the error otherwise."""
+    try:
+        with unit_of_work(request) as session:
+            action(session)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _thread_page(request, principal, thread_id, exc.detail, exc.status)
+    return redirect(done or f"/messages/{thread_id}")
+
+
+@router.post("/messages/{thread_id}/reply")
+async def reply_submit(
+    request: Request,
+    thread_id: Id,
+    body: Annotated[str, Form(max_length=100_000)],
+    handling: Annotated[str, Form()] = "H0",
+    reliability: Annotated[str, Form()] = "X",
+    accuracy: Annotated[str, Form()] = "4",
+    priority: Annotated[str, Form()] = "routine",
+    links: Annotated[str, Form(max_length=2000)] = "",
+    attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI form default)
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
+    principal = _user(principal)
+    ctx = context_of(app_state(request))
+    uploads = await _uploads(attachments)
+
+    def send(session: Session) -> object:
+        draft = _draft(body, "", handling, reliability, accuracy, priority, links, uploads)
+        return service.reply(session, ctx, principal, thread_id, draft)
+
+    return _act(request, principal, thread_id, send)
+
+
+@router.post("/messages/{thread_id}/close")
+def close_submit(request: Request, thread_id: Id,
+                 principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    return _act(request, principal, thread_id,
+                lambda session: service.close_thread(session, principal, thread_id))
+
+
+@router.post("/messages/{thread_id}/grants")
+def grant_submit(request: Request, thread_id: Id,
+                 reason: Annotated[str, Form(max_length=500)],
+                 principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+
+    def grant(session: Session) -> object:
+        return service.grant_access(session, principal, thread_id,
+                                    resolve_org_code(session, "GS"), reason)
+
+    return _act(request, principal, thread_id, grant)
+
+
+@router.post("/messages/{thread_id}/grants/{grant_id}/revoke")
+def revoke_submit(request: Request, thread_id: Id, grant_id: Id,
+                  principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    return _act(request, principal, thread_id,
+                lambda session: service.revoke_access(session, principal, thread_id, grant_id))
+
+
+@router.post("/messages/{thread_id}/forward/{message_id}")
+def forward_submit(request: Request, thread_id: Id, message_id: Id,
+                   recipients: Annotated[str, Form(max_length=2000)],
+                   note: Annotated[str, Form(max_length=5000)] = "",
+                   principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    ctx = context_of(app_state(request))
+    forwarded: list[int] = []
+
+    def forward(session: Session) -> object:
+        org_ids = resolve_org_codes(session, _codes(recipients))
+        message = service.forward_message(session, ctx, principal, message_id, org_ids, note)
+        forwarded.append(message.thread_id)
+        return message
+
+    response = _act(request, principal, thread_id, forward)
+    return redirect(f"/messages/{forwarded[0]}") if forwarded else response
+
+
+@router.post("/messages/{thread_id}/forward/{message_id}/request")
+def forward_request_submit(request: Request, thread_id: Id, message_id: Id,
+                           reason: Annotated[str, Form(max_length=1000)],
+                           principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    return _act(request, principal, thread_id, lambda session: service.request_forward_permission(
+        session, principal, message_id, reason))
+
+
+@router.post("/messages/{thread_id}/forward-requests/{request_id}")
+def forward_decision_submit(request: Request, thread_id: Id, request_id: Id,
+                            decision: Annotated[str, Form(pattern="^(grant|refuse)$")],
+                            principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    return _act(request, principal, thread_id, lambda session: service.decide_forward_request(
+        session, principal, request_id, decision == "grant"))
+
+
+@router.get("/messages/attachments/{attachment_id}")
+def download_page(request: Request, attachment_id: Id,
+                  principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    ctx = context_of(app_state(request))
+    with unit_of_work(request) as session:
+        item = service.download_attachment(session, ctx, principal, attachment_id)
+    return Response(item.content, media_type=item.content_type, headers={
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
+        "x-content-type-options": "nosniff", "cache-control": "no-store"})
+
+
+@router.get("/followups")
+def followups_page(request: Request, principal: Principal | None = Depends(form_principal)
+                   ) -> Response:
+    principal = _user(principal)
+    with unit_of_work(request) as session:
+        views = followups.followups_for(session, principal)
+        stats = followups.answer_stats(session, principal)
+    return render(request, "messaging/followups.html", views=views, stats=stats)
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+def _webhooks_page(request: Request, principal: Principal, error: str | None = None,
+                   status: int = 200, secret: str | None = None) -> Response:
+    with unit_of_work(request) as session:
+        hooks = webhooks.list_webhooks(session, principal)
+        logs = {h.id: webhooks.delivery_log(session, principal, h.id, limit=20) for h in hooks}
+    return render(request, "messaging/webhooks.html", status_code=status, hooks=hooks,
+                  logs=logs, events=webhooks.EVENTS, error=error, secret=secret)
+
+
+@router.get("/webhooks")
+def webhooks_page(request: Request, principal: Principal | None = Depends(form_principal)
+                  ) -> Response:
+    if principal is None:
+        raise Unauthenticated("log in first")
+    principal.require(Perm.TOKENS_MANAGE)
+    return _webhooks_page(request, principal)
+
+
+@router.post("/webhooks")
+def webhooks_create(request: Request, url: Annotated[str, Form(max_length=500)],
+                    events: Annotated[list[str], Form()],
+                    principal: Principal | None = Depends(form_principal)) -> Response:
+    if principal is None:
+        raise Unauthenticated("log in first")
+    ctx = context_of(app_state(request))
+    try:
+        with unit_of_work(request) as session:
+            _, secret = webhooks.create_webhook(session, ctx, principal, url=url, events=events)
+    except DomainError as exc:
+        return _webhooks_page(request, principal, exc.detail, exc.status)
+    return _webhooks_page(request, principal, secret=secret)
+
+
+@router.post("/webhooks/{webhook_id}/deactivate")
+def webhooks_deactivate(request: Request, webhook_id: Id,
+                        principal: Principal | None = Depends(form_principal)) -> Response:
+    if principal is None:
+        raise Unauthenticated("log in first")
+    with unit_of_work(request) as session:
+        webhooks.deactivate_webhook(session, principal, webhook_id)
+    return redirect("/webhooks")
+
+
+# --- joint operations -------------------------------------------------------------------------
+
+
+@router.get("/operations")
+def operations_page(request: Request, principal: Principal | None = Depends(form_principal)
+                    ) -> Response:
+    principal = _user(principal)
+    with unit_of_work(request) as session:
+        rows = operations.list_operations(session, principal)
+    return render(request, "messaging/operations.html", rows=rows, error=None)
+
+
+@router.post("/operations")
+def operations_create(request: Request, name: Annotated[str, Form(max_length=200)],
+                      purpose: Annotated[str, Form(max_length=5000)] = "",
+                      principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    try:
+        with unit_of_work(request) as session:
+            operation = operations.create_operation(session, principal, name=name,
+                                                    purpose=purpose)
+    except DomainError as exc:
+        with unit_of_work(request) as session:
+            rows = operations.list_operations(session, principal)
+        return render(request, "messaging/operations.html", status_code=exc.status, rows=rows,
+                      error=exc.detail)
+    return redirect(f"/operations/{operation.id}")
+
+
+def _operation_page(request: Request, principal: Principal, operation_id: int,
+                    error: str | None = None, status: int = 200) -> Response:
+    reader = operations.record_reader(app_state(request))
+    with unit_of_work(request) as session:
+        view = operations.operation_view(session, principal, reader, operation_id)
+    return render(request, "messaging/operation.html", status_code=status, view=view,
+                  error=error, records_available=reader is not None)
+
+
+@router.get("/operations/{operation_id}")
+def operation_page(request: Request, operation_id: Id,
+                   principal: Principal | None = Depends(form_principal)) -> Response:
+    return _operation_page(request, _user(principal), operation_id)
+
+
+def _op_act(request: Request, principal: Principal, operation_id: int,
+            action: Callable[[Session], Any]) -> Response:
+    try:
+        with unit_of_work(request) as session:
+            action(session)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _operation_page(request, principal, operation_id, exc.detail, exc.status)
+    return redirect(f"/operations/{operation_id}")
+
+
+@router.post("/operations/{operation_id}/invite")
+def operation_invite(request: Request, operation_id: Id,
+                     org: Annotated[str, Form(max_length=40)],
+                     principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+
+    def invite(session: Session) -> object:
+        return operations.invite(session, principal, operation_id,
+                                 resolve_org_code(session, org))
+
+    return _op_act(request, principal, operation_id, invite)
+
+
+@router.post("/operations/{operation_id}/respond")
+def operation_respond(request: Request, operation_id: Id,
+                      answer: Annotated[str, Form(pattern="^(accept|decline)$")],
+                      principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    return _op_act(request, principal, operation_id, lambda session: operations.respond(
+        session, principal, operation_id, answer == "accept"))
+
+
+@router.post("/operations/{operation_id}/members/{org_id}/remove")
+def operation_remove(request: Request, operation_id: Id, org_id: Id,
+                     principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    return _op_act(request, principal, operation_id, lambda session: operations.remove_member(
+        session, principal, operation_id, org_id))
+
+
+@router.post("/operations/{operation_id}/tasks")
+def operation_task(request: Request, operation_id: Id,
+                   title: Annotated[str, Form(max_length=300)],
+                   owner: Annotated[str, Form(max_length=40)],
+                   due: Annotated[str, Form(max_length=40)] = "",
+                   principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+
+    def add(session: Session) -> object:
+        return operations.add_task(session, principal, operation_id, title=title,
+                                   owner_org_id=resolve_org_code(session, owner),
+                                   due_at=_utc(due))
+
+    return _op_act(request, principal, operation_id, add)
+
+
+@router.post("/operations/{operation_id}/tasks/{task_id}/done")
+def operation_task_done(request: Request, operation_id: Id, task_id: Id,
+                        principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    return _op_act(request, principal, operation_id, lambda session: operations.complete_task(
+        session, principal, operation_id, task_id))
+
+
+@router.post("/operations/{operation_id}/records")
+def operation_record(request: Request, operation_id: Id,
+                     record_id: Annotated[int, Form(ge=1, le=2**62)],
+                     share: Annotated[str, Form()] = "",
+                     note: Annotated[str, Form(max_length=500)] = "",
+                     principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    reader = operations.record_reader(app_state(request))
+
+    def link(session: Session) -> object:
+        if reader is None:
+            raise InvalidInput("records are not available in this installation")
+        return operations.link_record(session, principal, reader, operation_id, record_id,
+                                      share=share == "yes", note=note)
+
+    return _op_act(request, principal, operation_id, link)
+
+
+@router.post("/operations/{operation_id}/close")
+def operation_close(request: Request, operation_id: Id,
+                    principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    return _op_act(request, principal, operation_id, lambda session: operations.close_operation(
+        session, principal, operation_id))
