@@ -16,6 +16,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from interlink.assembly import api as assembly_api
+from interlink.assembly import pages as assembly_pages
 from interlink.config import Settings, load_settings
 from interlink.core import audit
 from interlink.core.audit import AuditWriter
@@ -48,6 +50,8 @@ ROUTERS = [
     oversight_pages.router,
     records_api.router,
     records_pages.router,
+    assembly_api.router,
+    assembly_pages.router,
     messaging_api.router,
     messaging_pages.router,
     web_pages.router,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from interlink.assembly import cli as assembly_cli
 from interlink.clikit import (
     DataDirOption,
     JsonOption,
@@ -36,6 +37,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(members_app, name="members")
 app.add_typer(records_cli.app, name="records")
+app.add_typer(assembly_cli.app, name="assembly")
 app.add_typer(messaging_cli.app, name="messaging")
 
 # Capabilities add their own command groups here: (typer app, name).

@@ -6,9 +6,12 @@ commit, and with it the audit entry, happens before the response is sent.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated
 
@@ -52,23 +55,51 @@ def _principal(request: Request, *, allow_mfa_pending: bool = False) -> Principa
         return cached
     state = app_state(request)
     auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, raw = auth.partition(" ")
+        if scheme.lower() != "bearer" or not raw:
+            raise Unauthenticated("use 'Authorization: Bearer <token>'")
+        principal = _token_principal(request, raw)
+        request.state.principal = principal
+        return principal
     with state.db.session() as session:
-        if auth:
-            scheme, _, raw = auth.partition(" ")
-            if scheme.lower() != "bearer" or not raw:
-                raise Unauthenticated("use 'Authorization: Bearer <token>'")
-            principal = identity.authenticate_token(
-                session, raw, client_addr=client_addr(request), request_id=request_id(request))
-        else:
-            web_session = identity.web_session_for(session, request.cookies.get(SESSION_COOKIE))
-            if web_session is None or (web_session.mfa_pending and not allow_mfa_pending):
-                return None
-            # Cookies ride along on cross-site requests: unsafe ones must prove they come from
-            # our own pages (form field or header carrying the session's CSRF token).
-            request.state.csrf_token = web_session.csrf_token
-            principal = identity.principal_for_user(
-                web_session.user, client_addr=client_addr(request), request_id=request_id(request))
+        web_session = identity.web_session_for(session, request.cookies.get(SESSION_COOKIE))
+        if web_session is None or (web_session.mfa_pending and not allow_mfa_pending):
+            return None
+        # Cookies ride along on cross-site requests: unsafe ones must prove they come from
+        # our own pages (form field or header carrying the session's CSRF token).
+        request.state.csrf_token = web_session.csrf_token
+        principal = identity.principal_for_user(
+            web_session.user, client_addr=client_addr(request), request_id=request_id(request))
     request.state.principal = principal
+    return principal
+
+
+# Machine clients (border systems) call many times a second: a checked token is trusted for
+# a few seconds without a database round trip. A revocation takes effect within that time
+# (at once in the process that revoked it).
+TOKEN_CACHE_SECONDS = 5.0
+_TOKEN_CACHE_MAX = 10_000
+
+
+def token_cache(request: Request) -> dict[str, tuple[Principal, float]]:
+    return app_state(request).extras.setdefault("token_cache", {})
+
+
+def _token_principal(request: Request, raw: str) -> Principal:
+    cache = token_cache(request)
+    key = hashlib.sha256(raw.encode()).hexdigest()
+    now = time.monotonic()
+    cached = cache.get(key)
+    if cached is not None and cached[1] > now:
+        return replace(cached[0], client_addr=client_addr(request),
+                       request_id=request_id(request))
+    with app_state(request).db.session() as session:
+        principal = identity.authenticate_token(
+            session, raw, client_addr=client_addr(request), request_id=request_id(request))
+    if len(cache) >= _TOKEN_CACHE_MAX:
+        cache.clear()
+    cache[key] = (principal, now + TOKEN_CACHE_SECONDS)
     return principal
 
 

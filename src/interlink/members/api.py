@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Request, status
 
 from interlink.core.auth import OrgKind, Principal
-from interlink.deps import Id, current_principal, unit_of_work
+from interlink.deps import Id, current_principal, token_cache, unit_of_work
 from interlink.members import service
 from interlink.members.schemas import (
     MemberOut,
@@ -125,4 +125,6 @@ def create_token(request: Request, body: TokenIn,
 def revoke_token(request: Request, token_id: Id,
                  principal: Principal = Depends(current_principal)) -> TokenOut:
     with unit_of_work(request) as session:
-        return TokenOut.model_validate(service.revoke_token(session, principal, token_id))
+        revoked = TokenOut.model_validate(service.revoke_token(session, principal, token_id))
+    token_cache(request).clear()  # effective at once here; other processes within seconds
+    return revoked

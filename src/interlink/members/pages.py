@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from interlink.core.auth import ROLES_BY_ORG_KIND, OrgKind, Perm, Principal, Role
 from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
-from interlink.deps import Id, unit_of_work
+from interlink.deps import Id, token_cache, unit_of_work
 from interlink.members import service
 from interlink.members.models import Organisation
 from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render
@@ -126,4 +126,5 @@ def tokens_revoke(request: Request, token_id: Id,
     principal = _logged_in(principal)
     with unit_of_work(request) as session:
         service.revoke_token(session, principal, token_id)
+    token_cache(request).clear()
     return redirect("/admin/tokens")
