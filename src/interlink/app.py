@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interlink.assembly import api as assembly_api
 from interlink.assembly import pages as assembly_pages
+from interlink.blocklist import api as blocklist_api
+from interlink.blocklist import pages as blocklist_pages
 from interlink.config import Settings, load_settings
 from interlink.core import audit
 from interlink.core.audit import AuditWriter
@@ -50,6 +52,8 @@ ROUTERS = [
     oversight_pages.router,
     records_api.router,
     records_pages.router,
+    blocklist_api.router,
+    blocklist_pages.router,
     assembly_api.router,
     assembly_pages.router,
     messaging_api.router,
@@ -169,6 +173,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app = FastAPI(
         title="Interlink",
         version="0.1.0",
+        "audit, General Assembly, blocklist.",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,

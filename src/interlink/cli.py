@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from interlink.assembly import cli as assembly_cli
+from interlink.blocklist import cli as blocklist_cli
 from interlink.clikit import (
     DataDirOption,
     JsonOption,
@@ -37,6 +38,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(members_app, name="members")
 app.add_typer(records_cli.app, name="records")
+app.add_typer(blocklist_cli.app, name="blocklist")
 app.add_typer(assembly_cli.app, name="assembly")
 app.add_typer(messaging_cli.app, name="messaging")
 

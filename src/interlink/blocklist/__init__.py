@@ -1,0 +1,1 @@
+"""Child-abuse domain blocklist: canonical hashing, the provider feed, and the provider client."""

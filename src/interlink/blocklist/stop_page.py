@@ -1,0 +1,27 @@
+"""The page a provider shows instead of a blocked website: why it is blocked, how to complain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+_ENVIRONMENT = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+)
+
+
+def render_stop_page(
+    domain: str, *, provider: str | None, complaint_url: str, list_version: int | None = None
+) -> str:
+    """HTML for a blocked `domain`, served by the provider (e.g. with HTTP status 451).
+
+    `provider` is the provider's name as its users know it (None: "your Internet provider");
+    `complaint_url` is where anyone, the site's operator included, asks for a review.
+    """
+    template = _ENVIRONMENT.get_template("stop_page.html")
+    return template.render(
+        domain=domain, provider=provider, complaint_url=complaint_url, list_version=list_version
+    )
