@@ -14,6 +14,10 @@ from tests.support import World
 def test_health_and_readiness(world: World) -> None:
     client = world.client()
     assert client.get("/healthz").json() == {"status": "ok"}
+    waiting = client.get("/readyz")
+    assert waiting.status_code == 503
+    assert waiting.json() == {"status": "starting", "waiting_for": ["screening"]}
+    world.app.state.interlink.extras["screener"].engine.build()
     assert client.get("/readyz").json() == {"status": "ready"}
 
 

@@ -31,7 +31,7 @@ from interlink.members import pages as members_pages
 from interlink.messaging import api as messaging_api
 from interlink.messaging import pages as messaging_pages
 from interlink.messaging import webhooks as messaging_webhooks
-from interlink.observability import Metrics, configure_logging, request_middleware
+from interlink.observability import Metrics, RequestMiddleware, configure_logging
 from interlink.oversight import api as oversight_api
 from interlink.oversight import pages as oversight_pages
 from interlink.records import api as records_api
@@ -173,14 +173,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app = FastAPI(
         title="Interlink",
         version="0.1.0",
-        "audit, General Assembly, blocklist.",
+        description="The API of Interlink, a platform for multilateral police cooperation.",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.interlink = state
-    app.middleware("http")(request_middleware(metrics, hsts=settings.secure_cookies))
+    app.add_middleware(RequestMiddleware, metrics=metrics, hsts=settings.secure_cookies)
     _install_error_handlers(app)
     _install_operations(app, state, metrics)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

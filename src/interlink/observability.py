@@ -8,11 +8,11 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from fastapi import Request, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = logging.getLogger("interlink.access")
@@ -68,40 +68,57 @@ SECURITY_HEADERS = {
 }
 
 
-def request_middleware(
-    metrics: Metrics, hsts: bool
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        sent = request.headers.get("x-request-id", "")
-        request.state.request_id = sent if _REQUEST_ID_RE.match(sent) else uuid.uuid4().hex
-        started = time.perf_counter()
-        response = await call_next(request)
-        elapsed = time.perf_counter() - started
-        route = request.scope.get("route")
-        route_path = getattr(route, "path", "unmatched")
-        metrics.requests.labels(request.method, route_path, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, route_path).observe(elapsed)
-        response.headers["X-Request-ID"] = request.state.request_id
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if hsts:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        principal = getattr(request.state, "principal", None)
-        access_log.info(
-            "%s %s %s", request.method, request.url.path, response.status_code,
-            extra={"fields": {
-                "request_id": request.state.request_id,
-                "method": request.method,
-                "path": request.url.path,
-                "status": response.status_code,
-                "ms": round(elapsed * 1000, 2),
-                "principal": principal.label if principal else None,
-            }},
-        )
-        return response
+class RequestMiddleware:
+    """Request ids, metrics, security headers and the access log, as plain ASGI (no
+    per-request task or body streaming wrapper: this runs on every screening call)."""
 
-    return middleware
+    def __init__(self, app: ASGIApp, metrics: Metrics, hsts: bool) -> None:
+        self.app = app
+        self.metrics = metrics
+        static = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        if hsts:
+            static.append((b"strict-transport-security", b"max-age=31536000"))
+        self.static_headers = static
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                sent = value.decode("latin-1")
+                break
+        request_id = sent if _REQUEST_ID_RE.match(sent) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = request_id
+                for name, value in self.static_headers:
+                    if name.decode() not in headers:
+                        headers.raw.append((name, value))
+                if not path.startswith("/static/") and "cache-control" not in headers:
+                    headers["cache-control"] = "no-store"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            self.metrics.requests.labels(method, route, str(status)).inc()
+            self.metrics.latency.labels(method, route).observe(elapsed)
+            if access_log.isEnabledFor(logging.INFO):
+                principal = scope["state"].get("principal")
+                access_log.info("%s %s %s", method, path, status, extra={"fields": {
+                    "request_id": request_id, "method": method, "path": path,
+                    "status": status, "ms": round(elapsed * 1000, 2),
+                    "principal": principal.label if principal else None}})
