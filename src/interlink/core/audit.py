@@ -136,11 +136,14 @@ def record_refusal(session: Session, actor: Actor, event: Event) -> None:
         own.add(_entry(actor, event))
 
 
-def canonical_bytes(entry: AuditEntry) -> bytes:
-    """The exact bytes that an entry's hash covers: sorted-key compact JSON, UTC times."""
+def canonical_bytes(entry: Any, seq: int | None = None, prev: str | None = None) -> bytes:
+    """The exact bytes that an entry's hash covers: sorted-key compact JSON, UTC times.
+
+    `entry` is an AuditEntry or a row with the same columns; `seq` and `prev` default to the
+    entry's own (the sealer passes the ones it is about to assign)."""
     payload = {
-        "seq": entry.seq,
-        "prev": entry.prev_hash,
+        "seq": entry.seq if seq is None else seq,
+        "prev": entry.prev_hash if prev is None else prev,
         "id": entry.id,
         "at": entry.at.isoformat(timespec="microseconds"),
         "user": entry.actor_user_id,
@@ -159,8 +162,16 @@ def canonical_bytes(entry: AuditEntry) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(canonical_bytes(entry)).hexdigest()
+def entry_hash(entry: Any, seq: int | None = None, prev: str | None = None) -> str:
+    return hashlib.sha256(canonical_bytes(entry, seq, prev)).hexdigest()
+
+
+_CONTENT_COLUMNS = (
+    AuditEntry.id, AuditEntry.at, AuditEntry.actor_user_id, AuditEntry.actor_token_id,
+    AuditEntry.actor_org_id, AuditEntry.actor_label, AuditEntry.action, AuditEntry.object_type,
+    AuditEntry.object_id, AuditEntry.object_owner_org_id, AuditEntry.outcome, AuditEntry.detail,
+    AuditEntry.client_addr, AuditEntry.request_id,
+)
 
 
 def _head_for_update(session: Session) -> AuditHead:
@@ -179,15 +190,22 @@ def _head_for_update(session: Session) -> AuditHead:
 def seal_pending(session: Session, batch: int = 5_000) -> int:
     """Chain up to `batch` committed, unsealed entries; returns how many were sealed."""
     head = _head_for_update(session)
-    pending = session.scalars(
-        select(AuditEntry).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id).limit(batch)
+    # Plain rows and one bulk UPDATE: sealing runs beside a busy server.
+    pending = session.execute(
+        select(*_CONTENT_COLUMNS).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id)
+        .limit(batch)
     ).all()
-    for entry in pending:
-        entry.seq = head.seq + 1
-        entry.prev_hash = head.entry_hash
-        entry.entry_hash = entry_hash(entry)
-        head.seq, head.entry_hash = entry.seq, entry.entry_hash
-    return len(pending)
+    seq, prev = head.seq, head.entry_hash
+    sealed = []
+    for row in pending:
+        seq += 1
+        digest = entry_hash(row, seq, prev)
+        sealed.append({"id": row.id, "seq": seq, "prev_hash": prev, "entry_hash": digest})
+        prev = digest
+    if sealed:
+        session.execute(update(AuditEntry), sealed)
+        head.seq, head.entry_hash = seq, prev
+    return len(sealed)
 
 
 def seal_all(db: Database) -> int:
