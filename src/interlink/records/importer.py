@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from interlink.core.audit import AuditEntry
 from interlink.core.auth import Perm, Principal
-from interlink.core.db import emit_changes
+from interlink.core.db import allocate_ids, bulk_insert, emit_changes
 from interlink.records.interchange import (
     ImportLineError,
     ParsedEntity,
@@ -93,15 +93,21 @@ def import_entities(
                     not entity.record.may_be_entered_by(principal.country or ""):
                 raise ImportLineError(entity.line_number, "only the issuing country's bureau "
                                       "enters its travel documents")
-        new_ids = list(session.scalars(insert(Record).returning(Record.id), values))
-        session.execute(insert(Version), [
+        new_ids = allocate_ids(session, Record, len(values))
+        if new_ids is None:
+            new_ids = list(session.scalars(insert(Record).returning(Record.id), values))
+        else:
+            for record_id, row in zip(new_ids, values, strict=True):
+                row["id"] = record_id
+            bulk_insert(session, Record, values)
+        bulk_insert(session, Version, [
             {"entity": "record", "entity_id": rid, "version": 1, "change": "import",
              "reason": None, "data": v["data"], "diff": [], "changed_at": now,
              "changed_by": principal.label, "changed_by_org_id": principal.org_id,
              "restrictions": {**snapshot, "retention_until": v["retention_until"].isoformat()}}
             for rid, v in zip(new_ids, values, strict=True)])
         actor = principal.actor
-        session.execute(insert(AuditEntry), [
+        bulk_insert(session, AuditEntry, [
             {"at": now, "actor_user_id": actor.user_id, "actor_token_id": actor.token_id,
              "actor_org_id": actor.org_id, "actor_label": actor.label, "action": "record.import",
              "object_type": "record", "object_id": str(rid),
