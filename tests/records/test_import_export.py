@@ -44,6 +44,8 @@ def test_ftm_import_keeps_external_ids_and_round_trips(database, env, tmp_path: 
         audits = session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "record.import"))
         assert audits == imported
+    verified = runner.invoke(app, ["audit", "verify", "--json"], env=env)
+    assert verified.exit_code == 0 and json.loads(verified.stdout)["checked"] >= imported
     out = tmp_path / "export.jsonl"
     exported = runner.invoke(app, ["records", "export", "--owner", "FR", "--out", str(out)],
                              env=env)
