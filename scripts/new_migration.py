@@ -32,6 +32,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("capability")
     parser.add_argument("message")
+    parser.add_argument("--depends-on", action="append", default=[],
+                        help="another capability's revision this one needs (tables it refers to)")
     args = parser.parse_args()
     load_all_models()
     tables = capability_tables(args.capability)
@@ -50,7 +52,8 @@ def main() -> int:
         rev_id = f"{args.capability}_{number:04d}"
         cfg.attributes["only_tables"] = tables
         options = {"head": f"{args.capability}@head"} if existing else {
-            "head": "base", "branch_label": args.capability, "depends_on": "foundation_0001"}
+            "head": "base", "branch_label": args.capability,
+            "depends_on": ["foundation_0001", *args.depends_on]}
         command.revision(cfg, message=args.message, autogenerate=True, rev_id=rev_id,
                          version_path=str(folder), **options)
     generated = next(folder.glob(f"{rev_id}_*.py"))

@@ -37,6 +37,8 @@ from interlink.oversight import pages as oversight_pages
 from interlink.records import api as records_api
 from interlink.records import jobs as records_jobs
 from interlink.records import pages as records_pages
+from interlink.screening import api as screening_api
+from interlink.screening import jobs as screening_jobs
 from interlink.state import AppState
 from interlink.web import pages as web_pages
 from interlink.web.render import STATIC_DIR, render_error
@@ -52,6 +54,7 @@ ROUTERS = [
     oversight_pages.router,
     records_api.router,
     records_pages.router,
+    screening_api.router,
     blocklist_api.router,
     blocklist_pages.router,
     assembly_api.router,
@@ -65,9 +68,11 @@ ROUTERS = [
 # Capabilities that put per-process objects in AppState.extras when the app is created.
 INSTALLERS: list[Any] = [
     records_jobs.install,
+    screening_jobs.install,
 ]
 STARTUP_HOOKS: list[Any] = [
     records_jobs.retention_workers,
+    screening_jobs.screening_workers,
     messaging_webhooks.start_worker,
 ]
 

@@ -24,6 +24,7 @@ from interlink.core.auth import Perm, Role
 from interlink.members import service as members
 from interlink.messaging import cli as messaging_cli
 from interlink.records import cli as records_cli
+from interlink.screening import cli as screening_cli
 
 app = typer.Typer(help="Interlink: multilateral police cooperation platform.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -38,6 +39,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
 app.add_typer(members_app, name="members")
 app.add_typer(records_cli.app, name="records")
+app.add_typer(screening_cli.screen_app, name="screen")
+app.add_typer(screening_cli.mrz_app, name="mrz")
 app.add_typer(blocklist_cli.app, name="blocklist")
 app.add_typer(assembly_cli.app, name="assembly")
 app.add_typer(messaging_cli.app, name="messaging")

@@ -1,0 +1,127 @@
+"""Screening a manifest (CSV) in process: one answer per row, hits recorded and alerted.
+
+CSV columns: id,name,birth_date,nationality,sex,document_number,document_country (a row may
+fill the name fields, the document fields or both). A row that cannot be checked gets an
+answer carrying its line number and the reason; the other rows go on.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert
+
+from interlink.core.audit import AuditEntry, entry_values
+from interlink.core.auth import Principal
+from interlink.core.errors import DomainError, InvalidInput
+from interlink.screening.person_index import PersonQuery
+from interlink.screening.service import Screener
+from interlink.state import AppState
+
+COLUMNS = ("id", "name", "birth_date", "nationality", "sex", "document_number",
+           "document_country")
+SEXES = {"": None, "m": "M", "male": "M", "f": "F", "female": "F", "x": "U", "u": "U",
+         "other": "U"}
+AUDIT_BATCH = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRow:
+    line: int
+    id: str
+    fields: dict[str, str]
+
+
+def read_manifest(lines: Iterable[str]) -> Iterator[ManifestRow]:
+    reader = csv.DictReader(lines)
+    header = [h.strip().lstrip("\ufeff") for h in reader.fieldnames or []]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise InvalidInput(f"line 1: the header lacks {', '.join(missing)}; expected "
+                           f"{','.join(COLUMNS)}")
+    reader.fieldnames = header
+    for row in reader:
+        fields = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
+        yield ManifestRow(reader.line_num, fields.get("id") or f"line-{reader.line_num}", fields)
+
+
+def _person_query(fields: dict[str, str]) -> PersonQuery:
+    sex = fields.get("sex", "").lower()
+    if sex not in SEXES:
+        raise InvalidInput(f"sex {fields['sex']!r} is not M, F or X")
+    nationality = fields.get("nationality", "").upper() or None
+    if nationality is not None and (len(nationality) != 2 or not nationality.isalpha()):
+        raise InvalidInput(f"nationality {nationality!r} is not a two-letter code")
+    birth = fields.get("birth_date") or None
+    if birth is not None and not _looks_like_date(birth):
+        raise InvalidInput(f"birth date {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    return PersonQuery(name=fields["name"], birth_date=birth, nationality=nationality,
+                       sex=SEXES[sex])
+
+
+def _looks_like_date(text: str) -> bool:
+    parts = text.split("-")
+    return 1 <= len(parts) <= 3 and len(parts[0]) == 4 and all(p.isdigit() for p in parts)
+
+
+class BatchScreening:
+    """Screens rows one by one; hits commit with their alerts, no-hit audit entries in bulk."""
+
+    def __init__(self, state: AppState, screener: Screener, principal: Principal,
+                 limit: int = 5, threshold: float = 0.7) -> None:
+        self.state, self.screener, self.principal = state, screener, principal
+        self.limit, self.threshold = limit, threshold
+        self._pending_audit: list[dict[str, Any]] = []
+
+    def screen(self, row: ManifestRow) -> dict[str, Any]:
+        answer: dict[str, Any] = {"id": row.id, "line": row.line, "hits": []}
+        try:
+            checks = self._checks(row.fields)
+            if not checks:
+                raise InvalidInput("the row has neither a name nor a document number")
+            for kind, query, run in checks:
+                outcome, matches = run()
+                if matches:
+                    with self.state.db.session() as session:
+                        self.screener.record_hits(session, self.state, self.principal, kind,
+                                                  query, matches, outcome)
+                else:
+                    self._audit_no_hit(kind, query)
+                answer["hits"].extend({"kind": kind, **h} for h in outcome.hits)
+        except DomainError as exc:
+            answer["error"] = f"line {row.line}: {exc.detail}"
+        answer["hits"].sort(key=lambda h: -h["score"])
+        return answer
+
+    def _checks(self, fields: dict[str, str]) -> list[tuple[str, dict[str, Any], Callable]]:
+        checks: list[tuple[str, dict[str, Any], Callable]] = []
+        if fields.get("name"):
+            query = _person_query(fields)
+            checks.append(("person", {k: fields[k] for k in ("name", "birth_date",
+                                                              "nationality", "sex")
+                                      if fields.get(k)},
+                           lambda: self.screener.person(self.principal, query, limit=self.limit,
+                                                        threshold=self.threshold)))
+        if fields.get("document_number"):
+            number, country = fields["document_number"], fields.get("document_country") or None
+            checks.append(("document", {"number": number, "country": country},
+                           lambda: self.screener.document(
+                               self.principal, number=number,
+                               country=country.upper() if country else None,
+                               doc_type=None, mrz=None)))
+        return checks
+
+    def _audit_no_hit(self, kind: str, query: dict[str, Any]) -> None:
+        event = self.screener.no_hit_event(self.principal, kind, query)
+        self._pending_audit.append(entry_values(self.principal.actor, event))
+        if len(self._pending_audit) >= AUDIT_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending_audit:
+            with self.state.db.session() as session:
+                session.execute(insert(AuditEntry), self._pending_audit)
+            self._pending_audit = []

@@ -1,0 +1,154 @@
+"""The per-process screening indexes, built from the database and kept fresh by following
+its change numbers, so several processes over one PostgreSQL stay in step.
+
+Only records that may be found are indexed: active, circulated, not blocked by the oversight
+commission, within retention. Each entry keeps its visibility, so a search filters by the
+caller's view before anything is scored. Expiry is enforced here too (a heap of retention
+dates), so an expired record leaves searches at once, not at the next hourly sweep.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlink.core.db import Database, changes_since, latest_change
+from interlink.records.models import Record, RecordKind, RecordStatus
+from interlink.screening.document_index import DocumentEntry, DocumentIndex
+from interlink.screening.person_index import PersonEntry, PersonIndex
+from interlink.screening.vehicle_index import VehicleEntry, VehicleIndex
+
+log = logging.getLogger(__name__)
+LOAD_CHUNK = 20_000
+SEX_CODES = {"male": "M", "female": "F", "other": "U"}
+
+
+def searchable(row: Record, now: datetime) -> bool:
+    return (row.status == RecordStatus.ACTIVE.value and row.circulated
+            and not row.access_blocked
+            and (row.retention_until is None or row.retention_until > now))
+
+
+def person_entry(row: Record) -> PersonEntry:
+    data = row.data
+    names = tuple(n["full_name"] for n in (*data.get("names", ()), *data.get("aliases", ())))
+    return PersonEntry(record_id=row.id, names=names, birth_date=data.get("birth_date"),
+                       nationalities=tuple(data.get("nationalities", ())),
+                       sex=SEX_CODES.get(data.get("sex") or ""), visibility=row.visibility,
+                       owner_org_id=row.owner_org_id)
+
+
+def document_entry(row: Record) -> DocumentEntry:
+    return DocumentEntry(record_id=row.id, country=row.doc_country or "",
+                         doc_type=row.data.get("document_type", "passport"),
+                         number=row.doc_number or "", visibility=row.visibility,
+                         owner_org_id=row.owner_org_id, status=row.data.get("status", ""))
+
+
+def vehicle_entry(row: Record) -> VehicleEntry:
+    return VehicleEntry(record_id=row.id, vin=row.vin, plate=row.plate,
+                        plate_country=row.plate_country, visibility=row.visibility,
+                        owner_org_id=row.owner_org_id, status=row.data.get("status", ""))
+
+
+@dataclass
+class ScreeningEngine:
+    db: Database
+    persons: PersonIndex = field(default_factory=PersonIndex)
+    documents: DocumentIndex = field(default_factory=DocumentIndex)
+    vehicles: VehicleIndex = field(default_factory=VehicleIndex)
+    last_change: int = 0
+    ready: bool = False
+    _expiry: list[tuple[datetime, int]] = field(default_factory=list)
+    _retention: dict[int, datetime] = field(default_factory=dict)
+    _write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _rows(self, session: Session, kind: RecordKind) -> Iterator[Record]:
+        now = datetime.now(UTC)
+        stmt = (select(Record).where(Record.kind == kind.value,
+                                     Record.status == RecordStatus.ACTIVE.value,
+                                     Record.circulated.is_(True))
+                .order_by(Record.id).execution_options(yield_per=LOAD_CHUNK))
+        for row in session.scalars(stmt):
+            if searchable(row, now):
+                if row.retention_until is not None:
+                    self._expiry.append((row.retention_until, row.id))
+                    self._retention[row.id] = row.retention_until
+                yield row
+
+    def build(self) -> ScreeningEngine:
+        """Load every searchable record. The change number is read first, so a change made
+        during the load is applied again afterwards rather than lost."""
+        started = time.perf_counter()
+        with self._write_lock, self.db.session() as session:
+            self.last_change = latest_change(session)
+            self._expiry, self._retention = [], {}
+            self.documents.bulk_load(document_entry(r)
+                                     for r in self._rows(session, RecordKind.DOCUMENT))
+            self.vehicles.bulk_load(vehicle_entry(r)
+                                    for r in self._rows(session, RecordKind.VEHICLE))
+            self.persons.bulk_load(person_entry(r)
+                                   for r in self._rows(session, RecordKind.PERSON))
+            heapq.heapify(self._expiry)
+        self.ready = True
+        log.info("screening indexes built", extra={"fields": {
+            "persons": len(self.persons), "documents": len(self.documents),
+            "vehicles": len(self.vehicles),
+            "seconds": round(time.perf_counter() - started, 2)}})
+        return self
+
+    def refresh(self) -> int:
+        """Apply committed changes since the last one seen; returns how many."""
+        with self._write_lock:
+            applied = self._expire(datetime.now(UTC))
+            with self.db.session() as session:
+                changes = changes_since(session, self.last_change)
+                if not changes:
+                    return applied
+                ids = sorted({c.entity_id for c in changes if c.entity == "record"})
+                rows = {r.id: r for r in session.scalars(
+                    select(Record).where(Record.id.in_(ids)))} if ids else {}
+                self._apply(ids, rows)
+                self.last_change = changes[-1].number
+            return applied + len(changes)
+
+    def _apply(self, ids: Iterable[int], rows: dict[int, Record]) -> None:
+        now = datetime.now(UTC)
+        for record_id in ids:
+            row = rows.get(record_id)
+            self._remove(record_id)
+            if row is None or not searchable(row, now):
+                continue
+            kind = RecordKind(row.kind)
+            if kind is RecordKind.PERSON:
+                self.persons.upsert(person_entry(row))
+            elif kind is RecordKind.DOCUMENT:
+                self.documents.upsert(document_entry(row))
+            else:
+                self.vehicles.upsert(vehicle_entry(row))
+            if row.retention_until is not None:
+                heapq.heappush(self._expiry, (row.retention_until, row.id))
+                self._retention[row.id] = row.retention_until
+
+    def _remove(self, record_id: int) -> None:
+        self._retention.pop(record_id, None)
+        self.persons.remove(record_id)
+        self.documents.remove(record_id)
+        self.vehicles.remove(record_id)
+
+    def _expire(self, now: datetime) -> int:
+        expired = 0
+        while self._expiry and self._expiry[0][0] <= now:
+            until, record_id = heapq.heappop(self._expiry)
+            if self._retention.get(record_id) == until:  # not extended since
+                self._remove(record_id)
+                expired += 1
+        return expired

@@ -1,0 +1,345 @@
+"""Person names: tokens, scripts, Latin spellings and blocking keys.
+
+A name is split into tokens and each token keeps its own script. Every token gets a short
+list of Latin spellings, most likely first: itself for Latin, a learned n-best list for the
+scripts the shipped model covers (Arabic, Cyrillic, Hebrew, Hangul, Kana, Han), and ICU's
+transliteration for any other script. Matching then happens between spellings, so
+"Александр" meets "Alexander" through "aleksandr", "alexandr", ...
+
+Blocking keys are consonant skeletons of those spellings (vowels, doubled letters and
+sound-alike consonants folded), so Mohammed and Muhammad share the key "MHMT".
+"""
+
+from __future__ import annotations
+
+import enum
+import gzip
+import heapq
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
+
+import icu
+from anyascii import anyascii
+from rigour.text.scripts import text_scripts
+
+from interlink.screening.model import MODEL_PATH
+
+
+class Script(enum.StrEnum):
+    LATIN = "latin"
+    CYRILLIC = "cyrillic"
+    ARABIC = "arabic"
+    HEBREW = "hebrew"
+    HANGUL = "hangul"
+    KANA = "kana"
+    HAN = "han"
+    OTHER = "other"  # any other script: ICU transliteration, no learned model
+
+
+_UNICODE_SCRIPTS = {
+    "Latin": Script.LATIN, "Cyrillic": Script.CYRILLIC, "Arabic": Script.ARABIC,
+    "Hebrew": Script.HEBREW, "Hangul": Script.HANGUL, "Katakana": Script.KANA,
+    "Hiragana": Script.KANA, "Han": Script.HAN,
+}
+# Separators between name tokens. Apostrophes stay: in Hebrew a geresh changes the letter
+# (ג = g, ג' = j); in Latin they are dropped inside the token (O'Brien -> obrien).
+_SEPARATORS = re.compile(r"[\s\-‐‑–—_.,;:/\\()\[\]{}\"“”«»|+&*#!?=·・،]+")
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord",
+                     "lady", "madam", "mme", "mlle", "herr", "frau", "sr", "sra", "srta"})
+# Connecting particles carry little identity: they weigh less in a name comparison.
+PARTICLES = frozenset({"al", "el", "bin", "ben", "ibn", "bint", "de", "da", "das", "do",
+                       "dos", "del", "della", "di", "du", "van", "von", "der", "den", "la",
+                       "le", "ter", "ten", "y", "zu", "ould", "ag"})
+# Marks that belong to the previous letter: small kana, the long-vowel mark, Hebrew geresh.
+_ATTACHED = frozenset("ァィゥェォャュョヮヵヶーぁぃぅぇぉゃゅょゎ'׳’\"״")
+_PERSIAN_LETTERS = str.maketrans({"ی": "ي", "ک": "ك"})
+_HIRAGANA_TO_KATAKANA = 0x60
+_UNIT_JOIN = " "  # joins the graphemes of a multi-grapheme model unit
+
+ABJADS = frozenset({Script.ARABIC, Script.HEBREW})  # scripts that mostly omit vowels
+ICU_CONFIDENCE = 0.9  # ICU's standard romanisation joins the n-best list at this confidence
+
+_ICU_LATIN = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+_ICU_SIMPLIFIED = icu.Transliterator.createInstance("Traditional-Simplified")
+
+
+def split_name(text: str) -> list[str]:
+    """Raw tokens of a name: NFKC, case-folded, split on separators, leading titles off."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    tokens = [t for t in _SEPARATORS.split(text) if t.strip("'’׳\"")]
+    while len(tokens) > 1 and tokens[0] in _TITLES:
+        tokens.pop(0)
+    return tokens
+
+
+def token_script(token: str) -> Script:
+    """The script a token is written in; mixed Han and Kana count as Kana (Japanese)."""
+    found = {_UNICODE_SCRIPTS.get(s, Script.OTHER) for s in text_scripts(token)}
+    if len(found) == 1:
+        return found.pop()
+    if Script.KANA in found and found <= {Script.KANA, Script.HAN}:
+        return Script.KANA
+    return Script.OTHER if found else Script.LATIN
+
+
+def latin_form(text: str) -> str:
+    """ASCII lower-case letters only: 'Đukić' -> 'dukic', 'Straße' -> 'strasse'."""
+    return re.sub(r"[^a-z]", "", anyascii(text).lower())
+
+
+def icu_latin(text: str) -> str:
+    """ICU's generic transliteration to ASCII letters (the fallback for unmodelled text)."""
+    return latin_form(_ICU_LATIN.transliterate(text))
+
+
+@lru_cache(maxsize=16384)
+def _simplified(char: str) -> str:
+    return _ICU_SIMPLIFIED.transliterate(char)
+
+
+def _grapheme(char: str, script: Script) -> list[str]:
+    """One character as the model's graphemes: Hangul syllables split into jamo, Hiragana
+    read as Katakana, traditional Han characters as simplified ones."""
+    if script is Script.HANGUL and "\uac00" <= char <= "\ud7a3":
+        return list(unicodedata.normalize("NFD", char))
+    if script is Script.KANA and "\u3041" <= char <= "\u3096":
+        return [chr(ord(char) + _HIRAGANA_TO_KATAKANA)]
+    if script is Script.HAN:
+        return [_simplified(char)]
+    if script is Script.ARABIC:
+        return [char.translate(_PERSIAN_LETTERS)]
+    return [char]
+
+
+def graphemes(token: str, script: Script) -> list[str]:
+    """The units the romanisation model reads, in order; marks and punctuation dropped."""
+    out: list[str] = []
+    for char in token:
+        if char in _ATTACHED:
+            if out:
+                out[-1] += char
+        elif unicodedata.category(char)[0] in "LN":
+            out.extend(_grapheme(char, script))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptModel:
+    """Learned P(Latin chunk | unit) for one script, as log-probabilities, best first.
+
+    A unit is one grapheme, or two joined by a space when `unit_length` is 2 (Hangul jamo
+    pairs such as a final and an initial consonant romanise together)."""
+
+    units: Mapping[str, tuple[tuple[str, float], ...]]
+    unit_length: int
+    unit_penalty: float  # log-penalty for reading two graphemes as one unit
+    # How similar a Latin spelling must be to count as no agreement (floor) and as full
+    # agreement (ceiling), calibrated on the training split (see the training script).
+    ramp: tuple[float, float] | None = None
+
+
+class Romanizer:
+    """Latin spellings of a token, n-best, from the shipped model (or ICU as a fallback)."""
+
+    def __init__(self, models: Mapping[Script, ScriptModel], *, beam: int = 16) -> None:
+        self.models = dict(models)
+        self.beam = beam
+        self._fallback: dict[str, tuple[tuple[str, float], ...]] = {}
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> Romanizer:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+        models = {
+            Script(name): ScriptModel(
+                units={u: tuple((c, float(lp)) for c, lp in opts)
+                       for u, opts in spec["units"].items()},
+                unit_length=spec["unit_length"], unit_penalty=spec["unit_penalty"],
+                ramp=tuple(spec["ramp"]) if spec.get("ramp") else None)
+            for name, spec in data["scripts"].items()}
+        return cls(models)
+
+    def ramp(self, script: Script) -> tuple[float, float] | None:
+        model = self.models.get(script)
+        return model.ramp if model else None
+
+    def spellings(self, token: str, script: Script, limit: int) -> list[tuple[str, float]]:
+        """Up to `limit` (spelling, confidence) pairs, best first; confidence in (0.5, 1]
+        falls with the spelling's probability relative to the best one, per grapheme."""
+        if script is Script.LATIN:
+            return [(latin_form(token), 1.0)]
+        model = self.models.get(script)
+        units = graphemes(token, script)
+        if model is None or not units:
+            return [(icu_latin(token), 1.0)]
+        best = self._decode(model, units, limit)
+        standard = icu_latin(token)
+        if not best:
+            return [(standard, 1.0)]
+        top = best[0][1]
+        found = [(text, 0.5 + 0.5 * math.exp((lp - top) / len(units))) for text, lp in best]
+        # ICU's romanisation is the standard one for native names (pinyin for 习近平)
+        if standard and standard not in {text for text, _ in found}:
+            found.append((standard, ICU_CONFIDENCE))
+            found.sort(key=lambda pair: -pair[1])
+        return found
+
+    def _options(self, model: ScriptModel, unit: str) -> tuple[tuple[str, float], ...]:
+        found = model.units.get(unit)
+        if found is not None or _UNIT_JOIN in unit:
+            return found or ()
+        if unit not in self._fallback:  # a grapheme never seen in training: ask ICU
+            self._fallback[unit] = ((icu_latin(unit), 0.0),)
+        return self._fallback[unit]
+
+    def _decode(self, model: ScriptModel, units: list[str],
+                limit: int) -> list[tuple[str, float]]:
+        """Beam search over unit segmentations; keeps the best log-probability per string."""
+        states: list[dict[str, float]] = [{} for _ in range(len(units) + 1)]
+        states[0][""] = 0.0
+        for i in range(len(units)):
+            current = states[i]
+            if len(current) > self.beam:
+                current = dict(heapq.nlargest(self.beam, current.items(), key=itemgetter(1)))
+            for width in range(1, model.unit_length + 1):
+                if i + width > len(units):
+                    break
+                options = self._options(model, _UNIT_JOIN.join(units[i:i + width]))
+                penalty = model.unit_penalty * (width - 1)
+                following = states[i + width]
+                for prefix, lp in current.items():
+                    for chunk, lq in options:
+                        text, score = prefix + chunk, lp + lq + penalty
+                        if score > following.get(text, -math.inf):
+                            following[text] = score
+        done = states[-1]
+        done.pop("", None)
+        return heapq.nlargest(limit, done.items(), key=itemgetter(1))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One name token: its normalised text, script and Latin spellings (best first)."""
+
+    text: str
+    script: Script
+    spellings: tuple[str, ...]
+    confidences: tuple[float, ...]
+    latin: str  # the best spelling (kept apart: read in every comparison)
+    is_initial: bool
+    is_particle: bool
+
+    @classmethod
+    def make(cls, text: str, script: Script, spellings: tuple[str, ...],
+             confidences: tuple[float, ...]) -> Token:
+        latin = spellings[0]
+        latin_script = script is Script.LATIN
+        return cls(text, script, spellings, confidences, latin,
+                   latin_script and len(latin) == 1, latin_script and latin in PARTICLES)
+
+
+class NameAnalyzer:
+    """Turns name strings into tokens with spellings; caches tokens, which repeat a lot."""
+
+    CACHE_LIMIT = 500_000
+
+    def __init__(self, romanizer: Romanizer | None = None, *, spellings: int = 10) -> None:
+        self.romanizer = romanizer if romanizer is not None else default_romanizer()
+        self.limit = spellings
+        self._cache: dict[str, Token] = {}
+
+    def token(self, raw: str) -> Token:
+        found = self._cache.get(raw)
+        if found is None:
+            found = self._make_token(raw)
+            if len(self._cache) >= self.CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[raw] = found
+        return found
+
+    def _make_token(self, raw: str) -> Token:
+        script = token_script(raw)
+        text = latin_form(raw) if script is Script.LATIN else raw
+        pairs = self.romanizer.spellings(raw, script, self.limit)
+        spellings = tuple(s for s, _ in pairs if s) or ("",)
+        confidences = tuple(c for s, c in pairs if s) or (1.0,)
+        return Token.make(text, script, spellings, confidences)
+
+    def analyze(self, name: str) -> tuple[Token, ...]:
+        """Tokens of a name. A Han or Hangul name written as one word of 2 to 4 characters
+        is read as family name + given name (王小明 -> 王, 小明), as it is usually romanised."""
+        raw = split_name(name)
+        if len(raw) == 1 and 2 <= len(raw[0]) <= 4 \
+                and token_script(raw[0]) in (Script.HAN, Script.HANGUL):
+            raw = [raw[0][0], raw[0][1:]]
+        tokens = (self.token(t) for t in raw)
+        return tuple(t for t in tokens if t.text and t.latin)
+
+
+@lru_cache(maxsize=1)
+def default_romanizer() -> Romanizer:
+    return Romanizer.load()
+
+
+@lru_cache(maxsize=262144)
+def consonants(spelling: str) -> str:
+    """A Latin spelling without vowels (nor w, y after the first letter) and without
+    doubled letters: what an abjad writes. 'mohammed' -> 'mhmd', 'netanyahu' -> 'ntnh'."""
+    stripped = re.sub(r"[aeiouy]", "", spelling[:1]) + re.sub(r"[aeiouwy]", "", spelling[1:])
+    return re.sub(r"(.)\1+", r"\1", stripped)
+
+
+# --- blocking keys -----------------------------------------------------------------------
+
+_DIGRAPHS = (("sch", "S"), ("tch", "S"), ("ch", "S"), ("sh", "S"), ("zh", "J"), ("ph", "B"),
+             ("kh", "K"), ("gh", "K"), ("th", "T"), ("ts", "S"), ("tz", "S"), ("dz", "S"),
+             ("ck", "K"), ("x", "KS"))
+_CONSONANT_CLASS = {**dict.fromkeys("bpfvw", "B"), **dict.fromkeys("ckqg", "K"),
+                    **dict.fromkeys("sz", "S"), "j": "J", **dict.fromkeys("td", "T"),
+                    **dict.fromkeys("lr", "L"), **dict.fromkeys("mn", "M")}
+_VOWELS = frozenset("aeiouy")
+
+
+@lru_cache(maxsize=262144)
+def skeleton(spelling: str) -> str:
+    """Consonant skeleton of a Latin spelling: sound-alike consonants share a class
+    (b/p/f/v/w, c/k/q/g, s/z, t/d, l/r, m/n), vowels and h vanish, repeats collapse, and a
+    leading vowel becomes 'A'. 'christie', 'kristy' and 'kurisuti' all give 'KLST'."""
+    for digraph, cls in _DIGRAPHS:
+        spelling = spelling.replace(digraph, cls)
+    out: list[str] = []
+    for i, char in enumerate(spelling):
+        cls = char if char.isupper() else _CONSONANT_CLASS.get(char)
+        if cls is None and i == 0 and char in _VOWELS:
+            cls = "A"
+        if cls is not None and (not out or out[-1] != cls):
+            out.append(cls)
+    return "".join(out)
+
+
+MIN_DELETION_KEY = 4  # shorter skeletons are not fuzzed: their neighbourhoods are too big
+
+
+def deletions(key: str) -> set[str]:
+    """One-deletion variants of a key long enough to be selective: two keys within one edit
+    of each other share one (SymSpell's trick), e.g. KLST (christie) and KLSTM."""
+    if len(key) < MIN_DELETION_KEY:
+        return set()
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+def blocking_keys(token: Token, spellings: int) -> set[str]:
+    """Exact keys for a token: skeletons of its best spellings, plus its native text for
+    same-script lookups (marked '=')."""
+    keys = {skeleton(s) for s in token.spellings[:spellings]}
+    if token.script is not Script.LATIN:
+        keys.add("=" + token.text)
+    keys.discard("")
+    return keys

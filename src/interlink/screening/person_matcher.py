@@ -1,0 +1,414 @@
+"""Score a screening query against one person: names across scripts, then birth date,
+nationality and sex as qualifiers.
+
+    score = name similarity (0..1) + qualifier effects, clipped to [0, 1]
+
+The name similarity aligns query tokens one-to-one with the candidate's tokens in whatever
+order gives the best total (given and family names swapped cost nothing), averages the token
+similarities weighted by how much each token says (particles such as "al" or "van" weigh
+less), and charges for tokens left over: a query token with no counterpart weighs more than
+a candidate token the query did not mention (a missing middle name). Names split or merged
+differently ("Abdul Rahman" / "Abdulrahman", "王小明" / "Wang Xiaoming") are also compared
+joined up. A token similarity is an edit-distance similarity between Latin spellings, each
+weighted by the spelling's confidence (see `names.Romanizer`).
+
+Qualifiers follow the OpenSanctions logic-v2 shape: a conflict costs (a birth year 5 years
+off, male against female), an agreement adds little (an identical full birth date adds most).
+Every result carries an explanation: each feature agreed, disagreed or unknown, its effect on
+the score, and which query token met which candidate token, how and how closely.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import OSA
+
+from interlink.core.access import Visibility
+from interlink.screening.names import ABJADS, NameAnalyzer, Script, Token, consonants
+
+
+@dataclass(frozen=True, slots=True)
+class PersonEntry:
+    """A person record as the index holds it; names: primary first, then aliases."""
+
+    record_id: int
+    names: tuple[str, ...]
+    birth_date: str | None  # "1980", "1980-05" or "1980-05-17"
+    nationalities: tuple[str, ...]  # ISO 3166 alpha-2
+    sex: str | None  # "M", "F", "U"
+    visibility: Visibility
+    owner_org_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PersonQuery:
+    name: str
+    birth_date: str | None = None
+    nationality: str | None = None
+    sex: str | None = None
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A birth date known to the year, the month or the day."""
+
+    year: int
+    month: int = 0  # 0: unknown
+    day: int = 0
+
+    @classmethod
+    def parse(cls, text: str | None) -> PartialDate | None:
+        """None for missing or malformed dates: a bad date must not block a name check."""
+        found = _DATE.match(text.strip()) if text else None
+        if found is None:
+            return None
+        year, month, day = (int(g) if g else 0 for g in found.groups())
+        month = month if 1 <= month <= 12 else 0
+        return cls(year, month, day if month and 1 <= day <= 31 else 0)
+
+    def encode(self) -> int:
+        """YYYYMMDD with zeros for unknown parts (compact storage in the index)."""
+        return self.year * 10000 + self.month * 100 + self.day
+
+    @classmethod
+    def decode(cls, value: int) -> PartialDate | None:
+        return cls(value // 10000, value // 100 % 100, value % 100) if value else None
+
+
+class Outcome(enum.StrEnum):
+    AGREED = "agreed"
+    DISAGREED = "disagreed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenMatch:
+    """One query token and the candidate token it was aligned with (None: no counterpart)."""
+
+    query: str
+    candidate: str | None
+    similarity: float  # of the spellings, 0..1
+    agreement: float  # what the pair counts for in the name score (see MatchConfig)
+    how: str  # exact | spelling | transliteration | script | initial | joined | missing
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str  # name | birth_date | nationality | sex
+    outcome: Outcome
+    effect: float  # added to the score (the name feature: the name similarity itself)
+    detail: str
+    tokens: tuple[TokenMatch, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"feature": self.name, "outcome": self.outcome.value,
+                                "effect": round(self.effect, 4), "detail": self.detail}
+        if self.tokens:
+            body["tokens"] = [{"query": t.query, "candidate": t.candidate,
+                               "similarity": round(t.similarity, 4),
+                               "agreement": round(t.agreement, 4), "how": t.how}
+                              for t in self.tokens]
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    score: float
+    matched_name: int  # index into the candidate's names (0: primary name)
+    features: tuple[Feature, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"score": round(self.score, 4), "matched_name": self.matched_name,
+                "features": [f.as_dict() for f in self.features]}
+
+
+@dataclass(frozen=True, slots=True)
+class MatchConfig:
+    threshold: float = 0.7  # decision: score >= threshold
+    token_agrees: float = 0.5  # a token pair with at least this agreement agrees
+    # A token pair's agreement: 0 up to a floor, rising linearly to 1 at a ceiling. Without
+    # a floor "Jane" and "John" (0.5 alike) would half agree; the ceiling lets a typo or a
+    # usual spelling difference count fully. Between scripts each script has its own ramp,
+    # learned with the model (floor: 99th percentile of random pairs, ceiling: median of
+    # true pairs, on the training split); these apply to Latin pairs and unmodelled scripts.
+    spelling_floor: float = 0.4
+    spelling_ceiling: float = 0.85
+    transliteration_floor: float = 0.45  # scripts without a learned ramp (ICU only)
+    transliteration_ceiling: float = 0.8
+    # A one-character native token (a Han character, a Hangul syllable) needs more: one
+    # letter off its Latin counterpart counts for nothing.
+    single_character_floor: float = 0.67
+    initial_similarity: float = 0.8  # "J" against "John"
+    particle_weight: float = 0.5
+    extra_query_weight: float = 0.5  # a query token the candidate lacks
+    extra_candidate_weight: float = 0.2  # a candidate token the query lacks (middle name)
+    joined_penalty: float = 0.95  # joined-up comparison ranks below an equal token alignment
+    full_date_bonus: float = 0.05
+    date_near_penalty: float = -0.10  # birth years one apart, or same year other month
+    date_far_penalty: float = -0.25
+    date_day_penalty: float = -0.05  # same month, other day
+    nationality_bonus: float = 0.02
+    nationality_penalty: float = -0.10
+    sex_penalty: float = -0.20
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A person as the matcher reads it: names already analysed into tokens."""
+
+    names: tuple[tuple[Token, ...], ...]
+    birth: PartialDate | None
+    nationalities: tuple[str, ...]
+    sex: str | None
+
+
+@dataclass(slots=True)
+class PreparedQuery:
+    """An analysed query with a cache of token similarities (tokens repeat across
+    candidates: every "Smith" in the index is compared once)."""
+
+    tokens: tuple[Token, ...]
+    birth: PartialDate | None
+    nationality: str | None
+    sex: str | None
+    similarities: dict[tuple[int, str, Script], TokenMatch] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _NameScore:
+    score: float
+    tokens: tuple[TokenMatch, ...]
+
+
+class PersonMatcher:
+    """Scores candidates for a query; thread-safe apart from the shared token cache, which
+    only ever gains identical entries."""
+
+    def __init__(self, config: MatchConfig | None = None,
+                 analyzer: NameAnalyzer | None = None) -> None:
+        self.config = config or MatchConfig()
+        self.analyzer = analyzer or NameAnalyzer()
+
+    # --- entry points ----------------------------------------------------------------------
+
+    def prepare(self, query: PersonQuery) -> PreparedQuery:
+        sex = query.sex.upper() if query.sex else None
+        return PreparedQuery(self.analyzer.analyze(query.name), PartialDate.parse(query.birth_date),
+                             query.nationality.upper() if query.nationality else None,
+                             sex if sex in ("M", "F") else None)
+
+    def candidate(self, entry: PersonEntry) -> Candidate:
+        names = tuple(t for t in (self.analyzer.analyze(n) for n in entry.names) if t)
+        return Candidate(names, PartialDate.parse(entry.birth_date),
+                         tuple(c.upper() for c in entry.nationalities), entry.sex)
+
+    def compare(self, query: PersonQuery, entry: PersonEntry) -> MatchResult:
+        """Score one record against one query (no index involved)."""
+        return self.score(self.prepare(query), self.candidate(entry))
+
+    def score(self, query: PreparedQuery, candidate: Candidate) -> MatchResult:
+        best_index, best = 0, _NameScore(0.0, ())
+        for index, tokens in enumerate(candidate.names):
+            found = self.name_score(query, tokens)
+            if found.score > best.score:
+                best_index, best = index, found
+        features = (self._name_feature(best), self._birth_feature(query.birth, candidate.birth),
+                    self._nationality_feature(query.nationality, candidate.nationalities),
+                    self._sex_feature(query.sex, candidate.sex))
+        score = best.score + sum(f.effect for f in features[1:])
+        return MatchResult(min(1.0, max(0.0, score)), best_index, features)
+
+    # --- names -----------------------------------------------------------------------------
+
+    def token_match(self, query: PreparedQuery, index: int, other: Token) -> TokenMatch:
+        key = (index, other.text, other.script)
+        found = query.similarities.get(key)
+        if found is None:
+            found = query.similarities[key] = self._token_match(query.tokens[index], other)
+        return found
+
+    def _token_match(self, a: Token, b: Token) -> TokenMatch:
+        cfg = self.config
+        if a.script is b.script and a.text == b.text:
+            return TokenMatch(a.text, b.text, 1.0, 1.0, "exact")
+        if a.is_initial or b.is_initial:
+            agree = cfg.initial_similarity if a.latin[0] == b.latin[0] else 0.0
+            return TokenMatch(a.text, b.text, agree, agree, "initial")
+        similarity = spelling_similarity(a, b)
+        how = "spelling" if a.script is b.script is Script.LATIN else "transliteration"
+        floor, ceiling = self.ramp(a.script, b.script)
+        if how == "transliteration" and (len(a.text) == 1 or len(b.text) == 1):
+            # the best of the many spellings of one character (马: 'ma', 'man', 'mah') is
+            # close to some short name by chance
+            floor = max(floor, cfg.single_character_floor)
+        if a.script is b.script is not Script.LATIN:  # same native script: compare as written
+            written = OSA.normalized_similarity(a.text, b.text)
+            if written > similarity:
+                similarity, how = written, "script"
+        return TokenMatch(a.text, b.text, similarity, _ramp(similarity, floor, ceiling), how)
+
+    def ramp(self, a: Script, b: Script) -> tuple[float, float]:
+        """(floor, ceiling) turning a similarity between tokens of these scripts into an
+        agreement: Latin pairs use the configured spelling ramp; otherwise the learned ramp
+        of the non-Latin script (the first one's if both are non-Latin)."""
+        if a is b is Script.LATIN:
+            return self.config.spelling_floor, self.config.spelling_ceiling
+        found = self.analyzer.romanizer.ramp(a if a is not Script.LATIN else b)
+        return found or (self.config.transliteration_floor, self.config.transliteration_ceiling)
+
+    def _weight(self, token: Token) -> float:
+        return self.config.particle_weight if token.is_particle else 1.0
+
+    def name_score(self, query: PreparedQuery, other: Sequence[Token]) -> _NameScore:
+        if not query.tokens or not other:
+            return _NameScore(0.0, ())
+        aligned = self._aligned(query, other)
+        # Names split differently have different token counts; initials are never merged.
+        if len(query.tokens) != len(other) \
+                and not any(t.is_initial for t in (*query.tokens, *other)):
+            joined = self._joined(query.tokens, other)
+            if joined.score > aligned.score:
+                return joined
+        return aligned
+
+    def _aligned(self, query: PreparedQuery, other: Sequence[Token]) -> _NameScore:
+        """Best one-to-one alignment of query tokens with candidate tokens, in any order."""
+        cfg, tokens = self.config, query.tokens
+        pairs = [[self.token_match(query, i, o) for o in other] for i in range(len(tokens))]
+        weights = [self._weight(t) for t in tokens]
+        chosen = dict(_best_assignment(len(tokens), len(other),
+                                       lambda i, j: weights[i] * pairs[i][j].agreement))
+        total = sum(weights[i] * pairs[i][j].agreement for i, j in chosen.items())
+        mass = sum(weights[i] for i in chosen)
+        mass += cfg.extra_query_weight * sum(w for i, w in enumerate(weights) if i not in chosen)
+        used = set(chosen.values())
+        mass += cfg.extra_candidate_weight * sum(
+            self._weight(o) for j, o in enumerate(other) if j not in used)
+        explained = tuple(pairs[i][chosen[i]] if i in chosen
+                          else TokenMatch(t.text, None, 0.0, 0.0, "missing")
+                          for i, t in enumerate(tokens))
+        return _NameScore(total / mass if mass else 0.0, explained)
+
+    def _joined(self, tokens: Sequence[Token], other: Sequence[Token]) -> _NameScore:
+        """Both names run together (in the query's order or reversed), for names whose
+        tokens are split differently. Uses the top two spellings of each query token."""
+        if len(tokens) > 4:
+            return _NameScore(0.0, ())
+        target = "".join(o.latin for o in other)
+        best = 0.0
+        choices = [list(zip(t.spellings[:2], t.confidences[:2], strict=True)) for t in tokens]
+        for order in (choices, choices[::-1]):
+            for combo in itertools.product(*order):
+                weight = min(c for _, c in combo)
+                text = "".join(s for s, _ in combo)
+                best = max(best, weight * OSA.normalized_similarity(text, target))
+        if all(t.script is Script.LATIN for t in (*tokens, *other)):
+            agreement = _ramp(best, self.config.spelling_floor, self.config.spelling_ceiling)
+        else:
+            agreement = _ramp(best, *self.ramp(tokens[0].script, other[0].script))
+        match = TokenMatch(" ".join(t.text for t in tokens), " ".join(o.text for o in other),
+                           best, agreement, "joined")
+        return _NameScore(agreement * self.config.joined_penalty, (match,))
+
+    def _name_feature(self, found: _NameScore) -> Feature:
+        agreed = sum(t.agreement >= self.config.token_agrees for t in found.tokens)
+        outcome = Outcome.AGREED if found.score >= self.config.threshold else Outcome.DISAGREED
+        detail = f"{agreed} of {len(found.tokens)} name parts agree"
+        return Feature("name", outcome, found.score, detail, found.tokens)
+
+    # --- qualifiers ------------------------------------------------------------------------
+
+    def _birth_feature(self, query: PartialDate | None, other: PartialDate | None) -> Feature:
+        cfg = self.config
+        if query is None or other is None:
+            return Feature("birth_date", Outcome.UNKNOWN, 0.0, "not known on both sides")
+        if query.year != other.year:
+            gap = abs(query.year - other.year)
+            effect = cfg.date_near_penalty if gap == 1 else cfg.date_far_penalty
+            return Feature("birth_date", Outcome.DISAGREED, effect, f"years {gap} apart")
+        if query.month and other.month and query.month != other.month:
+            if (query.month, query.day) == (other.day, other.month):
+                return Feature("birth_date", Outcome.AGREED, 0.0, "day and month transposed")
+            return Feature("birth_date", Outcome.DISAGREED, cfg.date_near_penalty,
+                           "same year, different month")
+        if query.day and other.day and query.day != other.day:
+            return Feature("birth_date", Outcome.DISAGREED, cfg.date_day_penalty,
+                           "same month, different day")
+        if query.day and query == other:
+            return Feature("birth_date", Outcome.AGREED, cfg.full_date_bonus, "same date")
+        known = "month" if query.month and other.month else "year"
+        return Feature("birth_date", Outcome.AGREED, 0.0, f"agrees to the {known}")
+
+    def _nationality_feature(self, query: str | None, other: tuple[str, ...]) -> Feature:
+        if query is None or not other:
+            return Feature("nationality", Outcome.UNKNOWN, 0.0, "not known on both sides")
+        if query in other:
+            return Feature("nationality", Outcome.AGREED, self.config.nationality_bonus, query)
+        return Feature("nationality", Outcome.DISAGREED, self.config.nationality_penalty,
+                       f"{query} not among {', '.join(other)}")
+
+    def _sex_feature(self, query: str | None, other: str | None) -> Feature:
+        if query is None or other not in ("M", "F"):
+            return Feature("sex", Outcome.UNKNOWN, 0.0, "not known on both sides")
+        if query == other:
+            return Feature("sex", Outcome.AGREED, 0.0, query)
+        return Feature("sex", Outcome.DISAGREED, self.config.sex_penalty,
+                       f"{query} against {other}")
+
+
+ABJAD_WEIGHT = 0.9  # consonant-only comparisons count a little less than full ones
+MIN_CONSONANTS = 3  # shorter skeletons ('b' for Abu, Bo, Obi) say too little
+
+
+def spelling_similarity(a: Token, b: Token) -> float:
+    """Best edit similarity between the tokens' Latin spellings, each pair weighted by both
+    spellings' confidence. With an abjad (Arabic, Hebrew) on either side the consonants alone
+    are compared too (when there are at least three), as the script leaves most vowels
+    unwritten."""
+    abjad = a.script in ABJADS or b.script in ABJADS
+    best = 0.0
+    for sa, ca in zip(a.spellings, a.confidences, strict=True):
+        for sb, cb in zip(b.spellings, b.confidences, strict=True):
+            if ca * cb > best:
+                best = max(best, ca * cb * OSA.normalized_similarity(sa, sb))
+            if abjad and ABJAD_WEIGHT * ca * cb > best:
+                ka, kb = consonants(sa), consonants(sb)
+                if min(len(ka), len(kb)) >= MIN_CONSONANTS:
+                    best = max(best, ABJAD_WEIGHT * ca * cb * OSA.normalized_similarity(ka, kb))
+    return best
+
+
+def _ramp(similarity: float, floor: float, ceiling: float) -> float:
+    """0 at or below the floor, rising linearly to 1 at the ceiling."""
+    return min(1.0, max(0.0, (similarity - floor) / (ceiling - floor)))
+
+
+def _best_assignment(rows: int, cols: int,
+                     gain: Callable[[int, int], float]) -> list[tuple[int, int]]:
+    """(row, col) pairs, one-to-one, maximising the total gain. Names rarely have more than
+    five tokens, so small cases are solved exactly and larger ones greedily."""
+    if max(rows, cols) <= 6:
+        if rows <= cols:
+            options = ([(i, j) for i, j in enumerate(p)]
+                       for p in itertools.permutations(range(cols), rows))
+        else:
+            options = ([(i, j) for j, i in enumerate(p)]
+                       for p in itertools.permutations(range(rows), cols))
+        return max(options, key=lambda pairs: sum(gain(i, j) for i, j in pairs))
+    ranked = sorted(((gain(i, j), i, j) for i in range(rows) for j in range(cols)), reverse=True)
+    pairs, rows_used, cols_used = [], set(), set()
+    for _, i, j in ranked:
+        if i not in rows_used and j not in cols_used:
+            pairs.append((i, j))
+            rows_used.add(i)
+            cols_used.add(j)
+    return pairs

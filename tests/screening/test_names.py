@@ -1,0 +1,156 @@
+"""Name normalisation, scripts, romanisation and blocking keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from interlink.screening.names import (
+    NameAnalyzer,
+    Romanizer,
+    Script,
+    ScriptModel,
+    blocking_keys,
+    consonants,
+    deletions,
+    graphemes,
+    latin_form,
+    skeleton,
+    split_name,
+    token_script,
+)
+from interlink.screening.person_matcher import spelling_similarity
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> NameAnalyzer:
+    return NameAnalyzer()
+
+
+@pytest.mark.parametrize(("text", "tokens"), [
+    ("Mr. John  SMITH", ["john", "smith"]),
+    ("Jean-Luc Picard", ["jean", "luc", "picard"]),
+    ("Dr", ["dr"]),  # a title alone is kept: it is all there is
+    ("约翰·威廉", ["约翰", "威廉"]),
+    ("ジョン・スミス", ["ジョン", "スミス"]),
+    ("O'Brien, Pat", ["o'brien", "pat"]),
+    ("ג'ורג' בוש", ["ג'ורג'", "בוש"]),
+    ("AL-HASSAN", ["al", "hassan"]),
+])
+def test_split_name(text: str, tokens: list[str]) -> None:
+    assert split_name(text) == tokens
+
+
+@pytest.mark.parametrize(("token", "script"), [
+    ("smith", Script.LATIN), ("đukić", Script.LATIN), ("александр", Script.CYRILLIC),
+    ("محمد", Script.ARABIC), ("משה", Script.HEBREW), ("김정은", Script.HANGUL),
+    ("スミス", Script.KANA), ("すずき", Script.KANA), ("山田はな", Script.KANA),
+    ("王小明", Script.HAN), ("αλέξανδρος", Script.OTHER), ("123", Script.LATIN),
+])
+def test_token_script(token: str, script: Script) -> None:
+    assert token_script(token) is script
+
+
+@pytest.mark.parametrize(("text", "form"), [
+    ("Đukić", "dukic"), ("Køppen", "koppen"), ("Straße", "strasse"), ("O'Brien", "obrien"),
+    ("123", ""),
+])
+def test_latin_form(text: str, form: str) -> None:
+    assert latin_form(text) == form
+
+
+@pytest.mark.parametrize(("token", "script", "units"), [
+    ("김", Script.HANGUL, ["ᄀ", "ᅵ", "ᆷ"]),  # a syllable reads as its jamo
+    ("すずき", Script.KANA, ["ス", "ズ", "キ"]),  # hiragana reads as katakana
+    ("ティー", Script.KANA, ["ティー"]),  # small kana and the long mark join their letter
+    ("約翰", Script.HAN, ["约", "翰"]),  # traditional reads as simplified
+    ("ג'ורג'", Script.HEBREW, ["ג'", "ו", "ר", "ג'"]),  # geresh stays with its letter
+    ("مُحَمَّد", Script.ARABIC, ["م", "ح", "م", "د"]),  # vowel marks dropped
+])
+def test_graphemes(token: str, script: Script, units: list[str]) -> None:
+    assert graphemes(token, script) == units
+
+
+def _tiny_model() -> Romanizer:
+    units = {"а": (("a", -0.1), ("o", -2.5)), "б": (("b", -0.05),),
+             "б а": (("ba", -1.0),)}
+    return Romanizer({Script.CYRILLIC: ScriptModel(units, unit_length=2, unit_penalty=-1.2)})
+
+
+def test_romanizer_ranks_spellings_by_probability() -> None:
+    found = _tiny_model().spellings("баба", Script.CYRILLIC, limit=5)
+    assert found[0] == ("baba", 1.0)
+    assert "bobo" in [s for s, _ in found]
+    confidences = [c for _, c in found]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0.5 < c <= 1.0 for c in confidences)
+
+
+def test_romanizer_falls_back_to_icu_for_unseen_letters_and_scripts() -> None:
+    model = _tiny_model()
+    assert model.spellings("бд", Script.CYRILLIC, limit=1)[0][0] == "bd"  # д never trained
+    assert model.spellings("σοφία", Script.OTHER, limit=3) == [("sophia", 1.0)]
+    assert model.spellings("Smith", Script.LATIN, limit=3) == [("smith", 1.0)]
+
+
+@pytest.mark.parametrize(("native", "latin"), [
+    ("Александр", "alexander"), ("Пушкин", "pushkin"), ("محمد", "mohammed"),
+    ("בנימין", "benjamin"), ("클레망", "clement"), ("クリスティ", "christie"),
+    ("威廉", "william"),
+])
+def test_shipped_model_spells_native_names_closer_than_icu(
+        analyzer: NameAnalyzer, native: str, latin: str) -> None:
+    own = analyzer.token(latin)
+    learned = spelling_similarity(analyzer.token(native.casefold()), own)
+    icu_only = spelling_similarity(NameAnalyzer(Romanizer({})).token(native.casefold()), own)
+    assert learned >= max(icu_only, 0.65)
+
+
+def test_analyze_reads_an_unspaced_chinese_name_as_family_and_given(
+        analyzer: NameAnalyzer) -> None:
+    tokens = analyzer.analyze("王小明")
+    assert [t.text for t in tokens] == ["王", "小明"]
+    assert [t.text for t in analyzer.analyze("王 小明 李")] == ["王", "小明", "李"]
+
+
+def test_analyze_drops_tokens_without_letters(analyzer: NameAnalyzer) -> None:
+    assert [t.text for t in analyzer.analyze("John 2nd Smith 1980")] == ["john", "nd", "smith"]
+
+
+def test_token_flags(analyzer: NameAnalyzer) -> None:
+    j, al, smith = analyzer.analyze("J. al Smith")
+    assert j.is_initial and not smith.is_initial
+    assert al.is_particle and not smith.is_particle
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("mohammed", "muhammad"), ("kristie", "cristy"), ("aleksandr", "alexander"),
+    ("philip", "filip"), ("schmidt", "shmit"), ("lee", "li"),
+])
+def test_spelling_variants_share_a_skeleton(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("smith", "jones"), ("maria", "mark"), ("ali", "omar")])
+def test_different_names_have_different_skeletons(a: str, b: str) -> None:
+    assert skeleton(a) != skeleton(b)
+
+
+def test_consonants_is_what_an_abjad_writes() -> None:
+    assert [consonants(s) for s in ("mohammed", "muhammad", "osama", "netanyahu")] == \
+        ["mhmd", "mhmd", "sm", "ntnh"]
+
+
+def test_deletions_fuzz_only_long_keys() -> None:
+    assert deletions("MLT") == set()
+    assert deletions("KLST") == {"LST", "KST", "KLT", "KLS"}
+    # one consonant more or less still meets: KLST (christie) and KLSTM (christiem)
+    assert "KLST" in deletions("KLSTM")
+    # a substituted consonant meets through a shared deletion
+    assert deletions("KLST") & deletions("KLMT")
+
+
+def test_blocking_keys_include_the_native_form(analyzer: NameAnalyzer) -> None:
+    native = analyzer.token("александр")
+    keys = blocking_keys(native, 3)
+    assert "=александр" in keys and skeleton("aleksandr") in keys
+    assert blocking_keys(analyzer.token("smith"), 3) == {"SMT"}

@@ -1,0 +1,175 @@
+"""The person index: search, visibility before scoring, updates."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from interlink.core.access import Visibility, VisibilityMode
+from interlink.screening.person_index import PersonEntry, PersonIndex, PersonQuery
+from interlink.screening.person_matcher import MatchResult, PersonMatcher
+
+EVERYONE = Visibility()
+ONLY_FR = Visibility(VisibilityMode.ONLY, frozenset({"FR"}))
+NOT_DE = Visibility(VisibilityMode.EXCEPT, frozenset({"DE"}))
+
+
+def person(record_id: int, *names: str, birth: str | None = None, sex: str | None = None,
+           nationalities: tuple[str, ...] = (), visibility: Visibility = EVERYONE,
+           owner: int = 7) -> PersonEntry:
+    return PersonEntry(record_id, names, birth, nationalities, sex, visibility, owner)
+
+
+class CountingMatcher(PersonMatcher):
+    """Records which candidates reach exact scoring."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scored: list[tuple[str, ...]] = []
+
+    def score(self, query, candidate) -> MatchResult:  # type: ignore[no-untyped-def]
+        self.scored.append(tuple(t.text for t in candidate.names[0]))
+        return super().score(query, candidate)
+
+
+@pytest.fixture(scope="module")
+def shared_matcher() -> PersonMatcher:
+    return PersonMatcher()
+
+
+@pytest.fixture
+def index(shared_matcher: PersonMatcher) -> PersonIndex:
+    found = PersonIndex(shared_matcher)
+    found.bulk_load([
+        person(1, "John Smith", birth="1970-01-01", nationalities=("GB",), sex="M"),
+        person(2, "Jane Smith", birth="1985"),
+        person(3, "Alexander Pushkin", "Aleksandr Sergeyevich Pushkin", birth="1799-06-06"),
+        person(4, "Mohammed Ali", nationalities=("EG",)),
+        person(5, "Yitzhak Rabin"),
+        person(6, "Wang Xiaoming"),
+        person(7, "Мария Иванова"),
+        person(8, "Omar Hassan", visibility=ONLY_FR),
+        person(9, "Omar Hassan", visibility=NOT_DE, owner=9),
+    ])
+    return found
+
+
+def ids(hits) -> list[int]:  # type: ignore[no-untyped-def]
+    return [h.record_id for h in hits]
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("John Smith", 1), ("Smith John", 1), ("Jonh Smiht", 1), ("J. Smith", 1),
+    ("Aleksandr Pushkin", 3), ("Александр Пушкин", 3), ("Alexander S. Pushkin", 3),
+    ("محمد علي", 4), ("Muhammad Ali", 4), ("יצחק רבין", 5), ("王小明", 6),
+    ("Maria Ivanova", 7), ("Мария Иванова", 7),
+])
+def test_search_finds_the_person_first(index: PersonIndex, name: str, expected: int) -> None:
+    hits = index.search(PersonQuery(name), None)
+    assert hits and hits[0].record_id == expected
+    assert hits[0].decision
+
+
+def test_hits_carry_score_decision_owner_and_explanation(index: PersonIndex) -> None:
+    hits = index.search(PersonQuery("John Smith", birth_date="1970"), None)
+    top = hits[0]
+    assert (top.record_id, top.owner_org_id, top.score, top.decision) == (1, 7, 1.0, True)
+    features = {f["feature"]: f for f in top.explanation_dict()["features"]}
+    assert features["birth_date"]["outcome"] == "agreed"
+    assert features["name"]["tokens"][0]["candidate"] == "john"
+    assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
+
+
+def test_threshold_sets_the_decision_not_the_results(index: PersonIndex) -> None:
+    default = index.search(PersonQuery("Jon Smith"), None)
+    strict = index.search(PersonQuery("Jon Smith"), None, threshold=0.99)
+    assert ids(default) == ids(strict)
+    assert default[0].decision and not strict[0].decision
+
+
+def test_limit_and_min_score(index: PersonIndex) -> None:
+    assert len(index.search(PersonQuery("Smith"), None, limit=1)) == 1
+    assert index.search(PersonQuery("Completely Unrelated"), None) == []
+    hits = index.search(PersonQuery("Smith"), None)
+    assert hits and all(h.score >= index.min_score for h in hits)
+
+
+def test_qualifiers_order_people_with_the_same_name(index: PersonIndex) -> None:
+    hits = index.search(PersonQuery("J Smith", birth_date="1985", sex="F"), None)
+    assert ids(hits)[0] == 2
+
+
+@pytest.mark.parametrize(("viewer", "visible"), [
+    (None, [8, 9]),  # the General Secretariat sees everything
+    ("FR", [8, 9]),
+    ("DE", []),  # excluded by 9, not listed by 8
+    ("IT", [9]),
+])
+def test_visibility(index: PersonIndex, viewer: str | None, visible: list[int]) -> None:
+    assert sorted(ids(index.search(PersonQuery("Omar Hassan"), viewer))) == visible
+
+
+def test_hidden_records_are_never_scored() -> None:
+    matcher = CountingMatcher()
+    index = PersonIndex(matcher)
+    index.bulk_load([person(i, "Omar Hassan", visibility=ONLY_FR) for i in range(1, 6)])
+    index.upsert(person(6, "Omar Hassani"))
+    hits = index.search(PersonQuery("Omar Hassan"), "DE")
+    assert ids(hits) == [6]
+    assert matcher.scored == [("omar", "hassani")]  # the five exact matches never reached it
+    matcher.scored.clear()
+    assert len(index.search(PersonQuery("Omar Hassan"), "FR")) == 6
+    assert len(matcher.scored) == 6
+
+
+def test_upsert_replaces_and_remove_forgets(index: PersonIndex) -> None:
+    size = len(index)
+    index.upsert(person(1, "Jean Dupont", visibility=EVERYONE))
+    assert len(index) == size
+    assert 1 not in ids(index.search(PersonQuery("John Smith"), None))
+    assert ids(index.search(PersonQuery("Jean Dupont"), None)) == [1]
+    index.remove(1)
+    index.remove(1)  # unknown ids are ignored
+    index.remove(12345)
+    assert len(index) == size - 1
+    assert index.search(PersonQuery("Jean Dupont"), None) == []
+
+
+def test_updates_reuse_slots_without_stale_postings(shared_matcher: PersonMatcher) -> None:
+    index = PersonIndex(shared_matcher)
+    index.upsert(person(1, "Karl Marx"))
+    index.remove(1)
+    index.upsert(person(2, "Rosa Luxemburg"))  # takes the freed slot
+    assert index.search(PersonQuery("Karl Marx"), None) == []
+    assert ids(index.search(PersonQuery("Rosa Luxemburg"), None)) == [2]
+    index.upsert(person(2, "Rosa Luxemburg", visibility=ONLY_FR))  # visibility change
+    assert index.search(PersonQuery("Rosa Luxemburg"), "DE") == []
+
+
+def test_a_random_stream_of_changes_matches_a_fresh_scan(shared_matcher: PersonMatcher) -> None:
+    """After many upserts and removes the index answers like scoring every live record."""
+    given = ["John", "Jane", "Ali", "Maria", "Ivan", "Chen", "Fatima", "Olga"]
+    family = ["Smith", "Hassan", "Garcia", "Petrov", "Wang", "Okafor", "Novak", "Kim"]
+    rng = random.Random(4)
+    index, live = PersonIndex(shared_matcher), {}
+    for _ in range(400):
+        record_id = rng.randrange(60)
+        if rng.random() < 0.3:
+            index.remove(record_id)
+            live.pop(record_id, None)
+        else:
+            entry = person(record_id, f"{rng.choice(given)} {rng.choice(family)}",
+                           visibility=rng.choice([EVERYONE, ONLY_FR, NOT_DE]))
+            index.upsert(entry)
+            live[record_id] = entry
+    assert len(index) == len(live)
+    for g in given[:4]:
+        for f in family[:4]:
+            query = PersonQuery(f"{g} {f}")
+            expected = sorted(
+                (-s, r) for r, e in live.items() if e.visibility.admits("DE")
+                and (s := shared_matcher.compare(query, e).score) >= index.min_score)
+            found = index.search(query, "DE", limit=100)
+            assert [(-h.score, h.record_id) for h in found] == expected

@@ -1,0 +1,228 @@
+"""Person matching: names across scripts and spellings, qualifiers, explanations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from interlink.core.access import Visibility
+from interlink.screening.person_matcher import (
+    MatchConfig,
+    MatchResult,
+    Outcome,
+    PartialDate,
+    PersonEntry,
+    PersonMatcher,
+    PersonQuery,
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> PersonMatcher:
+    return PersonMatcher()
+
+
+def entry(*names: str, birth: str | None = None, nationalities: tuple[str, ...] = (),
+          sex: str | None = None) -> PersonEntry:
+    return PersonEntry(record_id=1, names=names, birth_date=birth,
+                       nationalities=nationalities, sex=sex, visibility=Visibility(),
+                       owner_org_id=1)
+
+
+def compare(matcher: PersonMatcher, query: str, *names: str, **facts: str | None) -> MatchResult:
+    query_facts = {k: v for k, v in facts.items() if k in ("birth_date", "nationality", "sex")}
+    return matcher.compare(PersonQuery(query, **query_facts),
+                           entry(*names, birth=facts.get("birth"), sex=facts.get("their_sex"),
+                                 nationalities=tuple(filter(None, [facts.get("their_nat")]))))
+
+
+def feature(result: MatchResult, name: str):
+    return next(f for f in result.features if f.name == name)
+
+
+def test_identical_names_score_one(matcher: PersonMatcher) -> None:
+    assert compare(matcher, "John Smith", "John Smith").score == 1.0
+    assert compare(matcher, "JOHN  smith", "John Smith").score == 1.0
+
+
+def test_swapped_given_and_family_names_cost_nothing(matcher: PersonMatcher) -> None:
+    assert compare(matcher, "Smith, John", "John Smith").score == 1.0
+    assert compare(matcher, "Пушкин Александр", "Александр Пушкин").score == 1.0
+
+
+@pytest.mark.parametrize(("query", "candidate"), [
+    ("John Smith", "John Michael Smith"),  # the query leaves out the middle name
+    ("John Michael Smith", "John Smith"),  # the record lacks it
+    ("Omar al Bashir", "Omar Bashir"),
+])
+def test_missing_middle_names_still_match(matcher: PersonMatcher, query: str,
+                                          candidate: str) -> None:
+    score = compare(matcher, query, candidate).score
+    assert matcher.config.threshold <= score < 1.0
+
+
+def test_a_missing_record_token_costs_less_than_a_missing_query_token(
+        matcher: PersonMatcher) -> None:
+    assert compare(matcher, "John Smith", "John Michael Smith").score > \
+        compare(matcher, "John Michael Smith", "John Smith").score
+
+
+def test_initials(matcher: PersonMatcher) -> None:
+    result = compare(matcher, "J. Smith", "John Smith")
+    assert result.score >= 0.85
+    assert [t.how for t in feature(result, "name").tokens] == ["initial", "exact"]
+    assert compare(matcher, "K. Smith", "John Smith").score < matcher.config.threshold
+    assert compare(matcher, "John Smith", "J. R. Smith").score >= matcher.config.threshold
+
+
+@pytest.mark.parametrize(("query", "candidate"), [
+    ("Jonh Smith", "John Smith"),  # transposed letters
+    ("John Smtih", "John Smith"),
+    ("Jon Smith", "John Smith"),  # a letter missing
+    ("John Smiht", "John Smith"),
+    ("Alexandr Pushkin", "Alexander Pushkin"),
+    ("Müller Jürgen", "Juergen Mueller"),  # umlaut spelled out
+    ("José Martínez", "Jose Martinez"),
+    ("Abdulrahman Ali", "Abdul Rahman Ali"),  # split differently
+])
+def test_typos_and_spelling_variants_match(matcher: PersonMatcher, query: str,
+                                           candidate: str) -> None:
+    assert compare(matcher, query, candidate).score >= matcher.config.threshold
+
+
+@pytest.mark.parametrize(("query", "candidate"), [
+    ("Jane Smith", "John Smith"),  # one shared family name is not enough
+    ("John Brown", "John Smith"),
+    ("Ali Hassan", "Omar Hassan"),
+    ("Peter Parker", "John Smith"),
+    ("Xiaoming", "John Smith"),
+])
+def test_different_people_stay_below_the_threshold(matcher: PersonMatcher, query: str,
+                                                   candidate: str) -> None:
+    assert compare(matcher, query, candidate).score < matcher.config.threshold
+
+
+@pytest.mark.parametrize(("native", "latin"), [
+    ("Александр Пушкин", "Alexander Pushkin"),
+    ("محمد علي", "Mohammed Ali"),
+    ("יצחק רבין", "Yitzhak Rabin"),
+    ("ジョン・スミス", "John Smith"),
+    ("威廉 克林顿", "William Clinton"),
+    ("도널드 트럼프", "Donald Trump"),
+    ("王小明", "Wang Xiaoming"),
+    ("习近平", "Xi Jinping"),  # ICU's pinyin joins the learned spellings
+])
+def test_native_scripts_match_latin_spellings_both_ways(matcher: PersonMatcher, native: str,
+                                                       latin: str) -> None:
+    threshold = matcher.config.threshold
+    forward = compare(matcher, native, latin)
+    assert forward.score >= threshold
+    assert compare(matcher, latin, native).score >= threshold
+    assert {t.how for t in feature(forward, "name").tokens} <= {"transliteration", "joined"}
+
+
+@pytest.mark.parametrize(("native", "latin"), [
+    ("Александр Пушкин", "Boris Yeltsin"),
+    ("محمد علي", "Hassan Nasrallah"),
+    ("ジョン・スミス", "Peter Parker"),
+    ("威廉 克林顿", "George Bush"),
+])
+def test_native_scripts_do_not_match_other_people(matcher: PersonMatcher, native: str,
+                                                 latin: str) -> None:
+    assert compare(matcher, native, latin).score < matcher.config.threshold
+
+
+def test_the_best_of_several_names_counts(matcher: PersonMatcher) -> None:
+    result = compare(matcher, "John Smith", "Xavier Quinn", "Johnny Smith", "John Smith")
+    assert (result.score, result.matched_name) == (1.0, 2)
+
+
+@pytest.mark.parametrize(("query", "record", "outcome", "effect", "detail"), [
+    ("1980-05-17", "1980-05-17", Outcome.AGREED, 0.05, "same date"),
+    ("1980", "1980-05-17", Outcome.AGREED, 0.0, "agrees to the year"),
+    ("1980-05", "1980-05-17", Outcome.AGREED, 0.0, "agrees to the month"),
+    ("1980-05-17", "1980-17-05", Outcome.AGREED, 0.0, "agrees to the year"),  # invalid month
+    ("1980-05-07", "1980-07-05", Outcome.AGREED, 0.0, "day and month transposed"),
+    ("1980-05-17", "1980-05-18", Outcome.DISAGREED, -0.05, "same month, different day"),
+    ("1980-05-17", "1980-06-17", Outcome.DISAGREED, -0.10, "same year, different month"),
+    ("1980", "1981", Outcome.DISAGREED, -0.10, "years 1 apart"),
+    ("1980", "1975-01-01", Outcome.DISAGREED, -0.25, "years 5 apart"),
+    (None, "1975-01-01", Outcome.UNKNOWN, 0.0, "not known on both sides"),
+    ("1980", None, Outcome.UNKNOWN, 0.0, "not known on both sides"),
+])
+def test_birth_date_feature(matcher: PersonMatcher, query: str | None, record: str | None,
+                            outcome: Outcome, effect: float, detail: str) -> None:
+    result = compare(matcher, "John Smith", "John Smith", birth_date=query, birth=record)
+    found = feature(result, "birth_date")
+    assert (found.outcome, found.effect, found.detail) == (outcome, pytest.approx(effect), detail)
+    assert result.score == pytest.approx(min(1.0, 1.0 + effect))
+
+
+@pytest.mark.parametrize(("query", "record", "outcome", "effect"), [
+    ("FR", "FR", Outcome.AGREED, 0.02), ("fr", "FR", Outcome.AGREED, 0.02),
+    ("FR", "DE", Outcome.DISAGREED, -0.10), (None, "DE", Outcome.UNKNOWN, 0.0),
+    ("FR", None, Outcome.UNKNOWN, 0.0),
+])
+def test_nationality_feature(matcher: PersonMatcher, query: str | None, record: str | None,
+                             outcome: Outcome, effect: float) -> None:
+    found = feature(compare(matcher, "John Smith", "John Smith", nationality=query,
+                            their_nat=record), "nationality")
+    assert (found.outcome, found.effect) == (outcome, pytest.approx(effect))
+
+
+@pytest.mark.parametrize(("query", "record", "outcome", "effect"), [
+    ("M", "M", Outcome.AGREED, 0.0), ("m", "F", Outcome.DISAGREED, -0.20),
+    ("F", "U", Outcome.UNKNOWN, 0.0), ("U", "F", Outcome.UNKNOWN, 0.0),
+    (None, "F", Outcome.UNKNOWN, 0.0),
+])
+def test_sex_feature(matcher: PersonMatcher, query: str | None, record: str | None,
+                     outcome: Outcome, effect: float) -> None:
+    result = compare(matcher, "John Smith", "John Smith", sex=query, their_sex=record)
+    found = feature(result, "sex")
+    assert (found.outcome, found.effect) == (outcome, pytest.approx(effect))
+    assert result.score == pytest.approx(1.0 + min(effect, 0.0))
+
+
+def test_qualifiers_can_pull_a_name_match_below_the_threshold(matcher: PersonMatcher) -> None:
+    plain = compare(matcher, "Jon Smith", "John Smith")
+    conflicting = compare(matcher, "Jon Smith", "John Smith", birth_date="1950", birth="1990",
+                          sex="F", their_sex="M")
+    assert plain.score >= matcher.config.threshold > conflicting.score
+
+
+def test_the_threshold_is_configurable() -> None:
+    strict = PersonMatcher(MatchConfig(threshold=0.95))
+    result = compare(strict, "Jon Smith", "John Smith")
+    assert feature(result, "name").outcome is Outcome.DISAGREED
+    assert feature(compare(PersonMatcher(), "Jon Smith", "John Smith"),
+                   "name").outcome is Outcome.AGREED
+
+
+def test_explanation_says_which_token_met_which(matcher: PersonMatcher) -> None:
+    result = compare(matcher, "Smith Jonh Q", "John Smith", birth_date="1970", birth="1970")
+    tokens = {t.query: t for t in feature(result, "name").tokens}
+    assert tokens["smith"].candidate == "smith" and tokens["smith"].how == "exact"
+    assert tokens["jonh"].candidate == "john" and tokens["jonh"].how == "spelling"
+    assert 0.0 < tokens["jonh"].agreement < 1.0 and tokens["jonh"].similarity < 1.0
+    assert tokens["q"].candidate is None and tokens["q"].how == "missing"
+    body = result.as_dict()
+    json.dumps(body)  # plain data, ready for the API
+    assert [f["feature"] for f in body["features"]] == ["name", "birth_date", "nationality",
+                                                        "sex"]
+    assert body["features"][1]["outcome"] == "agreed"
+
+
+@pytest.mark.parametrize(("text", "parsed"), [
+    ("1980", PartialDate(1980)), ("1980-05", PartialDate(1980, 5)),
+    ("1980-05-17", PartialDate(1980, 5, 17)), (" 1980-05-17 ", PartialDate(1980, 5, 17)),
+    ("1980-13-01", PartialDate(1980)), ("17/05/1980", None), ("", None), (None, None),
+])
+def test_partial_date_parse(text: str | None, parsed: PartialDate | None) -> None:
+    assert PartialDate.parse(text) == parsed
+
+
+def test_partial_date_round_trips_through_its_code() -> None:
+    for date in (PartialDate(1980), PartialDate(1980, 5), PartialDate(1980, 5, 17)):
+        assert PartialDate.decode(date.encode()) == date
+    assert PartialDate.decode(0) is None

@@ -1,0 +1,81 @@
+"""`interlink screen batch` and `interlink mrz parse` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.support import World
+from typer.testing import CliRunner
+
+from interlink.cli import app
+from interlink.core.auth import Role
+
+runner = CliRunner()
+UTOPIA = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+          "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+
+
+@pytest.fixture
+def env(world: World, tmp_path: Path) -> dict[str, str]:
+    ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
+    for kind, data in (
+            ("person", {"names": [{"full_name": "Rachid Tazi"}], "birth_date": "1975-06-01",
+                        "nationalities": ["MA"], "sex": "male"}),
+            ("document", {"issuing_country": "MA", "document_type": "passport",
+                          "number": "XY9876543", "status": "lost",
+                          "reported_on": "2026-01-02"})):
+        assert ma.post(f"/api/v1/records/{kind}", json={"data": data}).status_code == 201
+    return {"INTERLINK_DATABASE_URL": world.db.url, "INTERLINK_DATA_DIR": str(tmp_path)}
+
+
+def test_batch_manifest_to_jsonl(env: dict[str, str], tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "id,name,birth_date,nationality,sex,document_number,document_country\n"
+        "p1,TAZI Rachid,1975,MA,M,,\n"
+        "p2,Someone Else,1990,FR,F,,\n"
+        "p3,,,,,XY9876543,MA\n"
+        "p4,Bad Date,19-75,MA,M,,\n")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["screen", "batch", str(manifest), "--as", "FR", "--out",
+                                 str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    answers = {a["id"]: a for a in map(json.loads, out.read_text().splitlines())}
+    assert answers["p1"]["hits"][0]["kind"] == "person"
+    assert answers["p1"]["hits"][0]["decision"] is True
+    assert answers["p1"]["hits"][0]["explanation"]["features"]
+    assert answers["p2"]["hits"] == [] or not answers["p2"]["hits"][0]["decision"]
+    assert answers["p3"]["hits"][0]["kind"] == "document"
+    assert answers["p3"]["hits"][0]["external_id"] is None
+    assert answers["p4"]["error"].startswith("line 5:")
+
+
+def test_batch_csv_output_and_bad_header(env: dict[str, str], tmp_path: Path) -> None:
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("id,name,birth_date,nationality,sex,document_number,document_country\n"
+                        "a,Rachid Tazi,,,,,\n")
+    out = tmp_path / "out.csv"
+    ok = runner.invoke(app, ["screen", "batch", str(manifest), "--as", "FR", "--out", str(out),
+                             "--format", "csv"], env=env)
+    assert ok.exit_code == 0, ok.output
+    assert out.read_text().splitlines()[0].startswith("id,line,hits,top_record_id")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,dob\nx,y\n")
+    result = runner.invoke(app, ["screen", "batch", str(bad), "--as", "FR", "--out",
+                                 str(out)], env=env)
+    assert result.exit_code == 2 and "line 1" in result.stderr
+
+
+def test_mrz_parse_json_and_exit_codes() -> None:
+    ok = runner.invoke(app, ["mrz", "parse", UTOPIA, "--json"])
+    assert ok.exit_code == 0, ok.output
+    body = json.loads(ok.stdout)
+    assert body["format"] == "TD3" and body["document_number"] == "L898902C3"
+    assert all(c["valid"] for c in body["check_digits"])
+    corrupted = UTOPIA.replace("7408122", "7408123")
+    bad = runner.invoke(app, ["mrz", "parse", corrupted, "--json"])
+    assert bad.exit_code == 1 and not json.loads(bad.stdout)["valid"]
+    junk = runner.invoke(app, ["mrz", "parse", "hello"])
+    assert junk.exit_code == 2 and junk.stderr.startswith("error: not a machine-readable zone")
