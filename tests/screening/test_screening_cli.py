@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.support import World
 from typer.testing import CliRunner
 
 from interlink.cli import app
 from interlink.core.auth import Role
+from tests.support import World
 
 runner = CliRunner()
 UTOPIA = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"

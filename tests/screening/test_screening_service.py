@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
-from tests.support import World
 
 from interlink.core.audit import AuditEntry
 from interlink.core.auth import OrgKind, Perm, Role
@@ -19,6 +18,7 @@ from interlink.messaging.models import Followup
 from interlink.records.models import Record
 from interlink.screening.engine import ScreeningEngine
 from interlink.screening.models import Hit
+from tests.support import World
 
 PASSPORT = {"issuing_country": "MA", "document_type": "passport", "number": "AB1234567",
             "status": "stolen", "reported_on": "2026-03-01"}
