@@ -39,6 +39,7 @@ from interlink.records import jobs as records_jobs
 from interlink.records import pages as records_pages
 from interlink.screening import api as screening_api
 from interlink.screening import jobs as screening_jobs
+from interlink.screening import pages as screening_pages
 from interlink.state import AppState
 from interlink.web import pages as web_pages
 from interlink.web.render import STATIC_DIR, render_error
@@ -55,6 +56,7 @@ ROUTERS = [
     records_api.router,
     records_pages.router,
     screening_api.router,
+    screening_pages.router,
     blocklist_api.router,
     blocklist_pages.router,
     assembly_api.router,
