@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -78,6 +79,13 @@ class Scores:
     def flagged_share(self, threshold: float) -> float:
         """For queries without a true entry: the share with any entry at the threshold."""
         return float(np.mean([any(s >= threshold for s in f.values()) for f in self.found]))
+
+    def threshold_for_recall(self, recall: float) -> float:
+        """The highest threshold at which at least `recall` of the true entries pass."""
+        true = sorted((f.get(t, 0.0) for t, f in zip(self.truth, self.found, strict=True)),
+                      reverse=True)
+        needed = max(1, math.ceil(recall * len(true)))
+        return true[needed - 1]
 
     def rate(self) -> float:
         return len(self.found) / self.seconds if self.seconds else float("inf")
@@ -237,6 +245,7 @@ def quality_table(title: str, rows: list[tuple[str, str, Scores, Scores | None]]
 
 def cross_script(args: argparse.Namespace, matcher: PersonMatcher, console: Console) -> None:
     rows: list[tuple[str, str, Scores, Scores | None]] = []
+    equal_recall: list[tuple[str, Scores, Scores]] = []
     for number, name in enumerate(DEV_SETS):
         all_rows = dev_rows(name)
         held_rows = [r for r in all_rows if not in_training_split(r[0])]
@@ -250,12 +259,14 @@ def cross_script(args: argparse.Namespace, matcher: PersonMatcher, console: Cons
             ("rapidfuzz", run_rapidfuzz),
             ("logic-v2", lambda w, q, t: run_nomenklatura(w, q, t, args.workers)),
         ]
+        shared: dict[str, Scores] = {}
         for label, run in matchers:
-            held = run(held_latin, held_native[:sub], truth[:sub])
+            held = shared[label] = run(held_latin, held_native[:sub], truth[:sub])
             full = None if label == "logic-v2" else \
                 run(full_latin, full_native[:sub], truth[:sub])
             rows.append((name, label, held, full))
             console.print(f"  {name:9} {label:16} rank-1 {held.rank1():.1%}", style="dim")
+        equal_recall.append((name, shared["logic-v2"], shared["ours"]))
         if not args.quick:  # ours and the baseline on every query, not only the shared ones
             for label, run in (matchers[0], matchers[2]):
                 held = run(held_latin, held_native, truth)
@@ -264,6 +275,21 @@ def cross_script(args: argparse.Namespace, matcher: PersonMatcher, console: Cons
     console.print(quality_table(
         f"Cross-script: native full name against {args.size} Latin names "
         f"({args.queries} shared queries per set)", rows, args.threshold))
+    console.print(equal_recall_table(equal_recall, args.threshold))
+
+
+def equal_recall_table(found: list[tuple[str, Scores, Scores]], threshold: float) -> Table:
+    """Our false matches where our recall equals logic-v2's at the threshold (held-out)."""
+    table = Table(title=f"False matches at equal recall (logic-v2 at {threshold})")
+    for column in ("set", "logic-v2 recall", "logic-v2 false/100 q", "ours: threshold",
+                   "ours: false/100 q"):
+        table.add_column(column, justify="left" if column == "set" else "right")
+    for name, theirs, ours in found:
+        recall = theirs.recall_at(threshold)
+        ours_threshold = ours.threshold_for_recall(recall)
+        table.add_row(name, f"{recall:.1%}", f"{theirs.false_per_100(threshold):.1f}",
+                      f"{ours_threshold:.2f}", f"{ours.false_per_100(ours_threshold):.1f}")
+    return table
 
 
 def ofac(args: argparse.Namespace, matcher: PersonMatcher, console: Console) -> None:
@@ -283,15 +309,23 @@ def ofac(args: argparse.Namespace, matcher: PersonMatcher, console: Console) -> 
         ("rapidfuzz", run_rapidfuzz),
         ("logic-v2", lambda w, q, t: run_nomenklatura(w, q, t, args.workers)),
     ]
+    results: dict[str, tuple[Scores, Scores]] = {}
     for label, run in runs:
         alias_scores = run(names, sub_aliases, sub_truth)
         fake_scores = run(names, fakes, no_truth)
+        results[label] = alias_scores, fake_scores
         table.add_row(label, f"{alias_scores.rank1():.1%}",
                       f"{alias_scores.recall_at(args.threshold):.1%}",
                       f"{fake_scores.flagged_share(args.threshold):.1%}",
                       f"{fake_scores.false_per_100(args.threshold):.1f}",
                       f"{alias_scores.rate():,.0f}")
         console.print(f"  ofac {label:16} alias rank-1 {alias_scores.rank1():.1%}", style="dim")
+    # ours at the threshold where its alias recall equals logic-v2's at the threshold
+    (ours_alias, ours_fake), (theirs_alias, _) = results["ours"], results["logic-v2"]
+    level = ours_alias.threshold_for_recall(theirs_alias.recall_at(args.threshold))
+    table.add_row(f"ours @{level:.2f} (logic-v2's recall)", "-",
+                  f"{ours_alias.recall_at(level):.1%}", f"{ours_fake.flagged_share(level):.1%}",
+                  f"{ours_fake.false_per_100(level):.1f}", "-")
     if not args.quick:
         everything = run_ours(names, aliases, truth, matcher)
         table.add_row(f"ours, all {len(aliases)} aliases", f"{everything.rank1():.1%}",

@@ -60,6 +60,8 @@ PRUNE = 1e-4  # chunks below this probability leave the model during training
 EXPORT_TOP, EXPORT_MIN_P = 8, 0.005  # what the shipped file keeps per unit
 MIN_PAIR_UNIT_COUNT = 3.0  # two-grapheme units seen less often than this are dropped
 CALIBRATION_PAIRS, RANDOM_PER_PAIR = 3000, 10
+CEILING_QUANTILE = 0.5  # of true-pair similarities: where agreement becomes full
+FLOOR_QUANTILE = 0.9  # of random-pair similarities: below it no agreement
 
 
 def read_pairs(data: Path, spec: ScriptSpec) -> list[tuple[list[str], str]]:
@@ -183,7 +185,7 @@ def export(table: Table) -> dict[str, list[tuple[str, float]]]:
 
 def calibrate(model: ScriptModel, spec: ScriptSpec,
               pairs: list[tuple[list[str], str]]) -> tuple[float, float]:
-    """The agreement ramp: floor at the 99th percentile of similarities between a native
+    """The agreement ramp: floor at a high percentile of similarities between a native
     token and random Latin tokens, ceiling at the median similarity to its own spelling."""
     analyzer = NameAnalyzer(Romanizer({spec.script: model}))
     rng = random.Random(7)
@@ -195,8 +197,8 @@ def calibrate(model: ScriptModel, spec: ScriptSpec,
         true.append(spelling_similarity(native, own))
         other += [spelling_similarity(native, t)
                   for t in rng.sample(latins, RANDOM_PER_PAIR) if t.text != latin]
-    floor = sorted(other)[int(0.99 * len(other))]
-    ceiling = sorted(true)[len(true) // 2]
+    floor = sorted(other)[int(FLOOR_QUANTILE * len(other))]
+    ceiling = sorted(true)[int(CEILING_QUANTILE * len(true))]
     print(f"  {spec.script:9} agreement ramp {floor:.3f} -> {ceiling:.3f}")
     return round(floor, 3), round(ceiling, 3)
 

@@ -62,6 +62,7 @@ def test_latin_form(text: str, form: str) -> None:
     ("김", Script.HANGUL, ["ᄀ", "ᅵ", "ᆷ"]),  # a syllable reads as its jamo
     ("すずき", Script.KANA, ["ス", "ズ", "キ"]),  # hiragana reads as katakana
     ("ティー", Script.KANA, ["ティー"]),  # small kana and the long mark join their letter
+    ("てぃー", Script.KANA, ["ティー"]),
     ("約翰", Script.HAN, ["约", "翰"]),  # traditional reads as simplified
     ("ג'ורג'", Script.HEBREW, ["ג'", "ו", "ר", "ג'"]),  # geresh stays with its letter
     ("مُحَمَّد", Script.ARABIC, ["م", "ح", "م", "د"]),  # vowel marks dropped

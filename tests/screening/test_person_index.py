@@ -111,6 +111,12 @@ def test_visibility(index: PersonIndex, viewer: str | None, visible: list[int]) 
     assert sorted(ids(index.search(PersonQuery("Omar Hassan"), viewer))) == visible
 
 
+def test_owners_see_their_own_restricted_records(index: PersonIndex) -> None:
+    assert ids(index.search(PersonQuery("Omar Hassan"), "DE", viewer_org_id=7)) == [8]
+    assert ids(index.search(PersonQuery("Omar Hassan"), "DE", viewer_org_id=9)) == [9]
+    assert ids(index.search(PersonQuery("Omar Hassan"), "DE", viewer_org_id=1)) == []
+
+
 def test_hidden_records_are_never_scored() -> None:
     matcher = CountingMatcher()
     index = PersonIndex(matcher)

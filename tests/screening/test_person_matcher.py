@@ -136,6 +136,8 @@ def test_native_scripts_do_not_match_other_people(matcher: PersonMatcher, native
 def test_the_best_of_several_names_counts(matcher: PersonMatcher) -> None:
     result = compare(matcher, "John Smith", "Xavier Quinn", "Johnny Smith", "John Smith")
     assert (result.score, result.matched_name) == (1.0, 2)
+    # a name without letters still holds its place in the record's list
+    assert compare(matcher, "John Smith", "1234", "John Smith").matched_name == 1
 
 
 @pytest.mark.parametrize(("query", "record", "outcome", "effect", "detail"), [

@@ -60,7 +60,7 @@ PARTICLES = frozenset({"al", "el", "bin", "ben", "ibn", "bint", "de", "da", "das
 # Marks that belong to the previous letter: small kana, the long-vowel mark, Hebrew geresh.
 _ATTACHED = frozenset("ァィゥェォャュョヮヵヶーぁぃぅぇぉゃゅょゎ'׳’\"״")
 _PERSIAN_LETTERS = str.maketrans({"ی": "ي", "ک": "ك"})
-_HIRAGANA_TO_KATAKANA = 0x60
+_HIRAGANA_TO_KATAKANA = str.maketrans({chr(c): chr(c + 0x60) for c in range(0x3041, 0x3097)})
 _UNIT_JOIN = " "  # joins the graphemes of a multi-grapheme model unit
 
 ABJADS = frozenset({Script.ARABIC, Script.HEBREW})  # scripts that mostly omit vowels
@@ -105,12 +105,10 @@ def _simplified(char: str) -> str:
 
 
 def _grapheme(char: str, script: Script) -> list[str]:
-    """One character as the model's graphemes: Hangul syllables split into jamo, Hiragana
-    read as Katakana, traditional Han characters as simplified ones."""
+    """One character as the model's graphemes: Hangul syllables split into jamo,
+    traditional Han characters read as simplified ones."""
     if script is Script.HANGUL and "\uac00" <= char <= "\ud7a3":
         return list(unicodedata.normalize("NFD", char))
-    if script is Script.KANA and "\u3041" <= char <= "\u3096":
-        return [chr(ord(char) + _HIRAGANA_TO_KATAKANA)]
     if script is Script.HAN:
         return [_simplified(char)]
     if script is Script.ARABIC:
@@ -119,7 +117,10 @@ def _grapheme(char: str, script: Script) -> list[str]:
 
 
 def graphemes(token: str, script: Script) -> list[str]:
-    """The units the romanisation model reads, in order; marks and punctuation dropped."""
+    """The units the romanisation model reads, in order; marks and punctuation dropped.
+    Hiragana is read as Katakana."""
+    if script is Script.KANA:
+        token = token.translate(_HIRAGANA_TO_KATAKANA)
     out: list[str] = []
     for char in token:
         if char in _ATTACHED:

@@ -136,8 +136,7 @@ class PersonIndex:
         """Add or replace a record."""
         analyze = self.matcher.analyzer.analyze
         with self._lock:
-            names = tuple(tuple(self._form_id(t) for t in tokens)
-                          for tokens in (analyze(n) for n in entry.names) if tokens)
+            names = tuple(tuple(self._form_id(t) for t in analyze(n)) for n in entry.names)
             self.remove(entry.record_id)
             slot = self._take_slot()
             self._slot_of[entry.record_id] = slot
@@ -217,16 +216,18 @@ class PersonIndex:
     # --- search ----------------------------------------------------------------------------
 
     def search(self, query: PersonQuery, viewer_country: str | None, *, limit: int = 10,
-               threshold: float | None = None) -> list[PersonHit]:
+               threshold: float | None = None,
+               viewer_org_id: int | None = None) -> list[PersonHit]:
         """Best matches the viewer may see, best first, scored at least `min_score`.
-        `viewer_country` None sees every record (General Secretariat)."""
+        `viewer_country` None sees every record (General Secretariat); a viewer always sees
+        the records its own organisation owns (`viewer_org_id`)."""
         prepared = self.matcher.prepare(query)
         if not prepared.tokens:
             return []
         cut = self.matcher.config.threshold if threshold is None else threshold
         budget = max(self.candidates, 2 * limit)
         with self._lock:
-            slots, coarse = self._candidates(prepared, viewer_country)
+            slots, coarse = self._candidates(prepared, viewer_country, viewer_org_id)
             promising = coarse >= self.min_score
             slots, coarse = slots[promising], coarse[promising]
             if len(slots) > budget:
@@ -247,8 +248,8 @@ class PersonIndex:
         return PersonHit(int(columns.record_ids[slot]), int(columns.owners[slot]),
                          result.score, result.score >= threshold, result)
 
-    def _candidates(self, prepared: PreparedQuery,
-                    viewer_country: str | None) -> tuple[np.ndarray, np.ndarray]:
+    def _candidates(self, prepared: PreparedQuery, viewer_country: str | None,
+                    viewer_org_id: int | None) -> tuple[np.ndarray, np.ndarray]:
         """Visible slots sharing a similar token with the query, with an optimistic coarse
         score: the weighted mean of each query token's best agreement in the person."""
         cfg = self.matcher.config
@@ -276,7 +277,10 @@ class PersonIndex:
         if len(self._slot_marks) < capacity:
             self._slot_marks = np.zeros(len(self._columns.record_ids), np.int64)
         slots = _distinct(np.concatenate(touched), self._slot_marks)
-        slots = slots[self._admission(viewer_country)[self._columns.classes[slots]]]
+        visible = self._admission(viewer_country)[self._columns.classes[slots]]
+        if viewer_org_id is not None:
+            visible |= self._columns.owners[slots] == viewer_org_id
+        slots = slots[visible]
         coarse = (assumed + sum(w * best[slots] for w, best, _ in bests)) / mass
         for _, best, used in bests:
             best[used] = 0.0  # scratch back to zeros for the next search

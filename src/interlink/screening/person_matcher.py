@@ -138,7 +138,7 @@ class MatchConfig:
     # A token pair's agreement: 0 up to a floor, rising linearly to 1 at a ceiling. Without
     # a floor "Jane" and "John" (0.5 alike) would half agree; the ceiling lets a typo or a
     # usual spelling difference count fully. Between scripts each script has its own ramp,
-    # learned with the model (floor: 99th percentile of random pairs, ceiling: median of
+    # learned with the model (floor: 90th percentile of random pairs, ceiling: median of
     # true pairs, on the training split); these apply to Latin pairs and unmodelled scripts.
     spelling_floor: float = 0.4
     spelling_ceiling: float = 0.85
@@ -207,9 +207,10 @@ class PersonMatcher:
                              sex if sex in ("M", "F") else None)
 
     def candidate(self, entry: PersonEntry) -> Candidate:
-        names = tuple(t for t in (self.analyzer.analyze(n) for n in entry.names) if t)
+        names = tuple(self.analyzer.analyze(n) for n in entry.names)
         return Candidate(names, PartialDate.parse(entry.birth_date),
-                         tuple(c.upper() for c in entry.nationalities), entry.sex)
+                         tuple(c.upper() for c in entry.nationalities),
+                         entry.sex.upper() if entry.sex else None)
 
     def compare(self, query: PersonQuery, entry: PersonEntry) -> MatchResult:
         """Score one record against one query (no index involved)."""
