@@ -180,8 +180,10 @@ _INDEX: PersonIndex | None = None
 
 
 def _screen(batch: list[PersonQuery]) -> int:
+    """Hits at the decision threshold (a manifest wants decisions, not near misses)."""
     assert _INDEX is not None
-    return sum(bool(_INDEX.search(q, "FR", limit=5)) for q in batch)
+    threshold = _INDEX.matcher.config.threshold
+    return sum(bool(_INDEX.search(q, "FR", limit=5, min_score=threshold)) for q in batch)
 
 
 def screen_manifest(index: PersonIndex, manifest: list[PersonQuery], workers: int) -> float:
@@ -274,7 +276,7 @@ def main() -> None:
     parser.add_argument("--manifest", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=170)
     pools = load_pools()
     table = Table(title="Person index, in process (viewer FR: visibility filtered first)")
     for column in ("persons", "build s", "index MB", "process MB", "p50 ms", "p99 ms", "queries/s",

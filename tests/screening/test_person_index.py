@@ -94,6 +94,10 @@ def test_limit_and_min_score(index: PersonIndex) -> None:
     assert index.search(PersonQuery("Completely Unrelated"), None) == []
     hits = index.search(PersonQuery("Smith"), None)
     assert hits and all(h.score >= index.min_score for h in hits)
+    near = index.search(PersonQuery("Jon Smith"), None)
+    decided = index.search(PersonQuery("Jon Smith"), None, min_score=0.7)
+    assert [h.record_id for h in decided] == [h.record_id for h in near if h.score >= 0.7]
+    assert len(decided) < len(near)
 
 
 def test_qualifiers_order_people_with_the_same_name(index: PersonIndex) -> None:

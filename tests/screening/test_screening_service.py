@@ -246,3 +246,17 @@ def test_screening_needs_its_permission(world: World, people) -> None:
     delegate = world.api_as(world.user("NCB-FR", Role.DELEGATE))
     assert delegate.post("/api/v1/screen/document",
                          json={"number": "AB1234567"}).status_code == 403
+
+
+def test_owner_finds_its_own_record_even_where_it_excluded_its_own_country(
+        world: World, screening) -> None:
+    ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
+    created = ma.post("/api/v1/records/person", json={
+        "data": {"names": [{"full_name": "Idriss Kettani"}], "birth_date": "1969"},
+        "restrictions": {"visibility": "only", "countries": ["FR"]}})
+    assert created.status_code == 201
+    screening.engine.refresh()
+    answer = ma.post("/api/v1/screen/person", json={"name": "Idriss Kettani"}).json()
+    assert created.json()["id"] in {h["record_id"] for h in answer["hits"]}
+    es = _officer(world, "NCB-ES")
+    assert es.post("/api/v1/screen/person", json={"name": "Idriss Kettani"}).json()["hits"] == []

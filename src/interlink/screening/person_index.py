@@ -9,12 +9,14 @@ list at once, so updates stay cheap (the service applies the database change str
 `upsert` and `remove`).
 
 Search. For each query token, the exact keys of all its spellings give candidate forms,
-compared in bulk with the token (rapidfuzz); only when none is close do the fuzzy keys add
-more. The forms' postings give candidate persons with an optimistic coarse score: the mean
-best token agreement, with the birth-year and sex effects. Persons the caller may not see
-are dropped here, before any scoring; those whose coarse score could still reach
-`min_score` are scored exactly by `PersonMatcher` (the best `candidates` of them), with an
-explanation.
+compared in bulk with the token (rapidfuzz, the matcher's similarity and ramps); only when
+none is close do the fuzzy keys add more. The forms' postings give candidate persons with an
+optimistic coarse score: the mean best token agreement, plus the most the qualifiers can add.
+Persons the caller may not see are dropped here, before any scoring; those whose coarse score
+reaches `min_score` are scored exactly by `PersonMatcher` (the best `candidates` of them),
+with an explanation. The coarse score bounds the exact one from above for Latin-script
+records; for a record written in another script it reads only that token's best spelling
+(the matcher tries ten), and names matched only when run together are not nominated.
 """
 
 from __future__ import annotations
@@ -29,8 +31,17 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from interlink.core.access import Visibility
-from interlink.screening.names import Script, Token, blocking_keys, deletions
+from interlink.screening.names import (
+    ABJADS,
+    Script,
+    Token,
+    blocking_keys,
+    consonants,
+    deletions,
+)
 from interlink.screening.person_matcher import (
+    ABJAD_WEIGHT,
+    MIN_CONSONANTS,
     Candidate,
     MatchResult,
     PartialDate,
@@ -216,24 +227,26 @@ class PersonIndex:
     # --- search ----------------------------------------------------------------------------
 
     def search(self, query: PersonQuery, viewer_country: str | None, *, limit: int = 10,
-               threshold: float | None = None,
-               viewer_org_id: int | None = None) -> list[PersonHit]:
-        """Best matches the viewer may see, best first, scored at least `min_score`.
-        `viewer_country` None sees every record (General Secretariat); a viewer always sees
-        the records its own organisation owns (`viewer_org_id`)."""
+               threshold: float | None = None, viewer_org_id: int | None = None,
+               min_score: float | None = None) -> list[PersonHit]:
+        """Best matches the viewer may see, best first, scored at least `min_score` (the
+        index's by default; a manifest that only wants decisions passes the threshold, which
+        prunes much more). `viewer_country` None sees every record (General Secretariat); a
+        viewer always sees the records its own organisation owns (`viewer_org_id`)."""
         prepared = self.matcher.prepare(query)
         if not prepared.tokens:
             return []
         cut = self.matcher.config.threshold if threshold is None else threshold
+        floor = self.min_score if min_score is None else min_score
         budget = max(self.candidates, 2 * limit)
         with self._lock:
-            slots, coarse = self._candidates(prepared, viewer_country, viewer_org_id)
-            promising = coarse >= self.min_score
+            slots, coarse = self._candidates(prepared, viewer_country, viewer_org_id, floor)
+            promising = coarse >= floor
             slots, coarse = slots[promising], coarse[promising]
             if len(slots) > budget:
                 slots = slots[np.argpartition(-coarse, budget)[:budget]]
             hits = [self._hit(prepared, int(slot), cut) for slot in slots]
-        hits = [h for h in hits if h.score >= self.min_score]
+        hits = [h for h in hits if h.score >= floor]
         hits.sort(key=lambda h: (-h.score, h.record_id))
         return hits[:limit]
 
@@ -249,26 +262,29 @@ class PersonIndex:
                          result.score, result.score >= threshold, result)
 
     def _candidates(self, prepared: PreparedQuery, viewer_country: str | None,
-                    viewer_org_id: int | None) -> tuple[np.ndarray, np.ndarray]:
+                    viewer_org_id: int | None, floor: float) -> tuple[np.ndarray, np.ndarray]:
         """Visible slots sharing a similar token with the query, with an optimistic coarse
-        score: the weighted mean of each query token's best agreement in the person."""
+        score: the weighted mean of each query token's best agreement in the person, plus
+        the most the qualifiers can add. A token only nominates through forms agreeing
+        enough that the person could still reach `floor` if every other token agreed."""
         cfg = self.matcher.config
         capacity = len(self._names)
         while len(self._scratch) < len(prepared.tokens):
             self._scratch.append(np.zeros(0, np.float32))
+        weights = [cfg.particle_weight if t.is_particle else 1.0 for t in prepared.tokens]
+        mass = sum(weights)
+        reachable = (floor - self._qualifier_most(prepared)) * mass
         touched: list[np.ndarray] = []
         bests = []
-        assumed = mass = 0.0
-        for i, token in enumerate(prepared.tokens):
-            weight = cfg.particle_weight if token.is_particle else 1.0
-            mass += weight
+        assumed = 0.0
+        for i, (token, weight) in enumerate(zip(prepared.tokens, weights, strict=True)):
             if token.is_initial:  # nominates nobody; assumed to agree (checked when scoring)
                 assumed += weight * cfg.initial_similarity
                 continue
             if len(self._scratch[i]) < capacity:
                 self._scratch[i] = np.zeros(len(self._columns.record_ids), np.float32)
             best = self._scratch[i]
-            slots, agreements = self._token_postings(token)
+            slots, agreements = self._token_postings(token, (reachable - mass + weight) / weight)
             np.maximum.at(best, slots, agreements)
             touched.append(slots)
             bests.append((weight, best, slots))
@@ -286,15 +302,18 @@ class PersonIndex:
             best[used] = 0.0  # scratch back to zeros for the next search
         return slots, coarse + self._qualifier_bound(prepared, slots)
 
-    def _token_postings(self, token: Token) -> tuple[np.ndarray, np.ndarray]:
-        """(slot, agreement) for every person holding a stored form similar to `token`."""
+    def _token_postings(self, token: Token, least: float) -> tuple[np.ndarray, np.ndarray]:
+        """(slot, agreement) for every person holding a stored form that agrees with
+        `token` at least `least` (and more than 0)."""
         key = (token.text, token.script)
         found = self._similar.get(key)
         if found is None:
             if len(self._similar) >= SIMILAR_CACHE:
                 self._similar.clear()
             found = self._similar[key] = self._similar_forms(token)
-        forms, agreements = found
+        forms, agreements = found  # best first
+        enough = len(agreements) - int(np.searchsorted(agreements[::-1], least))
+        forms, agreements = forms[:enough], agreements[:enough]
         postings = list(map(self._postings.__getitem__, forms))
         sizes = np.fromiter(map(len, postings), np.int64, len(postings))
         if not sizes.sum():
@@ -324,8 +343,9 @@ class PersonIndex:
             extra, _ = self._agreements(token, more, exact)
             forms = np.concatenate([forms, more])
             agreements = np.concatenate([agreements, extra])
-        keep = agreements > 0.0
-        return forms[keep].tolist(), agreements[keep]
+        order = np.argsort(-agreements, kind="stable")
+        order = order[agreements[order] > 0.0]
+        return forms[order].tolist(), agreements[order]
 
     def _lookup(self, found: list[array | None]) -> np.ndarray:
         """Distinct form ids listed under some keys."""
@@ -338,9 +358,20 @@ class PersonIndex:
         spellings: the matcher's ramp for the pair of scripts turns one into the other."""
         if not len(forms):
             return np.zeros(0, np.float32), np.zeros(0, np.float32)
-        matrix = process.cdist(token.spellings, self._best_spellings[forms].tolist(),
-                               scorer=OSA.normalized_similarity, dtype=np.float32)
-        similarity = (matrix * np.asarray(token.confidences, np.float32)[:, None]).max(axis=0)
+        spellings = self._best_spellings[forms].tolist()
+        confidences = np.asarray(token.confidences, np.float32)[:, None]
+        matrix = process.cdist(token.spellings, spellings, scorer=OSA.normalized_similarity,
+                               dtype=np.float32)
+        similarity = (matrix * confidences).max(axis=0)
+        if token.script in ABJADS:  # the consonant comparison of `spelling_similarity`
+            ours = [consonants(s) for s in token.spellings]
+            theirs = [consonants(s) for s in spellings]
+            matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity,
+                                   dtype=np.float32)
+            long_enough = np.outer([len(c) >= MIN_CONSONANTS for c in ours],
+                                   [len(c) >= MIN_CONSONANTS for c in theirs])
+            matrix *= ABJAD_WEIGHT * long_enough
+            similarity = np.maximum(similarity, (matrix * confidences).max(axis=0))
         if exact is not None:
             similarity[forms == exact] = 1.0
         ramps = self._ramps.get(token.script)
@@ -350,6 +381,12 @@ class PersonIndex:
         floor, ceiling = ramps[self._form_scripts[forms]].T
         agreement = np.clip((similarity - floor) / (ceiling - floor), 0.0, 1.0)
         return agreement, similarity
+
+    def _qualifier_most(self, prepared: PreparedQuery) -> float:
+        """The most the qualifiers can add to any person's score for this query."""
+        cfg = self.matcher.config
+        return (cfg.full_date_bonus if prepared.birth is not None else 0.0) + \
+            (cfg.nationality_bonus if prepared.nationality is not None else 0.0)
 
     def _qualifier_bound(self, prepared: PreparedQuery, slots: np.ndarray) -> np.ndarray:
         """The most the qualifiers can add per slot (birth year and sex vectorised from

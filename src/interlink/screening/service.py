@@ -92,7 +92,7 @@ class Screener:
             raise Forbidden("partners check passport numbers only, never names")
         _check_limit(limit)
         found = self.engine.persons.search(query, _person_view(principal), limit=limit,
-                                           threshold=threshold)
+                                           threshold=threshold, viewer_org_id=principal.org_id)
         outcome = Outcome("person")
         matches = []
         for hit in found:
