@@ -135,7 +135,9 @@ def _swap_with_next(entries: list[BoardEntry], i: int) -> None:
 
 
 def _forge_code(entries: list[BoardEntry], i: int) -> None:
-    entries[i] = replace(entries[i], code=entries[i].code[:-1] + "Z")
+    code = entries[i].code
+    other = "Y" if code.endswith("Z") else "Z"  # always a different code
+    entries[i] = replace(entries[i], code=code[:-1] + other)
 
 
 @pytest.mark.parametrize(
