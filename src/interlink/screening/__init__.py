@@ -1,0 +1,1 @@
+"""Screening: persons by name, travel documents and vehicles, against what a caller may see."""
