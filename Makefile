@@ -6,7 +6,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 VENV := .venv
 PYTEST_ARGS ?=
 
-.PHONY: env demo test lint bench-quick chromium
+.PHONY: env demo test lint bench-tools chromium
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -26,3 +26,7 @@ lint: env
 test: env chromium
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# wrk drives bench/screening_http.py (Debian package; the benchmarks are not part of the tests)
+bench-tools: env
+	@command -v wrk >/dev/null || apt-get install -y wrk

@@ -5,7 +5,7 @@
 
 Builds a synthetic world in a temporary data folder (SQLite), starts `interlink serve` with
 its background workers (index build, change feed, audit sealing), and drives it from the
-same machine with wrk (Debian package `wrk`; installed by `make bench`). Every request is
+same machine with wrk (Debian package `wrk`; installed by `make bench-tools`). Every request is
 authenticated with an API token and writes its audit entry (group commit) or its hit before
 the answer. Prints a table. Needs the 2 cores to itself to mean anything.
 """
@@ -138,7 +138,7 @@ def main() -> None:
                              "opens a signed, encrypted follow-up message)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
-        sys.exit("error: wrk is not installed (apt-get install wrk, or make bench)")
+        sys.exit("error: wrk is not installed (apt-get install wrk, or make bench-tools)")
     tmp = Path(tempfile.mkdtemp(prefix="interlink-bench-"))
     try:
         started = time.perf_counter()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from rapidfuzz.distance import OSA
 
+from interlink.core.access import Visibility
 from interlink.screening.names import (
     NameAnalyzer,
     Romanizer,
     Script,
     ScriptModel,
+    Token,
     blocking_keys,
     consonants,
     deletions,
@@ -18,7 +21,8 @@ from interlink.screening.names import (
     split_name,
     token_script,
 )
-from interlink.screening.person_matcher import spelling_similarity
+from interlink.screening.person_index import PersonEntry, PersonIndex, PersonQuery
+from interlink.screening.person_matcher import SOUND_WEIGHT, spelling_similarity
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +159,36 @@ def test_blocking_keys_include_the_native_form(analyzer: NameAnalyzer) -> None:
     keys = blocking_keys(native, 3)
     assert "=александр" in keys and skeleton("aleksandr") in keys
     assert blocking_keys(analyzer.token("smith"), 3) == {"SMT"}
+
+
+def _token(text: str, script: Script, spellings: tuple[str, ...]) -> Token:
+    return Token.make(text, script, spellings, (1.0,) * len(spellings))
+
+
+def test_sound_skeletons_count_a_quarter_across_scripts_only() -> None:
+    # "peigen" and "bacon" are far apart as letters (OSA 0.17) but share the skeleton BKM
+    native = _token("培根", Script.HAN, ("peigen",))
+    latin = _token("bacon", Script.LATIN, ("bacon",))
+    letters = OSA.normalized_similarity("peigen", "bacon")
+    assert skeleton("peigen") == skeleton("bacon") == "BKM"
+    assert spelling_similarity(native, latin) == pytest.approx(
+        (1 - SOUND_WEIGHT) * letters + SOUND_WEIGHT * 1.0)
+    # two Latin spellings are compared as letters only
+    assert spelling_similarity(_token("peigen", Script.LATIN, ("peigen",)), latin) \
+        == pytest.approx(letters)
+
+
+def test_index_bounds_scores_with_the_sound_skeletons_like_the_matcher() -> None:
+    # 培根 agrees with "Bacon" only through the skeleton share. The index's bulk agreements
+    # must mix it in as the matcher does: its coarse score has to reach the exact score, or
+    # a search with min_score just under the exact score drops the person.
+    record = PersonEntry(1, ("Bacon Lonsdale",), None, (), None, Visibility(), 1)
+    query = PersonQuery("培根 朗斯代尔")
+    index = PersonIndex()
+    index.bulk_load([record])
+    direct = index.matcher.compare(query, record)
+    bacon = direct.features[0].tokens[0]
+    assert (bacon.query, bacon.candidate) == ("培根", "bacon") and bacon.agreement > 0.0
+    hits = index.search(query, None, min_score=direct.score - 0.01)
+    assert [h.record_id for h in hits] == [1]
+    assert hits[0].score == pytest.approx(direct.score)

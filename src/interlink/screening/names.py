@@ -251,7 +251,7 @@ class NameAnalyzer:
 
     CACHE_LIMIT = 500_000
 
-    def __init__(self, romanizer: Romanizer | None = None, *, spellings: int = 10) -> None:
+    def __init__(self, romanizer: Romanizer | None = None, *, spellings: int = 20) -> None:
         self.romanizer = romanizer if romanizer is not None else default_romanizer()
         self.limit = spellings
         self._cache: dict[str, Token] = {}

