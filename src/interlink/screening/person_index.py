@@ -338,6 +338,9 @@ class PersonIndex:
         forms = self._lookup([self._keys.get(k) for k in keys])
         agreements, similarities = self._agreements(token, forms, exact)
         if not len(similarities) or similarities.max() < self.fuzzy_below:
+            # one-deletion probes from the best spellings only: 20 spellings' worth of
+            # probes would visit most short keys of the index
+            keys = blocking_keys(token, self.index_spellings)
             probes = set().union(*(deletions(k) for k in keys))
             more = self._lookup([self._keys.get(k) for k in probes]
                                 + [self._fuzzy_keys.get(k) for k in keys | probes])
@@ -376,10 +379,15 @@ class PersonIndex:
             similarity = np.maximum(similarity, (matrix * confidences).max(axis=0))
         across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
         if across.any():  # the sound-skeleton share of `spelling_similarity`
-            matrix = process.cdist([skeleton(s) for s in token.spellings],
-                                   [skeleton(s) for s in spellings],
+            # many spellings share a skeleton ('pegen', 'peigen', 'pgan': BKM): each distinct
+            # one is compared once, at the best confidence of its spellings
+            ours: dict[str, float] = {}
+            for spelling, confidence in zip(token.spellings, token.confidences, strict=True):
+                key = skeleton(spelling)
+                ours[key] = max(ours.get(key, 0.0), confidence)
+            matrix = process.cdist(list(ours), [skeleton(s) for s in spellings],
                                    scorer=OSA.normalized_similarity, dtype=np.float32)
-            sound = (matrix * confidences).max(axis=0)
+            sound = (matrix * np.asarray(list(ours.values()), np.float32)[:, None]).max(axis=0)
             similarity = np.where(across, (1.0 - SOUND_WEIGHT) * similarity
                                   + SOUND_WEIGHT * sound, similarity)
         if exact is not None:
