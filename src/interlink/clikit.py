@@ -13,6 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -30,6 +31,13 @@ err_console = Console(stderr=True)
 DataDirOption = typer.Option(
     None, "--data-dir", help="Data folder (default INTERLINK_DATA_DIR or ./data)")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table")
+
+
+def progress_bar() -> Progress:
+    """The progress bar of long commands (imports, batch screening); it vanishes when
+    stderr is not a terminal, so logs and pipes keep only the summary."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=not sys.stderr.isatty())
 
 
 def settings_for(data_dir: Path | None) -> Settings:

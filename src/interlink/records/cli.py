@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import gc
-import sys
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from interlink.clikit import (
     DataDirOption,
@@ -18,6 +17,7 @@ from interlink.clikit import (
     emit,
     fail,
     open_db,
+    progress_bar,
     settings_for,
 )
 from interlink.core.access import HandlingCode, VisibilityMode
@@ -28,11 +28,6 @@ from interlink.records.models import RecordKind
 from interlink.records.restrictions import Restrictions
 
 app = typer.Typer(help="Records: persons, travel documents, vehicles.", no_args_is_help=True)
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=not sys.stderr.isatty())
 
 
 def _read_lines(path: Path, progress: Progress) -> list[str]:
@@ -61,7 +56,7 @@ def import_file(
     """Import a file in one transaction: all its records, or none (a bad line is named)."""
     restrictions = Restrictions(visibility=visibility, countries=countries, handling=handling)
     gc.freeze()  # a large import allocates many long-lived objects: skip rescanning them
-    with open_db(settings_for(data_dir)) as db, _progress() as progress:
+    with open_db(settings_for(data_dir)) as db, progress_bar() as progress:
         try:
             with db.session() as session:
                 principal = acting_for(session, owner)

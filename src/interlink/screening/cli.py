@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from interlink.clikit import (
     DataDirOption,
@@ -19,6 +18,7 @@ from interlink.clikit import (
     emit,
     fail,
     open_db,
+    progress_bar,
     settings_for,
 )
 from interlink.core.audit import AuditWriter
@@ -58,10 +58,9 @@ def batch(
         rows = list(read_manifest(file.open(encoding="utf-8", newline="")))
         runner = BatchScreening(state, screener, principal, limit, threshold)
         hits = errors = 0
-        with out.open("w", encoding="utf-8", newline="") as handle, Progress(
-                TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=console, transient=not sys.stderr.isatty()) as progress:
-            task = progress.add_task("rows", total=len(rows))
+        with out.open("w", encoding="utf-8", newline="") as handle, \
+                progress_bar() as progress:
+            task = progress.add_task("screening", total=len(rows))
             writer = csv.writer(handle) if fmt == "csv" else None
             if writer:
                 writer.writerow(["id", "line", "hits", "top_record_id", "top_external_id",

@@ -113,6 +113,7 @@ class PersonIndex:
         self._forms: list[Token] = []
         self._form_ids: dict[str, int] = {}
         self._best_spellings = np.empty(1024, object)  # forms' best spellings, for bulk use
+        self._best_skeletons = np.empty(1024, object)  # and their sound skeletons
         self._form_scripts = np.zeros(1024, np.int8)  # index into _SCRIPTS
         self._postings: list[array] = []
         self._keys: dict[str, array] = {}
@@ -200,8 +201,11 @@ class PersonIndex:
         if form == len(self._best_spellings):
             self._best_spellings = np.concatenate([self._best_spellings,
                                                    np.empty(form, object)])
+            self._best_skeletons = np.concatenate([self._best_skeletons,
+                                                   np.empty(form, object)])
             self._form_scripts = np.concatenate([self._form_scripts, np.zeros(form, np.int8)])
         self._best_spellings[form] = token.latin
+        self._best_skeletons[form] = skeleton(token.latin)
         self._form_scripts[form] = _SCRIPTS.index(token.script)
         for key in blocking_keys(token, self.index_spellings):
             self._keys.setdefault(key, array("i")).append(form)
@@ -385,7 +389,7 @@ class PersonIndex:
             for spelling, confidence in zip(token.spellings, token.confidences, strict=True):
                 key = skeleton(spelling)
                 ours[key] = max(ours.get(key, 0.0), confidence)
-            matrix = process.cdist(list(ours), [skeleton(s) for s in spellings],
+            matrix = process.cdist(list(ours), self._best_skeletons[forms].tolist(),
                                    scorer=OSA.normalized_similarity, dtype=np.float32)
             sound = (matrix * np.asarray(list(ours.values()), np.float32)[:, None]).max(axis=0)
             similarity = np.where(across, (1.0 - SOUND_WEIGHT) * similarity
