@@ -183,3 +183,41 @@ def test_a_random_stream_of_changes_matches_a_fresh_scan(shared_matcher: PersonM
                 and (s := shared_matcher.compare(query, e).score) >= index.min_score)
             found = index.search(query, "DE", limit=100)
             assert [(-h.score, h.record_id) for h in found] == expected
+
+
+def _reached_through_a_token(result: MatchResult) -> bool:
+    """A match some query token agrees with on its own: not one made of initials only or
+    of the names run together, which nominate nobody (docs/screening-names.md)."""
+    return any(t.how not in ("initial", "joined", "missing") and t.agreement > 0
+               for t in result.features[0].tokens)
+
+
+@pytest.mark.parametrize("floor", [0.3, 0.55, 0.7, 0.9])
+def test_candidate_generation_misses_nobody_who_reaches_the_floor(
+        shared_matcher: PersonMatcher, floor: float) -> None:
+    """Nominating only through forms above per-token thresholds (a token as common as "Doe"
+    may nominate nobody) must still find every person whose exact score reaches the floor,
+    as scoring every record would; a query token missing from the person costs only half
+    its weight ("Maria Doe Petrova" against "Maria Doe" is 0.8), which the bound allows.
+    (Far lower floors also reach names sharing no blocking key: "Maria" and "Fatima".)"""
+    rng = random.Random(7)
+    given = ["John", "Jon", "Joan", "Maria", "Mario", "Ivan", "Iwan", "Fatima", "Amir", "Li"]
+    rare = ["Okonkwo", "Okonkwu", "Petrov", "Petrova", "Nakamura", "Haddad", "Hadad", "Zhou"]
+    entries = []
+    for record_id in range(1, 301):
+        family = "Doe" if rng.random() < 0.6 else rng.choice(rare)
+        middle = f" {rng.choice(given)}" if rng.random() < 0.2 else ""
+        entries.append(person(record_id, f"{rng.choice(given)}{middle} {family}",
+                              birth=rng.choice([None, "1970", "1985-03-02"])))
+    index = PersonIndex(shared_matcher, candidates=10_000)
+    index.bulk_load(entries)
+    for name in ["John Doe", "Jon Okonkwo", "Maria Doe Petrova", "Amir Hadad", "Doe",
+                 "Iwan Petrov Doe", "J. Doe", "Li Zhou Doe"]:
+        query = PersonQuery(name, birth_date="1970")
+        exact = {e.record_id: shared_matcher.compare(query, e) for e in entries}
+        found = {h.record_id: h.score
+                 for h in index.search(query, None, limit=10_000, min_score=floor)}
+        assert all(exact[r].score == score >= floor for r, score in found.items()), name
+        expected = {r for r, result in exact.items()
+                    if result.score >= floor and _reached_through_a_token(result)}
+        assert expected <= set(found), (name, expected - set(found))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,12 +45,14 @@ from interlink.screening.person_matcher import (
     MIN_CONSONANTS,
     SOUND_WEIGHT,
     Candidate,
+    MatchConfig,
     MatchResult,
     PartialDate,
     PersonEntry,
     PersonMatcher,
     PersonQuery,
     PreparedQuery,
+    spelling_forms,
 )
 
 __all__ = ["PersonEntry", "PersonHit", "PersonIndex", "PersonQuery"]
@@ -61,6 +63,10 @@ _SEX_NAMES = {1: "M", 2: "F"}
 _SCRIPTS = list(Script)
 _EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 SIMILAR_CACHE = 100_000
+SLOT_FORMS = 8  # distinct name tokens kept per person in a column (more: rare)
+# Pads a slot's form row; as an index it reads the last entry of an agreement table, which
+# is one longer than the form capacity and so always 0.
+_NO_FORM = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,78 @@ class PersonHit:
         return self.explanation.as_dict()
 
 
+@dataclass(frozen=True, slots=True)
+class _Similar:
+    """Stored forms agreeing with a query token (more than 0), best first."""
+
+    forms: np.ndarray
+    agreements: np.ndarray
+    volumes: np.ndarray  # persons holding the forms up to each one (when looked up)
+
+    def count(self, least: float) -> int:
+        """How many of the forms agree at least `least`."""
+        return len(self.agreements) - int(np.searchsorted(self.agreements[::-1], least))
+
+    def volume(self, least: float) -> int:
+        count = self.count(least)
+        return int(self.volumes[count - 1]) if count else 0
+
+
+_NOBODY = float("inf")  # the threshold of a token that nominates nobody
+FIRST_GOAL = 0.75  # name bound asked of the first round of candidate generation
+_PLANNED_TOKENS = 5  # longer queries let every token nominate
+
+
+def _name_bounds(agreements: np.ndarray, weights: np.ndarray,
+                 missing_weight: float) -> np.ndarray:
+    """Per row of (query token) agreements, the most `PersonMatcher` can score the name:
+    its weighted mean over the tokens it aligns, where a token left without counterpart
+    weighs only `missing_weight` of its weight (so leaving out the least agreeing tokens
+    can raise the score: "John Michael Smith" against "John Smith" is 0.8, not 2/3). The
+    best set of tokens to keep is always the most agreeing ones: one prefix per row."""
+    order = np.argsort(-agreements, axis=1, kind="stable")
+    kept_weight = np.cumsum(weights[order], axis=1)
+    kept_sum = np.cumsum(np.take_along_axis(agreements, order, axis=1) * weights[order], axis=1)
+    mass = kept_weight + missing_weight * (weights.sum() - kept_weight)
+    return (kept_sum / mass).max(axis=1, initial=0.0)
+
+
+def _nominating_thresholds(similar: list[_Similar | None], weights: list[float],
+                           cfg: MatchConfig, goal: float) -> list[float]:
+    """Per query token, how much a form must agree with it to nominate its persons, such
+    that a person below every threshold has a name bound (`_name_bounds`) under `goal`.
+
+    Some tokens may nominate nobody ("silent", as a token as common as "Doe" should): they
+    then count as agreeing fully, and the others share the rest evenly. With e the weight
+    of a missing token, a set S of the tokens kept scores sum(w a)/(e W + (1 - e) w(S)), so
+    it stays under the goal g when sum over S of w (a - g (1 - e)) <= g e W: the silent
+    tokens and initials use up D = sum w max(0, a - g (1 - e)) of that (a silent split is
+    allowed while D <= g e W), and the nominating tokens P then need
+    t = (g e W + g (1 - e) w(P) - D) / w(P). Of the allowed splits, the one nominating the
+    fewest persons."""
+    missing, total = cfg.extra_query_weight, sum(weights)
+    kept = goal * (1.0 - missing)  # what a kept token must agree to pay for its weight
+    searched = [i for i, found in enumerate(similar) if found is not None]
+    initials = sum(max(0.0, w * (cfg.initial_similarity - kept))
+                   for w, found in zip(weights, similar, strict=True) if found is None)
+    everyone = 2 ** len(searched) - 1
+    masks = range(1, everyone + 1) if len(searched) <= _PLANNED_TOKENS else [everyone]
+    best: tuple[int, list[float]] | None = None
+    for mask in masks:
+        nominating = [i for j, i in enumerate(searched) if mask >> j & 1]
+        used = initials + sum(max(0.0, weights[i] * (1.0 - kept))
+                              for j, i in enumerate(searched) if not mask >> j & 1)
+        if mask != everyone and used > goal * missing * total:
+            continue  # the silent tokens alone could reach the goal
+        weight = sum(weights[i] for i in nominating)
+        least = (goal * missing * total + kept * weight - used) / weight
+        volume = sum(similar[i].volume(least) for i in nominating)  # type: ignore[union-attr]
+        if best is None or volume < best[0]:
+            best = volume, [least if i in nominating else _NOBODY for i in range(len(similar))]
+    assert best is not None
+    return best[1]
+
+
 class _Columns:
     """Per-slot numpy columns, grown by doubling."""
 
@@ -84,10 +162,14 @@ class _Columns:
         self.births = np.zeros(capacity, np.int32)  # PartialDate.encode(), 0: unknown
         self.sexes = np.zeros(capacity, np.int8)
         self.classes = np.zeros(capacity, np.int32)  # visibility class, _FREE: empty slot
+        # the distinct forms of all the slot's names, padded with _NO_FORM; a slot with more
+        # than SLOT_FORMS of them ("crowded", rare) keeps none here: it is read from its names
+        self.forms = np.full((capacity, SLOT_FORMS), _NO_FORM, np.int32)
 
     def grow(self) -> None:
         for name, column in vars(self).items():
-            grown = np.zeros(len(column) * 2, column.dtype)
+            grown = np.full((len(column) * 2, *column.shape[1:]),
+                            _NO_FORM if name == "forms" else 0, column.dtype)
             grown[:len(column)] = column
             setattr(self, name, grown)
 
@@ -96,15 +178,18 @@ class PersonIndex:
     """Persons by name, filtered by the caller's visibility before anything is scored.
 
     `index_spellings`: how many spellings of each stored token get blocking keys;
+    `query_spellings`: the keys of how many of a query token's spellings are looked up;
     `fuzzy_below`: when no stored token is at least this similar to a query token, the
     fuzzy keys are probed too; `candidates`: at most this many persons (or twice the limit)
     are scored exactly per search; `min_score`: results below it are not returned."""
 
     def __init__(self, matcher: PersonMatcher | None = None, *, index_spellings: int = 3,
+                 query_spellings: int = 20,
                  fuzzy_below: float = 0.75, candidates: int = 20,
                  min_score: float = 0.55) -> None:
         self.matcher = matcher or PersonMatcher()
         self.index_spellings = index_spellings
+        self.query_spellings = query_spellings
         self.fuzzy_below = fuzzy_below
         self.candidates = candidates
         self.min_score = min_score
@@ -114,7 +199,9 @@ class PersonIndex:
         self._form_ids: dict[str, int] = {}
         self._best_spellings = np.empty(1024, object)  # forms' best spellings, for bulk use
         self._best_skeletons = np.empty(1024, object)  # and their sound skeletons
+        self._best_consonants = np.empty(1024, object)  # and consonants (abjad comparisons)
         self._form_scripts = np.zeros(1024, np.int8)  # index into _SCRIPTS
+        self._form_persons = np.zeros(1024, np.int32)  # persons holding each form
         self._postings: list[array] = []
         self._keys: dict[str, array] = {}
         self._fuzzy_keys: dict[str, array] = {}
@@ -125,13 +212,12 @@ class PersonIndex:
         self._nationalities: list[tuple[str, ...]] = []
         self._interned: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._columns = _Columns(1024)
-        self._scratch: list[np.ndarray] = []  # per query token: best agreement per slot
+        self._scratch: list[np.ndarray] = []  # per query token: agreement per form
         self._slot_marks = np.zeros(0, np.int64)  # scratch for `_distinct` over slots
         self._form_marks = np.zeros(0, np.int64)  # and over forms
         self._ramps: dict[Script, np.ndarray] = {}  # query script -> (floor, ceiling) by script
-        # query token -> similar forms: valid until a new form appears (tokens repeat a lot,
-        # within a manifest above all)
-        self._similar: dict[tuple[str, Script], tuple[list[int], np.ndarray]] = {}
+        # query token -> similar forms and their agreements (see _similar_to)
+        self._similar: dict[tuple[str, Script], _Similar] = {}
         # visibility classes (interned Visibility values) and per-country admission masks
         self._visibilities: list[Visibility | None] = [None]
         self._class_of: dict[Visibility, int] = {}
@@ -164,8 +250,12 @@ class PersonIndex:
             columns.births[slot] = birth.encode() if birth else 0
             columns.sexes[slot] = _SEX_CODES.get((entry.sex or "").upper(), 0)
             columns.classes[slot] = self._visibility_class(entry.visibility)
-            for form in {f for name in names for f in name}:
+            forms = sorted({f for name in names for f in name})
+            if len(forms) <= SLOT_FORMS:
+                columns.forms[slot, :len(forms)] = forms
+            for form in forms:
                 self._postings[form].append(slot)
+            self._form_persons[forms] += 1
 
     def remove(self, record_id: int) -> None:
         """Drop a record; unknown ids are ignored (the change stream may repeat itself)."""
@@ -174,8 +264,11 @@ class PersonIndex:
             if slot is None:
                 return
             self._columns.classes[slot] = _FREE
-            for form in {f for name in self._names[slot] for f in name}:
+            self._columns.forms[slot] = _NO_FORM
+            forms = list({f for name in self._names[slot] for f in name})
+            for form in forms:
                 self._postings[form].remove(slot)
+            self._form_persons[forms] -= 1
             self._names[slot] = ()
             self._nationalities[slot] = ()
             self._free.append(slot)
@@ -203,9 +296,14 @@ class PersonIndex:
                                                    np.empty(form, object)])
             self._best_skeletons = np.concatenate([self._best_skeletons,
                                                    np.empty(form, object)])
+            self._best_consonants = np.concatenate([self._best_consonants,
+                                                    np.empty(form, object)])
             self._form_scripts = np.concatenate([self._form_scripts, np.zeros(form, np.int8)])
+            self._form_persons = np.concatenate([self._form_persons,
+                                                 np.zeros(form, np.int32)])
         self._best_spellings[form] = token.latin
         self._best_skeletons[form] = skeleton(token.latin)
+        self._best_consonants[form] = consonants(token.latin)
         self._form_scripts[form] = _SCRIPTS.index(token.script)
         for key in blocking_keys(token, self.index_spellings):
             self._keys.setdefault(key, array("i")).append(form)
@@ -246,7 +344,8 @@ class PersonIndex:
         floor = self.min_score if min_score is None else min_score
         budget = max(self.candidates, 2 * limit)
         with self._lock:
-            slots, coarse = self._candidates(prepared, viewer_country, viewer_org_id, floor)
+            slots, coarse = self._candidates(prepared, viewer_country, viewer_org_id, floor,
+                                             budget)
             promising = coarse >= floor
             slots, coarse = slots[promising], coarse[promising]
             if len(slots) > budget:
@@ -268,77 +367,124 @@ class PersonIndex:
                          result.score, result.score >= threshold, result)
 
     def _candidates(self, prepared: PreparedQuery, viewer_country: str | None,
-                    viewer_org_id: int | None, floor: float) -> tuple[np.ndarray, np.ndarray]:
-        """Visible slots sharing a similar token with the query, with an optimistic coarse
-        score: the weighted mean of each query token's best agreement in the person, plus
-        the most the qualifiers can add. A token only nominates through forms agreeing
-        enough that the person could still reach `floor` if every other token agreed."""
+                    viewer_org_id: int | None, floor: float,
+                    budget: int) -> tuple[np.ndarray, np.ndarray]:
+        """Visible slots that may reach `floor`, with an optimistic coarse score: the best
+        name score the matcher could give the person if each query token agreed as much as
+        its best agreement with any of the person's tokens (`_name_bounds`), plus the most
+        the qualifiers can add. Every slot among the `budget` best is returned.
+
+        Prefix filtering: only forms agreeing at least their token's threshold nominate
+        persons, with thresholds so chosen that a person below all of them cannot reach the
+        goal (`_nominating_thresholds`). The nominees are then scored against every similar
+        form of every token, read from their rows of form ids.
+
+        Only the `budget` best coarse scores go on to exact scoring, so a first round asks
+        for persons reaching FIRST_GOAL (few nominate); when `budget` of them are found, the
+        worst of those is the goal of the second round, often above the floor by far, and
+        when it is at least FIRST_GOAL the first round already holds every such person."""
         cfg = self.matcher.config
-        capacity = len(self._names)
-        while len(self._scratch) < len(prepared.tokens):
-            self._scratch.append(np.zeros(0, np.float32))
         weights = [cfg.particle_weight if t.is_particle else 1.0 for t in prepared.tokens]
-        mass = sum(weights)
-        reachable = (floor - self._qualifier_most(prepared)) * mass
-        touched: list[np.ndarray] = []
-        bests = []
-        assumed = 0.0
-        for i, (token, weight) in enumerate(zip(prepared.tokens, weights, strict=True)):
-            if token.is_initial:  # nominates nobody; assumed to agree (checked when scoring)
-                assumed += weight * cfg.initial_similarity
-                continue
-            if len(self._scratch[i]) < capacity:
-                self._scratch[i] = np.zeros(len(self._columns.record_ids), np.float32)
-            best = self._scratch[i]
-            slots, agreements = self._token_postings(token, (reachable - mass + weight) / weight)
-            np.maximum.at(best, slots, agreements)
-            touched.append(slots)
-            bests.append((weight, best, slots))
-        if not touched:
+        # initials nominate nobody: they are assumed to agree, and checked when scoring
+        similar = [None if t.is_initial else self._similar_to(t) for t in prepared.tokens]
+        if all(s is None for s in similar):
             return _EMPTY
-        if len(self._slot_marks) < capacity:
+        most = self._qualifier_most(prepared)
+
+        def nominees(goal: float) -> tuple[np.ndarray, np.ndarray]:
+            thresholds = _nominating_thresholds(similar, weights, cfg, goal)
+            slots = self._nominees(similar, thresholds, viewer_country, viewer_org_id)
+            bounds = _name_bounds(self._best_agreements(slots, similar),
+                                  np.asarray(weights, np.float32), cfg.extra_query_weight)
+            return slots, bounds + self._qualifier_bound(prepared, slots)
+
+        goal = floor - most
+        if goal < FIRST_GOAL:
+            slots, coarse = nominees(FIRST_GOAL)
+            if len(coarse) >= budget:
+                worst_kept = float(np.partition(coarse, len(coarse) - budget)[-budget])
+                if worst_kept - most >= FIRST_GOAL:
+                    return slots, coarse
+                goal = max(goal, worst_kept - most)
+        return nominees(goal)
+
+    def _nominees(self, similar: list[_Similar | None], thresholds: list[float],
+                  viewer_country: str | None, viewer_org_id: int | None) -> np.ndarray:
+        """Visible slots holding a form that agrees at least its token's threshold."""
+        touched = [self._postings_of(found, least)
+                   for found, least in zip(similar, thresholds, strict=True)
+                   if found is not None and least != _NOBODY]
+        if len(self._slot_marks) < len(self._names):
             self._slot_marks = np.zeros(len(self._columns.record_ids), np.int64)
         slots = _distinct(np.concatenate(touched), self._slot_marks)
         visible = self._admission(viewer_country)[self._columns.classes[slots]]
         if viewer_org_id is not None:
             visible |= self._columns.owners[slots] == viewer_org_id
-        slots = slots[visible]
-        coarse = (assumed + sum(w * best[slots] for w, best, _ in bests)) / mass
-        for _, best, used in bests:
-            best[used] = 0.0  # scratch back to zeros for the next search
-        return slots, coarse + self._qualifier_bound(prepared, slots)
+        return slots[visible]
 
-    def _token_postings(self, token: Token, least: float) -> tuple[np.ndarray, np.ndarray]:
-        """(slot, agreement) for every person holding a stored form that agrees with
-        `token` at least `least` (and more than 0)."""
+    def _best_agreements(self, slots: np.ndarray,
+                         similar: list[_Similar | None]) -> np.ndarray:
+        """(slot, query token): the token's best agreement with any of the person's forms
+        (an initial's assumed agreement for initials)."""
+        rows = self._columns.forms[slots]
+        crowded = np.flatnonzero(rows[:, 0] == _NO_FORM).tolist()  # live slots have forms
+        found = np.full((len(slots), len(similar)), self.matcher.config.initial_similarity,
+                        np.float32)
+        for position, forms in enumerate(similar):
+            if forms is None:
+                continue
+            table = self._agreement_table(position, forms)
+            found[:, position] = table[rows].max(axis=1)
+            for i in crowded:
+                found[i, position] = table[[f for name in self._names[slots[i]]
+                                            for f in name]].max()
+            table[forms.forms] = 0.0  # back to zeros for the next search
+        return found
+
+    def _similar_to(self, token: Token) -> _Similar:
+        """Stored forms agreeing with the token; kept until a new form appears (tokens
+        repeat a lot, within a manifest above all). The volumes are not kept up to date:
+        they only guide the choice of thresholds."""
         key = (token.text, token.script)
         found = self._similar.get(key)
         if found is None:
             if len(self._similar) >= SIMILAR_CACHE:
                 self._similar.clear()
-            found = self._similar[key] = self._similar_forms(token)
-        forms, agreements = found  # best first
-        enough = len(agreements) - int(np.searchsorted(agreements[::-1], least))
-        forms, agreements = forms[:enough], agreements[:enough]
-        postings = list(map(self._postings.__getitem__, forms))
-        sizes = np.fromiter(map(len, postings), np.int64, len(postings))
-        if not sizes.sum():
-            return _EMPTY
-        # one bytes join beats a numpy view per form (most forms have few persons)
-        slots = np.frombuffer(b"".join([p.tobytes() for p in postings]), np.int32)
-        return slots.astype(np.int64), np.repeat(agreements, sizes)
+            forms, agreements = self._similar_forms(token)
+            found = self._similar[key] = _Similar(
+                forms, agreements, np.cumsum(self._form_persons[forms], dtype=np.int64))
+        return found
 
-    def _similar_forms(self, token: Token) -> tuple[list[int], np.ndarray]:
+    def _postings_of(self, similar: _Similar, least: float) -> np.ndarray:
+        """The slots holding one of the forms that agree at least `least`."""
+        postings = [self._postings[f] for f in similar.forms[:similar.count(least)].tolist()]
+        # one bytes join beats a numpy view per form (most forms have few persons)
+        joined = b"".join([p.tobytes() for p in postings if p])
+        return np.frombuffer(joined, np.int32).astype(np.int64)
+
+    def _agreement_table(self, position: int, similar: _Similar) -> np.ndarray:
+        """Scratch table of agreement per form id for the query token at `position`; its
+        last entry (read for _NO_FORM) stays 0. The caller zeroes what it set."""
+        while len(self._scratch) <= position:
+            self._scratch.append(np.zeros(0, np.float32))
+        table = self._scratch[position]
+        if len(table) <= len(self._forms):
+            table = self._scratch[position] = np.zeros(len(self._best_spellings) + 1,
+                                                       np.float32)
+        table[similar.forms] = similar.agreements
+        return table
+
+    def _similar_forms(self, token: Token) -> tuple[np.ndarray, np.ndarray]:
         """Stored forms sharing a blocking key with the token, with their agreement (by the
         matcher's ramps; forms that would not agree at all are left out). Particles only
         meet themselves: 'al' or 'de' is shared too widely to nominate anyone else."""
         exact = self._form_ids.get(token.text)
         if token.is_particle:
-            return ([], np.zeros(0, np.float32)) if exact is None else \
-                ([exact], np.ones(1, np.float32))
+            return _EMPTY if exact is None else \
+                (np.array([exact], np.int64), np.ones(1, np.float32))
         if len(self._form_marks) < len(self._forms):
             self._form_marks = np.zeros(len(self._best_spellings), np.int64)
-        keys = blocking_keys(token, len(token.spellings))
+        keys = blocking_keys(token, self.query_spellings)
         forms = self._lookup([self._keys.get(k) for k in keys])
         agreements, similarities = self._agreements(token, forms, exact)
         if not len(similarities) or similarities.max() < self.fuzzy_below:
@@ -354,7 +500,7 @@ class PersonIndex:
             agreements = np.concatenate([agreements, extra])
         order = np.argsort(-agreements, kind="stable")
         order = order[agreements[order] > 0.0]
-        return forms[order].tolist(), agreements[order]
+        return forms[order], agreements[order]
 
     def _lookup(self, found: list[array | None]) -> np.ndarray:
         """Distinct form ids listed under some keys."""
@@ -367,31 +513,19 @@ class PersonIndex:
         spellings: the matcher's ramp for the pair of scripts turns one into the other."""
         if not len(forms):
             return np.zeros(0, np.float32), np.zeros(0, np.float32)
-        spellings = self._best_spellings[forms].tolist()
-        confidences = np.asarray(token.confidences, np.float32)[:, None]
-        matrix = process.cdist(token.spellings, spellings, scorer=OSA.normalized_similarity,
-                               dtype=np.float32)
-        similarity = (matrix * confidences).max(axis=0)
-        if token.script in ABJADS:  # the consonant comparison of `spelling_similarity`
-            ours = [consonants(s) for s in token.spellings]
-            theirs = [consonants(s) for s in spellings]
-            matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity,
-                                   dtype=np.float32)
-            long_enough = np.outer([len(c) >= MIN_CONSONANTS for c in ours],
-                                   [len(c) >= MIN_CONSONANTS for c in theirs])
-            matrix *= ABJAD_WEIGHT * long_enough
-            similarity = np.maximum(similarity, (matrix * confidences).max(axis=0))
+        query = spelling_forms(token)
+        similarity = _column_best(query.spellings, query.confidences,
+                                  self._best_spellings[forms].tolist())
+        if token.script in ABJADS and query.consonants:  # as in `spelling_similarity`
+            theirs = self._best_consonants[forms].tolist()
+            consonant = _column_best(query.consonants, query.consonant_confidences, theirs)
+            consonant *= np.fromiter((len(c) >= MIN_CONSONANTS for c in theirs), bool,
+                                     len(theirs))
+            similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
         across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
         if across.any():  # the sound-skeleton share of `spelling_similarity`
-            # many spellings share a skeleton ('pegen', 'peigen', 'pgan': BKM): each distinct
-            # one is compared once, at the best confidence of its spellings
-            ours: dict[str, float] = {}
-            for spelling, confidence in zip(token.spellings, token.confidences, strict=True):
-                key = skeleton(spelling)
-                ours[key] = max(ours.get(key, 0.0), confidence)
-            matrix = process.cdist(list(ours), self._best_skeletons[forms].tolist(),
-                                   scorer=OSA.normalized_similarity, dtype=np.float32)
-            sound = (matrix * np.asarray(list(ours.values()), np.float32)[:, None]).max(axis=0)
+            sound = _column_best(query.skeletons, query.skeleton_confidences,
+                                 self._best_skeletons[forms].tolist())
             similarity = np.where(across, (1.0 - SOUND_WEIGHT) * similarity
                                   + SOUND_WEIGHT * sound, similarity)
         if exact is not None:
@@ -428,6 +562,13 @@ class PersonIndex:
         if prepared.nationality is not None:
             bound += cfg.nationality_bonus
         return bound
+
+
+def _column_best(ours: Sequence[str], weights: Sequence[float],
+                 theirs: list[str]) -> np.ndarray:
+    """For each of `theirs`, the best weighted edit similarity with one of `ours`."""
+    matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity, dtype=np.float32)
+    return (matrix * np.asarray(weights, np.float32)[:, None]).max(axis=0)
 
 
 def _distinct(values: np.ndarray, marks: np.ndarray) -> np.ndarray:

@@ -23,10 +23,13 @@ from __future__ import annotations
 import enum
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from interlink.core.access import Visibility
@@ -383,28 +386,74 @@ MIN_CONSONANTS = 3  # shorter skeletons ('b' for Abu, Bo, Obi) say too little
 SOUND_WEIGHT = 0.25
 
 
+@dataclass(frozen=True, slots=True)
+class SpellingForms:
+    """A token's spellings ready for bulk comparison: the spellings with their confidences,
+    and the distinct consonant forms (long enough to say something) and sound skeletons,
+    each at the best confidence of the spellings that give it."""
+
+    spellings: tuple[str, ...]
+    confidences: tuple[float, ...]
+    consonants: tuple[str, ...]
+    consonant_confidences: tuple[float, ...]
+    skeletons: tuple[str, ...]
+    skeleton_confidences: tuple[float, ...]
+
+
+def _best_confidence(pairs: Iterable[tuple[str, float]]) -> tuple[tuple[str, ...],
+                                                                  tuple[float, ...]]:
+    best: dict[str, float] = {}
+    for text, confidence in pairs:
+        best[text] = max(best.get(text, 0.0), confidence)
+    return tuple(best), tuple(best.values())
+
+
+@lru_cache(maxsize=65536)
+def spelling_forms(token: Token) -> SpellingForms:
+    """Computed once per token (queries and candidates repeat tokens a lot)."""
+    pairs = list(zip(token.spellings, token.confidences, strict=True))
+    kept = [(k, c) for s, c in pairs if len(k := consonants(s)) >= MIN_CONSONANTS]
+    return SpellingForms(token.spellings, token.confidences,
+                         *_best_confidence(kept),
+                         *_best_confidence((skeleton(s), c) for s, c in pairs))
+
+
+_SCALAR_PAIRS = 4  # fewer pairs than this are compared one by one (Latin against Latin)
+
+
+def _weighted_best(ours: tuple[str, ...], our_weights: tuple[float, ...],
+                   theirs: tuple[str, ...], their_weights: tuple[float, ...]) -> float:
+    """max over pairs of weight * weight * edit similarity (0 when either side is empty)."""
+    if not ours or not theirs:
+        return 0.0
+    if len(ours) * len(theirs) < _SCALAR_PAIRS:
+        return max(wa * wb * OSA.normalized_similarity(a, b)
+                   for a, wa in zip(ours, our_weights, strict=True)
+                   for b, wb in zip(theirs, their_weights, strict=True))
+    matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity, dtype=np.float64)
+    return float((np.multiply.outer(our_weights, their_weights) * matrix).max())
+
+
 def spelling_similarity(a: Token, b: Token) -> float:
     """Best edit similarity between the tokens' Latin spellings, each pair weighted by both
     spellings' confidence. With an abjad (Arabic, Hebrew) on either side the consonants alone
     are compared too (when there are at least three), as the script leaves most vowels
     unwritten. Across scripts the best similarity of sound skeletons is mixed in
-    (SOUND_WEIGHT)."""
-    abjad = a.script in ABJADS or b.script in ABJADS
-    across = a.script is not b.script
-    best = sound = 0.0
-    for sa, ca in zip(a.spellings, a.confidences, strict=True):
-        for sb, cb in zip(b.spellings, b.confidences, strict=True):
-            weight = ca * cb
-            if weight > best:
-                best = max(best, weight * OSA.normalized_similarity(sa, sb))
-            if abjad and ABJAD_WEIGHT * weight > best:
-                ka, kb = consonants(sa), consonants(sb)
-                if min(len(ka), len(kb)) >= MIN_CONSONANTS:
-                    best = max(best, ABJAD_WEIGHT * weight * OSA.normalized_similarity(ka, kb))
-            if across and weight > sound:
-                sound = max(sound, weight * OSA.normalized_similarity(skeleton(sa),
-                                                                      skeleton(sb)))
-    return (1.0 - SOUND_WEIGHT) * best + SOUND_WEIGHT * sound if across else best
+    (SOUND_WEIGHT). Every pair of spellings is compared in one rapidfuzz call per kind: a
+    native token has 20 spellings, so 400 pairs."""
+    if a.script is b.script and a.script not in ABJADS \
+            and len(a.spellings) == 1 == len(b.spellings):  # Latin against Latin, mostly
+        return a.confidences[0] * b.confidences[0] * OSA.normalized_similarity(a.latin, b.latin)
+    fa, fb = spelling_forms(a), spelling_forms(b)
+    best = _weighted_best(fa.spellings, fa.confidences, fb.spellings, fb.confidences)
+    if a.script in ABJADS or b.script in ABJADS:
+        best = max(best, ABJAD_WEIGHT * _weighted_best(
+            fa.consonants, fa.consonant_confidences, fb.consonants, fb.consonant_confidences))
+    if a.script is b.script:
+        return best
+    sound = _weighted_best(fa.skeletons, fa.skeleton_confidences,
+                           fb.skeletons, fb.skeleton_confidences)
+    return (1.0 - SOUND_WEIGHT) * best + SOUND_WEIGHT * sound
 
 
 def _ramp(similarity: float, floor: float, ceiling: float) -> float:
