@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import random
 
+import numpy as np
 import pytest
 
 from interlink.core.access import Visibility, VisibilityMode
-from interlink.screening.person_index import PersonEntry, PersonIndex, PersonQuery
+from interlink.screening.person_index import PersonEntry, PersonIndex, PersonQuery, _name_bounds
 from interlink.screening.person_matcher import MatchResult, PersonMatcher
 
 EVERYONE = Visibility()
@@ -221,3 +222,22 @@ def test_candidate_generation_misses_nobody_who_reaches_the_floor(
         expected = {r for r, result in exact.items()
                     if result.score >= floor and _reached_through_a_token(result)}
         assert expected <= set(found), (name, expected - set(found))
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5, 6])
+@pytest.mark.parametrize("particles", [False, True])
+def test_name_bound_is_the_best_choice_of_tokens_to_keep(count: int, particles: bool) -> None:
+    """The sorting network's bound equals trying every set of kept tokens."""
+    rng = random.Random(count)
+    weights = [0.5 if particles and i % 2 else 1.0 for i in range(count)]
+    agreements = [np.array([rng.random() for _ in range(200)], np.float32)
+                  for _ in range(count)]
+    total = sum(weights)
+    expected = np.zeros(200)
+    for size in range(1, count + 1):
+        for kept in itertools.combinations(range(count), size):
+            weight = sum(weights[i] for i in kept)
+            mass = weight + 0.5 * (total - weight)
+            score = sum(weights[i] * agreements[i] for i in kept) / mass
+            expected = np.maximum(expected, score)
+    assert np.allclose(_name_bounds(agreements, weights, 0.5), expected, atol=1e-6)

@@ -103,18 +103,42 @@ FIRST_GOAL = 0.75  # name bound asked of the first round of candidate generation
 _PLANNED_TOKENS = 5  # longer queries let every token nominate
 
 
-def _name_bounds(agreements: np.ndarray, weights: np.ndarray,
+def _name_bounds(agreements: list[np.ndarray], weights: list[float],
                  missing_weight: float) -> np.ndarray:
-    """Per row of (query token) agreements, the most `PersonMatcher` can score the name:
-    its weighted mean over the tokens it aligns, where a token left without counterpart
-    weighs only `missing_weight` of its weight (so leaving out the least agreeing tokens
-    can raise the score: "John Michael Smith" against "John Smith" is 0.8, not 2/3). The
-    best set of tokens to keep is always the most agreeing ones: one prefix per row."""
-    order = np.argsort(-agreements, axis=1, kind="stable")
-    kept_weight = np.cumsum(weights[order], axis=1)
-    kept_sum = np.cumsum(np.take_along_axis(agreements, order, axis=1) * weights[order], axis=1)
-    mass = kept_weight + missing_weight * (weights.sum() - kept_weight)
-    return (kept_sum / mass).max(axis=1, initial=0.0)
+    """Per slot, given each query token's best agreement (one array per token), the most
+    `PersonMatcher` can score the name: its weighted mean over the tokens it aligns, where
+    a token left without counterpart weighs only `missing_weight` of its weight (so leaving
+    out the least agreeing tokens can raise the score: "John Michael Smith" against "John
+    Smith" is 0.8, not 2/3). The best tokens to keep are always the most agreeing ones, so
+    the tokens are sorted per slot (a sorting network over whole columns: numpy sorts
+    short rows slowly) and every prefix tried."""
+    values = [a.copy() for a in agreements]
+    if len(set(weights)) == 1:  # the weights need not travel with the values
+        sizes: list[np.ndarray | float] = list(weights)
+        for i in range(len(values)):
+            for j in range(len(values) - 1, i, -1):
+                low = np.minimum(values[j - 1], values[j])
+                np.maximum(values[j - 1], values[j], out=values[j - 1])
+                values[j] = low
+    else:
+        sizes = [np.full(len(values[0]), w, np.float32) for w in weights]
+        for i in range(len(values)):
+            for j in range(len(values) - 1, i, -1):
+                swap = values[j] > values[j - 1]
+                values[j - 1], values[j] = (np.where(swap, values[j], values[j - 1]),
+                                            np.where(swap, values[j - 1], values[j]))
+                sizes[j - 1], sizes[j] = (np.where(swap, sizes[j], sizes[j - 1]),
+                                          np.where(swap, sizes[j - 1], sizes[j]))
+    total = sum(weights)
+    kept_sum = np.zeros(len(values[0]), np.float32)
+    kept_weight: np.ndarray | float = 0.0
+    best = np.zeros(len(values[0]), np.float32)
+    for value, size in zip(values, sizes, strict=True):
+        kept_sum += value * size
+        kept_weight = kept_weight + size
+        np.maximum(best, kept_sum / (kept_weight + missing_weight * (total - kept_weight)),
+                   out=best)
+    return best
 
 
 def _nominating_thresholds(similar: list[_Similar | None], weights: list[float],
@@ -162,15 +186,17 @@ class _Columns:
         self.births = np.zeros(capacity, np.int32)  # PartialDate.encode(), 0: unknown
         self.sexes = np.zeros(capacity, np.int8)
         self.classes = np.zeros(capacity, np.int32)  # visibility class, _FREE: empty slot
-        # the distinct forms of all the slot's names, padded with _NO_FORM; a slot with more
-        # than SLOT_FORMS of them ("crowded", rare) keeps none here: it is read from its names
-        self.forms = np.full((capacity, SLOT_FORMS), _NO_FORM, np.int32)
+        # the distinct forms of all the slot's names, padded with _NO_FORM, one row per
+        # position (numpy reduces across rows far faster than along short ones); a slot with
+        # more than SLOT_FORMS ("crowded", rare) keeps none here: it is read from its names
+        self.forms = np.full((SLOT_FORMS, capacity), _NO_FORM, np.int32)
 
     def grow(self) -> None:
         for name, column in vars(self).items():
-            grown = np.full((len(column) * 2, *column.shape[1:]),
+            capacity = column.shape[-1]
+            grown = np.full((*column.shape[:-1], capacity * 2),
                             _NO_FORM if name == "forms" else 0, column.dtype)
-            grown[:len(column)] = column
+            grown[..., :capacity] = column
             setattr(self, name, grown)
 
 
@@ -252,7 +278,7 @@ class PersonIndex:
             columns.classes[slot] = self._visibility_class(entry.visibility)
             forms = sorted({f for name in names for f in name})
             if len(forms) <= SLOT_FORMS:
-                columns.forms[slot, :len(forms)] = forms
+                columns.forms[:len(forms), slot] = forms
             for form in forms:
                 self._postings[form].append(slot)
             self._form_persons[forms] += 1
@@ -264,7 +290,7 @@ class PersonIndex:
             if slot is None:
                 return
             self._columns.classes[slot] = _FREE
-            self._columns.forms[slot] = _NO_FORM
+            self._columns.forms[:, slot] = _NO_FORM
             forms = list({f for name in self._names[slot] for f in name})
             for form in forms:
                 self._postings[form].remove(slot)
@@ -350,21 +376,27 @@ class PersonIndex:
             slots, coarse = slots[promising], coarse[promising]
             if len(slots) > budget:
                 slots = slots[np.argpartition(-coarse, budget)[:budget]]
-            hits = [self._hit(prepared, int(slot), cut) for slot in slots]
-        hits = [h for h in hits if h.score >= floor]
+            columns = self._columns
+            found = [(int(columns.record_ids[slot]), int(columns.owners[slot]),
+                      self._candidate(slot)) for slot in slots.tolist()]
+        # scored outside the lock: the candidates are snapshots
+        self.matcher.prime(prepared, [candidate for _, _, candidate in found])
+        hits = []
+        for record_id, owner, candidate in found:
+            result = self.matcher.score(prepared, candidate)
+            if result.score >= floor:
+                hits.append(PersonHit(record_id, owner, result.score, result.score >= cut,
+                                      result))
         hits.sort(key=lambda h: (-h.score, h.record_id))
         return hits[:limit]
 
-    def _hit(self, prepared: PreparedQuery, slot: int, threshold: float) -> PersonHit:
+    def _candidate(self, slot: int) -> Candidate:
         forms, columns = self._forms, self._columns
-        candidate = Candidate(
+        return Candidate(
             names=tuple(tuple(forms[f] for f in name) for name in self._names[slot]),
             birth=PartialDate.decode(int(columns.births[slot])),
             nationalities=self._nationalities[slot],
             sex=_SEX_NAMES.get(int(columns.sexes[slot])))
-        result = self.matcher.score(prepared, candidate)
-        return PersonHit(int(columns.record_ids[slot]), int(columns.owners[slot]),
-                         result.score, result.score >= threshold, result)
 
     def _candidates(self, prepared: PreparedQuery, viewer_country: str | None,
                     viewer_org_id: int | None, floor: float,
@@ -394,8 +426,8 @@ class PersonIndex:
         def nominees(goal: float) -> tuple[np.ndarray, np.ndarray]:
             thresholds = _nominating_thresholds(similar, weights, cfg, goal)
             slots = self._nominees(similar, thresholds, viewer_country, viewer_org_id)
-            bounds = _name_bounds(self._best_agreements(slots, similar),
-                                  np.asarray(weights, np.float32), cfg.extra_query_weight)
+            bounds = _name_bounds(self._best_agreements(slots, similar), weights,
+                                  cfg.extra_query_weight)
             return slots, bounds + self._qualifier_bound(prepared, slots)
 
         goal = floor - most
@@ -423,22 +455,25 @@ class PersonIndex:
         return slots[visible]
 
     def _best_agreements(self, slots: np.ndarray,
-                         similar: list[_Similar | None]) -> np.ndarray:
-        """(slot, query token): the token's best agreement with any of the person's forms
-        (an initial's assumed agreement for initials)."""
-        rows = self._columns.forms[slots]
-        crowded = np.flatnonzero(rows[:, 0] == _NO_FORM).tolist()  # live slots have forms
-        found = np.full((len(slots), len(similar)), self.matcher.config.initial_similarity,
-                        np.float32)
+                         similar: list[_Similar | None]) -> list[np.ndarray]:
+        """Per query token, per slot: the token's best agreement with any of the person's
+        forms (an initial's assumed agreement for initials)."""
+        rows = self._columns.forms[:, slots]
+        crowded = np.flatnonzero(rows[0] == _NO_FORM).tolist()  # live slots have forms
+        found = []
         for position, forms in enumerate(similar):
             if forms is None:
+                found.append(np.full(len(slots), self.matcher.config.initial_similarity,
+                                     np.float32))
                 continue
             table = self._agreement_table(position, forms)
-            found[:, position] = table[rows].max(axis=1)
+            best = table.take(rows[0])
+            for row in rows[1:]:
+                np.maximum(best, table.take(row), out=best)
             for i in crowded:
-                found[i, position] = table[[f for name in self._names[slots[i]]
-                                            for f in name]].max()
+                best[i] = table[[f for name in self._names[slots[i]] for f in name]].max()
             table[forms.forms] = 0.0  # back to zeros for the next search
+            found.append(best)
         return found
 
     def _similar_to(self, token: Token) -> _Similar:
