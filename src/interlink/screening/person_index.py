@@ -224,7 +224,11 @@ class PersonIndex:
         self._forms: list[Token] = []
         self._form_ids: dict[str, int] = {}
         self._best_spellings = np.empty(1024, object)  # forms' best spellings, for bulk use
-        self._best_skeletons = np.empty(1024, object)  # and their sound skeletons
+        # and their sound skeletons, as ids into _skeletons: far fewer, compared once each
+        self._best_skeletons = np.zeros(1024, np.int32)
+        self._skeletons: list[str] = []
+        self._skeleton_ids: dict[str, int] = {}
+        self._skeleton_marks = np.zeros(0, np.int64)  # scratch for `_distinct` over them
         self._best_consonants = np.empty(1024, object)  # and consonants (abjad comparisons)
         self._form_scripts = np.zeros(1024, np.int8)  # index into _SCRIPTS
         self._form_persons = np.zeros(1024, np.int32)  # persons holding each form
@@ -321,14 +325,18 @@ class PersonIndex:
             self._best_spellings = np.concatenate([self._best_spellings,
                                                    np.empty(form, object)])
             self._best_skeletons = np.concatenate([self._best_skeletons,
-                                                   np.empty(form, object)])
+                                                   np.zeros(form, np.int32)])
             self._best_consonants = np.concatenate([self._best_consonants,
                                                     np.empty(form, object)])
             self._form_scripts = np.concatenate([self._form_scripts, np.zeros(form, np.int8)])
             self._form_persons = np.concatenate([self._form_persons,
                                                  np.zeros(form, np.int32)])
         self._best_spellings[form] = token.latin
-        self._best_skeletons[form] = skeleton(token.latin)
+        sound = skeleton(token.latin)
+        if sound not in self._skeleton_ids:
+            self._skeleton_ids[sound] = len(self._skeletons)
+            self._skeletons.append(sound)
+        self._best_skeletons[form] = self._skeleton_ids[sound]
         self._best_consonants[form] = consonants(token.latin)
         self._form_scripts[form] = _SCRIPTS.index(token.script)
         for key in blocking_keys(token, self.index_spellings):
@@ -559,8 +567,14 @@ class PersonIndex:
             similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
         across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
         if across.any():  # the sound-skeleton share of `spelling_similarity`
+            ids = self._best_skeletons[forms].astype(np.int64)
+            if len(self._skeleton_marks) < len(self._skeletons):
+                self._skeleton_marks = np.zeros(2 * len(self._skeletons), np.int64)
+            distinct = _distinct(ids, self._skeleton_marks)
             sound = _column_best(query.skeletons, query.skeleton_confidences,
-                                 self._best_skeletons[forms].tolist())
+                                 [self._skeletons[i] for i in distinct.tolist()])
+            self._skeleton_marks[distinct] = np.arange(len(distinct))  # id -> position
+            sound = sound[self._skeleton_marks[ids]]
             similarity = np.where(across, (1.0 - SOUND_WEIGHT) * similarity
                                   + SOUND_WEIGHT * sound, similarity)
         if exact is not None:
