@@ -1,22 +1,27 @@
 """The in-memory person index: candidate generation over name tokens, then exact scoring.
 
 Layout. Every distinct token ("form": 'smith', 'александр', '小明') is stored once, with its
-Latin spellings, a posting list of the persons using it, and blocking keys: the consonant
-skeletons of its best spellings (exact keys) and their one-deletion variants (fuzzy keys).
-Persons live in slots: numpy columns for birth date, sex, visibility class and owner, plus
-their names as tuples of form ids. A removed person frees its slot and leaves every posting
-list at once, so updates stay cheap (the service applies the database change stream through
-`upsert` and `remove`).
+best Latin spelling, a posting list of the persons using it, and blocking keys: the
+consonant skeletons of its best spellings (exact keys) and their one-deletion variants
+(fuzzy keys). Persons live in slots: numpy columns for birth date, sex, visibility class,
+owner and their distinct forms, plus their names as tuples of form ids. A removed person
+frees its slot and leaves every posting list at once, so updates stay cheap (the service
+applies the database change stream through `upsert` and `remove`).
 
 Search. For each query token, the exact keys of all its spellings give candidate forms,
 compared in bulk with the token (rapidfuzz, the matcher's similarity and ramps); only when
-none is close do the fuzzy keys add more. The forms' postings give candidate persons with an
-optimistic coarse score: the mean best token agreement, plus the most the qualifiers can add.
-Persons the caller may not see are dropped here, before any scoring; those whose coarse score
-reaches `min_score` are scored exactly by `PersonMatcher` (the best `candidates` of them),
+none is close do the fuzzy keys add more. Each person gets an optimistic coarse score: the
+best name score the matcher could give if every query token agreed with the person as much
+as its best agreement with any of the person's forms, plus the most the qualifiers can add.
+Persons are nominated only through forms agreeing enough that a person below all of them
+could not reach `min_score` (prefix filtering, with thresholds chosen per query token by the
+number of persons they nominate), first for a high goal and then for the worst of the
+`candidates` best found. Persons the caller may not see are dropped there, before any
+scoring; the best `candidates` reaching `min_score` are scored exactly by `PersonMatcher`,
 with an explanation. The coarse score bounds the exact one from above for Latin-script
-records; for a record written in another script it reads only that token's best spelling
-(the matcher tries ten), and names matched only when run together are not nominated.
+records; for a record written in another script it reads only the form's best spelling (the
+matcher tries twenty), and names matched only when run together or through initials alone
+are not nominated.
 """
 
 from __future__ import annotations
@@ -100,6 +105,7 @@ class _Similar:
 
 _NOBODY = float("inf")  # the threshold of a token that nominates nobody
 FIRST_GOAL = 0.75  # name bound asked of the first round of candidate generation
+FIRST_ROUND_BELOW = 0.6  # done for goals below this only: a higher one prunes enough alone
 _PLANNED_TOKENS = 5  # longer queries let every token nominate
 
 
@@ -419,10 +425,11 @@ class PersonIndex:
         goal (`_nominating_thresholds`). The nominees are then scored against every similar
         form of every token, read from their rows of form ids.
 
-        Only the `budget` best coarse scores go on to exact scoring, so a first round asks
-        for persons reaching FIRST_GOAL (few nominate); when `budget` of them are found, the
-        worst of those is the goal of the second round, often above the floor by far, and
-        when it is at least FIRST_GOAL the first round already holds every such person."""
+        Only the `budget` best coarse scores go on to exact scoring, so for a low floor a
+        first round asks for persons reaching FIRST_GOAL (few nominate); when `budget` of
+        them are found, the worst of those is the goal of the second round, often above the
+        floor by far, and when it is at least FIRST_GOAL the first round already holds every
+        such person."""
         cfg = self.matcher.config
         weights = [cfg.particle_weight if t.is_particle else 1.0 for t in prepared.tokens]
         # initials nominate nobody: they are assumed to agree, and checked when scoring
@@ -439,7 +446,7 @@ class PersonIndex:
             return slots, bounds + self._qualifier_bound(prepared, slots)
 
         goal = floor - most
-        if goal < FIRST_GOAL:
+        if goal < FIRST_ROUND_BELOW:
             slots, coarse = nominees(FIRST_GOAL)
             if len(coarse) >= budget:
                 worst_kept = float(np.partition(coarse, len(coarse) - budget)[-budget])
