@@ -228,3 +228,22 @@ def test_partial_date_round_trips_through_its_code() -> None:
     for date in (PartialDate(1980), PartialDate(1980, 5), PartialDate(1980, 5, 17)):
         assert PartialDate.decode(date.encode()) == date
     assert PartialDate.decode(0) is None
+
+
+def test_priming_in_bulk_gives_the_same_scores_as_one_pair_at_a_time(
+        matcher: PersonMatcher) -> None:
+    """The index primes the token cache for all its candidates in one rapidfuzz call per
+    query token; the scores and explanations must be those of scoring pair by pair."""
+    people = [entry(n) for n in ("Mohammed Ali", "محمد علي", "Aleksandr Pushkin",
+                                 "Александр Пушкин", "Wang Xiaoming", "王小明", "יצחק רבין",
+                                 "Yitzhak Rabin", "김정은", "Kim Jong Un", "J. Smith",
+                                 "クリスティ スミス", "Abdul Rahman al Hassan")]
+    candidates = [matcher.candidate(p) for p in people]
+    for name in ("محمد علي", "Muhammad Aly", "Александр Пушкин", "王 小明", "יצחק רבין",
+                 "Kim Jong-un", "John Smith", "Abdulrahman Hassan"):
+        query = PersonQuery(name)
+        one_by_one = [matcher.score(matcher.prepare(query), c) for c in candidates]
+        primed = matcher.prepare(query)
+        matcher.prime(primed, candidates)
+        assert primed.similarities  # the cache was filled in bulk
+        assert [matcher.score(primed, c) for c in candidates] == one_by_one
