@@ -109,15 +109,18 @@ FIRST_ROUND_BELOW = 0.6  # done for goals below this only: a higher one prunes e
 _PLANNED_TOKENS = 5  # longer queries let every token nominate
 
 
-def _name_bounds(agreements: list[np.ndarray], weights: list[float],
-                 missing_weight: float) -> np.ndarray:
+def _name_bounds(agreements: list[np.ndarray], weights: list[float], missing_weight: float,
+                 kept: np.ndarray | None = None) -> np.ndarray:
     """Per slot, given each query token's best agreement (one array per token), the most
     `PersonMatcher` can score the name: its weighted mean over the tokens it aligns, where
     a token left without counterpart weighs only `missing_weight` of its weight (so leaving
     out the least agreeing tokens can raise the score: "John Michael Smith" against "John
     Smith" is 0.8, not 2/3). The best tokens to keep are always the most agreeing ones, so
-    the tokens are sorted per slot (a sorting network over whole columns: numpy sorts
-    short rows slowly) and every prefix tried."""
+    the tokens are sorted per slot (a sorting network over whole columns: numpy sorts short
+    rows slowly) and every prefix tried. The matcher aligns as many tokens as the name has,
+    so when every token weighs the same, prefixes shorter than `kept` (per slot: the
+    query's or the person's shortest name's token count) are not tried; with particles
+    the top tokens by agreement need not be the best ones of a given count, so all are."""
     values = [a.copy() for a in agreements]
     if len(set(weights)) == 1:  # the weights need not travel with the values
         sizes: list[np.ndarray | float] = list(weights)
@@ -127,6 +130,7 @@ def _name_bounds(agreements: list[np.ndarray], weights: list[float],
                 np.maximum(values[j - 1], values[j], out=values[j - 1])
                 values[j] = low
     else:
+        kept = None  # see above
         sizes = [np.full(len(values[0]), w, np.float32) for w in weights]
         for i in range(len(values)):
             for j in range(len(values) - 1, i, -1):
@@ -139,11 +143,13 @@ def _name_bounds(agreements: list[np.ndarray], weights: list[float],
     kept_sum = np.zeros(len(values[0]), np.float32)
     kept_weight: np.ndarray | float = 0.0
     best = np.zeros(len(values[0]), np.float32)
-    for value, size in zip(values, sizes, strict=True):
+    for count, (value, size) in enumerate(zip(values, sizes, strict=True), start=1):
         kept_sum += value * size
         kept_weight = kept_weight + size
-        np.maximum(best, kept_sum / (kept_weight + missing_weight * (total - kept_weight)),
-                   out=best)
+        score = kept_sum / (kept_weight + missing_weight * (total - kept_weight))
+        if kept is not None:
+            score[kept > count] = 0.0
+        np.maximum(best, score, out=best)
     return best
 
 
@@ -192,6 +198,7 @@ class _Columns:
         self.births = np.zeros(capacity, np.int32)  # PartialDate.encode(), 0: unknown
         self.sexes = np.zeros(capacity, np.int8)
         self.classes = np.zeros(capacity, np.int32)  # visibility class, _FREE: empty slot
+        self.shortest = np.zeros(capacity, np.int8)  # tokens in the person's shortest name
         # the distinct forms of all the slot's names, padded with _NO_FORM, one row per
         # position (numpy reduces across rows far faster than along short ones); a slot with
         # more than SLOT_FORMS ("crowded", rare) keeps none here: it is read from its names
@@ -286,6 +293,7 @@ class PersonIndex:
             columns.births[slot] = birth.encode() if birth else 0
             columns.sexes[slot] = _SEX_CODES.get((entry.sex or "").upper(), 0)
             columns.classes[slot] = self._visibility_class(entry.visibility)
+            columns.shortest[slot] = min((len(n) for n in names if n), default=0)
             forms = sorted({f for name in names for f in name})
             if len(forms) <= SLOT_FORMS:
                 columns.forms[:len(forms), slot] = forms
@@ -441,8 +449,9 @@ class PersonIndex:
         def nominees(goal: float) -> tuple[np.ndarray, np.ndarray]:
             thresholds = _nominating_thresholds(similar, weights, cfg, goal)
             slots = self._nominees(similar, thresholds, viewer_country, viewer_org_id)
+            kept = np.minimum(self._columns.shortest[slots], len(weights))
             bounds = _name_bounds(self._best_agreements(slots, similar), weights,
-                                  cfg.extra_query_weight)
+                                  cfg.extra_query_weight, kept)
             return slots, bounds + self._qualifier_bound(prepared, slots)
 
         goal = floor - most
