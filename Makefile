@@ -29,4 +29,4 @@ test: env chromium
 
 # wrk drives bench/screening_http.py (Debian package; the benchmarks are not part of the tests)
 bench-tools: env
-	@command -v wrk >/dev/null || apt-get install -y wrk
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y wrk)

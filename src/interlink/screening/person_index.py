@@ -217,18 +217,15 @@ class PersonIndex:
     """Persons by name, filtered by the caller's visibility before anything is scored.
 
     `index_spellings`: how many spellings of each stored token get blocking keys;
-    `query_spellings`: the keys of how many of a query token's spellings are looked up;
     `fuzzy_below`: when no stored token is at least this similar to a query token, the
     fuzzy keys are probed too; `candidates`: at most this many persons (or twice the limit)
     are scored exactly per search; `min_score`: results below it are not returned."""
 
     def __init__(self, matcher: PersonMatcher | None = None, *, index_spellings: int = 3,
-                 query_spellings: int = 20,
                  fuzzy_below: float = 0.75, candidates: int = 20,
                  min_score: float = 0.55) -> None:
         self.matcher = matcher or PersonMatcher()
         self.index_spellings = index_spellings
-        self.query_spellings = query_spellings
         self.fuzzy_below = fuzzy_below
         self.candidates = candidates
         self.min_score = min_score
@@ -543,7 +540,7 @@ class PersonIndex:
                 (np.array([exact], np.int64), np.ones(1, np.float32))
         if len(self._form_marks) < len(self._forms):
             self._form_marks = np.zeros(len(self._best_spellings), np.int64)
-        keys = blocking_keys(token, self.query_spellings)
+        keys = blocking_keys(token, len(token.spellings))
         forms = self._lookup([self._keys.get(k) for k in keys])
         agreements, similarities = self._agreements(token, forms, exact)
         if not len(similarities) or similarities.max() < self.fuzzy_below:
