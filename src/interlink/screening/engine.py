@@ -9,6 +9,7 @@ dates), so an expired record leaves searches at once, not at the next hourly swe
 
 from __future__ import annotations
 
+import gc
 import heapq
 import logging
 import threading
@@ -98,6 +99,10 @@ class ScreeningEngine:
             self.persons.bulk_load(person_entry(r)
                                    for r in self._rows(session, RecordKind.PERSON))
             heapq.heapify(self._expiry)
+        # The indexes hold millions of long-lived objects (persons' names as tuples): a full
+        # collection scanning them took 0.5 s at 1,000,000 persons, a pause for every request
+        # in flight. Frozen, the collector leaves them alone.
+        gc.freeze()
         self.ready = True
         log.info("screening indexes built", extra={"fields": {
             "persons": len(self.persons), "documents": len(self.documents),
