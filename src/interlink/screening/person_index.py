@@ -167,21 +167,21 @@ def _nominating_thresholds(similar: list[_Similar | None], weights: list[float],
     t = (g e W + g (1 - e) w(P) - D) / w(P). Of the allowed splits, the one nominating the
     fewest persons."""
     missing, total = cfg.extra_query_weight, sum(weights)
-    kept = goal * (1.0 - missing)  # what a kept token must agree to pay for its weight
+    price = goal * (1.0 - missing)  # what a kept token must agree to pay for its weight
     searched = [i for i, found in enumerate(similar) if found is not None]
-    initials = sum(max(0.0, w * (cfg.initial_similarity - kept))
+    initials = sum(max(0.0, w * (cfg.initial_similarity - price))
                    for w, found in zip(weights, similar, strict=True) if found is None)
     everyone = 2 ** len(searched) - 1
     masks = range(1, everyone + 1) if len(searched) <= _PLANNED_TOKENS else [everyone]
     best: tuple[int, list[float]] | None = None
     for mask in masks:
         nominating = [i for j, i in enumerate(searched) if mask >> j & 1]
-        used = initials + sum(max(0.0, weights[i] * (1.0 - kept))
+        used = initials + sum(max(0.0, weights[i] * (1.0 - price))
                               for j, i in enumerate(searched) if not mask >> j & 1)
         if mask != everyone and used > goal * missing * total:
             continue  # the silent tokens alone could reach the goal
         weight = sum(weights[i] for i in nominating)
-        least = (goal * missing * total + kept * weight - used) / weight
+        least = (goal * missing * total + price * weight - used) / weight
         volume = sum(similar[i].volume(least) for i in nominating)  # type: ignore[union-attr]
         if best is None or volume < best[0]:
             best = volume, [least if i in nominating else _NOBODY for i in range(len(similar))]
