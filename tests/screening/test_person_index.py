@@ -245,3 +245,17 @@ def test_name_bound_is_the_best_choice_of_tokens_to_keep(count: int, particles: 
             # with particles the count is not enforced (the bound only gets looser)
             expected = np.maximum(expected, np.where(particles | (kept <= size), score, 0.0))
     assert np.allclose(_name_bounds(agreements, weights, 0.5, kept), expected, atol=1e-6)
+
+
+def test_a_person_with_many_aliases_is_read_from_its_names(shared_matcher: PersonMatcher) -> None:
+    """More distinct tokens than the per-person form columns hold: the coarse score is then
+    read from the names themselves, and the person is found through any alias."""
+    aliases = ("Omar Hassan", "Abu Bakr Siddiq", "Karim Nasser Farouk", "Yusuf Idris Malik",
+               "Tariq Zaid")
+    index = PersonIndex(shared_matcher)
+    index.bulk_load([person(1, *aliases), person(2, "Yusuf Idris"), person(3, "Tariq Ziad")])
+    for alias in aliases:
+        hits = index.search(PersonQuery(alias), None)
+        assert hits and hits[0].record_id == 1 and hits[0].score == 1.0, alias
+        assert hits[0].score == shared_matcher.compare(PersonQuery(alias),
+                                                       person(1, *aliases)).score
