@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from rapidfuzz.distance import OSA
 
 from interlink.core.access import Visibility
+from interlink.screening.names import ABJADS, consonants, skeleton
 from interlink.screening.person_matcher import (
+    ABJAD_WEIGHT,
+    MIN_CONSONANTS,
+    SOUND_WEIGHT,
     MatchConfig,
     MatchResult,
     Outcome,
@@ -15,6 +20,8 @@ from interlink.screening.person_matcher import (
     PersonEntry,
     PersonMatcher,
     PersonQuery,
+    spelling_similarities,
+    spelling_similarity,
 )
 
 
@@ -247,3 +254,30 @@ def test_priming_in_bulk_gives_the_same_scores_as_one_pair_at_a_time(
         matcher.prime(primed, candidates)
         assert primed.similarities  # the cache was filled in bulk
         assert [matcher.score(primed, c) for c in candidates] == one_by_one
+
+
+def _reference_similarity(a, b) -> float:  # type: ignore[no-untyped-def]
+    """spelling_similarity as its docstring states it, pair by pair in plain Python."""
+    abjad = a.script in ABJADS or b.script in ABJADS
+    best = sound = 0.0
+    for sa, ca in zip(a.spellings, a.confidences, strict=True):
+        for sb, cb in zip(b.spellings, b.confidences, strict=True):
+            best = max(best, ca * cb * OSA.normalized_similarity(sa, sb))
+            ka, kb = consonants(sa), consonants(sb)
+            if abjad and min(len(ka), len(kb)) >= MIN_CONSONANTS:
+                best = max(best, ABJAD_WEIGHT * ca * cb * OSA.normalized_similarity(ka, kb))
+            sound = max(sound, ca * cb * OSA.normalized_similarity(skeleton(sa), skeleton(sb)))
+    return best if a.script is b.script else (1 - SOUND_WEIGHT) * best + SOUND_WEIGHT * sound
+
+
+def test_bulk_spelling_similarity_equals_the_pair_by_pair_definition(
+        matcher: PersonMatcher) -> None:
+    words = ["Александр", "Alexander", "محمد", "Mohammed", "בנימין", "Benjamin", "클레망",
+             "Clement", "クリスティ", "Christie", "威廉", "William", "王", "Wang", "Smith",
+             "Smyth", "عبد الرحمن", "Abdulrahman", "Пушкин", "Pushkin"]
+    tokens = [t for w in words for t in matcher.analyzer.analyze(w)]
+    for a in tokens:
+        bulk = spelling_similarities(a, tokens)
+        for b, found in zip(tokens, bulk, strict=True):
+            assert found == pytest.approx(_reference_similarity(a, b), abs=1e-12)
+            assert spelling_similarity(a, b) == pytest.approx(found, abs=1e-12)

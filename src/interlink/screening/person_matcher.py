@@ -436,42 +436,16 @@ def spelling_forms(token: Token) -> SpellingForms:
                          *_best_confidence((skeleton(s), c) for s, c in pairs))
 
 
-_SCALAR_PAIRS = 4  # fewer pairs than this are compared one by one (Latin against Latin)
-
-
-def _weighted_best(ours: tuple[str, ...], our_weights: tuple[float, ...],
-                   theirs: tuple[str, ...], their_weights: tuple[float, ...]) -> float:
-    """max over pairs of weight * weight * edit similarity (0 when either side is empty)."""
-    if not ours or not theirs:
-        return 0.0
-    if len(ours) * len(theirs) < _SCALAR_PAIRS:
-        return max(wa * wb * OSA.normalized_similarity(a, b)
-                   for a, wa in zip(ours, our_weights, strict=True)
-                   for b, wb in zip(theirs, their_weights, strict=True))
-    matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity, dtype=np.float64)
-    return float((np.multiply.outer(our_weights, their_weights) * matrix).max())
-
-
 def spelling_similarity(a: Token, b: Token) -> float:
     """Best edit similarity between the tokens' Latin spellings, each pair weighted by both
     spellings' confidence. With an abjad (Arabic, Hebrew) on either side the consonants alone
     are compared too (when there are at least three), as the script leaves most vowels
     unwritten. Across scripts the best similarity of sound skeletons is mixed in
-    (SOUND_WEIGHT). Every pair of spellings is compared in one rapidfuzz call per kind: a
-    native token has 20 spellings, so 400 pairs."""
+    (SOUND_WEIGHT)."""
     if a.script is b.script and a.script not in ABJADS \
             and len(a.spellings) == 1 == len(b.spellings):  # Latin against Latin, mostly
         return a.confidences[0] * b.confidences[0] * OSA.normalized_similarity(a.latin, b.latin)
-    fa, fb = spelling_forms(a), spelling_forms(b)
-    best = _weighted_best(fa.spellings, fa.confidences, fb.spellings, fb.confidences)
-    if a.script in ABJADS or b.script in ABJADS:
-        best = max(best, ABJAD_WEIGHT * _weighted_best(
-            fa.consonants, fa.consonant_confidences, fb.consonants, fb.consonant_confidences))
-    if a.script is b.script:
-        return best
-    sound = _weighted_best(fa.skeletons, fa.skeleton_confidences,
-                           fb.skeletons, fb.skeleton_confidences)
-    return (1.0 - SOUND_WEIGHT) * best + SOUND_WEIGHT * sound
+    return spelling_similarities(a, (b,))[0]
 
 
 def _needs_spellings(a: Token, b: Token) -> bool:
@@ -482,7 +456,8 @@ def _needs_spellings(a: Token, b: Token) -> bool:
 
 def _segment_best(ours: tuple[str, ...], our_weights: tuple[float, ...],
                   groups: Sequence[tuple[tuple[str, ...], tuple[float, ...]]]) -> np.ndarray:
-    """`_weighted_best` of `ours` against each group, in one rapidfuzz call."""
+    """Per group, the best of weight * weight * edit similarity over the pairs of `ours`
+    and the group's texts (0 for an empty side), in one rapidfuzz call."""
     sizes = np.fromiter((len(texts) for texts, _ in groups), np.int64, len(groups))
     found = np.zeros(len(groups))
     if not ours or not sizes.sum():
@@ -498,7 +473,9 @@ def _segment_best(ours: tuple[str, ...], our_weights: tuple[float, ...],
 
 
 def spelling_similarities(a: Token, others: Sequence[Token]) -> list[float]:
-    """`spelling_similarity(a, b)` for every b of `others`, in a few rapidfuzz calls."""
+    """`spelling_similarity(a, b)` for every b of `others`, in one rapidfuzz call per kind
+    (letters, consonants, sound skeletons): a native token has 20 spellings, so 400 pairs
+    per token pair."""
     fa, forms = spelling_forms(a), [spelling_forms(b) for b in others]
     best = _segment_best(fa.spellings, fa.confidences,
                          [(f.spellings, f.confidences) for f in forms])
