@@ -28,12 +28,10 @@ from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from interlink.core.access import Visibility
 from interlink.screening.names import (
@@ -57,6 +55,7 @@ from interlink.screening.person_matcher import (
     PersonMatcher,
     PersonQuery,
     PreparedQuery,
+    column_best,
     spelling_forms,
 )
 
@@ -72,6 +71,10 @@ SLOT_FORMS = 8  # distinct name tokens kept per person in a column (more: rare)
 # Pads a slot's form row; as an index it reads the last entry of an agreement table, which
 # is one longer than the form capacity and so always 0.
 _NO_FORM = -1
+_NOBODY = float("inf")  # the threshold of a token that nominates nobody
+FIRST_GOAL = 0.75  # name bound asked of the first round of candidate generation
+FIRST_ROUND_BELOW = 0.6  # done for goals below this only: a higher one prunes enough alone
+_PLANNED_TOKENS = 5  # longer queries let every token nominate
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +106,8 @@ class _Similar:
         return int(self.volumes[count - 1]) if count else 0
 
 
-_NOBODY = float("inf")  # the threshold of a token that nominates nobody
-FIRST_GOAL = 0.75  # name bound asked of the first round of candidate generation
-FIRST_ROUND_BELOW = 0.6  # done for goals below this only: a higher one prunes enough alone
-_PLANNED_TOKENS = 5  # longer queries let every token nominate
-
-
 def _name_bounds(agreements: list[np.ndarray], weights: list[float], missing_weight: float,
-                 kept: np.ndarray | None = None) -> np.ndarray:
+                 kept: np.ndarray) -> np.ndarray:
     """Per slot, given each query token's best agreement (one array per token), the most
     `PersonMatcher` can score the name: its weighted mean over the tokens it aligns, where
     a token left without counterpart weighs only `missing_weight` of its weight (so leaving
@@ -122,7 +119,8 @@ def _name_bounds(agreements: list[np.ndarray], weights: list[float], missing_wei
     query's or the person's shortest name's token count) are not tried; with particles
     the top tokens by agreement need not be the best ones of a given count, so all are."""
     values = [a.copy() for a in agreements]
-    if len(set(weights)) == 1:  # the weights need not travel with the values
+    equal_weights = len(set(weights)) == 1
+    if equal_weights:  # the weights need not travel with the values
         sizes: list[np.ndarray | float] = list(weights)
         for i in range(len(values)):
             for j in range(len(values) - 1, i, -1):
@@ -130,7 +128,6 @@ def _name_bounds(agreements: list[np.ndarray], weights: list[float], missing_wei
                 np.maximum(values[j - 1], values[j], out=values[j - 1])
                 values[j] = low
     else:
-        kept = None  # see above
         sizes = [np.full(len(values[0]), w, np.float32) for w in weights]
         for i in range(len(values)):
             for j in range(len(values) - 1, i, -1):
@@ -147,7 +144,7 @@ def _name_bounds(agreements: list[np.ndarray], weights: list[float], missing_wei
         kept_sum += value * size
         kept_weight = kept_weight + size
         score = kept_sum / (kept_weight + missing_weight * (total - kept_weight))
-        if kept is not None:
+        if equal_weights:  # see above
             score[kept > count] = 0.0
         np.maximum(best, score, out=best)
     return best
@@ -570,11 +567,12 @@ class PersonIndex:
         if not len(forms):
             return np.zeros(0, np.float32), np.zeros(0, np.float32)
         query = spelling_forms(token)
-        similarity = _column_best(query.spellings, query.confidences,
-                                  self._best_spellings[forms].tolist())
+        similarity = column_best(query.spellings, query.confidences,
+                                 self._best_spellings[forms].tolist(), np.float32)
         if token.script in ABJADS and query.consonants:  # as in `spelling_similarity`
             theirs = self._best_consonants[forms].tolist()
-            consonant = _column_best(query.consonants, query.consonant_confidences, theirs)
+            consonant = column_best(query.consonants, query.consonant_confidences, theirs,
+                                    np.float32)
             consonant *= np.fromiter((len(c) >= MIN_CONSONANTS for c in theirs), bool,
                                      len(theirs))
             similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
@@ -584,8 +582,8 @@ class PersonIndex:
             if len(self._skeleton_marks) < len(self._skeletons):
                 self._skeleton_marks = np.zeros(2 * len(self._skeletons), np.int64)
             distinct = _distinct(ids, self._skeleton_marks)
-            sound = _column_best(query.skeletons, query.skeleton_confidences,
-                                 [self._skeletons[i] for i in distinct.tolist()])
+            sound = column_best(query.skeletons, query.skeleton_confidences,
+                                [self._skeletons[i] for i in distinct.tolist()], np.float32)
             self._skeleton_marks[distinct] = np.arange(len(distinct))  # id -> position
             sound = sound[self._skeleton_marks[ids]]
             similarity = np.where(across, (1.0 - SOUND_WEIGHT) * similarity
@@ -624,13 +622,6 @@ class PersonIndex:
         if prepared.nationality is not None:
             bound += cfg.nationality_bonus
         return bound
-
-
-def _column_best(ours: Sequence[str], weights: Sequence[float],
-                 theirs: list[str]) -> np.ndarray:
-    """For each of `theirs`, the best weighted edit similarity with one of `ours`."""
-    matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity, dtype=np.float32)
-    return (matrix * np.asarray(weights, np.float32)[:, None]).max(axis=0)
 
 
 def _distinct(values: np.ndarray, marks: np.ndarray) -> np.ndarray:

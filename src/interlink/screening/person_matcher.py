@@ -454,6 +454,13 @@ def _needs_spellings(a: Token, b: Token) -> bool:
         and not a.is_initial and not b.is_initial
 
 
+def column_best(ours: Sequence[str], weights: Sequence[float], theirs: Sequence[str],
+                dtype: type = np.float64) -> np.ndarray:
+    """For each of `theirs`, the best weighted edit similarity with one of `ours`."""
+    matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity, dtype=dtype)
+    return (matrix * np.asarray(weights, dtype)[:, None]).max(axis=0)
+
+
 def _segment_best(ours: tuple[str, ...], our_weights: tuple[float, ...],
                   groups: Sequence[tuple[tuple[str, ...], tuple[float, ...]]]) -> np.ndarray:
     """Per group, the best of weight * weight * edit similarity over the pairs of `ours`
@@ -464,8 +471,7 @@ def _segment_best(ours: tuple[str, ...], our_weights: tuple[float, ...],
         return found
     theirs = [text for texts, _ in groups for text in texts]
     their_weights = [weight for _, weights in groups for weight in weights]
-    matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity, dtype=np.float64)
-    columns = (np.multiply.outer(our_weights, their_weights) * matrix).max(axis=0)
+    columns = column_best(ours, our_weights, theirs) * np.asarray(their_weights)
     filled = sizes > 0
     starts = np.cumsum(sizes) - sizes
     found[filled] = np.maximum.reduceat(columns, starts[filled])
