@@ -83,6 +83,46 @@ def test_initials(matcher: PersonMatcher) -> None:
     assert compare(matcher, "John Smith", "J. R. Smith").score >= matcher.config.threshold
 
 
+def test_a_vowel_initial_does_not_stand_for_an_abjad_token(matcher: PersonMatcher) -> None:
+    """Arabic and Hebrew leave the first vowel unwritten: 'A.' could be Ahmad, Ibrahim or
+    al-..., so it is no reading of الجاعوني (a real false match against OFAC before)."""
+    token = matcher.analyzer.token
+    assert matcher.token_match(matcher.prepare(PersonQuery("الجاعوني")), 0,
+                               token("A")).agreement == 0.0
+    assert compare(matcher, "شهب الجاعوني", "Fahad Shabib A.").score < matcher.config.threshold
+    # a consonant initial still stands for the abjad token, and a vowel one for Cyrillic
+    consonant = compare(matcher, "محمد علي", "M. Ali")
+    assert [t.agreement for t in feature(consonant, "name").tokens if t.how == "initial"] \
+        == [matcher.config.initial_similarity]
+    assert consonant.score >= matcher.config.threshold
+    assert compare(matcher, "Александр Пушкин", "A. Pushkin").score >= matcher.config.threshold
+
+
+@pytest.mark.parametrize(("query", "candidate"), [
+    ("马静", "Kim Jong Man"),  # 马 'ma' is one letter off 'man'
+    ("柳瑞", "Li Hong Ri"),  # 柳 'liu' against 'li'
+    ("陈丽丽", "Ri Chun Song"),  # 陈 'chen' against 'chun'
+])
+def test_one_han_character_needs_a_near_exact_reading(matcher: PersonMatcher, query: str,
+                                                      candidate: str) -> None:
+    assert compare(matcher, query, candidate).score < matcher.config.threshold
+
+
+@pytest.mark.parametrize(("query", "candidate"), [
+    ("李鑫", "Li Xin"), ("马静", "Ma Jing"), ("陈丽丽", "Chen Lili"), ("姜荣", "Jiang Rong"),
+])
+def test_one_han_character_matches_its_reading(matcher: PersonMatcher, query: str,
+                                               candidate: str) -> None:
+    assert compare(matcher, query, candidate).score >= matcher.config.threshold
+
+
+def test_names_run_together_need_more_than_a_shared_part(matcher: PersonMatcher) -> None:
+    assert compare(matcher, "Benjamin Cole", "Bol Mel Benjamin").score \
+        < matcher.config.threshold
+    joined = compare(matcher, "Abdulrahman Ali", "Abdul Rahman Ali")
+    assert joined.score >= matcher.config.threshold
+
+
 @pytest.mark.parametrize(("query", "candidate"), [
     ("Jonh Smith", "John Smith"),  # transposed letters
     ("John Smtih", "John Smith"),

@@ -305,7 +305,7 @@ _DIGRAPHS = (("sch", "S"), ("tch", "S"), ("ch", "S"), ("sh", "S"), ("zh", "J"), 
 _CONSONANT_CLASS = {**dict.fromkeys("bpfvw", "B"), **dict.fromkeys("ckqg", "K"),
                     **dict.fromkeys("sz", "S"), "j": "J", **dict.fromkeys("td", "T"),
                     **dict.fromkeys("lr", "L"), **dict.fromkeys("mn", "M")}
-_VOWELS = frozenset("aeiouy")
+VOWELS = frozenset("aeiouy")
 
 
 @lru_cache(maxsize=262144)
@@ -318,7 +318,7 @@ def skeleton(spelling: str) -> str:
     out: list[str] = []
     for i, char in enumerate(spelling):
         cls = char if char.isupper() else _CONSONANT_CLASS.get(char)
-        if cls is None and i == 0 and char in _VOWELS:
+        if cls is None and i == 0 and char in VOWELS:
             cls = "A"
         if cls is not None and (not out or out[-1] != cls):
             out.append(cls)

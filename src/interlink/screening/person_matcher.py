@@ -35,6 +35,7 @@ from rapidfuzz.distance import OSA
 from interlink.core.access import Visibility
 from interlink.screening.names import (
     ABJADS,
+    VOWELS,
     NameAnalyzer,
     Script,
     Token,
@@ -157,10 +158,21 @@ class MatchConfig:
     # A one-character native token (a Han character, a Hangul syllable) needs more: one
     # letter off its Latin counterpart counts for nothing.
     single_character_floor: float = 0.67
+    # A single Han character more still: it is read in several languages (Mandarin,
+    # Cantonese, Korean, Japanese), so some reading is one letter off most short syllables
+    # (杨 'yang' / 'yong', 马 'ma' / 'man', 陈 'chen' / 'chun'). One letter off a four-letter
+    # reading counts for nothing, and only a near-exact reading fully. Measured on 3,000
+    # unlisted (Faker) names against OFAC, with no change in held-out rank-1.
+    han_character_floor: float = 0.75
+    han_character_ceiling: float = 0.9
     initial_similarity: float = 0.8  # "J" against "John"
     particle_weight: float = 0.5
     extra_query_weight: float = 0.5  # a query token the candidate lacks
     extra_candidate_weight: float = 0.2  # a candidate token the query lacks (middle name)
+    # Names run together are for the same letters split differently ('abdulrahman' /
+    # 'abdul rahman': 1.0); being long, they are also alike by chance when they share a part
+    # ('cole benjamin' / 'bol mel benjamin': 0.79), so the joined reading needs this much.
+    joined_floor: float = 0.7
     joined_penalty: float = 0.95  # joined-up comparison ranks below an equal token alignment
     full_date_bonus: float = 0.05
     date_near_penalty: float = -0.10  # birth years one apart, or same year other month
@@ -269,7 +281,7 @@ class PersonMatcher:
         if a.script is b.script and a.text == b.text:
             return TokenMatch(a.text, b.text, 1.0, 1.0, "exact")
         if a.is_initial or b.is_initial:
-            agree = cfg.initial_similarity if a.latin[0] == b.latin[0] else 0.0
+            agree = cfg.initial_similarity if _initial_fits(a, b) else 0.0
             return TokenMatch(a.text, b.text, agree, agree, "initial")
         if similarity is None:
             similarity = spelling_similarity(a, b)
@@ -279,6 +291,9 @@ class PersonMatcher:
             # the best of the many spellings of one character (马: 'ma', 'man', 'mah') is
             # close to some short name by chance
             floor = max(floor, cfg.single_character_floor)
+            if Script.HAN in (a.script, b.script):
+                floor = max(floor, cfg.han_character_floor)
+                ceiling = max(ceiling, cfg.han_character_ceiling)
         if a.script is b.script is not Script.LATIN:  # same native script: compare as written
             written = OSA.normalized_similarity(a.text, b.text)
             if written > similarity:
@@ -341,9 +356,10 @@ class PersonMatcher:
                 text = "".join(s for s, _ in combo)
                 best = max(best, weight * OSA.normalized_similarity(text, target))
         if all(t.script is Script.LATIN for t in (*tokens, *other)):
-            agreement = _ramp(best, self.config.spelling_floor, self.config.spelling_ceiling)
+            floor, ceiling = self.config.spelling_floor, self.config.spelling_ceiling
         else:
-            agreement = _ramp(best, *self.ramp(tokens[0].script, other[0].script))
+            floor, ceiling = self.ramp(tokens[0].script, other[0].script)
+        agreement = _ramp(best, max(floor, self.config.joined_floor), ceiling)
         match = TokenMatch(" ".join(t.text for t in tokens), " ".join(o.text for o in other),
                            best, agreement, "joined")
         return _NameScore(agreement * self.config.joined_penalty, (match,))
@@ -446,6 +462,16 @@ def spelling_similarity(a: Token, b: Token) -> float:
             and len(a.spellings) == 1 == len(b.spellings):  # Latin against Latin, mostly
         return a.confidences[0] * b.confidences[0] * OSA.normalized_similarity(a.latin, b.latin)
     return spelling_similarities(a, (b,))[0]
+
+
+def _initial_fits(a: Token, b: Token) -> bool:
+    """Whether one token (an initial) can stand for the other: the same first letter, but
+    never a vowel for a token written in an abjad, whose first vowel is a reader's guess
+    (alif or ayin can open Ahmad, Ibrahim, Omar or al-...: 'A.' is no reading of الجاعوني)."""
+    initial, other = (a, b) if a.is_initial else (b, a)
+    if other.script in ABJADS and initial.latin[0] in VOWELS:
+        return False
+    return a.latin[0] == b.latin[0]
 
 
 def _needs_spellings(a: Token, b: Token) -> bool:
