@@ -76,9 +76,9 @@ class Scores:
                  for t, f in zip(self.truth, self.found, strict=True)]
         return 100.0 * float(np.mean(false))
 
-    def flagged_share(self, threshold: float) -> float:
-        """For queries without a true entry: the share with any entry at the threshold."""
-        return float(np.mean([any(s >= threshold for s in f.values()) for f in self.found]))
+    def flagged(self, threshold: float) -> np.ndarray:
+        """For queries without a true entry: whether any entry reaches the threshold."""
+        return np.array([any(s >= threshold for s in f.values()) for f in self.found], bool)
 
     def threshold_for_recall(self, recall: float) -> float:
         """The highest threshold at which at least `recall` of the true entries pass."""
@@ -331,7 +331,7 @@ def ofac(args: argparse.Namespace, matcher: PersonMatcher, console: Console) -> 
         table.add_column(column, justify="left" if column == "matcher" else "right")
 
     def flagged(scores: Scores, threshold: float) -> tuple[str, str]:
-        hit = np.array([any(s >= threshold for s in f.values()) for f in scores.found])
+        hit = scores.flagged(threshold)
         return (f"{hit.mean():.2%} ({hit.sum()})",
                 f"{hit[~native].mean():.2%} / {hit[native].mean():.2%}")
 
