@@ -186,7 +186,7 @@ def test_index_bounds_scores_with_the_sound_skeletons_like_the_matcher() -> None
     query = PersonQuery("培根 朗斯代尔")
     index = PersonIndex()
     index.bulk_load([record])
-    direct = index.matcher.compare(query, record)
+    direct = index.matcher.score(index.prepare(query), index.matcher.candidate(record))
     bacon = direct.features[0].tokens[0]
     assert (bacon.query, bacon.candidate) == ("培根", "bacon") and bacon.agreement > 0.0
     hits = index.search(query, None, min_score=direct.score - 0.01)

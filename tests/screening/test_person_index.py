@@ -179,9 +179,11 @@ def test_a_random_stream_of_changes_matches_a_fresh_scan(shared_matcher: PersonM
     for g in given[:4]:
         for f in family[:4]:
             query = PersonQuery(f"{g} {f}")
+            prepared = index.prepare(query)  # weighed by how common each token is here
             expected = sorted(
                 (-s, r) for r, e in live.items() if e.visibility.admits("DE")
-                and (s := shared_matcher.compare(query, e).score) >= index.min_score)
+                and (s := shared_matcher.score(prepared, shared_matcher.candidate(e)).score)
+                >= index.min_score)
             found = index.search(query, "DE", limit=100)
             assert [(-h.score, h.record_id) for h in found] == expected
 
@@ -215,7 +217,9 @@ def test_candidate_generation_misses_nobody_who_reaches_the_floor(
     for name in ["John Doe", "Jon Okonkwo", "Maria Doe Petrova", "Amir Hadad", "Doe",
                  "Iwan Petrov Doe", "J. Doe", "Li Zhou Doe"]:
         query = PersonQuery(name, birth_date="1970")
-        exact = {e.record_id: shared_matcher.compare(query, e) for e in entries}
+        prepared = index.prepare(query)  # weighed by how common each token is here
+        exact = {e.record_id: shared_matcher.score(prepared, shared_matcher.candidate(e))
+                 for e in entries}
         found = {h.record_id: h.score
                  for h in index.search(query, None, limit=10_000, min_score=floor)}
         assert all(exact[r].score == score >= floor for r, score in found.items()), name
@@ -259,3 +263,27 @@ def test_a_person_with_many_aliases_is_read_from_its_names(shared_matcher: Perso
         assert hits and hits[0].record_id == 1 and hits[0].score == 1.0, alias
         assert hits[0].score == shared_matcher.compare(PersonQuery(alias),
                                                        person(1, *aliases)).score
+
+
+def test_name_parts_many_indexed_persons_share_count_less(shared_matcher: PersonMatcher) -> None:
+    """'David Hernandez' against 'Jesus David Hernandez Grisales': a possible match where
+    both names are rare among the indexed persons, not where hundreds share each."""
+    target = person(1, "HERNANDEZ GRISALES, Jesus David")
+    others = [person(i, f"Person{i:04d} Other{i:04d}") for i in range(2, 2002)]
+    rare = PersonIndex(shared_matcher)
+    rare.bulk_load([target, *others])
+    common = PersonIndex(shared_matcher)
+    common.bulk_load([target, *(person(i, f"David Other{i:04d}") for i in range(2, 1002)),
+                      *(person(i, f"Person{i:04d} Hernandez") for i in range(1002, 2002))])
+    query = PersonQuery("David Hernandez")
+    found_rare = {h.record_id: h for h in rare.search(query, None)}
+    found_common = {h.record_id: h for h in common.search(query, None, min_score=0.0)}
+    assert found_rare[1].decision and found_rare[1].score == pytest.approx(2 / 2.4)
+    assert not found_common[1].decision
+    assert found_common[1].score < found_rare[1].score
+    weights = [t["weight"] for t in found_common[1].explanation_dict()["features"][0]["tokens"]]
+    assert all(w < 0.5 for w in weights)
+    # the prepared query carries those weights, so a direct score equals the search's
+    prepared = common.prepare(query)
+    assert shared_matcher.score(prepared, shared_matcher.candidate(target)).score \
+        == pytest.approx(found_common[1].score)

@@ -321,3 +321,50 @@ def test_bulk_spelling_similarity_equals_the_pair_by_pair_definition(
         for b, found in zip(tokens, bulk, strict=True):
             assert found == pytest.approx(_reference_similarity(a, b), abs=1e-12)
             assert spelling_similarity(a, b) == pytest.approx(found, abs=1e-12)
+
+
+def test_a_han_or_hangul_query_leaves_no_syllable_unmentioned(matcher: PersonMatcher) -> None:
+    # Latin: a candidate's middle name the query left out costs little
+    assert compare(matcher, "Li Yu", "Li Cheng Yu").score >= 0.9
+    # Han: 李宇 (one-syllable given name) is not 'LI, Cheng Yu' (成宇) short of a middle name
+    written = compare(matcher, "李宇", "LI, Cheng Yu")
+    assert written.score == pytest.approx(2 / 2.5)  # the unmentioned syllable weighs 0.5
+    assert written.score < compare(matcher, "李宇", "Li Yu").score == 1.0
+    two = compare(matcher, "김민", "Kim Min").score  # 김 reads 'gim' first: not exact
+    assert compare(matcher, "김민", "KIM, Min Jun").score == pytest.approx(two * 2 / 2.5)
+
+
+def test_commonness_weight_falls_with_the_share_of_persons_sharing_a_token() -> None:
+    cfg = MatchConfig()
+    matcher = PersonMatcher(cfg)
+    assert matcher.commonness_weight(1, 1) == 1.0  # a small index is read as prior_persons
+    assert matcher.commonness_weight(1_000, 1_000_000) == 1.0  # at rare_share
+    weights = [matcher.commonness_weight(n, 1_000_000) for n in (2_000, 30_000, 300_000)]
+    assert 1.0 > weights[0] > weights[1] > weights[2] == cfg.common_weight_floor
+    assert weights[1] == pytest.approx(0.5, abs=0.01)  # ln(0.03) / ln(0.001)
+
+
+def test_weighing_a_query_keeps_particles_and_unknown_tokens(matcher: PersonMatcher) -> None:
+    prepared = matcher.prepare(PersonQuery("Omar al Hassan J"))
+    assert prepared.weights == (1.0, matcher.config.particle_weight, 1.0, 1.0)
+    matcher.weigh(prepared, [(300_000, 1_000_000), (300_000, 1_000_000), (10, 1_000_000),
+                             None])
+    assert prepared.weights == (matcher.config.common_weight_floor,
+                                matcher.config.particle_weight, 1.0, 1.0)
+
+
+def test_a_common_token_weighs_less_in_the_score_and_says_so(matcher: PersonMatcher) -> None:
+    prepared = matcher.prepare(PersonQuery("David Hernandez"))
+    candidate = matcher.candidate(entry("HERNANDEZ GRISALES, Jesus David"))
+    rare = matcher.score(prepared, candidate)
+    assert rare.score == pytest.approx(2 / 2.4)
+    assert rare.score >= matcher.config.threshold
+    matcher.weigh(prepared, [(300_000, 1_000_000), (300_000, 1_000_000)])
+    common = matcher.score(prepared, candidate)
+    floor = matcher.config.common_weight_floor
+    assert common.score == pytest.approx(2 * floor / (2 * floor + 0.4))
+    assert common.score < matcher.config.threshold
+    tokens = common.as_dict()["features"][0]["tokens"]
+    assert [t["weight"] for t in tokens] == [floor, floor]
+    # a full match stays a full match, however common its parts
+    assert matcher.score(prepared, matcher.candidate(entry("Hernandez, David"))).score == 1.0

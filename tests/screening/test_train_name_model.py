@@ -36,3 +36,21 @@ def test_cleaning_drops_the_pairs_explained_worst_per_latin_letter(
 def test_without_a_share_only_unaligned_pairs_leave(trainer: ModuleType) -> None:
     pairs = [(["ㅅ"], "sa"), (["ㄱ"], "kimura"), (["ㅈ"], "ja")]
     assert trainer.cleaned(pairs, [-1.0, -18.0, None], 0.0) == pairs[:2]
+
+
+def test_units_read_aloud_keep_no_silent_reading(trainer: ModuleType) -> None:
+    han = next(s for s in trainer.SPECS if s.script.value == "han")
+    hangul = next(s for s in trainer.SPECS if s.script.value == "hangul")
+    table = {"王": {"": 0.9, "wang": 0.08, "wong": 0.02}}
+    assert trainer.export(table, han) == {"王": [("wang", pytest.approx(-2.526, abs=1e-3)),
+                                                 ("wong", pytest.approx(-3.912, abs=1e-3))]}
+    # Hangul: a vowel such as ㅠ is read; initial ㅇ and the loanword vowel ㅡ may be silent
+    assert hangul.sounded("\u1172") and not hangul.sounded("\u1173")
+    assert not hangul.sounded("\u110b") and not hangul.sounded("\u1161 \u110b")
+
+
+def test_the_shipped_model_has_no_silent_han_character() -> None:
+    from interlink.screening.names import Script, default_romanizer
+
+    units = default_romanizer().models[Script.HAN].units
+    assert units and not any(chunk == "" for options in units.values() for chunk, _ in options)

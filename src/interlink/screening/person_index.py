@@ -433,11 +433,12 @@ class PersonIndex:
         floor by far, and when it is at least FIRST_GOAL the first round already holds every
         such person."""
         cfg = self.matcher.config
-        weights = [cfg.particle_weight if t.is_particle else 1.0 for t in prepared.tokens]
         # initials nominate nobody: they are assumed to agree, and checked when scoring
         similar = [None if t.is_initial else self._similar_to(t) for t in prepared.tokens]
         if all(s is None for s in similar):
             return _EMPTY
+        self._weigh(prepared, similar)
+        weights = list(prepared.weights)
         most = self._qualifier_most(prepared)
 
         def nominees(goal: float) -> tuple[np.ndarray, np.ndarray]:
@@ -507,6 +508,26 @@ class PersonIndex:
             found = self._similar[key] = _Similar(
                 forms, agreements, np.cumsum(self._form_persons[forms], dtype=np.int64))
         return found
+
+    def prepare(self, query: PersonQuery) -> PreparedQuery:
+        """The query as `search` scores it: analysed, and each token weighed by how common
+        it is among the indexed persons (`PersonMatcher.weigh`). With it,
+        `matcher.score(index.prepare(query), candidate)` is the score a search reports."""
+        prepared = self.matcher.prepare(query)
+        with self._lock:
+            self._weigh(prepared, [None if t.is_initial else self._similar_to(t)
+                                   for t in prepared.tokens])
+        return prepared
+
+    def _weigh(self, prepared: PreparedQuery, similar: list[_Similar | None]) -> None:
+        self.matcher.weigh(prepared, [None if s is None else (self._sharing(s), len(self))
+                                      for s in similar])
+
+    def _sharing(self, similar: _Similar) -> int:
+        """Persons holding a form that agrees with the token at least `common_agreement`
+        (one holding two such forms counts twice: a bound for a weight, not a census)."""
+        forms = similar.forms[:similar.count(self.matcher.config.common_agreement)]
+        return int(self._form_persons[forms].sum())
 
     def _postings_of(self, similar: _Similar, least: float) -> np.ndarray:
         """The slots holding one of the forms that agree at least `least`."""

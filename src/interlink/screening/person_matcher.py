@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import enum
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -110,6 +111,7 @@ class TokenMatch:
     similarity: float  # of the spellings, 0..1
     agreement: float  # what the pair counts for in the name score (see MatchConfig)
     how: str  # exact | spelling | transliteration | script | initial | joined | missing
+    weight: float = 1.0  # of the query token in the name score (particles, common names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,8 @@ class Feature:
         if self.tokens:
             body["tokens"] = [{"query": t.query, "candidate": t.candidate,
                                "similarity": round(t.similarity, 4),
-                               "agreement": round(t.agreement, 4), "how": t.how}
+                               "agreement": round(t.agreement, 4), "how": t.how,
+                               "weight": round(t.weight, 4)}
                               for t in self.tokens]
         return body
 
@@ -167,8 +170,24 @@ class MatchConfig:
     han_character_ceiling: float = 0.9
     initial_similarity: float = 0.8  # "J" against "John"
     particle_weight: float = 0.5
+    # A common name says less: with an index, each query token weighs by the share of the
+    # indexed persons with a name part agreeing with it at least `common_agreement`, as in
+    # Fellegi-Sunter term-frequency weights: 1 up to `rare_share`, then ln(1/share) /
+    # ln(1/rare_share), never below `common_weight_floor`. An index of fewer than
+    # `prior_persons` is read as that large: a name three of twenty persons hold is not
+    # thereby common. 'David' or 'Ali', agreeing with many listed persons, then counts less
+    # than the rare part of a name, and two common parts alone weigh less against the parts
+    # of the candidate's name the query did not mention.
+    common_agreement: float = 0.8
+    rare_share: float = 0.001
+    common_weight_floor: float = 0.3
+    prior_persons: int = 1000
     extra_query_weight: float = 0.5  # a query token the candidate lacks
     extra_candidate_weight: float = 0.2  # a candidate token the query lacks (middle name)
+    # ... unless the query is written in Han or Hangul: such names have no middle names and
+    # write every syllable, so 李宇 (Li Yu) is not 'LI, Cheng Yu' short of a middle name but
+    # another given name (成宇, Chengyu).
+    extra_syllable_weight: float = 0.5
     # Names run together are for the same letters split differently ('abdulrahman' /
     # 'abdul rahman': 1.0); being long, they are also alike by chance when they share a part
     # ('cole benjamin' / 'bol mel benjamin': 0.79), so the joined reading needs this much.
@@ -202,6 +221,7 @@ class PreparedQuery:
     birth: PartialDate | None
     nationality: str | None
     sex: str | None
+    weights: tuple[float, ...] = ()  # per token; set by `PersonMatcher.prepare` and `weigh`
     similarities: dict[tuple[int, str, Script], TokenMatch] = field(default_factory=dict)
 
 
@@ -224,9 +244,29 @@ class PersonMatcher:
 
     def prepare(self, query: PersonQuery) -> PreparedQuery:
         sex = query.sex.upper() if query.sex else None
-        return PreparedQuery(self.analyzer.analyze(query.name), PartialDate.parse(query.birth_date),
+        tokens = self.analyzer.analyze(query.name)
+        return PreparedQuery(tokens, PartialDate.parse(query.birth_date),
                              query.nationality.upper() if query.nationality else None,
-                             sex if sex in ("M", "F") else None)
+                             sex if sex in ("M", "F") else None,
+                             tuple(self._weight(t) for t in tokens))
+
+    def weigh(self, query: PreparedQuery, shared: Sequence[tuple[int, int] | None]) -> None:
+        """Weigh each query token by how common it is: `shared` gives, per token, (persons
+        with an agreeing name part, persons indexed), or None where unknown (an initial).
+        Particles keep their own weight."""
+        query.weights = tuple(
+            self._weight(token) if counts is None or token.is_particle
+            else self.commonness_weight(*counts)
+            for token, counts in zip(query.tokens, shared, strict=True))
+
+    def commonness_weight(self, sharing: int, persons: int) -> float:
+        """A token's weight when `sharing` of `persons` indexed have an agreeing name part."""
+        cfg = self.config
+        share = sharing / max(persons, cfg.prior_persons)
+        if share <= cfg.rare_share:
+            return 1.0
+        return max(cfg.common_weight_floor,
+                   math.log(min(1.0, share)) / math.log(cfg.rare_share))
 
     def candidate(self, entry: PersonEntry) -> Candidate:
         names = tuple(self.analyzer.analyze(n) for n in entry.names)
@@ -326,19 +366,20 @@ class PersonMatcher:
 
     def _aligned(self, query: PreparedQuery, other: Sequence[Token]) -> _NameScore:
         """Best one-to-one alignment of query tokens with candidate tokens, in any order."""
-        cfg, tokens = self.config, query.tokens
+        cfg, tokens, weights = self.config, query.tokens, query.weights
         pairs = [[self.token_match(query, i, o) for o in other] for i in range(len(tokens))]
-        weights = [self._weight(t) for t in tokens]
         chosen = dict(_best_assignment(len(tokens), len(other),
                                        lambda i, j: weights[i] * pairs[i][j].agreement))
         total = sum(weights[i] * pairs[i][j].agreement for i, j in chosen.items())
         mass = sum(weights[i] for i in chosen)
         mass += cfg.extra_query_weight * sum(w for i, w in enumerate(weights) if i not in chosen)
         used = set(chosen.values())
-        mass += cfg.extra_candidate_weight * sum(
+        syllabic = all(t.script in SYLLABIC for t in tokens)
+        extra = cfg.extra_syllable_weight if syllabic else cfg.extra_candidate_weight
+        mass += extra * sum(
             self._weight(o) for j, o in enumerate(other) if j not in used)
-        explained = tuple(pairs[i][chosen[i]] if i in chosen
-                          else TokenMatch(t.text, None, 0.0, 0.0, "missing")
+        explained = tuple(replace(pairs[i][chosen[i]], weight=weights[i]) if i in chosen
+                          else TokenMatch(t.text, None, 0.0, 0.0, "missing", weights[i])
                           for i, t in enumerate(tokens))
         return _NameScore(total / mass if mass else 0.0, explained)
 
@@ -410,6 +451,7 @@ class PersonMatcher:
                        f"{query} against {other}")
 
 
+SYLLABIC = frozenset({Script.HAN, Script.HANGUL})  # a token per syllable, no middle names
 ABJAD_WEIGHT = 0.9  # consonant-only comparisons count a little less than full ones
 MIN_CONSONANTS = 3  # shorter skeletons ('b' for Abu, Bo, Obi) say too little
 # Across scripts a quarter of the similarity comes from the sound skeletons of the spellings
