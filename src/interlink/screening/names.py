@@ -292,9 +292,11 @@ def default_romanizer() -> Romanizer:
 @lru_cache(maxsize=262144)
 def consonants(spelling: str) -> str:
     """A Latin spelling without vowels (nor w, y after the first letter) and without
-    doubled letters: what an abjad writes. 'mohammed' -> 'mhmd', 'netanyahu' -> 'ntnh'."""
-    stripped = re.sub(r"[aeiouy]", "", spelling[:1]) + re.sub(r"[aeiouwy]", "", spelling[1:])
-    return re.sub(r"(.)\1+", r"\1", stripped)
+    doubled letters: what an abjad writes. 'mohammed' -> 'mhmd', 'netanyahu' -> 'ntnh'.
+    An initial vowel is written (alif, ayin, aleph), though not which one: it becomes '_'
+    ('omar' and 'umar' -> '_mr'), so 'ahmadian' ('_hmdn') is not 'hamedani' ('hmdn')."""
+    first = "_" if spelling[:1] in VOWELS else spelling[:1]
+    return re.sub(r"(.)\1+", r"\1", first + re.sub(r"[aeiouwy]", "", spelling[1:]))
 
 
 # --- blocking keys -----------------------------------------------------------------------

@@ -45,7 +45,6 @@ from interlink.screening.names import (
 )
 from interlink.screening.person_matcher import (
     ABJAD_WEIGHT,
-    MIN_CONSONANTS,
     SOUND_WEIGHT,
     Candidate,
     MatchConfig,
@@ -56,6 +55,7 @@ from interlink.screening.person_matcher import (
     PersonQuery,
     PreparedQuery,
     column_best,
+    says_enough,
     spelling_forms,
 )
 
@@ -594,8 +594,7 @@ class PersonIndex:
             theirs = self._best_consonants[forms].tolist()
             consonant = column_best(query.consonants, query.consonant_confidences, theirs,
                                     np.float32)
-            consonant *= np.fromiter((len(c) >= MIN_CONSONANTS for c in theirs), bool,
-                                     len(theirs))
+            consonant *= np.fromiter((says_enough(c) for c in theirs), bool, len(theirs))
             similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
         across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
         if across.any():  # the sound-skeleton share of `spelling_similarity`

@@ -462,6 +462,12 @@ MIN_CONSONANTS = 3  # shorter skeletons ('b' for Abu, Bo, Obi) say too little
 SOUND_WEIGHT = 0.25
 
 
+def says_enough(consonant_form: str) -> bool:
+    """Whether a consonant form (`names.consonants`) has MIN_CONSONANTS letters, not
+    counting the mark of an initial vowel."""
+    return len(consonant_form) - consonant_form.startswith("_") >= MIN_CONSONANTS
+
+
 @dataclass(frozen=True, slots=True)
 class SpellingForms:
     """A token's spellings ready for bulk comparison: the spellings with their confidences,
@@ -488,7 +494,7 @@ def _best_confidence(pairs: Iterable[tuple[str, float]]) -> tuple[tuple[str, ...
 def spelling_forms(token: Token) -> SpellingForms:
     """Computed once per token (queries and candidates repeat tokens a lot)."""
     pairs = list(zip(token.spellings, token.confidences, strict=True))
-    kept = [(k, c) for s, c in pairs if len(k := consonants(s)) >= MIN_CONSONANTS]
+    kept = [(k, c) for s, c in pairs if says_enough(k := consonants(s))]
     return SpellingForms(token.spellings, token.confidences,
                          *_best_confidence(kept),
                          *_best_confidence((skeleton(s), c) for s, c in pairs))
