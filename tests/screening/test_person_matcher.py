@@ -329,8 +329,10 @@ def test_a_han_or_hangul_query_leaves_no_syllable_unmentioned(matcher: PersonMat
     assert compare(matcher, "Li Yu", "Li Cheng Yu").score >= 0.9
     # Han: 李宇 (one-syllable given name) is not 'LI, Cheng Yu' (成宇) short of a middle name
     written = compare(matcher, "李宇", "LI, Cheng Yu")
-    assert written.score == pytest.approx(2 / 2.5)  # the unmentioned syllable weighs 0.5
-    assert written.score < compare(matcher, "李宇", "Li Yu").score == 1.0
+    one = matcher.config.han_character_weight  # each of 李 and 宇
+    assert written.score == pytest.approx(2 * one / (2 * one + 0.5))  # 'cheng' costs 0.5
+    assert written.score < matcher.config.threshold
+    assert compare(matcher, "李宇", "Li Yu").score == 1.0
     two = compare(matcher, "김민", "Kim Min").score  # 김 reads 'gim' first: not exact
     assert compare(matcher, "김민", "KIM, Min Jun").score == pytest.approx(two * 2 / 2.5)
 
@@ -377,3 +379,12 @@ def test_an_abjad_writes_that_a_name_opens_with_a_vowel(matcher: PersonMatcher) 
     assert compare(matcher, "همدانی", "Hamedani").score == 1.0
     assert compare(matcher, "همدانی", "Ahmadian").score < matcher.config.threshold
     assert compare(matcher, "إبراهيم", "Ibrahim").score == 1.0
+
+
+def test_one_han_character_weighs_half(matcher: PersonMatcher) -> None:
+    # 张 (Zhang) agreeing says little; the given name has to agree
+    assert matcher.prepare(PersonQuery("张建国")).weights == (0.5, 1.0)
+    assert compare(matcher, "张建国", "Zhang Jianguo").score == 1.0
+    assert compare(matcher, "张建国", "ZHANG, Jian").score < matcher.config.threshold
+    # not for Hangul: one syllable is as often a foreign given name (잭 'Jack')
+    assert matcher.prepare(PersonQuery("잭 런던")).weights == (1.0, 1.0)
