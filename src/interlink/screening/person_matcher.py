@@ -188,7 +188,7 @@ class MatchConfig:
     common_weight_floor: float = 0.3
     prior_persons: int = 1000
     extra_query_weight: float = 0.5  # a query token the candidate lacks
-    extra_candidate_weight: float = 0.2  # a candidate token the query lacks (middle name)
+    extra_candidate_weight: float = 0.3  # a candidate token the query lacks (middle name)
     # ... unless the query is written in Han or Hangul: such names have no middle names and
     # write every syllable, so 李宇 (Li Yu) is not 'LI, Cheng Yu' short of a middle name but
     # another given name (成宇, Chengyu).
