@@ -93,7 +93,8 @@ def test_a_vowel_initial_does_not_stand_for_an_abjad_token(matcher: PersonMatche
     # a consonant initial still stands for the abjad token, and a vowel one for Cyrillic
     consonant = compare(matcher, "محمد علي", "M. Ali")
     assert [t.agreement for t in feature(consonant, "name").tokens if t.how == "initial"] \
-        == [matcher.config.initial_similarity]
+        == [pytest.approx(matcher.config.initial_similarity
+                          * matcher.config.transliteration_weight)]
     assert consonant.score >= matcher.config.threshold
     assert compare(matcher, "Александр Пушкин", "A. Pushkin").score >= matcher.config.threshold
 
@@ -331,9 +332,10 @@ def test_a_han_or_hangul_query_leaves_no_syllable_unmentioned(matcher: PersonMat
     # Han: 李宇 (one-syllable given name) is not 'LI, Cheng Yu' (成宇) short of a middle name
     written = compare(matcher, "李宇", "LI, Cheng Yu")
     one = matcher.config.han_character_weight  # each of 李 and 宇
-    assert written.score == pytest.approx(2 * one / (2 * one + 0.5))  # 'cheng' costs 0.5
+    across = matcher.config.transliteration_weight
+    assert written.score == pytest.approx(2 * one * across / (2 * one + 0.5))  # 'cheng': 0.5
     assert written.score < matcher.config.threshold
-    assert compare(matcher, "李宇", "Li Yu").score == 1.0
+    assert compare(matcher, "李宇", "Li Yu").score == pytest.approx(across)
     two = compare(matcher, "김민", "Kim Min").score  # 김 reads 'gim' first: not exact
     assert compare(matcher, "김민", "KIM, Min Jun").score == pytest.approx(two * 2 / 2.5)
 
@@ -378,15 +380,34 @@ def test_a_common_token_weighs_less_in_the_score_and_says_so(matcher: PersonMatc
 def test_an_abjad_writes_that_a_name_opens_with_a_vowel(matcher: PersonMatcher) -> None:
     # احمدیان (Ahmadian) opens with alif; همدانی (Hamedani) does not: 'hmdn' alike as
     # consonants, they are not the same name
-    assert compare(matcher, "همدانی", "Hamedani").score == 1.0
+    across = matcher.config.transliteration_weight
+    assert compare(matcher, "همدانی", "Hamedani").score == pytest.approx(across)
     assert compare(matcher, "همدانی", "Ahmadian").score < matcher.config.threshold
-    assert compare(matcher, "إبراهيم", "Ibrahim").score == 1.0
+    assert compare(matcher, "إبراهيم", "Ibrahim").score == pytest.approx(across)
 
 
 def test_one_han_character_weighs_half(matcher: PersonMatcher) -> None:
     # 张 (Zhang) agreeing says little; the given name has to agree
     assert matcher.prepare(PersonQuery("张建国")).weights == (0.5, 1.0)
-    assert compare(matcher, "张建国", "Zhang Jianguo").score == 1.0
+    assert compare(matcher, "张建国", "Zhang Jianguo").score \
+        == pytest.approx(matcher.config.transliteration_weight)
     assert compare(matcher, "张建国", "ZHANG, Jian").score < matcher.config.threshold
     # not for Hangul: one syllable is as often a foreign given name (잭 'Jack')
     assert matcher.prepare(PersonQuery("잭 런던")).weights == (1.0, 1.0)
+
+
+def test_a_transliterated_agreement_counts_less_than_a_written_one(
+        matcher: PersonMatcher) -> None:
+    """So that 0.7 means about the same risk of a false match in every script."""
+    across = matcher.config.transliteration_weight
+    assert across < 1.0
+    assert compare(matcher, "محمد علي", "Mohammed Ali").score == pytest.approx(across)
+    assert compare(matcher, "محمد علي", "محمد علي").score == 1.0  # as written
+    assert compare(matcher, "Mohammed Ali", "Mohammed Ali").score == 1.0
+    whole = PersonMatcher(MatchConfig(transliteration_weight=1.0))
+    assert compare(whole, "محمد علي", "Mohammed Ali").score == 1.0
+    # the ranking is the same: every cross-script agreement counts the same share less
+    names = ["Mohammed Ali", "Mohamed Aly", "Ali Hassan", "Mahmoud Ali"]
+    ours = [compare(matcher, "محمد علي", n).score for n in names]
+    theirs = [compare(whole, "محمد علي", n).score for n in names]
+    assert ours == pytest.approx([across * t for t in theirs])

@@ -616,6 +616,9 @@ class PersonIndex:
                 [self.matcher.ramp(token.script, s) for s in _SCRIPTS], np.float32)
         floor, ceiling = ramps[self._form_scripts[forms]].T
         agreement = np.clip((similarity - floor) / (ceiling - floor), 0.0, 1.0)
+        # Transliterated agreements are left whole here (the matcher counts them at
+        # `transliteration_weight`): still a bound, and the share of persons agreeing with a
+        # token does not depend on the script they are written in.
         return agreement, similarity
 
     def _qualifier_most(self, prepared: PreparedQuery) -> float:

@@ -169,6 +169,12 @@ class MatchConfig:
     han_character_floor: float = 0.75
     han_character_ceiling: float = 0.9
     initial_similarity: float = 0.8  # "J" against "John"
+    # A transliterated agreement (tokens in two scripts) counts this much of a written one,
+    # so that a score means about the same risk of a false match whatever the script: at
+    # 0.7, unlisted names written in Arabic, Persian or Chinese reached an OFAC entry five
+    # times as often as Latin ones (1.03 % against 0.19 %); at 0.9, 0.32 %. Ranking is
+    # unchanged; recall at the threshold falls (Chinese 75.5 to 64.5 %). 1.0 turns it off.
+    transliteration_weight: float = 0.9
     particle_weight: float = 0.5
     # A common name says less: with an index, each query token weighs by the share of the
     # indexed persons with a name part agreeing with it at least `common_agreement`, as in
@@ -325,9 +331,10 @@ class PersonMatcher:
         cfg = self.config
         if a.script is b.script and a.text == b.text:
             return TokenMatch(a.text, b.text, 1.0, 1.0, "exact")
+        across = cfg.transliteration_weight if a.script is not b.script else 1.0
         if a.is_initial or b.is_initial:
             agree = cfg.initial_similarity if _initial_fits(a, b) else 0.0
-            return TokenMatch(a.text, b.text, agree, agree, "initial")
+            return TokenMatch(a.text, b.text, agree, across * agree, "initial")
         if similarity is None:
             similarity = spelling_similarity(a, b)
         how = "spelling" if a.script is b.script is Script.LATIN else "transliteration"
@@ -343,7 +350,8 @@ class PersonMatcher:
             written = OSA.normalized_similarity(a.text, b.text)
             if written > similarity:
                 similarity, how = written, "script"
-        return TokenMatch(a.text, b.text, similarity, _ramp(similarity, floor, ceiling), how)
+        return TokenMatch(a.text, b.text, similarity, across * _ramp(similarity, floor, ceiling),
+                          how)
 
     def ramp(self, a: Script, b: Script) -> tuple[float, float]:
         """(floor, ceiling) turning a similarity between tokens of these scripts into an
@@ -411,6 +419,8 @@ class PersonMatcher:
         else:
             floor, ceiling = self.ramp(tokens[0].script, other[0].script)
         agreement = _ramp(best, max(floor, self.config.joined_floor), ceiling)
+        if any(t.script is not o.script for t in tokens for o in other):
+            agreement *= self.config.transliteration_weight
         match = TokenMatch(" ".join(t.text for t in tokens), " ".join(o.text for o in other),
                            best, agreement, "joined")
         return _NameScore(agreement * self.config.joined_penalty, (match,))
