@@ -185,14 +185,14 @@ class MatchConfig:
     # than the rare part of a name, and two common parts alone weigh less against the parts
     # of the candidate's name the query did not mention.
     common_agreement: float = 0.8
+    rare_share: float = 0.001
+    common_weight_floor: float = 0.3
+    prior_persons: int = 1000
     # One Han character is common whatever the index holds: a hundred family names cover
     # most Chinese people (Zhang, Wang, Li ...), and one-character given names are shared
     # as widely. (Not Hangul: one syllable there is as often a foreign given name, 잭
     # 'Jack', 존 'John'; weighing those 0.5 cost Korean rank-1 0.1 point.)
     han_character_weight: float = 0.5
-    rare_share: float = 0.001
-    common_weight_floor: float = 0.3
-    prior_persons: int = 1000
     extra_query_weight: float = 0.5  # a query token the candidate lacks
     extra_candidate_weight: float = 0.3  # a candidate token the query lacks (middle name)
     # ... unless the query is written in Han or Hangul: such names have no middle names and
