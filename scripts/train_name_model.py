@@ -55,6 +55,10 @@ class ScriptSpec:
     # to 97.85 % (Japanese) and 90.0 to 90.1 % (Korean).
     sounded: Callable[[str], bool] = lambda unit: False
 
+    def keeps(self, unit: str, chunk: str) -> bool:
+        """Whether the exported model may read `unit` as `chunk` (not silent if sounded)."""
+        return bool(chunk) or not self.sounded(unit)
+
 
 def every_unit(unit: str) -> bool:
     """Han: every character is a syllable."""
@@ -216,7 +220,7 @@ def export(table: Table, spec: ScriptSpec) -> dict[str, list[tuple[str, float]]]
     out = {}
     for unit, row in sorted(table.items()):
         best = sorted(((c, p) for c, p in row.items()
-                       if p >= EXPORT_MIN_P and (c or not spec.sounded(unit))),
+                       if p >= EXPORT_MIN_P and spec.keeps(unit, c)),
                       key=lambda x: (-x[1], x[0]))[:EXPORT_TOP]
         if best:
             out[unit] = [(c, round(math.log(p), 3)) for c, p in best]
@@ -264,7 +268,7 @@ def main() -> None:
         pairs = read_pairs(args.data, spec)
         print(f"{spec.script}: {len(pairs)} training pairs", flush=True)
         if spec.script.value in kept and spec.script.value not in args.only:
-            units = {u: [(c, lp) for c, lp in opts if c or not spec.sounded(u)]
+            units = {u: [(c, lp) for c, lp in opts if spec.keeps(u, c)]
                      for u, opts in kept[spec.script.value]["units"].items()}
             units = {u: opts for u, opts in units.items() if opts}
         else:

@@ -433,8 +433,7 @@ class PersonIndex:
         floor by far, and when it is at least FIRST_GOAL the first round already holds every
         such person."""
         cfg = self.matcher.config
-        # initials nominate nobody: they are assumed to agree, and checked when scoring
-        similar = [None if t.is_initial else self._similar_to(t) for t in prepared.tokens]
+        similar = self._similar_of(prepared)
         if all(s is None for s in similar):
             return _EMPTY
         self._weigh(prepared, similar)
@@ -515,9 +514,13 @@ class PersonIndex:
         `matcher.score(index.prepare(query), candidate)` is the score a search reports."""
         prepared = self.matcher.prepare(query)
         with self._lock:
-            self._weigh(prepared, [None if t.is_initial else self._similar_to(t)
-                                   for t in prepared.tokens])
+            self._weigh(prepared, self._similar_of(prepared))
         return prepared
+
+    def _similar_of(self, prepared: PreparedQuery) -> list[_Similar | None]:
+        """Per query token, the stored forms agreeing with it; None for an initial, which
+        nominates nobody (it is assumed to agree, and checked when scoring)."""
+        return [None if t.is_initial else self._similar_to(t) for t in prepared.tokens]
 
     def _weigh(self, prepared: PreparedQuery, similar: list[_Similar | None]) -> None:
         self.matcher.weigh(prepared, [None if s is None else (self._sharing(s), len(self))
