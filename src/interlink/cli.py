@@ -12,9 +12,8 @@ import importlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from interlink.clikit import DataDirOption, cli_errors, console, emit, settings_for
 
@@ -26,7 +25,7 @@ class CommandGroup(NamedTuple):
     attribute: str
     help: str
 
-    def load(self, name: str) -> click.Command:
+    def load(self, name: str) -> TyperGroup:
         sub_app = getattr(importlib.import_module(self.module), self.attribute)
         command = typer.main.get_group(sub_app)
         command.name = name
@@ -72,19 +71,19 @@ class LazyGroup(TyperGroup):
 
     listing_only = False
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:
         return [*super().list_commands(ctx), *COMMAND_GROUPS]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> TyperCommand | TyperGroup | None:
         if cmd_name in self.commands or cmd_name not in COMMAND_GROUPS:
             return super().get_command(ctx, cmd_name)
         group = COMMAND_GROUPS[cmd_name]
         if self.listing_only:  # the root's help lists names and help without importing
-            return click.Group(cmd_name, help=group.help)
+            return TyperGroup(name=cmd_name, help=group.help)
         self.commands[cmd_name] = group.load(cmd_name)
         return self.commands[cmd_name]
 
-    def format_help(self, ctx: click.Context, formatter: Any) -> None:
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
         self.listing_only = True
         try:
             super().format_help(ctx, formatter)
