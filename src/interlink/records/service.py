@@ -8,7 +8,6 @@ indexes. A record one may not see is reported as not found.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -443,11 +442,6 @@ def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, 
         audit.record(session, audit.SYSTEM, _event("record.expire", row))
         emit_change(session, "record", row.id, "remove")
     return {"review_due": len(due), "expired": len(expired)}
-
-
-def records_by_ids(session: Session, ids: Sequence[int]) -> list[Record]:
-    """For the screening index (a system reader): no principal, no audit."""
-    return list(session.scalars(select(Record).where(Record.id.in_(ids))))
 
 
 class RecordsReader:
