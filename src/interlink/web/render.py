@@ -49,12 +49,22 @@ class NavLink:
     perm: Perm | None = None  # shown to principals holding it; None: to everyone logged in
 
 
-# Capabilities add their entries when their pages module is imported.
-NAV_LINKS: list[NavLink] = []
+# The navigation, set once by create_app from interlink.wiring.NAV.
+_NAVIGATION: list[NavLink] = []
+
+
+def set_navigation(links: list[NavLink]) -> None:
+    _NAVIGATION[:] = links
 
 
 def nav_links(principal: Principal) -> list[NavLink]:
-    return [link for link in NAV_LINKS if link.perm is None or principal.has(link.perm)]
+    seen: set[str] = set()
+    shown = []
+    for link in _NAVIGATION:
+        if (link.perm is None or principal.has(link.perm)) and link.href not in seen:
+            seen.add(link.href)
+            shown.append(link)
+    return shown
 
 
 templates.env.globals["nav_links"] = nav_links
