@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +19,6 @@ from interlink.records.models import Record
 from interlink.wiring import RecordsForOperations
 from tests.messaging.conftest import Cast
 from tests.support import World
-
 
 # The real records service, as the application wires it.
 READER = RecordsForOperations()
