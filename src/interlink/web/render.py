@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,26 @@ def nav_links(principal: Principal) -> list[NavLink]:
 
 
 templates.env.globals["nav_links"] = nav_links
+
+
+def when(value: datetime | date | None) -> str:
+    """'7 Dec 2026, 14:05 UTC': a moment as people read it (stored times are UTC)."""
+    if value is None:
+        return "—"
+    if not isinstance(value, datetime):
+        return day(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return f"{value.day} {value:%b %Y, %H:%M} UTC"
+
+
+def day(value: datetime | date | None) -> str:
+    """'7 Dec 2026'."""
+    return f"{value.day} {value:%b %Y}" if value is not None else "—"
+
+
+templates.env.filters["when"] = when
+templates.env.filters["day"] = day
 
 
 def page_context(request: Request, principal: Principal | None, **extra: Any) -> dict[str, Any]:
