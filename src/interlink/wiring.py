@@ -54,6 +54,7 @@ from interlink.screening.engine import ScreeningEngine
 from interlink.screening.models import Hit
 from interlink.screening.service import Screener
 from interlink.state import AppState
+from interlink.web import api_docs
 from interlink.web import pages as web_pages
 from interlink.web.render import NavLink
 
@@ -163,6 +164,7 @@ ROUTERS: list[APIRouter] = [
     messaging_api.router,
     messaging_pages.router,
     web_pages.router,
+    api_docs.router,
 ]
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -394,12 +394,11 @@ def versions(session: Session, principal: Principal, record_id: int) -> list[Ver
     return history(session, "record", record_id)
 
 
-def due_for_review(
-    session: Session, principal: Principal, now: datetime | None = None
-) -> list[Record]:
-    """The owner's records whose retention ends within six months."""
+def due_for_review_query(principal: Principal, now: datetime | None = None
+                         ) -> Select[tuple[Record]]:
+    """The owner's active records whose retention ends within six months, soonest first."""
     now = now or datetime.now(UTC)
-    stmt = (
+    return (
         select(Record)
         .where(
             Record.owner_org_id == principal.org_id,
@@ -407,9 +406,13 @@ def due_for_review(
             Record.retention_until <= now + REVIEW_NOTICE,
         )
         .order_by(Record.retention_until)
-        .limit(500)
     )
-    return list(session.scalars(stmt))
+
+
+def due_for_review(
+    session: Session, principal: Principal, now: datetime | None = None
+) -> list[Record]:
+    return list(session.scalars(due_for_review_query(principal, now).limit(500)))
 
 
 def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
