@@ -568,6 +568,17 @@ def test_a_document_whose_holder_was_skipped_is_skipped_with_it() -> None:
         2, "its holder 'p1' on line 1 was skipped")
 
 
+def test_a_repeated_id_is_skipped_and_the_first_entity_kept() -> None:
+    skipped: list[ImportLineError] = []
+    lines = [GOOD, person_line("p0", name=["Other Person"]),
+             entity_line("d1", "Passport", holder=["p0"], number=["X1"])]
+    (person,) = parse_ftm_lines(lines, skipped=skipped)
+    assert isinstance(person.record, PersonData)
+    assert [d.number for d in person.record.identity_documents] == ["X1"]
+    assert [(e.line_number, e.message) for e in skipped] == [
+        (2, "entity id 'p0' already used on line 1")]
+
+
 def test_csv_rows_that_cannot_be_used_are_skipped_when_asked() -> None:
     lines = [",".join(DOCUMENT_CSV_COLUMNS), "a,FR,passport,X1,stolen,2024-01-01",
              "b,FR,passport,X2,sold,2024-01-01", "c,FR,passport", "d,FR,passport,"

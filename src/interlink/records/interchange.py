@@ -406,10 +406,10 @@ class _FtmFile:
 
     def add(self, entity: _FtmEntity, skipped: list[ImportLineError] | None) -> None:
         first_line = self.first_lines.setdefault(entity.id, entity.line_number)
-        if first_line != entity.line_number:
-            raise ImportLineError(
-                entity.line_number, f"entity id {entity.id!r} already used on line {first_line}"
-            )
+        if first_line != entity.line_number:  # the id stays the first entity's
+            message = f"entity id {entity.id!r} already used on line {first_line}"
+            _keep_or_raise(ImportLineError(entity.line_number, message), skipped)
+            return
         try:
             self._add(entity)
         except ImportLineError as error:
