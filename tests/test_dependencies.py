@@ -63,3 +63,29 @@ def test_an_undeclared_import_would_be_found(tmp_path: Path) -> None:
     assert undeclared_imports(tmp_path, {"typer"}, "pkg") == [
         "rapidfuzz (pkg/mod.py) from ['rapidfuzz']"]
     assert undeclared_imports(tmp_path, {"rapidfuzz"}, "pkg") == []
+
+
+def recipe(target: str) -> list[str]:
+    """The command lines of a Makefile target."""
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    commands = []
+    for line in lines[start + 1:]:
+        if not line.startswith("\t"):
+            break
+        commands.append(line.strip())
+    return commands
+
+
+def test_make_demo_installs_no_benchmark_dependency() -> None:
+    prerequisites = next(line for line in (ROOT / "Makefile").read_text().splitlines()
+                         if line.startswith("demo:")).split(":", 1)[1].split()
+    assert "env" not in prerequisites and "demo-env" in prerequisites
+    (sync,) = [line for line in recipe("demo-env") if " sync " in line]
+    assert "--all-groups" not in sync and "--group" not in sync and "--no-dev" in sync
+    # `bench` is not a default group, so a plain sync leaves it out.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "bench" in project["dependency-groups"]
+    assert "bench" not in project.get("tool", {}).get("uv", {}).get("default-groups", [])
+    (test_sync,) = [line for line in recipe("env") if " sync " in line]
+    assert "--all-groups" in test_sync  # `make test` keeps every group
