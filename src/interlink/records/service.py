@@ -236,6 +236,17 @@ def get_record(
     return row
 
 
+def find_record(session: Session, principal: Principal, record_id: int, *,
+                purpose: str) -> Record | None:
+    """A record shown beside another object (a request's subject), if the principal may see
+    it: audited as a read when shown, silent when not (nobody asked for it by id)."""
+    row = _load(session, record_id)
+    if row is None or not can_see(principal.viewer, row.policy):
+        return None
+    audit.record(session, principal.actor, _event("record.read", row, purpose=purpose))
+    return row
+
+
 def list_records(
     session: Session,
     principal: Principal,
