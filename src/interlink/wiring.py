@@ -54,6 +54,8 @@ from interlink.screening.engine import ScreeningEngine
 from interlink.screening.models import Hit
 from interlink.screening.service import Screener
 from interlink.state import AppState
+from interlink.subjects import api as subjects_api
+from interlink.subjects import pages as subjects_pages
 from interlink.web import api_docs
 from interlink.web import pages as web_pages
 from interlink.web.render import NavLink
@@ -163,6 +165,8 @@ ROUTERS: list[APIRouter] = [
     assembly_pages.router,
     messaging_api.router,
     messaging_pages.router,
+    subjects_api.router,
+    subjects_pages.router,
     web_pages.router,
     api_docs.router,
 ]

@@ -6,6 +6,7 @@ diffusion asks what a notice of its type would. A stolen or invalidated document
 
 from __future__ import annotations
 
+from interlink.records.restrictions import HANDLING_IN_WORDS
 from interlink.records.schemas import DocumentStatus, NoticeType, VehicleStatus
 
 PURPOSE: dict[NoticeType, str] = {
@@ -52,12 +53,7 @@ VEHICLE_ACTION: dict[VehicleStatus, str] = {
 NOT_TO_BE_ACTED_ON = ("Not to be acted on in your country: the requesting bureau excluded it. "
                       "Do not arrest or seize on this basis; contact your bureau.")
 
-HANDLING: dict[str, str] = {
-    "H0": "H0: use only for fighting crime",
-    "H1": "H1: not in court without the owner's permission",
-    "H2": "H2: no further dissemination without the owner's permission",
-    "H3": "H3: other restrictions set by the owner",
-}
+HANDLING: dict[str, str] = {code.value: text for code, text in HANDLING_IN_WORDS.items()}
 
 
 def document_action(status: str) -> str | None:

@@ -147,6 +147,14 @@ def subject_of(session: Session, notice: Notice) -> Record | None:
     return session.get(Record, notice.subject_record_id) if notice.subject_record_id else None
 
 
+def visible_subject(session: Session, principal: Principal, notice: Notice) -> Record | None:
+    """The subject as the viewer may see it (the restrictions govern what a member sees)."""
+    if notice.subject_record_id is None:
+        return None
+    return records.find_record(session, principal, notice.subject_record_id,
+                               purpose=f"subject of {notice.reference}")
+
+
 def content_of(session: Session, notice: Notice) -> NoticeData:
     """The request as the checks and the public extract read it: its data and its subject."""
     raw = dict(notice.data)
@@ -774,3 +782,52 @@ def public_extract_view(session: Session, notice: Notice) -> dict[str, Any]:
         else None,
         "published_at": notice.published_at,
     }
+
+
+# --- the workflow around a request: checks before submission, changes, copies ---------------
+
+
+def preview_checks(session: Session, principal: Principal, notice_id: int) -> list[CheckResult]:
+    """The automated checks on a draft (or a request sent back), run now and not stored: the
+    bureau sees what the reviewer will see before it submits."""
+    notice = _owned(session, principal, notice_id)
+    _require_state(notice, *OWNER_EDITABLE)
+    return run_automated_checks(content_of(session, notice),
+                                requesting_country=principal.country or "",
+                                refugee_registry=DbRefugeeRegistry(session))
+
+
+def changes_since_question(session: Session, principal: Principal, notice_id: int
+                           ) -> list[Version]:
+    """What the bureau changed in the request and its subject since the reviewer last asked
+    for information (empty when nobody asked): what the reviewer reads on resubmission."""
+    notice = _visible(session, principal, notice_id)
+    asked = session.scalars(
+        select(NoticeEvent.at).where(NoticeEvent.notice_id == notice.id,
+                                     NoticeEvent.event == "request_info")
+        .order_by(NoticeEvent.id.desc())).first()
+    if asked is None:
+        return []
+    changes = [v for v in history(session, "notice", notice.id) if v.changed_at >= asked]
+    if notice.subject_record_id is not None:
+        changes += [v for v in history(session, "record", notice.subject_record_id)
+                    if v.changed_at >= asked]
+    return sorted(changes, key=lambda v: v.changed_at)
+
+
+COPYABLE = frozenset({NoticeState.CANCELLED, NoticeState.REFUSED, NoticeState.WITHDRAWN,
+                      NoticeState.EXPIRED})
+
+
+def copy_request(session: Session, principal: Principal, notice_id: int) -> Notice:
+    """A cancelled, refused, withdrawn or expired request copied into a new draft, on the same
+    subject, with the same restrictions: to correct and submit again."""
+    notice = _owned(session, principal, notice_id)
+    _require_state(notice, *COPYABLE)
+    subject = subject_of(session, notice)
+    subject_id = (subject.id if subject is not None
+                  and subject.status == RecordStatus.ACTIVE.value else None)
+    copy = create_notice(session, principal, NoticeData.model_validate(notice.data),
+                         Restrictions.of(notice), subject_id)
+    _timeline(session, principal, copy, "copy", None, f"copied from {notice.reference}")
+    return copy

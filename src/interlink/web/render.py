@@ -126,6 +126,20 @@ def day(value: datetime | date | None) -> str:
     return f"{value.day} {value:%b %Y}" if value is not None else "—"
 
 
+def display_value(value: Any) -> str:
+    """A stored JSON value as a person reads it (a diff's before and after)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "(none)"
+    if isinstance(value, list):
+        return "; ".join(display_value(v) for v in value)
+    if isinstance(value, dict):
+        if "full_name" in value:
+            return str(value["full_name"])
+        return "; ".join(f"{k.replace('_', ' ')}: {display_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+templates.env.filters["display_value"] = display_value
 templates.env.filters["when"] = when
 templates.env.filters["day"] = day
 

@@ -22,6 +22,8 @@ def upgrade() -> None:
                                       server_default='all'))
         batch_op.add_column(sa.Column('reach_countries', sa.String(length=1200),
                                       nullable=False, server_default=''))
+    # A subject page lists who accessed the record: look-ups by object, newest first.
+    op.create_index('ix_audit_log_object', 'audit_log', ['object_type', 'object_id', 'id'])
     # Existing persons circulated at once; from now on only a circulated request covers one.
     # The covered ones keep reach "all" until their next change recomputes it exactly.
     op.execute(
@@ -33,6 +35,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_audit_log_object', table_name='audit_log')
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.drop_column('reach_countries')
         batch_op.drop_column('reach_mode')
