@@ -57,9 +57,10 @@ def set_member_status(request: Request, body: MemberStatusIn,
 @router.get("/organisations", response_model=list[OrganisationOut])
 def list_organisations(request: Request, kind: OrgKind | None = None,
                        country: str | None = None,
-                       _: Principal = Depends(current_principal)) -> list[OrganisationOut]:
+                       principal: Principal = Depends(current_principal)
+                       ) -> list[OrganisationOut]:
     with unit_of_work(request) as session:
-        orgs = service.list_organisations(session, kind=kind, country=country)
+        orgs = service.list_organisations(session, principal, kind=kind, country=country)
         return [OrganisationOut.model_validate(o) for o in orgs]
 
 

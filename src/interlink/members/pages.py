@@ -29,7 +29,7 @@ def _logged_in(principal: Principal | None) -> Principal:
 
 def _scope_orgs(session, principal: Principal) -> list[Organisation]:
     scope = service.manageable_org_ids(session, principal)
-    orgs = service.list_organisations(session)
+    orgs = service.list_organisations(session, principal)
     return [o for o in orgs if scope is None or o.id in scope]
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -176,10 +176,26 @@ def create_organisation(
     return org
 
 
+# Organisation kinds a partner (an airline, a bank) may list besides its own organisation:
+# it deals with the General Secretariat only, and the list of bureaus, agencies and other
+# partners is none of its business (docs/security.md).
+PARTNER_VISIBLE_KINDS = (OrgKind.GENERAL_SECRETARIAT,)
+
+
 def list_organisations(
-    session: Session, *, kind: OrgKind | None = None, country: str | None = None
+    session: Session,
+    principal: Principal | None = None,
+    *,
+    kind: OrgKind | None = None,
+    country: str | None = None,
 ) -> list[Organisation]:
+    """Organisations `principal` may list (all of them for the console, `principal=None`)."""
     stmt = select(Organisation).order_by(Organisation.code)
+    if principal is not None and principal.org_kind is OrgKind.PARTNER:
+        stmt = stmt.where(or_(
+            Organisation.id == principal.org_id,
+            Organisation.kind.in_([k.value for k in PARTNER_VISIBLE_KINDS]),
+        ))
     if kind is not None:
         stmt = stmt.where(Organisation.kind == kind.value)
     if country is not None:
