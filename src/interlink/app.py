@@ -15,6 +15,7 @@ from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from interlink.assembly import api as assembly_api
 from interlink.assembly import pages as assembly_pages
@@ -26,6 +27,7 @@ from interlink.core.audit import AuditWriter
 from interlink.core.background import PeriodicWorker
 from interlink.core.db import Database
 from interlink.core.errors import DomainError
+from interlink.limits import BodyLimitMiddleware, BodyLimits
 from interlink.members import api as members_api
 from interlink.members import pages as members_pages
 from interlink.messaging import api as messaging_api
@@ -119,7 +121,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        title = {404: "Not found", 405: "Method not allowed",
+                 413: "Content too large"}.get(exc.status_code, "HTTP error")
         return _problem(request, exc.status_code, title, str(exc.detail))
 
     @app.exception_handler(Exception)
@@ -187,7 +190,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         lifespan=lifespan,
     )
     app.state.interlink = state
+    app.add_middleware(BodyLimitMiddleware, limits=BodyLimits.from_settings(settings))
     app.add_middleware(RequestMiddleware, metrics=metrics, hsts=settings.secure_cookies)
+    # Outermost: every layer below sees the client address, not the proxy's.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     _install_error_handlers(app)
     _install_operations(app, state, metrics)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

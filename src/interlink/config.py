@@ -27,6 +27,22 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     # Seconds between audit sealing passes (hash-chaining of committed entries).
     audit_seal_interval: float = 0.5
+    # Request body limits in bytes, enforced while the body streams in (interlink/limits.py):
+    # every route but those below (screening, ordinary API writes, forms) ...
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # ... a message with attachments (ten files of 10 MiB, base64 in JSON: about 134 MiB) ...
+    max_attachment_body_bytes: int = Field(default=140 * 1024 * 1024, ge=1024)
+    # ... and bulk screening (/api/v1/screen/batch, up to 1,000 checks).
+    max_batch_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Reverse proxies whose X-Forwarded-For is believed, as a JSON list of addresses or
+    # networks ('["10.0.0.5", "10.1.0.0/16"]'). The client address (for login throttling and
+    # the audit log) is the right-most address in the header that is not a trusted proxy;
+    # from anyone else the header is ignored. Empty: trust no one, use the peer address.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Seconds `interlink serve --workers N` waits for a worker to answer the supervisor's
+    # health ping before killing it; a worker loading the app and building its screening
+    # index on a busy machine must not be taken for a hung one.
+    worker_healthcheck_seconds: int = Field(default=120, ge=5)
     log_json: bool = True
     log_level: str = "INFO"
     background_workers: bool = True
