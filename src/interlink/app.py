@@ -25,6 +25,7 @@ from interlink.config import Settings, load_settings
 from interlink.core import audit
 from interlink.core.audit import AuditWriter
 from interlink.core.background import PeriodicWorker
+from interlink.core.checkpoints import CheckpointSigner, checkpoint_head
 from interlink.core.db import Database
 from interlink.core.errors import DomainError
 from interlink.limits import BodyLimitMiddleware, BodyLimits
@@ -157,7 +158,8 @@ def _install_operations(app: FastAPI, state: AppState, metrics: Metrics) -> None
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or load_settings()
-    db = database or Database(settings.resolved_database_url)
+    db = database or Database(settings.resolved_database_url,
+                              audit_mac_key=settings.audit_mac_key)
     state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db))
     for install in INSTALLERS:
         install(state)
@@ -169,6 +171,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         if settings.background_workers:
             workers.append(PeriodicWorker(
                 "audit-sealer", settings.audit_seal_interval, lambda: audit.seal_all(db)).start())
+            signer = CheckpointSigner.from_file(settings.audit_signing_key_file)
+            workers.append(PeriodicWorker(
+                "audit-checkpoint", settings.audit_checkpoint_interval,
+                lambda: checkpoint_head(db, signer)).start())
             for hook in STARTUP_HOOKS:
                 workers.extend(hook(state))
         try:

@@ -46,7 +46,7 @@ def settings_for(data_dir: Path | None) -> Settings:
 
 @contextmanager
 def open_db(settings: Settings) -> Iterator[Database]:
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, audit_mac_key=settings.audit_mac_key)
     try:
         yield db
     finally:

@@ -30,6 +30,7 @@ from interlink.core.auth import (
     permissions_for,
 )
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.members import throttle
 from interlink.members.models import ApiToken, Member, Organisation, User
 from interlink.members.regions import REGION_OF, country_name
 
@@ -374,3 +375,42 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiTo
             "token.revoke", "token", token.id, owner_org_id=token.org_id))
     return token
 
+
+
+# --- login throttling --------------------------------------------------------------------------
+
+
+def list_lockouts(session: Session, principal: Principal) -> list[throttle.Lockout]:
+    """Failed-login counters an administrator may see: of the users it administers (a GS
+    administrator: every username, existing or not, and the per-address counters)."""
+    principal.require(Perm.USERS_MANAGE)
+    scope = manageable_org_ids(session, principal)
+    if scope is None:
+        return throttle.lockouts(session, usernames=None, with_addresses=True)
+    names = list(session.scalars(select(User.username).where(User.org_id.in_(scope))))
+    return throttle.lockouts(session, usernames=names, with_addresses=False)
+
+
+def clear_lockout(session: Session, principal: Principal, username: str) -> int:
+    """Forget an account's failed logins; a user outside one's scope is not found."""
+    principal.require(Perm.USERS_MANAGE)
+    name = username.strip().lower()
+    user = session.scalars(select(User).where(User.username == name)).first()
+    scope = manageable_org_ids(session, principal)
+    if scope is not None and (user is None or user.org_id not in scope):
+        raise NotFound(f"no user {name!r} that you administer")
+    cleared = throttle.clear_account(session, name)
+    if user is not None:
+        user.failed_logins, user.locked_until = 0, None
+    audit.record(session, principal.actor, Event(
+        "login.unlock", "user", user.id if user else name,
+        owner_org_id=user.org_id if user else None, detail={"cleared": cleared}))
+    return cleared
+
+
+def clear_address_lockout(session: Session, principal: Principal, address: str) -> int:
+    principal.require(Perm.PLATFORM_ADMIN)
+    cleared = throttle.clear_address(session, address.strip())
+    audit.record(session, principal.actor, Event(
+        "login.unlock_address", "address", address.strip()[:64], detail={"cleared": cleared}))
+    return cleared
