@@ -323,9 +323,10 @@ class VerifyReport:
 def verify(session: Session, mac_key: bytes | None = None) -> VerifyReport:
     """Walk the sealed chain in order; report the first broken entry.
 
-    With `mac_key` (the server's), also report the first entry that the sealer marked
-    unauthenticated or whose writer MAC no longer checks (content rewritten and re-sealed
-    by someone holding the database but not the key)."""
+    Also report the first entry that the sealer marked unauthenticated, or that lacks a MAC
+    after entries that have one; with `mac_key` (the server's), the first whose writer MAC no
+    longer checks (content rewritten and re-sealed by someone holding the database but not
+    the key)."""
     mac_key = session_mac_key(session) if mac_key is None else mac_key
     head = session.get(AuditHead, 1)
     head_seq, head_hash = (head.seq, head.entry_hash) if head else (0, GENESIS)
@@ -333,6 +334,7 @@ def verify(session: Session, mac_key: bytes | None = None) -> VerifyReport:
     expected_seq, prev = 1, GENESIS
     stmt = select(AuditEntry).where(AuditEntry.seq.is_not(None)).order_by(AuditEntry.seq)
     checked = 0
+    macs_seen = False
 
     def broken(problem: str, entry: AuditEntry | None, seq: int) -> VerifyReport:
         return VerifyReport(
@@ -356,10 +358,18 @@ def verify(session: Session, mac_key: bytes | None = None) -> VerifyReport:
             return broken(f"entry {entry.seq} (id {entry.id}) was inserted outside the "
                           "application (no valid writer MAC when it was sealed)",
                           entry, entry.seq)
-        if mac_key is not None and entry.authentic and not hmac.compare_digest(
-                entry.mac or "", content_mac(mac_key, entry)):
-            return broken(f"entry {entry.seq} (id {entry.id}) does not match its writer MAC: "
-                          "rewritten and re-sealed", entry, entry.seq)
+        if entry.mac is not None:
+            macs_seen = True
+            if mac_key is not None and not hmac.compare_digest(
+                    entry.mac, content_mac(mac_key, entry)):
+                return broken(f"entry {entry.seq} (id {entry.id}) does not match its writer "
+                              "MAC: rewritten and re-sealed", entry, entry.seq)
+        elif macs_seen:
+            # Writers MAC every entry once they have the key: a gap is a forged row (or a
+            # stripped MAC), whoever re-sealed the chain.
+            return broken(f"entry {entry.seq} (id {entry.id}) has no writer MAC although "
+                          "earlier entries have one: inserted outside the application",
+                          entry, entry.seq)
         prev = entry.entry_hash
         expected_seq += 1
         checked += 1
