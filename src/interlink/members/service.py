@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -414,3 +415,12 @@ def clear_address_lockout(session: Session, principal: Principal, address: str) 
     audit.record(session, principal.actor, Event(
         "login.unlock_address", "address", address.strip()[:64], detail={"cleared": cleared}))
     return cleared
+
+
+def org_labels(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
+    """How pages name organisations: "Name (CODE)", never an internal id."""
+    ids = {i for i in org_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
+    return {org.id: f"{org.name} ({org.code})" for org in rows}
