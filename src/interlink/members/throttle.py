@@ -93,13 +93,13 @@ def _upsert_failure(session: Session, kind: str, subject: str, username: str | N
                     now: datetime) -> int:
     """Add one failure to a counter (created on first use); returns the new count."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(LoginThrottle).values(kind=kind, subject=subject, username=username,
-                                        failures=1, last_at=now)
-    stmt = stmt.on_conflict_do_update(
+    values = insert(LoginThrottle).values(kind=kind, subject=subject, username=username,
+                                          failures=1, last_at=now)
+    upsert = values.on_conflict_do_update(
         index_elements=[LoginThrottle.kind, LoginThrottle.subject],
         set_={"failures": LoginThrottle.failures + 1, "last_at": now},
     ).returning(LoginThrottle.failures)
-    return int(session.execute(stmt).scalar_one())
+    return int(session.execute(upsert).scalar_one())
 
 
 def record_failure(session: Session, policy: ThrottlePolicy, username: str,
