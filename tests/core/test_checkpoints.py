@@ -180,7 +180,9 @@ def test_checkpoints_are_published_to_oversight_and_bureaus(world: World) -> Non
     signer = CheckpointSigner.from_file(world.settings.audit_signing_key_file)
     checkpoints.checkpoint_head(world.db, signer)
     assert checkpoints.checkpoint_head(world.db, signer) is None  # nothing new to sign
-    key = world.client().get("/api/v1/audit/checkpoint-key").json()
+    assert world.client().get("/api/v1/audit/checkpoint-key").status_code == 401
+    key = world.api_as(world.user("NCB-FR", Role.OFFICER)).get(
+        "/api/v1/audit/checkpoint-key").json()
     public = checkpoints.load_public_key(key["public_key"])
     for role, org in ((Role.OVERSIGHT, "CCF"), (Role.SUPERVISOR, "NCB-FR")):
         client = world.api_as(world.user(org, role, mfa=role is Role.OVERSIGHT))

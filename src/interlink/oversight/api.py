@@ -105,7 +105,9 @@ def latest_checkpoint(request: Request,
 
 
 @router.get("/checkpoint-key", response_model=CheckpointKeyOut)
-def checkpoint_key(request: Request) -> CheckpointKeyOut:
-    """The public key that verifies checkpoints; public, like any verification key."""
+def checkpoint_key(request: Request,
+                   _: Principal = Depends(current_principal)) -> CheckpointKeyOut:
+    """The public key that verifies checkpoints, for any signed-in caller: a witness pins it
+    once and checks every checkpoint it keeps against it."""
     signer = CheckpointSigner.from_file(app_state(request).settings.audit_signing_key_file)
     return CheckpointKeyOut(key_id=signer.key_id, public_key=public_key_b64(signer.public))
