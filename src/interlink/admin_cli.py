@@ -105,6 +105,15 @@ def users_set_password(
     console.print(f"password of {username} reset")
 
 
+@users_app.command("unlock")
+@cli_errors
+def users_unlock(username: str, data_dir: Path | None = DataDirOption) -> None:
+    """Forget an account's failed logins at once (login throttling, docs/security.md)."""
+    with open_db(settings_for(data_dir)) as db, db.session() as session:
+        cleared = members.clear_lockout(session, operator(session), username)
+    console.print(f"failed logins of {username.lower()} forgotten ({cleared} counters)")
+
+
 @tokens_app.command("create")
 @cli_errors
 def tokens_create(
@@ -154,33 +163,95 @@ def tokens_revoke(token_id: int, data_dir: Path | None = DataDirOption) -> None:
 
 @audit_app.command("verify")
 @cli_errors
-def audit_verify(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
-    """Seal pending entries, then check the whole hash chain; exit 1 and name the first bad
-    entry if it was altered, deleted or reordered."""
-    with open_db(settings_for(data_dir)) as db:
+def audit_verify(
+    against: Path | None = typer.Option(
+        None, "--against", exists=True, dir_okay=False,
+        help="JSON-lines file of signed checkpoints a witness kept: prove the log extends "
+             "every one"),
+    public_key: Path | None = typer.Option(
+        None, "--public-key", exists=True, dir_okay=False,
+        help="The checkpoint key as the witness kept it (PEM or base64); default: this "
+             "server's key"),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Seal pending entries, then check the whole hash chain and the writers' MACs; exit 1
+    and name the first bad entry (or checkpoint) if the log was altered, deleted, reordered,
+    truncated or re-sealed."""
+    from interlink.core import checkpoints
+
+    settings = settings_for(data_dir)
+    witnessed = checkpoints.read_witness_file(against) if against else None
+    if public_key is not None:
+        key = checkpoints.load_public_key(public_key.read_text(encoding="utf-8"))
+    elif witnessed is not None:
+        key = checkpoints.CheckpointSigner.from_file(settings.audit_signing_key_file).public
+    with open_db(settings) as db:
         audit.seal_all(db)
         with db.session() as session:
-            report = audit.verify(session)
+            if witnessed is None:
+                report = audit.verify(session, db.audit_mac_key)
+                result, problem = report.as_dict(), report.problem
+            else:
+                witness = checkpoints.verify_against(session, witnessed, key, db.audit_mac_key)
+                report = witness.chain or audit.VerifyReport(False, 0, 0, 0)
+                result, problem = witness.as_dict(), witness.problem
     if as_json:
-        emit(report.as_dict(), True)
-    elif report.ok:
-        console.print(f"OK: {report.checked} entries, chain intact (head {report.head_seq})")
-    if not report.ok:
-        raise fail(f"audit chain broken: {report.problem}", 1)
+        emit(result, True)
+    elif problem is None:
+        shown = f", extends {len(witnessed)} checkpoints" if witnessed is not None else ""
+        console.print(f"OK: {report.checked} entries, chain intact (head {report.head_seq})"
+                      f"{shown}")
+    if problem is not None:
+        raise fail(problem if witnessed is not None else f"audit chain broken: {problem}", 1)
 
 
 @audit_app.command("head")
 @cli_errors
-def audit_head(data_dir: Path | None = DataDirOption) -> None:
-    """Print the chain head (sequence and hash): publish it elsewhere to anchor the log."""
+def audit_head(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
+    """Print the chain head (sequence and hash) after sealing what is pending."""
     from interlink.core.audit import AuditHead
 
     with open_db(settings_for(data_dir)) as db:
         audit.seal_all(db)
         with db.session() as session:
             head = session.get(AuditHead, 1)
-            emit({"seq": head.seq if head else 0,
-                  "hash": head.entry_hash if head else audit.GENESIS}, True)
+            seq, digest = (head.seq, head.entry_hash) if head else (0, audit.GENESIS)
+    if as_json:
+        emit({"seq": seq, "hash": digest}, True)
+    else:
+        console.print(f"{seq} {digest}")
+
+
+@audit_app.command("checkpoint")
+@cli_errors
+def audit_checkpoint(data_dir: Path | None = DataDirOption) -> None:
+    """Sign the chain head now and print the checkpoint as one JSON line (for a witness's
+    file); the server also does this every audit_checkpoint_interval seconds."""
+    import json
+
+    from interlink.core import checkpoints
+
+    settings = settings_for(data_dir)
+    signer = checkpoints.CheckpointSigner.from_file(settings.audit_signing_key_file)
+    with open_db(settings) as db:
+        made = checkpoints.checkpoint_head(db, signer)
+        if made is None:
+            with db.session() as session:
+                last = checkpoints.latest(session)
+                assert last is not None
+                made = checkpoints.Checkpoint.of_row(last)
+    typer.echo(json.dumps(made.as_dict(), sort_keys=True))
+
+
+@audit_app.command("key")
+@cli_errors
+def audit_key(data_dir: Path | None = DataDirOption) -> None:
+    """Print the public key that verifies audit checkpoints (base64 of its raw bytes)."""
+    from interlink.core import checkpoints
+
+    signer = checkpoints.CheckpointSigner.from_file(settings_for(data_dir).audit_signing_key_file)
+    typer.echo(checkpoints.public_key_b64(signer.public))
 
 
 @members_app.command("list")

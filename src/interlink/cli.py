@@ -106,14 +106,15 @@ def serve(
     """Run the web server (API, pages and background work)."""
     import os
 
-    import uvicorn
+    from interlink import serving
+    from interlink.observability import configure_logging
 
     settings = settings_for(data_dir)
     if data_dir:
         os.environ["INTERLINK_DATA_DIR"] = str(data_dir)
-    uvicorn.run("interlink.app:app_from_env", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers, log_config=None,
-                proxy_headers=True)
+    configure_logging(settings.log_level, settings.log_json)
+    serving.run(settings, host=host or settings.host, port=port or settings.port,
+                workers=workers)
 
 
 @app.command()

@@ -60,7 +60,7 @@ def settings_for(data_dir: Path | None) -> Settings:
 def open_db(settings: Settings) -> Iterator[Database]:
     from interlink.core.db import Database
 
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, audit_mac_key=settings.audit_mac_key)
     try:
         yield db
     finally:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from interlink.core import audit
 from interlink.core.audit import AuditEntry
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import allocate_ids, bulk_insert, emit_changes
@@ -115,14 +116,14 @@ def import_entities(
              "restrictions": {**snapshot, "retention_until": v["retention_until"].isoformat()}}
             for rid, v in zip(new_ids, values, strict=True)])
         actor = principal.actor
-        bulk_insert(session, AuditEntry, [
+        bulk_insert(session, AuditEntry, audit.with_macs(audit.session_mac_key(session), [
             {"at": now, "actor_user_id": actor.user_id, "actor_token_id": actor.token_id,
              "actor_org_id": actor.org_id, "actor_label": actor.label, "action": "record.import",
              "object_type": "record", "object_id": str(rid),
              "object_owner_org_id": principal.org_id, "outcome": "ok",
              "detail": {"kind": v["kind"]}, "client_addr": actor.client_addr,
              "request_id": actor.request_id}
-            for rid, v in zip(new_ids, values, strict=True)])
+            for rid, v in zip(new_ids, values, strict=True)]))
         emit_changes(session, "record", new_ids, "upsert")
         stored += len(new_ids)
         if progress:
