@@ -7,13 +7,18 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 VENV := .venv
 PYTEST_ARGS ?=
 
-.PHONY: env demo test lint bench-tools chromium browser-deps
+.PHONY: env demo-env demo test lint bench-tools chromium browser-deps
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 
 env: $(UV)
 	$(UV) sync --frozen --all-groups --quiet
+
+# The demo needs neither the benchmark-only group (nomenklatura and its dependencies) nor
+# the test tools; --inexact keeps them if `make test` installed them already.
+demo-env: $(UV)
+	$(UV) sync --frozen --inexact --no-dev --quiet
 
 chromium:
 	@bash scripts/ensure-chromium.sh
@@ -23,7 +28,7 @@ browser-deps:
 	@command -v npm >/dev/null || bash scripts/ensure-npm.sh
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 
-demo: env
+demo: demo-env
 	$(VENV)/bin/interlink demo
 
 lint: env

@@ -33,11 +33,12 @@ def test_sections_follow_permissions(world: World) -> None:
     delegate = world.principal(world.user("NCB-FR", Role.DELEGATE))
     supervisor = world.principal(world.user("NCB-FR", Role.SUPERVISOR))
     with world.db.session() as session:
-        kinds = {p: [s.object_type for s in dashboard.dashboard(session, p).sections]
-                 for p in (reviewer, delegate, supervisor)}
-    assert kinds[reviewer] == ["review"]
-    assert kinds[delegate] == ["meeting", "ballot"]
-    assert kinds[supervisor] == ["hit", "notice", "operation", "record"]
+        reviewer_kinds, delegate_kinds, supervisor_kinds = (
+            [s.object_type for s in dashboard.dashboard(session, p).sections]
+            for p in (reviewer, delegate, supervisor))
+    assert reviewer_kinds == ["review"]
+    assert delegate_kinds == ["meeting", "ballot"]
+    assert supervisor_kinds == ["hit", "notice", "operation", "record"]
 
 
 def test_an_item_waiting_for_another_bureau_is_not_found(world: World) -> None:

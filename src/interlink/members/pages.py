@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from interlink.core.auth import ROLES_BY_ORG_KIND, OrgKind, Perm, Principal, Role
+from interlink.core.db import utcnow
 from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
 from interlink.deps import Id, token_cache, unit_of_work
 from interlink.members import service
@@ -18,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 NAV = [  # wired in interlink.wiring.NAV
     NavLink("/admin/users", "Users", Perm.USERS_MANAGE),
     NavLink("/admin/tokens", "API tokens", Perm.TOKENS_MANAGE),
+    NavLink("/admin/lockouts", "Failed logins", Perm.USERS_MANAGE),
 ]
 
 
@@ -29,7 +31,7 @@ def _logged_in(principal: Principal | None) -> Principal:
 
 def _scope_orgs(session, principal: Principal) -> list[Organisation]:
     scope = service.manageable_org_ids(session, principal)
-    orgs = service.list_organisations(session)
+    orgs = service.list_organisations(session, principal)
     return [o for o in orgs if scope is None or o.id in scope]
 
 
@@ -128,3 +130,26 @@ def tokens_revoke(request: Request, token_id: Id,
         service.revoke_token(session, principal, token_id)
     token_cache(request).clear()
     return redirect("/admin/tokens")
+
+
+def _lockouts_page(request: Request, principal: Principal, cleared: str | None = None
+                   ) -> Response:
+    with unit_of_work(request) as session:
+        lockouts = service.list_lockouts(session, principal)
+    return render(request, "members/lockouts.html", lockouts=lockouts, cleared=cleared,
+                  now=utcnow())
+
+
+@router.get("/admin/lockouts")
+def lockouts_page(request: Request, principal: Principal | None = Depends(form_principal)
+                  ) -> Response:
+    return _lockouts_page(request, _logged_in(principal))
+
+
+@router.post("/admin/lockouts/clear")
+def lockouts_clear(request: Request, username: Annotated[str, Form(max_length=80)],
+                   principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _logged_in(principal)
+    with unit_of_work(request) as session:
+        service.clear_lockout(session, principal, username)
+    return _lockouts_page(request, principal, cleared=username)

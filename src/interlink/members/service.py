@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -31,6 +31,7 @@ from interlink.core.auth import (
     permissions_for,
 )
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.members import throttle
 from interlink.members.models import ApiToken, Member, Organisation, User
 from interlink.members.regions import REGION_OF, country_name
 
@@ -177,10 +178,26 @@ def create_organisation(
     return org
 
 
+# Organisation kinds a partner (an airline, a bank) may list besides its own organisation:
+# it deals with the General Secretariat only, and the list of bureaus, agencies and other
+# partners is none of its business (docs/security.md).
+PARTNER_VISIBLE_KINDS = (OrgKind.GENERAL_SECRETARIAT,)
+
+
 def list_organisations(
-    session: Session, *, kind: OrgKind | None = None, country: str | None = None
+    session: Session,
+    principal: Principal | None = None,
+    *,
+    kind: OrgKind | None = None,
+    country: str | None = None,
 ) -> list[Organisation]:
+    """Organisations `principal` may list (all of them for the console, `principal=None`)."""
     stmt = select(Organisation).order_by(Organisation.code)
+    if principal is not None and principal.org_kind is OrgKind.PARTNER:
+        stmt = stmt.where(or_(
+            Organisation.id == principal.org_id,
+            Organisation.kind.in_([k.value for k in PARTNER_VISIBLE_KINDS]),
+        ))
     if kind is not None:
         stmt = stmt.where(Organisation.kind == kind.value)
     if country is not None:
@@ -359,6 +376,45 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiTo
             "token.revoke", "token", token.id, owner_org_id=token.org_id))
     return token
 
+
+
+# --- login throttling --------------------------------------------------------------------------
+
+
+def list_lockouts(session: Session, principal: Principal) -> list[throttle.Lockout]:
+    """Failed-login counters an administrator may see: of the users it administers (a GS
+    administrator: every username, existing or not, and the per-address counters)."""
+    principal.require(Perm.USERS_MANAGE)
+    scope = manageable_org_ids(session, principal)
+    if scope is None:
+        return throttle.lockouts(session, usernames=None, with_addresses=True)
+    names = list(session.scalars(select(User.username).where(User.org_id.in_(scope))))
+    return throttle.lockouts(session, usernames=names, with_addresses=False)
+
+
+def clear_lockout(session: Session, principal: Principal, username: str) -> int:
+    """Forget an account's failed logins; a user outside one's scope is not found."""
+    principal.require(Perm.USERS_MANAGE)
+    name = username.strip().lower()
+    user = session.scalars(select(User).where(User.username == name)).first()
+    scope = manageable_org_ids(session, principal)
+    if scope is not None and (user is None or user.org_id not in scope):
+        raise NotFound(f"no user {name!r} that you administer")
+    cleared = throttle.clear_account(session, name)
+    if user is not None:
+        user.failed_logins, user.locked_until = 0, None
+    audit.record(session, principal.actor, Event(
+        "login.unlock", "user", user.id if user else name,
+        owner_org_id=user.org_id if user else None, detail={"cleared": cleared}))
+    return cleared
+
+
+def clear_address_lockout(session: Session, principal: Principal, address: str) -> int:
+    principal.require(Perm.PLATFORM_ADMIN)
+    cleared = throttle.clear_address(session, address.strip())
+    audit.record(session, principal.actor, Event(
+        "login.unlock_address", "address", address.strip()[:64], detail={"cleared": cleared}))
+    return cleared
 
 
 def org_labels(session: Session, org_ids: Iterable[int]) -> dict[int, str]:

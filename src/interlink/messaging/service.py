@@ -122,12 +122,22 @@ def _participating(session: Session, principal: Principal, thread_id: int) -> Th
     return access.thread
 
 
-def _message_in_reach(session: Session, principal: Principal, message_id: int
-                      ) -> tuple[Message, Access]:
+def _message_in_reach(session: Session, principal: Principal, message_id: int, *,
+                      missing: str | None = None) -> tuple[Message, Access]:
+    """The message and how the principal reaches its thread.
+
+    Whether the message is missing or in a thread the principal cannot reach, the answer is
+    the same NotFound (`missing`, naming what the caller asked for), and the permission is
+    checked before anything is looked up: existence is never revealed."""
+    principal.require(Perm.MESSAGES)
+    missing = missing or f"no message {message_id} that you take part in"
     message = session.get(Message, message_id)
     if message is None:
-        raise NotFound(f"no message {message_id} that you take part in")
-    return message, thread_access(session, principal, message.thread_id)
+        raise NotFound(missing)
+    try:
+        return message, thread_access(session, principal, message.thread_id)
+    except NotFound:
+        raise NotFound(missing) from None
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -439,10 +449,13 @@ class Download:
 def download_attachment(session: Session, ctx: MessagingContext, principal: Principal,
                         attachment_id: int) -> Download:
     """The decrypted content, once both its message's signature and its hash check out."""
+    principal.require(Perm.MESSAGES)
+    missing = f"no attachment {attachment_id} in a thread you take part in"
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
-        raise NotFound(f"no attachment {attachment_id} in a thread you take part in")
-    message, access = _message_in_reach(session, principal, attachment.message_id)
+        raise NotFound(missing)
+    message, access = _message_in_reach(session, principal, attachment.message_id,
+                                        missing=missing)
     _, verification, _ = _open(session, ctx, message, _parts(session, [message.id]))
     if not verification.valid:
         raise IntegrityFailure(f"message {message.id} fails verification: "
@@ -554,10 +567,13 @@ def request_forward_permission(session: Session, principal: Principal, message_i
 def decide_forward_request(session: Session, principal: Principal, request_id: int,
                            grant: bool) -> ForwardRequest:
     """The originator grants or refuses a request to forward its H2 message."""
+    principal.require(Perm.MESSAGES)
+    missing = f"no forwarding request {request_id} in a thread you take part in"
     request = session.get(ForwardRequest, request_id)
     if request is None:
-        raise NotFound(f"no forwarding request {request_id} in a thread you take part in")
-    message, access = _message_in_reach(session, principal, request.message_id)
+        raise NotFound(missing)
+    message, access = _message_in_reach(session, principal, request.message_id,
+                                        missing=missing)
     if not access.participant or principal.org_id != message.origin_org_id:
         raise Forbidden("only the message's originator decides on forwarding it")
     if request.granted is not None:

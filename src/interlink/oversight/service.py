@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interlink.core import audit
+from interlink.core import audit, checkpoints
 from interlink.core.audit import AuditEntry, Event, VerifyReport
 from interlink.core.auth import Perm, Principal
-from interlink.core.errors import Forbidden
+from interlink.core.checkpoints import Checkpoint
+from interlink.core.errors import Forbidden, NotFound
 
 
 def query_audit(
@@ -59,6 +60,28 @@ def verify_chain(session: Session, principal: Principal) -> VerifyReport:
     if not (principal.has(Perm.AUDIT_ALL) or principal.has(Perm.PLATFORM_ADMIN)):
         raise Forbidden("verifying the audit chain is for oversight and platform administrators")
     return audit.verify(session)
+
+
+def require_witness(principal: Principal) -> None:
+    """Who may fetch signed checkpoints to keep them: whoever reads the audit log (the
+    oversight commission, any bureau's supervisors, administrators and their systems)."""
+    if not (principal.has(Perm.AUDIT_ALL) or principal.has(Perm.AUDIT_OWN)):
+        raise Forbidden("audit checkpoints need the audit.own or audit.all permission")
+
+
+def latest_checkpoint(session: Session, principal: Principal) -> Checkpoint:
+    require_witness(principal)
+    row = checkpoints.latest(session)
+    if row is None:
+        raise NotFound("no checkpoint has been signed yet")
+    return Checkpoint.of_row(row)
+
+
+def list_checkpoints(session: Session, principal: Principal, *, after_id: int = 0,
+                     limit: int = 100) -> list[tuple[int, Checkpoint]]:
+    require_witness(principal)
+    return [(row.id, Checkpoint.of_row(row))
+            for row in checkpoints.list_checkpoints(session, after_id=after_id, limit=limit)]
 
 
 def accesses_to(session: Session, principal: Principal, object_type: str, object_id: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 from pathlib import Path
 
 import typer
@@ -15,6 +16,7 @@ from interlink.clikit import (
     cli_errors,
     console,
     emit,
+    err_console,
     fail,
     open_db,
     progress_bar,
@@ -23,7 +25,7 @@ from interlink.clikit import (
 from interlink.core.access import HandlingCode, VisibilityMode
 from interlink.records import importer
 from interlink.records import service as records
-from interlink.records.interchange import ImportLineError
+from interlink.records.interchange import ImportLineError, describe_validation_error
 from interlink.records.models import RecordKind
 from interlink.records.restrictions import Restrictions
 
@@ -50,42 +52,64 @@ def import_file(
     visibility: VisibilityMode = typer.Option(VisibilityMode.ALL),
     countries: list[str] = typer.Option([], "--country", help="For --visibility only/except"),
     handling: HandlingCode = typer.Option(HandlingCode.H0),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid",
+        help="Import the usable entities and report each unusable line (with its number) "
+             "instead of importing nothing"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Import a file in one transaction: all its records, or none (a bad line is named)."""
+    """Import a file in one transaction: all its records, or none (the first bad line is
+    named); with --skip-invalid, every usable record and a report of the lines skipped."""
     restrictions = Restrictions(visibility=visibility, countries=countries, handling=handling)
+    skipped: list[ImportLineError] | None = [] if skip_invalid else None
     gc.freeze()  # a large import allocates many long-lived objects: skip rescanning them
     with open_db(settings_for(data_dir)) as db, progress_bar() as progress:
         try:
             with db.session() as session:
                 principal = acting_for(session, owner)
-                entities = importer.parse(fmt, _read_lines(file, progress), principal.country)
+                entities = importer.parse(fmt, _read_lines(file, progress), principal.country,
+                                          skipped)
                 task = progress.add_task("storing", total=len(entities))
                 stored = importer.import_entities(
                     session, principal, entities, restrictions,
                     progress=lambda n: progress.advance(task, n))
         except ImportLineError as exc:
             raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
-    emit({"imported": stored, "file": str(file), "owner": owner.upper()}, as_json)
+    summary: dict[str, object] = {"imported": stored, "file": str(file), "owner": owner.upper()}
+    if skipped is not None:
+        for error in skipped:
+            err_console.print(f"{file}: {error} (skipped)", markup=False, highlight=False,
+                              soft_wrap=True)
+        summary["skipped"] = len(skipped)
+        if as_json:
+            summary["skipped_lines"] = [{"line": e.line_number, "error": e.message}
+                                        for e in skipped]
+    emit(summary, as_json)
 
 
 @app.command("export")
 @cli_errors
 def export_file(
     owner: str = typer.Option(..., help="Member code of the bureau whose records to export"),
-    out: Path = typer.Option(..., help="Where to write FtM JSON lines"),
+    out: Path = typer.Option(..., help="Where to write the file"),
+    fmt: importer.ImportFormat = typer.Option(
+        importer.ImportFormat.FTM, "--format",
+        help="ftm (every kind), csv-documents or csv-vehicles: what `records import` reads"),
     kind: RecordKind | None = typer.Option(None),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Export a bureau's own records as FollowTheMoney JSON lines."""
+    """Export a bureau's own active records in an import format (FtM JSON lines or CSV)."""
     count = 0
-    with open_db(settings_for(data_dir)) as db, db.session() as session, \
-            out.open("w", encoding="utf-8") as handle:
-        for line in importer.export_ftm(session, acting_for(session, owner), kind):
-            handle.write(line + "\n")
-            count += 1
-    console.print(f"{count} entities written to {out}")
+    with open_db(settings_for(data_dir)) as db, db.session() as session:
+        lines = importer.export_lines(session, acting_for(session, owner), fmt, kind)
+        first = next(lines, None)  # a refused --kind fails before the file is created
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            for line in itertools.chain([first] if first is not None else [], lines):
+                handle.write(line + "\n")
+                count += 1
+    what = "entities" if fmt is importer.ImportFormat.FTM else "lines (with the header)"
+    console.print(f"{count} {what} written to {out}")
 
 
 @app.command("list")
@@ -118,3 +142,70 @@ def sweep(data_dir: Path | None = DataDirOption) -> None:
         result = records.retention_sweep(session)
         result["notices_expired"] = notices.expire_notices(session)
     emit(result, False)
+
+
+@app.command("import-requests")
+@cli_errors
+def import_requests(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="JSON lines: {\"data\": {...notice...}, \"subject_record_id\""
+                                     " or \"subject_external_id\" (optional), \"restrictions\""
+                                     " (optional)}"),
+    owner: str = typer.Option(..., "--as", help="Member code of the requesting bureau"),
+    submit: bool = typer.Option(False, help="Submit notices for review and send diffusions "
+                                            "(with \"recipients\") after saving them"),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Import notice requests and diffusions in one transaction, all or none. Each names its
+    subject once: inline in data.subject (the record is created), or one of the bureau's
+    records by id or external id."""
+    import json
+
+    from pydantic import ValidationError
+    from sqlalchemy import select
+
+    from interlink.core.errors import DomainError, InvalidInput, NotFound
+    from interlink.records import notices
+    from interlink.records.models import Record
+
+    created: list[str] = []
+    with open_db(settings_for(data_dir)) as db:
+        try:
+            with db.session() as session:
+                principal = acting_for(session, owner)
+                for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        item = json.loads(line)
+                        if not isinstance(item, dict) or not isinstance(item.get("data"), dict):
+                            raise InvalidInput("expected an object with \"data\"")
+                        subject_id = item.get("subject_record_id")
+                        if external := item.get("subject_external_id"):
+                            subject_id = session.scalars(select(Record.id).where(
+                                Record.owner_org_id == principal.org_id,
+                                Record.external_id == str(external))).first()
+                            if subject_id is None:
+                                raise NotFound(f"no record of yours with external id "
+                                               f"{external}")
+                        restrictions = Restrictions.model_validate(
+                            item.get("restrictions") or {})
+                        notice = notices.create_notice(
+                            session, principal, notices.parse_notice(item["data"]),
+                            restrictions, subject_id)
+                        if submit and notice.kind == "notice":
+                            notices.submit(session, principal, notice.id)
+                        elif submit:
+                            notices.circulate_diffusion(session, principal, notice.id,
+                                                        list(item.get("recipients") or []))
+                        created.append(notice.reference)
+                    except ValidationError as exc:
+                        raise ImportLineError(number, describe_validation_error(exc)) from None
+                    except DomainError as exc:
+                        raise ImportLineError(number, exc.detail) from None
+                    except ValueError as exc:  # not JSON
+                        raise ImportLineError(number, str(exc).splitlines()[0]) from None
+        except ImportLineError as exc:
+            raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
+    emit({"imported": len(created), "references": created, "owner": owner.upper()}, as_json)

@@ -31,8 +31,9 @@ from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.members.models import Organisation
 from interlink.records import service as records
 from interlink.records.checks import (
-    CheckOutcome,
     CheckResult,
+    blocks_publication,
+    needs_attention,
     refugee_name_key,
     run_automated_checks,
 )
@@ -465,13 +466,8 @@ def _run_checks(session: Session, principal: Principal, notice: Notice) -> list[
                 details=list(result.details),
             )
         )
-    outcomes = {r.outcome for r in results}
     notice.checks_summary = (
-        "fail"
-        if CheckOutcome.FAIL in outcomes
-        else "flag"
-        if CheckOutcome.FLAG in outcomes
-        else "pass"
+        "fail" if blocks_publication(results) else "flag" if needs_attention(results) else "pass"
     )
     return results
 
