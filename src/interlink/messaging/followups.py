@@ -96,7 +96,8 @@ def _open_thread_for(session: Session, record_id: int, searching_org_id: int,
 
 def open_hit_followup(session: Session, *, ctx: MessagingContext, hit_id: int, record_id: int,
                       searching_org_id: int, owner_org_id: int, summary: str,
-                      priority: Priority = Priority.URGENT, actor: Actor) -> Thread:
+                      priority: Priority = Priority.URGENT, actor: Actor,
+                      record_label: str | None = None) -> Thread:
     """Called by screening in the transaction that records a hit.
 
     Opens a thread between the searching organisation and the record's owner, or joins the
@@ -117,10 +118,11 @@ def open_hit_followup(session: Session, *, ctx: MessagingContext, hit_id: int, r
     thread = _open_thread_for(session, record_id, searching_org_id, owner_org_id)
     if thread is None:
         thread = new_thread(session, kind=ThreadKind.HIT_FOLLOWUP.value,
-                            subject=f"Hit on record {record_id}",
+                            subject=f"Hit on {record_label or f'record {record_id}'}"[:300],
                             originator_org_id=searching_org_id, participant_ids=[owner_org_id],
                             priority=priority)
-    draft = Draft(body=summary, subject=f"Hit {hit_id} on record {record_id}",
+    draft = Draft(body=summary,
+                  subject=f"Hit {hit_id} on {record_label or f'record {record_id}'}"[:300],
                   priority=priority,
                   links=[Link(LinkType.HIT, hit_id), Link(LinkType.RECORD, record_id)])
     message = post(session, ctx, actor=actor, sender_org_id=searching_org_id, thread=thread,

@@ -26,7 +26,7 @@ from interlink.core.db import utcnow
 from interlink.core.errors import NotFound
 from interlink.members.models import Organisation
 from interlink.messaging import followups, operations
-from interlink.messaging.models import Followup, Operation
+from interlink.messaging.models import Followup, Operation, Thread
 from interlink.records import notices
 from interlink.records import service as records
 from interlink.records.models import Notice, Record
@@ -70,8 +70,11 @@ class Source:
 
 
 def _hit_items(session: Session, rows: Sequence[Followup], now: datetime) -> list[Item]:
+    # The thread's subject names the record ("Hit on Samir Ouazzani"), as its owner sees it.
+    subjects = dict(session.execute(select(Thread.id, Thread.subject).where(
+        Thread.id.in_([f.thread_id for f in rows]))).tuples().all()) if rows else {}
     return [Item("hit", v.followup.hit_id,
-                 f"Hit on record {v.followup.record_id} by {v.searching_code}",
+                 f"{subjects.get(v.followup.thread_id, 'Hit')} by {v.searching_code}",
                  f"{v.followup.priority} · answer due", f"/messages/{v.followup.thread_id}",
                  v.followup.due_at, v.overdue)
             for v in followups.views_of(session, rows, now)]
