@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -108,6 +109,33 @@ def org_by_code(session: Session, code: str) -> Organisation:
     if org is None:
         raise NotFound(f"no organisation {code!r}")
     return org
+
+
+@dataclass(frozen=True, slots=True)
+class OrgLabel:
+    """How an organisation is shown to people: its name and its code, never its row id."""
+
+    code: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+def org_labels(session: Session, org_ids: Iterable[int | None]) -> dict[int, OrgLabel]:
+    ids = {org_id for org_id in org_ids if org_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(Organisation.id, Organisation.code, Organisation.name)
+                           .where(Organisation.id.in_(ids)))
+    return {org_id: OrgLabel(code, name) for org_id, code, name in rows}
+
+
+def org_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, "Name (CODE)") for every active organisation, by code: for filter menus."""
+    rows = session.execute(select(Organisation.code, Organisation.name)
+                           .where(Organisation.active.is_(True)).order_by(Organisation.code))
+    return [(code, f"{name} ({code})") for code, name in rows]
 
 
 def ncb_of(session: Session, country: str) -> Organisation:

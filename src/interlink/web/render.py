@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,19 @@ def nav_links(principal: Principal) -> list[NavLink]:
 
 
 templates.env.globals["nav_links"] = nav_links
+
+
+def readable_when(value: datetime | date | None) -> str:
+    """"7 December 2026, 14:05 UTC" (a date alone: "7 December 2026")."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        at = value.astimezone(UTC) if value.tzinfo else value
+        return f"{at.day} {at:%B %Y}, {at:%H:%M} UTC"
+    return f"{value.day} {value:%B %Y}"
+
+
+templates.env.filters["when"] = readable_when
 
 
 def page_context(request: Request, principal: Principal | None, **extra: Any) -> dict[str, Any]:
