@@ -61,17 +61,24 @@ def nav_links(principal: Principal) -> list[NavLink]:
 templates.env.globals["nav_links"] = nav_links
 
 
-def readable_when(value: datetime | date | None) -> str:
-    """"7 December 2026, 14:05 UTC" (a date alone: "7 December 2026")."""
+def when(value: datetime | date | None) -> str:
+    """'7 Dec 2026, 14:05 UTC': a moment as people read it (stored times are UTC)."""
     if value is None:
         return "—"
-    if isinstance(value, datetime):
-        at = value.astimezone(UTC) if value.tzinfo else value
-        return f"{at.day} {at:%B %Y}, {at:%H:%M} UTC"
-    return f"{value.day} {value:%B %Y}"
+    if not isinstance(value, datetime):
+        return day(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return f"{value.day} {value:%b %Y, %H:%M} UTC"
 
 
-templates.env.filters["when"] = readable_when
+def day(value: datetime | date | None) -> str:
+    """'7 Dec 2026'."""
+    return f"{value.day} {value:%b %Y}" if value is not None else "—"
+
+
+templates.env.filters["when"] = when
+templates.env.filters["day"] = day
 
 
 def page_context(request: Request, principal: Principal | None, **extra: Any) -> dict[str, Any]:
