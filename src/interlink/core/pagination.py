@@ -83,8 +83,9 @@ def _decode_key(cursor: str, sort: str, column: Any) -> tuple[Any, int]:
 
 
 def _python_type(column: Any) -> type | None:
+    column_type = getattr(column.type, "impl_instance", column.type)  # a TypeDecorator's base
     try:
-        return column.type.python_type  # type: ignore[no-any-return]
+        return column_type.python_type  # type: ignore[no-any-return]
     except NotImplementedError:
         return None
 

@@ -43,6 +43,10 @@ def _user(principal: Principal | None) -> Principal:
     return principal
 
 
+def notice_type_label(value: NoticeType) -> str:
+    return "UN Special" if value is NoticeType.UN_SPECIAL else value.value.capitalize()
+
+
 def _choice(errors: FieldErrors, field: str, raw: str, enum: type[E]) -> E | None:
     if not raw:
         return None
@@ -198,7 +202,9 @@ def notices_page(
             request, "records/notices.html", status_code=422 if errors else 200,
             title="Notices and diffusions", page=page, rows=page.items if page else [],
             params=params, errors=errors, orgs=orgs, org_choices=org_choices(session),
-            states=list(NoticeState), notice_types=list(NoticeType), filters_shown=True,
+            state_choices=[(v.value, v.value.replace("_", " ").capitalize()) for v in NoticeState],
+            type_choices=[(v.value, notice_type_label(v)) for v in NoticeType],
+            filters_shown=True,
             next_url=list_url("/notices", params, cursor=page.next_cursor)
             if page and page.next_cursor else None,
             first_url=list_url("/notices", params) if cursor else None)
