@@ -19,11 +19,21 @@ from interlink.core.access import HandlingCode
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
 from interlink.deps import Id, app_state, unit_of_work
+from interlink.members.service import org_choices, org_labels
 from interlink.messaging import followups, operations, service, webhooks
 from interlink.messaging.attachments import MAX_ATTACHMENT_BYTES, NewAttachment
 from interlink.messaging.context import context_of
 from interlink.messaging.models import Accuracy, LinkType, Priority, Reliability
 from interlink.messaging.posting import Draft, Link, resolve_org_code, resolve_org_codes
+from interlink.web.lists import (
+    PAGE_SIZE,
+    FieldErrors,
+    csv_response,
+    dates_filter,
+    enum_filter,
+    list_url,
+    org_filter,
+)
 from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -308,14 +318,73 @@ def download_page(request: Request, attachment_id: Id,
         "x-content-type-options": "nosniff", "cache-control": "no-store"})
 
 
+def followup_params(side: Annotated[str, Query(max_length=12)] = "",
+                    status: Annotated[str, Query(max_length=12)] = "",
+                    priority: Annotated[str, Query(max_length=12)] = "",
+                    org: Annotated[str, Query(max_length=40)] = "",
+                    since: Annotated[str, Query(max_length=20)] = "",
+                    until: Annotated[str, Query(max_length=20)] = "") -> dict[str, str]:
+    return {"side": side, "status": status, "priority": priority, "org": org,
+            "since": since, "until": until}
+
+
+def _followup_filter(session: Session, params: dict[str, str], errors: FieldErrors
+                     ) -> followups.FollowupFilter:
+    start, end = dates_filter(errors, params["since"], params["until"])
+    return followups.FollowupFilter(
+        side=enum_filter(errors, "side", params["side"], followups.FollowupSide),
+        status=enum_filter(errors, "status", params["status"], followups.FollowupStatus),
+        priority=enum_filter(errors, "priority", params["priority"], Priority),
+        counterpart_org_id=org_filter(session, errors, "org", params["org"]),
+        since=start, until=end)
+
+
 @router.get("/followups")
-def followups_page(request: Request, principal: Principal | None = Depends(form_principal)
-                   ) -> Response:
+def followups_page(request: Request,
+                   params: Annotated[dict[str, str], Depends(followup_params)],
+                   sort: Annotated[str, Query(pattern="^(due|newest|oldest)$")] = "due",
+                   cursor: Annotated[str | None, Query(max_length=500)] = None,
+                   principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
+    errors = FieldErrors()
     with unit_of_work(request) as session:
-        views = followups.followups_for(session, principal)
+        filters = _followup_filter(session, params, errors)
+        page = None if errors else followups.followups_page(
+            session, principal, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
         stats = followups.answer_stats(session, principal)
-    return render(request, "messaging/followups.html", views=views, stats=stats)
+        orgs = org_labels(session, [o for v in (page.items if page else [])
+                                    for o in (v.followup.searching_org_id,
+                                              v.followup.owner_org_id)])
+        choices = org_choices(session)
+    listed = {**params, "sort": sort}
+    return render(request, "messaging/followups.html", status_code=422 if errors else 200,
+                  page=page, stats=stats, orgs=orgs, org_choices=choices, params=listed,
+                  errors=errors, priorities=list(Priority),
+                  next_url=list_url("/followups", listed, cursor=page.next_cursor)
+                  if page and page.next_cursor else None,
+                  first_url=list_url("/followups", listed) if cursor else None,
+                  csv_url=list_url("/followups.csv", params))
+
+
+@router.get("/followups.csv")
+def followups_csv(request: Request,
+                  params: Annotated[dict[str, str], Depends(followup_params)],
+                  principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    errors = FieldErrors()
+    with unit_of_work(request) as session:
+        filters = _followup_filter(session, params, errors)
+        errors.raise_if_any()
+        views = followups.followups_export(session, principal, filters)
+    rows = ([v.followup.hit_id, v.followup.record_id, v.followup.thread_id, v.searching_code,
+             v.owner_code, v.followup.priority, v.followup.opened_at, v.followup.due_at,
+             v.followup.answered_at,
+             "late" if v.answered_late else "answered" if v.followup.answered_at
+             else "overdue" if v.overdue else "open",
+             int(v.waiting.total_seconds())] for v in views)
+    return csv_response("hit-followups.csv", [
+        "hit", "record", "thread", "searching_org", "owner_org", "priority", "opened_utc",
+        "due_utc", "answered_utc", "status", "seconds_to_answer_or_waiting"], rows)
 
 
 # --- webhooks ----------------------------------------------------------------------------------

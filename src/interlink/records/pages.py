@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -17,11 +16,17 @@ from interlink.records import service as records
 from interlink.records.api_schemas import NoticeOut, RecordOut
 from interlink.records.models import NoticeState, RecordKind, RecordStatus
 from interlink.records.schemas import JudicialPurpose, NoticeType, OffenceCategory
-from interlink.web.lists import PAGE_SIZE, FieldErrors, dates_filter, list_url, org_filter
+from interlink.web.lists import (
+    PAGE_SIZE,
+    FieldErrors,
+    dates_filter,
+    enum_filter,
+    list_url,
+    org_filter,
+)
 from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
-E = TypeVar("E", bound=StrEnum)
 NAV_LINKS.extend(
     [
         NavLink("/records", "Records", Perm.RECORDS_READ),
@@ -47,16 +52,6 @@ def notice_type_label(value: NoticeType) -> str:
     return "UN Special" if value is NoticeType.UN_SPECIAL else value.value.capitalize()
 
 
-def _choice(errors: FieldErrors, field: str, raw: str, enum: type[E]) -> E | None:
-    if not raw:
-        return None
-    try:
-        return enum(raw)
-    except ValueError:
-        errors.check(field, f"choose one of the listed {field.replace('_', ' ')}s")
-        return None
-
-
 @router.get("/records")
 def records_page(
     request: Request,
@@ -73,9 +68,9 @@ def records_page(
     errors = FieldErrors()
     with unit_of_work(request) as session:
         filters = records.RecordFilter(
-            kind=_choice(errors, "kind", kind, RecordKind), text=q.strip() or None,
+            kind=enum_filter(errors, "kind", kind, RecordKind), text=q.strip() or None,
             owner_org_id=org_filter(session, errors, "owner", owner),
-            status=_choice(errors, "status", status, RecordStatus) or RecordStatus.ACTIVE)
+            status=enum_filter(errors, "status", status, RecordStatus) or RecordStatus.ACTIVE)
         page = None if errors else records.records_page(
             session, principal, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
         orgs = org_labels(session, [r.owner_org_id for r in page.items] if page else [])
@@ -191,8 +186,8 @@ def notices_page(
     with unit_of_work(request) as session:
         start, end = dates_filter(errors, since, until)
         filters = notices.NoticeFilter(
-            state=_choice(errors, "state", state, NoticeState),
-            notice_type=_choice(errors, "notice_type", notice_type, NoticeType),
+            state=enum_filter(errors, "state", state, NoticeState),
+            notice_type=enum_filter(errors, "notice_type", notice_type, NoticeType),
             owner_org_id=org_filter(session, errors, "requester", requester),
             since=start, until=end)
         page = None if errors else notices.notices_page(

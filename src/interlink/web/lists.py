@@ -7,7 +7,8 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi.responses import Response
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from interlink.core.errors import InvalidInput, NotFound
 from interlink.members.service import org_by_code
 
+E = TypeVar("E", bound=StrEnum)
 # How many rows a list page shows.
 PAGE_SIZE = 50
 
@@ -48,6 +50,17 @@ def day_range(since: date | None, until: date | None) -> tuple[datetime | None, 
     start = datetime.combine(since, time(), UTC) if since else None
     end = datetime.combine(until + timedelta(days=1), time(), UTC) if until else None
     return start, end
+
+
+def enum_filter(errors: FieldErrors, field: str, raw: str, choices: type[E]) -> E | None:
+    """A menu's value as its enum member; empty means any."""
+    if not raw.strip():
+        return None
+    try:
+        return choices(raw.strip())
+    except ValueError:
+        errors.check(field, f"choose one of the listed {field.replace('_', ' ')} values")
+        return None
 
 
 def org_filter(session: Session, errors: FieldErrors, field: str, raw: str) -> int | None:
