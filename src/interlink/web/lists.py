@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.errors import DomainError, InvalidInput, NotFound
 from interlink.members.service import org_by_code
 
 E = TypeVar("E", bound=StrEnum)
@@ -24,6 +24,12 @@ PAGE_SIZE = 50
 
 class FieldErrors(dict[str, str]):
     """Problems with a filter or form, by field name, in the order they were found."""
+
+    @classmethod
+    def of(cls, error: DomainError, default_field: str) -> FieldErrors:
+        """A service's refusal, beside the field it names (`field=` in its extras)."""
+        field = error.extra.get("field")
+        return cls({field if isinstance(field, str) else default_field: error.detail})
 
     def check(self, field: str, problem: str | None) -> None:
         if problem:
