@@ -25,7 +25,7 @@ from interlink.core import audit
 from interlink.core.audit import AuditWriter
 from interlink.core.background import PeriodicWorker
 from interlink.core.db import Database
-from interlink.core.errors import DomainError
+from interlink.core.errors import DomainError, Unauthenticated
 from interlink.members import api as members_api
 from interlink.members import pages as members_pages
 from interlink.messaging import api as messaging_api
@@ -41,8 +41,9 @@ from interlink.screening import api as screening_api
 from interlink.screening import jobs as screening_jobs
 from interlink.screening import pages as screening_pages
 from interlink.state import AppState
+from interlink.web import api_docs
 from interlink.web import pages as web_pages
-from interlink.web.render import STATIC_DIR, render_error
+from interlink.web.render import STATIC_DIR, redirect, render_error
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -64,6 +65,7 @@ ROUTERS = [
     messaging_api.router,
     messaging_pages.router,
     web_pages.router,
+    api_docs.router,
 ]
 # Capabilities that need per-process start-up (an index to build, a worker to run) register
 # a callable(state) -> list of PeriodicWorker here.
@@ -99,6 +101,11 @@ def _problem(request: Request, status: int, title: str, detail: str,
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
+        if (isinstance(exc, Unauthenticated) and request.method == "GET"
+                and _wants_html(request)):
+            # A page asked for while logged out: log in, then come back to it.
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return redirect(web_pages.login_url(target))
         return _problem(request, exc.status, exc.title, exc.detail, exc.extra)
 
     @app.exception_handler(RequestValidationError)
@@ -182,7 +189,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         version="0.1.0",
         description="The API of Interlink, a platform for multilateral police cooperation.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by web.api_docs, without a CDN and within the CSP
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -191,6 +198,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     _install_error_handlers(app)
     _install_operations(app, state, metrics)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    api_docs.mount_assets(app)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -215,6 +215,17 @@ def list_operations(session: Session, principal: Principal
                                            MemberStatus.ACCEPTED.value]))
         .order_by(Operation.id.desc()))
     return list(rows)
+
+
+def invitations_query(principal: Principal) -> Select[tuple[Operation]]:
+    """Open operations that invited the principal's organisation and await its answer."""
+    principal.require(Perm.MESSAGES)
+    return (select(Operation)
+            .join(OperationMember, OperationMember.operation_id == Operation.id)
+            .where(OperationMember.org_id == principal.org_id,
+                   OperationMember.status == MemberStatus.INVITED.value,
+                   Operation.closed_at.is_(None))
+            .order_by(OperationMember.invited_at, Operation.id))
 
 
 # --- workspace --------------------------------------------------------------------------------

@@ -599,10 +599,11 @@ def notices_page(session: Session, principal: Principal, filters: NoticeFilter, 
     return page
 
 
-def review_queue(session: Session, principal: Principal) -> list[Notice]:
+def review_queue_query(principal: Principal) -> Select[tuple[Notice]]:
+    """Requests waiting for a compliance review, and circulated diffusions not reviewed yet."""
     principal.require(Perm.NOTICES_REVIEW)
     open_states = (NoticeState.SUBMITTED.value, NoticeState.UNDER_REVIEW.value)
-    stmt = (
+    return (
         select(Notice)
         .where(
             (Notice.state.in_(open_states))
@@ -610,7 +611,21 @@ def review_queue(session: Session, principal: Principal) -> list[Notice]:
         )
         .order_by(Notice.submitted_at)
     )
-    return list(session.scalars(stmt))
+
+
+def review_queue(session: Session, principal: Principal) -> list[Notice]:
+    return list(session.scalars(review_queue_query(principal)))
+
+
+def information_requests_query(principal: Principal) -> Select[tuple[Notice]]:
+    """The principal's bureau's notice requests on which the reviewers asked for information."""
+    principal.require(Perm.NOTICES_SUBMIT)
+    return (
+        select(Notice)
+        .where(Notice.owner_org_id == principal.org_id,
+               Notice.state == NoticeState.NEEDS_INFO.value)
+        .order_by(Notice.updated_at, Notice.id)
+    )
 
 
 def timeline(session: Session, principal: Principal, notice_id: int) -> list[NoticeEvent]:

@@ -424,12 +424,11 @@ def versions(session: Session, principal: Principal, record_id: int) -> list[Ver
     return history(session, "record", record_id)
 
 
-def due_for_review(
-    session: Session, principal: Principal, now: datetime | None = None
-) -> list[Record]:
-    """The owner's records whose retention ends within six months."""
+def due_for_review_query(principal: Principal, now: datetime | None = None
+                         ) -> Select[tuple[Record]]:
+    """The owner's active records whose retention ends within six months, soonest first."""
     now = now or datetime.now(UTC)
-    stmt = (
+    return (
         select(Record)
         .where(
             Record.owner_org_id == principal.org_id,
@@ -437,9 +436,13 @@ def due_for_review(
             Record.retention_until <= now + REVIEW_NOTICE,
         )
         .order_by(Record.retention_until)
-        .limit(500)
     )
-    return list(session.scalars(stmt))
+
+
+def due_for_review(
+    session: Session, principal: Principal, now: datetime | None = None
+) -> list[Record]:
+    return list(session.scalars(due_for_review_query(principal, now).limit(500)))
 
 
 def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
