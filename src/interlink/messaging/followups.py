@@ -200,12 +200,9 @@ EXPORT_MAX = 50_000
 
 def _followup_listing(principal: Principal, f: FollowupFilter, now: datetime
                       ) -> Select[tuple[Followup]]:
-    """A bureau sees the follow-ups it is a side of; the Secretariat sees them all."""
-    principal.require(Perm.MESSAGES)
-    stmt = select(Followup)
+    """followups_query's rule of who sees what, narrowed by the filter."""
+    stmt = followups_query(principal, now=now)
     own = principal.org_id
-    if not principal.viewer.is_secretariat:
-        stmt = stmt.where(or_(Followup.searching_org_id == own, Followup.owner_org_id == own))
     if f.side is FollowupSide.OWNER:
         stmt = stmt.where(Followup.owner_org_id == own)
     elif f.side is FollowupSide.SEARCHER:
