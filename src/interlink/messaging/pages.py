@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from interlink.core.access import HandlingCode
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
+from interlink.core.pagination import ListPage
 from interlink.deps import Id, app_state, unit_of_work
 from interlink.members.service import org_choices, org_labels
 from interlink.messaging import followups, operations, service, webhooks
@@ -136,17 +137,29 @@ def _draft(body: str, subject: str, handling: str, reliability: str, accuracy: s
 
 @router.get("/messages")
 def inbox_page(request: Request, before: int | None = Query(None, ge=1, le=2**62),
+               unread: Annotated[str, Query(max_length=3)] = "",
                principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
+    unread_only = unread == "yes"
     with unit_of_work(request) as session:
-        unread = service.unread_first(service.inbox(session, principal, unread_only=True,
-                                                    limit=200))
-        recent = service.inbox(session, principal, limit=50,
-                               before=before)
-        overdue = followups.followups_for(session, principal, overdue_only=True)
-    older = recent[-1].thread.last_message_id if len(recent) == 50 else None
-    return render(request, "messaging/inbox.html", unread=unread, recent=recent,
-                  overdue=overdue, older=older)
+        waiting = service.unread_first(service.inbox(session, principal, unread_only=True,
+                                                     limit=PAGE_SIZE))
+        unread_total = service.inbox_total(session, principal, unread_only=True)
+        recent = service.inbox(session, principal, limit=PAGE_SIZE, before=before,
+                               unread_only=unread_only)
+        total = service.inbox_total(session, principal, unread_only=unread_only)
+        overdue = followups.followups_page(
+            session, principal, followups.FollowupFilter(status=followups.FollowupStatus.OVERDUE),
+            limit=20)
+        orgs = org_labels(session, [o for v in overdue.items for o in
+                                    (v.followup.searching_org_id, v.followup.owner_org_id)])
+    older = recent[-1].thread.last_message_id if len(recent) == PAGE_SIZE else None
+    params = {"unread": unread if unread_only else ""}
+    return render(request, "messaging/inbox.html", unread=waiting, unread_total=unread_total,
+                  recent=recent, threads=ListPage(recent, total, None), overdue=overdue,
+                  unread_only=unread_only, orgs=orgs,
+                  next_url=list_url("/messages", params, before=older) if older else None,
+                  first_url=list_url("/messages", params) if before else None)
 
 
 @router.get("/messages/new")
