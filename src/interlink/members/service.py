@@ -131,6 +131,15 @@ def org_labels(session: Session, org_ids: Iterable[int | None]) -> dict[int, Org
     return {org_id: OrgLabel(code, name) for org_id, code, name in rows}
 
 
+def org_labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, OrgLabel]:
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Organisation.code, Organisation.name)
+                           .where(Organisation.code.in_(wanted)))
+    return {code: OrgLabel(code, name) for code, name in rows}
+
+
 def org_choices(session: Session) -> list[tuple[str, str]]:
     """(code, "Name (CODE)") for every active organisation, by code: for filter menus."""
     rows = session.execute(select(Organisation.code, Organisation.name)

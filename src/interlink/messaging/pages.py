@@ -17,15 +17,21 @@ from sqlalchemy.orm import Session
 
 from interlink.core.access import HandlingCode
 from interlink.core.auth import Perm, Principal
-from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
+from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from interlink.core.pagination import ListPage
 from interlink.deps import Id, app_state, unit_of_work
-from interlink.members.service import org_choices, org_labels
+from interlink.members.service import org_choices, org_labels, org_labels_by_code
 from interlink.messaging import followups, operations, service, webhooks
 from interlink.messaging.attachments import MAX_ATTACHMENT_BYTES, NewAttachment
 from interlink.messaging.context import context_of
 from interlink.messaging.models import Accuracy, LinkType, Priority, Reliability
-from interlink.messaging.posting import Draft, Link, resolve_org_code, resolve_org_codes
+from interlink.messaging.posting import (
+    Draft,
+    Link,
+    check_recipients,
+    resolve_org_code,
+    resolve_org_codes,
+)
 from interlink.web.lists import (
     PAGE_SIZE,
     FieldErrors,
@@ -91,10 +97,10 @@ def _links(raw: str) -> list[Link]:
         try:
             links.append(Link(LinkType(kind.strip().lower()), int(number)))
         except ValueError as exc:
-            raise InvalidInput(f"a link is written type:number, e.g. record:12 ({token!r})"
-                               ) from exc
+            raise InvalidInput(f"a link is written type:number, e.g. record:12 ({token!r})",
+                               field="links") from exc
         if not 1 <= links[-1].object_id <= 2**62:
-            raise InvalidInput(f"no such object: {token}")
+            raise InvalidInput(f"no such object: {token}", field="links")
     return links
 
 
@@ -166,7 +172,7 @@ def inbox_page(request: Request, before: int | None = Query(None, ge=1, le=2**62
 def compose_page(request: Request, to: str = "", link: str = "",
                  principal: Principal | None = Depends(form_principal)) -> Response:
     _user(principal)
-    return render(request, "messaging/compose.html", error=None,
+    return render(request, "messaging/compose.html", errors=FieldErrors(),
                   form={"recipients": to, "links": link}, **CHOICES)
 
 
@@ -197,17 +203,20 @@ async def compose_submit(
                 "handling": handling, "reliability": reliability, "accuracy": accuracy,
                 "priority": priority}
         return render(request, "messaging/compose.html", status_code=exc.status,
-                      error=exc.detail, form=form, **CHOICES)
+                      errors=FieldErrors.of(exc, "body"), form=form, **CHOICES)
     return redirect(f"/messages/{message.thread_id}")
 
 
 def _thread_page(request: Request, principal: Principal, thread_id: int,
-                 error: str | None = None, status: int = 200) -> Response:
+                 errors: FieldErrors | None = None, status: int = 200,
+                 form: dict[str, str] | None = None) -> Response:
     ctx = context_of(app_state(request))
     with unit_of_work(request) as session:
         view = service.read_thread(session, ctx, principal, thread_id)
+        orgs = org_labels_by_code(session, [
+            *view.participants, *(m.sender_code for m in view.messages)])
     return render(request, "messaging/thread.html", status_code=status, view=view,
-                  error=error, form={}, **CHOICES)
+                  errors=errors or FieldErrors(), form=form or {}, orgs=orgs, **CHOICES)
 
 
 @router.get("/messages/{thread_id}")
@@ -217,15 +226,18 @@ def thread_page(request: Request, thread_id: Id,
 
 
 def _act(request: Request, principal: Principal, thread_id: int,
-         action: Callable[[Session], object], done: str | None = None) -> Response:
-    """Run a thread action; redirect on success, show the thread with the error otherwise."""
+         action: Callable[[Session], object], done: str | None = None,
+         form: dict[str, str] | None = None, field: str = "thread") -> Response:
+    """Run a thread action; redirect on success, or show the thread again with the error
+    beside `field` (or the field the service names) and what was typed."""
     try:
         with unit_of_work(request) as session:
             action(session)
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return _thread_page(request, principal, thread_id, exc.detail, exc.status)
+        return _thread_page(request, principal, thread_id, FieldErrors.of(exc, field),
+                            exc.status, form)
     return redirect(done or f"/messages/{thread_id}")
 
 
@@ -250,7 +262,9 @@ async def reply_submit(
         draft = _draft(body, "", handling, reliability, accuracy, priority, links, uploads)
         return service.reply(session, ctx, principal, thread_id, draft)
 
-    return _act(request, principal, thread_id, send)
+    form = {"body": body, "handling": handling, "reliability": reliability,
+            "accuracy": accuracy, "priority": priority, "links": links}
+    return _act(request, principal, thread_id, send, form=form, field="body")
 
 
 @router.post("/messages/{thread_id}/close")
@@ -284,11 +298,35 @@ def revoke_submit(request: Request, thread_id: Id, grant_id: Id,
 
 @router.post("/messages/{thread_id}/forward/{message_id}")
 def forward_submit(request: Request, thread_id: Id, message_id: Id,
-                   recipients: Annotated[str, Form(max_length=2000)],
+                   recipients: Annotated[str, Form(max_length=2000)] = "",
                    note: Annotated[str, Form(max_length=5000)] = "",
+                   confirmed: Annotated[str, Form(max_length=3)] = "",
                    principal: Principal | None = Depends(form_principal)) -> Response:
+    """Forwarding takes a message outside its thread: the sender checks who will receive it
+    (by name) before it goes."""
     principal = _user(principal)
     ctx = context_of(app_state(request))
+    form = {f"fwd_to_{message_id}": recipients, f"fwd_note_{message_id}": note}
+    field = f"fwd-to-{message_id}"
+    if confirmed != "yes":
+        try:
+            with unit_of_work(request) as session:
+                service.check_forward(session, principal, message_id)
+                org_ids = resolve_org_codes(session, _codes(recipients))
+                check_recipients(session, principal.org_id, org_ids)
+                view = service.read_thread(session, ctx, principal, thread_id)
+                names = org_labels(session, org_ids)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            return _thread_page(request, principal, thread_id,
+                                FieldErrors({field: exc.detail}), exc.status, form)
+        message = next((m for m in view.messages if m.message.id == message_id), None)
+        if message is None:
+            raise NotFound(f"no message {message_id}")
+        return render(request, "messaging/forward_confirm.html", view=view, message=message,
+                      recipients=recipients, note=note,
+                      names=[str(names[o]) for o in org_ids])
     forwarded: list[int] = []
 
     def forward(session: Session) -> object:
@@ -297,7 +335,7 @@ def forward_submit(request: Request, thread_id: Id, message_id: Id,
         forwarded.append(message.thread_id)
         return message
 
-    response = _act(request, principal, thread_id, forward)
+    response = _act(request, principal, thread_id, forward, form=form, field=field)
     return redirect(f"/messages/{forwarded[0]}") if forwarded else response
 
 

@@ -500,10 +500,8 @@ def _forwarded_body(message: Message, sender_code: str, body: str, note: str) ->
     return f"{note.strip()}\n\n{header}{body}" if note.strip() else f"{header}{body}"
 
 
-def forward_message(session: Session, ctx: MessagingContext, principal: Principal,
-                    message_id: int, recipients: Sequence[int], note: str = "",
-                    priority: Priority | None = None) -> Message:
-    """Send a message on to other organisations, in a new thread."""
+def check_forward(session: Session, principal: Principal, message_id: int) -> Message:
+    """The message, if the principal's organisation may forward it; Forbidden otherwise."""
     message, access = _message_in_reach(session, principal, message_id)
     if not access.participant:
         raise Forbidden("read access granted to you does not let you forward")
@@ -511,6 +509,14 @@ def forward_message(session: Session, ctx: MessagingContext, principal: Principa
     if state is not ForwardState.ALLOWED:
         raise Forbidden("this message is H2: it goes no further without its originator's "
                         f"permission (permission: {state.value.replace('_', ' ')})")
+    return message
+
+
+def forward_message(session: Session, ctx: MessagingContext, principal: Principal,
+                    message_id: int, recipients: Sequence[int], note: str = "",
+                    priority: Priority | None = None) -> Message:
+    """Send a message on to other organisations, in a new thread."""
+    message = check_forward(session, principal, message_id)
     recipients = check_recipients(session, principal.org_id, recipients)
     parts = _parts(session, [message.id])
     body, verification, _ = _open(session, ctx, message, parts)
