@@ -125,8 +125,22 @@ def test_operations_pages(world: World, rabat: TestClient, paris: TestClient) ->
     assert "Check ferry manifest" in page.text and "overdue" in page.text
     assert "NCB-FR accepted" in page.text  # timeline
     bad = paris.post(f"{location}/tasks", data={"csrf_token": csrf_of(paris, location),
-                                                "title": "x", "owner": "FR", "due": "soon"})
+                                                "title": "Call the harbour", "owner": "FR",
+                                                "due": "soon"})
     assert bad.status_code == 422
+    assert 'href="#due"' in bad.text and 'id="due-error"' in bad.text
+    assert 'value="Call the harbour"' in bad.text and 'value="soon"' in bad.text
+    # Closing is irreversible: a check page first, and only the lead may close.
+    check = rabat.post(f"{location}/close", data={"csrf_token": csrf_of(rabat, location)})
+    assert check.status_code == 200 and 'data-testid="confirm"' in check.text
+    assert "Active" in rabat.get(location).text
+    assert paris.post(f"{location}/close", data={"csrf_token": csrf_of(paris, location)}
+                      ).status_code == 403
+    closed = rabat.post(f"{location}/close", data={"csrf_token": csrf_of(rabat, location),
+                                                   "confirmed": "yes"},
+                        follow_redirects=False)
+    assert closed.status_code == 303
+    assert "Closed" in rabat.get(location).text
 
 
 def test_webhooks_page_shows_the_secret_once(world: World) -> None:

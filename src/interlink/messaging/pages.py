@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from interlink.core.access import HandlingCode
 from interlink.core.auth import Perm, Principal
-from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from interlink.core.errors import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 from interlink.core.pagination import ListPage
 from interlink.deps import Id, app_state, unit_of_work
 from interlink.members.service import org_choices, org_labels, org_labels_by_code
@@ -487,17 +493,24 @@ def webhooks_deactivate(request: Request, webhook_id: Id,
 # --- joint operations -------------------------------------------------------------------------
 
 
+def _operations_page(request: Request, principal: Principal,
+                     errors: FieldErrors | None = None, status: int = 200,
+                     form: dict[str, str] | None = None) -> Response:
+    with unit_of_work(request) as session:
+        rows = operations.list_operations(session, principal)
+        orgs = org_labels(session, [op.lead_org_id for op, _ in rows])
+    return render(request, "messaging/operations.html", status_code=status, rows=rows,
+                  orgs=orgs, errors=errors or FieldErrors(), form=form or {})
+
+
 @router.get("/operations")
 def operations_page(request: Request, principal: Principal | None = Depends(form_principal)
                     ) -> Response:
-    principal = _user(principal)
-    with unit_of_work(request) as session:
-        rows = operations.list_operations(session, principal)
-    return render(request, "messaging/operations.html", rows=rows, error=None)
+    return _operations_page(request, _user(principal))
 
 
 @router.post("/operations")
-def operations_create(request: Request, name: Annotated[str, Form(max_length=200)],
+def operations_create(request: Request, name: Annotated[str, Form(max_length=200)] = "",
                       purpose: Annotated[str, Form(max_length=5000)] = "",
                       principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
@@ -506,20 +519,21 @@ def operations_create(request: Request, name: Annotated[str, Form(max_length=200
             operation = operations.create_operation(session, principal, name=name,
                                                     purpose=purpose)
     except DomainError as exc:
-        with unit_of_work(request) as session:
-            rows = operations.list_operations(session, principal)
-        return render(request, "messaging/operations.html", status_code=exc.status, rows=rows,
-                      error=exc.detail)
+        return _operations_page(request, principal, FieldErrors.of(exc, "name"), exc.status,
+                                {"name": name, "purpose": purpose})
     return redirect(f"/operations/{operation.id}")
 
 
 def _operation_page(request: Request, principal: Principal, operation_id: int,
-                    error: str | None = None, status: int = 200) -> Response:
+                    errors: FieldErrors | None = None, status: int = 200,
+                    form: dict[str, str] | None = None) -> Response:
     reader = operations.record_reader(app_state(request))
     with unit_of_work(request) as session:
         view = operations.operation_view(session, principal, reader, operation_id)
+        orgs = org_labels_by_code(session, [view.lead_code, *(m.code for m in view.members)])
     return render(request, "messaging/operation.html", status_code=status, view=view,
-                  error=error, records_available=reader is not None)
+                  errors=errors or FieldErrors(), form=form or {}, orgs=orgs,
+                  records_available=reader is not None)
 
 
 @router.get("/operations/{operation_id}")
@@ -529,20 +543,22 @@ def operation_page(request: Request, operation_id: Id,
 
 
 def _op_act(request: Request, principal: Principal, operation_id: int,
-            action: Callable[[Session], Any]) -> Response:
+            action: Callable[[Session], Any], form: dict[str, str] | None = None,
+            field: str = "operation") -> Response:
     try:
         with unit_of_work(request) as session:
             action(session)
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return _operation_page(request, principal, operation_id, exc.detail, exc.status)
+        return _operation_page(request, principal, operation_id, FieldErrors.of(exc, field),
+                               exc.status, form)
     return redirect(f"/operations/{operation_id}")
 
 
 @router.post("/operations/{operation_id}/invite")
 def operation_invite(request: Request, operation_id: Id,
-                     org: Annotated[str, Form(max_length=40)],
+                     org: Annotated[str, Form(max_length=40)] = "",
                      principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
 
@@ -550,7 +566,7 @@ def operation_invite(request: Request, operation_id: Id,
         return operations.invite(session, principal, operation_id,
                                  resolve_org_code(session, org))
 
-    return _op_act(request, principal, operation_id, invite)
+    return _op_act(request, principal, operation_id, invite, {"org": org}, "org")
 
 
 @router.post("/operations/{operation_id}/respond")
@@ -572,18 +588,26 @@ def operation_remove(request: Request, operation_id: Id, org_id: Id,
 
 @router.post("/operations/{operation_id}/tasks")
 def operation_task(request: Request, operation_id: Id,
-                   title: Annotated[str, Form(max_length=300)],
-                   owner: Annotated[str, Form(max_length=40)],
+                   title: Annotated[str, Form(max_length=300)] = "",
+                   owner: Annotated[str, Form(max_length=40)] = "",
                    due: Annotated[str, Form(max_length=40)] = "",
                    principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
 
     def add(session: Session) -> object:
+        try:
+            owner_id = resolve_org_code(session, owner)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.detail, field="owner") from None
+        try:
+            due_at = _utc(due)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.detail, field="due") from None
         return operations.add_task(session, principal, operation_id, title=title,
-                                   owner_org_id=resolve_org_code(session, owner),
-                                   due_at=_utc(due))
+                                   owner_org_id=owner_id, due_at=due_at)
 
-    return _op_act(request, principal, operation_id, add)
+    return _op_act(request, principal, operation_id, add,
+                   {"title": title, "owner": owner, "due": due}, "title")
 
 
 @router.post("/operations/{operation_id}/tasks/{task_id}/done")
@@ -596,7 +620,7 @@ def operation_task_done(request: Request, operation_id: Id, task_id: Id,
 
 @router.post("/operations/{operation_id}/records")
 def operation_record(request: Request, operation_id: Id,
-                     record_id: Annotated[int, Form(ge=1, le=2**62)],
+                     record_id: Annotated[str, Form(max_length=20)] = "",
                      share: Annotated[str, Form()] = "",
                      note: Annotated[str, Form(max_length=500)] = "",
                      principal: Principal | None = Depends(form_principal)) -> Response:
@@ -606,15 +630,28 @@ def operation_record(request: Request, operation_id: Id,
     def link(session: Session) -> object:
         if reader is None:
             raise InvalidInput("records are not available in this installation")
-        return operations.link_record(session, principal, reader, operation_id, record_id,
+        number = int(record_id) if record_id.strip().isdigit() else 0
+        if not 1 <= number <= 2**62:
+            raise InvalidInput("a record number is a whole number, as shown on the record",
+                               field="record_id")
+        return operations.link_record(session, principal, reader, operation_id, number,
                                       share=share == "yes", note=note)
 
-    return _op_act(request, principal, operation_id, link)
+    return _op_act(request, principal, operation_id, link,
+                   {"record_id": record_id, "share": share, "note": note}, "record_id")
 
 
 @router.post("/operations/{operation_id}/close")
 def operation_close(request: Request, operation_id: Id,
+                    confirmed: Annotated[str, Form(max_length=3)] = "",
                     principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
+    if confirmed != "yes":  # closing ends the operation for every member: check first
+        reader = operations.record_reader(app_state(request))
+        with unit_of_work(request) as session:
+            view = operations.operation_view(session, principal, reader, operation_id)
+        if view.operation.lead_org_id != principal.org_id:
+            raise Forbidden("only the organisation leading the operation closes it")
+        return render(request, "messaging/operation_close.html", view=view)
     return _op_act(request, principal, operation_id, lambda session: operations.close_operation(
         session, principal, operation_id))
