@@ -53,7 +53,8 @@ def test_records_list_pages_with_its_filters(world: World, live_server: str, new
     problems = []
     for path in ("/records?kind=person&sort=name", "/notices?notice_type=red",
                  "/audit?action=record", "/followups", "/records?owner=NCB-ZZ"):
-        report = check_page(page, live_server, path, source, shots=_shots(database))
+        shots = _shots(database) if "NCB-ZZ" not in path else None  # one picture a page
+        report = check_page(page, live_server, path, source, shots=shots)
         problems += [f"{report.url}: {p}" for p in report.problems]
     assert not problems, "\n".join(problems)
 
