@@ -16,7 +16,6 @@ from interlink.members import service
 from interlink.members.models import Organisation
 from interlink.web.lists import FieldErrors
 from interlink.web.render import (
-    NAV_LINKS,
     PERMISSION_LABELS,
     NavLink,
     form_principal,
@@ -25,10 +24,10 @@ from interlink.web.render import (
 )
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend([
+NAV = [  # wired in interlink.wiring.NAV
     NavLink("/admin/users", "Users", Perm.USERS_MANAGE),
     NavLink("/admin/tokens", "API tokens", Perm.TOKENS_MANAGE),
-])
+]
 
 
 def _logged_in(principal: Principal | None) -> Principal:

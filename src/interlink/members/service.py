@@ -111,33 +111,14 @@ def org_by_code(session: Session, code: str) -> Organisation:
     return org
 
 
-@dataclass(frozen=True, slots=True)
-class OrgLabel:
-    """How an organisation is shown to people: its name and its code, never its row id."""
-
-    code: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
-
-
-def org_labels(session: Session, org_ids: Iterable[int | None]) -> dict[int, OrgLabel]:
-    ids = {org_id for org_id in org_ids if org_id is not None}
-    if not ids:
-        return {}
-    rows = session.execute(select(Organisation.id, Organisation.code, Organisation.name)
-                           .where(Organisation.id.in_(ids)))
-    return {org_id: OrgLabel(code, name) for org_id, code, name in rows}
-
-
-def org_labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, OrgLabel]:
+def org_labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """org_labels for organisations known by their code (as thread participants are)."""
     wanted = set(codes)
     if not wanted:
         return {}
     rows = session.execute(select(Organisation.code, Organisation.name)
                            .where(Organisation.code.in_(wanted)))
-    return {code: OrgLabel(code, name) for code, name in rows}
+    return {code: f"{name} ({code})" for code, name in rows}
 
 
 def org_choices(session: Session) -> list[tuple[str, str]]:
@@ -398,3 +379,11 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiTo
             "token.revoke", "token", token.id, owner_org_id=token.org_id))
     return token
 
+
+def org_labels(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
+    """How pages name organisations: "Name (CODE)", never an internal id."""
+    ids = {i for i in org_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
+    return {org.id: f"{org.name} ({org.code})" for org in rows}

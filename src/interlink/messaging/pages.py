@@ -47,14 +47,14 @@ from interlink.web.lists import (
     list_url,
     org_filter,
 )
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render, templates
+from interlink.web.render import NavLink, form_principal, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend([
+NAV = [  # wired in interlink.wiring.NAV
     NavLink("/messages", "Messages", Perm.MESSAGES),
     NavLink("/operations", "Operations", Perm.MESSAGES),
     NavLink("/webhooks", "Webhooks", Perm.TOKENS_MANAGE),
-])
+]
 
 CHOICES = {"handling_codes": list(HandlingCode), "reliabilities": list(Reliability),
            "accuracies": list(Accuracy), "priorities": list(Priority)}

@@ -23,13 +23,13 @@ from interlink.web.lists import (
     list_url,
     org_filter,
 )
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, render
+from interlink.web.render import NavLink, form_principal, render
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend([
-    NavLink("/audit", "Access log", Perm.AUDIT_OWN),
+NAV = [  # wired in interlink.wiring.NAV
     NavLink("/audit", "Audit log", Perm.AUDIT_ALL),
-])
+    NavLink("/audit", "Access log", Perm.AUDIT_OWN),
+]
 
 
 @dataclass
@@ -109,7 +109,7 @@ def audit_csv(request: Request, params: Annotated[dict[str, str], Depends(filter
                                     for org_id in (e.actor_org_id, e.object_owner_org_id)])
 
     def code(org_id: int | None) -> str:
-        return orgs[org_id].code if org_id in orgs else ""
+        return orgs.get(org_id, "") if org_id is not None else ""
 
     rows = ([e.seq, e.at, e.actor_label, code(e.actor_org_id), e.action, e.object_type,
              e.object_id, code(e.object_owner_org_id), e.outcome, e.client_addr, e.request_id]

@@ -51,14 +51,18 @@ class NavLink:
     perm: Perm | None = None  # shown to principals holding it; None: to everyone logged in
 
 
-# Capabilities add their entries when their pages module is imported.
-NAV_LINKS: list[NavLink] = []
+# The navigation, set once by create_app from interlink.wiring.NAV.
+_NAVIGATION: list[NavLink] = []
+
+
+def set_navigation(links: list[NavLink]) -> None:
+    _NAVIGATION[:] = links
 
 
 def nav_links(principal: Principal) -> list[NavLink]:
     seen: set[str] = set()
     links = []
-    for link in NAV_LINKS:
+    for link in _NAVIGATION:
         if (link.perm is None or principal.has(link.perm)) and link.href not in seen:
             seen.add(link.href)
             links.append(link)
@@ -122,6 +126,20 @@ def day(value: datetime | date | None) -> str:
     return f"{value.day} {value:%b %Y}" if value is not None else "—"
 
 
+def display_value(value: Any) -> str:
+    """A stored JSON value as a person reads it (a diff's before and after)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "(none)"
+    if isinstance(value, list):
+        return "; ".join(display_value(v) for v in value)
+    if isinstance(value, dict):
+        if "full_name" in value:
+            return str(value["full_name"])
+        return "; ".join(f"{k.replace('_', ' ')}: {display_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+templates.env.filters["display_value"] = display_value
 templates.env.filters["when"] = when
 templates.env.filters["day"] = day
 
