@@ -23,7 +23,7 @@ def _hit_on_paris(world: World) -> int:
         "issuing_country": "FR", "document_type": "passport", "number": "FR0042731",
         "status": "stolen", "reported_on": "2026-05-01"}})
     assert created.status_code == 201, created.text
-    world.app.state.interlink.extras["screener"].engine.build()
+    world.app.state.interlink.services.screener.engine.build()
     rabat = world.api_as(world.user("NCB-MA", Role.OFFICER))
     answer = rabat.post("/api/v1/screen/document", json={"number": "FR0042731", "country": "FR"})
     assert answer.status_code == 200, answer.text
@@ -143,7 +143,7 @@ def test_api_docs_load_from_the_app_under_the_policy(world: World, live_server: 
     response = page.goto(f"{live_server}/api/docs")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self';" in policy and "style-src 'self';" in policy
-    page.locator(".swagger-ui .info .title").wait_for()
+    page.locator(".swagger-ui .info .title").wait_for(timeout=30_000)
     assert "Interlink" in page.locator(".swagger-ui .info .title").inner_text()
     assert page.locator(".opblock").count() > 10
     assert not outside, outside
@@ -153,7 +153,7 @@ def test_api_docs_load_from_the_app_under_the_policy(world: World, live_server: 
     response = page.goto(f"{live_server}/api/redoc")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self';" in policy and "style-src 'self' 'nonce-" in policy
-    page.get_by_role("heading", name=re.compile(r"Interlink \(")).first.wait_for()
+    page.get_by_role("heading", name=re.compile(r"Interlink \(")).first.wait_for(timeout=30_000)
     assert not [r for r in refused if "script" in r], refused
 
 

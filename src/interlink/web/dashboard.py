@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from interlink.assembly import service_meetings, service_voting
@@ -275,9 +277,10 @@ def mark_all_read(session: Session, principal: Principal, now: datetime | None =
 
 def _mark(session: Session, user_id: int, object_type: str, ids: Sequence[int],
           now: datetime) -> None:
-    already = _read_ids(session, user_id, object_type, ids)
-    for object_id in dict.fromkeys(ids):
-        if object_id not in already:
-            session.add(WebRead(user_id=user_id, object_type=object_type, object_id=object_id,
-                                read_at=now))
-    session.flush()
+    """Insert-or-ignore, so two tabs opening the same item at once both succeed."""
+    rows = [{"user_id": user_id, "object_type": object_type, "object_id": object_id,
+             "read_at": now} for object_id in dict.fromkeys(ids)]
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(WebRead).values(rows).on_conflict_do_nothing())
