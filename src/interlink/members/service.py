@@ -112,6 +112,23 @@ def org_by_code(session: Session, code: str) -> Organisation:
     return org
 
 
+def org_labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """org_labels for organisations known by their code (as thread participants are)."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Organisation.code, Organisation.name)
+                           .where(Organisation.code.in_(wanted)))
+    return {code: f"{name} ({code})" for code, name in rows}
+
+
+def org_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, "Name (CODE)") for every active organisation, by code: for filter menus."""
+    rows = session.execute(select(Organisation.code, Organisation.name)
+                           .where(Organisation.active.is_(True)).order_by(Organisation.code))
+    return [(code, f"{name} ({code})") for code, name in rows]
+
+
 def ncb_of(session: Session, country: str) -> Organisation:
     return org_by_code(session, ncb_code(country.upper()))
 
@@ -223,11 +240,12 @@ _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 
 def _check_roles(principal: Principal, org: Organisation, roles: list[Role]) -> None:
     if not roles:
-        raise InvalidInput("a user needs at least one role")
+        raise InvalidInput("a user needs at least one role", field="roles")
     allowed = ROLES_BY_ORG_KIND[OrgKind(org.kind)]
     wrong = [r.value for r in roles if r not in allowed]
     if wrong:
-        raise InvalidInput(f"roles {', '.join(wrong)} cannot be held in a {org.kind} organisation")
+        raise InvalidInput(f"roles {', '.join(wrong)} cannot be held in a {org.kind} organisation",
+                           field="roles")
     if Role.GS_ADMIN in roles and not principal.has(Perm.PLATFORM_ADMIN):
         raise Forbidden("only a General Secretariat administrator appoints another")
 
@@ -237,12 +255,13 @@ def create_user(session: Session, principal: Principal, new: NewUser) -> User:
     org = _org_in_scope(session, principal, new.org_id)
     username = new.username.strip().lower()
     if not _USERNAME_RE.match(username):
-        raise InvalidInput("a username is 3-80 lower-case letters, digits, dots, hyphens")
+        raise InvalidInput("a username is 3-80 lower-case letters, digits, dots, hyphens",
+                           field="username")
     _check_roles(principal, org, new.roles)
     if problem := password_problem(new.password):
-        raise InvalidInput(problem)
+        raise InvalidInput(problem, field="password")
     if session.scalars(select(User.id).where(User.username == username)).first():
-        raise Conflict(f"the username {username} is taken")
+        raise Conflict(f"the username {username} is taken", field="username")
     user = User(
         username=username,
         display_name=new.display_name.strip() or username,
@@ -299,7 +318,7 @@ def update_user(
         changes["active"] = active
     if password is not None:
         if problem := password_problem(password):
-            raise InvalidInput(problem)
+            raise InvalidInput(problem, field="password")
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
         changes["password"] = "reset"
@@ -329,14 +348,15 @@ def create_token(
     principal.require(Perm.TOKENS_MANAGE)
     org = _org_in_scope(session, principal, org_id)
     if not name.strip():
-        raise InvalidInput("a token needs a name saying what system uses it")
+        raise InvalidInput("a token needs a name saying what system uses it", field="name")
     if not 1 <= days <= 366:
-        raise InvalidInput("a token lives 1 to 366 days")
+        raise InvalidInput("a token lives 1 to 366 days", field="days")
     if not permissions:
-        raise InvalidInput("a token needs at least one permission")
+        raise InvalidInput("a token needs at least one permission", field="permissions")
     extra = sorted(p.value for p in set(permissions) - grantable_permissions(org))
     if extra:
-        raise InvalidInput(f"a {org.kind} token cannot hold {', '.join(extra)}")
+        raise InvalidInput(f"a {org.kind} token cannot hold {', '.join(extra)}",
+                           field="permissions")
     issued = issue_token()
     token = ApiToken(
         public_id=issued.public_id,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -385,17 +385,8 @@ def inbox(session: Session, principal: Principal, *, unread_only: bool = False,
     principal.require(Perm.MESSAGES)
     check_limit(limit)
     now = now or utcnow()
-    org_id = principal.org_id
-    unread = (select(func.count(Receipt.id))
-              .where(Receipt.thread_id == Thread.id, Receipt.org_id == org_id,
-                     Receipt.read_at.is_(None))
-              .correlate(Thread).scalar_subquery())
-    takes_part = exists().where(Participant.thread_id == Thread.id,
-                                Participant.org_id == org_id, Participant.left_at.is_(None))
-    granted = exists().where(AccessGrant.thread_id == Thread.id, AccessGrant.org_id == org_id,
-                             AccessGrant.revoked_at.is_(None))
-    stmt = (select(Thread, unread)
-            .where(or_(takes_part, granted), Thread.last_message_id.is_not(None))
+    unread = _unread_count(principal.org_id)
+    stmt = (select(Thread, unread).where(_reads_thread(principal.org_id))
             .order_by(Thread.last_message_id.desc()).limit(limit))
     if unread_only:
         stmt = stmt.where(unread > 0)
@@ -403,6 +394,31 @@ def inbox(session: Session, principal: Principal, *, unread_only: bool = False,
         stmt = stmt.where(Thread.last_message_id < before)
     rows = session.execute(stmt).all()
     return _summaries(session, rows, now)
+
+
+def _unread_count(org_id: int) -> ScalarSelect[int]:
+    return (select(func.count(Receipt.id))
+            .where(Receipt.thread_id == Thread.id, Receipt.org_id == org_id,
+                   Receipt.read_at.is_(None))
+            .correlate(Thread).scalar_subquery())
+
+
+def _reads_thread(org_id: int) -> ColumnElement[bool]:
+    """The inbox's rule: threads the organisation takes part in or was granted, with a message."""
+    takes_part = exists().where(Participant.thread_id == Thread.id,
+                                Participant.org_id == org_id, Participant.left_at.is_(None))
+    granted = exists().where(AccessGrant.thread_id == Thread.id, AccessGrant.org_id == org_id,
+                             AccessGrant.revoked_at.is_(None))
+    return and_(or_(takes_part, granted), Thread.last_message_id.is_not(None))
+
+
+def inbox_total(session: Session, principal: Principal, *, unread_only: bool = False) -> int:
+    """How many threads inbox() would list over all its pages."""
+    principal.require(Perm.MESSAGES)
+    stmt = select(func.count(Thread.id)).where(_reads_thread(principal.org_id))
+    if unread_only:
+        stmt = stmt.where(_unread_count(principal.org_id) > 0)
+    return session.scalar(stmt) or 0
 
 
 def _summaries(session: Session, rows: Sequence[tuple[Thread, int]], now: datetime
@@ -497,10 +513,8 @@ def _forwarded_body(message: Message, sender_code: str, body: str, note: str) ->
     return f"{note.strip()}\n\n{header}{body}" if note.strip() else f"{header}{body}"
 
 
-def forward_message(session: Session, ctx: MessagingContext, principal: Principal,
-                    message_id: int, recipients: Sequence[int], note: str = "",
-                    priority: Priority | None = None) -> Message:
-    """Send a message on to other organisations, in a new thread."""
+def check_forward(session: Session, principal: Principal, message_id: int) -> Message:
+    """The message, if the principal's organisation may forward it; Forbidden otherwise."""
     message, access = _message_in_reach(session, principal, message_id)
     if not access.participant:
         raise Forbidden("read access granted to you does not let you forward")
@@ -508,6 +522,14 @@ def forward_message(session: Session, ctx: MessagingContext, principal: Principa
     if state is not ForwardState.ALLOWED:
         raise Forbidden("this message is H2: it goes no further without its originator's "
                         f"permission (permission: {state.value.replace('_', ' ')})")
+    return message
+
+
+def forward_message(session: Session, ctx: MessagingContext, principal: Principal,
+                    message_id: int, recipients: Sequence[int], note: str = "",
+                    priority: Priority | None = None) -> Message:
+    """Send a message on to other organisations, in a new thread."""
+    message = check_forward(session, principal, message_id)
     recipients = check_recipients(session, principal.org_id, recipients)
     parts = _parts(session, [message.id])
     body, verification, _ = _open(session, ctx, message, parts)
