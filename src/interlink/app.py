@@ -37,6 +37,9 @@ from interlink.oversight import pages as oversight_pages
 from interlink.records import api as records_api
 from interlink.records import jobs as records_jobs
 from interlink.records import pages as records_pages
+from interlink.rights import api as rights_api
+from interlink.rights import jobs as rights_jobs
+from interlink.rights import pages as rights_pages
 from interlink.screening import api as screening_api
 from interlink.screening import jobs as screening_jobs
 from interlink.screening import pages as screening_pages
@@ -63,6 +66,9 @@ ROUTERS = [
     assembly_pages.router,
     messaging_api.router,
     messaging_pages.router,
+    rights_api.public,
+    rights_api.router,
+    rights_pages.router,
     web_pages.router,
 ]
 # Capabilities that need per-process start-up (an index to build, a worker to run) register
@@ -76,6 +82,7 @@ STARTUP_HOOKS: list[Any] = [
     records_jobs.retention_workers,
     screening_jobs.screening_workers,
     messaging_webhooks.start_worker,
+    rights_jobs.rights_workers,
 ]
 
 

@@ -24,6 +24,7 @@ from interlink.core.auth import Perm, Role
 from interlink.members import service as members
 from interlink.messaging import cli as messaging_cli
 from interlink.records import cli as records_cli
+from interlink.rights import cli as rights_cli
 from interlink.screening import cli as screening_cli
 
 app = typer.Typer(help="Interlink: multilateral police cooperation platform.",
@@ -44,6 +45,7 @@ app.add_typer(screening_cli.mrz_app, name="mrz")
 app.add_typer(blocklist_cli.app, name="blocklist")
 app.add_typer(assembly_cli.app, name="assembly")
 app.add_typer(messaging_cli.app, name="messaging")
+app.add_typer(rights_cli.app, name="rights")
 
 # Capabilities add their own command groups here: (typer app, name).
 CAPABILITY_COMMANDS: list[tuple[typer.Typer, str]] = []
