@@ -155,11 +155,11 @@ def _event(session: Session, case: Case, actor: str, kind: str, text: str, now: 
                           disclosed=disclosed, detail=detail))
 
 
-def _audit(session: Session, actor: Actor, action: str, case: Case, now: datetime,
+def _audit(session: Session, actor: Actor, name: str, case: Case, now: datetime,
            owner_org_id: int | None = None, **detail: Any) -> None:
     # The simulated or real time of the act goes in the entry, so the statistics can be
     # recomputed from the log alone (`statistics_from_audit`).
-    audit.record(session, actor, Event(action, "rights_case", case.id,
+    audit.record(session, actor, Event(name, "rights_case", case.id,
                                        owner_org_id=owner_org_id,
                                        detail={"at": now.isoformat(), "kind": case.kind,
                                                **detail}))
