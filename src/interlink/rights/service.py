@@ -338,18 +338,6 @@ def list_cases(session: Session, principal: Principal, *, status: str | None = N
     return list(session.scalars(stmt))
 
 
-def due_cases(session: Session, principal: Principal, now: datetime, within_days: int = 14
-              ) -> list[Case]:
-    """Open cases whose next deadline falls within `within_days`, soonest first."""
-    _commission(principal)
-    horizon = now + timedelta(days=within_days)
-    stmt = select(Case).where(or_(
-        (Case.status == CaseStatus.RECEIVED.value) & (Case.admissibility_due <= horizon),
-        (Case.status == CaseStatus.ADMISSIBLE.value) & (Case.decision_due <= horizon)))
-    cases = list(session.scalars(stmt.limit(1000)))
-    return sorted(cases, key=lambda c: c.decision_due or c.admissibility_due)
-
-
 def decide_admissibility(session: Session, principal: Principal, policy: RightsPolicy,
                          case_id: int, *, admissible: bool, reason: str,
                          now: datetime | None = None) -> Case:
