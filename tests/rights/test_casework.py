@@ -200,3 +200,22 @@ def test_secret_is_stored_only_as_a_keyed_hash(rights: Rights) -> None:
     with rights.db.session() as session:
         stored = session.scalars(select(Case)).one()
         assert filed.secret not in stored.secret_hash and len(stored.secret_hash) == 64
+
+
+def test_references_find_documents_and_notices_of_any_kind(rights: Rights) -> None:
+    from interlink.records import service as records
+    from interlink.records.restrictions import Restrictions
+    from interlink.records.schemas import TravelDocumentData
+
+    with rights.db.session() as session:
+        document = records.create_record(session, rights.ma, records.NewRecord(
+            TravelDocumentData.model_validate({
+                "issuing_country": "MA", "document_type": "passport", "number": "ab 123 4567",
+                "status": "stolen", "reported_on": "2026-01-10"}), Restrictions()))
+    case_id = rights.file("deletion", names=["Nobody Recorded"],
+                          references=["AB-1234567"]).case.id
+    rights.admit(case_id)
+    with rights.db.session() as session:
+        found = service.find_holdings(session, rights.commission, case_id)
+    assert [(h.target, h.target_id, h.found_by) for h in found] == [
+        ("record", document.id, "reference")]

@@ -65,6 +65,7 @@ REENTRY_THRESHOLD = 0.7  # the matcher's decision threshold
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_IDENTIFIER_SEPARATORS = re.compile(r"[\s\-./]+")  # as records.schemas normalises numbers
 
 
 # --- filing -----------------------------------------------------------------------------------
@@ -488,6 +489,12 @@ def find_holdings(session: Session, principal: Principal, case_id: int, *,
                        "reference"))
         elif text.isdigit() and (row := session.get(Record, int(text))) is not None:
             keep(Found("record", row.id, row.owner_org_id, row.label, None, "reference"))
+        else:  # a travel document's number, a VIN or a plate, as records store them
+            identifier = _IDENTIFIER_SEPARATORS.sub("", text).upper()
+            for row in session.scalars(select(Record).where(or_(
+                    Record.doc_number == identifier, Record.vin == identifier,
+                    Record.plate == identifier)).limit(50)):
+                keep(Found("record", row.id, row.owner_org_id, row.label, None, "reference"))
     record_ids = [k[1] for k in found if k[0] == "record"]
     if record_ids:
         for row in session.scalars(select(Record).where(Record.id.in_(record_ids))):
