@@ -40,6 +40,7 @@ def _case_with_holding(rights: Rights, kind: str = "deletion") -> int:
 def test_block_leaves_screening_within_a_second_and_lifting_restores(rights: Rights) -> None:
     engine = ScreeningEngine(rights.db).build()
     record = rights.person(rights.ma)
+    rights.circulate(rights.ma, record)
     engine.refresh()
     assert _found(engine, record.id)
     case_id = _case_with_holding(rights)
@@ -191,13 +192,15 @@ def test_reentry_guard_holds_a_matching_new_record(rights: Rights) -> None:
             session, rights.commission, rights.policy, case_id, outcome="non_compliant",
             reasoning="The record concerns a matter of a political character.",
             orders=[service.NewOrder("delete", "record", record.id)], now=T0)
-    # the same bureau enters the person again, spelled a little differently
+    # the same bureau enters the person again, spelled a little differently, and asks
+    # other members to look for them
     again = rights.person(rights.ma, {**KARIM, "names": [{"full_name": "Kareem Ben Ali"}]})
+    rights.circulate(rights.ma, again)
     with rights.db.session() as session:
         assert service.reentry_hold(session, rights.ma.org_id, again.data).decision_id == \
             decision.id
         row = session.get(Record, again.id)
-        assert row.circulated is False
+        assert row.access_blocked is True
         [hold] = service.holds(session, rights.commission)
         assert (hold.record_id, hold.decision_id) == (again.id, decision.id)
         assert hold.score >= service.REENTRY_THRESHOLD
@@ -211,8 +214,8 @@ def test_reentry_guard_holds_a_matching_new_record(rights: Rights) -> None:
                                       "birth_date": "1990-01-01"})
     elsewhere = rights.person(rights.fr)
     with rights.db.session() as session:
-        assert session.get(Record, other.id).circulated
-        assert session.get(Record, elsewhere.id).circulated
+        assert not session.get(Record, other.id).access_blocked
+        assert not session.get(Record, elsewhere.id).access_blocked
         assert len(session.scalars(select(Hold)).all()) == 1
     # the commission's review releases it
     with rights.db.session() as session:

@@ -389,7 +389,7 @@ def add_refugee_status(
 def public_notices(request: Request) -> list[dict[str, Any]]:
     """Public extracts of Red notices, where the requesting country agreed. No login."""
     with unit_of_work(request) as session:
-        return [notices.public_extract_view(n) for n in notices.public_extracts(session)]
+        return [notices.public_extract_view(session, n) for n in notices.public_extracts(session)]
 
 
 __all__ = ["router"]

@@ -15,17 +15,9 @@ from interlink.records import service as records
 from interlink.records.api_schemas import NoticeOut, RecordOut
 from interlink.records.models import NoticeState, RecordKind
 from interlink.records.schemas import JudicialPurpose, NoticeType, OffenceCategory
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render
+from interlink.web.render import form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend(
-    [
-        NavLink("/records", "Records", Perm.RECORDS_READ),
-        NavLink("/notices", "Notices", Perm.RECORDS_READ),
-        NavLink("/notices/new", "New notice request", Perm.NOTICES_SUBMIT),
-        NavLink("/notices/review", "Review queue", Perm.NOTICES_REVIEW),
-    ]
-)
 FORM_CHOICES = {
     "notice_types": list(NoticeType),
     "offence_categories": list(OffenceCategory),
@@ -273,5 +265,5 @@ async def notice_action(
 def public_notices_page(request: Request) -> Response:
     """Public extracts of Red notices, with the requesting country's consent; no login."""
     with unit_of_work(request) as session:
-        rows = [notices.public_extract_view(n) for n in notices.public_extracts(session)]
+        rows = [notices.public_extract_view(session, n) for n in notices.public_extracts(session)]
     return render(request, "records/public.html", rows=rows)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from interlink.config import load_settings
 from interlink.core.auth import OrgKind, Perm, Principal
-from interlink.demo import DEMO_SEEDERS, DemoContext
+from interlink.demo import DemoContext
 from interlink.messaging.context import context_for
 from interlink.records.models import Record
 from interlink.rights import service
@@ -50,5 +50,3 @@ def seed_rights(ctx: DemoContext) -> None:
             kind="access", names=["Demo Applicant"], birth_date="1980-02-29"),
             client_addr=None)
 
-
-DEMO_SEEDERS.append(seed_rights)

@@ -27,6 +27,5 @@ def server_key(request: Request) -> bytes:
 def person_index(request: Request) -> Any | None:
     """The process's live screening index of persons, once built (else the service scores
     the database's persons one by one)."""
-    screener = app_state(request).extras.get("screener")
-    engine = getattr(screener, "engine", None)
-    return engine.persons if engine is not None and engine.ready else None
+    engine = app_state(request).services.screener.engine
+    return engine.persons if engine.ready else None

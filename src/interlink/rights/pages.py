@@ -20,13 +20,13 @@ from interlink.messaging.attachments import NewAttachment
 from interlink.rights import service
 from interlink.rights.deps import keys, person_index, policy, server_key
 from interlink.rights.models import RequestKind
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render
+from interlink.web.render import NavLink, form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend([
+NAV = [  # wired in interlink.wiring.NAV
     NavLink("/rights/cases", "Rights cases", Perm.RIGHTS_CASEWORK),
     NavLink("/rights/consultations", "Commission requests", Perm.RIGHTS_ANSWER),
-])
+]
 PUBLIC_CSRF_COOKIE = "interlink_public_form"
 KIND_LABELS = {
     RequestKind.ACCESS: "Access: is data on me held, and what?",

@@ -1051,12 +1051,14 @@ def reentry_hold(session: Session, owner_org_id: int, person_data: dict[str, Any
 
 
 def hold_if_reentry(session: Session, principal: Principal, record: Record) -> HoldReason | None:
-    """Called by records.create_record before its change is emitted: a match keeps the new
-    record out of circulation (and so out of screening) for the commission's review."""
+    """Called by records.create_record before its change is emitted: a match holds the new
+    record for the commission's review. A hold blocks it (as a provisional measure does), so
+    no request can make it circulate and no screening finds it; its owner and the commission
+    still see it."""
     reason = reentry_hold(session, record.owner_org_id, record.data, record.kind)
     if reason is None:
         return None
-    record.circulated = False
+    record.access_blocked = True
     session.add(Hold(record_id=record.id, owner_org_id=record.owner_org_id,
                      decision_id=reason.decision_id, score=reason.score))
     audit.record(session, principal.actor, Event(
@@ -1076,8 +1078,9 @@ def holds(session: Session, principal: Principal, *, pending_only: bool = True) 
 
 def review_hold(session: Session, principal: Principal, hold_id: int, *, release: bool,
                 reason: str, now: datetime | None = None) -> Hold:
-    """The commission releases a held record into circulation, or keeps it out."""
-    from interlink.core.db import emit_change
+    """The commission releases a held record, or keeps it out of circulation."""
+    from interlink.records.blocking import set_block
+    from interlink.records.circulation import refresh_subject
 
     now = now or utcnow()
     _commission(principal)
@@ -1089,10 +1092,9 @@ def review_hold(session: Session, principal: Principal, hold_id: int, *, release
     if len(reason.strip()) < 5:
         raise InvalidInput("a review needs its reasons")
     hold.reviewed_at, hold.reviewed_by, hold.released = now, principal.label, release
-    record = session.get(Record, hold.record_id)
-    if release and record is not None and record.status == RecordStatus.ACTIVE.value:
-        record.circulated = True
-        emit_change(session, "record", record.id, "upsert")
+    if release:
+        set_block(session, principal, "record", hold.record_id, False, "reentry_released")
+        refresh_subject(session, hold.record_id)  # circulates again if a request covers it
     audit.record(session, principal.actor, Event(
         "record.reentry_review", "record", hold.record_id, owner_org_id=hold.owner_org_id,
         detail={"released": release, "reason": reason.strip()}))
