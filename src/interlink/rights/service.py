@@ -442,8 +442,8 @@ def find_holdings(session: Session, principal: Principal, case_id: int, *,
 
     The commission sees everything (core/access.py), blocked and uncirculated data too. With
     a live screening index (`index`: a PersonIndex) the names are looked up in it, across
-    scripts; records the index leaves out (blocked, held, not circulated) are scored with
-    the same matcher one by one, as are all persons when no index is given. References the
+    scripts; records the index leaves out (blocked, held) are scored with the same matcher
+    one by one, as are all persons when no index is given. References the
     applicant gave (record ids, notice references) are added as such, and the notices whose
     subject was found.
     """
@@ -467,9 +467,9 @@ def find_holdings(session: Session, principal: Principal, case_id: int, *,
             for hit in index.search(query, None, limit=50, min_score=REENTRY_THRESHOLD):
                 keep(Found("record", hit.record_id, hit.owner_org_id, "", hit.score,
                            "matcher"))
+        # The index holds every active person, circulating or not, except blocked ones.
         unindexed = select(Record).where(
-            Record.kind == RecordKind.PERSON.value,
-            or_(Record.access_blocked.is_(True), Record.circulated.is_(False)),
+            Record.kind == RecordKind.PERSON.value, Record.access_blocked.is_(True),
             Record.status == RecordStatus.ACTIVE.value)
     else:
         unindexed = select(Record).where(Record.kind == RecordKind.PERSON.value,
