@@ -49,7 +49,7 @@ def test_each_request_type_through_its_whole_life(rights: Rights, kind: str,
     with rights.db.session() as session:
         view = service.applicant_view(
             session, service.case_for_applicant(session, rights.server_key, filed.case.code,
-                                                filed.secret), rights.policy)
+                                                filed.secret))
     assert view.status == "decided" and view.decision["outcome"] == outcome
     assert [e["kind"] for e in view.events] == ["received", "admissibility", "consultation",
                                                 "decision"]
@@ -91,7 +91,7 @@ def test_deadlines_extend_only_with_a_reason_shown_to_the_applicant(rights: Righ
         assert case.decision_due.date().isoformat() == "2027-02-28"
     with rights.db.session() as session:
         view = service.applicant_view(session, service.get_case(
-            session, rights.commission, case_id), rights.policy)
+            session, rights.commission, case_id))
     extensions = [e["text"] for e in view.events if e["kind"] == "extension"]
     assert len(extensions) == 2 and "translation" in extensions[0]
     assert [d.name for d in view.deadlines] == ["admissibility", "decision"]

@@ -71,7 +71,7 @@ def case_status(request: Request, body: StatusIn) -> dict:
     """What the applicant may see of their case (never the confidential part)."""
     with unit_of_work(request) as session:
         case = service.case_for_applicant(session, server_key(request), body.code, body.secret)
-        return service.applicant_view(session, case, policy(request)).as_dict()
+        return service.applicant_view(session, case).as_dict()
 
 
 @public.post("/status/documents/{document_id}")

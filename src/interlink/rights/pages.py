@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Unauthenticated
@@ -19,7 +20,7 @@ from interlink.members.models import Organisation
 from interlink.messaging.attachments import NewAttachment
 from interlink.rights import service
 from interlink.rights.deps import keys, person_index, policy, server_key
-from interlink.rights.models import RequestKind
+from interlink.rights.models import Measure, RequestKind
 from interlink.web.render import NavLink, form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -120,7 +121,7 @@ def status_submit(request: Request, code: Annotated[str, Form(max_length=24)] = 
     try:
         with unit_of_work(request) as session:
             case = service.case_for_applicant(session, server_key(request), code, secret)
-            view = service.applicant_view(session, case, policy(request))
+            view = service.applicant_view(session, case)
     except DomainError as exc:
         return _public_page(request, "rights/status.html", exc.status, view=None, code=code,
                             error=exc.detail)
@@ -171,17 +172,17 @@ def _case_page(request: Request, principal: Principal, case_id: int, error: str 
                status: int = 200) -> Response:
     with unit_of_work(request) as session:
         case = service.get_case(session, principal, case_id)
-        view = service.applicant_view(session, case, policy(request))
+        view = service.applicant_view(session, case)
         decision = service.decision_of(session, case.id)
         copies = service.copies_of_decision(session, principal, decision.id) if decision \
             else []
-        orgs = {o.id: o for o in session.query(Organisation).all()}
+        orgs = {o.id: o for o in session.scalars(select(Organisation))}
         return render(request, "rights/case.html", status_code=status, case=case, view=view,
                       holdings=service.holdings(session, case.id),
                       consultations=[c for c in service.consultations_for(session, principal)
                                      if c.case_id == case.id],
-                      measures=[m for m in session.query(service.Measure).filter_by(
-                          case_id=case.id)],
+                      measures=list(session.scalars(select(Measure).where(
+                          Measure.case_id == case.id).order_by(Measure.id))),
                       decision=decision, copies=copies, orgs=orgs, error=error,
                       categories=service.REASON_CATEGORIES)
 

@@ -245,7 +245,7 @@ class Deadline:
     met_at: datetime | None = None
 
 
-def deadlines(case: Case, policy: RightsPolicy) -> list[Deadline]:
+def deadlines(case: Case) -> list[Deadline]:
     found = [Deadline("admissibility", case.admissibility_due, case.admissible_at or (
         case.decided_at if case.status == CaseStatus.INADMISSIBLE else None))]
     if case.decision_due is not None:
@@ -280,7 +280,7 @@ class ApplicantView:
                 "measures": self.measures, "decision": self.decision}
 
 
-def applicant_view(session: Session, case: Case, policy: RightsPolicy) -> ApplicantView:
+def applicant_view(session: Session, case: Case) -> ApplicantView:
     events = session.scalars(select(CaseEvent).where(
         CaseEvent.case_id == case.id, CaseEvent.disclosed.is_(True)).order_by(CaseEvent.id))
     documents = session.scalars(select(CaseDocument).where(
@@ -290,7 +290,7 @@ def applicant_view(session: Session, case: Case, policy: RightsPolicy) -> Applic
     decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).first()
     return ApplicantView(
         code=case.code, kind=case.kind, status=case.status, received_at=case.received_at,
-        deadlines=deadlines(case, policy), lawyer_name=case.lawyer_name,
+        deadlines=deadlines(case), lawyer_name=case.lawyer_name,
         events=[{"at": e.at.isoformat(), "kind": e.kind, "text": e.text} for e in events],
         documents=[{"id": d.id, "filename": d.filename, "size": d.size,
                     "from": "you" if d.from_applicant else "the commission",
@@ -889,12 +889,17 @@ def copy_holders(session: Session, target: str, target_id: int) -> dict[int, lis
     for org_id in session.scalars(select(Followup.searching_org_id).where(
             Followup.record_id == record_id).distinct()):
         holders.setdefault(org_id, set()).add("followup")
-    for delivery, org_id in session.execute(
-            select(WebhookDelivery, Webhook.org_id)
-            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-            .where(WebhookDelivery.status == "delivered")):
-        if delivery.payload.get("record_id") == record_id:
-            holders.setdefault(org_id, set()).add("webhook")
+    record = session.get(Record, record_id)
+    if record is not None:
+        # Payloads are JSON: filtered here rather than by a dialect-specific JSON operator,
+        # over the deliveries since the record existed.
+        for payload, org_id in session.execute(
+                select(WebhookDelivery.payload, Webhook.org_id)
+                .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+                .where(WebhookDelivery.status == "delivered",
+                       WebhookDelivery.created_at >= record.created_at)):
+            if payload.get("record_id") == record_id:
+                holders.setdefault(org_id, set()).add("webhook")
     return {org: sorted(sources) for org, sources in holders.items()}
 
 
