@@ -317,6 +317,53 @@ def _pct(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
+def _table(name: str, args: argparse.Namespace, results: Results, seconds: float) -> Table:
+    c = results.counts
+    table = Table(title=f"{name}: one year, {args.requests:,} requests, "
+                        f"{args.background + args.requests:,} persons recorded, "
+                        f"{args.unanswered:.0%} of consultations never answered "
+                        f"({seconds:,.0f} s)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    latency = results.block_latency
+    for label, value in (
+        ("requests filed / admitted / inadmissible",
+         f"{c['filed']:,} / {c['admitted']:,} / {c['inadmissible']:,}"),
+        ("decided within the year", f"{c['decided']:,}"),
+        ("applicant's record found by the matcher",
+         f"{c['holding_found']:,} of {c['admitted']:,}"),
+        ("consultations / answered / answered late",
+         f"{c['consultations']:,} / {c['answered']:,} / {c['answered_late']:,}"),
+        ("consultations closed unanswered by a decision", f"{c['unanswered']:,}"),
+        ("escalated to the GS (every late one)", f"{c['escalated']:,}"),
+        ("reminders sent", f"{c['reminders']:,}"),
+        ("blocks / deletions / corrections",
+         f"{c['blocked']:,} / {c['orders_delete']:,} / {c['orders_correct']:,}"),
+        ("LATE: admissibility decisions", f"{c['late_admissibility']}"),
+        ("LATE: decisions", f"{c['late_decisions']}"),
+        ("LATE: orders carried out", f"{c['late_orders']}"),
+        ("LATE: escalations (> 1 day after due)", f"{c['late_escalations']}"),
+        ("LATE: consultations late at a day's end, not escalated",
+         f"{c['late_not_escalated']}"),
+        ("block to out of screening: p50 / p99 / max (s)",
+         f"{_pct(latency, .5):.3f} / {_pct(latency, .99):.3f} / {max(latency, default=0):.3f}"),
+        ("blocked records found by screening just before", f"{c['found_before_block']:,}"),
+        ("blocks out of screening within 1 s",
+         f"{sum(1 for x in latency if x < 1):,} of {len(latency):,}"),
+        ("daily clock pass: median / max (ms)",
+         f"{statistics.median(results.tick_seconds) * 1000:.1f} / "
+         f"{max(results.tick_seconds) * 1000:.1f}"),
+        ("search of holdings: median / p99 (ms)",
+         f"{_pct(results.search_seconds, .5) * 1000:.1f} / "
+         f"{_pct(results.search_seconds, .99) * 1000:.1f}"),
+        ("yearly statistics computed in (ms)", f"{c['statistics_ms']}"),
+        ("statistics recomputed from the audit log agree",
+         "yes" if c["audit_matches"] else "NO"),
+    ):
+        table.add_row(label, value)
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=3000)
@@ -324,19 +371,21 @@ def main() -> None:
     parser.add_argument("--background", type=int, default=20000)
     parser.add_argument("--unanswered", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--pg", default="none", help="PostgreSQL URL, or 'none'")
     args = parser.parse_args()
-    runs = []
+    console = Console(width=140)
 
     def one(name: str, url: str) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
             results = run(url, args.requests, args.measures, args.background,
                           args.unanswered, args.seed, Path(tmp))
-            runs.append((name, results, time.perf_counter() - started))
+            console.print(_table(name, args, results, time.perf_counter() - started))
 
-    with tempfile.TemporaryDirectory() as tmp:
-        one("SQLite", f"sqlite:///{Path(tmp)}/rights.db")
+    if args.sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            one("SQLite", f"sqlite:///{Path(tmp)}/rights.db")
     if args.pg != "none":
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
@@ -347,53 +396,6 @@ def main() -> None:
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    console = Console(width=140)
-    for name, results, seconds in runs:
-        c = results.counts
-        table = Table(title=f"{name}: one year, {args.requests:,} requests, "
-                            f"{args.background + args.requests:,} persons recorded, "
-                            f"{args.unanswered:.0%} of consultations never answered "
-                            f"({seconds:,.0f} s)")
-        table.add_column("measure")
-        table.add_column("value", justify="right")
-        for label, value in (
-            ("requests filed / admitted / inadmissible",
-             f"{c['filed']:,} / {c['admitted']:,} / {c['inadmissible']:,}"),
-            ("decided within the year", f"{c['decided']:,}"),
-            ("applicant's record found by the matcher",
-             f"{c['holding_found']:,} of {c['admitted']:,}"),
-            ("consultations / answered / answered late",
-             f"{c['consultations']:,} / {c['answered']:,} / {c['answered_late']:,}"),
-            ("consultations closed unanswered by a decision", f"{c['unanswered']:,}"),
-            ("escalated to the GS (every late one)", f"{c['escalated']:,}"),
-            ("reminders sent", f"{c['reminders']:,}"),
-            ("blocks / deletions / corrections",
-             f"{c['blocked']:,} / {c['orders_delete']:,} / {c['orders_correct']:,}"),
-            ("LATE: admissibility decisions", f"{c['late_admissibility']}"),
-            ("LATE: decisions", f"{c['late_decisions']}"),
-            ("LATE: orders carried out", f"{c['late_orders']}"),
-            ("LATE: escalations (> 1 day after due)", f"{c['late_escalations']}"),
-            ("LATE: consultations late at a day's end, not escalated",
-             f"{c['late_not_escalated']}"),
-            ("block to out of screening: p50 / p99 / max (s)",
-             f"{_pct(results.block_latency, .5):.3f} / {_pct(results.block_latency, .99):.3f}"
-             f" / {max(results.block_latency, default=0):.3f}"),
-            ("blocked records found by screening just before", f"{c['found_before_block']:,}"),
-            ("blocks out of screening within 1 s",
-             f"{sum(1 for x in results.block_latency if x < 1):,} of "
-             f"{len(results.block_latency):,}"),
-            ("daily clock pass: median / max (ms)",
-             f"{statistics.median(results.tick_seconds) * 1000:.1f} / "
-             f"{max(results.tick_seconds) * 1000:.1f}"),
-            ("search of holdings: median / p99 (ms)",
-             f"{_pct(results.search_seconds, .5) * 1000:.1f} / "
-             f"{_pct(results.search_seconds, .99) * 1000:.1f}"),
-            ("yearly statistics computed in (ms)", f"{c['statistics_ms']}"),
-            ("statistics recomputed from the audit log agree", "yes" if c["audit_matches"]
-             else "NO"),
-        ):
-            table.add_row(label, value)
-        console.print(table)
 
 
 if __name__ == "__main__":
