@@ -63,6 +63,10 @@ COMMAND_GROUPS = {
         "app",
         "Secure messaging: signing keys, data keys, follow-ups, webhooks.",
     ),
+    "rights": CommandGroup(
+        "interlink.rights.cli", "app",
+        "Requests from the people recorded and the commission's casework."
+    ),
 }
 
 

@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     # Messaging: hours a record's owner has to answer a hit, by priority, as JSON
     # ('{"flash": 1, "urgent": 12}'); a priority not named gets 12 hours.
     followup_answer_hours: dict[str, float] = Field(default_factory=dict)
+    # Requests from the people recorded (docs/rights.md): calendar months from receipt for
+    # the admissibility decision, from admissibility for the decision; a month to carry a
+    # decision out; days a consulted bureau has to answer; filings per client address and
+    # hour on the public form; the size limit of one document.
+    rights_admissibility_months: int = Field(default=1, ge=1, le=12)
+    rights_access_months: int = Field(default=4, ge=1, le=24)
+    rights_correction_months: int = Field(default=9, ge=1, le=36)
+    rights_implementation_months: int = Field(default=1, ge=1, le=12)
+    rights_consultation_days: int = Field(default=30, ge=2, le=365)
+    rights_requests_per_hour: int = Field(default=5, ge=1, le=10_000)
+    rights_document_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=10 * 1024 * 1024)
 
     @property
     def messaging_keys_dir(self) -> Path:

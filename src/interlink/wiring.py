@@ -48,6 +48,9 @@ from interlink.records import api as records_api
 from interlink.records import notices
 from interlink.records import pages as records_pages
 from interlink.records import service as records
+from interlink.rights import api as rights_api
+from interlink.rights import pages as rights_pages
+from interlink.rights import service as rights
 from interlink.screening import api as screening_api
 from interlink.screening import pages as screening_pages
 from interlink.screening.engine import ScreeningEngine
@@ -64,6 +67,7 @@ from interlink.web.render import NavLink
 # searches within this interval plus the time to apply it, inside the promised second.
 SCREENING_REFRESH_SECONDS = 0.2
 RETENTION_SWEEP_SECONDS = 3600.0
+RIGHTS_CLOCK_SECONDS = 3600.0  # consultation reminders and escalation (a day's precision)
 
 
 # --- links between capabilities ----------------------------------------------------------------
@@ -167,6 +171,9 @@ ROUTERS: list[APIRouter] = [
     messaging_pages.router,
     subjects_api.router,
     subjects_pages.router,
+    rights_api.public,
+    rights_api.router,
+    rights_pages.router,
     web_pages.router,
     api_docs.router,
 ]
@@ -182,10 +189,15 @@ def start_workers(state: AppState) -> list[PeriodicWorker]:
             records.retention_sweep(session)
             notices.expire_notices(session)
 
+    def rights_clock() -> None:
+        with state.db.session() as session:
+            rights.tick(session)
+
     workers = [
         PeriodicWorker("screening-refresh", SCREENING_REFRESH_SECONDS,
                        lambda: engine.refresh() if engine.ready else 0).start(),
         PeriodicWorker("retention-sweep", RETENTION_SWEEP_SECONDS, sweep).start(),
+        PeriodicWorker("rights-clock", RIGHTS_CLOCK_SECONDS, rights_clock).start(),
         *messaging_webhooks.start_worker(state),
     ]
     # Building a large index takes a while: it runs beside the server, which answers
@@ -205,6 +217,7 @@ NAV: list[NavLink] = [
     *members_pages.NAV,
     *assembly_pages.NAV,
     *blocklist_pages.NAV,
+    *rights_pages.NAV,
 ]
 
 
@@ -214,8 +227,9 @@ def demo_seeders() -> list[Callable[[Any], None]]:
     from interlink.blocklist.demo import seed_blocklist
     from interlink.messaging.demo import seed_messaging
     from interlink.records.demo import seed_records
+    from interlink.rights.demo import seed_rights
 
-    return [seed_assembly, seed_blocklist, seed_messaging, seed_records]
+    return [seed_assembly, seed_blocklist, seed_messaging, seed_records, seed_rights]
 
 
 __all__ = ["NAV", "ROUTERS", "ProcessServices", "build_services", "demo_seeders",

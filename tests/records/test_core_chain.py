@@ -334,3 +334,32 @@ def test_requests_import_from_the_command_line_naming_each_subject_once(
     assert failed.exit_code == 2
     assert "line 2" in failed.output and "nobody" in failed.output
     assert len(cast.ma.get("/api/v1/notices?owned=true").json()["items"]) == 2
+
+
+def test_an_oversight_block_of_the_last_request_takes_the_subject_out(
+        world: World, cast, engine) -> None:
+    from interlink.core.auth import OrgKind, Perm, Principal
+    from interlink.records.blocking import set_block
+
+    record_id = _person(cast.ma)
+    first = circulate(cast.ma, record_id, to=("FR",))
+    second = circulate(cast.ma, record_id, to=("FR",))
+    engine.refresh()
+    assert _screen(cast.fr)["hits"]
+    with world.db.session() as session:
+        oversight = Principal(label="ccf", org_id=world.org("CCF").id,
+                              org_kind=OrgKind.OVERSIGHT, country=None,
+                              permissions=frozenset(Perm))
+        set_block(session, oversight, "notice", first["id"], True, "pending complaint")
+    engine.refresh()
+    assert [r["reference"] for r in _screen(cast.fr)["hits"][0]["requests"]] == \
+        [second["reference"]]
+    with world.db.session() as session:
+        set_block(session, oversight, "notice", second["id"], True, "pending complaint")
+    engine.refresh()
+    assert _screen(cast.fr)["hits"] == []
+    assert cast.fr.get(f"/api/v1/records/{record_id}").status_code == 404
+    with world.db.session() as session:
+        set_block(session, oversight, "notice", second["id"], False, "lifted")
+    engine.refresh()
+    assert _screen(cast.fr)["hits"]

@@ -61,6 +61,8 @@ class Perm(enum.StrEnum):
     BLOCKLIST_PUBLISH = "blocklist.publish"
     BLOCKLIST_FEED = "blocklist.feed"
     ANALYTICS = "analytics"
+    RIGHTS_CASEWORK = "rights.casework"  # the oversight commission's cases
+    RIGHTS_ANSWER = "rights.answer"  # answer the commission's consultations, acknowledge orders
     PLATFORM_ADMIN = "platform.admin"
 
 
@@ -70,13 +72,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OFFICER: frozenset(_OFFICER),
     Role.SUPERVISOR: frozenset(
         _OFFICER | {Perm.RECORDS_WRITE, Perm.NOTICES_SUBMIT, Perm.AUDIT_OWN,
-                    Perm.BLOCKLIST_SUBMIT}
+                    Perm.BLOCKLIST_SUBMIT, Perm.RIGHTS_ANSWER}
     ),
     Role.NCB_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.TOKENS_MANAGE, Perm.AUDIT_OWN}),
-    Role.COMPLIANCE_REVIEWER: frozenset({Perm.RECORDS_READ, Perm.NOTICES_REVIEW}),
+    Role.COMPLIANCE_REVIEWER: frozenset({Perm.RECORDS_READ, Perm.NOTICES_REVIEW,
+                                         Perm.RIGHTS_ANSWER}),
     Role.ANALYST: frozenset({Perm.RECORDS_READ, Perm.SCREEN_PERSON, Perm.ANALYTICS}),
     Role.DELEGATE: frozenset({Perm.ASSEMBLY_VOTE}),
-    Role.OVERSIGHT: frozenset({Perm.AUDIT_ALL, Perm.RECORDS_READ}),
+    Role.OVERSIGHT: frozenset({Perm.AUDIT_ALL, Perm.RECORDS_READ, Perm.RIGHTS_CASEWORK}),
     Role.GS_ADMIN: frozenset(
         {Perm.PLATFORM_ADMIN, Perm.USERS_MANAGE, Perm.TOKENS_MANAGE, Perm.AUDIT_OWN,
          Perm.ASSEMBLY_ADMIN, Perm.BLOCKLIST_PUBLISH}

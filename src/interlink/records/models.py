@@ -29,6 +29,7 @@ class RecordStatus(enum.StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"  # the owner took it back
     EXPIRED = "expired"  # its retention date passed without extension
+    ERASED = "erased"  # deleted by a binding decision of the oversight commission
 
 
 class Record(RestrictedMixin, Base):

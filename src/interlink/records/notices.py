@@ -630,6 +630,23 @@ def cancel(session: Session, principal: Principal, notice_id: int, reason: str) 
     return notice
 
 
+def carry_out_oversight_deletion(session: Session, principal: Principal, notice_id: int,
+                                 decision_ref: str) -> Notice:
+    """A binding decision of the oversight commission deletes a notice: cancelled, out of
+    circulation, no public extract; the owner cannot publish it again."""
+    if not principal.viewer.is_oversight:
+        raise Forbidden("only the oversight commission's decisions delete another bureau's "
+                        "notice")
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound(f"no notice {notice_id}")
+    notice.circulated = False
+    notice.public_extract = False
+    _move(session, principal, notice, NoticeState.CANCELLED, "oversight_delete",
+          f"binding decision {decision_ref}")
+    return notice
+
+
 def list_notices(
     session: Session,
     principal: Principal,

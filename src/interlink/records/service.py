@@ -196,6 +196,9 @@ def create_record(session: Session, principal: Principal, new: NewRecord) -> Rec
     row = build_record(principal, new, datetime.now(UTC))
     session.add(row)
     session.flush()
+    from interlink.rights.service import hold_if_reentry  # rights imports records
+
+    hold_if_reentry(session, principal, row)
     add_version(
         session,
         principal,
@@ -386,6 +389,7 @@ def update_record(
         setattr(row, column, value)
     if row.data == previous:
         raise Conflict("nothing changed")
+    _refuse_undoing_oversight(session, row)
     _bump(session, principal, row, change=change, reason=reason, previous=previous)
     return row
 
@@ -421,8 +425,8 @@ def extend_retention(session: Session, principal: Principal, record_id: int, rea
     if len(reason.strip()) < 10:
         raise InvalidInput("an extension needs a reason (at least a sentence)")
     row = _owned(session, principal, record_id)
-    if row.status == RecordStatus.WITHDRAWN.value:
-        raise Conflict(f"record {record_id} was withdrawn")
+    if row.status in (RecordStatus.WITHDRAWN.value, RecordStatus.ERASED.value):
+        raise Conflict(f"record {record_id} was {row.status}")
     now = datetime.now(UTC)
     row.retention_until = now + RETENTION[RecordKind(row.kind)]
     row.status = RecordStatus.ACTIVE.value
@@ -431,6 +435,69 @@ def extend_retention(session: Session, principal: Principal, record_id: int, rea
     _bump(session, principal, row, change="extension", reason=reason, previous=row.data)
     refresh_subject(session, row.id)
     return row
+
+
+# --- binding decisions of the oversight commission ------------------------------------------
+
+OVERSIGHT_CORRECTION = "oversight_correction"
+
+
+def carry_out_oversight_order(session: Session, principal: Principal, record_id: int, *,
+                              action: str, corrected: dict[str, Any] | None,
+                              decision_ref: str) -> Record:
+    """Delete or correct a record as a decision orders. The owner cannot undo either: an
+    erased record can no longer change or be extended, and a correction's fields cannot be
+    set back (`_refuse_undoing_oversight`)."""
+    if not principal.viewer.is_oversight:
+        raise Forbidden("only the oversight commission's decisions delete or correct "
+                        "another bureau's record")
+    row = _load(session, record_id)
+    if row is None:
+        raise NotFound(f"no record {record_id}")
+    if row.status == RecordStatus.ERASED.value:
+        raise Conflict(f"record {record_id} was already erased")
+    reason = f"binding decision {decision_ref}"
+    previous = row.data
+    if action == "delete":
+        row.status = RecordStatus.ERASED.value
+        row.circulated = False
+        row.data = {}
+        row.label = f"(erased by decision {decision_ref})"[:300]
+        row.external_id = None
+        # The versions keep every content: erasure reaches them too.
+        for version in history(session, "record", row.id):
+            version.data, version.diff = {}, []
+        _bump(session, principal, row, change="oversight_erasure", reason=reason,
+              previous={})
+    elif action == "correct":
+        kind = RecordKind(row.kind)
+        data = parse_data(kind, corrected or {})
+        row.data = data.model_dump(mode="json", exclude_none=True)
+        for column, value in search_keys(kind, data).items():
+            setattr(row, column, value)
+        if row.data == previous:
+            raise Conflict("the correction changes nothing")
+        _bump(session, principal, row, change=OVERSIGHT_CORRECTION, reason=reason,
+              previous=previous)
+    else:
+        raise InvalidInput("an order is 'delete' or 'correct'")
+    return row
+
+
+def _refuse_undoing_oversight(session: Session, row: Record) -> None:
+    """A field an oversight correction changed may not be set back to what it was."""
+    corrections = session.scalars(select(Version).where(
+        Version.entity == "record", Version.entity_id == row.id,
+        Version.change == OVERSIGHT_CORRECTION)).all()
+    for version in corrections:
+        for change in version.diff:
+            path = change["path"].split(".")
+            value: Any = row.data
+            for part in path:
+                value = value.get(part) if isinstance(value, dict) else None
+            if change.get("old") is not None and value == change["old"]:
+                raise Forbidden(f"'{change['path']}' was corrected by a binding decision "
+                                "of the oversight commission: it cannot be set back")
 
 
 def versions(session: Session, principal: Principal, record_id: int) -> list[Version]:

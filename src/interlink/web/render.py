@@ -40,6 +40,8 @@ PERMISSION_LABELS: dict[Perm, str] = {
     Perm.BLOCKLIST_PUBLISH: "Publish the blocklist",
     Perm.BLOCKLIST_FEED: "Receive the blocklist feed",
     Perm.ANALYTICS: "Run cross-country analytics",
+    Perm.RIGHTS_CASEWORK: "Handle requests from the people recorded (the commission)",
+    Perm.RIGHTS_ANSWER: "Answer the oversight commission's consultations and orders",
     Perm.PLATFORM_ADMIN: "Administer the platform",
 }
 

@@ -1,0 +1,49 @@
+"""The oversight commission's provisional block on a record or a notice: one write path.
+
+A blocked row is hidden by core/access.py from everyone but its owner and the commission;
+the change event takes a blocked record out of every process's screening index at its next
+refresh. A blocked notice stops circulating its subject: when it was the last request in force
+on it, the subject leaves every other member's lists and screening the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from interlink.core import audit
+from interlink.core.audit import Event
+from interlink.core.auth import Principal
+from interlink.core.db import emit_change
+from interlink.core.errors import Forbidden, InvalidInput, NotFound
+from interlink.records.circulation import refresh_subject
+from interlink.records.models import Notice, Record
+
+MAX_REASON_CATEGORY = 40
+
+
+def set_block(session: Session, principal: Principal, target: Literal["record", "notice"],
+              target_id: int, blocked: bool, reason_category: str) -> None:
+    """Block (or unblock) a record or a notice; only the oversight commission may."""
+    if not principal.viewer.is_oversight:
+        raise Forbidden("only the oversight commission blocks or unblocks data")
+    category = reason_category.strip()
+    if not category or len(category) > MAX_REASON_CATEGORY:
+        raise InvalidInput(f"a block needs a reason category of 1 to {MAX_REASON_CATEGORY} "
+                           "characters")
+    model = {"record": Record, "notice": Notice}.get(target)
+    if model is None:
+        raise InvalidInput("a block targets a 'record' or a 'notice'")
+    row = session.get(model, target_id)
+    if row is None:
+        raise NotFound(f"no {target} {target_id}")
+    row.access_blocked = blocked
+    audit.record(session, principal.actor, Event(
+        f"{target}.{'block' if blocked else 'unblock'}", target, target_id,
+        owner_org_id=row.owner_org_id, detail={"reason_category": category}))
+    emit_change(session, target, target_id, "upsert")
+    if isinstance(row, Notice):
+        # A blocked request no longer circulates its subject (records.circulation): if it
+        # was the last one in force, the subject leaves other members' lists and screening.
+        refresh_subject(session, row.subject_record_id)

@@ -1,0 +1,1 @@
+"""Requests from the people recorded, and the oversight commission's casework."""
