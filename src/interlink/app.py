@@ -26,6 +26,9 @@ from interlink.core.audit import AuditWriter
 from interlink.core.background import PeriodicWorker
 from interlink.core.db import Database
 from interlink.core.errors import DomainError
+from interlink.linking import api as linking_api
+from interlink.linking import jobs as linking_jobs
+from interlink.linking import pages as linking_pages
 from interlink.members import api as members_api
 from interlink.members import pages as members_pages
 from interlink.messaging import api as messaging_api
@@ -63,6 +66,8 @@ ROUTERS = [
     assembly_pages.router,
     messaging_api.router,
     messaging_pages.router,
+    linking_api.router,
+    linking_pages.router,
     web_pages.router,
 ]
 # Capabilities that need per-process start-up (an index to build, a worker to run) register
@@ -71,11 +76,13 @@ ROUTERS = [
 INSTALLERS: list[Any] = [
     records_jobs.install,
     screening_jobs.install,
+    linking_jobs.install,
 ]
 STARTUP_HOOKS: list[Any] = [
     records_jobs.retention_workers,
     screening_jobs.screening_workers,
     messaging_webhooks.start_worker,
+    linking_jobs.workers,
 ]
 
 

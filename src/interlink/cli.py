@@ -21,6 +21,7 @@ from interlink.clikit import (
 )
 from interlink.core import audit, migrate
 from interlink.core.auth import Perm, Role
+from interlink.linking import cli as linking_cli
 from interlink.members import service as members
 from interlink.messaging import cli as messaging_cli
 from interlink.records import cli as records_cli
@@ -44,6 +45,7 @@ app.add_typer(screening_cli.mrz_app, name="mrz")
 app.add_typer(blocklist_cli.app, name="blocklist")
 app.add_typer(assembly_cli.app, name="assembly")
 app.add_typer(messaging_cli.app, name="messaging")
+app.add_typer(linking_cli.app, name="links")
 
 # Capabilities add their own command groups here: (typer app, name).
 CAPABILITY_COMMANDS: list[tuple[typer.Typer, str]] = []

@@ -1,0 +1,135 @@
+"""Start-up of the linking capability: the incremental linker, which links each new or changed
+person record against the store as the change feed delivers it, and tells owners of links
+they may not see (through the hit follow-up path).
+
+Every process runs the worker; the change-feed position is one row in the database, locked
+while a batch is linked, so each change is linked once whatever the number of processes.
+Candidates come from the screening person index of the process (the same candidate
+generation as a name check), so a change is taken only once that index has applied it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from interlink.core.background import PeriodicWorker
+from interlink.core.db import Change, Database, latest_change
+from interlink.linking import service
+from interlink.linking.model import Subject, Weights, load_weights
+from interlink.linking.models import LinkCursor
+from interlink.records.models import Record
+from interlink.screening.person_index import PersonIndex, PersonQuery
+from interlink.state import AppState
+
+log = logging.getLogger(__name__)
+STEP_SECONDS = 1.0
+BATCH = 500
+
+
+@dataclass
+class IncrementalLinker:
+    db: Database
+    state: AppState | None = None
+    index: PersonIndex | None = None  # when None: the screening engine's person index
+    weights: Weights = field(default_factory=load_weights)
+
+    def _index(self) -> tuple[PersonIndex, int | None]:
+        """The index to draw candidates from and the last change it has applied (None: it
+        is kept up to date by the caller)."""
+        if self.index is not None:
+            return self.index, None
+        screener = self.state.extras.get("screener") if self.state else None
+        if screener is None or not screener.engine.ready:
+            raise RuntimeError("the screening index is not ready")
+        return screener.engine.persons, screener.engine.last_change
+
+    def candidates(self, subject: Subject) -> list[int]:
+        index, _ = self._index()
+        found: dict[int, None] = {}
+        for name in subject.names:
+            query = PersonQuery(name=name, birth_date=subject.birth_date,
+                                nationality=subject.nationalities[0]
+                                if subject.nationalities else None, sex=subject.sex)
+            for hit in index.search(query, None, limit=service.SEARCH_LIMIT,
+                                    min_score=service.SEARCH_FLOOR):
+                found[hit.record_id] = None
+        return list(found)
+
+    def ready(self) -> bool:
+        try:
+            self._index()
+        except RuntimeError:
+            return False
+        return True
+
+    def step(self) -> int:
+        """Link the records changed since the cursor (as far as the index has applied), then
+        tell owners of new links; returns how many changes were taken."""
+        if not self.ready():
+            return 0
+        _, applied = self._index()
+        with self.db.session() as session:
+            cursor = self._cursor(session)
+            stmt = (select(Change).where(Change.number > cursor.last_change)
+                    .order_by(Change.number).limit(BATCH))
+            if applied is not None:
+                stmt = stmt.where(Change.number <= applied)
+            changes = list(session.scalars(stmt))
+            ids = sorted({c.entity_id for c in changes if c.entity == "record"})
+            for record in session.scalars(select(Record).where(Record.id.in_(ids))) \
+                    if ids else ():
+                if record.kind == "person":
+                    service.link_record(session, record, self.candidates, self.weights)
+            if changes:
+                cursor.last_change = changes[-1].number
+            if self.state is not None:
+                from interlink.messaging.context import context_of
+
+                service.notify_pending(session, context_of(self.state))
+        return len(changes)
+
+    def _cursor(self, session: Session) -> LinkCursor:
+        cursor = session.get(LinkCursor, 1, with_for_update=True)
+        if cursor is None:
+            # A fresh store: the full run links what is there; follow from here.
+            cursor = LinkCursor(id=1, last_change=0)
+            session.add(cursor)
+            session.flush()
+        return cursor
+
+    def safe_step(self) -> int:
+        try:
+            return self.step()
+        except (IntegrityError, OperationalError) as exc:  # another process took the batch
+            log.info("linking step skipped: %s", str(exc).splitlines()[0][:200])
+            return 0
+
+
+def install(state: AppState) -> IncrementalLinker:
+    linker = IncrementalLinker(state.db, state)
+    state.extras["linker"] = linker
+    return linker
+
+
+def workers(state: AppState) -> list[PeriodicWorker]:
+    linker: IncrementalLinker = state.extras.get("linker") or install(state)
+    return [PeriodicWorker("linking-incremental", STEP_SECONDS, linker.safe_step).start()]
+
+
+def start_at_latest(db: Database) -> None:
+    """Skip the feed so far (after a full run has linked it)."""
+    with db.session() as session:
+        cursor = session.get(LinkCursor, 1)
+        number = latest_change(session)
+        if cursor is None:
+            session.add(LinkCursor(id=1, last_change=number))
+        else:
+            cursor.last_change = max(cursor.last_change, number)
+
+
+__all__ = ["IncrementalLinker", "install", "start_at_latest", "workers"]
