@@ -18,6 +18,7 @@ index's candidate generation instead; both score with `model.compare`.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,7 +28,18 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from interlink.linking.model import Explanation, Subject, Weights, compare, default_matcher
+from interlink.linking.model import (
+    LEVELS,
+    Explanation,
+    Subject,
+    Weights,
+    birth_level,
+    compare,
+    default_matcher,
+    identifier_level,
+    nationality_level,
+    sex_level,
+)
 from interlink.screening.names import skeleton
 
 MAX_BLOCK = 400
@@ -91,13 +103,38 @@ _SUBJECTS: Sequence[Subject] = ()
 _WEIGHTS: Weights | None = None
 
 
+def weight_bound(a: Subject, b: Subject, weights: Weights) -> float:
+    """The most a pair can weigh whatever its names: the other features cost little to
+    read, the name comparison much. A pair whose bound is below the threshold is decided
+    without comparing its names (a birth date five years off already outweighs them)."""
+    levels = {"birth_date": birth_level(a.birth_date, b.birth_date)[0],
+              "nationality": nationality_level(a.nationalities, b.nationalities)[0],
+              "sex": sex_level(a.sex, b.sex)[0],
+              "identifier": identifier_level(a.identifiers, b.identifiers)[0]}
+    best_name = max(weights.weight("name", level) for level in LEVELS["name"])
+    return weights.prior_weight + best_name + math.fsum(
+        weights.weight(f, level) for f, level in levels.items())
+
+
 def _score_chunk(bounds: tuple[np.ndarray, float]) -> list[tuple[int, int, Explanation]]:
+    """Pairs come sorted by their left record: its candidates' token similarities are
+    computed together first (`LinkMatcher.prime_pairs`), then each pair is compared."""
     pairs, floor = bounds
+    matcher = default_matcher()
     found = []
-    for left, right in pairs.tolist():
-        explanation = compare(_SUBJECTS[left], _SUBJECTS[right], _WEIGHTS)
-        if explanation.match_weight >= floor:
-            found.append((left, right, explanation))
+    lefts, starts = np.unique(pairs[:, 0], return_index=True)
+    ends = [*starts[1:].tolist(), len(pairs)]
+    for left, start, end in zip(lefts.tolist(), starts.tolist(), ends, strict=True):
+        subject = _SUBJECTS[left]
+        rights = [r for r in pairs[start:end, 1].tolist()
+                  if weight_bound(subject, _SUBJECTS[r], _WEIGHTS) >= floor]
+        if not rights:
+            continue
+        matcher.prime_pairs(subject, [_SUBJECTS[r] for r in rights])
+        for right in rights:
+            explanation = compare(subject, _SUBJECTS[right], _WEIGHTS, matcher)
+            if explanation.match_weight >= floor:
+                found.append((left, right, explanation))
     return found
 
 

@@ -27,7 +27,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from interlink.screening.names import Token
 from interlink.screening.person_matcher import (
+    Candidate,
     PartialDate,
     PersonMatcher,
     PreparedQuery,
@@ -160,18 +162,20 @@ def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
 
 
 class LinkMatcher(PersonMatcher):
-    """The screening matcher with one token-similarity cache shared by every pair (a run
-    compares the same tokens again and again: every 'Smith' with every 'Smyth' once)."""
+    """The screening matcher with caches fit for scoring many pairs: each name is analysed
+    and prepared once, and token similarities are shared by every pair (a run compares the
+    same tokens again and again). Caches change speed, never a score."""
 
-    CACHE_LIMIT = 2_000_000
+    CACHE_LIMIT = 500_000
 
     def __init__(self) -> None:
         super().__init__()
-        self._shared: dict[tuple[str, str, str, str], TokenMatch] = {}
+        self._shared: dict[tuple[str, str], TokenMatch] = {}
+        self._prepared: dict[str, PreparedQuery] = {}
+        self._names: dict[tuple[str, ...], list[tuple[Token, ...]]] = {}
 
-    def token_match(self, query: PreparedQuery, index: int, other: Any) -> TokenMatch:
-        token = query.tokens[index]
-        key = (token.text, token.script.value, other.text, other.script.value)
+    def token_match(self, query: PreparedQuery, index: int, other: Token) -> TokenMatch:
+        key = (query.tokens[index].text, other.text)  # a token's text implies its script
         found = self._shared.get(key)
         if found is None:
             found = super().token_match(query, index, other)
@@ -179,6 +183,32 @@ class LinkMatcher(PersonMatcher):
                 self._shared.clear()
             self._shared[key] = found
         return found
+
+    def prepared(self, name: str) -> PreparedQuery:
+        found = self._prepared.get(name)
+        if found is None:
+            if len(self._prepared) >= self.CACHE_LIMIT:
+                self._prepared.clear()
+            found = self._prepared[name] = self.prepare(MatcherQuery(name))
+        return found
+
+    def name_tokens(self, names: tuple[str, ...]) -> list[tuple[Token, ...]]:
+        found = self._names.get(names)
+        if found is None:
+            if len(self._names) >= self.CACHE_LIMIT:
+                self._names.clear()
+            found = self._names[names] = [t for t in map(self.analyzer.analyze, names) if t]
+        return found
+
+    def prime_pairs(self, subject: Subject, others: Iterable[Subject]) -> None:
+        """Compute at once (one rapidfuzz call per token kind) every token similarity that
+        comparing `subject` with each of `others` will read."""
+        candidates = [Candidate(tuple(self.name_tokens(o.names)), None, (), None)
+                      for o in others]
+        for name in subject.names:
+            prepared = self.prepared(name)
+            if prepared.tokens:
+                self.prime(prepared, candidates)
 
 
 @lru_cache(maxsize=1)
@@ -191,32 +221,33 @@ def default_matcher() -> LinkMatcher:
 
 def name_comparison(a: Subject, b: Subject,
                     matcher: PersonMatcher | None = None) -> tuple[float, tuple[TokenMatch, ...]]:
-    """The matcher's best name score between any name of one record (read as a query) and
-    the names of the other, both ways round (the matcher charges a query's extra name parts
-    more than a candidate's: 'Youssef El Amrani' against 'يوسف العمراني' is a fair match one
-    way and a strong one the other), with the token alignment that gave it."""
-    matcher = matcher or default_matcher()
+    """The matcher's best name score between any name of `a` (read as a query) and `b`'s
+    names, with the token alignment that gave it. Where the two names have different numbers
+    of parts, `b` is read as the query too and the better reading kept: the matcher charges
+    a query's extra name parts more than a candidate's, so 'Youssef El Amrani' against
+    'يوسف العمراني' is a fair match one way and a strong one the other."""
+    matcher = matcher if isinstance(matcher, LinkMatcher) else default_matcher()
     if not a.names or not b.names:
         return 0.0, ()
     best, tokens = 0.0, ()
-    for query, other in ((a, b), (b, a)):
-        candidate = _candidate(matcher, other.names)
-        for name in query.names:
-            prepared = matcher.prepare(MatcherQuery(name))
-            if not prepared.tokens:
-                continue
-            for names in candidate:
-                found = matcher.name_score(prepared, names)
-                if found.score > best:
-                    best, tokens = found.score, found.tokens
-                    if query is b:  # explain from a's side
-                        tokens = tuple(replace(t, query=t.candidate or "", candidate=t.query)
-                                       for t in found.tokens)
+    theirs, ours = matcher.name_tokens(b.names), matcher.name_tokens(a.names)
+    for name in a.names:
+        prepared = matcher.prepared(name)
+        for names in theirs:
+            found = matcher.name_score(prepared, names)
+            if found.score > best:
+                best, tokens = found.score, found.tokens
+    for name in b.names:
+        prepared = matcher.prepared(name)
+        if not prepared.tokens or all(len(t) == len(prepared.tokens) for t in ours):
+            continue
+        for names in ours:
+            found = matcher.name_score(prepared, names)
+            if found.score > best:  # explained from a's side
+                best = found.score
+                tokens = tuple(replace(t, query=t.candidate or "", candidate=t.query)
+                               for t in found.tokens)
     return best, tokens
-
-
-def _candidate(matcher: PersonMatcher, names: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    return [tokens for tokens in (matcher.analyzer.analyze(n) for n in names) if tokens]
 
 
 def name_level(score: float) -> str:
