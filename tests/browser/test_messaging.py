@@ -22,7 +22,7 @@ def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
         "status": "stolen", "reported_on": "2026-05-01"}})
     assert created.status_code == 201, created.text
     record_id = created.json()["id"]
-    world.app.state.interlink.extras["screener"].engine.build()
+    world.app.state.interlink.services.screener.engine.build()
 
     rabat = new_page()
     login(rabat, live_server, "rabat.officer", PASSWORD)

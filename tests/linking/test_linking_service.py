@@ -17,7 +17,7 @@ from interlink.linking.models import Link, LinkRun
 from interlink.messaging.models import Followup
 from interlink.records.models import Record
 from interlink.screening.models import Hit
-from tests.support import World
+from tests.support import World, circulate
 
 PUSHKIN = {"names": [{"full_name": "Aleksandr Pushkin"}], "sex": "male",
            "birth_date": "1979-06-06", "nationalities": ["RU"],
@@ -32,17 +32,20 @@ STRANGER = {"names": [{"full_name": "Nadia Berrada"}], "sex": "female",
 
 
 def _create(client, data: dict, restrictions: dict | None = None) -> int:
+    """A person record, circulated under a diffusion from its bureau (linking reads only
+    what circulates)."""
     body = {"data": data, **({"restrictions": restrictions} if restrictions else {})}
     response = client.post("/api/v1/records/person", json=body)
     assert response.status_code == 201, response.text
+    circulate(client, response.json()["id"])
     return response.json()["id"]
 
 
 def _settle(world: World) -> None:
     """Let the screening index and then the linker take every committed change."""
-    extras = world.app.state.interlink.extras
-    extras["screener"].engine.refresh()
-    while extras["linker"].step():
+    services = world.app.state.interlink.services
+    services.screener.engine.refresh()
+    while services.linker.step():
         pass
 
 
@@ -50,8 +53,7 @@ def _settle(world: World) -> None:
 def linked(world: World) -> dict:
     """MA and FR each record the same person (FR restricts its record to FR and DE);
     a stranger too."""
-    extras = world.app.state.interlink.extras
-    extras["screener"].engine.build()
+    world.app.state.interlink.services.screener.engine.build()
     ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
     fr = world.api_as(world.user("NCB-FR", Role.SUPERVISOR))
     ids = {"ma": _create(ma, PUSHKIN),

@@ -28,8 +28,8 @@ class DecisionIn(BaseModel):
 
 
 def linker(request: Request) -> IncrementalLinker:
-    found: IncrementalLinker | None = app_state(request).extras.get("linker")
-    if found is None or not found.ready():
+    found = app_state(request).services.linker
+    if not found.ready():
         raise TooManyRequests("the screening index is still loading; retry in a moment")
     return found
 

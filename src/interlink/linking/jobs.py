@@ -22,9 +22,10 @@ from interlink.core.db import Change, Database, latest_change
 from interlink.linking import service
 from interlink.linking.model import Subject, Weights, load_weights
 from interlink.linking.models import LinkCursor
+from interlink.messaging.context import MessagingContext
 from interlink.records.models import Record
+from interlink.screening.engine import ScreeningEngine
 from interlink.screening.person_index import PersonIndex, PersonQuery
-from interlink.state import AppState
 
 log = logging.getLogger(__name__)
 STEP_SECONDS = 1.0
@@ -34,8 +35,9 @@ BATCH = 500
 @dataclass
 class IncrementalLinker:
     db: Database
-    state: AppState | None = None
-    index: PersonIndex | None = None  # when None: the screening engine's person index
+    engine: ScreeningEngine | None = None  # the process's screening indexes
+    messaging: MessagingContext | None = None  # to tell owners; None: left to a later step
+    index: PersonIndex | None = None  # instead of the engine's (benchmarks)
     weights: Weights = field(default_factory=load_weights)
 
     def _index(self) -> tuple[PersonIndex, int | None]:
@@ -43,10 +45,9 @@ class IncrementalLinker:
         is kept up to date by the caller)."""
         if self.index is not None:
             return self.index, None
-        screener = self.state.extras.get("screener") if self.state else None
-        if screener is None or not screener.engine.ready:
+        if self.engine is None or not self.engine.ready:
             raise RuntimeError("the screening index is not ready")
-        return screener.engine.persons, screener.engine.last_change
+        return self.engine.persons, self.engine.last_change
 
     def candidates(self, subject: Subject) -> list[int]:
         index, _ = self._index()
@@ -87,10 +88,8 @@ class IncrementalLinker:
                     service.link_record(session, record, self.candidates, self.weights)
             if changes:
                 cursor.last_change = changes[-1].number
-            if self.state is not None:
-                from interlink.messaging.context import context_of
-
-                service.notify_pending(session, context_of(self.state))
+            if self.messaging is not None:
+                service.notify_pending(session, self.messaging)
         return len(changes)
 
     def _cursor(self, session: Session) -> LinkCursor:
@@ -110,15 +109,8 @@ class IncrementalLinker:
             return 0
 
 
-def install(state: AppState) -> IncrementalLinker:
-    linker = IncrementalLinker(state.db, state)
-    state.extras["linker"] = linker
-    return linker
-
-
-def workers(state: AppState) -> list[PeriodicWorker]:
-    linker: IncrementalLinker = state.extras.get("linker") or install(state)
-    return [PeriodicWorker("linking-incremental", STEP_SECONDS, linker.safe_step).start()]
+def worker(linker: IncrementalLinker) -> PeriodicWorker:
+    return PeriodicWorker("linking-incremental", STEP_SECONDS, linker.safe_step).start()
 
 
 def start_at_latest(db: Database) -> None:
@@ -132,4 +124,4 @@ def start_at_latest(db: Database) -> None:
             cursor.last_change = max(cursor.last_change, number)
 
 
-__all__ = ["IncrementalLinker", "install", "start_at_latest", "workers"]
+__all__ = ["IncrementalLinker", "start_at_latest", "worker"]

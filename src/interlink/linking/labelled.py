@@ -10,6 +10,7 @@ other line, so weights are trained on one half and measured on the other.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -97,6 +98,8 @@ def build(folder: Path, persons: int, seed: int, part: int = 1) -> list[Labelled
     rng = random.Random(seed)
     pools = load_parts(folder, part)
     scripts = sorted(pools)
+    cumulative = {script: list(itertools.accumulate(p.weight for p in pool))
+                  for script, pool in pools.items()}
     records: list[LabelledRecord] = []
     next_id = 1
     previous: list[tuple[str, Part, Part, str | None, str, str]] = []
@@ -108,7 +111,7 @@ def build(folder: Path, persons: int, seed: int, part: int = 1) -> list[Labelled
             pool = pools[script]
             given = rng.choice(pool)
         else:
-            given, family = rng.choices(pool, weights=[p.weight for p in pool], k=2)
+            given, family = rng.choices(pool, cum_weights=cumulative[script], k=2)
             nationality = rng.choice(NATIONALITIES[script] if rng.random() < 0.8
                                      else OTHER_COUNTRIES)
         birth = _birth(rng)

@@ -11,10 +11,10 @@ from interlink.core.errors import Unauthenticated
 from interlink.deps import Id, unit_of_work
 from interlink.linking import service
 from interlink.linking.models import LinkStatus
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render
+from interlink.web.render import NavLink, form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.append(NavLink("/links", "Links", Perm.ANALYTICS))
+NAV = [NavLink("/links", "Links", Perm.ANALYTICS)]
 
 
 def _user(principal: Principal | None) -> Principal:

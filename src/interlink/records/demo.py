@@ -6,7 +6,7 @@ from faker import Faker
 from sqlalchemy.orm import Session
 
 from interlink.core.auth import OrgKind, Perm, Principal
-from interlink.demo import DEMO_SEEDERS, DemoContext, SyntheticPerson, synthetic_people
+from interlink.demo import DemoContext, SyntheticPerson, synthetic_people
 from interlink.records import importer, notices
 from interlink.records.interchange import ParsedEntity
 from interlink.records.restrictions import Restrictions
@@ -101,4 +101,3 @@ def _seed_notices(session: Session, ctx: DemoContext) -> None:
                        reason="Demo: serious ordinary-law crime, criteria met.")
 
 
-DEMO_SEEDERS.append(seed_records)
