@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from interlink.core.audit import AuditEntry
 from interlink.core.auth import OrgKind, Role
+from interlink.core.db import latest_change
 from interlink.linking import service
 from interlink.linking.model import compare
-from interlink.linking.models import Link, LinkRun
+from interlink.linking.models import Link, LinkCursor, LinkRun
 from interlink.messaging.models import Followup
 from interlink.records.models import Record
 from interlink.screening.models import Hit
@@ -227,6 +228,8 @@ def test_full_run_records_progress_and_completion(world: World, linked) -> None:
     listed = gs.get("/api/v1/links/runs").json()
     assert listed["last_completed"] == run["finished_at"]
     assert _link(world, linked["ma"], linked["fr"]).found_by == "full"
+    with world.db.session() as session:  # the feed need not link again what the run did
+        assert session.get(LinkCursor, 1).last_change >= latest_change(session) - 1
 
 
 def test_a_failed_run_says_so(world: World, linked) -> None:

@@ -36,7 +36,7 @@ def run(workers: int = typer.Option(1, min=1, max=64, help="Scoring processes"),
         as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
     """Link every person record against every other, showing progress; the run is recorded
     (state, counts, start and end) whether it completes or fails."""
-    from interlink.linking import jobs, service
+    from interlink.linking import service
 
     with open_db(settings_for(data_dir)) as db:
         with db.session() as session:
@@ -51,7 +51,6 @@ def run(workers: int = typer.Option(1, min=1, max=64, help="Scoring processes"),
                 bar.update(task, completed=done)  # type: ignore[arg-type]
 
             service.full_run(db, run_id, workers=workers, progress=progress)
-        jobs.start_at_latest(db)
         with db.session() as session:
             emit(_run_row(service.get_run(session, operator(session), run_id)), as_json)
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from interlink.core.background import PeriodicWorker
-from interlink.core.db import Change, Database, latest_change
+from interlink.core.db import Change, Database
 from interlink.linking import service
 from interlink.linking.model import Subject, Weights, load_weights
 from interlink.linking.models import LinkCursor
@@ -95,7 +95,9 @@ class IncrementalLinker:
     def _cursor(self, session: Session) -> LinkCursor:
         cursor = session.get(LinkCursor, 1, with_for_update=True)
         if cursor is None:
-            # A fresh store: the full run links what is there; follow from here.
+            # From the first change: every record is linked once through the feed. A large
+            # store links faster by a full run (`interlink links run`), which moves the
+            # cursor past what it linked.
             cursor = LinkCursor(id=1, last_change=0)
             session.add(cursor)
             session.flush()
@@ -113,15 +115,4 @@ def worker(linker: IncrementalLinker) -> PeriodicWorker:
     return PeriodicWorker("linking-incremental", STEP_SECONDS, linker.safe_step).start()
 
 
-def start_at_latest(db: Database) -> None:
-    """Skip the feed so far (after a full run has linked it)."""
-    with db.session() as session:
-        cursor = session.get(LinkCursor, 1)
-        number = latest_change(session)
-        if cursor is None:
-            session.add(LinkCursor(id=1, last_change=number))
-        else:
-            cursor.last_change = max(cursor.last_change, number)
-
-
-__all__ = ["IncrementalLinker", "start_at_latest", "worker"]
+__all__ = ["IncrementalLinker", "worker"]

@@ -28,7 +28,7 @@ from interlink.core import audit
 from interlink.core.access import Viewer, can_see, visible_clause
 from interlink.core.audit import Actor, Event
 from interlink.core.auth import Perm, Principal
-from interlink.core.db import Database, utcnow
+from interlink.core.db import Database, latest_change, utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.pagination import check_limit
 from interlink.linking import blocking
@@ -40,7 +40,14 @@ from interlink.linking.model import (
     load_weights,
     normalise_identifier,
 )
-from interlink.linking.models import Link, LinkDecision, LinkRun, LinkStatus, RunState
+from interlink.linking.models import (
+    Link,
+    LinkCursor,
+    LinkDecision,
+    LinkRun,
+    LinkStatus,
+    RunState,
+)
 from interlink.members.models import Organisation
 from interlink.records.models import Notice, Record, RecordKind, RecordStatus
 
@@ -208,6 +215,8 @@ def full_run(db: Database, run_id: int, *, workers: int = 1,
 
     try:
         with db.session() as session:
+            # read first: a change committed during the load is linked again by the feed
+            seen_change = latest_change(session)
             subjects = [subject_of(r) for r in _linkable_rows(session)]
         update(records=len(subjects))
         pairs = blocking.candidate_pairs(
@@ -243,6 +252,7 @@ def full_run(db: Database, run_id: int, *, workers: int = 1,
                 flush(scored)
         flush(len(pairs))
         update(state=RunState.COMPLETED.value, finished_at=utcnow())
+        _advance_cursor(db, seen_change)
         return RunReport(run_id, RunState.COMPLETED.value, len(subjects), len(pairs),
                          len(pairs), found)
     except Exception as exc:
@@ -257,6 +267,16 @@ def get_run(session: Session, principal: Principal, run_id: int) -> LinkRun:
     if run is None:
         raise NotFound(f"no linking run {run_id}")
     return run
+
+
+def _advance_cursor(db: Database, number: int) -> None:
+    """The incremental linker need not go over what a completed run has linked."""
+    with db.session() as session:
+        cursor = session.get(LinkCursor, 1, with_for_update=True)
+        if cursor is None:
+            session.add(LinkCursor(id=1, last_change=number))
+        else:
+            cursor.last_change = max(cursor.last_change, number)
 
 
 def runs(session: Session, principal: Principal, limit: int = 20) -> list[LinkRun]:
