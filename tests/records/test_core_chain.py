@@ -299,3 +299,38 @@ def test_the_subject_resource_shows_hits_and_accesses_to_its_owner_only(
     other = cast.fr.get(f"/api/v1/subjects/{record_id}").json()
     assert other["hits"] is None and other["accesses"] is None
     assert [r["kind"] for r in other["requests"]] == ["diffusion"]
+
+
+def test_requests_import_from_the_command_line_naming_each_subject_once(
+        world: World, cast, tmp_path: Path) -> None:
+    existing = cast.ma.post("/api/v1/records/person", json={
+        "data": PERSON, "external_id": "MA-2025-0042"}).json()
+    lines = [
+        {"data": {**RED, "subject": {"names": [{"full_name": "Nadia Berrada"}],
+                                     "birth_date": "1990", "sex": "female",
+                                     "nationalities": ["MA"]}}},
+        {"data": {"notice_type": "blue", "kind": "diffusion", "facts": "Seen in Tanger."},
+         "subject_external_id": "MA-2025-0042", "recipients": ["FR"]},
+    ]
+    good = tmp_path / "requests.jsonl"
+    good.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n")
+    env = {"INTERLINK_DATABASE_URL": world.db.url, "INTERLINK_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(cli_app, ["records", "import-requests", str(good), "--as", "MA",
+                                          "--submit", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    references = json.loads(result.output)["references"]
+    assert references[0].startswith("A-MA-") and references[1].startswith("D-MA-")
+    listed = cast.ma.get("/api/v1/notices?owned=true").json()["items"]
+    by_reference = {n["reference"]: n for n in listed}
+    assert by_reference[references[1]]["subject_record_id"] == existing["id"]
+    assert by_reference[references[1]]["state"] == "circulated"
+    assert by_reference[references[0]]["state"] == "submitted"
+    # A bad line is named; nothing of the file is stored.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(lines[0]) + "\n" + json.dumps(
+        {"data": RED, "subject_external_id": "nobody"}) + "\n")
+    failed = CliRunner().invoke(cli_app, ["records", "import-requests", str(bad), "--as", "MA"],
+                                env=env)
+    assert failed.exit_code == 2
+    assert "line 2" in failed.output and "nobody" in failed.output
+    assert len(cast.ma.get("/api/v1/notices?owned=true").json()["items"]) == 2

@@ -25,14 +25,16 @@ from interlink.records.models import Notice, NoticeState, Record, RecordKind, Re
 IN_FORCE = (NoticeState.PUBLISHED.value, NoticeState.CIRCULATED.value)
 
 
-def requests_in_force(session: Session, record_ids: list[int],
+def requests_in_force(session: Session, record_ids: list[int] | None,
                       now: datetime | None = None) -> list[Notice]:
-    """The requests that make these subjects circulate, oldest first."""
-    if not record_ids:
+    """The requests that make these subjects (None: every subject) circulate, oldest first."""
+    if record_ids is not None and not record_ids:
         return []
     now = now or datetime.now(UTC)
+    subjects = (Notice.subject_record_id.is_not(None) if record_ids is None
+                else Notice.subject_record_id.in_(record_ids))
     stmt = (select(Notice)
-            .where(Notice.subject_record_id.in_(record_ids), Notice.state.in_(IN_FORCE),
+            .where(subjects, Notice.state.in_(IN_FORCE),
                    Notice.circulated.is_(True), Notice.access_blocked.is_(False),
                    or_(Notice.retention_until.is_(None), Notice.retention_until > now))
             .order_by(Notice.id))

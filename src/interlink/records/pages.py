@@ -247,8 +247,7 @@ def _notice_view(
         )
         changes = (notices.changes_since_question(session, principal, notice_id)
                    if view.yours or principal.has(Perm.NOTICES_REVIEW) else [])
-        orgs = org_labels(session, [row.owner_org_id, *(
-            e.actor_org_id for e in view.timeline if e.actor_org_id)])
+        orgs = org_labels(session, [row.owner_org_id])
         notice_type = NoticeType(row.notice_type)
         return render(
             request,

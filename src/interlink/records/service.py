@@ -8,7 +8,7 @@ indexes. A record one may not see is reported as not found.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -460,6 +460,38 @@ def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, 
         audit.record(session, audit.SYSTEM, _event("record.expire", row))
         emit_change(session, "record", row.id, "remove")
     return {"review_due": len(due), "expired": len(expired)}
+
+
+def documents_numbered(session: Session, principal: Principal, numbers: Sequence[str]
+                       ) -> list[Record]:
+    """Active travel-document records with these numbers that the principal may see (a
+    person's identity documents on its page); each listed one is audited as a read."""
+    if not numbers:
+        return []
+    rows = list(session.scalars(select(Record).where(
+        listing_clause(principal.viewer, Record), Record.kind == RecordKind.DOCUMENT.value,
+        Record.status == RecordStatus.ACTIVE.value, Record.doc_number.in_(list(numbers)))))
+    for row in rows:
+        audit.record(session, principal.actor, _event("record.list", row))
+    return rows
+
+
+def indexable(session: Session, kind: RecordKind, chunk: int) -> Iterator[Record]:
+    """For the screening indexes (a system reader that applies the policy itself, entry by
+    entry): active records of a kind, persons whether circulated or not."""
+    stmt = (select(Record).where(Record.kind == kind.value,
+                                 Record.status == RecordStatus.ACTIVE.value)
+            .order_by(Record.id).execution_options(yield_per=chunk))
+    if kind is not RecordKind.PERSON:
+        stmt = stmt.where(Record.circulated.is_(True))
+    return iter(session.scalars(stmt))
+
+
+def records_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Record]:
+    """For the screening indexes following the change feed: no principal, no audit."""
+    if not ids:
+        return {}
+    return {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(list(ids))))}
 
 
 def screened_record(session: Session, principal: Principal, record_id: int) -> Record | None:

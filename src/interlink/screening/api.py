@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -17,6 +15,8 @@ from interlink.screening.schemas import (
     BatchCheck,
     BatchResult,
     DocumentCheck,
+    MrzIn,
+    MrzOut,
     PersonCheck,
     ScreeningAnswer,
     VehicleCheck,
@@ -116,14 +116,11 @@ def _batch(engine: Screener, principal: Principal, body: BatchCheck) -> BatchAns
     return BatchAnswer(results=results)
 
 
-@router.post("/mrz/parse")
-def mrz_parse(body: dict[str, str], _: Principal = Depends(current_principal)) -> dict[str, Any]:
+@router.post("/mrz/parse", response_model=MrzOut)
+def mrz_parse(body: MrzIn, _: Principal = Depends(current_principal)) -> MrzOut:
     """Parse an ICAO 9303 machine-readable zone: every field and every check digit."""
-    text = body.get("mrz") if isinstance(body, dict) else None
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidInput("send {\"mrz\": \"<the zone's lines>\"}")
     try:
-        return parse_mrz(text).to_dict()
+        return MrzOut.model_validate(parse_mrz(body.mrz).to_dict())
     except MrzError as exc:
         raise InvalidInput(f"not a machine-readable zone: {exc}") from None
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from interlink.core.access import NOBODY, HandlingCode, Visibility, decode_countries
 from interlink.core.db import Database, changes_since, latest_change
 from interlink.members.models import Organisation
+from interlink.records import service as records_service
 from interlink.records.actions import PURPOSE
 from interlink.records.circulation import requests_in_force
 from interlink.records.models import Notice, Record, RecordKind, RecordStatus
@@ -124,12 +125,7 @@ class ScreeningEngine:
 
     def _rows(self, session: Session, kind: RecordKind) -> Iterator[Record]:
         now = datetime.now(UTC)
-        stmt = (select(Record).where(Record.kind == kind.value,
-                                     Record.status == RecordStatus.ACTIVE.value)
-                .order_by(Record.id).execution_options(yield_per=LOAD_CHUNK))
-        if kind is not RecordKind.PERSON:
-            stmt = stmt.where(Record.circulated.is_(True))
-        for row in session.scalars(stmt):
+        for row in records_service.indexable(session, kind, LOAD_CHUNK):
             if searchable(row, now):
                 if row.retention_until is not None:
                     self._expiry.append((row.retention_until, row.id))
@@ -171,8 +167,7 @@ class ScreeningEngine:
                 if not changes:
                     return applied
                 ids = sorted({c.entity_id for c in changes if c.entity == "record"})
-                rows = {r.id: r for r in session.scalars(
-                    select(Record).where(Record.id.in_(ids)))} if ids else {}
+                rows = records_service.records_by_ids(session, ids)
                 self._apply(ids, rows)
                 for record_id in ids:
                     self.requests.pop(record_id, None)
@@ -201,25 +196,14 @@ class ScreeningEngine:
     def _requests(self, session: Session, record_ids: list[int] | None
                   ) -> dict[int, tuple[RequestInForce, ...]]:
         """Requests in force by subject: all of them (None), or those on these records."""
-        if record_ids is None:
-            from interlink.records.circulation import IN_FORCE
-
-            notices = list(session.scalars(select(Notice).where(
-                Notice.subject_record_id.is_not(None), Notice.state.in_(IN_FORCE),
-                Notice.circulated.is_(True), Notice.access_blocked.is_(False))
-                .order_by(Notice.id)))
-        else:
-            notices = requests_in_force(session, record_ids)
+        notices = requests_in_force(session, record_ids)
         if not notices:
             return {}
         org_ids = {n.owner_org_id for n in notices}
         orgs = {o.id: (o.country, o.name) for o in session.scalars(
             select(Organisation).where(Organisation.id.in_(org_ids)))}
         found: dict[int, list[RequestInForce]] = {}
-        now = datetime.now(UTC)
         for notice in notices:
-            if notice.retention_until is not None and notice.retention_until <= now:
-                continue
             assert notice.subject_record_id is not None
             found.setdefault(notice.subject_record_id, []).append(
                 request_in_force(notice, orgs.get(notice.owner_org_id, (None, "?"))))

@@ -123,3 +123,48 @@ class BatchResult(ScreeningAnswer):
 
 class BatchAnswer(BaseModel):
     results: list[BatchResult]
+
+
+class CheckDigitOut(BaseModel):
+    name: str
+    expected: str
+    found: str
+    valid: bool
+
+
+class CorrectionOut(BaseModel):
+    field: str
+    line: int
+    column: int
+    found: str
+    corrected: str
+    reason: str
+
+
+class MrzOut(BaseModel):
+    """An ICAO 9303 zone read field by field, with every check digit."""
+
+    format: str
+    valid: bool
+    lines: list[str]
+    document_code: str
+    issuing_state: str
+    issuing_country: str | None
+    document_number: str
+    surname: str
+    given_names: str
+    name_truncated: bool
+    nationality: str
+    nationality_country: str | None
+    birth_date: str | None
+    sex: str | None
+    expiry_date: str | None
+    optional_data: str
+    optional_data_2: str | None = None
+    check_digits: list[CheckDigitOut]
+    corrections: list[CorrectionOut]
+    problems: list[str]
+
+
+class MrzIn(_In):
+    mrz: str = Field(min_length=1, max_length=200)

@@ -291,7 +291,9 @@ class Screener:
             hit = Hit(kind=view.record_kind, record_id=record.id,
                       owner_org_id=record.owner_org_id, searching_org_id=principal.org_id,
                       searching_label=principal.label, score=view.score, match=view.match,
-                      query=query, explanation=view.explanation)
+                      query=query, explanation={
+                          **view.explanation,
+                          "requests": [r.reference for r in view.requests]})
             session.add(hit)
             session.flush()
             audit.record(session, principal.actor, Event(

@@ -25,7 +25,7 @@ from interlink.members.service import org_labels
 from interlink.messaging.models import MemberStatus, Operation, OperationMember, OperationRecord
 from interlink.oversight.service import accesses_to
 from interlink.records import service as records
-from interlink.records.models import Notice, Record, RecordKind, RecordStatus
+from interlink.records.models import Notice, Record, RecordKind
 from interlink.screening.models import Hit
 
 
@@ -66,12 +66,7 @@ def subject_view(session: Session, principal: Principal, record_id: int) -> Subj
                       for n in data.get(key, ())]
         view.identity_documents = list(data.get("identity_documents", ()))
         numbers = [d.get("number") for d in view.identity_documents if d.get("number")]
-        if numbers:
-            view.document_records = list(session.scalars(
-                select(Record).where(listing_clause(principal.viewer, Record),
-                                     Record.kind == RecordKind.DOCUMENT.value,
-                                     Record.status == RecordStatus.ACTIVE.value,
-                                     Record.doc_number.in_(numbers))))
+        view.document_records = records.documents_numbered(session, principal, numbers)
     view.requests = list(session.scalars(
         select(Notice).where(Notice.subject_record_id == row.id,
                              listing_clause(principal.viewer, Notice))
