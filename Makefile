@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   creates the environment and starts the demo (SQLite in ./demo-data)
-#   make test   creates the environment, installs Debian's chromium, runs every test
+#   make test   creates the environment, installs Debian's chromium and the browser tests
+#               npm packages (axe-core, from package-lock.json), runs every test
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 VENV := .venv
 PYTEST_ARGS ?=
 
-.PHONY: env demo test lint bench-tools chromium
+.PHONY: env demo-env demo test lint bench-tools chromium browser-deps
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -14,16 +15,26 @@ $(UV):
 env: $(UV)
 	$(UV) sync --frozen --all-groups --quiet
 
+# The demo needs neither the benchmark-only group (nomenklatura and its dependencies) nor
+# the test tools; --inexact keeps them if `make test` installed them already.
+demo-env: $(UV)
+	$(UV) sync --frozen --inexact --no-dev --quiet
+
 chromium:
 	@bash scripts/ensure-chromium.sh
 
-demo: env
+# axe-core, which the browser tests inject into each page (exact versions from the lock file)
+browser-deps:
+	@command -v npm >/dev/null || bash scripts/ensure-npm.sh
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+
+demo: demo-env
 	$(VENV)/bin/interlink demo
 
 lint: env
 	$(VENV)/bin/ruff check src tests bench scripts
 
-test: env chromium
+test: env chromium browser-deps
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 

@@ -86,3 +86,47 @@ def test_console_script_is_installed() -> None:
     result = subprocess.run([sys.executable, "-m", "interlink.cli", "--help"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "interlink" in result.stdout.lower()
+
+
+HEAVY_LIBRARIES = ("sqlalchemy", "numpy", "followthemoney", "fastapi", "alembic", "uvicorn")
+MRZ_LINES = ("I<UTOD23145890<7349<<<<<<<<<<<", "3407127M9507122UTO<<<<<<<<<<<2",
+             "STEVENSON<<PETER<JOHN<<<<<<<<<")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["mrz", "parse", *MRZ_LINES]])
+def test_help_and_mrz_parse_import_no_heavy_library(args: list[str]) -> None:
+    # Which modules a fresh interpreter holds after the command, not how long it took: the
+    # start-up time follows from what is imported (figures in docs/benchmarks.md).
+    script = (
+        "import sys\n"
+        "from interlink.cli import main\n"
+        f"sys.argv = ['interlink', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        f"heavy = [m for m in {HEAVY_LIBRARIES!r} if m in sys.modules]\n"
+        "print('HEAVY', ','.join(heavy), code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False)
+    last = result.stdout.strip().splitlines()[-1]
+    assert last in ("HEAVY  0", "HEAVY  None"), result.stdout + result.stderr
+
+
+def test_a_heavy_command_does_import_what_it_needs() -> None:
+    # The forbidden side of the test above: the check would see a heavy import.
+    script = ("import sys\nfrom typer.testing import CliRunner\nfrom interlink.cli import app\n"
+              "CliRunner().invoke(app, ['users', '--help'])\n"
+              "print('sqlalchemy' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False)
+    assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_command_groups_are_listed_with_their_own_help() -> None:
+    from interlink.cli import COMMAND_GROUPS
+
+    for name, group in COMMAND_GROUPS.items():
+        command = group.load(name)
+        assert command.help == group.help, name
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0 and f" {name} [OPTIONS] COMMAND" in result.output, name
+    assert runner.invoke(app, ["no-such-group"]).exit_code == 2

@@ -15,13 +15,16 @@ from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from interlink.config import Settings, load_settings
 from interlink.core import audit
 from interlink.core.audit import AuditWriter
 from interlink.core.background import PeriodicWorker
+from interlink.core.checkpoints import CheckpointSigner, checkpoint_head
 from interlink.core.db import Database
 from interlink.core.errors import DomainError, Unauthenticated
+from interlink.limits import BodyLimitMiddleware, BodyLimits
 from interlink.observability import Metrics, RequestMiddleware, configure_logging
 from interlink.state import AppState
 from interlink.web import api_docs
@@ -78,7 +81,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        title = {404: "Not found", 405: "Method not allowed",
+                 413: "Content too large"}.get(exc.status_code, "HTTP error")
         return _problem(request, exc.status_code, title, str(exc.detail))
 
     @app.exception_handler(Exception)
@@ -112,7 +116,8 @@ def _install_operations(app: FastAPI, state: AppState, metrics: Metrics) -> None
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or load_settings()
-    db = database or Database(settings.resolved_database_url)
+    db = database or Database(settings.resolved_database_url,
+                              audit_mac_key=settings.audit_mac_key)
     state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db)).with_services()
     set_navigation(NAV)
     metrics = Metrics()
@@ -123,6 +128,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         if settings.background_workers:
             workers.append(PeriodicWorker(
                 "audit-sealer", settings.audit_seal_interval, lambda: audit.seal_all(db)).start())
+            signer = CheckpointSigner.from_file(settings.audit_signing_key_file)
+            workers.append(PeriodicWorker(
+                "audit-checkpoint", settings.audit_checkpoint_interval,
+                lambda: checkpoint_head(db, signer)).start())
             workers.extend(start_workers(state))
         try:
             yield
@@ -143,7 +152,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         lifespan=lifespan,
     )
     app.state.interlink = state
+    app.add_middleware(BodyLimitMiddleware, limits=BodyLimits.from_settings(settings))
     app.add_middleware(RequestMiddleware, metrics=metrics, hsts=settings.secure_cookies)
+    # Outermost: every layer below sees the client address, not the proxy's.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     _install_error_handlers(app)
     _install_operations(app, state, metrics)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -23,10 +23,40 @@ class Settings(BaseSettings):
     # Cookies carry the Secure flag unless explicitly served over plain HTTP (the demo).
     secure_cookies: bool = True
     session_hours: int = 8
-    max_failed_logins: int = 5
-    lockout_minutes: int = 15
+    # Login throttling (members/throttle.py, docs/security.md): failed logins per account
+    # and address at which exponential back-off (30 s, doubling) starts ...
+    max_failed_logins: int = Field(default=5, ge=1)
+    # ... the longest back-off, in minutes (no failure ever locks an account for good) ...
+    lockout_minutes: int = Field(default=15, ge=1)
+    # ... failures per client address over all accounts (password spraying) ...
+    login_address_free_failures: int = Field(default=50, ge=1)
+    # ... and per account over all addresses; from there on, only addresses that logged in to
+    # the account before may keep trying without back-off.
+    login_account_free_failures: int = Field(default=20, ge=1)
     # Seconds between audit sealing passes (hash-chaining of committed entries).
     audit_seal_interval: float = 0.5
+    # Seconds between signed checkpoints of the audit chain head (core/checkpoints.py); a
+    # head that has not moved is signed again only after an hour.
+    audit_checkpoint_interval: float = Field(default=60.0, gt=0)
+    # The Ed25519 key that signs audit checkpoints (PEM file, created with mode 0600 on
+    # first use). Keep it off the database server; default: data_dir/keys/audit-checkpoint.pem.
+    audit_signing_key: Path | None = None
+    # Request body limits in bytes, enforced while the body streams in (interlink/limits.py):
+    # every route but those below (screening, ordinary API writes, forms) ...
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # ... a message with attachments (ten files of 10 MiB, base64 in JSON: about 134 MiB) ...
+    max_attachment_body_bytes: int = Field(default=140 * 1024 * 1024, ge=1024)
+    # ... and bulk screening (/api/v1/screen/batch, up to 1,000 checks).
+    max_batch_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Reverse proxies whose X-Forwarded-For is believed, as a JSON list of addresses or
+    # networks ('["10.0.0.5", "10.1.0.0/16"]'). The client address (for login throttling and
+    # the audit log) is the right-most address in the header that is not a trusted proxy;
+    # from anyone else the header is ignored. Empty: trust no one, use the peer address.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Seconds `interlink serve --workers N` waits for a worker to answer the supervisor's
+    # health ping before killing it; a worker loading the app and building its screening
+    # index on a busy machine must not be taken for a hung one.
+    worker_healthcheck_seconds: int = Field(default=120, ge=5)
     log_json: bool = True
     log_level: str = "INFO"
     background_workers: bool = True
@@ -60,6 +90,17 @@ class Settings(BaseSettings):
     def secret_key(self) -> bytes:
         """Server secret for keyed hashes; kept in the data folder, never in the database."""
         return self._secret_file("secret.key")
+
+    @property
+    def audit_signing_key_file(self) -> Path:
+        return self.audit_signing_key or self.data_dir / "keys" / "audit-checkpoint.pem"
+
+    @property
+    def audit_mac_key(self) -> bytes:
+        """Key with which audit writers MAC entries (derived from the server secret)."""
+        from interlink.core.audit import mac_key_from_secret
+
+        return mac_key_from_secret(self.secret_key)
 
     @property
     def ballot_seal_key_file(self) -> Path:

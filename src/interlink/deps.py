@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -129,6 +128,3 @@ def requires(perm: Perm):
 
     return check
 
-
-def lockout(request: Request) -> timedelta:
-    return timedelta(minutes=app_state(request).settings.lockout_minutes)

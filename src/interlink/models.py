@@ -18,4 +18,5 @@ def load_all_models() -> type[Base]:
                 if exc.name != f"interlink.{module.name}.models":
                     raise
     importlib.import_module("interlink.core.audit")
+    importlib.import_module("interlink.core.checkpoints")
     return Base

@@ -105,7 +105,7 @@ def _alert_owner(services: ProcessServices) -> Callable[[Session, Hit, Principal
             session, ctx=services.messaging, hit_id=hit.id, record_id=hit.record_id,
             searching_org_id=searching, owner_org_id=hit.owner_org_id,
             summary=hit_summary(hit, record.label, record.external_id, record.id, principal),
-            actor=principal.actor)
+            actor=principal.actor, record_label=record.label)
         hit.thread_id = thread.id
 
     return alert

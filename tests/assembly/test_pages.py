@@ -39,16 +39,25 @@ def test_a_delegate_votes_in_secret_and_finds_the_receipt_on_the_public_board(
                           secret=True, keys=assembly.keys)
     kenya, csrf = login(world, heads["KE"])
     page = kenya.get("/assembly/sessions/94/delegation")
-    assert page.status_code == 200 and "Cast the vote" in page.text
+    assert page.status_code == 200 and "Continue to check the vote" in page.text
+    # Check your answers first: the vote is not cast until it is confirmed.
+    check = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
+                       data={"choice": "yes", "csrf_token": csrf})
+    assert check.status_code == 200 and 'data-testid="confirm"' in check.text
+    assert "Cast the vote of KE" in check.text and 'name="choice" value="yes"' in check.text
+    assert "KE has voted" not in kenya.get("/assembly/sessions/94/delegation").text
+    nothing = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
+                         data={"choice": "", "csrf_token": csrf})
+    assert nothing.status_code == 422 and "choose how KE votes" in nothing.text
     receipt = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
-                         data={"choice": "yes", "csrf_token": csrf})
+                         data={"choice": "yes", "confirmed": "yes", "csrf_token": csrf})
     assert receipt.status_code == 201 and receipt.headers["cache-control"] == "no-store"
     code = CODE.search(receipt.text).group(1)
     again = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
-                       data={"choice": "no", "csrf_token": csrf})
+                       data={"choice": "no", "confirmed": "yes", "csrf_token": csrf})
     assert again.status_code == 409 and "already voted" in again.text
     forged = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
-                        data={"choice": "no", "csrf_token": "forged"})
+                        data={"choice": "no", "confirmed": "yes", "csrf_token": "forged"})
     assert forged.status_code == 403
 
     assembly.close(ballot.id)
@@ -124,6 +133,14 @@ def test_the_secretariat_runs_a_session_through_its_pages(world: World) -> None:
     assert delegate.get("/assembly/admin/sessions/95").status_code == 403
     assert delegate.post("/assembly/admin/sessions/95", data={
         "action": "close_session", "csrf_token": csrf_of(delegate)}).status_code == 403
+    # Closing the session asks first; only the confirmed form closes it.
+    check = admin.post("/assembly/admin/sessions/95", data={"action": "close_session",
+                                                            "csrf_token": csrf})
+    assert check.status_code == 200 and 'data-testid="confirm"' in check.text
+    assert 'name="confirmed" value="yes"' in check.text
+    assert "Close the session" in admin.get("/assembly/admin/sessions/95").text  # still open
+    assert act("close_session", confirmed="yes") == 303
+    assert "Close the session" not in admin.get("/assembly/admin/sessions/95").text
 
 
 def test_agreements_page(world: World) -> None:

@@ -94,6 +94,19 @@ def test_safe_browsing_canonicalisation_table(url: str | bytes, expected: str) -
         ),
         ("http://[2001:DB8:0::1]/", "http://[2001:db8::1]/"),
         ("http://[ZZ::1]/", "http://[zz::1]/"),  # not IPv6: only lower-cased
+        # an embedded IPv4 address keeps its dotted form, whichever way it was written
+        ("http://[::ffff:1.2.3.4]/", "http://[::ffff:1.2.3.4]/"),
+        ("http://[::FFFF:102:304]/", "http://[::ffff:1.2.3.4]/"),
+        ("http://[0:0:0:0:0:ffff:192.168.0.1]:8080/a", "http://[::ffff:192.168.0.1]/a"),
+        ("http://[64:ff9b::c000:221]/", "http://[64:ff9b::192.0.2.33]/"),
+        ("http://[::1.2.3.4]/", "http://[::1.2.3.4]/"),
+        ("http://[2001:db8:1:2:3:4:1.2.3.4]/", "http://[2001:db8:1:2:3:4:1.2.3.4]/"),
+        ("http://[2001:db8::5:1.2.3.4]/", "http://[2001:db8::5:1.2.3.4]/"),
+        ("http://[::1]/", "http://[::1]/"),  # loopback is not an IPv4 address
+        ("http://[2001:db8::102:304]/", "http://[2001:db8::102:304]/"),  # written in hex
+        # a scheme-relative address is read as http
+        ("//Example.com:80/a/./b?q", "http://example.com/a/b?q"),
+        ("//user@example.com", "http://example.com/"),
         ("http://a.com/a/b/..", "http://a.com/a/"),
         ("http://a.com/foo/.././bar/./../foo.html", "http://a.com/foo.html"),
         ("ftp://ftp.myfiles.com/", "ftp://ftp.myfiles.com/"),
@@ -146,6 +159,8 @@ def test_ip_address_forms(host: str, expected: str) -> None:
         "http://:80/",
         "mailto:bryner@google.com",
         "http:www.google.com:8080/foo.html",
+        "//",
+        "///path",
     ],
 )
 def test_addresses_without_a_host_are_refused(url: str) -> None:

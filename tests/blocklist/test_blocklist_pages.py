@@ -46,9 +46,19 @@ def test_submit_confirm_publish_delist_through_the_pages(sessions: dict[str, Tes
     assert again.status_code == 409 and "counts once" in again.text
     assert post(paris, f"{domain_page}/confirm", FORM).status_code == 303
     assert "2 of 2" in paris.get(domain_page).text
-    published = post(gs, "/blocklist/publish", {})
-    assert "Version 1 published" in published.text
-    assert post(gs, "/blocklist/publish", {}).status_code == 409
+    # Publishing goes through a check-your-answers page; a bare POST publishes nothing.
+    unconfirmed = post(gs, "/blocklist/publish", {})
+    assert unconfirmed.status_code == 303
+    assert unconfirmed.headers["location"] == "/blocklist/publish"
+    check = gs.get("/blocklist/publish")
+    assert 'data-testid="confirm"' in check.text and "abuse.example" in check.text
+    assert "Nothing published yet" in gs.get("/blocklist/versions").text
+    published = post(gs, "/blocklist/publish", {"version": "1"})
+    assert published.status_code == 303
+    assert published.headers["location"] == "/blocklist/manage?published=1"
+    assert "Version 1 published" in gs.get(published.headers["location"]).text
+    repeated = post(gs, "/blocklist/publish", {"version": "1"})  # a form sent twice
+    assert repeated.status_code == 409 and "already the latest" in repeated.text
     assert 'data-testid="diff"' not in gs.get("/blocklist/versions").text  # one version only
     appeal = post(gs, f"{domain_page}/appeals", {"appellant": "Host", "contact": "a@h.example",
                                                  "grounds": "gone"})
@@ -58,8 +68,9 @@ def test_submit_confirm_publish_delist_through_the_pages(sessions: dict[str, Tes
     decided = post(gs, f"/blocklist/appeals/{appeal_id}/decide",
                    {"decision": "uphold", "reason": "checked: gone"}, "/blocklist/appeals")
     assert decided.status_code == 303
-    assert 'data-testid="state">delisted' in gs.get(domain_page).text
-    post(gs, "/blocklist/publish", {})
+    assert re.search(r'data-testid="state"><strong class="tag[^"]*">delisted',
+                     gs.get(domain_page).text)
+    post(gs, "/blocklist/publish", {"version": "2"})
     diff = gs.get("/blocklist/versions", params={"old": 1, "new": 2})
     assert "Removed (1)" in diff.text and "abuse.example" in diff.text
 
@@ -97,3 +108,59 @@ def test_a_form_without_its_csrf_token_is_refused(sessions: dict[str, TestClient
     response = sessions["rabat"].post("/blocklist/submit", data={**FORM, "domain": "x.example"},
                                       headers={"accept": "text/html"})
     assert response.status_code == 403
+
+
+def test_a_pasted_address_is_reduced_to_its_domain_with_a_note(
+        sessions: dict[str, TestClient]) -> None:
+    rabat = sessions["rabat"]
+    pasted = post(rabat, "/blocklist/submit",
+                  {**FORM, "domain": "https://www.Gallery.example/albums/7?page=2"})
+    assert pasted.status_code == 200  # nothing submitted yet: the domain is shown to check
+    assert "reduced to its domain" in pasted.text
+    assert 'value="www.gallery.example"' in pasted.text
+    assert 'value="CASE-9"' in pasted.text and 'id="under_13" name="under_13" ' \
+        'type="checkbox" value="true" checked' in pasted.text
+    assert "www.gallery.example" not in rabat.get("/blocklist/queue").text
+    submitted = post(rabat, "/blocklist/submit", {**FORM, "domain": "www.gallery.example"})
+    assert submitted.status_code == 303
+
+
+def test_form_errors_sit_beside_their_fields_and_keep_the_input(
+        sessions: dict[str, TestClient]) -> None:
+    rabat = sessions["rabat"]
+    refused = post(rabat, "/blocklist/submit", {**FORM, "domain": "good.example",
+                                                "severe_abuse": "false",
+                                                "notes": "seen on 3 December"})
+    assert refused.status_code == 422
+    assert 'href="#criteria"' in refused.text and 'id="criteria-error"' in refused.text
+    assert 'value="good.example"' in refused.text and "seen on 3 December" in refused.text
+    assert 'id="real_children" name="real_children" type="checkbox" value="true" checked' \
+        in refused.text
+    assert 'id="severe_abuse" name="severe_abuse" type="checkbox" value="true">' \
+        in refused.text
+    bad_domain = post(rabat, "/blocklist/submit", {**FORM, "domain": "not a domain"})
+    assert bad_domain.status_code == 422 and 'href="#domain"' in bad_domain.text
+    link = post(rabat, "/blocklist/submit", {**FORM, "domain": "ok.example",
+                                             "evidence_ref": "https://files.example/x"})
+    assert link.status_code == 422 and 'href="#evidence_ref"' in link.text
+
+
+def test_delisting_asks_for_confirmation_first(world: World, cast: Cast,
+                                               sessions: dict[str, TestClient]) -> None:
+    rabat, paris, gs = sessions["rabat"], sessions["paris"], sessions["gs"]
+    domain_page = post(rabat, "/blocklist/submit", {**FORM, "domain": "listed.example"}
+                       ).headers["location"]
+    post(paris, f"{domain_page}/confirm", FORM)
+    post(gs, "/blocklist/publish", {"version": "1"})
+    empty = post(gs, f"{domain_page}/delist", {"reason": "  "}, domain_page)
+    assert empty.status_code == 422 and 'href="#delist-reason"' in empty.text
+    check = post(gs, f"{domain_page}/delist", {"reason": "material gone"}, domain_page)
+    assert check.status_code == 200 and 'data-testid="confirm"' in check.text
+    assert "material gone" in check.text
+    assert re.search(r'data-testid="state"><strong class="tag[^"]*">listed',
+                     gs.get(domain_page).text)  # nothing happened yet
+    done = post(gs, f"{domain_page}/delist", {"reason": "material gone", "confirmed": "yes"},
+                domain_page)
+    assert done.status_code == 303 and done.headers["location"] == domain_page
+    assert re.search(r'data-testid="state"><strong class="tag[^"]*">delisted',
+                     gs.get(domain_page).text)

@@ -41,7 +41,10 @@ def test_delegate_casts_a_secret_vote_and_finds_the_receipt_on_the_board(
     page.get_by_role("link", name="94th session").click()
     page.get_by_role("link", name="Your delegation, ballots and meetings").click()
     page.get_by_label("The vote of KE").select_option("yes")
-    page.get_by_role("button", name="Cast the vote").click()
+    page.get_by_role("button", name="Continue to check the vote").click()
+    # Check your answers: the choice is shown, and casting is a second, deliberate click.
+    assert "yes" in page.get_by_test_id("confirm").inner_text()
+    page.get_by_role("button", name="Cast the vote of KE").click()
     receipt = page.get_by_test_id("tracking-code").inner_text()
     assert len(receipt) == 19
 

@@ -27,7 +27,7 @@ def test_submit_confirm_publish(world: World, live_server: str, new_page) -> Non
     fill_attestation(rabat, "MA-CYB-2026-1")
     rabat.get_by_role("button", name="Submit domain").click()
     assert rabat.get_by_test_id("state").inner_text() == "submitted"
-    assert rabat.get_by_test_id("confirmations").inner_text() == "1 of 2"
+    assert "1 of 2 needed" in rabat.locator("#domain-facts").inner_text()
 
     paris = new_page()
     login(paris, live_server, "paris.supervisor", PASSWORD)
@@ -41,7 +41,12 @@ def test_submit_confirm_publish(world: World, live_server: str, new_page) -> Non
     login(secretariat, live_server, "gs.admin", PASSWORD, gs.totp_secret)
     secretariat.get_by_role("link", name="Blocklist management").first.click()
     assert "abuse-gallery.example" in secretariat.get_by_test_id("pending").inner_text()
+    secretariat.get_by_role("link", name="Check and publish version 1").click()
+    # Check your answers: the version's additions, then the irreversible button.
+    assert "abuse-gallery.example" in secretariat.get_by_test_id("confirm").inner_text()
     secretariat.get_by_role("button", name="Publish version 1").click()
-    assert "Version 1 published" in secretariat.get_by_role("status").inner_text()
+    assert "Version 1 published" in secretariat.get_by_test_id("banner").inner_text()
+    secretariat.reload()  # a reload repeats nothing: the page is the one redirected to
+    assert "Version 1 published" in secretariat.get_by_test_id("banner").inner_text()
     secretariat.get_by_role("link", name="Versions").click()
     assert "gs.admin" in secretariat.get_by_test_id("versions").inner_text()

@@ -125,7 +125,7 @@ def test_the_core_chain(world: World, live_server: str, new_page) -> None:
             Hit.searching_label.like("%paris%"))).first()
     assert thread_id
     rabat.goto(f"{live_server}/")
-    assert "Hit on" in rabat.get_by_test_id("section-hit").inner_text()
+    assert "Hit on Samir Ouazzani" in rabat.get_by_test_id("section-hit").inner_text()
     rabat.goto(f"{live_server}/messages/{thread_id}")
     assert reference in rabat.content()
     rabat.get_by_label("Your answer").fill("Confirmed: arrest and inform us at once.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interlink.core.auth import Perm, Role
+from interlink.core.auth import OrgKind, Perm, Role
 from tests.support import PASSWORD, World
 
 
@@ -147,3 +147,18 @@ def test_admin_actions_are_audited_for_the_bureau(world: World, admins) -> None:
     entries = ma.get("/api/v1/audit", params={"action": "user.create"}).json()["items"]
     assert [e["detail"]["username"] for e in entries] == ["audited.one"]
     assert fr.get("/api/v1/audit", params={"action": "user.create"}).json()["items"] == []
+
+
+def test_a_partner_lists_its_own_organisation_and_the_secretariat_only(world: World) -> None:
+    world.add_org("AIRLINE-X", OrgKind.PARTNER)
+    world.add_org("BANK-Y", OrgKind.PARTNER)
+    partner = world.api_as(world.user("AIRLINE-X", Role.PARTNER))
+    listed = partner.get("/api/v1/organisations")
+    assert listed.status_code == 200, listed.text
+    assert {o["code"] for o in listed.json()} == {"AIRLINE-X", "GS"}
+    assert partner.get("/api/v1/organisations", params={"kind": "ncb"}).json() == []
+    assert partner.get("/api/v1/organisations", params={"kind": "partner"}).json()[0][
+        "code"] == "AIRLINE-X"
+    officer = world.api_as(world.user("NCB-MA", Role.OFFICER))
+    codes = {o["code"] for o in officer.get("/api/v1/organisations").json()}
+    assert {"AIRLINE-X", "BANK-Y", "NCB-FR", "GS"} <= codes

@@ -4,6 +4,7 @@ follow-ups, operations and webhooks, as national systems and officers call it.""
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -213,3 +214,38 @@ def test_a_tampered_attachment_is_a_409_problem(world: World,
     assert response.status_code == 409 and response.json()["title"] == "Integrity failure"
     again = clients["FR"].get(f"/api/v1/threads/{sent['thread_id']}").json()["messages"][0]
     assert again["signature"]["valid"] is False and again["signature"]["problem"]
+
+
+def _normalised(response: object, real_id: int, missing_id: int) -> tuple[int, str, str]:
+    """Status, content type and body with the asked-for id written the same way."""
+    text = re.sub(rf"\b(?:{real_id}|{missing_id})\b", "ID", response.text)  # type: ignore[attr-defined]
+    return response.status_code, response.headers["content-type"], text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("outsider", ["DE", "ANALYST"])
+def test_an_unreachable_id_answers_exactly_like_a_missing_one(
+        world: World, clients: dict[str, TestClient], outsider: str) -> None:
+    """Attachment, forward, forward request and decision: an id of another bureau's thread
+    answers like an id that does not exist, for an outsider officer and for a user without
+    the messaging permission (who used to get a 403 naming the thread)."""
+    sent = _send(clients["MA"], handling="H2")
+    message = clients["FR"].get(f"/api/v1/threads/{sent['thread_id']}").json()["messages"][0]
+    asked = clients["FR"].post(f"/api/v1/messages/{sent['message_id']}/forward-requests",
+                               json={"reason": "suspect moved to Germany"})
+    assert asked.status_code == 201, asked.text
+    client = (clients["DE"] if outsider == "DE"
+              else world.api_as(world.user("NCB-DE", Role.ANALYST)))
+    missing = 987_654_321
+    routes = [
+        ("get", "/api/v1/attachments/{}", message["attachments"][0]["id"], None),
+        ("post", "/api/v1/messages/{}/forward", sent["message_id"], {"recipients": ["IT"]}),
+        ("post", "/api/v1/messages/{}/forward-requests", sent["message_id"],
+         {"reason": "please"}),
+        ("post", "/api/v1/forward-requests/{}/decision", asked.json()["id"], {"grant": True}),
+    ]
+    for method, path, real_id, body in routes:
+        kwargs = {} if body is None else {"json": body}
+        real = getattr(client, method)(path.format(real_id), **kwargs)
+        absent = getattr(client, method)(path.format(missing), **kwargs)
+        assert _normalised(real, real_id, missing) == _normalised(absent, real_id, missing), path
+        assert real.status_code == (404 if outsider == "DE" else 403), real.text

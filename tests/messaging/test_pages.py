@@ -66,8 +66,19 @@ def test_h2_forward_is_asked_and_granted_in_the_thread(rabat: TestClient,
     request_id = re.search(r'forward-requests/(\d+)"', owner_page.text).group(1)
     rabat.post(f"{location}/forward-requests/{request_id}",
                data={"csrf_token": csrf_of(rabat, location), "decision": "grant"})
+    # Forwarding takes the message outside the thread: check who receives it first.
+    check = paris.post(forward, data={"csrf_token": csrf_of(paris, location),
+                                      "recipients": "DE", "note": "for your file"},
+                       follow_redirects=False)
+    assert check.status_code == 200 and 'data-testid="confirm"' in check.text
+    assert "(NCB-DE)" in check.text and 'name="confirmed" value="yes"' in check.text
+    unknown = paris.post(forward, data={"csrf_token": csrf_of(paris, location),
+                                        "recipients": "DE, ZZ", "note": "for your file"})
+    assert unknown.status_code == 422 and f'href="#fwd-to-{message_id}"' in unknown.text
+    assert 'value="DE, ZZ"' in unknown.text
     done = paris.post(forward, data={"csrf_token": csrf_of(paris, location),
-                                     "recipients": "DE"}, follow_redirects=False)
+                                     "recipients": "DE", "note": "for your file",
+                                     "confirmed": "yes"}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] != location
 
 
@@ -83,6 +94,8 @@ def test_a_refused_message_shows_the_form_again(rabat: TestClient) -> None:
         "body": "keep my text"})
     assert response.status_code == 422
     assert "unknown organisation" in response.text and "keep my text" in response.text
+    assert 'href="#recipients"' in response.text and 'id="recipients-error"' in response.text
+    assert 'value="ZZ"' in response.text and 'value="s"' in response.text
 
 
 def test_gs_thread_page_is_not_found_without_a_grant(world: World, rabat: TestClient) -> None:
@@ -112,8 +125,22 @@ def test_operations_pages(world: World, rabat: TestClient, paris: TestClient) ->
     assert "Check ferry manifest" in page.text and "overdue" in page.text
     assert "NCB-FR accepted" in page.text  # timeline
     bad = paris.post(f"{location}/tasks", data={"csrf_token": csrf_of(paris, location),
-                                                "title": "x", "owner": "FR", "due": "soon"})
+                                                "title": "Call the harbour", "owner": "FR",
+                                                "due": "soon"})
     assert bad.status_code == 422
+    assert 'href="#due"' in bad.text and 'id="due-error"' in bad.text
+    assert 'value="Call the harbour"' in bad.text and 'value="soon"' in bad.text
+    # Closing is irreversible: a check page first, and only the lead may close.
+    check = rabat.post(f"{location}/close", data={"csrf_token": csrf_of(rabat, location)})
+    assert check.status_code == 200 and 'data-testid="confirm"' in check.text
+    assert "Active" in rabat.get(location).text
+    assert paris.post(f"{location}/close", data={"csrf_token": csrf_of(paris, location)}
+                      ).status_code == 403
+    closed = rabat.post(f"{location}/close", data={"csrf_token": csrf_of(rabat, location),
+                                                   "confirmed": "yes"},
+                        follow_redirects=False)
+    assert closed.status_code == 303
+    assert "Closed" in rabat.get(location).text
 
 
 def test_webhooks_page_shows_the_secret_once(world: World) -> None:

@@ -106,3 +106,65 @@ def test_unknown_owner_and_missing_file_are_one_line(env) -> None:
     assert r.exit_code == 4 and r.stderr.startswith("error: ")
     r = runner.invoke(app, ["records", "import", "/nonexistent.jsonl", "--owner", "FR"], env=env)
     assert r.exit_code != 0
+
+
+OFAC = FIXTURES / "ofac_2021.ftm.jsonl"  # real OFAC SDN entries; lines 10 and 13 unusable
+
+
+def test_real_sanctions_file_names_its_first_unusable_line(database, env) -> None:
+    result = runner.invoke(app, ["records", "import", str(OFAC), "--owner", "US"], env=env)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "line 10: Passport requires the property 'number'" in lines[0]
+    assert _count(database) == 0
+
+
+def test_skip_invalid_imports_the_rest_and_reports_each_line(database, env, tmp_path) -> None:
+    result = runner.invoke(app, ["records", "import", str(OFAC), "--owner", "US",
+                                 "--skip-invalid", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["imported"], summary["skipped"]) == (29, 2)
+    assert [s["line"] for s in summary["skipped_lines"]] == [10, 13]
+    assert [line.split(": ")[1] for line in result.stderr.strip().splitlines()] == [
+        "line 10", "line 13"]
+    assert _count(database) == 29
+    with database.session() as session:
+        marzook = session.scalars(select(Record).where(Record.external_id == "ofac-3754")).one()
+    ssn = [d for d in marzook.data["identity_documents"] if d["number"] == "523338386"]
+    assert ssn[0]["number_as_given"] == "SSN 523-33-8386 (United States)"
+    out = tmp_path / "out.jsonl"
+    assert runner.invoke(app, ["records", "export", "--owner", "US", "--out", str(out),
+                               "--format", "ftm"], env=env).exit_code == 0
+    entities = {e["id"]: e for e in map(json.loads, out.read_text().splitlines())}
+    assert entities["ofac-2676"]["properties"]["title"] == ["Dr."]
+    assert entities["ofac-4307"]["properties"]["previousName"] == ["Oliverio Abril CORTEZ"]
+    numbers = {n for e in entities.values() for n in e["properties"].get("number", [])}
+    assert "SSN 523-33-8386 (United States)" in numbers
+
+
+def test_export_takes_the_import_formats(database, env, tmp_path: Path) -> None:
+    source = tmp_path / "documents.csv"
+    source.write_text("external_id,issuing_country,document_type,number,status,reported_on\n"
+                      "fr-1,FR,passport,Passport No. 18 AB-12345 (France),stolen,2024-01-15\n")
+    args = ["records", "import", str(source), "--format", "csv-documents", "--owner", "FR"]
+    assert runner.invoke(app, args, env=env).exit_code == 0
+    with database.session() as session:
+        assert session.scalars(select(Record.doc_number)).one() == "18AB12345"  # matched on
+    for fmt in ("csv-documents", "csv-vehicles", "ftm"):
+        out = tmp_path / f"out.{fmt}"
+        result = runner.invoke(app, ["records", "export", "--owner", "FR", "--out", str(out),
+                                     "--format", fmt], env=env)
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "out.csv-documents").read_text() == source.read_text()
+    assert (tmp_path / "out.csv-vehicles").read_text().splitlines() == [
+        "external_id,vin,registration_number,registration_country,make,model,colour,status,"
+        "reported_on"]
+    refused = runner.invoke(app, ["records", "export", "--owner", "FR", "--out",
+                                  str(tmp_path / "x.csv"), "--format", "csv-vehicles",
+                                  "--kind", "person"], env=env)
+    assert refused.exit_code == 2 and "holds vehicle records only" in refused.stderr
+    assert not (tmp_path / "x.csv").exists()
+    unknown = runner.invoke(app, ["records", "export", "--owner", "FR", "--out",
+                                  str(tmp_path / "y"), "--format", "xml"], env=env)
+    assert unknown.exit_code == 2

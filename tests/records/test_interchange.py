@@ -18,6 +18,7 @@ from interlink.records.interchange import (
     parse_documents_csv,
     parse_ftm_lines,
     parse_vehicles_csv,
+    to_csv_lines,
     to_ftm,
     to_ftm_lines,
 )
@@ -28,6 +29,7 @@ from interlink.records.schemas import (
     PersonData,
     TravelDocumentData,
     VehicleData,
+    number_from_label,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -450,3 +452,143 @@ def test_csv_rows_are_yielded_as_they_are_read() -> None:
     assert next(rows).external_id == "d1"
     with pytest.raises(ImportLineError):
         next(rows)
+
+
+# --- real sanctions data: labelled identifiers, name parts, entities that cannot be used ------
+# ofac_2021.ftm.jsonl: OFAC SDN individuals as FtM lines (built by make_ofac_ftm.py); lines 10
+# and 13 are Passport entities without a number ("Passport issued in Sarajevo").
+
+OFAC = "ofac_2021.ftm.jsonl"
+OFAC_UNUSABLE_LINES = [10, 13]
+
+
+@pytest.mark.parametrize(("given", "number"), [
+    ("INN: 7707083893", "7707083893"),
+    ("Tax Id. No. 1234-5678", "1234-5678"),
+    ("Cedula No. 16247821 (Colombia)", "16247821"),
+    ("SSN 523-33-8386 (United States)", "523-33-8386"),
+    ("Passport 702142921 (Germany) expires 03 Dec 2011", "702142921"),
+    ("Tax ID No. RIF J-31069374-9 (Venezuela)", "J-31069374-9"),
+    ("C.U.R.P. AIMM67125HCHRRG06 (Mexico) issued 1968", "AIMM67125HCHRRG06"),
+    ("Passport No.: A123", "A123"),
+    ("AB 123456", "AB 123456"),  # letters standing apart are part of the number
+    ("L898902C3", "L898902C3"),
+])  # fmt: skip
+def test_the_number_is_found_in_a_labelled_identifier(given: str, number: str) -> None:
+    assert number_from_label(given) == number
+
+
+def test_a_labelled_number_is_stored_as_given_and_normalised_for_matching() -> None:
+    lines = [person_line(idNumber=["INN: 7707083893"], passportNumber=["Tax Id. No. 1234-5678"]),
+             entity_line("d1", "Passport", number=["Passport No. 12 AB-345 (France)"],
+                         country=["fr"], summary=["stolen"], date=["2024-01-01"])]
+    person, document = (entity.record for entity in parse_ftm_lines(lines))
+    assert isinstance(person, PersonData) and isinstance(document, TravelDocumentData)
+    assert [(d.number, d.number_as_given) for d in person.identity_documents] == [
+        ("12345678", "Tax Id. No. 1234-5678"), ("7707083893", "INN: 7707083893")]
+    assert (document.number, document.number_as_given) == (
+        "12AB345", "Passport No. 12 AB-345 (France)")
+    exported = [json.loads(line) for line in to_ftm_lines([("p1", person), ("d1", document)])]
+    assert exported[0]["properties"].get("idNumber") is None  # documents travel as entities
+    numbers = {e["properties"]["number"][0] for e in exported if e["schema"] != "Person"}
+    assert numbers == {"INN: 7707083893", "Tax Id. No. 1234-5678",
+                       "Passport No. 12 AB-345 (France)"}
+
+
+@pytest.mark.parametrize("given", ["INN: 77#07", "Tax ID No. ?", "Passport 12 AB-345 ££"])
+def test_a_label_with_no_usable_number_is_still_refused(given: str) -> None:
+    with pytest.raises(ImportLineError, match="Latin letters or digits") as caught:
+        list(parse_ftm_lines([person_line(idNumber=[given])]))
+    assert caught.value.line_number == 1
+
+
+def test_every_ftm_name_part_survives_a_round_trip() -> None:
+    parts = {"title": ["Dr."], "firstName": ["Ivan", "Iwan"], "secondName": ["Petrovich"],
+             "middleName": ["Pyotr"], "fatherName": ["Pyotr"], "motherName": ["Anna"],
+             "lastName": ["Sidorov"], "nameSuffix": ["Jr."],
+             "previousName": ["Ivan Kuznetsov"]}
+    line = entity_line("p1", "Person", name=["Ivan Petrovich Sidorov"], **parts)
+    (parsed,) = parse_ftm_lines([line])
+    assert isinstance(parsed.record, PersonData)
+    assert parsed.record.names[0].given_name == "Ivan"
+    assert parsed.record.all_full_names() == ["Ivan Petrovich Sidorov", "Ivan Kuznetsov"]
+    (exported,) = to_ftm("p1", parsed.record)
+    assert {name: exported["properties"].get(name) for name in parts} == parts
+    (again,) = parse_ftm_lines([json.dumps(exported)])
+    assert again.record == parsed.record
+
+
+def test_name_parts_that_no_name_contains_are_kept_too() -> None:
+    (parsed,) = parse_ftm_lines([person_line(firstName=["Jana"], lastName=["Novak"])])
+    assert isinstance(parsed.record, PersonData)
+    assert parsed.record.names[0].given_name is None  # "Ana Test" contains neither
+    (exported,) = to_ftm("p1", parsed.record)
+    assert (exported["properties"]["firstName"], exported["properties"]["lastName"]) == (
+        ["Jana"], ["Novak"])
+
+
+def test_real_sanctions_data_is_all_or_nothing_by_default() -> None:
+    with pytest.raises(ImportLineError) as caught:
+        list(parse_ftm_lines(fixture_lines(OFAC)))
+    assert caught.value.line_number == OFAC_UNUSABLE_LINES[0]
+    assert "Passport requires the property 'number'" in str(caught.value)
+
+
+def test_unusable_entities_of_real_data_are_skipped_and_reported_when_asked() -> None:
+    skipped: list[ImportLineError] = []
+    entities = by_id(list(parse_ftm_lines(fixture_lines(OFAC), skipped=skipped)))
+    assert [error.line_number for error in skipped] == OFAC_UNUSABLE_LINES
+    persons = [e.record for e in entities.values()]
+    assert len(persons) == 29 and all(isinstance(p, PersonData) for p in persons)
+    kojic = entities["ofac-8116"].record  # his numbered passport stays, the other is skipped
+    assert isinstance(kojic, PersonData)
+    assert [d.number for d in kojic.identity_documents] == ["3943074"]
+    marzook = entities["ofac-3754"].record
+    assert isinstance(marzook, PersonData)
+    assert ("523338386", "SSN 523-33-8386 (United States)") in [
+        (d.number, d.number_as_given) for d in marzook.identity_documents]
+    cortez = entities["ofac-4307"].record  # an "fka" of the list
+    assert isinstance(cortez, PersonData)
+    assert [n.full_name for n in cortez.previous_names] == ["Oliverio Abril CORTEZ"]
+
+
+def test_real_sanctions_data_round_trips_through_export() -> None:
+    entities = list(parse_ftm_lines(fixture_lines(OFAC), skipped=[]))
+    pairs = [(entity.external_id or "", entity.record) for entity in entities]
+    again = list(parse_ftm_lines(list(to_ftm_lines(pairs))))
+    assert [(entity.external_id, entity.record) for entity in again] == pairs
+
+
+def test_a_document_whose_holder_was_skipped_is_skipped_with_it() -> None:
+    skipped: list[ImportLineError] = []
+    lines = [person_line("p1", birthDate=["not a date"]),
+             entity_line("d1", "Passport", holder=["p1"], number=["X1"]), GOOD]
+    assert [e.external_id for e in parse_ftm_lines(lines, skipped=skipped)] == ["p0"]
+    assert [(e.line_number, e.message) for e in skipped][1] == (
+        2, "its holder 'p1' on line 1 was skipped")
+
+
+def test_a_repeated_id_is_skipped_and_the_first_entity_kept() -> None:
+    skipped: list[ImportLineError] = []
+    lines = [GOOD, person_line("p0", name=["Other Person"]),
+             entity_line("d1", "Passport", holder=["p0"], number=["X1"])]
+    (person,) = parse_ftm_lines(lines, skipped=skipped)
+    assert isinstance(person.record, PersonData)
+    assert [d.number for d in person.record.identity_documents] == ["X1"]
+    assert [(e.line_number, e.message) for e in skipped] == [
+        (2, "entity id 'p0' already used on line 1")]
+
+
+def test_csv_rows_that_cannot_be_used_are_skipped_when_asked() -> None:
+    lines = [",".join(DOCUMENT_CSV_COLUMNS), "a,FR,passport,X1,stolen,2024-01-01",
+             "b,FR,passport,X2,sold,2024-01-01", "c,FR,passport", "d,FR,passport,"
+             "Passport No. 12 AB-345,lost,2024-01-01"]
+    skipped: list[ImportLineError] = []
+    parsed = list(parse_documents_csv(lines, skipped=skipped))
+    assert [e.external_id for e in parsed] == ["a", "d"]
+    assert [e.line_number for e in skipped] == [3, 4]
+    document = parsed[1].record
+    assert isinstance(document, TravelDocumentData)
+    assert (document.number, document.number_as_given) == ("12AB345", "Passport No. 12 AB-345")
+    csv_lines = list(to_csv_lines(DOCUMENT_CSV_COLUMNS, [("d", document)]))
+    assert csv_lines[1] == "d,FR,passport,Passport No. 12 AB-345,lost,2024-01-01"

@@ -296,3 +296,44 @@ def test_to_dict_is_json():
         "valid": True,
     }
     assert data["corrections"][0]["found"] == "O"
+
+
+# --- long document numbers continued in the optional data (Doc 9303 Part 5, 4.2.4) ---------
+
+
+def icao_check_digit(data: str) -> str:
+    """The 7-3-1 check digit, computed here independently of the module under test."""
+    values = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")} | {"<": 0}
+    return str(sum(values[c] * (7, 3, 1)[i % 3] for i, c in enumerate(data)) % 10)
+
+
+def belgian_td1(number: str, continuation_check: str | None = None) -> str:
+    """A TD1 zone as Belgian identity cards write a number over nine characters: nine in the
+    number field, '<' for its check digit, the rest and the whole number's check digit
+    starting the optional data. The composite is computed over what is written."""
+    check = continuation_check or icao_check_digit(number)
+    line1 = f"IDBEL{number[:9]}<{number[9:]}{check}".ljust(30, "<")
+    line2 = "8501019F3101012BEL".ljust(29, "<")
+    line2 += icao_check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
+    return "\n".join([line1, line2, "DUPONT<<MARIE<LOUISE".ljust(30, "<")])
+
+
+@pytest.mark.parametrize("number", ["5921234567", "592123456789", "B92123456789AZ"])
+def test_a_long_number_continued_in_the_optional_data_validates(number: str) -> None:
+    result = parse(belgian_td1(number))
+    assert result.valid, (result.check_digits, result.problems)
+    assert result.document_number == number
+    assert result.optional_data == ""
+    assert result.issuing_country == "BE"
+    assert result.check_digits[0] == CheckDigit(
+        "document_number", icao_check_digit(number), icao_check_digit(number), True)
+
+
+def test_a_wrong_check_digit_in_the_continuation_fails_validation() -> None:
+    number = "592123456789"
+    wrong = str((int(icao_check_digit(number)) + 1) % 10)
+    result = parse(belgian_td1(number, continuation_check=wrong))
+    assert not result.valid
+    failed = [c.name for c in result.check_digits if not c.valid]
+    assert failed == ["document_number"]  # the composite was computed over the wrong digit
+    assert result.document_number == number

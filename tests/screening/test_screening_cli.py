@@ -84,3 +84,15 @@ def test_mrz_parse_json_and_exit_codes() -> None:
     assert bad.exit_code == 1 and not json.loads(bad.stdout)["valid"]
     junk = runner.invoke(app, ["mrz", "parse", "hello"])
     assert junk.exit_code == 2 and junk.stderr.startswith("error: not a machine-readable zone")
+
+
+def test_mrz_parse_takes_the_lines_as_separate_arguments() -> None:
+    lines = UTOPIA.splitlines()
+    separate = runner.invoke(app, ["mrz", "parse", *lines, "--json"])
+    joined = runner.invoke(app, ["mrz", "parse", "|".join(lines), "--json"])
+    assert separate.exit_code == joined.exit_code == 0, separate.output
+    assert json.loads(separate.stdout) == json.loads(joined.stdout)
+    assert json.loads(separate.stdout)["document_number"] == "L898902C3"
+    one_line_short = runner.invoke(app, ["mrz", "parse", lines[0], lines[1][:-1]])
+    assert one_line_short.exit_code == 2
+    assert "44+43" in one_line_short.stderr

@@ -22,7 +22,7 @@ from interlink.assembly.api import seal_keys
 from interlink.assembly.majority import MajorityRule
 from interlink.assembly.views import booking_out, session_detail
 from interlink.core.auth import Perm, Principal
-from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
+from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from interlink.deps import Id, unit_of_work
 from interlink.web.render import NavLink, form_principal, redirect, render, templates
 
@@ -167,8 +167,14 @@ def _delegate_action(request: Request, principal: Principal | None, number: int,
 
 @router.post("/assembly/sessions/{number}/ballots/{ballot_id}/vote")
 def vote(request: Request, number: Id, ballot_id: Id, principal: Viewer,
-         choice: Annotated[str, Form(max_length=200)]) -> Response:
+         choice: Annotated[str, Form(max_length=200)] = "",
+         confirmed: Annotated[str, Form(max_length=3)] = "") -> Response:
+    """Check your answers, then cast. The receipt is answered to the casting POST itself and
+    never stored, so it cannot be fetched again by a redirect; sending the form again is
+    refused as a second vote, so a reload repeats nothing."""
     principal = _logged_in(principal, Perm.ASSEMBLY_VOTE)
+    if confirmed != "yes":
+        return _vote_check(request, principal, number, ballot_id, choice)
     try:
         with unit_of_work(request) as session:
             cast = service_voting.cast_vote(session, principal, ballot_id, choice=choice,
@@ -179,6 +185,22 @@ def vote(request: Request, number: Id, ballot_id: Id, principal: Viewer,
     except DomainError as exc:
         return _delegate_page(request, principal, number, error=exc.detail, status=exc.status)
     return page  # the middleware marks it no-store: the receipt is kept by the voter only
+
+
+def _vote_check(request: Request, principal: Principal, number: int, ballot_id: int,
+                choice: str) -> Response:
+    with unit_of_work(request) as session:
+        ballot = service_voting.get_ballot(session, ballot_id)
+        if service.get_session_by_id(session, ballot.session_id).number != number:
+            raise NotFound(f"no ballot {ballot_id}")
+        names = service_voting.candidate_names(session, ballot.session_id)
+    if choice not in [*ballot.options, "abstain"]:
+        return _delegate_page(request, principal, number, status=422,
+                              error=f"choose how {principal.country} votes on: "
+                                    f"{ballot.question}")
+    return render(request, "assembly/vote_confirm.html", ballot=ballot, number=number,
+                  choice=choice, choice_label=names.get(choice, choice),
+                  country=principal.country)
 
 
 @router.post("/assembly/sessions/{number}/powers")
@@ -311,11 +333,46 @@ ADMIN_ACTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
+# Actions that cannot be undone: a check-your-answers page comes first.
+CONFIRM_FIRST = {
+    "close_session": ("Close the session?", "Close the session",
+                      "Closing ends the session: no ballot, election round or meeting can be "
+                      "opened in it any more."),
+    "close_ballot": ("Close this ballot?", "Close the ballot",
+                     "Closing counts the votes and publishes the result; members who have not "
+                     "voted can no longer vote."),
+}
+
+
+def _admin_check(request: Request, number: int, form: dict[str, str]) -> Response:
+    title, button, consequence = CONFIRM_FIRST[form["action"]]
+    rows: list[tuple[str, str]] = []
+    with unit_of_work(request) as session:
+        ga = service.get_session(session, number)
+        rows.append(("Session", f"{ordinal(ga.number)} session, {ga.host_city}"))
+        if form["action"] == "close_ballot":
+            try:
+                ballot = service_voting.get_ballot(session, int(form.get("ballot_id", "")))
+            except ValueError as exc:
+                raise InvalidInput("a field is missing or invalid") from exc
+            if ballot.session_id != ga.id:
+                raise NotFound(f"no ballot {ballot.id}")
+            voted = len(service_voting.register(session, ballot.id))
+            rows += [("Ballot", ballot.question), ("Reference", ballot.public_id),
+                     ("Votes cast so far", str(voted))]
+    rows.append(("What happens", consequence))
+    hidden = {k: v for k, v in form.items() if k not in ("csrf_token",)}
+    return render(request, "assembly/admin_confirm.html", title=title, button=button,
+                  rows=rows, hidden={**hidden, "confirmed": "yes"}, number=number)
+
+
 @router.post("/assembly/admin/sessions/{number}")
 async def admin_action(request: Request, number: Id, principal: Viewer) -> Response:
     principal = _logged_in(principal, Perm.ASSEMBLY_ADMIN)
     form = {key: str(value)[:500] for key, value in (await request.form()).items()}
     action = ADMIN_ACTIONS.get(form.get("action", ""))
+    if form.get("action") in CONFIRM_FIRST and form.get("confirmed") != "yes":
+        return _admin_check(request, number, form)
     try:
         if action is None:
             raise InvalidInput("unknown action")

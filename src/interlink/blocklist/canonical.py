@@ -86,6 +86,9 @@ def canonicalize_url(url: str | bytes) -> CanonicalURL:
     rest, has_query, query = rest.partition("?")
     if scheme is None:
         scheme = "http"
+        # A scheme-relative "//host/path" is read as http, as browsers and other clients do.
+        if rest.startswith("//"):
+            rest = rest[2:]
     elif rest.startswith("//"):
         rest = rest[2:]
     else:
@@ -226,9 +229,51 @@ def _canonical_host_part(raw_host: str) -> str:
 def _canonical_ipv6(host: str) -> str:
     literal = host[1:].partition("]")[0]
     try:
-        return f"[{ipaddress.IPv6Address(literal).compressed}]"
+        address = ipaddress.IPv6Address(literal)
     except ValueError:
         return _escape(_ascii_lower(host))
+    if "." in literal or _embeds_ipv4(address):
+        return f"[{_mixed_notation(address)}]"
+    return f"[{address.compressed}]"
+
+
+# Prefixes whose last 32 bits are an IPv4 address (RFC 5952 section 5 writes them dotted):
+# IPv4-mapped, the NAT64 well-known prefix; IPv4-compatible (::/96) is handled apart.
+_IPV4_EMBEDDING_NETWORKS = (
+    ipaddress.IPv6Network("::ffff:0:0/96"),
+    ipaddress.IPv6Network("64:ff9b::/96"),
+)
+
+
+def _embeds_ipv4(address: ipaddress.IPv6Address) -> bool:
+    if any(address in network for network in _IPV4_EMBEDDING_NETWORKS):
+        return True
+    # IPv4-compatible ::a.b.c.d, but not :: and ::1, which are IPv6 addresses of their own.
+    return int(address) >> 32 == 0 and int(address) > 1
+
+
+def _mixed_notation(address: ipaddress.IPv6Address) -> str:
+    """``x:x:x:x:x:x:d.d.d.d`` with the longest run of zero groups compressed (RFC 5952)."""
+    value = int(address)
+    groups = [(value >> (16 * (7 - index))) & 0xFFFF for index in range(6)]
+    tail = str(ipaddress.IPv4Address(value & 0xFFFFFFFF))
+    start, length = -1, 0
+    index = 0
+    while index < 6:
+        if groups[index] == 0:
+            end = index
+            while end < 6 and groups[end] == 0:
+                end += 1
+            if end - index > length:
+                start, length = index, end - index
+            index = end
+        else:
+            index += 1
+    hexes = [f"{group:x}" for group in groups]
+    if length < 2:
+        return ":".join(hexes) + ":" + tail
+    after = hexes[start + length :]
+    return ":".join(hexes[:start]) + "::" + (":".join(after) + ":" if after else "") + tail
 
 
 def _to_punycode(host: str) -> str:

@@ -27,6 +27,7 @@ from interlink.blocklist.canonical import (
     PREFIX_SIZE,
     InvalidURL,
     canonical_host,
+    canonicalize_url,
     full_hash,
     hash_prefix,
 )
@@ -180,6 +181,23 @@ def listed_domain(text: str) -> str:
             "its subdomains; list a parent domain"
         )
     return domain
+
+
+def domain_in_pasted_text(text: str) -> str | None:
+    """The domain of a whole web address pasted where a domain is expected
+    ("https://www.site.example/a/b?c" -> "www.site.example"); None when the text is already
+    a bare domain or holds no host at all."""
+    stripped = text.strip()
+    try:
+        listed_domain(stripped)
+        return None
+    except InvalidListedDomain:
+        pass
+    try:
+        host = listed_domain(canonicalize_url(stripped).host)
+    except (InvalidURL, InvalidListedDomain):
+        return None
+    return host if "." in host and host != stripped.lower() else None
 
 
 def domain_full_hash(domain: str) -> bytes:

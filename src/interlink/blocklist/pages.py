@@ -4,7 +4,7 @@ management, versions and diffs, appeals, provider accounts, and the public stop 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from interlink.blocklist import service
 from interlink.blocklist.deps import rules
-from interlink.blocklist.feed import InvalidListedDomain, listed_domain
+from interlink.blocklist.feed import InvalidListedDomain, domain_in_pasted_text, listed_domain
 from interlink.blocklist.models import DomainState
 from interlink.blocklist.stop_page import render_stop_page
 from interlink.blocklist.versions import latest_version
@@ -21,6 +21,7 @@ from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
 from interlink.deps import Id, app_state, unit_of_work
 from interlink.members.models import Organisation
+from interlink.web.lists import PAGE_SIZE, FieldErrors, enum_filter, list_url
 from interlink.web.render import NavLink, form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -44,22 +45,31 @@ def _logged_in(principal: Principal | None) -> Principal:
 
 
 @router.get("/blocklist/queue")
-def queue_page(request: Request, principal: Principal | None = Depends(form_principal)
-               ) -> Response:
+def queue_page(request: Request, cursor: Annotated[str | None, Query(max_length=500)] = None,
+               principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _logged_in(principal)
     with unit_of_work(request) as session:
         waiting = service.verification_queue(session, principal)
-        known = service.list_domains(session, principal, limit=500)
+        known = service.domains_page(session, principal, cursor=cursor, limit=PAGE_SIZE)
         views = {d.id: service.domain_view(principal, rules(request), d)
-                 for d in [*waiting, *known]}
+                 for d in [*waiting, *known.items]}
         return render(request, "blocklist/queue.html", waiting=waiting, views=views,
-                      others=[d for d in known if d.state != DomainState.SUBMITTED])
+                      known=known,
+                      next_url=list_url("/blocklist/queue", {}, cursor=known.next_cursor)
+                      if known.next_cursor else None,
+                      first_url="/blocklist/queue" if cursor else None)
 
 
-def _submit_page(request: Request, principal: Principal, error: str | None = None,
+ATTESTATION_FIELDS = ("domain", "evidence_ref", "notes", "real_children", "under_13",
+                      "severe_abuse")
+
+
+def _submit_page(request: Request, principal: Principal, form: dict[str, Any] | None = None,
+                 errors: FieldErrors | None = None, note: str | None = None,
                  status: int = 200) -> Response:
     principal.require(Perm.BLOCKLIST_SUBMIT)
-    return render(request, "blocklist/submit.html", status_code=status, error=error,
+    return render(request, "blocklist/submit.html", status_code=status, form=form or {},
+                  errors=errors or FieldErrors(), note=note,
                   needed=rules(request).min_confirmations)
 
 
@@ -72,8 +82,8 @@ def submit_page(request: Request, principal: Principal | None = Depends(form_pri
 @router.post("/blocklist/submit")
 def submit_form(
     request: Request,
-    domain: Annotated[str, Form(max_length=253)],
-    evidence_ref: Annotated[str, Form(max_length=100)],
+    domain: Annotated[str, Form(max_length=2000)],
+    evidence_ref: Annotated[str, Form(max_length=100)] = "",
     notes: Text = "",
     real_children: Annotated[bool, Form()] = False,
     under_13: Annotated[bool, Form()] = False,
@@ -81,25 +91,38 @@ def submit_form(
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
     principal = _logged_in(principal)
+    form = {"domain": domain, "evidence_ref": evidence_ref, "notes": notes,
+            "real_children": real_children, "under_13": under_13,
+            "severe_abuse": severe_abuse}
+    reduced = domain_in_pasted_text(domain)
+    if reduced is not None:
+        # A whole address was pasted: list its domain, once the submitter has seen it.
+        note = (f"You gave a web address; the blocklist holds domains, so its domain "
+                f"{reduced} is filled in below (its pages and subdomains are blocked with it). "
+                "Check it and submit again.")
+        return _submit_page(request, principal, {**form, "domain": reduced}, note=note)
     try:
         with unit_of_work(request) as session:
             submitted = service.submit(session, principal, rules(request), domain,
                                        service.Attestation(real_children, under_13,
                                                            severe_abuse, evidence_ref, notes))
     except DomainError as error:
-        return _submit_page(request, principal, error.detail, error.status)
+        return _submit_page(request, principal, form, FieldErrors.of(error, "domain"),
+                            status=error.status)
     return redirect(f"/blocklist/domains/{submitted.id}")
 
 
 def _domain_page(request: Request, principal: Principal, domain_id: int,
-                 error: str | None = None, status: int = 200) -> Response:
+                 errors: FieldErrors | None = None, status: int = 200,
+                 form: dict[str, Any] | None = None) -> Response:
     with unit_of_work(request) as session:
         domain = service.get_domain(session, principal, domain_id)
         return render(request, "blocklist/domain.html", status_code=status,
                       seen=service.domain_view(principal, rules(request), domain),
                       appeals=service.appeals_of(session, principal, domain),
                       can_confirm=principal.has(Perm.BLOCKLIST_SUBMIT),
-                      can_decide=principal.has(Perm.BLOCKLIST_PUBLISH), error=error)
+                      can_decide=principal.has(Perm.BLOCKLIST_PUBLISH),
+                      errors=errors or FieldErrors(), form=form or {})
 
 
 @router.get("/blocklist/domains/{domain_id}")
@@ -109,13 +132,18 @@ def domain_page(request: Request, domain_id: Id,
 
 
 def _act_on_domain(request: Request, principal: Principal, domain_id: int,
-                   action: Callable[[Session], object]) -> Response:
-    """Run `action(session)`; show the domain again, with the refusal if there was one."""
+                   action: Callable[[Session], object], form: dict[str, Any] | None = None,
+                   field: str = "reason") -> Response:
+    """Run `action(session)`; show the domain again, with the refusal beside its field and
+    what was typed, if it was refused."""
     try:
         with unit_of_work(request) as session:
             action(session)
     except DomainError as error:
-        return _domain_page(request, principal, domain_id, error.detail, error.status)
+        if error.status == 404:
+            raise
+        return _domain_page(request, principal, domain_id, FieldErrors.of(error, field),
+                            error.status, form)
     return redirect(f"/blocklist/domains/{domain_id}")
 
 
@@ -123,7 +151,7 @@ def _act_on_domain(request: Request, principal: Principal, domain_id: int,
 def confirm_form(
     request: Request,
     domain_id: Id,
-    evidence_ref: Annotated[str, Form(max_length=100)],
+    evidence_ref: Annotated[str, Form(max_length=100)] = "",
     notes: Text = "",
     real_children: Annotated[bool, Form()] = False,
     under_13: Annotated[bool, Form()] = False,
@@ -133,27 +161,56 @@ def confirm_form(
     principal = _logged_in(principal)
     attestation = service.Attestation(real_children, under_13, severe_abuse, evidence_ref,
                                       notes)
+    form = {"evidence_ref": evidence_ref, "notes": notes, "real_children": real_children,
+            "under_13": under_13, "severe_abuse": severe_abuse}
     return _act_on_domain(request, principal, domain_id, lambda session: service.confirm(
-        session, principal, rules(request), domain_id, attestation))
+        session, principal, rules(request), domain_id, attestation), form, "criteria")
 
 
 # --- the General Secretariat -----------------------------------------------------------------
 
 
+CLOSING = {
+    "reject": ("Reject", "The domain leaves the verification queue; a new submission opens a "
+               "new round."),
+    "delist": ("Delist", "The domain leaves the list in the next published version; "
+               "providers stop blocking it."),
+}
+
+
+def _close_domain(request: Request, principal: Principal, domain_id: int, decision: str,
+                  reason: str, confirmed: bool) -> Response:
+    """Reject or delist after a check-your-answers page; a reason is required."""
+    verb, consequence = CLOSING[decision]
+    form = {f"{decision}_reason": reason}
+    if not reason.strip():
+        return _domain_page(request, principal, domain_id,
+                            FieldErrors({f"{decision}-reason": "give the reason"}), 422, form)
+    if not confirmed:
+        with unit_of_work(request) as session:
+            domain = service.get_domain(session, principal, domain_id)
+            return render(request, "blocklist/close_confirm.html", domain=domain, verb=verb,
+                          decision=decision, reason=reason, consequence=consequence)
+    act = service.reject if decision == "reject" else service.delist
+    return _act_on_domain(request, principal, domain_id,
+                          lambda session: act(session, principal, domain_id, reason), form,
+                          f"{decision}-reason")
+
+
 @router.post("/blocklist/domains/{domain_id}/reject")
-def reject_form(request: Request, domain_id: Id, reason: Text,
+def reject_form(request: Request, domain_id: Id, reason: Text = "",
+                confirmed: Annotated[str, Form(max_length=3)] = "",
                 principal: Principal | None = Depends(form_principal)) -> Response:
-    principal = _logged_in(principal)
-    return _act_on_domain(request, principal, domain_id, lambda session: service.reject(
-        session, principal, domain_id, reason))
+    return _close_domain(request, _logged_in(principal), domain_id, "reject", reason,
+                         confirmed == "yes")
 
 
 @router.post("/blocklist/domains/{domain_id}/delist")
-def delist_form(request: Request, domain_id: Id, reason: Text,
+def delist_form(request: Request, domain_id: Id, reason: Text = "",
+                confirmed: Annotated[str, Form(max_length=3)] = "",
                 principal: Principal | None = Depends(form_principal)) -> Response:
-    principal = _logged_in(principal)
-    return _act_on_domain(request, principal, domain_id, lambda session: service.delist(
-        session, principal, domain_id, reason))
+    return _close_domain(request, _logged_in(principal), domain_id, "delist", reason,
+                         confirmed == "yes")
 
 
 @router.post("/blocklist/domains/{domain_id}/review")
@@ -172,53 +229,88 @@ def appeal_form(request: Request, domain_id: Id,
                 contact: Annotated[str, Form(max_length=200)], grounds: Text,
                 principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _logged_in(principal)
+    form = {"appellant": appellant, "contact": contact, "grounds": grounds}
     return _act_on_domain(request, principal, domain_id, lambda session: service.record_appeal(
-        session, principal, domain_id, appellant=appellant, contact=contact, grounds=grounds))
-
-
-def _manage_page(request: Request, principal: Principal, state: DomainState | None = None,
-                 error: str | None = None, status: int = 200,
-                 published: int | None = None) -> Response:
-    with unit_of_work(request) as session:
-        pending = service.pending_changes(session, principal)
-        return render(request, "blocklist/manage.html", status_code=status, pending=pending,
-                      latest=latest_version(session), state=state, states=list(DomainState),
-                      domains=service.list_domains(session, principal, state=state, limit=500),
-                      due=service.reviews_due(session, principal), error=error,
-                      published=published)
+        session, principal, domain_id, appellant=appellant, contact=contact, grounds=grounds),
+        form, "grounds")
 
 
 @router.get("/blocklist/manage")
-def manage_page(request: Request, state: DomainState | None = None,
+def manage_page(request: Request, state: Annotated[str, Query(max_length=16)] = "",
+                q: Annotated[str, Query(max_length=253)] = "",
+                sort: Annotated[str, Query(pattern="^(newest|oldest|domain)$")] = "newest",
+                cursor: Annotated[str | None, Query(max_length=500)] = None,
+                published: Annotated[int | None, Query(ge=1, le=2**31)] = None,
                 principal: Principal | None = Depends(form_principal)) -> Response:
-    return _manage_page(request, _logged_in(principal), state)
+    principal = _logged_in(principal)
+    principal.require(Perm.BLOCKLIST_PUBLISH)
+    errors = FieldErrors()
+    chosen = enum_filter(errors, "state", state, DomainState)
+    params = {"state": state, "q": q, "sort": sort}
+    with unit_of_work(request) as session:
+        page = None if errors else service.domains_page(
+            session, principal, state=chosen, text=q or None, sort=sort, cursor=cursor,
+            limit=PAGE_SIZE)
+        return render(request, "blocklist/manage.html", status_code=422 if errors else 200,
+                      pending=service.pending_changes(session, principal),
+                      latest=latest_version(session), params=params, errors=errors,
+                      states=list(DomainState), page=page,
+                      due=service.reviews_due(session, principal), published=published,
+                      next_url=list_url("/blocklist/manage", params, cursor=page.next_cursor)
+                      if page and page.next_cursor else None,
+                      first_url=list_url("/blocklist/manage", params) if cursor else None)
+
+
+def _publish_confirm(request: Request, principal: Principal, errors: FieldErrors | None = None,
+                     status: int = 200) -> Response:
+    with unit_of_work(request) as session:
+        latest = latest_version(session)
+        return render(request, "blocklist/publish_confirm.html", status_code=status,
+                      pending=service.pending_changes(session, principal), latest=latest,
+                      next_number=(latest.number if latest else 0) + 1,
+                      errors=errors or FieldErrors())
+
+
+@router.get("/blocklist/publish")
+def publish_confirm_page(request: Request,
+                         principal: Principal | None = Depends(form_principal)) -> Response:
+    """Check your answers: what the next version adds and removes, before it goes out."""
+    return _publish_confirm(request, _logged_in(principal))
 
 
 @router.post("/blocklist/publish")
-def publish_form(request: Request, principal: Principal | None = Depends(form_principal)
-                 ) -> Response:
+def publish_form(request: Request, version: Annotated[int | None, Form(ge=1, le=2**31)] = None,
+                 principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _logged_in(principal)
+    if version is None:  # no confirmation page seen: show it, publish nothing
+        return redirect("/blocklist/publish")
     try:
         with unit_of_work(request) as session:
-            version = service.publish(session, principal, rules(request))
+            published = service.publish(session, principal, rules(request), version)
     except DomainError as error:
-        return _manage_page(request, principal, error=error.detail, status=error.status)
-    return _manage_page(request, principal, published=version.number)
+        return _publish_confirm(request, principal, FieldErrors.of(error, "publish"),
+                                error.status)
+    return redirect(f"/blocklist/manage?published={published.number}")
 
 
 @router.get("/blocklist/versions")
 def versions_page(request: Request, old: Id | None = Query(None), new: Id | None = Query(None),
+                  cursor: Annotated[str | None, Query(max_length=500)] = None,
                   principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _logged_in(principal)
     with unit_of_work(request) as session:
-        versions = service.list_versions(session, principal)
-        if new is None and versions:
-            new = versions[0].number
+        page = service.versions_page(session, principal, cursor=cursor, limit=PAGE_SIZE)
+        latest = latest_version(session)
+        if new is None and latest is not None:
+            new = latest.number
         if old is None and new is not None:
             old = new - 1 if new > 1 else None
         diff = service.diff_versions(session, principal, old, new) if old and new else None
-        return render(request, "blocklist/versions.html", versions=versions, old=old, new=new,
-                      diff=diff)
+        return render(request, "blocklist/versions.html", page=page, old=old, new=new,
+                      diff=diff,
+                      next_url=list_url("/blocklist/versions", {}, cursor=page.next_cursor)
+                      if page.next_cursor else None,
+                      first_url="/blocklist/versions" if cursor else None)
 
 
 def _appeals_page(request: Request, principal: Principal, error: str | None = None,

@@ -67,6 +67,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.pagination import ListPage, SortOrders, keyset_page
 from interlink.members.models import ApiToken, Organisation
 
 ACTIVE_STATES = frozenset({DomainState.SUBMITTED, DomainState.CONFIRMED, DomainState.LISTED})
@@ -193,18 +194,21 @@ def _record(session: Session, principal: Principal, action: str, domain: Blockli
 def _checked_attestation(attestation: Attestation) -> Attestation:
     if not (attestation.real_children and attestation.under_13 and attestation.severe_abuse):
         raise InvalidInput("a domain is listed only when all three criteria are confirmed: "
-                           "real children, apparently under 13, severe abuse")
+                           "real children, apparently under 13, severe abuse",
+                           field="criteria")
     reference = attestation.evidence_ref.strip()
     if not reference:
-        raise InvalidInput("give the reference of the police file that holds the evidence")
+        raise InvalidInput("give the reference of the police file that holds the evidence",
+                           field="evidence_ref")
     if len(reference) > 100:
-        raise InvalidInput("an evidence reference has at most 100 characters")
+        raise InvalidInput("an evidence reference has at most 100 characters",
+                           field="evidence_ref")
     if _LINK.search(reference):
         raise InvalidInput("an evidence reference names a police file, never a link: the "
-                           "evidence stays outside Interlink")
+                           "evidence stays outside Interlink", field="evidence_ref")
     notes = attestation.notes.strip()
     if len(notes) > 2000:
-        raise InvalidInput("notes have at most 2000 characters")
+        raise InvalidInput("notes have at most 2000 characters", field="notes")
     return Attestation(True, True, True, reference, notes)
 
 
@@ -212,7 +216,7 @@ def _canonical(text: str) -> str:
     try:
         return listed_domain(text)
     except InvalidListedDomain as error:
-        raise InvalidInput(str(error)) from error
+        raise InvalidInput(str(error), field="domain") from error
 
 
 def submit(session: Session, principal: Principal, rules: BlocklistRules, domain_text: str,
@@ -304,6 +308,40 @@ def list_domains(session: Session, principal: Principal, *, state: DomainState |
         "blocklist.list", "blocklist_domain",
         detail={"state": state.value if state else None, "returned": len(domains)}))
     return domains
+
+
+DOMAIN_SORTS: SortOrders = {
+    "newest": (BlocklistDomain.id, True),
+    "oldest": (BlocklistDomain.id, False),
+    "domain": (BlocklistDomain.domain, False),
+}
+
+
+def domains_page(session: Session, principal: Principal, *, state: DomainState | None = None,
+                 text: str | None = None, sort: str = "newest", cursor: str | None = None,
+                 limit: int = 50) -> ListPage[BlocklistDomain]:
+    """A page of the domains the principal may see, with the total that match."""
+    stmt = select(BlocklistDomain).where(_visible_clause(principal))
+    if state is not None:
+        stmt = stmt.where(BlocklistDomain.state == state.value)
+    if text:
+        stmt = stmt.where(BlocklistDomain.domain.contains(text.strip().lower(),
+                                                          autoescape=True))
+    page = keyset_page(session, stmt, id_column=BlocklistDomain.id, sorts=DOMAIN_SORTS,
+                       sort=sort, cursor=cursor, limit=limit)
+    audit.record(session, principal.actor, Event(
+        "blocklist.list", "blocklist_domain",
+        detail={"state": state.value if state else None, "text": text, "sort": sort,
+                "returned": len(page.items)}))
+    return page
+
+
+def versions_page(session: Session, principal: Principal, *, cursor: str | None = None,
+                  limit: int = 50) -> ListPage[ListVersion]:
+    principal.require(Perm.BLOCKLIST_PUBLISH)
+    return keyset_page(session, select(ListVersion), id_column=ListVersion.number,
+                       sorts={"newest": (ListVersion.number, True)}, sort="newest",
+                       cursor=cursor, limit=limit)
 
 
 def verification_queue(session: Session, principal: Principal) -> list[BlocklistDomain]:
@@ -491,9 +529,19 @@ def pending_changes(session: Session, principal: Principal) -> VersionDiff:
     return diff_domains(published, _publishable(session).values())
 
 
-def publish(session: Session, principal: Principal, rules: BlocklistRules) -> ListVersion:
-    """Publish the next version: every confirmed or listed domain, nothing else."""
+def publish(session: Session, principal: Principal, rules: BlocklistRules,
+            expected_number: int | None = None) -> ListVersion:
+    """Publish the next version: every confirmed or listed domain, nothing else.
+
+    `expected_number` is the version the publisher checked the changes of: if another was
+    published since, nothing happens (a repeated form, or two publishers at once).
+    """
     principal.require(Perm.BLOCKLIST_PUBLISH)
+    if expected_number is not None:
+        latest = latest_version(session)
+        if expected_number != (latest.number if latest else 0) + 1:
+            raise Conflict(f"version {expected_number - 1} is already the latest published; "
+                           "check the changes of the next version again")
     version = write_version(session, _publishable(session), published_by_label=principal.label,
                             published_by_user_id=principal.user_id)
     now = version.published_at

@@ -10,13 +10,20 @@ Two steps keep it both durable and fast:
    one place, after commit, avoids serialising every request on the chain head.
 
 `verify()` walks the chain and names the first entry that was altered, deleted or reordered.
-The head (last sequence number and hash) is kept in `audit_head`; publish it elsewhere
-(`interlink audit head`) to detect truncation by someone who can also rewrite that table.
+The head (last sequence number and hash) is kept in `audit_head`; core/checkpoints.py signs
+it with a key outside the database so that witnesses can detect truncation and re-sealing.
+
+Writers MAC each entry's content with a key derived from the server secret (not in the
+database), when their Database carries it (`Database.audit_mac_key`). The sealer checks the
+MAC: an entry without a valid one (a row inserted by someone holding only the database) is
+still chained, so the order stays complete, but marked unauthenticated in its hash, logged,
+and reported by `verify()`. The threat model is in docs/security.md ("Audit checkpoints").
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import queue
@@ -27,7 +34,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String, Text, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Index,
+    String,
+    Text,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from interlink.core.db import Base, BigId, Database, utcnow
@@ -64,6 +82,10 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     entry_hash: Mapped[str | None] = mapped_column(String(64))
+    # HMAC-SHA256 of the content by the writer (key outside the database); None if the
+    # writer had no key. `authentic` is set by the sealer: False when the MAC did not check.
+    mac: Mapped[str | None] = mapped_column(String(64))
+    authentic: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class AuditHead(Base):
@@ -120,13 +142,62 @@ def entry_values(actor: Actor, event: Event) -> dict[str, Any]:
     }
 
 
-def _entry(actor: Actor, event: Event) -> AuditEntry:
-    return AuditEntry(**entry_values(actor, event))
+MAC_KEY_INFO = "audit_mac_key"  # where Database.session() puts the key in Session.info
+
+
+def mac_key_from_secret(secret: bytes) -> bytes:
+    """The audit MAC key, derived from the server secret so neither is stored twice."""
+    return hmac.new(secret, b"interlink audit entry mac v1", hashlib.sha256).digest()
+
+
+def _content_payload(get: Any) -> dict[str, Any]:
+    at = get("at")
+    return {
+        "at": at.isoformat(timespec="microseconds"),
+        "user": get("actor_user_id"),
+        "token": get("actor_token_id"),
+        "org": get("actor_org_id"),
+        "label": get("actor_label"),
+        "action": get("action"),
+        "object_type": get("object_type"),
+        "object_id": get("object_id"),
+        "owner": get("object_owner_org_id"),
+        "outcome": get("outcome"),
+        "detail": get("detail"),
+        "addr": get("client_addr"),
+        "request": get("request_id"),
+    }
+
+
+def _dumps(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def content_mac(key: bytes, entry: Any) -> str:
+    """The writer's MAC over an entry's content (a row, an AuditEntry or a values dict)."""
+    get = entry.get if isinstance(entry, dict) else (lambda name: getattr(entry, name))
+    return hmac.new(key, _dumps(_content_payload(get)), hashlib.sha256).hexdigest()
+
+
+def with_macs(key: bytes | None, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Values dicts for a bulk insert, each with its MAC (unchanged without a key)."""
+    if key is not None:
+        for row in rows:
+            row["mac"] = content_mac(key, row)
+    return rows
+
+
+def session_mac_key(session: Session) -> bytes | None:
+    return session.info.get(MAC_KEY_INFO)
+
+
+def _entry(actor: Actor, event: Event, key: bytes | None) -> AuditEntry:
+    return AuditEntry(**with_macs(key, [entry_values(actor, event)])[0])
 
 
 def record(session: Session, actor: Actor, event: Event) -> None:
     """Add an audit entry to the caller's transaction."""
-    session.add(_entry(actor, event))
+    session.add(_entry(actor, event, session_mac_key(session)))
 
 
 def record_refusal(session: Session, actor: Actor, event: Event) -> None:
@@ -134,45 +205,39 @@ def record_refusal(session: Session, actor: Actor, event: Event) -> None:
     about to roll back with the refusal. Call it before the unit of work has written
     anything (on SQLite a pending write would hold the lock this needs)."""
     event.outcome = "denied"
+    key = session_mac_key(session)
     with Session(bind=session.get_bind()) as own, own.begin():
-        own.add(_entry(actor, event))
+        own.add(_entry(actor, event, key))
 
 
-def canonical_bytes(entry: Any, seq: int | None = None, prev: str | None = None) -> bytes:
+def canonical_bytes(entry: Any, seq: int | None = None, prev: str | None = None,
+                    authentic: bool | None = None) -> bytes:
     """The exact bytes that an entry's hash covers: sorted-key compact JSON, UTC times.
 
-    `entry` is an AuditEntry or a row with the same columns; `seq` and `prev` default to the
-    entry's own (the sealer passes the ones it is about to assign)."""
+    `entry` is an AuditEntry or a row with the same columns; `seq`, `prev` and `authentic`
+    default to the entry's own (the sealer passes the ones it is about to assign)."""
     payload = {
         "seq": entry.seq if seq is None else seq,
         "prev": entry.prev_hash if prev is None else prev,
         "id": entry.id,
-        "at": entry.at.isoformat(timespec="microseconds"),
-        "user": entry.actor_user_id,
-        "token": entry.actor_token_id,
-        "org": entry.actor_org_id,
-        "label": entry.actor_label,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "owner": entry.object_owner_org_id,
-        "outcome": entry.outcome,
-        "detail": entry.detail,
-        "addr": entry.client_addr,
-        "request": entry.request_id,
+        **_content_payload(lambda name: getattr(entry, name)),
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    if (getattr(entry, "authentic", None) if authentic is None else authentic) is False:
+        # Only a flagged entry carries the key, so genuine entries hash as they always did.
+        payload["unauthenticated"] = True
+    return _dumps(payload)
 
 
-def entry_hash(entry: Any, seq: int | None = None, prev: str | None = None) -> str:
-    return hashlib.sha256(canonical_bytes(entry, seq, prev)).hexdigest()
+def entry_hash(entry: Any, seq: int | None = None, prev: str | None = None,
+               authentic: bool | None = None) -> str:
+    return hashlib.sha256(canonical_bytes(entry, seq, prev, authentic)).hexdigest()
 
 
 _CONTENT_COLUMNS = (
     AuditEntry.id, AuditEntry.at, AuditEntry.actor_user_id, AuditEntry.actor_token_id,
     AuditEntry.actor_org_id, AuditEntry.actor_label, AuditEntry.action, AuditEntry.object_type,
     AuditEntry.object_id, AuditEntry.object_owner_org_id, AuditEntry.outcome, AuditEntry.detail,
-    AuditEntry.client_addr, AuditEntry.request_id,
+    AuditEntry.client_addr, AuditEntry.request_id, AuditEntry.mac,
 )
 
 
@@ -189,8 +254,11 @@ def _head_for_update(session: Session) -> AuditHead:
     return head
 
 
-def seal_pending(session: Session, batch: int = 5_000) -> int:
-    """Chain up to `batch` committed, unsealed entries; returns how many were sealed."""
+def seal_pending(session: Session, batch: int = 5_000, mac_key: bytes | None = None) -> int:
+    """Chain up to `batch` committed, unsealed entries; returns how many were sealed.
+
+    With `mac_key`, an entry whose writer MAC does not check is chained as unauthenticated
+    (and logged) rather than as genuine."""
     head = _head_for_update(session)
     # Plain rows and one bulk UPDATE: sealing runs beside a busy server.
     pending = session.execute(
@@ -199,11 +267,23 @@ def seal_pending(session: Session, batch: int = 5_000) -> int:
     ).all()
     seq, prev = head.seq, head.entry_hash
     sealed = []
+    forged = []
     for row in pending:
         seq += 1
-        digest = entry_hash(row, seq, prev)
-        sealed.append({"id": row.id, "seq": seq, "prev_hash": prev, "entry_hash": digest})
+        authentic = None
+        if mac_key is not None:
+            authentic = row.mac is not None and hmac.compare_digest(
+                row.mac, content_mac(mac_key, row))
+            if not authentic:
+                forged.append(row.id)
+        digest = entry_hash(row, seq, prev, authentic if authentic is False else None)
+        sealed.append({"id": row.id, "seq": seq, "prev_hash": prev, "entry_hash": digest,
+                       "authentic": authentic})
         prev = digest
+    if forged:
+        log.error("audit: %d entries without a valid writer MAC chained as unauthenticated "
+                  "(ids %s): rows were inserted outside the application",
+                  len(forged), ", ".join(map(str, forged[:20])))
     if sealed:
         session.execute(update(AuditEntry), sealed)
         head.seq, head.entry_hash = seq, prev
@@ -214,7 +294,7 @@ def seal_all(db: Database) -> int:
     total = 0
     while True:
         with db.session() as session:
-            sealed = seal_pending(session)
+            sealed = seal_pending(session, mac_key=db.audit_mac_key)
         total += sealed
         if sealed == 0:
             return total
@@ -242,14 +322,21 @@ class VerifyReport:
         }
 
 
-def verify(session: Session) -> VerifyReport:
-    """Walk the sealed chain in order; report the first broken entry."""
+def verify(session: Session, mac_key: bytes | None = None) -> VerifyReport:
+    """Walk the sealed chain in order; report the first broken entry.
+
+    Also report the first entry that the sealer marked unauthenticated, or that lacks a MAC
+    after entries that have one; with `mac_key` (the server's), the first whose writer MAC no
+    longer checks (content rewritten and re-sealed by someone holding the database but not
+    the key)."""
+    mac_key = session_mac_key(session) if mac_key is None else mac_key
     head = session.get(AuditHead, 1)
     head_seq, head_hash = (head.seq, head.entry_hash) if head else (0, GENESIS)
     unsealed = len(session.scalars(select(AuditEntry.id).where(AuditEntry.seq.is_(None))).all())
     expected_seq, prev = 1, GENESIS
     stmt = select(AuditEntry).where(AuditEntry.seq.is_not(None)).order_by(AuditEntry.seq)
     checked = 0
+    macs_seen = False
 
     def broken(problem: str, entry: AuditEntry | None, seq: int) -> VerifyReport:
         return VerifyReport(
@@ -269,6 +356,22 @@ def verify(session: Session) -> VerifyReport:
             )
         if entry_hash(entry) != entry.entry_hash:
             return broken(f"entry {entry.seq} (id {entry.id}) was altered", entry, entry.seq)
+        if entry.authentic is False:
+            return broken(f"entry {entry.seq} (id {entry.id}) was inserted outside the "
+                          "application (no valid writer MAC when it was sealed)",
+                          entry, entry.seq)
+        if entry.mac is not None:
+            macs_seen = True
+            if mac_key is not None and not hmac.compare_digest(
+                    entry.mac, content_mac(mac_key, entry)):
+                return broken(f"entry {entry.seq} (id {entry.id}) does not match its writer "
+                              "MAC: rewritten and re-sealed", entry, entry.seq)
+        elif macs_seen:
+            # Writers MAC every entry once they have the key: a gap is a forged row (or a
+            # stripped MAC), whoever re-sealed the chain.
+            return broken(f"entry {entry.seq} (id {entry.id}) has no writer MAC although "
+                          "earlier entries have one: inserted outside the application",
+                          entry, entry.seq)
         prev = entry.entry_hash
         expected_seq += 1
         checked += 1
@@ -349,7 +452,8 @@ class AuditWriter:
         items = list(batch)
         try:
             with self._db.session() as session:
-                session.execute(insert(AuditEntry), [values for values, _ in items])
+                session.execute(insert(AuditEntry), with_macs(
+                    self._db.audit_mac_key, [values for values, _ in items]))
         except Exception as exc:  # every waiting caller must learn that its entry failed
             log.exception("audit batch of %d failed", len(items))
             for _, fut in items:

@@ -171,10 +171,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 class Database:
     """The engine and a session factory; one per application."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, audit_mac_key: bytes | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The key with which audit writers MAC their entries (core/audit.py); it comes from
+        # the data folder, never from the database. None: entries carry no MAC.
+        self.audit_mac_key = audit_mac_key
 
     @property
     def dialect(self) -> str:
@@ -184,6 +187,8 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on any error."""
         with self.sessions() as session, session.begin():
+            if self.audit_mac_key is not None:
+                session.info["audit_mac_key"] = self.audit_mac_key
             yield session
 
     def ping(self) -> bool:

@@ -8,6 +8,8 @@ from interlink.core.auth import OrgKind, Principal
 from interlink.deps import Id, current_principal, token_cache, unit_of_work
 from interlink.members import service
 from interlink.members.schemas import (
+    LockoutCleared,
+    LockoutOut,
     MemberOut,
     MemberStatusIn,
     MeOut,
@@ -57,9 +59,10 @@ def set_member_status(request: Request, body: MemberStatusIn,
 @router.get("/organisations", response_model=list[OrganisationOut])
 def list_organisations(request: Request, kind: OrgKind | None = None,
                        country: str | None = None,
-                       _: Principal = Depends(current_principal)) -> list[OrganisationOut]:
+                       principal: Principal = Depends(current_principal)
+                       ) -> list[OrganisationOut]:
     with unit_of_work(request) as session:
-        orgs = service.list_organisations(session, kind=kind, country=country)
+        orgs = service.list_organisations(session, principal, kind=kind, country=country)
         return [OrganisationOut.model_validate(o) for o in orgs]
 
 
@@ -128,3 +131,27 @@ def revoke_token(request: Request, token_id: Id,
         revoked = TokenOut.model_validate(service.revoke_token(session, principal, token_id))
     token_cache(request).clear()  # effective at once here; other processes within seconds
     return revoked
+
+
+@router.get("/lockouts", response_model=list[LockoutOut])
+def list_lockouts(request: Request,
+                  principal: Principal = Depends(current_principal)) -> list[LockoutOut]:
+    """Failed-login counters of the users one administers (docs/security.md)."""
+    with unit_of_work(request) as session:
+        return [LockoutOut(**item.as_dict())
+                for item in service.list_lockouts(session, principal)]
+
+
+@router.delete("/lockouts/users/{username}", response_model=LockoutCleared)
+def clear_lockout(request: Request, principal: Principal = Depends(current_principal),
+                  username: str = Path(max_length=80)) -> LockoutCleared:
+    with unit_of_work(request) as session:
+        return LockoutCleared(cleared=service.clear_lockout(session, principal, username))
+
+
+@router.delete("/lockouts/addresses/{address}", response_model=LockoutCleared)
+def clear_address_lockout(request: Request, principal: Principal = Depends(current_principal),
+                          address: str = Path(max_length=64)) -> LockoutCleared:
+    with unit_of_work(request) as session:
+        return LockoutCleared(
+            cleared=service.clear_address_lockout(session, principal, address))

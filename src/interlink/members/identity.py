@@ -1,6 +1,7 @@
 """Who is calling: API tokens, password + TOTP logins, web sessions.
 
-Failed logins count towards a lockout; a user whose roles require a second factor gets only a
+Failed logins are throttled (members/throttle.py), never answered differently from a wrong
+password, and never end a session; a user whose roles require a second factor gets only a
 half session (mfa_pending) from the password, which can do nothing but complete the TOTP step.
 """
 
@@ -28,8 +29,10 @@ from interlink.core.auth import (
     totp_step,
     verify_password,
 )
-from interlink.core.errors import DomainError, Locked, Unauthenticated
+from interlink.core.errors import DomainError, Unauthenticated
+from interlink.members import throttle
 from interlink.members.models import ApiToken, Organisation, User, WebSession
+from interlink.members.throttle import ThrottlePolicy
 
 
 def principal_for_user(user: User, *, client_addr: str | None = None,
@@ -114,32 +117,31 @@ def login(
     username: str,
     password: str,
     *,
-    max_failures: int,
-    lockout: timedelta,
+    policy: ThrottlePolicy,
     session_hours: int,
     client_addr: str | None = None,
 ) -> LoginResult | LoginRefused:
-    """Check a password. Refusals say only 'wrong username or password' (or locked)."""
+    """Check a password. Every refusal, throttled or not, is the same 'wrong username or
+    password' (and takes the same password-hashing time)."""
     now = datetime.now(UTC)
-    user = session.scalars(
-        select(User).where(User.username == username.strip().lower())
-    ).first()
+    name = username.strip().lower()[:80]
+    user = session.scalars(select(User).where(User.username == name)).first()
     actor = Actor(label=username[:80], client_addr=client_addr)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        audit.record(session, actor, Event("login", "user", user.id, outcome="locked"))
-        return LoginRefused(Locked("too many failed attempts: this account is locked for a while"))
+    wrong = LoginRefused(Unauthenticated("wrong username or password"))
+    if throttle.is_throttled(session, name, client_addr, now):
+        verify_password(None, password)  # the same work as a real check
+        audit.record(session, actor, Event("login", "user", user.id if user else None,
+                                           outcome="throttled"))
+        return wrong
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active or not _org_usable(user.org):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= max_failures:
-                user.locked_until = now + lockout
-                user.failed_logins = 0
+        throttle.record_failure(session, policy, name, client_addr, now)
         audit.record(session, actor, Event(
             "login", "user", user.id if user else None, outcome="denied"))
-        return LoginRefused(Unauthenticated("wrong username or password"))
-    user.failed_logins = 0
+        return wrong
     mfa = needs_mfa(user)
+    if not mfa:
+        throttle.record_success(session, name, client_addr, now)
     raw = secrets.token_urlsafe(32)
     web_session = WebSession(
         id_hash=_hash_session_id(raw),
@@ -164,29 +166,31 @@ def complete_totp(
     web_session: WebSession,
     code: str,
     *,
-    max_failures: int,
-    lockout: timedelta,
+    policy: ThrottlePolicy,
     session_hours: int,
 ) -> LoginRefused | None:
+    """The second step. Failures count with the password's; once they are throttled the
+    half session (the guesser's own, never the owner's sessions) is dropped."""
     user = web_session.user
-    actor = Actor(label=user.username, user_id=user.id, org_id=user.org_id,
-                  client_addr=web_session.client_addr)
-    secret = user.totp_secret or web_session.pending_totp_secret
-    step = totp_step(secret, code, user.totp_last_step) if secret else None
+    addr = web_session.client_addr
+    actor = Actor(label=user.username, user_id=user.id, org_id=user.org_id, client_addr=addr)
     now = datetime.now(UTC)
+    secret = user.totp_secret or web_session.pending_totp_secret
+    throttled = throttle.is_throttled(session, user.username, addr, now)
+    step = totp_step(secret, code, user.totp_last_step) if secret and not throttled else None
     if step is None:
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_logins = 0
+        if not throttled:
+            throttle.record_failure(session, policy, user.username, addr, now)
+        if throttle.is_throttled(session, user.username, addr, now):
             session.delete(web_session)
-        audit.record(session, actor, Event("login.totp", "user", user.id, outcome="denied"))
+        audit.record(session, actor, Event("login.totp", "user", user.id,
+                                           outcome="throttled" if throttled else "denied"))
         return LoginRefused(Unauthenticated("wrong or reused code"))
     if not user.totp_secret:
         user.totp_secret = secret
         web_session.pending_totp_secret = None
+    throttle.record_success(session, user.username, addr, now)
     user.totp_last_step = step
-    user.failed_logins = 0
     user.last_login_at = now
     web_session.mfa_pending = False
     web_session.expires_at = now + timedelta(hours=session_hours)
@@ -204,8 +208,6 @@ def web_session_for(session: Session, raw: str | None) -> WebSession | None:
         return None
     user = web_session.user
     if not user.active or not _org_usable(user.org):
-        return None
-    if user.locked_until is not None and user.locked_until > datetime.now(UTC):
         return None
     return web_session
 

@@ -95,3 +95,19 @@ class WebSession(Base):
     client_addr: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed-login counters and back-off (members/throttle.py), and the addresses from which
+    each account has logged in. `kind` says what `subject` names: 'pair' (username and
+    address), 'address', 'account' (a username, existing or not) or 'known' (username and an
+    address that logged in successfully)."""
+
+    __tablename__ = "login_throttles"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(160), primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(80), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None]
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)

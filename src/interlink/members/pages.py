@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from interlink.core.auth import ROLES_BY_ORG_KIND, OrgKind, Perm, Principal, Role
-from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
+from interlink.core.db import utcnow
+from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from interlink.deps import Id, token_cache, unit_of_work
 from interlink.members import service
 from interlink.members.models import Organisation
-from interlink.web.render import NavLink, form_principal, redirect, render
+from interlink.web.lists import FieldErrors
+from interlink.web.render import (
+    PERMISSION_LABELS,
+    NavLink,
+    form_principal,
+    redirect,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 NAV = [  # wired in interlink.wiring.NAV
     NavLink("/admin/users", "Users", Perm.USERS_MANAGE),
     NavLink("/admin/tokens", "API tokens", Perm.TOKENS_MANAGE),
+    NavLink("/admin/lockouts", "Failed logins", Perm.USERS_MANAGE),
 ]
 
 
@@ -29,12 +40,31 @@ def _logged_in(principal: Principal | None) -> Principal:
 
 def _scope_orgs(session, principal: Principal) -> list[Organisation]:
     scope = service.manageable_org_ids(session, principal)
-    orgs = service.list_organisations(session)
+    orgs = service.list_organisations(session, principal)
     return [o for o in orgs if scope is None or o.id in scope]
 
 
-def _users_page(request: Request, principal: Principal, error: str | None = None,
-                status: int = 200, created: str | None = None) -> Response:
+def _org_id(session: Session, principal: Principal, org: str) -> int:
+    """The organisation a form names by its code (the menu's value, or typed), if the
+    principal administers it; the same answer for one that does not exist."""
+    code = org.strip().upper()
+    if not code:
+        raise InvalidInput("choose the organisation", field="org")
+    match = [o.id for o in _scope_orgs(session, principal) if o.code == code]
+    if not match:
+        raise InvalidInput(f"you administer no organisation with the code {code}",
+                           field="org")
+    return match[0]
+
+
+def _org_options(orgs: list[Organisation]) -> list[tuple[str, str]]:
+    """A menu of the organisations one administers; past 50, a code field instead."""
+    return [(o.code, f"{o.name} ({o.code})") for o in orgs] if len(orgs) < 50 else []
+
+
+def _users_page(request: Request, principal: Principal, errors: FieldErrors | None = None,
+                status: int = 200, created: str | None = None,
+                form: dict[str, Any] | None = None) -> Response:
     with unit_of_work(request) as session:
         users = service.list_users(session, principal)
         orgs = _scope_orgs(session, principal)
@@ -42,51 +72,60 @@ def _users_page(request: Request, principal: Principal, error: str | None = None
         if not principal.has(Perm.PLATFORM_ADMIN):
             roles = [r for r in roles if r is not Role.GS_ADMIN]
         return render(request, "members/users.html", status_code=status, users=users,
-                      orgs=orgs if len(orgs) < 50 else [], roles=roles, error=error,
-                      created=created)
+                      org_options=_org_options(orgs),
+                      role_options=[(r.value, r.value.replace("_", " ")) for r in roles],
+                      errors=errors or FieldErrors(), created=created, form=form or {})
 
 
 @router.get("/admin/users")
-def users_page(request: Request, principal: Principal | None = Depends(form_principal)
-               ) -> Response:
+def users_page(request: Request, created: Annotated[str, Query(max_length=80)] = "",
+               principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _logged_in(principal)
     principal.require(Perm.USERS_MANAGE)
-    return _users_page(request, principal)
+    return _users_page(request, principal, created=created or None)
 
 
 @router.post("/admin/users")
 def users_create(
     request: Request,
-    username: Annotated[str, Form(max_length=80)],
-    display_name: Annotated[str, Form(max_length=200)],
-    org_id: Annotated[int, Form()],
-    password: Annotated[str, Form(max_length=1000)],
-    roles: Annotated[list[str], Form()],
+    username: Annotated[str, Form(max_length=80)] = "",
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    org: Annotated[str, Form(max_length=40)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    roles: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI form default)
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
     principal = _logged_in(principal)
+    form = {"username": username, "display_name": display_name, "org": org, "roles": roles}
     try:
         try:
             role_values = [Role(r) for r in roles]
         except ValueError as exc:
-            raise InvalidInput(f"unknown role: {exc}") from exc
+            raise InvalidInput(f"unknown role: {exc}", field="roles") from exc
+        if not role_values:
+            raise InvalidInput("give the user at least one role", field="roles")
         with unit_of_work(request) as session:
+            org_id = _org_id(session, principal, org)
             service.create_user(session, principal, service.NewUser(
                 username=username, display_name=display_name, org_id=org_id,
                 roles=role_values, password=password))
     except DomainError as exc:
-        return _users_page(request, principal, exc.detail, exc.status)
-    return _users_page(request, principal, created=username)
+        return _users_page(request, principal, FieldErrors.of(exc, "username"), exc.status,
+                           form=form)
+    return redirect(f"/admin/users?{urlencode({'created': username})}")
 
 
-def _tokens_page(request: Request, principal: Principal, error: str | None = None,
-                 status: int = 200, plaintext: str | None = None) -> Response:
+def _tokens_page(request: Request, principal: Principal, errors: FieldErrors | None = None,
+                 status: int = 200, plaintext: str | None = None,
+                 form: dict[str, Any] | None = None) -> Response:
     with unit_of_work(request) as session:
         tokens = service.list_tokens(session, principal)
         orgs = _scope_orgs(session, principal)
         return render(request, "members/tokens.html", status_code=status, tokens=tokens,
-                      orgs=orgs if len(orgs) < 50 else [], perms=sorted(Perm), error=error,
-                      plaintext=plaintext)
+                      org_options=_org_options(orgs),
+                      perm_options=[(p.value, PERMISSION_LABELS.get(p, p.value), p.value)
+                                    for p in sorted(Perm)],
+                      errors=errors or FieldErrors(), plaintext=plaintext, form=form or {})
 
 
 @router.get("/admin/tokens")
@@ -100,31 +139,69 @@ def tokens_page(request: Request, principal: Principal | None = Depends(form_pri
 @router.post("/admin/tokens")
 def tokens_create(
     request: Request,
-    name: Annotated[str, Form(max_length=120)],
-    org_id: Annotated[int, Form()],
-    permissions: Annotated[list[str], Form()],
-    days: Annotated[int, Form(ge=1, le=366)] = 90,
+    name: Annotated[str, Form(max_length=120)] = "",
+    org: Annotated[str, Form(max_length=40)] = "",
+    permissions: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI form default)
+    days: Annotated[str, Form(max_length=6)] = "90",
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
+    """The new token is shown once, in the answer to this POST: it is never stored in clear,
+    so no later page could show it."""
     principal = _logged_in(principal)
+    form = {"name": name, "org": org, "permissions": permissions, "days": days}
     try:
         try:
             perms = [Perm(p) for p in permissions]
         except ValueError as exc:
-            raise InvalidInput(f"unknown permission: {exc}") from exc
+            raise InvalidInput(f"unknown permission: {exc}", field="permissions") from exc
+        if not days.strip().isdigit() or not 1 <= int(days) <= 366:
+            raise InvalidInput("a token lasts from 1 to 366 days", field="days")
         with unit_of_work(request) as session:
+            org_id = _org_id(session, principal, org)
             _, issued = service.create_token(session, principal, org_id=org_id, name=name,
-                                             permissions=perms, days=days)
+                                             permissions=perms, days=int(days))
     except DomainError as exc:
-        return _tokens_page(request, principal, exc.detail, exc.status)
+        return _tokens_page(request, principal, FieldErrors.of(exc, "name"), exc.status,
+                            form=form)
     return _tokens_page(request, principal, plaintext=issued.plaintext)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
 def tokens_revoke(request: Request, token_id: Id,
+                  confirmed: Annotated[str, Form(max_length=3)] = "",
                   principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _logged_in(principal)
+    if confirmed != "yes":  # a system stops working at once: check first
+        with unit_of_work(request) as session:
+            token = next((t for t in service.list_tokens(session, principal)
+                          if t.id == token_id and t.revoked_at is None), None)
+            if token is None:
+                raise NotFound(f"no active token {token_id}")
+            return render(request, "members/token_revoke.html", token=token)
     with unit_of_work(request) as session:
         service.revoke_token(session, principal, token_id)
     token_cache(request).clear()
     return redirect("/admin/tokens")
+
+
+def _lockouts_page(request: Request, principal: Principal, cleared: str | None = None
+                   ) -> Response:
+    with unit_of_work(request) as session:
+        lockouts = service.list_lockouts(session, principal)
+    return render(request, "members/lockouts.html", lockouts=lockouts, cleared=cleared,
+                  now=utcnow())
+
+
+@router.get("/admin/lockouts")
+def lockouts_page(request: Request, principal: Principal | None = Depends(form_principal)
+                  ) -> Response:
+    return _lockouts_page(request, _logged_in(principal))
+
+
+@router.post("/admin/lockouts/clear")
+def lockouts_clear(request: Request, username: Annotated[str, Form(max_length=80)],
+                   principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _logged_in(principal)
+    with unit_of_work(request) as session:
+        service.clear_lockout(session, principal, username)
+    return _lockouts_page(request, principal, cleared=username)

@@ -105,3 +105,19 @@ class MeOut(BaseModel):
     country: str | None
     roles: list[str]
     permissions: list[str]
+
+
+class LockoutOut(BaseModel):
+    """A failed-login counter: per account and address ('pair'), per account over every
+    address ('account'), or per address over every account ('address')."""
+
+    kind: str
+    username: str | None
+    address: str | None
+    failures: int
+    blocked_until: datetime | None
+    last_at: datetime
+
+
+class LockoutCleared(BaseModel):
+    cleared: int

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -31,6 +31,7 @@ from interlink.core.auth import (
     permissions_for,
 )
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.members import throttle
 from interlink.members.models import ApiToken, Member, Organisation, User
 from interlink.members.regions import REGION_OF, country_name
 
@@ -111,6 +112,23 @@ def org_by_code(session: Session, code: str) -> Organisation:
     return org
 
 
+def org_labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """org_labels for organisations known by their code (as thread participants are)."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Organisation.code, Organisation.name)
+                           .where(Organisation.code.in_(wanted)))
+    return {code: f"{name} ({code})" for code, name in rows}
+
+
+def org_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, "Name (CODE)") for every active organisation, by code: for filter menus."""
+    rows = session.execute(select(Organisation.code, Organisation.name)
+                           .where(Organisation.active.is_(True)).order_by(Organisation.code))
+    return [(code, f"{name} ({code})") for code, name in rows]
+
+
 def ncb_of(session: Session, country: str) -> Organisation:
     return org_by_code(session, ncb_code(country.upper()))
 
@@ -177,10 +195,26 @@ def create_organisation(
     return org
 
 
+# Organisation kinds a partner (an airline, a bank) may list besides its own organisation:
+# it deals with the General Secretariat only, and the list of bureaus, agencies and other
+# partners is none of its business (docs/security.md).
+PARTNER_VISIBLE_KINDS = (OrgKind.GENERAL_SECRETARIAT,)
+
+
 def list_organisations(
-    session: Session, *, kind: OrgKind | None = None, country: str | None = None
+    session: Session,
+    principal: Principal | None = None,
+    *,
+    kind: OrgKind | None = None,
+    country: str | None = None,
 ) -> list[Organisation]:
+    """Organisations `principal` may list (all of them for the console, `principal=None`)."""
     stmt = select(Organisation).order_by(Organisation.code)
+    if principal is not None and principal.org_kind is OrgKind.PARTNER:
+        stmt = stmt.where(or_(
+            Organisation.id == principal.org_id,
+            Organisation.kind.in_([k.value for k in PARTNER_VISIBLE_KINDS]),
+        ))
     if kind is not None:
         stmt = stmt.where(Organisation.kind == kind.value)
     if country is not None:
@@ -206,11 +240,12 @@ _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 
 def _check_roles(principal: Principal, org: Organisation, roles: list[Role]) -> None:
     if not roles:
-        raise InvalidInput("a user needs at least one role")
+        raise InvalidInput("a user needs at least one role", field="roles")
     allowed = ROLES_BY_ORG_KIND[OrgKind(org.kind)]
     wrong = [r.value for r in roles if r not in allowed]
     if wrong:
-        raise InvalidInput(f"roles {', '.join(wrong)} cannot be held in a {org.kind} organisation")
+        raise InvalidInput(f"roles {', '.join(wrong)} cannot be held in a {org.kind} organisation",
+                           field="roles")
     if Role.GS_ADMIN in roles and not principal.has(Perm.PLATFORM_ADMIN):
         raise Forbidden("only a General Secretariat administrator appoints another")
 
@@ -220,12 +255,13 @@ def create_user(session: Session, principal: Principal, new: NewUser) -> User:
     org = _org_in_scope(session, principal, new.org_id)
     username = new.username.strip().lower()
     if not _USERNAME_RE.match(username):
-        raise InvalidInput("a username is 3-80 lower-case letters, digits, dots, hyphens")
+        raise InvalidInput("a username is 3-80 lower-case letters, digits, dots, hyphens",
+                           field="username")
     _check_roles(principal, org, new.roles)
     if problem := password_problem(new.password):
-        raise InvalidInput(problem)
+        raise InvalidInput(problem, field="password")
     if session.scalars(select(User.id).where(User.username == username)).first():
-        raise Conflict(f"the username {username} is taken")
+        raise Conflict(f"the username {username} is taken", field="username")
     user = User(
         username=username,
         display_name=new.display_name.strip() or username,
@@ -282,7 +318,7 @@ def update_user(
         changes["active"] = active
     if password is not None:
         if problem := password_problem(password):
-            raise InvalidInput(problem)
+            raise InvalidInput(problem, field="password")
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
         changes["password"] = "reset"
@@ -312,14 +348,15 @@ def create_token(
     principal.require(Perm.TOKENS_MANAGE)
     org = _org_in_scope(session, principal, org_id)
     if not name.strip():
-        raise InvalidInput("a token needs a name saying what system uses it")
+        raise InvalidInput("a token needs a name saying what system uses it", field="name")
     if not 1 <= days <= 366:
-        raise InvalidInput("a token lives 1 to 366 days")
+        raise InvalidInput("a token lives 1 to 366 days", field="days")
     if not permissions:
-        raise InvalidInput("a token needs at least one permission")
+        raise InvalidInput("a token needs at least one permission", field="permissions")
     extra = sorted(p.value for p in set(permissions) - grantable_permissions(org))
     if extra:
-        raise InvalidInput(f"a {org.kind} token cannot hold {', '.join(extra)}")
+        raise InvalidInput(f"a {org.kind} token cannot hold {', '.join(extra)}",
+                           field="permissions")
     issued = issue_token()
     token = ApiToken(
         public_id=issued.public_id,
@@ -359,6 +396,45 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiTo
             "token.revoke", "token", token.id, owner_org_id=token.org_id))
     return token
 
+
+
+# --- login throttling --------------------------------------------------------------------------
+
+
+def list_lockouts(session: Session, principal: Principal) -> list[throttle.Lockout]:
+    """Failed-login counters an administrator may see: of the users it administers (a GS
+    administrator: every username, existing or not, and the per-address counters)."""
+    principal.require(Perm.USERS_MANAGE)
+    scope = manageable_org_ids(session, principal)
+    if scope is None:
+        return throttle.lockouts(session, usernames=None, with_addresses=True)
+    names = list(session.scalars(select(User.username).where(User.org_id.in_(scope))))
+    return throttle.lockouts(session, usernames=names, with_addresses=False)
+
+
+def clear_lockout(session: Session, principal: Principal, username: str) -> int:
+    """Forget an account's failed logins; a user outside one's scope is not found."""
+    principal.require(Perm.USERS_MANAGE)
+    name = username.strip().lower()
+    user = session.scalars(select(User).where(User.username == name)).first()
+    scope = manageable_org_ids(session, principal)
+    if scope is not None and (user is None or user.org_id not in scope):
+        raise NotFound(f"no user {name!r} that you administer")
+    cleared = throttle.clear_account(session, name)
+    if user is not None:
+        user.failed_logins, user.locked_until = 0, None
+    audit.record(session, principal.actor, Event(
+        "login.unlock", "user", user.id if user else name,
+        owner_org_id=user.org_id if user else None, detail={"cleared": cleared}))
+    return cleared
+
+
+def clear_address_lockout(session: Session, principal: Principal, address: str) -> int:
+    principal.require(Perm.PLATFORM_ADMIN)
+    cleared = throttle.clear_address(session, address.strip())
+    audit.record(session, principal.actor, Event(
+        "login.unlock_address", "address", address.strip()[:64], detail={"cleared": cleared}))
+    return cleared
 
 
 def org_labels(session: Session, org_ids: Iterable[int]) -> dict[int, str]:

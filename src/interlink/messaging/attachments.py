@@ -65,6 +65,13 @@ def clean_filename(name: str) -> str:
 
 def check_attachments(attachments: list[NewAttachment]) -> list[NewAttachment]:
     """The attachments, normalised, or InvalidInput naming the first one refused."""
+    try:
+        return _checked_attachments(attachments)
+    except InvalidInput as error:  # said beside the form's file field
+        raise InvalidInput(error.detail, field="attachments") from None
+
+
+def _checked_attachments(attachments: list[NewAttachment]) -> list[NewAttachment]:
     if len(attachments) > MAX_ATTACHMENTS:
         raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments per message")
     checked = []

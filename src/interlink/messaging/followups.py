@@ -9,12 +9,14 @@ unless a participant grants it access.
 
 from __future__ import annotations
 
+import enum
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -22,7 +24,7 @@ from interlink.core.audit import Actor, Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import InvalidInput, NotFound
-from interlink.core.pagination import check_limit
+from interlink.core.pagination import ListPage, SortOrders, check_limit, count_rows, keyset_page
 from interlink.members.models import Organisation
 from interlink.messaging import webhooks
 from interlink.messaging.context import MessagingContext
@@ -96,7 +98,8 @@ def _open_thread_for(session: Session, record_id: int, searching_org_id: int,
 
 def open_hit_followup(session: Session, *, ctx: MessagingContext, hit_id: int, record_id: int,
                       searching_org_id: int, owner_org_id: int, summary: str,
-                      priority: Priority = Priority.URGENT, actor: Actor) -> Thread:
+                      priority: Priority = Priority.URGENT, actor: Actor,
+                      record_label: str | None = None) -> Thread:
     """Called by screening in the transaction that records a hit.
 
     Opens a thread between the searching organisation and the record's owner, or joins the
@@ -117,10 +120,11 @@ def open_hit_followup(session: Session, *, ctx: MessagingContext, hit_id: int, r
     thread = _open_thread_for(session, record_id, searching_org_id, owner_org_id)
     if thread is None:
         thread = new_thread(session, kind=ThreadKind.HIT_FOLLOWUP.value,
-                            subject=f"Hit on record {record_id}",
+                            subject=f"Hit on {record_label or f'record {record_id}'}"[:300],
                             originator_org_id=searching_org_id, participant_ids=[owner_org_id],
                             priority=priority)
-    draft = Draft(body=summary, subject=f"Hit {hit_id} on record {record_id}",
+    draft = Draft(body=summary,
+                  subject=f"Hit {hit_id} on {record_label or f'record {record_id}'}"[:300],
                   priority=priority,
                   links=[Link(LinkType.HIT, hit_id), Link(LinkType.RECORD, record_id)])
     message = post(session, ctx, actor=actor, sender_org_id=searching_org_id, thread=thread,
@@ -160,6 +164,95 @@ def followups_for(session: Session, principal: Principal, *, overdue_only: bool 
     now = now or utcnow()
     stmt = followups_query(principal, overdue_only=overdue_only, now=now).limit(limit)
     return _views(session, session.scalars(stmt).all(), now)
+
+
+class FollowupSide(enum.StrEnum):
+    OWNER = "owner"  # hits on our records: we must answer
+    SEARCHER = "searcher"  # hits from our searches: we wait for the owner
+
+
+class FollowupStatus(enum.StrEnum):
+    OPEN = "open"  # not answered yet (overdue or not)
+    OVERDUE = "overdue"
+    ANSWERED = "answered"
+    LATE = "late"  # answered after the deadline
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupFilter:
+    side: FollowupSide | None = None
+    status: FollowupStatus | None = None
+    priority: Priority | None = None
+    counterpart_org_id: int | None = None  # the other bureau (or, for the GS, either side)
+    since: datetime | None = None  # opened at or after
+    until: datetime | None = None  # opened before
+
+    def as_detail(self) -> dict[str, Any]:
+        return {k: (v.isoformat() if isinstance(v, datetime) else str(v))
+                for k, v in asdict(self).items() if v is not None}
+
+
+FOLLOWUP_SORTS: SortOrders = {
+    "due": (Followup.due_at, False),
+    "newest": (Followup.id, True),
+    "oldest": (Followup.id, False),
+}
+EXPORT_MAX = 50_000
+
+
+def _followup_listing(principal: Principal, f: FollowupFilter, now: datetime
+                      ) -> Select[tuple[Followup]]:
+    """followups_query's rule of who sees what, narrowed by the filter."""
+    stmt = followups_query(principal, now=now)
+    own = principal.org_id
+    if f.side is FollowupSide.OWNER:
+        stmt = stmt.where(Followup.owner_org_id == own)
+    elif f.side is FollowupSide.SEARCHER:
+        stmt = stmt.where(Followup.searching_org_id == own)
+    if f.counterpart_org_id is not None:
+        stmt = stmt.where(or_(Followup.searching_org_id == f.counterpart_org_id,
+                              Followup.owner_org_id == f.counterpart_org_id))
+    if f.priority is not None:
+        stmt = stmt.where(Followup.priority == f.priority.value)
+    status_clause = {
+        FollowupStatus.OPEN: Followup.answered_at.is_(None),
+        FollowupStatus.OVERDUE: and_(Followup.answered_at.is_(None), Followup.due_at < now),
+        FollowupStatus.ANSWERED: Followup.answered_at.is_not(None),
+        FollowupStatus.LATE: Followup.answered_at > Followup.due_at,
+    }
+    if f.status is not None:
+        stmt = stmt.where(status_clause[f.status])
+    if f.since is not None:
+        stmt = stmt.where(Followup.opened_at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(Followup.opened_at < f.until)
+    return stmt
+
+
+def followups_page(session: Session, principal: Principal, filters: FollowupFilter, *,
+                   sort: str = "due", cursor: str | None = None, limit: int = 50,
+                   now: datetime | None = None) -> ListPage[FollowupView]:
+    now = now or utcnow()
+    page = keyset_page(session, _followup_listing(principal, filters, now),
+                       id_column=Followup.id, sorts=FOLLOWUP_SORTS, sort=sort, cursor=cursor,
+                       limit=limit)
+    return ListPage(items=_views(session, page.items, now), total=page.total,
+                    next_cursor=page.next_cursor)
+
+
+def followups_export(session: Session, principal: Principal, filters: FollowupFilter,
+                     now: datetime | None = None) -> list[FollowupView]:
+    """Every follow-up matching the filters, by due date, for a CSV; audited."""
+    now = now or utcnow()
+    stmt = _followup_listing(principal, filters, now)
+    total = count_rows(session, stmt)
+    if total > EXPORT_MAX:
+        raise InvalidInput(f"{total} follow-ups match; an export holds at most {EXPORT_MAX}: "
+                           "narrow the filters")
+    rows = session.scalars(stmt.order_by(Followup.due_at, Followup.id)).all()
+    audit.record(session, principal.actor, Event(
+        "followup.export", detail={"filters": filters.as_detail(), "returned": len(rows)}))
+    return _views(session, rows, now)
 
 
 def awaiting_answer_query(principal: Principal) -> Select[tuple[Followup]]:

@@ -17,13 +17,36 @@ from sqlalchemy.orm import Session
 
 from interlink.core.access import HandlingCode
 from interlink.core.auth import Perm, Principal
-from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
+from interlink.core.errors import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
+from interlink.core.pagination import ListPage
 from interlink.deps import Id, app_state, unit_of_work
+from interlink.members.service import org_choices, org_labels, org_labels_by_code
 from interlink.messaging import followups, operations, service, webhooks
 from interlink.messaging.attachments import MAX_ATTACHMENT_BYTES, NewAttachment
 from interlink.messaging.context import context_of
 from interlink.messaging.models import Accuracy, LinkType, Priority, Reliability
-from interlink.messaging.posting import Draft, Link, resolve_org_code, resolve_org_codes
+from interlink.messaging.posting import (
+    Draft,
+    Link,
+    check_recipients,
+    resolve_org_code,
+    resolve_org_codes,
+)
+from interlink.web.lists import (
+    PAGE_SIZE,
+    FieldErrors,
+    csv_response,
+    dates_filter,
+    enum_filter,
+    list_url,
+    org_filter,
+)
 from interlink.web.render import NavLink, form_principal, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -80,10 +103,10 @@ def _links(raw: str) -> list[Link]:
         try:
             links.append(Link(LinkType(kind.strip().lower()), int(number)))
         except ValueError as exc:
-            raise InvalidInput(f"a link is written type:number, e.g. record:12 ({token!r})"
-                               ) from exc
+            raise InvalidInput(f"a link is written type:number, e.g. record:12 ({token!r})",
+                               field="links") from exc
         if not 1 <= links[-1].object_id <= 2**62:
-            raise InvalidInput(f"no such object: {token}")
+            raise InvalidInput(f"no such object: {token}", field="links")
     return links
 
 
@@ -126,24 +149,36 @@ def _draft(body: str, subject: str, handling: str, reliability: str, accuracy: s
 
 @router.get("/messages")
 def inbox_page(request: Request, before: int | None = Query(None, ge=1, le=2**62),
+               unread: Annotated[str, Query(max_length=3)] = "",
                principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
+    unread_only = unread == "yes"
     with unit_of_work(request) as session:
-        unread = service.unread_first(service.inbox(session, principal, unread_only=True,
-                                                    limit=200))
-        recent = service.inbox(session, principal, limit=50,
-                               before=before)
-        overdue = followups.followups_for(session, principal, overdue_only=True)
-    older = recent[-1].thread.last_message_id if len(recent) == 50 else None
-    return render(request, "messaging/inbox.html", unread=unread, recent=recent,
-                  overdue=overdue, older=older)
+        waiting = service.unread_first(service.inbox(session, principal, unread_only=True,
+                                                     limit=PAGE_SIZE))
+        unread_total = service.inbox_total(session, principal, unread_only=True)
+        recent = service.inbox(session, principal, limit=PAGE_SIZE, before=before,
+                               unread_only=unread_only)
+        total = service.inbox_total(session, principal, unread_only=unread_only)
+        overdue = followups.followups_page(
+            session, principal, followups.FollowupFilter(status=followups.FollowupStatus.OVERDUE),
+            limit=20)
+        orgs = org_labels(session, [o for v in overdue.items for o in
+                                    (v.followup.searching_org_id, v.followup.owner_org_id)])
+    older = recent[-1].thread.last_message_id if len(recent) == PAGE_SIZE else None
+    params = {"unread": unread if unread_only else ""}
+    return render(request, "messaging/inbox.html", unread=waiting, unread_total=unread_total,
+                  recent=recent, threads=ListPage(recent, total, None), overdue=overdue,
+                  unread_only=unread_only, orgs=orgs,
+                  next_url=list_url("/messages", params, before=older) if older else None,
+                  first_url=list_url("/messages", params) if before else None)
 
 
 @router.get("/messages/new")
 def compose_page(request: Request, to: str = "", link: str = "",
                  principal: Principal | None = Depends(form_principal)) -> Response:
     _user(principal)
-    return render(request, "messaging/compose.html", error=None,
+    return render(request, "messaging/compose.html", errors=FieldErrors(),
                   form={"recipients": to, "links": link}, **CHOICES)
 
 
@@ -174,17 +209,20 @@ async def compose_submit(
                 "handling": handling, "reliability": reliability, "accuracy": accuracy,
                 "priority": priority}
         return render(request, "messaging/compose.html", status_code=exc.status,
-                      error=exc.detail, form=form, **CHOICES)
+                      errors=FieldErrors.of(exc, "body"), form=form, **CHOICES)
     return redirect(f"/messages/{message.thread_id}")
 
 
 def _thread_page(request: Request, principal: Principal, thread_id: int,
-                 error: str | None = None, status: int = 200) -> Response:
+                 errors: FieldErrors | None = None, status: int = 200,
+                 form: dict[str, str] | None = None) -> Response:
     ctx = context_of(app_state(request))
     with unit_of_work(request) as session:
         view = service.read_thread(session, ctx, principal, thread_id)
+        orgs = org_labels_by_code(session, [
+            *view.participants, *(m.sender_code for m in view.messages)])
     return render(request, "messaging/thread.html", status_code=status, view=view,
-                  error=error, form={}, **CHOICES)
+                  errors=errors or FieldErrors(), form=form or {}, orgs=orgs, **CHOICES)
 
 
 @router.get("/messages/{thread_id}")
@@ -194,15 +232,18 @@ def thread_page(request: Request, thread_id: Id,
 
 
 def _act(request: Request, principal: Principal, thread_id: int,
-         action: Callable[[Session], object], done: str | None = None) -> Response:
-    """Run a thread action; redirect on success, show the thread with the error otherwise."""
+         action: Callable[[Session], object], done: str | None = None,
+         form: dict[str, str] | None = None, field: str = "thread") -> Response:
+    """Run a thread action; redirect on success, or show the thread again with the error
+    beside `field` (or the field the service names) and what was typed."""
     try:
         with unit_of_work(request) as session:
             action(session)
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return _thread_page(request, principal, thread_id, exc.detail, exc.status)
+        return _thread_page(request, principal, thread_id, FieldErrors.of(exc, field),
+                            exc.status, form)
     return redirect(done or f"/messages/{thread_id}")
 
 
@@ -227,7 +268,9 @@ async def reply_submit(
         draft = _draft(body, "", handling, reliability, accuracy, priority, links, uploads)
         return service.reply(session, ctx, principal, thread_id, draft)
 
-    return _act(request, principal, thread_id, send)
+    form = {"body": body, "handling": handling, "reliability": reliability,
+            "accuracy": accuracy, "priority": priority, "links": links}
+    return _act(request, principal, thread_id, send, form=form, field="body")
 
 
 @router.post("/messages/{thread_id}/close")
@@ -261,11 +304,35 @@ def revoke_submit(request: Request, thread_id: Id, grant_id: Id,
 
 @router.post("/messages/{thread_id}/forward/{message_id}")
 def forward_submit(request: Request, thread_id: Id, message_id: Id,
-                   recipients: Annotated[str, Form(max_length=2000)],
+                   recipients: Annotated[str, Form(max_length=2000)] = "",
                    note: Annotated[str, Form(max_length=5000)] = "",
+                   confirmed: Annotated[str, Form(max_length=3)] = "",
                    principal: Principal | None = Depends(form_principal)) -> Response:
+    """Forwarding takes a message outside its thread: the sender checks who will receive it
+    (by name) before it goes."""
     principal = _user(principal)
     ctx = context_of(app_state(request))
+    form = {f"fwd_to_{message_id}": recipients, f"fwd_note_{message_id}": note}
+    field = f"fwd-to-{message_id}"
+    if confirmed != "yes":
+        try:
+            with unit_of_work(request) as session:
+                service.check_forward(session, principal, message_id)
+                org_ids = resolve_org_codes(session, _codes(recipients))
+                check_recipients(session, principal.org_id, org_ids)
+                view = service.read_thread(session, ctx, principal, thread_id)
+                names = org_labels(session, org_ids)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            return _thread_page(request, principal, thread_id,
+                                FieldErrors({field: exc.detail}), exc.status, form)
+        message = next((m for m in view.messages if m.message.id == message_id), None)
+        if message is None:
+            raise NotFound(f"no message {message_id}")
+        return render(request, "messaging/forward_confirm.html", view=view, message=message,
+                      recipients=recipients, note=note,
+                      names=[str(names[o]) for o in org_ids])
     forwarded: list[int] = []
 
     def forward(session: Session) -> object:
@@ -274,7 +341,7 @@ def forward_submit(request: Request, thread_id: Id, message_id: Id,
         forwarded.append(message.thread_id)
         return message
 
-    response = _act(request, principal, thread_id, forward)
+    response = _act(request, principal, thread_id, forward, form=form, field=field)
     return redirect(f"/messages/{forwarded[0]}") if forwarded else response
 
 
@@ -308,14 +375,73 @@ def download_page(request: Request, attachment_id: Id,
         "x-content-type-options": "nosniff", "cache-control": "no-store"})
 
 
+def followup_params(side: Annotated[str, Query(max_length=12)] = "",
+                    status: Annotated[str, Query(max_length=12)] = "",
+                    priority: Annotated[str, Query(max_length=12)] = "",
+                    org: Annotated[str, Query(max_length=40)] = "",
+                    since: Annotated[str, Query(max_length=20)] = "",
+                    until: Annotated[str, Query(max_length=20)] = "") -> dict[str, str]:
+    return {"side": side, "status": status, "priority": priority, "org": org,
+            "since": since, "until": until}
+
+
+def _followup_filter(session: Session, params: dict[str, str], errors: FieldErrors
+                     ) -> followups.FollowupFilter:
+    start, end = dates_filter(errors, params["since"], params["until"])
+    return followups.FollowupFilter(
+        side=enum_filter(errors, "side", params["side"], followups.FollowupSide),
+        status=enum_filter(errors, "status", params["status"], followups.FollowupStatus),
+        priority=enum_filter(errors, "priority", params["priority"], Priority),
+        counterpart_org_id=org_filter(session, errors, "org", params["org"]),
+        since=start, until=end)
+
+
 @router.get("/followups")
-def followups_page(request: Request, principal: Principal | None = Depends(form_principal)
-                   ) -> Response:
+def followups_page(request: Request,
+                   params: Annotated[dict[str, str], Depends(followup_params)],
+                   sort: Annotated[str, Query(pattern="^(due|newest|oldest)$")] = "due",
+                   cursor: Annotated[str | None, Query(max_length=500)] = None,
+                   principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
+    errors = FieldErrors()
     with unit_of_work(request) as session:
-        views = followups.followups_for(session, principal)
+        filters = _followup_filter(session, params, errors)
+        page = None if errors else followups.followups_page(
+            session, principal, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
         stats = followups.answer_stats(session, principal)
-    return render(request, "messaging/followups.html", views=views, stats=stats)
+        orgs = org_labels(session, [o for v in (page.items if page else [])
+                                    for o in (v.followup.searching_org_id,
+                                              v.followup.owner_org_id)])
+        choices = org_choices(session)
+    listed = {**params, "sort": sort}
+    return render(request, "messaging/followups.html", status_code=422 if errors else 200,
+                  page=page, stats=stats, orgs=orgs, org_choices=choices, params=listed,
+                  errors=errors, priorities=list(Priority),
+                  next_url=list_url("/followups", listed, cursor=page.next_cursor)
+                  if page and page.next_cursor else None,
+                  first_url=list_url("/followups", listed) if cursor else None,
+                  csv_url=list_url("/followups.csv", params))
+
+
+@router.get("/followups.csv")
+def followups_csv(request: Request,
+                  params: Annotated[dict[str, str], Depends(followup_params)],
+                  principal: Principal | None = Depends(form_principal)) -> Response:
+    principal = _user(principal)
+    errors = FieldErrors()
+    with unit_of_work(request) as session:
+        filters = _followup_filter(session, params, errors)
+        errors.raise_if_any()
+        views = followups.followups_export(session, principal, filters)
+    rows = ([v.followup.hit_id, v.followup.record_id, v.followup.thread_id, v.searching_code,
+             v.owner_code, v.followup.priority, v.followup.opened_at, v.followup.due_at,
+             v.followup.answered_at,
+             "late" if v.answered_late else "answered" if v.followup.answered_at
+             else "overdue" if v.overdue else "open",
+             int(v.waiting.total_seconds())] for v in views)
+    return csv_response("hit-followups.csv", [
+        "hit", "record", "thread", "searching_org", "owner_org", "priority", "opened_utc",
+        "due_utc", "answered_utc", "status", "seconds_to_answer_or_waiting"], rows)
 
 
 # --- webhooks ----------------------------------------------------------------------------------
@@ -367,17 +493,24 @@ def webhooks_deactivate(request: Request, webhook_id: Id,
 # --- joint operations -------------------------------------------------------------------------
 
 
+def _operations_page(request: Request, principal: Principal,
+                     errors: FieldErrors | None = None, status: int = 200,
+                     form: dict[str, str] | None = None) -> Response:
+    with unit_of_work(request) as session:
+        rows = operations.list_operations(session, principal)
+        orgs = org_labels(session, [op.lead_org_id for op, _ in rows])
+    return render(request, "messaging/operations.html", status_code=status, rows=rows,
+                  orgs=orgs, errors=errors or FieldErrors(), form=form or {})
+
+
 @router.get("/operations")
 def operations_page(request: Request, principal: Principal | None = Depends(form_principal)
                     ) -> Response:
-    principal = _user(principal)
-    with unit_of_work(request) as session:
-        rows = operations.list_operations(session, principal)
-    return render(request, "messaging/operations.html", rows=rows, error=None)
+    return _operations_page(request, _user(principal))
 
 
 @router.post("/operations")
-def operations_create(request: Request, name: Annotated[str, Form(max_length=200)],
+def operations_create(request: Request, name: Annotated[str, Form(max_length=200)] = "",
                       purpose: Annotated[str, Form(max_length=5000)] = "",
                       principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
@@ -386,20 +519,21 @@ def operations_create(request: Request, name: Annotated[str, Form(max_length=200
             operation = operations.create_operation(session, principal, name=name,
                                                     purpose=purpose)
     except DomainError as exc:
-        with unit_of_work(request) as session:
-            rows = operations.list_operations(session, principal)
-        return render(request, "messaging/operations.html", status_code=exc.status, rows=rows,
-                      error=exc.detail)
+        return _operations_page(request, principal, FieldErrors.of(exc, "name"), exc.status,
+                                {"name": name, "purpose": purpose})
     return redirect(f"/operations/{operation.id}")
 
 
 def _operation_page(request: Request, principal: Principal, operation_id: int,
-                    error: str | None = None, status: int = 200) -> Response:
+                    errors: FieldErrors | None = None, status: int = 200,
+                    form: dict[str, str] | None = None) -> Response:
     reader = operations.record_reader(app_state(request))
     with unit_of_work(request) as session:
         view = operations.operation_view(session, principal, reader, operation_id)
+        orgs = org_labels_by_code(session, [view.lead_code, *(m.code for m in view.members)])
     return render(request, "messaging/operation.html", status_code=status, view=view,
-                  error=error, records_available=reader is not None)
+                  errors=errors or FieldErrors(), form=form or {}, orgs=orgs,
+                  records_available=reader is not None)
 
 
 @router.get("/operations/{operation_id}")
@@ -409,20 +543,22 @@ def operation_page(request: Request, operation_id: Id,
 
 
 def _op_act(request: Request, principal: Principal, operation_id: int,
-            action: Callable[[Session], Any]) -> Response:
+            action: Callable[[Session], Any], form: dict[str, str] | None = None,
+            field: str = "operation") -> Response:
     try:
         with unit_of_work(request) as session:
             action(session)
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return _operation_page(request, principal, operation_id, exc.detail, exc.status)
+        return _operation_page(request, principal, operation_id, FieldErrors.of(exc, field),
+                               exc.status, form)
     return redirect(f"/operations/{operation_id}")
 
 
 @router.post("/operations/{operation_id}/invite")
 def operation_invite(request: Request, operation_id: Id,
-                     org: Annotated[str, Form(max_length=40)],
+                     org: Annotated[str, Form(max_length=40)] = "",
                      principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
 
@@ -430,7 +566,7 @@ def operation_invite(request: Request, operation_id: Id,
         return operations.invite(session, principal, operation_id,
                                  resolve_org_code(session, org))
 
-    return _op_act(request, principal, operation_id, invite)
+    return _op_act(request, principal, operation_id, invite, {"org": org}, "org")
 
 
 @router.post("/operations/{operation_id}/respond")
@@ -452,18 +588,26 @@ def operation_remove(request: Request, operation_id: Id, org_id: Id,
 
 @router.post("/operations/{operation_id}/tasks")
 def operation_task(request: Request, operation_id: Id,
-                   title: Annotated[str, Form(max_length=300)],
-                   owner: Annotated[str, Form(max_length=40)],
+                   title: Annotated[str, Form(max_length=300)] = "",
+                   owner: Annotated[str, Form(max_length=40)] = "",
                    due: Annotated[str, Form(max_length=40)] = "",
                    principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
 
     def add(session: Session) -> object:
+        try:
+            owner_id = resolve_org_code(session, owner)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.detail, field="owner") from None
+        try:
+            due_at = _utc(due)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.detail, field="due") from None
         return operations.add_task(session, principal, operation_id, title=title,
-                                   owner_org_id=resolve_org_code(session, owner),
-                                   due_at=_utc(due))
+                                   owner_org_id=owner_id, due_at=due_at)
 
-    return _op_act(request, principal, operation_id, add)
+    return _op_act(request, principal, operation_id, add,
+                   {"title": title, "owner": owner, "due": due}, "title")
 
 
 @router.post("/operations/{operation_id}/tasks/{task_id}/done")
@@ -476,7 +620,7 @@ def operation_task_done(request: Request, operation_id: Id, task_id: Id,
 
 @router.post("/operations/{operation_id}/records")
 def operation_record(request: Request, operation_id: Id,
-                     record_id: Annotated[int, Form(ge=1, le=2**62)],
+                     record_id: Annotated[str, Form(max_length=20)] = "",
                      share: Annotated[str, Form()] = "",
                      note: Annotated[str, Form(max_length=500)] = "",
                      principal: Principal | None = Depends(form_principal)) -> Response:
@@ -486,15 +630,28 @@ def operation_record(request: Request, operation_id: Id,
     def link(session: Session) -> object:
         if reader is None:
             raise InvalidInput("records are not available in this installation")
-        return operations.link_record(session, principal, reader, operation_id, record_id,
+        number = int(record_id) if record_id.strip().isdigit() else 0
+        if not 1 <= number <= 2**62:
+            raise InvalidInput("a record number is a whole number, as shown on the record",
+                               field="record_id")
+        return operations.link_record(session, principal, reader, operation_id, number,
                                       share=share == "yes", note=note)
 
-    return _op_act(request, principal, operation_id, link)
+    return _op_act(request, principal, operation_id, link,
+                   {"record_id": record_id, "share": share, "note": note}, "record_id")
 
 
 @router.post("/operations/{operation_id}/close")
 def operation_close(request: Request, operation_id: Id,
+                    confirmed: Annotated[str, Form(max_length=3)] = "",
                     principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _user(principal)
+    if confirmed != "yes":  # closing ends the operation for every member: check first
+        reader = operations.record_reader(app_state(request))
+        with unit_of_work(request) as session:
+            view = operations.operation_view(session, principal, reader, operation_id)
+        if view.operation.lead_org_id != principal.org_id:
+            raise Forbidden("only the organisation leading the operation closes it")
+        return render(request, "messaging/operation_close.html", view=view)
     return _op_act(request, principal, operation_id, lambda session: operations.close_operation(
         session, principal, operation_id))

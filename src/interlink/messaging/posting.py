@@ -109,7 +109,8 @@ def resolve_org_codes(session: Session, codes: Iterable[str]) -> list[int]:
         else:
             ids.append(org_id)
     if unknown:
-        raise InvalidInput(f"unknown organisation: {', '.join(unknown[:5])}")
+        raise InvalidInput(f"unknown organisation: {', '.join(unknown[:5])}",
+                           field="recipients")
     return ids
 
 
@@ -123,34 +124,37 @@ def resolve_org_code(session: Session, code: str) -> int:
 def check_recipients(session: Session, sender_org_id: int, org_ids: Sequence[int]) -> list[int]:
     recipients = list(dict.fromkeys(org_ids))
     if not recipients:
-        raise InvalidInput("a message needs at least one recipient organisation")
+        raise InvalidInput("a message needs at least one recipient organisation",
+                           field="recipients")
     if len(recipients) > MAX_RECIPIENTS:
-        raise InvalidInput(f"at most {MAX_RECIPIENTS} recipient organisations")
+        raise InvalidInput(f"at most {MAX_RECIPIENTS} recipient organisations",
+                           field="recipients")
     if sender_org_id in recipients:
-        raise InvalidInput("your own organisation is not a recipient")
+        raise InvalidInput("your own organisation is not a recipient", field="recipients")
     orgs = {o.id: o for o in session.scalars(
         select(Organisation).where(Organisation.id.in_(recipients)))}
     for org_id in recipients:
         org = orgs.get(org_id)
         if org is None or not org.active:
-            raise InvalidInput(f"no active organisation {org_id}")
+            raise InvalidInput(f"no active organisation {org_id}", field="recipients")
         if OrgKind(org.kind) not in RECIPIENT_KINDS:
-            raise InvalidInput(f"{org.code} does not receive messages")
+            raise InvalidInput(f"{org.code} does not receive messages", field="recipients")
     return recipients
 
 
 def _checked(draft: Draft, default_subject: str) -> Draft:
     subject = " ".join((draft.subject or default_subject[:MAX_SUBJECT]).split())
     if not subject:
-        raise InvalidInput("a message needs a subject")
+        raise InvalidInput("a message needs a subject", field="subject")
     if len(subject) > MAX_SUBJECT:
-        raise InvalidInput(f"a subject has at most {MAX_SUBJECT} characters")
+        raise InvalidInput(f"a subject has at most {MAX_SUBJECT} characters",
+                           field="subject")
     if not draft.body.strip():
-        raise InvalidInput("a message needs a body")
+        raise InvalidInput("a message needs a body", field="body")
     if len(draft.body) > MAX_BODY:
-        raise InvalidInput(f"a body has at most {MAX_BODY} characters")
+        raise InvalidInput(f"a body has at most {MAX_BODY} characters", field="body")
     if len(draft.links) > MAX_LINKS:
-        raise InvalidInput(f"at most {MAX_LINKS} links per message")
+        raise InvalidInput(f"at most {MAX_LINKS} links per message", field="links")
     return Draft(body=draft.body, subject=subject, handling=draft.handling,
                  reliability=draft.reliability, accuracy=draft.accuracy,
                  priority=draft.priority, links=list(dict.fromkeys(draft.links)),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -122,12 +122,22 @@ def _participating(session: Session, principal: Principal, thread_id: int) -> Th
     return access.thread
 
 
-def _message_in_reach(session: Session, principal: Principal, message_id: int
-                      ) -> tuple[Message, Access]:
+def _message_in_reach(session: Session, principal: Principal, message_id: int, *,
+                      missing: str | None = None) -> tuple[Message, Access]:
+    """The message and how the principal reaches its thread.
+
+    Whether the message is missing or in a thread the principal cannot reach, the answer is
+    the same NotFound (`missing`, naming what the caller asked for), and the permission is
+    checked before anything is looked up: existence is never revealed."""
+    principal.require(Perm.MESSAGES)
+    missing = missing or f"no message {message_id} that you take part in"
     message = session.get(Message, message_id)
     if message is None:
-        raise NotFound(f"no message {message_id} that you take part in")
-    return message, thread_access(session, principal, message.thread_id)
+        raise NotFound(missing)
+    try:
+        return message, thread_access(session, principal, message.thread_id)
+    except NotFound:
+        raise NotFound(missing) from None
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -375,17 +385,8 @@ def inbox(session: Session, principal: Principal, *, unread_only: bool = False,
     principal.require(Perm.MESSAGES)
     check_limit(limit)
     now = now or utcnow()
-    org_id = principal.org_id
-    unread = (select(func.count(Receipt.id))
-              .where(Receipt.thread_id == Thread.id, Receipt.org_id == org_id,
-                     Receipt.read_at.is_(None))
-              .correlate(Thread).scalar_subquery())
-    takes_part = exists().where(Participant.thread_id == Thread.id,
-                                Participant.org_id == org_id, Participant.left_at.is_(None))
-    granted = exists().where(AccessGrant.thread_id == Thread.id, AccessGrant.org_id == org_id,
-                             AccessGrant.revoked_at.is_(None))
-    stmt = (select(Thread, unread)
-            .where(or_(takes_part, granted), Thread.last_message_id.is_not(None))
+    unread = _unread_count(principal.org_id)
+    stmt = (select(Thread, unread).where(_reads_thread(principal.org_id))
             .order_by(Thread.last_message_id.desc()).limit(limit))
     if unread_only:
         stmt = stmt.where(unread > 0)
@@ -393,6 +394,31 @@ def inbox(session: Session, principal: Principal, *, unread_only: bool = False,
         stmt = stmt.where(Thread.last_message_id < before)
     rows = session.execute(stmt).all()
     return _summaries(session, rows, now)
+
+
+def _unread_count(org_id: int) -> ScalarSelect[int]:
+    return (select(func.count(Receipt.id))
+            .where(Receipt.thread_id == Thread.id, Receipt.org_id == org_id,
+                   Receipt.read_at.is_(None))
+            .correlate(Thread).scalar_subquery())
+
+
+def _reads_thread(org_id: int) -> ColumnElement[bool]:
+    """The inbox's rule: threads the organisation takes part in or was granted, with a message."""
+    takes_part = exists().where(Participant.thread_id == Thread.id,
+                                Participant.org_id == org_id, Participant.left_at.is_(None))
+    granted = exists().where(AccessGrant.thread_id == Thread.id, AccessGrant.org_id == org_id,
+                             AccessGrant.revoked_at.is_(None))
+    return and_(or_(takes_part, granted), Thread.last_message_id.is_not(None))
+
+
+def inbox_total(session: Session, principal: Principal, *, unread_only: bool = False) -> int:
+    """How many threads inbox() would list over all its pages."""
+    principal.require(Perm.MESSAGES)
+    stmt = select(func.count(Thread.id)).where(_reads_thread(principal.org_id))
+    if unread_only:
+        stmt = stmt.where(_unread_count(principal.org_id) > 0)
+    return session.scalar(stmt) or 0
 
 
 def _summaries(session: Session, rows: Sequence[tuple[Thread, int]], now: datetime
@@ -439,10 +465,13 @@ class Download:
 def download_attachment(session: Session, ctx: MessagingContext, principal: Principal,
                         attachment_id: int) -> Download:
     """The decrypted content, once both its message's signature and its hash check out."""
+    principal.require(Perm.MESSAGES)
+    missing = f"no attachment {attachment_id} in a thread you take part in"
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
-        raise NotFound(f"no attachment {attachment_id} in a thread you take part in")
-    message, access = _message_in_reach(session, principal, attachment.message_id)
+        raise NotFound(missing)
+    message, access = _message_in_reach(session, principal, attachment.message_id,
+                                        missing=missing)
     _, verification, _ = _open(session, ctx, message, _parts(session, [message.id]))
     if not verification.valid:
         raise IntegrityFailure(f"message {message.id} fails verification: "
@@ -484,10 +513,8 @@ def _forwarded_body(message: Message, sender_code: str, body: str, note: str) ->
     return f"{note.strip()}\n\n{header}{body}" if note.strip() else f"{header}{body}"
 
 
-def forward_message(session: Session, ctx: MessagingContext, principal: Principal,
-                    message_id: int, recipients: Sequence[int], note: str = "",
-                    priority: Priority | None = None) -> Message:
-    """Send a message on to other organisations, in a new thread."""
+def check_forward(session: Session, principal: Principal, message_id: int) -> Message:
+    """The message, if the principal's organisation may forward it; Forbidden otherwise."""
     message, access = _message_in_reach(session, principal, message_id)
     if not access.participant:
         raise Forbidden("read access granted to you does not let you forward")
@@ -495,6 +522,14 @@ def forward_message(session: Session, ctx: MessagingContext, principal: Principa
     if state is not ForwardState.ALLOWED:
         raise Forbidden("this message is H2: it goes no further without its originator's "
                         f"permission (permission: {state.value.replace('_', ' ')})")
+    return message
+
+
+def forward_message(session: Session, ctx: MessagingContext, principal: Principal,
+                    message_id: int, recipients: Sequence[int], note: str = "",
+                    priority: Priority | None = None) -> Message:
+    """Send a message on to other organisations, in a new thread."""
+    message = check_forward(session, principal, message_id)
     recipients = check_recipients(session, principal.org_id, recipients)
     parts = _parts(session, [message.id])
     body, verification, _ = _open(session, ctx, message, parts)
@@ -554,10 +589,13 @@ def request_forward_permission(session: Session, principal: Principal, message_i
 def decide_forward_request(session: Session, principal: Principal, request_id: int,
                            grant: bool) -> ForwardRequest:
     """The originator grants or refuses a request to forward its H2 message."""
+    principal.require(Perm.MESSAGES)
+    missing = f"no forwarding request {request_id} in a thread you take part in"
     request = session.get(ForwardRequest, request_id)
     if request is None:
-        raise NotFound(f"no forwarding request {request_id} in a thread you take part in")
-    message, access = _message_in_reach(session, principal, request.message_id)
+        raise NotFound(missing)
+    message, access = _message_in_reach(session, principal, request.message_id,
+                                        missing=missing)
     if not access.participant or principal.org_id != message.origin_org_id:
         raise Forbidden("only the message's originator decides on forwarding it")
     if request.granted is not None:

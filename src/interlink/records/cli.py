@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 from pathlib import Path
 
 import typer
@@ -15,6 +16,7 @@ from interlink.clikit import (
     cli_errors,
     console,
     emit,
+    err_console,
     fail,
     open_db,
     progress_bar,
@@ -50,42 +52,64 @@ def import_file(
     visibility: VisibilityMode = typer.Option(VisibilityMode.ALL),
     countries: list[str] = typer.Option([], "--country", help="For --visibility only/except"),
     handling: HandlingCode = typer.Option(HandlingCode.H0),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid",
+        help="Import the usable entities and report each unusable line (with its number) "
+             "instead of importing nothing"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Import a file in one transaction: all its records, or none (a bad line is named)."""
+    """Import a file in one transaction: all its records, or none (the first bad line is
+    named); with --skip-invalid, every usable record and a report of the lines skipped."""
     restrictions = Restrictions(visibility=visibility, countries=countries, handling=handling)
+    skipped: list[ImportLineError] | None = [] if skip_invalid else None
     gc.freeze()  # a large import allocates many long-lived objects: skip rescanning them
     with open_db(settings_for(data_dir)) as db, progress_bar() as progress:
         try:
             with db.session() as session:
                 principal = acting_for(session, owner)
-                entities = importer.parse(fmt, _read_lines(file, progress), principal.country)
+                entities = importer.parse(fmt, _read_lines(file, progress), principal.country,
+                                          skipped)
                 task = progress.add_task("storing", total=len(entities))
                 stored = importer.import_entities(
                     session, principal, entities, restrictions,
                     progress=lambda n: progress.advance(task, n))
         except ImportLineError as exc:
             raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
-    emit({"imported": stored, "file": str(file), "owner": owner.upper()}, as_json)
+    summary: dict[str, object] = {"imported": stored, "file": str(file), "owner": owner.upper()}
+    if skipped is not None:
+        for error in skipped:
+            err_console.print(f"{file}: {error} (skipped)", markup=False, highlight=False,
+                              soft_wrap=True)
+        summary["skipped"] = len(skipped)
+        if as_json:
+            summary["skipped_lines"] = [{"line": e.line_number, "error": e.message}
+                                        for e in skipped]
+    emit(summary, as_json)
 
 
 @app.command("export")
 @cli_errors
 def export_file(
     owner: str = typer.Option(..., help="Member code of the bureau whose records to export"),
-    out: Path = typer.Option(..., help="Where to write FtM JSON lines"),
+    out: Path = typer.Option(..., help="Where to write the file"),
+    fmt: importer.ImportFormat = typer.Option(
+        importer.ImportFormat.FTM, "--format",
+        help="ftm (every kind), csv-documents or csv-vehicles: what `records import` reads"),
     kind: RecordKind | None = typer.Option(None),
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Export a bureau's own records as FollowTheMoney JSON lines."""
+    """Export a bureau's own active records in an import format (FtM JSON lines or CSV)."""
     count = 0
-    with open_db(settings_for(data_dir)) as db, db.session() as session, \
-            out.open("w", encoding="utf-8") as handle:
-        for line in importer.export_ftm(session, acting_for(session, owner), kind):
-            handle.write(line + "\n")
-            count += 1
-    console.print(f"{count} entities written to {out}")
+    with open_db(settings_for(data_dir)) as db, db.session() as session:
+        lines = importer.export_lines(session, acting_for(session, owner), fmt, kind)
+        first = next(lines, None)  # a refused --kind fails before the file is created
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            for line in itertools.chain([first] if first is not None else [], lines):
+                handle.write(line + "\n")
+                count += 1
+    what = "entities" if fmt is importer.ImportFormat.FTM else "lines (with the header)"
+    console.print(f"{count} {what} written to {out}")
 
 
 @app.command("list")

@@ -2,7 +2,9 @@
 
 An import is one transaction: the whole file is parsed and validated first (a bad line raises
 `ImportLineError` naming its line), then rows, versions, audit entries and change events are
-inserted in bulk. Either every record of the file is stored or none is.
+inserted in bulk. Either every record of the file is stored or none is, unless the caller
+asks to skip the lines it cannot use (`parse(..., skipped=[])`): then the others are stored
+and the skipped ones are reported with their line numbers.
 """
 
 from __future__ import annotations
@@ -14,21 +16,27 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from interlink.core import audit
 from interlink.core.audit import AuditEntry
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import allocate_ids, bulk_insert, emit_changes
+from interlink.core.errors import InvalidInput
 from interlink.records.interchange import (
+    DOCUMENT_CSV_COLUMNS,
+    VEHICLE_CSV_COLUMNS,
     ImportLineError,
     ParsedEntity,
     parse_documents_csv,
     parse_ftm_lines,
     parse_vehicles_csv,
+    to_csv_lines,
     to_ftm_lines,
 )
 from interlink.records.models import Record, RecordKind, RecordStatus, Version
 from interlink.records.restrictions import Restrictions
 from interlink.records.service import (
     SCHEMA_OF,
+    RecordData,
     kind_of,
     record_values,
     require_owner_org,
@@ -44,15 +52,16 @@ class ImportFormat(enum.StrEnum):
     CSV_VEHICLES = "csv-vehicles"
 
 
-def parse(fmt: ImportFormat, lines: Iterable[str], entering_country: str | None
-          ) -> list[ParsedEntity]:
-    """Every entity of the file, validated; raises ImportLineError on the first bad line."""
+def parse(fmt: ImportFormat, lines: Iterable[str], entering_country: str | None,
+          skipped: list[ImportLineError] | None = None) -> list[ParsedEntity]:
+    """Every entity of the file, validated; raises ImportLineError on the first bad line,
+    or, given a `skipped` list, appends every bad line's error to it and leaves it out."""
     if fmt is ImportFormat.FTM:
-        return list(parse_ftm_lines(lines, entering_country=entering_country))
-    if fmt is ImportFormat.CSV_DOCUMENTS:
-        parsed = parse_documents_csv(lines, entering_country=entering_country)
+        parsed = parse_ftm_lines(lines, entering_country=entering_country, skipped=skipped)
+    elif fmt is ImportFormat.CSV_DOCUMENTS:
+        parsed = parse_documents_csv(lines, entering_country=entering_country, skipped=skipped)
     else:
-        parsed = parse_vehicles_csv(lines)
+        parsed = parse_vehicles_csv(lines, skipped=skipped)
     return list(parsed)
 
 
@@ -107,14 +116,14 @@ def import_entities(
              "restrictions": {**snapshot, "retention_until": v["retention_until"].isoformat()}}
             for rid, v in zip(new_ids, values, strict=True)])
         actor = principal.actor
-        bulk_insert(session, AuditEntry, [
+        bulk_insert(session, AuditEntry, audit.with_macs(audit.session_mac_key(session), [
             {"at": now, "actor_user_id": actor.user_id, "actor_token_id": actor.token_id,
              "actor_org_id": actor.org_id, "actor_label": actor.label, "action": "record.import",
              "object_type": "record", "object_id": str(rid),
              "object_owner_org_id": principal.org_id, "outcome": "ok",
              "detail": {"kind": v["kind"]}, "client_addr": actor.client_addr,
              "request_id": actor.request_id}
-            for rid, v in zip(new_ids, values, strict=True)])
+            for rid, v in zip(new_ids, values, strict=True)]))
         emit_changes(session, "record", new_ids, "upsert")
         stored += len(new_ids)
         if progress:
@@ -122,21 +131,44 @@ def import_entities(
     return stored
 
 
-def export_ftm(session: Session, principal: Principal,
-               kind: RecordKind | None = None) -> Iterator[str]:
-    """The principal's own active records as FtM JSON lines (external id = entity id)."""
+# What each CSV format holds; FtM holds every kind.
+_CSV_EXPORTS = {
+    ImportFormat.CSV_DOCUMENTS: (RecordKind.DOCUMENT, DOCUMENT_CSV_COLUMNS),
+    ImportFormat.CSV_VEHICLES: (RecordKind.VEHICLE, VEHICLE_CSV_COLUMNS),
+}
+
+
+def export_lines(session: Session, principal: Principal, fmt: ImportFormat,
+                 kind: RecordKind | None = None) -> Iterator[str]:
+    """The principal's own active records in an import format, as lines without newline:
+    what `parse` reads back (external ids kept; records without one get `interlink-<id>`)."""
+    if fmt is ImportFormat.FTM:
+        yield from export_ftm(session, principal, kind)
+        return
+    csv_kind, columns = _CSV_EXPORTS[fmt]
+    if kind not in (None, csv_kind):
+        raise InvalidInput(f"--format {fmt.value} holds {csv_kind.value} records only")
+    yield from to_csv_lines(columns, _own_records(session, principal, csv_kind))
+
+
+def _own_records(session: Session, principal: Principal,
+                 kind: RecordKind | None) -> Iterator[tuple[str, RecordData]]:
     principal.require(Perm.RECORDS_READ)
     stmt = select(Record).where(Record.owner_org_id == principal.org_id,
                                 Record.status == RecordStatus.ACTIVE.value).order_by(Record.id)
     if kind is not None:
         stmt = stmt.where(Record.kind == kind.value)
 
-    def pairs() -> Iterator[tuple[str, object]]:
-        for row in session.scalars(stmt.execution_options(yield_per=2_000)):
-            model = SCHEMA_OF[RecordKind(row.kind)]
-            yield row.external_id or f"interlink-{row.id}", model.model_validate(row.data)
-
-    yield from to_ftm_lines(pairs())  # type: ignore[arg-type]
+    for row in session.scalars(stmt.execution_options(yield_per=2_000)):
+        model = SCHEMA_OF[RecordKind(row.kind)]
+        yield row.external_id or f"interlink-{row.id}", model.model_validate(row.data)
 
 
-__all__ = ["ImportFormat", "ImportLineError", "export_ftm", "import_entities", "parse"]
+def export_ftm(session: Session, principal: Principal,
+               kind: RecordKind | None = None) -> Iterator[str]:
+    """The principal's own active records as FtM JSON lines (external id = entity id)."""
+    yield from to_ftm_lines(_own_records(session, principal, kind))  # type: ignore[arg-type]
+
+
+__all__ = ["ImportFormat", "ImportLineError", "export_ftm", "export_lines", "import_entities",
+           "parse"]

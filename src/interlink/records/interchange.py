@@ -5,7 +5,12 @@ FtM mapping (each entity's id is the record's external id):
 | Interlink                         | FtM                                                     |
 |-----------------------------------|---------------------------------------------------------|
 | PersonData.names / aliases        | Person `name` / `alias` (+ `weakAlias` on import)       |
-| first name's given / family parts | Person `firstName` / `lastName`                         |
+| previous_names                    | Person `previousName`                                   |
+| a name's given / family parts     | Person `firstName` / `lastName` (on import the first    |
+|                                   | values, when the name contains them)                    |
+| name_parts                        | the other values of `firstName`, `lastName`, and        |
+|                                   | `title`, `secondName`, `middleName`, `fatherName`,      |
+|                                   | `motherName`, `nameSuffix`                              |
 | sex, birth_date, birth_place      | Person `gender`, `birthDate`, `birthPlace`              |
 | nationalities                     | Person `nationality` (+ `citizenship` on import)        |
 | physical_description              | Person `height`, `weight`, `eyeColor`, `hairColor`,     |
@@ -26,6 +31,17 @@ files). On import, entity and property names are checked against FtM's model; th
 of mapped properties are checked by the record schemas, and valid FtM properties that have
 no place in a record are ignored.
 
+Document numbers (`number`, `passportNumber`, `idNumber`, and the CSV `number` column) often
+carry a label or a remark in sanctions exports ("INN: 7707083893", "Passport 1084010
+(Egypt)"): the record keeps the text as given in `number_as_given` and the number found in
+it (`schemas.number_from_label`, normalised) in `number`, which is what screening matches;
+exports write the text as given.
+
+Bad lines: by default the first one raises `ImportLineError` and nothing is imported. A
+caller that passes a `skipped` list gets the entities it can use, and every line it cannot
+(an error each, with its line number) appended to the list; a document whose holder was
+skipped is skipped with it.
+
 CSV files are UTF-8 with a header row naming exactly these columns, in any order; an empty
 cell is a missing value and `external_id` may be empty:
 
@@ -42,6 +58,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -56,10 +73,12 @@ from pydantic import BaseModel, ValidationError
 from interlink.records.schemas import (
     DocumentType,
     IdentityDocument,
+    NameParts,
     PersonData,
     PersonName,
     TravelDocumentData,
     VehicleData,
+    number_from_label,
 )
 
 Record = PersonData | TravelDocumentData | VehicleData
@@ -98,6 +117,24 @@ def _validate(model_class: type[M], data: Mapping[str, Any], line_number: int) -
         return model_class.model_validate(data)
     except ValidationError as error:
         raise ImportLineError(line_number, describe_validation_error(error)) from None
+
+
+def _keep_or_raise(error: ImportLineError, skipped: list[ImportLineError] | None) -> None:
+    """Raise the error (all or nothing), or note it when the caller skips bad lines."""
+    if skipped is None:
+        raise error
+    skipped.append(error)
+
+
+def labelled_number(text: str | None) -> dict[str, str | None]:
+    """`number` and `number_as_given` for a document number that may carry a label; a
+    number that is only spaced or punctuated differently keeps no `number_as_given` (every
+    number is stored without separators, whatever its source)."""
+    if text is None:
+        return {"number": None}
+    given = " ".join(text.split())
+    number = number_from_label(given)
+    return {"number": number, "number_as_given": None if number == given else given}
 
 
 def _check_issuer(document: TravelDocumentData, entering_country: str | None, line: int) -> None:
@@ -193,17 +230,41 @@ def _number(value: str | None) -> int | float | str | None:
         return value  # the schema reports it as not a number
 
 
-def _person_names(entity: _FtmEntity) -> list[dict[str, Any]]:
+def _person_names(entity: _FtmEntity) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
+    """The names, the first that contains them carrying the first `firstName` and `lastName`
+    as its given and family name; and those (property, value) pairs so placed."""
     names: list[dict[str, Any]] = [{"full_name": name} for name in entity.all("name")]
     given, family = entity.first("firstName"), entity.first("lastName")
     if given is None and family is None:
-        return names
+        return names, set()
     for name in names:
         folded = name["full_name"].casefold()
         if all(part is None or part.casefold() in folded for part in (given, family)):
             name.update(given_name=given, family_name=family)
-            break
-    return names
+            return names, {("firstName", given or ""), ("lastName", family or "")}
+    return names, set()
+
+
+# FtM's name-part properties and the NameParts field that keeps each.
+NAME_PART_PROPERTIES = {
+    "title": "titles",
+    "firstName": "first_names",
+    "secondName": "second_names",
+    "middleName": "middle_names",
+    "fatherName": "father_names",
+    "motherName": "mother_names",
+    "lastName": "last_names",
+    "nameSuffix": "name_suffixes",
+}
+
+
+def _name_parts(entity: _FtmEntity, placed: set[tuple[str, str]]) -> dict[str, list[str]] | None:
+    """Name parts that no name holds as its given or family name."""
+    parts = {
+        field: [value for value in entity.all(prop) if (prop, value) not in placed]
+        for prop, field in NAME_PART_PROPERTIES.items()
+    }
+    return {field: values for field, values in parts.items() if values} or None
 
 
 _PHYSICAL_PROPERTIES = frozenset({"height", "weight", "eyeColor", "hairColor", "appearance"})
@@ -227,14 +288,19 @@ def _person_data(entity: _FtmEntity) -> dict[str, Any]:
         alias for alias in dict.fromkeys(entity.all("alias", "weakAlias")) if alias not in names
     ]
     documents = [
-        {"document_type": DocumentType.PASSPORT, "number": number}
+        {"document_type": DocumentType.PASSPORT, **labelled_number(number)}
         for number in entity.all("passportNumber")
     ] + [
-        {"document_type": DocumentType.OTHER, "number": number} for number in entity.all("idNumber")
+        {"document_type": DocumentType.OTHER, **labelled_number(number)}
+        for number in entity.all("idNumber")
     ]
+    full_names, placed = _person_names(entity)
+    previous = [name for name in dict.fromkeys(entity.all("previousName")) if name not in names]
     return {
-        "names": _person_names(entity),
+        "names": full_names,
         "aliases": [{"full_name": alias} for alias in aliases],
+        "previous_names": [{"full_name": name} for name in previous],
+        "name_parts": _name_parts(entity, placed),
         "sex": entity.first("gender"),
         "birth_date": _date_part(entity.first("birthDate")),
         "birth_place": entity.first("birthPlace"),
@@ -272,7 +338,7 @@ def document_type_from_label(schema: Schema, label: str | None) -> DocumentType:
 def _identity_document(entity: _FtmEntity) -> IdentityDocument:
     data = {
         "document_type": document_type_from_label(entity.schema, entity.first("type")),
-        "number": entity.first("number"),
+        **labelled_number(entity.first("number")),
         "issuing_country": entity.first("country"),
         "issued_on": _date_part(entity.first("startDate")),
         "expires_on": _date_part(entity.first("endDate")),
@@ -292,7 +358,7 @@ def _travel_document(entity: _FtmEntity, entering_country: str | None) -> Travel
     data = {
         "issuing_country": entity.first("country"),
         "document_type": document_type_from_label(entity.schema, entity.first("type")),
-        "number": entity.first("number"),
+        **labelled_number(entity.first("number")),
         "status": status.strip().casefold(),
         "reported_on": _date_part(reported),
     }
@@ -336,13 +402,21 @@ class _FtmFile:
     documents: list[tuple[_FtmEntity, IdentityDocument]] = field(default_factory=list)
     vehicles: list[ParsedEntity] = field(default_factory=list)
     first_lines: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)  # skipped entity id -> line
 
-    def add(self, entity: _FtmEntity) -> None:
+    def add(self, entity: _FtmEntity, skipped: list[ImportLineError] | None) -> None:
         first_line = self.first_lines.setdefault(entity.id, entity.line_number)
-        if first_line != entity.line_number:
-            raise ImportLineError(
-                entity.line_number, f"entity id {entity.id!r} already used on line {first_line}"
-            )
+        if first_line != entity.line_number:  # the id stays the first entity's
+            message = f"entity id {entity.id!r} already used on line {first_line}"
+            _keep_or_raise(ImportLineError(entity.line_number, message), skipped)
+            return
+        try:
+            self._add(entity)
+        except ImportLineError as error:
+            self.rejected[entity.id] = entity.line_number
+            _keep_or_raise(error, skipped)
+
+    def _add(self, entity: _FtmEntity) -> None:
         if entity.schema is PERSON:
             person = _validate(PersonData, _person_data(entity), entity.line_number)
             self.persons[entity.id] = (entity.line_number, person)
@@ -353,28 +427,48 @@ class _FtmFile:
 
 
 def parse_ftm_lines(
-    lines: Iterable[str], *, entering_country: str | None = None
+    lines: Iterable[str],
+    *,
+    entering_country: str | None = None,
+    skipped: list[ImportLineError] | None = None,
 ) -> Iterator[ParsedEntity]:
     """Records from FtM JSON lines (Person, Passport, Identification, Vehicle).
 
     The whole input is validated before the first record is yielded, so a bad line raises
-    `ImportLineError` before anything could be written. Passports and identifications whose
-    holder is a person of the file become that person's identity documents; the others are
-    travel documents, which `entering_country` (when given) must have issued.
+    `ImportLineError` before anything could be written (or, with a `skipped` list, is noted
+    there and left out). Passports and identifications whose holder is a person of the file
+    become that person's identity documents; the others are travel documents, which
+    `entering_country` (when given) must have issued.
     """
     read = _FtmFile()
     for line_number, text in enumerate(lines, start=1):
-        if text.strip():
-            read.add(_read_entity(text, line_number))
+        if not text.strip():
+            continue
+        try:
+            entity = _read_entity(text, line_number)
+        except ImportLineError as error:
+            _keep_or_raise(error, skipped)
+            continue
+        read.add(entity, skipped)
     held: dict[str, list[IdentityDocument]] = {}
     travel_documents: list[ParsedEntity] = []
     for entity, document in read.documents:
         holder = entity.first("holder")
         if holder in read.persons:
             held.setdefault(holder, []).append(document)
+        elif holder in read.rejected:
+            _keep_or_raise(ImportLineError(
+                entity.line_number,
+                f"its holder {holder!r} on line {read.rejected[holder]} was skipped"), skipped)
         else:
-            record = _travel_document(entity, entering_country)
+            try:
+                record = _travel_document(entity, entering_country)
+            except ImportLineError as error:
+                _keep_or_raise(error, skipped)
+                continue
             travel_documents.append(ParsedEntity(entity.line_number, entity.id, record))
+    if skipped:
+        skipped.sort(key=lambda error: error.line_number)
     for person_id, (line_number, person) in read.persons.items():
         if person_id in held:
             documents = _merge_documents(held[person_id], person.identity_documents)
@@ -412,9 +506,19 @@ def _name_values(names: Iterable[PersonName]) -> list[str]:
     return [name.full_name for name in names]
 
 
+def _name_part_values(person: PersonData) -> dict[str, list[str]]:
+    """FtM name-part properties: the given and family names of the names, then `name_parts`."""
+    parts = person.name_parts or NameParts()
+    values = {prop: list(getattr(parts, field)) for prop, field in NAME_PART_PROPERTIES.items()}
+    given = [name.given_name for name in person.names if name.given_name]
+    family = [name.family_name for name in person.names if name.family_name]
+    values["firstName"] = list(dict.fromkeys([*given, *values["firstName"]]))
+    values["lastName"] = list(dict.fromkeys([*family, *values["lastName"]]))
+    return values
+
+
 def person_to_ftm(external_id: str, person: PersonData) -> list[dict[str, Any]]:
     """A Person entity, then one Passport or Identification entity per identity document."""
-    primary = person.names[0] if person.names else None
     physical = person.physical_description
     entity = _entity(
         "Person",
@@ -422,8 +526,8 @@ def person_to_ftm(external_id: str, person: PersonData) -> list[dict[str, Any]]:
         {
             "name": _name_values(person.names),
             "alias": _name_values(person.aliases),
-            "firstName": primary.given_name if primary else None,
-            "lastName": primary.family_name if primary else None,
+            "previousName": _name_values(person.previous_names),
+            **_name_part_values(person),
             "gender": person.sex,
             "birthDate": person.birth_date,
             "birthPlace": person.birth_place,
@@ -453,7 +557,7 @@ def _identity_document_entity(holder_id: str, document: IdentityDocument) -> Ent
         f"{holder_id}-doc-{digest[:16]}",
         {
             "holder": holder_id,
-            "number": document.number,
+            "number": document.number_as_given or document.number,
             "type": _DOCUMENT_TYPE_LABELS[document.document_type],
             "country": document.issuing_country,
             "startDate": document.issued_on,
@@ -468,7 +572,7 @@ def travel_document_to_ftm(external_id: str, document: TravelDocumentData) -> li
         _document_schema(document.document_type),
         external_id,
         {
-            "number": document.number,
+            "number": document.number_as_given or document.number,
             "type": _DOCUMENT_TYPE_LABELS[document.document_type],
             "country": document.issuing_country,
             "summary": document.status,
@@ -544,7 +648,7 @@ VEHICLE_CSV_COLUMNS = (
 
 
 def _csv_rows(
-    lines: Iterable[str], columns: tuple[str, ...]
+    lines: Iterable[str], columns: tuple[str, ...], skipped: list[ImportLineError] | None
 ) -> Iterator[tuple[int, dict[str, str | None]]]:
     """(line number, row) pairs; empty cells become None. The header must name `columns`."""
     reader = csv.reader(lines)
@@ -560,9 +664,9 @@ def _csv_rows(
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
-            raise ImportLineError(
-                reader.line_num, f"expected {len(header)} cells, found {len(cells)}"
-            )
+            error = f"expected {len(header)} cells, found {len(cells)}"
+            _keep_or_raise(ImportLineError(reader.line_num, error), skipped)
+            continue
         yield (
             reader.line_num,
             {name: cell.strip() or None for name, cell in zip(header, cells, strict=True)},
@@ -570,37 +674,84 @@ def _csv_rows(
 
 
 def _parse_csv(
-    lines: Iterable[str], columns: tuple[str, ...], record_class: type[M]
-) -> Iterator[tuple[int, str | None, M]]:
+    lines: Iterable[str],
+    columns: tuple[str, ...],
+    read_row: Callable[[int, dict[str, str | None]], Record],
+    skipped: list[ImportLineError] | None,
+) -> Iterator[ParsedEntity]:
     first_lines: dict[str, int] = {}
-    for line_number, row in _csv_rows(lines, columns):
+    for line_number, row in _csv_rows(lines, columns, skipped):
         external_id = row.pop("external_id")
-        if external_id is not None:
-            first_line = first_lines.setdefault(external_id, line_number)
-            if first_line != line_number:
-                raise ImportLineError(
-                    line_number, f"external id {external_id!r} already used on line {first_line}"
-                )
-        yield line_number, external_id, _validate(record_class, row, line_number)
+        try:
+            if external_id is not None:
+                first_line = first_lines.setdefault(external_id, line_number)
+                if first_line != line_number:
+                    raise ImportLineError(
+                        line_number,
+                        f"external id {external_id!r} already used on line {first_line}",
+                    )
+            record = read_row(line_number, row)
+        except ImportLineError as error:
+            _keep_or_raise(error, skipped)
+            continue
+        yield ParsedEntity(line_number, external_id, record)
 
 
 def parse_documents_csv(
-    lines: Iterable[str], *, entering_country: str | None = None
+    lines: Iterable[str],
+    *,
+    entering_country: str | None = None,
+    skipped: list[ImportLineError] | None = None,
 ) -> Iterator[ParsedEntity]:
     """Travel documents from CSV with the header `DOCUMENT_CSV_COLUMNS` (any order).
 
     Rows are yielded as they are read, so the caller imports them in one transaction and
-    rolls it back on `ImportLineError`.
+    rolls it back on `ImportLineError` (or, with a `skipped` list, bad rows are noted there
+    and left out).
     """
-    for line_number, external_id, document in _parse_csv(
-        lines, DOCUMENT_CSV_COLUMNS, TravelDocumentData
-    ):
+
+    def read_row(line_number: int, row: dict[str, str | None]) -> TravelDocumentData:
+        document = _validate(
+            TravelDocumentData, {**row, **labelled_number(row["number"])}, line_number
+        )
         _check_issuer(document, entering_country, line_number)
-        yield ParsedEntity(line_number, external_id, document)
+        return document
+
+    yield from _parse_csv(lines, DOCUMENT_CSV_COLUMNS, read_row, skipped)
 
 
-def parse_vehicles_csv(lines: Iterable[str]) -> Iterator[ParsedEntity]:
+def parse_vehicles_csv(
+    lines: Iterable[str], *, skipped: list[ImportLineError] | None = None
+) -> Iterator[ParsedEntity]:
     """Vehicles from CSV with the header `VEHICLE_CSV_COLUMNS` (any order); see
-    `parse_documents_csv` about transactions."""
-    for line_number, external_id, vehicle in _parse_csv(lines, VEHICLE_CSV_COLUMNS, VehicleData):
-        yield ParsedEntity(line_number, external_id, vehicle)
+    `parse_documents_csv` about transactions and skipped rows."""
+
+    def read_row(line_number: int, row: dict[str, str | None]) -> VehicleData:
+        return _validate(VehicleData, row, line_number)
+
+    yield from _parse_csv(lines, VEHICLE_CSV_COLUMNS, read_row, skipped)
+
+
+# --- CSV export -------------------------------------------------------------------------------
+
+
+def _csv_cells(columns: tuple[str, ...], external_id: str, record: Record) -> list[str]:
+    values = {**record.model_dump(mode="json"), "external_id": external_id}
+    if isinstance(record, TravelDocumentData):
+        values["number"] = record.number_as_given or record.number
+    return ["" if values.get(column) is None else str(values[column]) for column in columns]
+
+
+def to_csv_lines(
+    columns: tuple[str, ...], records: Iterable[tuple[str, Record]]
+) -> Iterator[str]:
+    """CSV lines (without newline), the header first, in the layout the CSV import reads."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="")
+    writer.writerow(columns)
+    yield buffer.getvalue()
+    for external_id, record in records:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(_csv_cells(columns, external_id, record))
+        yield buffer.getvalue()

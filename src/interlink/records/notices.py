@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,11 +29,13 @@ from interlink.core.audit import Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import emit_change
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.pagination import ListPage, SortOrders, keyset_page
 from interlink.members.models import Organisation
 from interlink.records import service as records
 from interlink.records.checks import (
-    CheckOutcome,
     CheckResult,
+    blocks_publication,
+    needs_attention,
     refugee_name_key,
     run_automated_checks,
 )
@@ -465,13 +468,8 @@ def _run_checks(session: Session, principal: Principal, notice: Notice) -> list[
                 details=list(result.details),
             )
         )
-    outcomes = {r.outcome for r in results}
     notice.checks_summary = (
-        "fail"
-        if CheckOutcome.FAIL in outcomes
-        else "flag"
-        if CheckOutcome.FLAG in outcomes
-        else "pass"
+        "fail" if blocks_publication(results) else "flag" if needs_attention(results) else "pass"
     )
     return results
 
@@ -642,27 +640,67 @@ def list_notices(
     after_id: int = 0,
     limit: int = 50,
 ) -> list[Notice]:
+    stmt = _notice_listing(principal, NoticeFilter(state=state, notice_type=notice_type,
+                                                   owned_only=owned_only))
+    rows = list(session.scalars(stmt.where(Notice.id > after_id).order_by(Notice.id)
+                                .limit(limit)))
+    _audit_listed(session, principal, rows)
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeFilter:
+    state: NoticeState | None = None
+    notice_type: NoticeType | None = None
+    owned_only: bool = False
+    owner_org_id: int | None = None  # the requesting bureau
+    since: datetime | None = None  # created at or after
+    until: datetime | None = None  # created before
+
+
+NOTICE_SORTS: SortOrders = {
+    "newest": (Notice.id, True),
+    "oldest": (Notice.id, False),
+    "reference": (Notice.reference, False),
+    "updated": (Notice.updated_at, True),
+}
+
+
+def _notice_listing(principal: Principal, f: NoticeFilter) -> Select[tuple[Notice]]:
     principal.require(Perm.RECORDS_READ)
-    stmt = (
-        select(Notice)
-        .where(listing_clause(principal.viewer, Notice), Notice.id > after_id)
-        .order_by(Notice.id)
-        .limit(limit)
-    )
-    if state is not None:
-        stmt = stmt.where(Notice.state == state.value)
-    if notice_type is not None:
-        stmt = stmt.where(Notice.notice_type == notice_type.value)
-    if owned_only:
+    stmt = select(Notice).where(listing_clause(principal.viewer, Notice))
+    if f.state is not None:
+        stmt = stmt.where(Notice.state == f.state.value)
+    if f.notice_type is not None:
+        stmt = stmt.where(Notice.notice_type == f.notice_type.value)
+    if f.owned_only:
         stmt = stmt.where(Notice.owner_org_id == principal.org_id)
-    rows = list(session.scalars(stmt))
+    if f.owner_org_id is not None:
+        stmt = stmt.where(Notice.owner_org_id == f.owner_org_id)
+    if f.since is not None:
+        stmt = stmt.where(Notice.created_at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(Notice.created_at < f.until)
+    return stmt
+
+
+def _audit_listed(session: Session, principal: Principal, rows: list[Notice]) -> None:
     for row in rows:
         audit.record(
             session,
             principal.actor,
             Event("notice.list", "notice", row.id, owner_org_id=row.owner_org_id),
         )
-    return rows
+
+
+def notices_page(session: Session, principal: Principal, filters: NoticeFilter, *,
+                 sort: str = "newest", cursor: str | None = None,
+                 limit: int = 50) -> ListPage[Notice]:
+    """A page of the notices and diffusions the principal may see, with the total."""
+    page = keyset_page(session, _notice_listing(principal, filters), id_column=Notice.id,
+                       sorts=NOTICE_SORTS, sort=sort, cursor=cursor, limit=limit)
+    _audit_listed(session, principal, page.items)
+    return page
 
 
 def review_queue_query(principal: Principal) -> Select[tuple[Notice]]:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
 from interlink.deps import Id, unit_of_work
-from interlink.members.service import org_labels
+from interlink.members.service import org_choices, org_labels
 from interlink.records import forms, notices
 from interlink.records import service as records
 from interlink.records.actions import ACTION, PURPOSE
 from interlink.records.api_schemas import NoticeOut
-from interlink.records.models import NoticeState, RecordKind
+from interlink.records.models import NoticeState, RecordKind, RecordStatus
 from interlink.records.restrictions import Restrictions
 from interlink.records.schemas import JudicialPurpose, NoticeType, OffenceCategory
 from interlink.subjects.service import latin_of
+from interlink.web.lists import (
+    PAGE_SIZE,
+    FieldErrors,
+    dates_filter,
+    enum_filter,
+    list_url,
+    org_filter,
+)
 from interlink.web.render import form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -35,20 +43,41 @@ def _user(principal: Principal | None) -> Principal:
     return principal
 
 
+def notice_type_label(value: NoticeType) -> str:
+    return "UN Special" if value is NoticeType.UN_SPECIAL else value.value.capitalize()
+
+
 @router.get("/records")
 def records_page(
     request: Request,
-    q: str | None = None,
-    kind: RecordKind | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    kind: Annotated[str, Query(max_length=12)] = "",
+    owner: Annotated[str, Query(max_length=40)] = "",
+    status: Annotated[str, Query(max_length=12)] = "",
+    sort: Annotated[str, Query(pattern="^(newest|oldest|name|updated)$")] = "newest",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
     principal = _user(principal)
+    params = {"q": q, "kind": kind, "owner": owner, "status": status, "sort": sort}
+    errors = FieldErrors()
     with unit_of_work(request) as session:
-        rows = records.list_records(session, principal, kind=kind, text=q, limit=100)
+        filters = records.RecordFilter(
+            kind=enum_filter(errors, "kind", kind, RecordKind), text=q.strip() or None,
+            owner_org_id=org_filter(session, errors, "owner", owner),
+            status=enum_filter(errors, "status", status, RecordStatus) or RecordStatus.ACTIVE)
+        page = None if errors else records.records_page(
+            session, principal, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+        orgs = org_labels(session, [r.owner_org_id for r in page.items] if page else [])
         due = (
             records.due_for_review(session, principal) if principal.has(Perm.RECORDS_WRITE) else []
         )
-        return render(request, "records/list.html", rows=rows, q=q or "", kind=kind, due=due)
+        return render(request, "records/list.html", status_code=422 if errors else 200,
+                      page=page, params=params, errors=errors, orgs=orgs, due=due,
+                      org_choices=org_choices(session),
+                      next_url=list_url("/records", params, cursor=page.next_cursor)
+                      if page and page.next_cursor else None,
+                      first_url=list_url("/records", params) if cursor else None)
 
 
 @router.get("/records/new/{kind}")
@@ -119,15 +148,39 @@ def _record_form(kind: RecordKind, form: Any) -> dict[str, Any]:
 @router.get("/notices")
 def notices_page(
     request: Request,
-    state: NoticeState | None = None,
+    state: Annotated[str, Query(max_length=16)] = "",
+    notice_type: Annotated[str, Query(max_length=12)] = "",
+    requester: Annotated[str, Query(max_length=40)] = "",
+    since: Annotated[str, Query(max_length=20)] = "",
+    until: Annotated[str, Query(max_length=20)] = "",
+    sort: Annotated[str, Query(pattern="^(newest|oldest|reference|updated)$")] = "newest",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
     principal = _user(principal)
+    params = {"state": state, "notice_type": notice_type, "requester": requester,
+              "since": since, "until": until, "sort": sort}
+    errors = FieldErrors()
     with unit_of_work(request) as session:
-        rows = notices.list_notices(session, principal, state=state, limit=200)
+        start, end = dates_filter(errors, since, until)
+        filters = notices.NoticeFilter(
+            state=enum_filter(errors, "state", state, NoticeState),
+            notice_type=enum_filter(errors, "notice_type", notice_type, NoticeType),
+            owner_org_id=org_filter(session, errors, "requester", requester),
+            since=start, until=end)
+        page = None if errors else notices.notices_page(
+            session, principal, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+        orgs = org_labels(session, [n.owner_org_id for n in page.items] if page else [])
         return render(
-            request, "records/notices.html", rows=rows, state=state, title="Notices and diffusions"
-        )
+            request, "records/notices.html", status_code=422 if errors else 200,
+            title="Notices and diffusions", page=page, rows=page.items if page else [],
+            params=params, errors=errors, orgs=orgs, org_choices=org_choices(session),
+            state_choices=[(v.value, v.value.replace("_", " ").capitalize()) for v in NoticeState],
+            type_choices=[(v.value, notice_type_label(v)) for v in NoticeType],
+            filters_shown=True,
+            next_url=list_url("/notices", params, cursor=page.next_cursor)
+            if page and page.next_cursor else None,
+            first_url=list_url("/notices", params) if cursor else None)
 
 
 @router.get("/notices/review")
@@ -137,7 +190,9 @@ def review_page(
     principal = _user(principal)
     with unit_of_work(request) as session:
         rows = notices.review_queue(session, principal)
-        return render(request, "records/notices.html", rows=rows, state=None, title="Review queue")
+        orgs = org_labels(session, [n.owner_org_id for n in rows])
+        return render(request, "records/notices.html", rows=rows, title="Review queue",
+                      orgs=orgs, errors=FieldErrors(), filters_shown=False, page=None)
 
 
 def _notice_form(request: Request, principal: Principal, form: dict[str, Any], *,

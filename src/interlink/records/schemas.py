@@ -95,6 +95,36 @@ def _identifier(what: str, min_length: int, max_length: int) -> AfterValidator:
 
 
 DocumentNumber = Annotated[str, _identifier("the document number", 1, 64)]
+
+# Sanctions lists and their exports often write a number with a label or a remark:
+# "INN: 7707083893", "Tax ID No. 1234-5678", "Passport 1084010 (Egypt) expires 2011".
+_REMARK = re.compile(r"\([^()]*\)")
+_NUMBER_MARKER = re.compile(r"^.*?(?::|\b(?:no|nr|nos|num|number)\b\.?|\bn[°º])\s*", re.I)
+_WORD = re.compile(r"(?:[^\W\d_]\.?){3,}")  # "Passport", "expires", "C.U.R.P."
+
+
+def number_from_label(text: str) -> str:
+    """The number in a labelled identifier, as found (before `DocumentNumber` normalises it).
+
+    Parenthesised remarks go, then the text up to the first colon or number marker (No.,
+    Nr., Number, N°). The number is the run of parts around the first part with a digit,
+    stopped by words of three or more letters on either side ("Passport 1084010 expires
+    2011" -> "1084010", "RIF J-31069374-9" -> "J-31069374-9"); one or two letters standing
+    apart stay ("AB 123456"). A text without a digit is returned as it is.
+    """
+    rest = " ".join(_REMARK.sub(" ", text).split())
+    parts = _NUMBER_MARKER.sub("", rest, count=1).lstrip(":.- ").split(" ")
+    first = next((i for i, part in enumerate(parts) if any(c.isdigit() for c in part)), None)
+    if first is None:
+        return " ".join(parts)
+    start, end = first, first + 1
+    while start > 0 and not _WORD.fullmatch(parts[start - 1]):
+        start -= 1
+    while end < len(parts) and not _WORD.fullmatch(parts[end]):
+        end += 1
+    return " ".join(parts[start:end])
+
+
 RegistrationNumber = Annotated[str, _identifier("the registration number", 1, 20)]
 
 
@@ -282,11 +312,23 @@ class DocumentType(enum.StrEnum):
     OTHER = "other"
 
 
+NumberAsGiven = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=300,
+        description="The number as the source wrote it, when it carries a label or a remark "
+        "(e.g. 'INN: 7707083893'); `number` is what screening matches.",
+    ),
+]
+
+
 class IdentityDocument(RecordModel):
     """A document a person holds, recorded as part of their identity."""
 
     document_type: DocumentType
     number: DocumentNumber
+    number_as_given: NumberAsGiven = None
     issuing_country: CountryCode | None = None
     issued_on: date | None = None
     expires_on: date | None = None
@@ -307,11 +349,30 @@ PhotoRef = Annotated[
 ]
 
 
+class NameParts(RecordModel):
+    """The parts of a person's name as a source gave them (FollowTheMoney's `title`,
+    `firstName`, `secondName`, `middleName`, `fatherName`, `motherName`, `lastName`,
+    `nameSuffix`), kept so that an export gives them back; screening compares full names."""
+
+    titles: tuple[NameText, ...] = ()
+    first_names: tuple[NameText, ...] = ()
+    second_names: tuple[NameText, ...] = ()
+    middle_names: tuple[NameText, ...] = ()
+    father_names: tuple[NameText, ...] = ()
+    mother_names: tuple[NameText, ...] = ()
+    last_names: tuple[NameText, ...] = ()
+    name_suffixes: tuple[NameText, ...] = ()
+
+
 class PersonData(RecordModel):
     """A person record. An unidentified person (Black, Yellow) may have no name at all."""
 
     names: tuple[PersonName, ...] = ()
     aliases: tuple[PersonName, ...] = ()
+    previous_names: tuple[PersonName, ...] = Field(
+        default=(), description="Names the person was known by before (screened like aliases)."
+    )
+    name_parts: NameParts | None = None
     sex: Sex | None = None
     birth_date: PastPartialDate | None = None
     birth_place: ShortText | None = None
@@ -335,8 +396,8 @@ class PersonData(RecordModel):
         return self
 
     def all_full_names(self) -> list[str]:
-        """Names and aliases, names first."""
-        return [name.full_name for name in (*self.names, *self.aliases)]
+        """Names, aliases and previous names, names first."""
+        return [name.full_name for name in (*self.names, *self.aliases, *self.previous_names)]
 
 
 # --- Travel documents and vehicles ------------------------------------------------------------
@@ -355,6 +416,7 @@ class TravelDocumentData(RecordModel):
     issuing_country: CountryCode
     document_type: DocumentType
     number: DocumentNumber
+    number_as_given: NumberAsGiven = None
     status: DocumentStatus
     reported_on: PastDate
 

@@ -29,6 +29,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import emit_change
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.pagination import ListPage, SortOrders, keyset_page
 from interlink.records.circulation import person_circulates_at_creation, refresh_subject
 from interlink.records.models import Record, RecordKind, RecordStatus, Version
 from interlink.records.restrictions import Restrictions
@@ -257,31 +258,63 @@ def list_records(
     after_id: int = 0,
     limit: int = 50,
 ) -> list[Record]:
+    stmt = _listing(principal, RecordFilter(kind=kind, text=text, owned_only=owned_only))
+    rows = list(session.scalars(stmt.where(Record.id > after_id).order_by(Record.id)
+                                .limit(limit)))
+    _audit_listed(session, principal, rows)
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFilter:
+    kind: RecordKind | None = None
+    text: str | None = None
+    owned_only: bool = False
+    owner_org_id: int | None = None
+    # Withdrawn and expired records are listed to their owner only.
+    status: RecordStatus = RecordStatus.ACTIVE
+
+
+RECORD_SORTS: SortOrders = {
+    "newest": (Record.id, True),
+    "oldest": (Record.id, False),
+    "name": (Record.label, False),
+    "updated": (Record.updated_at, True),
+}
+
+
+def _listing(principal: Principal, f: RecordFilter) -> Select[tuple[Record]]:
     principal.require(Perm.RECORDS_READ)
-    stmt = (
-        select(Record)
-        .where(
-            listing_clause(principal.viewer, Record),
-            Record.status == RecordStatus.ACTIVE.value,
-            Record.id > after_id,
-        )
-        .order_by(Record.id)
-        .limit(limit)
-    )
-    if kind is not None:
-        stmt = stmt.where(Record.kind == kind.value)
-    if owned_only:
+    stmt = select(Record).where(listing_clause(principal.viewer, Record),
+                                Record.status == f.status.value)
+    if f.status is not RecordStatus.ACTIVE or f.owned_only:
         stmt = stmt.where(Record.owner_org_id == principal.org_id)
-    if text:
-        like = f"%{text.strip().lower()}%"
+    if f.owner_org_id is not None:
+        stmt = stmt.where(Record.owner_org_id == f.owner_org_id)
+    if f.kind is not None:
+        stmt = stmt.where(Record.kind == f.kind.value)
+    if f.text:
+        like = f"%{f.text.strip().lower()}%"
         stmt = stmt.where(
-            or_(func.lower(Record.label).like(like), Record.external_id == text.strip())
+            or_(func.lower(Record.label).like(like), Record.external_id == f.text.strip())
         )
-    rows = list(session.scalars(stmt))
+    return stmt
+
+
+def _audit_listed(session: Session, principal: Principal, rows: Sequence[Record]) -> None:
     # One entry per record shown, so each owner sees every access to its records.
     for row in rows:
         audit.record(session, principal.actor, _event("record.list", row))
-    return rows
+
+
+def records_page(session: Session, principal: Principal, filters: RecordFilter, *,
+                 sort: str = "newest", cursor: str | None = None,
+                 limit: int = 50) -> ListPage[Record]:
+    """A page of the records the principal may see, with the total that match."""
+    page = keyset_page(session, _listing(principal, filters), id_column=Record.id,
+                       sorts=RECORD_SORTS, sort=sort, cursor=cursor, limit=limit)
+    _audit_listed(session, principal, page.items)
+    return page
 
 
 def _owned(session: Session, principal: Principal, record_id: int) -> Record:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from interlink.core.audit import AuditEntry, Event, entry_values
+from interlink.core.audit import AuditEntry, Event, entry_values, session_mac_key, with_macs
 from interlink.core.auth import Principal
 from interlink.core.errors import DomainError, InvalidInput
 from interlink.screening.person_index import PersonQuery
@@ -119,5 +119,6 @@ class BatchScreening:
     def flush(self) -> None:
         if self._pending_audit:
             with self.state.db.session() as session:
-                session.execute(insert(AuditEntry), self._pending_audit)
+                session.execute(insert(AuditEntry),
+                                with_macs(session_mac_key(session), self._pending_audit))
             self._pending_audit = []

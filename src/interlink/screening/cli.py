@@ -21,10 +21,7 @@ from interlink.clikit import (
     progress_bar,
     settings_for,
 )
-from interlink.core.audit import AuditWriter
-from interlink.screening.batch import BatchScreening, read_manifest
 from interlink.screening.mrz import MrzError, parse_mrz
-from interlink.state import AppState
 
 screen_app = typer.Typer(help="Screen people and documents in bulk.", no_args_is_help=True)
 mrz_app = typer.Typer(help="ICAO 9303 machine-readable zones.", no_args_is_help=True)
@@ -46,6 +43,11 @@ def batch(
     """Screen a manifest against every record the bureau may see; one answer per row."""
     if fmt not in ("jsonl", "csv"):
         raise fail("--format is jsonl or csv", 2)
+    # Here rather than at the top: `interlink mrz parse` needs none of them.
+    from interlink.core.audit import AuditWriter
+    from interlink.screening.batch import BatchScreening, read_manifest
+    from interlink.state import AppState
+
     settings = settings_for(data_dir)
     with open_db(settings) as db:
         state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db)).with_services()
@@ -84,12 +86,17 @@ def batch(
 @mrz_app.command("parse")
 @cli_errors
 def mrz_parse(
-    text: str | None = typer.Argument(None, help="The zone; lines separated by newlines or |"),
+    lines: list[str] | None = typer.Argument(
+        None, help="The zone: its lines as separate arguments, or one argument with the lines "
+        "separated by newlines or |; read from standard input when absent"),
     file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False),
     as_json: bool = JsonOption,
 ) -> None:
     """Parse a zone: every field, every check digit, OCR corrections named."""
-    raw = file.read_text(encoding="utf-8") if file else (text or sys.stdin.read())
+    if file:
+        raw = file.read_text(encoding="utf-8")
+    else:
+        raw = "\n".join(lines) if lines else sys.stdin.read()
     try:
         result = parse_mrz(raw.replace("|", "\n"))
     except MrzError as exc:

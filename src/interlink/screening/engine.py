@@ -56,7 +56,8 @@ def audience(row: Record) -> Visibility:
 
 def person_entry(row: Record) -> PersonEntry:
     data = row.data
-    names = tuple(n["full_name"] for n in (*data.get("names", ()), *data.get("aliases", ())))
+    names = tuple(n["full_name"] for key in ("names", "aliases", "previous_names")
+                  for n in data.get(key, ()))
     return PersonEntry(record_id=row.id, names=names, birth_date=data.get("birth_date"),
                        nationalities=tuple(data.get("nationalities", ())),
                        sex=SEX_CODES.get(data.get("sex") or ""), visibility=audience(row),

@@ -1,9 +1,11 @@
 """The API's interactive documentation, served whole by the app: Swagger UI and ReDoc come from
 the fastapi-offline package (no CDN: a bureau's network may be closed), and the pages start
-them from a script file, so the Content-Security-Policy keeps `script-src 'self'`."""
+them from a script file, so the Content-Security-Policy keeps `script-src 'self'` (and
+`style-src 'self'` everywhere but ReDoc's page, which adds a one-time nonce for its styles)."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import fastapi_offline
@@ -11,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from interlink.observability import SECURITY_HEADERS
 from interlink.web.render import STATIC_DIR, templates
 
 ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
@@ -31,8 +34,16 @@ def swagger_ui(request: Request) -> Response:
 
 @router.get("/api/redoc")
 def redoc(request: Request) -> Response:
-    return templates.TemplateResponse(request, "api_redoc.html", {
-        "request": request, "assets": ASSETS_URL, "openapi_url": request.app.openapi_url})
+    # ReDoc writes its styles into <style> elements at run time: this page alone lets styles
+    # carrying its one-time nonce in; scripts stay limited to this site's files.
+    nonce = secrets.token_urlsafe(16)
+    response = templates.TemplateResponse(request, "api_redoc.html", {
+        "request": request, "assets": ASSETS_URL, "openapi_url": request.app.openapi_url,
+        "style_nonce": nonce})
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    response.headers["Content-Security-Policy"] = policy.replace(
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+    return response
 
 
 @router.get("/favicon.ico")

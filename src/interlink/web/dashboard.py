@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from interlink.assembly import service_meetings, service_voting
@@ -24,7 +26,7 @@ from interlink.core.db import utcnow
 from interlink.core.errors import NotFound
 from interlink.members.models import Organisation
 from interlink.messaging import followups, operations
-from interlink.messaging.models import Followup, Operation
+from interlink.messaging.models import Followup, Operation, Thread
 from interlink.records import notices
 from interlink.records import service as records
 from interlink.records.models import Notice, Record
@@ -68,8 +70,11 @@ class Source:
 
 
 def _hit_items(session: Session, rows: Sequence[Followup], now: datetime) -> list[Item]:
+    # The thread's subject names the record ("Hit on Samir Ouazzani"), as its owner sees it.
+    subjects = dict(session.execute(select(Thread.id, Thread.subject).where(
+        Thread.id.in_([f.thread_id for f in rows]))).tuples().all()) if rows else {}
     return [Item("hit", v.followup.hit_id,
-                 f"Hit on record {v.followup.record_id} by {v.searching_code}",
+                 f"{subjects.get(v.followup.thread_id, 'Hit')} by {v.searching_code}",
                  f"{v.followup.priority} · answer due", f"/messages/{v.followup.thread_id}",
                  v.followup.due_at, v.overdue)
             for v in followups.views_of(session, rows, now)]
@@ -275,9 +280,10 @@ def mark_all_read(session: Session, principal: Principal, now: datetime | None =
 
 def _mark(session: Session, user_id: int, object_type: str, ids: Sequence[int],
           now: datetime) -> None:
-    already = _read_ids(session, user_id, object_type, ids)
-    for object_id in dict.fromkeys(ids):
-        if object_id not in already:
-            session.add(WebRead(user_id=user_id, object_type=object_type, object_id=object_id,
-                                read_at=now))
-    session.flush()
+    """Insert-or-ignore, so two tabs opening the same item at once both succeed."""
+    rows = [{"user_id": user_id, "object_type": object_type, "object_id": object_id,
+             "read_at": now} for object_id in dict.fromkeys(ids)]
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(WebRead).values(rows).on_conflict_do_nothing())

@@ -11,8 +11,9 @@ from fastapi.responses import Response
 
 from interlink.core.auth import Principal, new_totp_secret, totp_uri
 from interlink.core.errors import Forbidden, Unauthenticated
-from interlink.deps import SESSION_COOKIE, Id, app_state, client_addr, lockout, unit_of_work
+from interlink.deps import SESSION_COOKIE, Id, app_state, client_addr, unit_of_work
 from interlink.members import identity
+from interlink.members.throttle import ThrottlePolicy
 from interlink.web import dashboard
 from interlink.web.render import form_principal, redirect, render
 
@@ -76,8 +77,8 @@ def login_submit(
     settings = app_state(request).settings
     with unit_of_work(request) as session:
         result = identity.login(
-            session, username, password, max_failures=settings.max_failed_logins,
-            lockout=lockout(request), session_hours=settings.session_hours,
+            session, username, password, policy=ThrottlePolicy.from_settings(settings),
+            session_hours=settings.session_hours,
             client_addr=client_addr(request))
     if isinstance(result, identity.LoginRefused):
         return _login_page(request, result.error.detail, result.error.status, next_path,
@@ -125,8 +126,8 @@ def totp_submit(
         if not secrets.compare_digest(web_session.csrf_token, csrf_token):
             raise Forbidden("missing or wrong CSRF token: reload the page and try again")
         refused = identity.complete_totp(
-            session, web_session, code, max_failures=settings.max_failed_logins,
-            lockout=lockout(request), session_hours=settings.session_hours)
+            session, web_session, code, policy=ThrottlePolicy.from_settings(settings),
+            session_hours=settings.session_hours)
     if refused is not None:
         return render(request, "totp.html", status_code=refused.error.status, csrf=csrf_token,
                       enrol_uri=None, enrol_secret=None, error=refused.error.detail,

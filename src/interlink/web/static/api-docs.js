@@ -14,6 +14,9 @@
   }
   var redoc = document.getElementById("redoc");
   if (redoc && window.Redoc) {
-    window.Redoc.init(redoc.getAttribute("data-openapi-url"), {}, redoc);
+    window.Redoc.init(redoc.getAttribute("data-openapi-url"),
+                      // search runs in a blob: worker, which script-src 'self' refuses
+                      {nonce: redoc.getAttribute("data-style-nonce"), disableSearch: true},
+                      redoc);
   }
 })();
