@@ -67,6 +67,11 @@ COMMAND_GROUPS = {
         "interlink.rights.cli", "app",
         "Requests from the people recorded and the commission's casework."
     ),
+    "links": CommandGroup(
+        "interlink.linking.cli",
+        "app",
+        "Cross-bureau linking: the same person in several bureaus' records.",
+    ),
 }
 
 

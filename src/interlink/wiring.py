@@ -33,6 +33,10 @@ from interlink.blocklist.versions import FeedCache
 from interlink.core.access import RecordPolicy
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.background import PeriodicWorker
+from interlink.linking import api as linking_api
+from interlink.linking import pages as linking_pages
+from interlink.linking.jobs import IncrementalLinker
+from interlink.linking.jobs import worker as linking_worker
 from interlink.members import api as members_api
 from interlink.members import pages as members_pages
 from interlink.members.service import GS_CODE, org_by_code
@@ -134,6 +138,7 @@ class ProcessServices:
     screener: Screener
     messaging: MessagingContext
     records_for_operations: RecordReader
+    linker: IncrementalLinker
     feed_cache: FeedCache = field(default_factory=FeedCache)
     # Machine clients call many times a second: a checked token is trusted for a few
     # seconds (deps.py).
@@ -144,8 +149,10 @@ class ProcessServices:
 def build_services(state: AppState) -> ProcessServices:
     engine = ScreeningEngine(state.db)
     screener = Screener(engine, state.settings.secret_key, state.db, state.audit_writer)
-    services = ProcessServices(screener=screener, messaging=context_for(state.settings),
-                               records_for_operations=RecordsForOperations())
+    messaging = context_for(state.settings)
+    services = ProcessServices(screener=screener, messaging=messaging,
+                               records_for_operations=RecordsForOperations(),
+                               linker=IncrementalLinker(state.db, engine, messaging))
     screener.on_hit = _alert_owner(services)
     services.readiness["screening"] = lambda: engine.ready
     return services
@@ -174,6 +181,8 @@ ROUTERS: list[APIRouter] = [
     rights_api.public,
     rights_api.router,
     rights_pages.router,
+    linking_api.router,
+    linking_pages.router,
     web_pages.router,
     api_docs.router,
 ]
@@ -199,6 +208,8 @@ def start_workers(state: AppState) -> list[PeriodicWorker]:
         PeriodicWorker("retention-sweep", RETENTION_SWEEP_SECONDS, sweep).start(),
         PeriodicWorker("rights-clock", RIGHTS_CLOCK_SECONDS, rights_clock).start(),
         *messaging_webhooks.start_worker(state),
+        # links each new or changed person once the screening index has applied it
+        linking_worker(services.linker),
     ]
     # Building a large index takes a while: it runs beside the server, which answers
     # /readyz with 503 and screening calls with 429 until it is done.
@@ -218,6 +229,7 @@ NAV: list[NavLink] = [
     *assembly_pages.NAV,
     *blocklist_pages.NAV,
     *rights_pages.NAV,
+    *linking_pages.NAV,
 ]
 
 

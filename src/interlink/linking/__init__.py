@@ -1,0 +1,1 @@
+"""Cross-bureau linking: the same person in several bureaus' records, found and explained."""

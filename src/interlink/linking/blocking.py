@@ -1,0 +1,168 @@
+"""Candidate pairs for a full run over the store, and scoring them (in worker processes).
+
+A full run cannot search the screening index once per record (a thousand searches a second
+at best: a quarter of an hour per million records), so it blocks instead, as Splink does,
+with keys made from the matcher's own token spellings (their sound skeletons, which bridge
+scripts: 'Aleksandr' and 'Александр' share one), under three rules:
+
+- two name parts in common (any two tokens of one name, as a sorted pair of keys);
+- one name part and the birth year in common;
+- a rare name part in common (one held by at most MAX_RARE_BLOCK records);
+- a document number in common.
+
+A block holding more than `max_block` records (a very common pair of names) is skipped: it
+would cost more than it finds. The incremental path (a new record) uses the screening
+index's candidate generation instead; both score with `model.compare`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+import numpy as np
+
+from interlink.linking.model import (
+    LEVELS,
+    Explanation,
+    Subject,
+    Weights,
+    birth_level,
+    compare,
+    default_matcher,
+    identifier_level,
+    nationality_level,
+    sex_level,
+)
+from interlink.screening.names import skeleton
+
+MAX_BLOCK = 400
+MAX_RARE_BLOCK = 40  # a single name part is a key only while this rare
+RARE_KEY_LENGTH = 3
+KEY_SPELLINGS = 2  # spellings of a token giving blocking keys
+
+
+def _token_keys(token: object) -> frozenset[str]:
+    spellings = token.spellings[:KEY_SPELLINGS]  # type: ignore[attr-defined]
+    return frozenset(k for k in (skeleton(s) for s in spellings) if k)
+
+
+def subject_keys(subject: Subject) -> set[str]:
+    """The blocking keys of one record under the three rules."""
+    analyze = default_matcher().analyzer.analyze
+    keys: set[str] = set()
+    year = subject.birth_date[:4] if subject.birth_date else None
+    for name in subject.names:
+        tokens = [_token_keys(t) for t in analyze(name) if not t.is_initial]
+        for first, second in itertools.combinations(tokens, 2):
+            keys.update("2:" + "|".join(sorted((x, y))) for x in first for y in second
+                        if x != y)
+        if year:
+            keys.update(f"y:{year}:{k}" for t in tokens for k in t)
+        keys.update(f"1:{k}" for t in tokens for k in t if len(k) >= RARE_KEY_LENGTH)
+    keys.update("i:" + number for number in subject.identifiers)
+    return keys
+
+
+def candidate_pairs(subjects: Sequence[Subject], max_block: int = MAX_BLOCK,
+                    progress: Callable[[int], None] | None = None) -> np.ndarray:
+    """Distinct (i, j) positions into `subjects`, i < j, as an (n, 2) array."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for position, subject in enumerate(subjects):
+        for key in subject_keys(subject):
+            blocks[key].append(position)
+        if progress and position % 10_000 == 0:
+            progress(position)
+    chunks: list[np.ndarray] = []
+    for key, members in blocks.items():
+        if 2 <= len(members) <= max_block and (
+                len(members) <= MAX_RARE_BLOCK or not key.startswith("1:")):
+            group = np.asarray(members, np.int64)
+            first, second = np.triu_indices(len(group), 1)
+            chunks.append(group[first] * len(subjects) + group[second])
+    if not chunks:
+        return np.zeros((0, 2), np.int64)
+    codes = np.unique(np.concatenate(chunks))
+    return np.stack([codes // len(subjects), codes % len(subjects)], axis=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    left: int  # positions into the subjects
+    right: int
+    explanation: Explanation
+
+
+_SUBJECTS: Sequence[Subject] = ()
+_WEIGHTS: Weights | None = None
+
+
+def weight_bound(a: Subject, b: Subject, weights: Weights) -> float:
+    """The most a pair can weigh whatever its names: the other features cost little to
+    read, the name comparison much. A pair whose bound is below the threshold is decided
+    without comparing its names (a birth date five years off already outweighs them)."""
+    levels = {"birth_date": birth_level(a.birth_date, b.birth_date)[0],
+              "nationality": nationality_level(a.nationalities, b.nationalities)[0],
+              "sex": sex_level(a.sex, b.sex)[0],
+              "identifier": identifier_level(a.identifiers, b.identifiers)[0]}
+    best_name = max(weights.weight("name", level) for level in LEVELS["name"])
+    return weights.prior_weight + best_name + math.fsum(
+        weights.weight(f, level) for f, level in levels.items())
+
+
+def _score_chunk(bounds: tuple[np.ndarray, float]) -> list[tuple[int, int, Explanation]]:
+    """Pairs come sorted by their left record: its candidates' token similarities are
+    computed together first (`LinkMatcher.prime_pairs`), then each pair is compared."""
+    pairs, floor = bounds
+    matcher = default_matcher()
+    found = []
+    lefts, starts = np.unique(pairs[:, 0], return_index=True)
+    ends = [*starts[1:].tolist(), len(pairs)]
+    for left, start, end in zip(lefts.tolist(), starts.tolist(), ends, strict=True):
+        subject = _SUBJECTS[left]
+        rights = [r for r in pairs[start:end, 1].tolist()
+                  if weight_bound(subject, _SUBJECTS[r], _WEIGHTS) >= floor]
+        if not rights:
+            continue
+        matcher.prime_pairs(subject, [_SUBJECTS[r] for r in rights])
+        for right in rights:
+            explanation = compare(subject, _SUBJECTS[right], _WEIGHTS, matcher)
+            if explanation.match_weight >= floor:
+                found.append((left, right, explanation))
+    return found
+
+
+def score_pairs(subjects: Sequence[Subject], pairs: np.ndarray, weights: Weights,
+                floor: float, workers: int = 1, chunk: int = 20_000,
+                progress: Callable[[int], None] | None = None) -> Iterator[Scored]:
+    """Every pair's explanation reaching `floor` (a match weight), scored in `workers`
+    processes forked from this one (they share `subjects` without copying)."""
+    global _SUBJECTS, _WEIGHTS
+    _SUBJECTS, _WEIGHTS = subjects, weights
+    chunks = [(pairs[i:i + chunk], floor) for i in range(0, len(pairs), chunk)]
+    done = 0
+    if workers <= 1 or len(chunks) <= 1:
+        results: Iterable[list[tuple[int, int, Explanation]]] = map(_score_chunk, chunks)
+    else:
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
+        results = pool.map(_score_chunk, chunks)
+    try:
+        for found, (part, _) in zip(results, chunks, strict=True):
+            done += len(part)
+            if progress:
+                progress(done)
+            for left, right, explanation in found:
+                yield Scored(left, right, explanation)
+    finally:
+        if workers > 1 and len(chunks) > 1:
+            pool.shutdown()
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))

@@ -1,0 +1,378 @@
+"""The linking score: Fellegi-Sunter evidence that two person records describe one person.
+
+Each feature of a pair falls in one level (the name: a band of the screening matcher's name
+score; the birth date: exact, compatible, close, incompatible or missing; ...). A level
+carries m, its probability among pairs of one person, and u, among pairs of two people; its
+weight is log2(m / u). The match weight of a pair is the prior weight log2(λ / (1 - λ)) plus
+the weight of each feature's level, and its probability 2^w / (1 + 2^w), as in Splink.
+
+`compare(a, b)` is the one function that scores a pair: the linking runs, the "similar
+records" view and screening's display all call it, so they agree. It orders the pair by
+record id first, so compare(a, b) and compare(b, a) explain the same thing.
+
+The m and u values are estimated from a labelled set (`estimate`, run by
+scripts/train_linking_weights.py) and shipped in weights.json; docs/linking.md says why a
+labelled set rather than EM.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from interlink.screening.names import Token
+from interlink.screening.person_matcher import (
+    Candidate,
+    PartialDate,
+    PersonMatcher,
+    PreparedQuery,
+    TokenMatch,
+)
+from interlink.screening.person_matcher import (
+    PersonQuery as MatcherQuery,
+)
+
+WEIGHTS_PATH = Path(__file__).with_name("weights.json")
+FEATURES = ("name", "birth_date", "nationality", "sex", "identifier")
+# Name levels: lower bounds of the matcher's name score, best first.
+NAME_BANDS = (("exact", 0.97), ("strong", 0.88), ("good", 0.78), ("fair", 0.66),
+              ("weak", 0.5), ("other", -1.0))
+LEVELS: dict[str, tuple[str, ...]] = {
+    "name": tuple(name for name, _ in NAME_BANDS),
+    "birth_date": ("exact", "compatible", "close", "incompatible", "missing"),
+    "nationality": ("shared", "disjoint", "missing"),
+    "sex": ("same", "different", "missing"),
+    "identifier": ("shared", "different", "missing"),
+}
+MISSING = "missing"
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+
+
+def normalise_identifier(number: str) -> str:
+    """Document numbers compared as upper-case letters and digits ('ab-123 4' = 'AB1234')."""
+    return _NOT_ALNUM.sub("", number.upper())
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A person record as linking reads it."""
+
+    record_id: int
+    names: tuple[str, ...]  # primary first, then aliases
+    birth_date: str | None = None  # "1980", "1980-05" or "1980-05-17"
+    nationalities: tuple[str, ...] = ()
+    sex: str | None = None  # "M" | "F"; anything else is unknown
+    identifiers: frozenset[str] = frozenset()  # normalised document numbers
+    owner_org_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    feature: str  # "prior" or one of FEATURES
+    level: str
+    weight: float  # log2 Bayes factor (the prior: log2 of the prior odds)
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"feature": self.feature, "level": self.level,
+                "weight": round(self.weight, 4), "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why two records may be one person: the contributions add up to the match weight."""
+
+    left_id: int
+    right_id: int
+    contributions: tuple[Contribution, ...]
+    name_score: float
+    tokens: tuple[TokenMatch, ...] = ()
+
+    @property
+    def match_weight(self) -> float:
+        return math.fsum(c.weight for c in self.contributions)
+
+    @property
+    def probability(self) -> float:
+        return probability_of(self.match_weight)
+
+    def level(self, feature: str) -> str:
+        return next(c.level for c in self.contributions if c.feature == feature)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"left_id": self.left_id, "right_id": self.right_id,
+                "match_weight": round(self.match_weight, 4),
+                "probability": round(self.probability, 6),
+                "name_score": round(self.name_score, 4),
+                "contributions": [c.as_dict() for c in self.contributions],
+                "tokens": [{"left": t.query, "right": t.candidate, "how": t.how,
+                            "similarity": round(t.similarity, 4)} for t in self.tokens]}
+
+
+def probability_of(weight: float) -> float:
+    if weight > 60:
+        return 1.0
+    odds = 2.0 ** weight
+    return odds / (1.0 + odds)
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """m and u per feature level, the prior probability that two records match, and the
+    match weight from which a pair is suggested as a link."""
+
+    m: dict[str, dict[str, float]]
+    u: dict[str, dict[str, float]]
+    prior: float
+    threshold: float
+    source: str = ""
+
+    def weight(self, feature: str, level: str) -> float:
+        if level == MISSING:
+            return 0.0  # unknown on a side says nothing either way
+        return math.log2(self.m[feature][level] / self.u[feature][level])
+
+    @property
+    def prior_weight(self) -> float:
+        return math.log2(self.prior / (1.0 - self.prior))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "prior": self.prior, "threshold": self.threshold,
+                "m": self.m, "u": self.u}
+
+    @classmethod
+    def from_dict(cls, body: dict[str, Any]) -> Weights:
+        return cls(m=body["m"], u=body["u"], prior=float(body["prior"]),
+                   threshold=float(body["threshold"]), source=body.get("source", ""))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.as_dict(), indent=1, sort_keys=True) + "\n")
+
+
+@lru_cache(maxsize=4)
+def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
+    return Weights.from_dict(json.loads(path.read_text()))
+
+
+class LinkMatcher(PersonMatcher):
+    """The screening matcher with caches fit for scoring many pairs: each name is analysed
+    and prepared once, and token similarities are shared by every pair (a run compares the
+    same tokens again and again). Caches change speed, never a score."""
+
+    CACHE_LIMIT = 500_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shared: dict[tuple[str, str], TokenMatch] = {}
+        self._prepared: dict[str, PreparedQuery] = {}
+        self._names: dict[tuple[str, ...], list[tuple[Token, ...]]] = {}
+
+    def token_match(self, query: PreparedQuery, index: int, other: Token) -> TokenMatch:
+        key = (query.tokens[index].text, other.text)  # a token's text implies its script
+        found = self._shared.get(key)
+        if found is None:
+            found = super().token_match(query, index, other)
+            if len(self._shared) >= self.CACHE_LIMIT:
+                self._shared.clear()
+            self._shared[key] = found
+        return found
+
+    def prepared(self, name: str) -> PreparedQuery:
+        found = self._prepared.get(name)
+        if found is None:
+            if len(self._prepared) >= self.CACHE_LIMIT:
+                self._prepared.clear()
+            found = self._prepared[name] = self.prepare(MatcherQuery(name))
+        return found
+
+    def name_tokens(self, names: tuple[str, ...]) -> list[tuple[Token, ...]]:
+        found = self._names.get(names)
+        if found is None:
+            if len(self._names) >= self.CACHE_LIMIT:
+                self._names.clear()
+            found = self._names[names] = [t for t in map(self.analyzer.analyze, names) if t]
+        return found
+
+    def prime_pairs(self, subject: Subject, others: Iterable[Subject]) -> None:
+        """Compute at once (one rapidfuzz call per token kind) every token similarity that
+        comparing `subject` with each of `others` will read."""
+        candidates = [Candidate(tuple(self.name_tokens(o.names)), None, (), None)
+                      for o in others]
+        for name in subject.names:
+            prepared = self.prepared(name)
+            if prepared.tokens:
+                self.prime(prepared, candidates)
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> LinkMatcher:
+    return LinkMatcher()
+
+
+# --- features -------------------------------------------------------------------------------
+
+
+def name_comparison(a: Subject, b: Subject,
+                    matcher: PersonMatcher | None = None) -> tuple[float, tuple[TokenMatch, ...]]:
+    """The matcher's best name score between any name of `a` (read as a query) and `b`'s
+    names, with the token alignment that gave it. Where the two names have different numbers
+    of parts, `b` is read as the query too and the better reading kept: the matcher charges
+    a query's extra name parts more than a candidate's, so 'Youssef El Amrani' against
+    'يوسف العمراني' is a fair match one way and a strong one the other."""
+    matcher = matcher if isinstance(matcher, LinkMatcher) else default_matcher()
+    if not a.names or not b.names:
+        return 0.0, ()
+    best, tokens = 0.0, ()
+    theirs, ours = matcher.name_tokens(b.names), matcher.name_tokens(a.names)
+    for name in a.names:
+        prepared = matcher.prepared(name)
+        for names in theirs:
+            found = matcher.name_score(prepared, names)
+            if found.score > best:
+                best, tokens = found.score, found.tokens
+    for name in b.names:
+        prepared = matcher.prepared(name)
+        if not prepared.tokens or all(len(t) == len(prepared.tokens) for t in ours):
+            continue
+        for names in ours:
+            found = matcher.name_score(prepared, names)
+            if found.score > best:  # explained from a's side
+                best = found.score
+                tokens = tuple(replace(t, query=t.candidate or "", candidate=t.query)
+                               for t in found.tokens)
+    return best, tokens
+
+
+def name_level(score: float) -> str:
+    return next(level for level, floor in NAME_BANDS if score >= floor)
+
+
+def birth_level(a: str | None, b: str | None) -> tuple[str, str]:
+    first, second = PartialDate.parse(a), PartialDate.parse(b)
+    if first is None or second is None:
+        return MISSING, "not known on both sides"
+    if first == second and first.day:
+        return "exact", f"both {a}"
+    known = [(x, y) for x, y in ((first.year, second.year), (first.month, second.month),
+                                 (first.day, second.day)) if x and y]
+    if all(x == y for x, y in known):
+        return "compatible", f"{a} and {b} agree as far as both are known"
+    if first.year == second.year:
+        if (first.month, first.day) == (second.day, second.month):
+            return "close", "day and month transposed"
+        return "close", "same year, other month or day"
+    if abs(first.year - second.year) == 1 and (first.month, first.day) == (second.month,
+                                                                           second.day):
+        return "close", "years one apart, same day"
+    return "incompatible", f"{a} against {b}"
+
+
+def nationality_level(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, str]:
+    if not a or not b:
+        return MISSING, "not known on both sides"
+    shared = sorted(set(a) & set(b))
+    if shared:
+        return "shared", ", ".join(shared)
+    return "disjoint", f"{', '.join(a)} against {', '.join(b)}"
+
+
+def sex_level(a: str | None, b: str | None) -> tuple[str, str]:
+    if a not in ("M", "F") or b not in ("M", "F"):
+        return MISSING, "not known on both sides"
+    return ("same", a) if a == b else ("different", f"{a} against {b}")
+
+
+def identifier_level(a: frozenset[str], b: frozenset[str]) -> tuple[str, str]:
+    if not a or not b:
+        return MISSING, "no document number on one side"
+    shared = sorted(a & b)
+    if shared:
+        return "shared", f"document {shared[0]} on both"
+    return "different", "documents on both sides, none in common"
+
+
+def levels_of(a: Subject, b: Subject, matcher: PersonMatcher | None = None
+              ) -> tuple[dict[str, tuple[str, str]], float, tuple[TokenMatch, ...]]:
+    """Each feature's (level, detail), the name score and its token alignment."""
+    score, tokens = name_comparison(a, b, matcher)
+    agreed = sum(t.agreement >= 0.5 for t in tokens)
+    levels = {
+        "name": (name_level(score), f"name score {score:.2f}; {agreed} of {len(tokens)} "
+                                    "name parts agree"),
+        "birth_date": birth_level(a.birth_date, b.birth_date),
+        "nationality": nationality_level(a.nationalities, b.nationalities),
+        "sex": sex_level(a.sex, b.sex),
+        "identifier": identifier_level(a.identifiers, b.identifiers),
+    }
+    return levels, score, tokens
+
+
+def compare(a: Subject, b: Subject, weights: Weights | None = None,
+            matcher: PersonMatcher | None = None) -> Explanation:
+    """The one score of a pair of person records, with its explanation."""
+    weights = weights or load_weights()
+    if b.record_id < a.record_id:
+        a, b = b, a
+    levels, score, tokens = levels_of(a, b, matcher)
+    contributions = [Contribution("prior", "prior", weights.prior_weight,
+                                  f"prior probability {weights.prior:.2g} of a match")]
+    contributions += [Contribution(feature, level, weights.weight(feature, level), detail)
+                      for feature, (level, detail) in levels.items()]
+    return Explanation(a.record_id, b.record_id, tuple(contributions), score, tokens)
+
+
+# --- estimation -----------------------------------------------------------------------------
+
+
+@dataclass
+class LevelCounts:
+    """How often each level occurs among matching and non-matching labelled pairs."""
+
+    matches: dict[str, Counter[str]] = field(
+        default_factory=lambda: {f: Counter() for f in FEATURES})
+    non_matches: dict[str, Counter[str]] = field(
+        default_factory=lambda: {f: Counter() for f in FEATURES})
+
+    def add(self, levels: dict[str, str], is_match: bool) -> None:
+        side = self.matches if is_match else self.non_matches
+        for feature, level in levels.items():
+            side[feature][level] += 1
+
+
+def _probabilities(counts: Counter[str], feature: str) -> dict[str, float]:
+    """Observed level shares among known values, with add-one smoothing (a level never seen
+    in training must not weigh infinitely)."""
+    known = [level for level in LEVELS[feature] if level != MISSING]
+    total = sum(counts[level] for level in known) + len(known)
+    return {level: (counts[level] + 1) / total for level in known}
+
+
+def estimate(counts: LevelCounts, prior: float, threshold: float,
+             source: str) -> Weights:
+    return Weights(m={f: _probabilities(counts.matches[f], f) for f in FEATURES},
+                   u={f: _probabilities(counts.non_matches[f], f) for f in FEATURES},
+                   prior=prior, threshold=threshold, source=source)
+
+
+def weight_of_levels(weights: Weights, levels: dict[str, str]) -> float:
+    return weights.prior_weight + math.fsum(weights.weight(f, lv) for f, lv in levels.items())
+
+
+def best_threshold(scored: Iterable[tuple[float, bool]]) -> float:
+    """The match weight maximising pairwise F1 over labelled scored pairs."""
+    ranked = sorted(scored, key=lambda pair: -pair[0])
+    positives = sum(is_match for _, is_match in ranked)
+    best, cut, found = -1.0, 0.0, 0
+    for rank, (weight, is_match) in enumerate(ranked, start=1):
+        found += is_match
+        f1 = 2 * found / (rank + positives) if positives else 0.0
+        if f1 > best:
+            best, cut = f1, weight
+    return cut
