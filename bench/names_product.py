@@ -207,6 +207,8 @@ def _arabic_long(rows: Sequence[Row], rng: random.Random) -> tuple[str, str]:
     bin_latin = rng.choice(_BIN[1])
     al_latin = rng.choice(_AL[1])
     fam_native, fam_latin = _AL[0] + family[2], f"{al_latin}{family[0]}"
+    if family[2].startswith(_AL[0]):  # the row already has its article
+        fam_native, fam_latin = family[2], family[0]
     shape = rng.randrange(6)
     if shape == 0:  # full nasab chain on both sides
         return (f"{given[0]} {bin_latin} {father[0]} {bin_latin} {grandfather[0]} {fam_latin}",
