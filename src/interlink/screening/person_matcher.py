@@ -177,8 +177,11 @@ class MatchConfig:
     # unchanged; recall at the threshold falls (Chinese 75.5 to 64.5 %). 1.0 turns it off.
     transliteration_weight: float = 0.9
     # A particle (al, bin, van, de) agreeing says little of who it is: half the Arabic names
-    # hold 'al'; one missing costs as little.
+    # hold 'al'. One left without counterpart weighs `missing_particle_weight` (times the
+    # weight of an unmatched token): "Daniel Maurice" is no better a "Maurice de Daniel"
+    # for the particle being cheap.
     particle_weight: float = 0.2
+    missing_particle_weight: float = 0.5
     # A common name says less: with an index, each query token weighs by the share of the
     # indexed persons with a name part agreeing with it at least `common_agreement`, as in
     # Fellegi-Sunter term-frequency weights: 1 up to `rare_share`, then ln(1/share) /
@@ -373,6 +376,10 @@ class PersonMatcher:
             return self.config.han_character_weight
         return 1.0
 
+    def _missing_weight(self, token: Token, weight: float) -> float:
+        """What a token left without counterpart weighs (before the extra-token factor)."""
+        return self.config.missing_particle_weight if token.is_particle else weight
+
     def name_score(self, query: PreparedQuery, other: Sequence[Token]) -> _NameScore:
         if not query.tokens or not other:
             return _NameScore(0.0, ())
@@ -393,12 +400,13 @@ class PersonMatcher:
                                        lambda i, j: weights[i] * pairs[i][j].agreement))
         total = sum(weights[i] * pairs[i][j].agreement for i, j in chosen.items())
         mass = sum(weights[i] for i in chosen)
-        mass += cfg.extra_query_weight * sum(w for i, w in enumerate(weights) if i not in chosen)
+        mass += cfg.extra_query_weight * sum(self._missing_weight(t, weights[i])
+                                             for i, t in enumerate(tokens) if i not in chosen)
         used = set(chosen.values())
         syllabic = all(t.script in SYLLABIC for t in tokens)
         extra = cfg.extra_syllable_weight if syllabic else cfg.extra_candidate_weight
-        mass += extra * sum(
-            self._weight(o) for j, o in enumerate(other) if j not in used)
+        mass += extra * sum(self._missing_weight(o, self._weight(o))
+                            for j, o in enumerate(other) if j not in used)
         explained = tuple(replace(pairs[i][chosen[i]], weight=weights[i]) if i in chosen
                           else TokenMatch(t.text, None, 0.0, 0.0, "missing", weights[i])
                           for i, t in enumerate(tokens))

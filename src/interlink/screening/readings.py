@@ -5,9 +5,9 @@ pairs of names; it learned mostly foreign names written natively (克里斯蒂 "
 of the script's own people are spelled by the standards that passports, lists and papers
 print, so these readings join its n-best list:
 
-- Han: Hanyu Pinyin and Wade-Giles from pypinyin (every reading of a character with several,
-  up to `MAX_COMBINATIONS` per token), and the Japanese readings of kanji from pykakasi
-  (Hepburn and the passport form, long vowels written and not: 晋三 "shinzou", "shinzo");
+- Han: Hanyu Pinyin and Wade-Giles from pypinyin (the usual reading of each character),
+  and the Japanese readings of kanji from pykakasi (Hepburn and the passport form, long
+  vowels written and not: 晋三 "shinzou", "shinzo");
 - Kana: Hepburn and the passport form from pykakasi;
 - Hangul: Revised Romanisation syllable by syllable (ICU), the same with the
   McCune-Reischauer vowels (어 "o", 으 "u": "jongun" for 정은) and unaspirated initials
@@ -33,8 +33,6 @@ from functools import lru_cache
 import icu
 import iuliia
 import pypinyin
-
-MAX_COMBINATIONS = 4  # readings of a Han token with several readings per character
 
 
 class Reading(enum.StrEnum):
@@ -111,13 +109,10 @@ def _readings(token: str, script: str, enabled: frozenset[Reading]) -> tuple[str
 
 
 def _pinyin(token: str, style: pypinyin.Style) -> list[str]:
-    """Every combination of the characters' readings (heteronyms: 单 dan, shan, chan), the
-    most usual first, at most MAX_COMBINATIONS."""
-    options = pypinyin.pinyin(token, style=style, heteronym=True, errors="ignore")
-    if not options or any(not o for o in options):
-        return []
-    combos = itertools.islice(itertools.product(*options), MAX_COMBINATIONS)
-    return ["".join(parts) for parts in combos]
+    """The usual reading of each character: the rare ones of characters with several (宁
+    ning, zhu) made 陈宁 meet "CHEN, Zhu" on OFAC."""
+    options = pypinyin.lazy_pinyin(token, style=style, errors="ignore")
+    return ["".join(options)] if len(options) == len(token) else []
 
 
 @lru_cache(maxsize=1)
