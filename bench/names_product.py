@@ -34,7 +34,8 @@ patronymic) listed in Latin order.
         [--unlisted 300] [--via cli|index] [--sets arabic korean ...] [--no-peers]
 
 `--via index` scores in process through the person index with the service's floor and
-limit (the same scores, minutes faster): for developing rules, not for docs/.
+limit (the same scores, minutes faster): for developing rules, not for docs/. With it,
+`--without pinyin kanji ...` leaves maintained readings out, to measure each.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ from rich.console import Console
 from rich.table import Table
 
 from interlink.screening.model import in_training_split
+from interlink.screening.names import NameAnalyzer, Romanizer
 from interlink.screening.person_matcher import PersonMatcher
+from interlink.screening.readings import EVERY_READING, Reading
 
 sys.path.insert(0, str(Path(__file__).parent))
 from names_quality import (
@@ -396,11 +399,16 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--workers", type=int, default=2, help="processes for logic-v2")
     parser.add_argument("--seed", type=int, default=20)
+    parser.add_argument("--without", nargs="+", default=[], choices=[r.value for r in Reading],
+                        help="leave these maintained readings out (with --via index)")
     args = parser.parse_args()
+    if args.without and args.via != "index":
+        parser.error("--without needs --via index (the product reads every reading)")
     console = Console(width=160)
     sides = split_sides({name: dev_rows(name) for name in DEV_SETS})
     rows = sides[args.side]
-    matcher = PersonMatcher()
+    readings = EVERY_READING - {Reading(r) for r in args.without}
+    matcher = PersonMatcher(analyzer=NameAnalyzer(Romanizer.load(readings=readings)))
     table = Table(title=f"Names as the officer gets them ({args.side} side, via {args.via}; "
                         f"{args.size} Latin-spelled persons per set; hits at {FLOOR}+, "
                         f"decision at {THRESHOLD})")
