@@ -19,6 +19,8 @@ from interlink.members.identity import principal_for_user
 from interlink.members.models import ApiToken, Organisation, User
 
 PASSWORD = "Correct-Horse-42"
+# The members a test diffusion goes to: enough for every test's "other member".
+CIRCULATION = ("FR", "DE", "ES", "GB", "US", "JP", "BR", "NG", "IN", "IT", "MA", "EG")
 _HASH_CACHE: dict[str, str] = {}
 
 
@@ -27,6 +29,21 @@ def password_hash() -> str:
     if PASSWORD not in _HASH_CACHE:
         _HASH_CACHE[PASSWORD] = hash_password(PASSWORD)
     return _HASH_CACHE[PASSWORD]
+
+
+def circulate(client: TestClient, record_id: int, to: tuple[str, ...] = CIRCULATION,
+              notice_type: str = "blue") -> dict:
+    """Circulate a person under a diffusion from its bureau (the legal basis on which other
+    members may see and screen it); returns the diffusion."""
+    created = client.post("/api/v1/notices", json={
+        "data": {"notice_type": notice_type, "kind": "diffusion",
+                 "facts": "Suspected of organised vehicle theft across borders."},
+        "subject_record_id": record_id})
+    assert created.status_code == 201, created.text
+    sent = client.post(f"/api/v1/notices/{created.json()['id']}/circulate",
+                       json={"recipients": list(to)})
+    assert sent.status_code == 200, sent.text
+    return sent.json()
 
 
 @dataclass
@@ -103,6 +120,10 @@ class World:
                                  permissions=sorted(p.value for p in principal.permissions),
                                  expires_at=datetime.now(UTC) + timedelta(days=30)))
         return self.api(issued.plaintext)
+
+    def circulate(self, client: TestClient, record_id: int,
+                  to: tuple[str, ...] = CIRCULATION, notice_type: str = "blue") -> dict:
+        return circulate(client, record_id, to, notice_type)
 
     def browser_login(self, user: User) -> TestClient:
         """A cookie session obtained through the real login form (TOTP too if needed)."""

@@ -17,7 +17,7 @@ def test_health_and_readiness(world: World) -> None:
     waiting = client.get("/readyz")
     assert waiting.status_code == 503
     assert waiting.json() == {"status": "starting", "waiting_for": ["screening"]}
-    world.app.state.interlink.extras["screener"].engine.build()
+    world.app.state.interlink.services.screener.engine.build()
     assert client.get("/readyz").json() == {"status": "ready"}
 
 

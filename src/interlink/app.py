@@ -16,67 +16,21 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from interlink.assembly import api as assembly_api
-from interlink.assembly import pages as assembly_pages
-from interlink.blocklist import api as blocklist_api
-from interlink.blocklist import pages as blocklist_pages
 from interlink.config import Settings, load_settings
 from interlink.core import audit
 from interlink.core.audit import AuditWriter
 from interlink.core.background import PeriodicWorker
 from interlink.core.db import Database
-from interlink.core.errors import DomainError
-from interlink.members import api as members_api
-from interlink.members import pages as members_pages
-from interlink.messaging import api as messaging_api
-from interlink.messaging import pages as messaging_pages
-from interlink.messaging import webhooks as messaging_webhooks
+from interlink.core.errors import DomainError, Unauthenticated
 from interlink.observability import Metrics, RequestMiddleware, configure_logging
-from interlink.oversight import api as oversight_api
-from interlink.oversight import pages as oversight_pages
-from interlink.records import api as records_api
-from interlink.records import jobs as records_jobs
-from interlink.records import pages as records_pages
-from interlink.screening import api as screening_api
-from interlink.screening import jobs as screening_jobs
-from interlink.screening import pages as screening_pages
 from interlink.state import AppState
+from interlink.web import api_docs
 from interlink.web import pages as web_pages
-from interlink.web.render import STATIC_DIR, render_error
+from interlink.web.render import STATIC_DIR, redirect, render_error, set_navigation
+from interlink.wiring import NAV, ROUTERS, start_workers
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
-
-# Each capability contributes an API router and a pages router; order does not matter.
-ROUTERS = [
-    members_api.router,
-    members_pages.router,
-    oversight_api.router,
-    oversight_pages.router,
-    records_api.router,
-    records_pages.router,
-    screening_api.router,
-    screening_pages.router,
-    blocklist_api.router,
-    blocklist_pages.router,
-    assembly_api.router,
-    assembly_pages.router,
-    messaging_api.router,
-    messaging_pages.router,
-    web_pages.router,
-]
-# Capabilities that need per-process start-up (an index to build, a worker to run) register
-# a callable(state) -> list of PeriodicWorker here.
-# Capabilities that put per-process objects in AppState.extras when the app is created.
-INSTALLERS: list[Any] = [
-    records_jobs.install,
-    screening_jobs.install,
-]
-STARTUP_HOOKS: list[Any] = [
-    records_jobs.retention_workers,
-    screening_jobs.screening_workers,
-    messaging_webhooks.start_worker,
-]
 
 
 def _wants_html(request: Request) -> bool:
@@ -99,6 +53,11 @@ def _problem(request: Request, status: int, title: str, detail: str,
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
+        if (isinstance(exc, Unauthenticated) and request.method == "GET"
+                and _wants_html(request)):
+            # A page asked for while logged out: log in, then come back to it.
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return redirect(web_pages.login_url(target))
         return _problem(request, exc.status, exc.title, exc.detail, exc.extra)
 
     @app.exception_handler(RequestValidationError)
@@ -141,8 +100,7 @@ def _install_operations(app: FastAPI, state: AppState, metrics: Metrics) -> None
             state.db.ping()
         except Exception as exc:  # the database is what readiness means here
             return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, 503)
-        not_ready = [name for name, ready in state.extras.get("readiness", {}).items()
-                     if not ready()]
+        not_ready = [name for name, ready in state.services.readiness.items() if not ready()]
         if not_ready:
             return JSONResponse({"status": "starting", "waiting_for": not_ready}, 503)
         return JSONResponse({"status": "ready"})
@@ -155,9 +113,8 @@ def _install_operations(app: FastAPI, state: AppState, metrics: Metrics) -> None
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or load_settings()
     db = database or Database(settings.resolved_database_url)
-    state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db))
-    for install in INSTALLERS:
-        install(state)
+    state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db)).with_services()
+    set_navigation(NAV)
     metrics = Metrics()
 
     @asynccontextmanager
@@ -166,8 +123,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         if settings.background_workers:
             workers.append(PeriodicWorker(
                 "audit-sealer", settings.audit_seal_interval, lambda: audit.seal_all(db)).start())
-            for hook in STARTUP_HOOKS:
-                workers.extend(hook(state))
+            workers.extend(start_workers(state))
         try:
             yield
         finally:
@@ -182,7 +138,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         version="0.1.0",
         description="The API of Interlink, a platform for multilateral police cooperation.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by web.api_docs, without a CDN and within the CSP
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -191,6 +147,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     _install_error_handlers(app)
     _install_operations(app, state, metrics)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    api_docs.mount_assets(app)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -1,13 +1,11 @@
 """The synthetic demo world: every member and bureau, demo users, synthetic people.
 
 Never real persons' data: every name, date and number comes from Faker with a fixed seed.
-Capabilities add their own demo content through DEMO_SEEDERS.
+Capabilities' demo content is listed in interlink.wiring.demo_seeders.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import random
 import shutil
 from collections.abc import Callable, Iterator
@@ -18,7 +16,6 @@ from pathlib import Path
 from faker import Faker
 from sqlalchemy.orm import Session
 
-import interlink
 from interlink.config import load_settings
 from interlink.core import audit, migrate
 from interlink.core.auth import OrgKind, Role, hash_password
@@ -141,10 +138,6 @@ class DemoContext:
     user_ids: dict[str, int] = field(default_factory=dict)
 
 
-# Capabilities append callables that add their demo content (records, notices, sessions...).
-DEMO_SEEDERS: list[Callable[[DemoContext], None]] = []
-
-
 def _prepare_folder(data_dir: Path) -> None:
     if data_dir.exists() and any(data_dir.iterdir()):
         if not (data_dir / DEMO_MARKER).exists():
@@ -183,15 +176,10 @@ def _seed_orgs_and_users(session: Session, rng: random.Random, ctx: DemoContext
 
 
 def load_seeders() -> list[Callable[[DemoContext], None]]:
-    """Import every capability's `demo` module; each appends its seeder on import."""
-    for module in pkgutil.iter_modules(interlink.__path__):
-        if module.ispkg:
-            try:
-                importlib.import_module(f"interlink.{module.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"interlink.{module.name}.demo":
-                    raise
-    return DEMO_SEEDERS
+    """Every capability's demo content, as interlink.wiring lists it."""
+    from interlink.wiring import demo_seeders
+
+    return demo_seeders()
 
 
 def build_demo_world(data_dir: Path, *, persons: int = 2000, seed: int = 2026) -> list[DemoLogin]:

@@ -83,7 +83,7 @@ _TOKEN_CACHE_MAX = 10_000
 
 
 def token_cache(request: Request) -> dict[str, tuple[Principal, float]]:
-    return app_state(request).extras.setdefault("token_cache", {})
+    return app_state(request).services.token_cache
 
 
 def _token_principal(request: Request, raw: str) -> Principal:

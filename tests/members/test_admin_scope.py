@@ -129,7 +129,7 @@ def test_expired_token_is_refused_and_last_use_recorded(world: World) -> None:
         session.execute(update(ApiToken).values(expires_at=datetime.now(UTC) - timedelta(1)))
     # A checked token is trusted for TOKEN_CACHE_SECONDS without a database read (README):
     # let that time pass.
-    world.app.state.interlink.extras["token_cache"].clear()
+    world.app.state.interlink.services.token_cache.clear()
     response = client.get("/api/v1/me")
     assert response.status_code == 401 and "expired" in response.json()["detail"]
 

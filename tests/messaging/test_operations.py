@@ -4,62 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import JSON, Integer, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import select
 
-from interlink.core.access import RecordPolicy, RestrictedMixin, Visibility, VisibilityMode
+from interlink.core.access import Visibility, VisibilityMode
 from interlink.core.audit import AuditEntry
-from interlink.core.db import UTCDateTime
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.messaging import operations, service
 from interlink.messaging.context import MessagingContext
 from interlink.messaging.models import Operation
 from interlink.messaging.posting import Draft
+from interlink.records.models import Record
+from interlink.wiring import RecordsForOperations
 from tests.messaging.conftest import Cast
 from tests.support import World
 
-
-class _TestBase(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime()}
-
-
-class Dossier(RestrictedMixin, _TestBase):
-    """A stand-in for a record, with the real restriction columns."""
-
-    __tablename__ = "test_dossiers"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    owner_org_id: Mapped[int] = mapped_column(Integer)  # type: ignore[assignment]
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-
-class DossierReader:
-    def policy(self, session: Session, record_id: int) -> RecordPolicy | None:
-        row = session.get(Dossier, record_id)
-        return None if row is None else row.policy
-
-    def load(self, session: Session, record_id: int) -> dict[str, Any] | None:
-        row = session.get(Dossier, record_id)
-        return None if row is None else dict(row.data)
-
-
-READER = DossierReader()
+# The real records service, as the application wires it.
+READER = RecordsForOperations()
 
 
 @pytest.fixture
 def dossiers(world: World) -> Iterator[None]:
-    _TestBase.metadata.create_all(world.db.engine)
     yield
-    _TestBase.metadata.drop_all(world.db.engine)
 
 
 def _dossier(world: World, owner: int, visibility: Visibility = Visibility(),
              **restrictions: object) -> int:
+    """A circulated record (a stolen vehicle circulates at once) with these restrictions."""
     with world.db.session() as session:
-        row = Dossier(owner_org_id=owner, data={"name": "Synthetic Person"}, circulated=True,
-                      **restrictions)
+        row = Record(kind="vehicle", owner_org_id=owner, label="Dacia Logan",
+                     data={"vin": "1M8GDM9AXKP042788", "status": "stolen",
+                           "reported_on": "2026-02-01"},
+                     vin="1M8GDM9AXKP042788", circulated=True, **restrictions)
         row.set_visibility(visibility)
         session.add(row)
         session.flush()
@@ -94,14 +71,56 @@ def test_a_participant_cannot_see_a_restricted_record_that_was_not_shared(
         with pytest.raises(NotFound):
             operations.read_record(session, cast.fr, READER, operation.id, restricted)
         assert operations.read_record(session, cast.ma, READER, operation.id, restricted)
-    # Explicitly shared by its owner, the participant sees it.
+    # Shared by its owner, it stays within the owner's own restrictions: only MA.
     with world.db.session() as session:
         operations.link_record(session, cast.ma, READER, operation.id, restricted, share=True)
     with world.db.session() as session:
+        assert operations.visible_records(session, cast.fr, READER, operation.id) == []
+        with pytest.raises(NotFound):
+            operations.read_record(session, cast.fr, READER, operation.id, restricted)
+
+
+@pytest.mark.usefixtures("dossiers")
+def test_sharing_opens_national_data_to_the_participants_its_restrictions_admit(
+        world: World, cast: Cast) -> None:
+    """A person no request circulates is national data; its owner may share it into an
+    operation, and then participants its own restrictions admit see it."""
+    operation = _operation(world, cast, "fr")
+    national = _dossier(world, cast.ma.org_id)
+    with world.db.session() as session:
+        session.get(Record, national).circulated = False
+    with world.db.session() as session:
+        operations.link_record(session, cast.ma, READER, operation.id, national)
+    with world.db.session() as session, pytest.raises(NotFound):
+        operations.read_record(session, cast.fr, READER, operation.id, national)
+    with world.db.session() as session:
+        operations.link_record(session, cast.ma, READER, operation.id, national, share=True)
+    with world.db.session() as session:
         assert operations.read_record(session, cast.fr, READER, operation.id,
-                                      restricted) == {"name": "Synthetic Person"}
+                                      national)["label"] == "Dacia Logan"
         assert [r.record_id for r in operations.visible_records(
-            session, cast.fr, READER, operation.id)] == [restricted]
+            session, cast.fr, READER, operation.id)] == [national]
+
+
+@pytest.mark.usefixtures("dossiers")
+def test_inviting_a_member_never_widens_what_the_owner_allowed(
+        world: World, cast: Cast) -> None:
+    """An "all but DE" record shared by its owner stays closed to DE when the lead invites
+    DE afterwards."""
+    operation = _operation(world, cast, "fr")
+    not_de = _dossier(world, cast.ma.org_id,
+                      Visibility(VisibilityMode.EXCEPT, frozenset({"DE"})))
+    with world.db.session() as session:
+        operations.link_record(session, cast.ma, READER, operation.id, not_de, share=True)
+    with world.db.session() as session:
+        operations.invite(session, cast.ma, operation.id, cast.de.org_id)
+    with world.db.session() as session:
+        operations.respond(session, cast.de, operation.id, accept=True)
+    with world.db.session() as session:
+        assert operations.visible_records(session, cast.de, READER, operation.id) == []
+        with pytest.raises(NotFound):
+            operations.read_record(session, cast.de, READER, operation.id, not_de)
+        assert operations.read_record(session, cast.fr, READER, operation.id, not_de)
 
 
 @pytest.mark.usefixtures("dossiers")
@@ -125,7 +144,7 @@ def test_sharing_never_overrides_an_oversight_block_or_expiry(
     with world.db.session() as session:
         operations.link_record(session, cast.ma, READER, operation.id, record, share=True)
     with world.db.session() as session:
-        row = session.get(Dossier, record)
+        row = session.get(Record, record)
         for column, value in restriction.items():
             setattr(row, column, value)
     with world.db.session() as session, pytest.raises(NotFound):

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from interlink.core.auth import Role
 from interlink.records import service as records
 from interlink.records.models import Record
-from tests.support import World
+from tests.support import World, circulate
 
 PERSON = {"names": [{"full_name": "Karim Benali"}], "sex": "male", "birth_date": "1984-05",
           "nationalities": ["MA"]}
@@ -36,6 +36,9 @@ def _create(client, kind: str, **restrictions) -> dict:
         body["restrictions"] = restrictions
     response = client.post(f"/api/v1/records/{kind}", json=body)
     assert response.status_code == 201, response.text
+    if kind == "person":  # circulates under a diffusion, as persons do
+        circulate(client, response.json()["id"])
+        return client.get(f"/api/v1/records/{response.json()['id']}").json()
     return response.json()
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from interlink.cli import app
 from interlink.core.auth import Role
-from tests.support import World
+from tests.support import World, circulate
 
 runner = CliRunner()
 UTOPIA = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
@@ -26,7 +26,10 @@ def env(world: World, tmp_path: Path) -> dict[str, str]:
             ("document", {"issuing_country": "MA", "document_type": "passport",
                           "number": "XY9876543", "status": "lost",
                           "reported_on": "2026-01-02"})):
-        assert ma.post(f"/api/v1/records/{kind}", json={"data": data}).status_code == 201
+        created = ma.post(f"/api/v1/records/{kind}", json={"data": data})
+        assert created.status_code == 201
+        if kind == "person":
+            circulate(ma, created.json()["id"])
     return {"INTERLINK_DATABASE_URL": world.db.url, "INTERLINK_DATA_DIR": str(tmp_path)}
 
 
@@ -43,12 +46,14 @@ def test_batch_manifest_to_jsonl(env: dict[str, str], tmp_path: Path) -> None:
                                  str(out)], env=env)
     assert result.exit_code == 0, result.output
     answers = {a["id"]: a for a in map(json.loads, out.read_text().splitlines())}
-    assert answers["p1"]["hits"][0]["kind"] == "person"
+    assert answers["p1"]["hits"][0]["record_kind"] == "person"
     assert answers["p1"]["hits"][0]["decision"] is True
     assert answers["p1"]["hits"][0]["explanation"]["features"]
     assert answers["p2"]["hits"] == [] or not answers["p2"]["hits"][0]["decision"]
-    assert answers["p3"]["hits"][0]["kind"] == "document"
-    assert answers["p3"]["hits"][0]["external_id"] is None
+    assert answers["p3"]["hits"][0]["record_kind"] == "document"
+    assert answers["p3"]["hits"][0].get("external_id") is None
+    assert answers["p3"]["hits"][0]["status"] == "lost"
+    assert answers["p3"]["hits"][0]["action"].startswith("Seize the document")
     assert answers["p4"]["error"].startswith("line 5:")
 
 

@@ -3,7 +3,7 @@ agenda adopted, 130 delegations present, a closed secret ballot with its publish
 decided election round, an open secret ballot for the demo delegates (nairobi.delegate heads
 Kenya's delegation, ottawa.delegate Canada's), meeting requests and two agreements.
 
-Importing this module registers the seeder in `interlink.demo.DEMO_SEEDERS`.
+Its seeder is listed in `interlink.wiring.demo_seeders`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from interlink.assembly import service, service_agreements, service_meetings, se
 from interlink.assembly.keys import SealKeyFile
 from interlink.config import load_settings
 from interlink.core.auth import Principal, Role
-from interlink.demo import DEMO_SEEDERS, DemoContext
+from interlink.demo import DemoContext
 from interlink.members import service as members
 from interlink.members.identity import principal_for_user
 from interlink.members.models import User
@@ -191,4 +191,3 @@ def _agreements(ctx: DemoContext, admin: Principal) -> None:
                                          on=date(2025, 6, 1))
 
 
-DEMO_SEEDERS.append(seed_assembly)

@@ -24,14 +24,14 @@ from interlink.assembly.views import booking_out, session_detail
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
 from interlink.deps import Id, unit_of_work
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render, templates
+from interlink.web.render import NavLink, form_principal, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend([
+NAV = [  # wired in interlink.wiring.NAV
     NavLink("/assembly", "General Assembly", Perm.ASSEMBLY_VOTE),
     NavLink("/assembly/admin", "Assembly secretariat", Perm.ASSEMBLY_ADMIN),
     NavLink("/assembly/agreements", "Agreements", Perm.ASSEMBLY_ADMIN),
-])
+]
 Viewer = Annotated[Principal | None, Depends(form_principal)]
 
 

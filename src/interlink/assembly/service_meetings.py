@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from interlink.assembly import RuleBroken, ical, scheduling
@@ -103,6 +103,18 @@ def meeting_requests(session: Session, principal: Principal, number: int
         return _requests(session, ga)
     principal.require(Perm.ASSEMBLY_VOTE)
     return _requests(session, ga, principal.country or "")
+
+
+def invitations_query(principal: Principal) -> Select[tuple[MeetingRequest]]:
+    """Meeting requests addressed to the principal's delegation that it has not answered, in
+    sessions still planned or open."""
+    principal.require(Perm.ASSEMBLY_VOTE)
+    return (select(MeetingRequest)
+            .join(AssemblySession, AssemblySession.id == MeetingRequest.session_id)
+            .where(MeetingRequest.invitee == (principal.country or ""),
+                   MeetingRequest.status == scheduling.RequestStatus.PENDING.value,
+                   AssemblySession.status.in_(("planned", "open")))
+            .order_by(MeetingRequest.created_at, MeetingRequest.id))
 
 
 # --- slots, rooms and scheduling -------------------------------------------------------------

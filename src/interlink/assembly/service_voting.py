@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from normality import slugify
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -88,6 +88,17 @@ def tally_of(ballot: Ballot) -> Tally | None:
 def ballots_of(session: Session, ga: AssemblySession) -> list[Ballot]:
     return list(session.scalars(select(Ballot).where(Ballot.session_id == ga.id)
                                 .order_by(Ballot.id)))
+
+
+def awaiting_vote_query(principal: Principal) -> Select[tuple[Ballot]]:
+    """Open ballots of open sessions in which the principal's country has not voted yet."""
+    principal.require(Perm.ASSEMBLY_VOTE)
+    country = principal.country or ""
+    voted = exists().where(BallotVoter.ballot_id == Ballot.id, BallotVoter.country == country)
+    return (select(Ballot)
+            .join(AssemblySession, AssemblySession.id == Ballot.session_id)
+            .where(Ballot.status == "open", AssemblySession.status == "open", ~voted)
+            .order_by(Ballot.opened_at, Ballot.id))
 
 
 def _ready_to_vote(session: Session, ga: AssemblySession, *, agenda: bool = False) -> None:

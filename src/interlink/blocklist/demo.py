@@ -18,7 +18,7 @@ from interlink.blocklist.client import BlocklistClient
 from interlink.blocklist.feed import ClientState, FullHashes, Update
 from interlink.blocklist.versions import FeedCache
 from interlink.core.auth import Perm, Principal
-from interlink.demo import DEMO_SEEDERS, DemoContext
+from interlink.demo import DemoContext
 from interlink.members import service as members
 from interlink.members.identity import authenticate_token, principal_for_user
 from interlink.members.models import User
@@ -103,4 +103,3 @@ def _write_token(ctx: DemoContext, token: str) -> None:
     os.chmod(path, 0o600)
 
 
-DEMO_SEEDERS.append(seed_blocklist)

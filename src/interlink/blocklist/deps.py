@@ -8,12 +8,10 @@ from interlink.blocklist.service import BlocklistRules
 from interlink.blocklist.versions import FeedCache
 from interlink.deps import app_state
 
-_CACHE_KEY = "blocklist.feed_cache"
-
 
 def rules(request: Request) -> BlocklistRules:
     return BlocklistRules.from_settings(app_state(request).settings)
 
 
 def feed_cache(request: Request) -> FeedCache:
-    return app_state(request).extras.setdefault(_CACHE_KEY, FeedCache())
+    return app_state(request).services.feed_cache

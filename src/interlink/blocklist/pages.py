@@ -21,13 +21,13 @@ from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
 from interlink.deps import Id, app_state, unit_of_work
 from interlink.members.models import Organisation
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render
+from interlink.web.render import NavLink, form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend([
+NAV = [  # wired in interlink.wiring.NAV
     NavLink("/blocklist/queue", "Blocklist", Perm.BLOCKLIST_SUBMIT),
     NavLink("/blocklist/manage", "Blocklist management", Perm.BLOCKLIST_PUBLISH),
-])
+]
 # HTTP 451 Unavailable For Legal Reasons: what a provider answers instead of a blocked site.
 STOP_STATUS = 451
 

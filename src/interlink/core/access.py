@@ -16,6 +16,10 @@ The rules:
 - partners see no record (screening tells them "possible match" and nothing more);
 - a member's bureau and agencies see a circulated record when its visibility admits their
   country; international entities (no country) see records open to all or to all but some.
+- a person record circulates only under a request that covers it (a published notice, a
+  circulated diffusion): its `reach` is the union of those requests' visibilities, and a
+  member sees it when both the record's own visibility and that reach admit its country
+  (records.circulation computes the reach; documents and vehicles have reach "all").
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, ForeignKey, String, and_, or_, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -62,6 +67,39 @@ class Visibility:
         if self.mode is VisibilityMode.ONLY:
             return country is not None and country in self.countries
         return country not in self.countries
+
+    def union(self, other: Visibility) -> Visibility:
+        """Admits whoever either admits (two requests covering one subject)."""
+        a, b = self, other
+        if VisibilityMode.ALL in (a.mode, b.mode):
+            return Visibility()
+        if a.mode is VisibilityMode.ONLY and b.mode is VisibilityMode.ONLY:
+            return Visibility(VisibilityMode.ONLY, a.countries | b.countries)
+        if a.mode is VisibilityMode.EXCEPT and b.mode is VisibilityMode.EXCEPT:
+            return _except(a.countries & b.countries)
+        only, excluded = (a, b) if a.mode is VisibilityMode.ONLY else (b, a)
+        return _except(excluded.countries - only.countries)
+
+    def intersect(self, other: Visibility) -> Visibility:
+        """Admits whoever both admit (a record's own restrictions within a request's)."""
+        a, b = self, other
+        if a.mode is VisibilityMode.ALL:
+            return b
+        if b.mode is VisibilityMode.ALL:
+            return a
+        if a.mode is VisibilityMode.ONLY and b.mode is VisibilityMode.ONLY:
+            return Visibility(VisibilityMode.ONLY, a.countries & b.countries)
+        if a.mode is VisibilityMode.EXCEPT and b.mode is VisibilityMode.EXCEPT:
+            return Visibility(VisibilityMode.EXCEPT, a.countries | b.countries)
+        only, excluded = (a, b) if a.mode is VisibilityMode.ONLY else (b, a)
+        return Visibility(VisibilityMode.ONLY, only.countries - excluded.countries)
+
+
+def _except(countries: frozenset[str]) -> Visibility:
+    return Visibility(VisibilityMode.EXCEPT, countries) if countries else Visibility()
+
+
+NOBODY = Visibility(VisibilityMode.ONLY, frozenset())
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +140,13 @@ class RecordPolicy:
     retention_until: datetime | None = None
     circulated: bool = True
     access_blocked: bool = False
+    reach: Visibility = Visibility()  # what the requests covering a person open it to
+
+    @property
+    def effective_visibility(self) -> Visibility:
+        """Who among the members sees it once circulated: its own restrictions within its
+        requests' reach."""
+        return self.visibility.intersect(self.reach)
 
 
 def is_expired(policy: RecordPolicy, now: datetime | None = None) -> bool:
@@ -120,7 +165,8 @@ def can_see(viewer: Viewer, policy: RecordPolicy, now: datetime | None = None) -
         return False
     if viewer.is_secretariat:
         return True
-    return policy.circulated and policy.visibility.admits(viewer.country)
+    return (policy.circulated and policy.visibility.admits(viewer.country)
+            and policy.reach.admits(viewer.country))
 
 
 def can_act(viewer: Viewer, policy: RecordPolicy, now: datetime | None = None) -> bool:
@@ -178,6 +224,11 @@ class RestrictedMixin:
         self.visibility_countries = encode_countries(visibility.countries)
 
     @property
+    def reach(self) -> Visibility:
+        """Only records carry a reach (records.models.Record); notices are their own reach."""
+        return Visibility()
+
+    @property
     def policy(self) -> RecordPolicy:
         return RecordPolicy(
             owner_org_id=self.owner_org_id,
@@ -187,6 +238,7 @@ class RestrictedMixin:
             retention_until=self.retention_until,
             circulated=self.circulated,
             access_blocked=self.access_blocked,
+            reach=self.reach,
         )
 
 
@@ -206,18 +258,24 @@ def visible_clause(
     )
     if viewer.is_secretariat:
         return or_(owned, live)
-    country = viewer.country
-    mode = model.visibility_mode
-    if country is None:
-        admitted = or_(mode == VisibilityMode.ALL.value, mode == VisibilityMode.EXCEPT.value)
-    else:
-        listed = model.visibility_countries.like(f"%,{country},%")
-        admitted = or_(
-            mode == VisibilityMode.ALL.value,
-            and_(mode == VisibilityMode.ONLY.value, listed),
-            and_(mode == VisibilityMode.EXCEPT.value, ~listed),
-        )
+    admitted = _admits(model.visibility_mode, model.visibility_countries, viewer.country)
+    reach_mode = getattr(model, "reach_mode", None)
+    if reach_mode is not None:
+        admitted = and_(admitted, _admits(reach_mode, model.reach_countries,  # type: ignore[attr-defined]
+                                          viewer.country))
     return or_(owned, and_(live, model.circulated.is_(True), admitted))
+
+
+def _admits(mode: Any, countries: Any, country: str | None) -> ColumnElement[bool]:
+    """SQL equal to `Visibility.admits` over a (mode, ',FR,DE,') column pair."""
+    if country is None:
+        return or_(mode == VisibilityMode.ALL.value, mode == VisibilityMode.EXCEPT.value)
+    listed = countries.like(f"%,{country},%")
+    return or_(
+        mode == VisibilityMode.ALL.value,
+        and_(mode == VisibilityMode.ONLY.value, listed),
+        and_(mode == VisibilityMode.EXCEPT.value, ~listed),
+    )
 
 
 def listing_clause(
@@ -230,6 +288,7 @@ def listing_clause(
 
 
 __all__ = [
+    "NOBODY",
     "HandlingCode",
     "RecordPolicy",
     "RestrictedMixin",

@@ -43,6 +43,8 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_unsealed", "seq", "id"),
         Index("ix_audit_log_owner", "object_owner_org_id", "id"),
+        # Who accessed one record (its subject page); created by migration records_0002.
+        Index("ix_audit_log_object", "object_type", "object_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

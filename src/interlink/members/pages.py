@@ -12,13 +12,13 @@ from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
 from interlink.deps import Id, token_cache, unit_of_work
 from interlink.members import service
 from interlink.members.models import Organisation
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render
+from interlink.web.render import NavLink, form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend([
+NAV = [  # wired in interlink.wiring.NAV
     NavLink("/admin/users", "Users", Perm.USERS_MANAGE),
     NavLink("/admin/tokens", "API tokens", Perm.TOKENS_MANAGE),
-])
+]
 
 
 def _logged_in(principal: Principal | None) -> Principal:

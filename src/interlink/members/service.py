@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -358,3 +359,12 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiTo
             "token.revoke", "token", token.id, owner_org_id=token.org_id))
     return token
 
+
+
+def org_labels(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
+    """How pages name organisations: "Name (CODE)", never an internal id."""
+    ids = {i for i in org_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
+    return {org.id: f"{org.name} ({org.code})" for org in rows}

@@ -1,6 +1,6 @@
 """What messaging needs besides the database: the key folder, answer deadlines, webhook policy.
 
-One `MessagingContext` per process, built from the settings and kept in `AppState.extras`.
+One `MessagingContext` per process, built from the settings and kept in `AppState.services`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from interlink.messaging.models import Priority
 from interlink.state import AppState
 
 DEFAULT_ANSWER_HOURS = 12.0  # the Schengen rule for answering a hit
-_EXTRAS_KEY = "messaging.context"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +66,10 @@ def context_for(settings: Settings) -> MessagingContext:
 
 
 def context_of(state: AppState) -> MessagingContext:
-    """The process's context, built on first use (dict.setdefault keeps one under races)."""
-    context = state.extras.get(_EXTRAS_KEY)
-    if context is None:
-        context = state.extras.setdefault(_EXTRAS_KEY, context_for(state.settings))
-    return context
+    """The process's context (interlink.wiring builds it with the application)."""
+    return state.services.messaging
 
 
 def install_context(state: AppState, context: MessagingContext) -> None:
     """Use this context in the process (tests use a short webhook back-off)."""
-    state.extras[_EXTRAS_KEY] = context
+    state.services.messaging = context

@@ -2,7 +2,7 @@
 forward it), two hit follow-ups (one answered, one waiting) and a joint operation. Synthetic
 text only.
 
-Importing this module registers the seeder in `interlink.demo.DEMO_SEEDERS`.
+Its seeder is listed in `interlink.wiring.demo_seeders`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from interlink.config import load_settings
 from interlink.core.access import HandlingCode
 from interlink.core.auth import Principal
 from interlink.core.db import utcnow
-from interlink.demo import DEMO_SEEDERS, DemoContext
+from interlink.demo import DemoContext
 from interlink.members.identity import principal_for_user
 from interlink.members.models import User
 from interlink.messaging import followups, operations, service
@@ -94,4 +94,3 @@ def seed_messaging(ctx: DemoContext) -> None:
         _operation(session, messaging)
 
 
-DEMO_SEEDERS.append(seed_messaging)

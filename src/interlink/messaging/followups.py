@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -141,19 +141,39 @@ def open_hit_followup(session: Session, *, ctx: MessagingContext, hit_id: int, r
     return thread
 
 
-def followups_for(session: Session, principal: Principal, *, overdue_only: bool = False,
-                  now: datetime | None = None, limit: int = 200) -> list[FollowupView]:
-    """A bureau's follow-ups, as searcher or owner; the Secretariat's list covers everyone."""
+def followups_query(principal: Principal, *, overdue_only: bool = False,
+                    now: datetime | None = None) -> Select[tuple[Followup]]:
+    """A bureau's follow-ups, as searcher or owner; the Secretariat's query covers everyone."""
     principal.require(Perm.MESSAGES)
-    check_limit(limit)
-    now = now or utcnow()
-    stmt = select(Followup).order_by(Followup.due_at, Followup.id).limit(limit)
+    stmt = select(Followup).order_by(Followup.due_at, Followup.id)
     if not principal.viewer.is_secretariat:
         stmt = stmt.where(or_(Followup.searching_org_id == principal.org_id,
                               Followup.owner_org_id == principal.org_id))
     if overdue_only:
-        stmt = stmt.where(Followup.answered_at.is_(None), Followup.due_at < now)
+        stmt = stmt.where(Followup.answered_at.is_(None), Followup.due_at < (now or utcnow()))
+    return stmt
+
+
+def followups_for(session: Session, principal: Principal, *, overdue_only: bool = False,
+                  now: datetime | None = None, limit: int = 200) -> list[FollowupView]:
+    check_limit(limit)
+    now = now or utcnow()
+    stmt = followups_query(principal, overdue_only=overdue_only, now=now).limit(limit)
     return _views(session, session.scalars(stmt).all(), now)
+
+
+def awaiting_answer_query(principal: Principal) -> Select[tuple[Followup]]:
+    """Hits on the principal's bureau's records that it has not answered yet, soonest due first."""
+    principal.require(Perm.MESSAGES)
+    return (select(Followup)
+            .where(Followup.owner_org_id == principal.org_id, Followup.answered_at.is_(None))
+            .order_by(Followup.due_at, Followup.id))
+
+
+def views_of(session: Session, followups: Sequence[Followup], now: datetime | None = None
+             ) -> list[FollowupView]:
+    """Views (with both bureaus' codes) of follow-ups a query above returned."""
+    return _views(session, followups, now or utcnow())
 
 
 @dataclass(frozen=True, slots=True)

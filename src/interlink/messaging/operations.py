@@ -3,9 +3,11 @@ of linked records, tasks with owners and due dates, a timeline and a channel (a 
 participants are the accepted members).
 
 Records stay where they are: the workspace holds references. A participant sees a linked
-record if its restrictions admit the participant anyway, or if its owner explicitly shared it
-into the operation, unless the oversight commission blocked it or its retention ended. Records
-are reached through a `RecordReader`, so this module does not import the records capability.
+record if it may see it anyway, or if its owner explicitly shared it into the operation and
+the record's own restrictions admit the participant's country (inviting a member never widens
+what the owner allowed), unless the oversight commission blocked it or its retention ended.
+Records are reached through a `RecordReader` (the records service, wired in
+interlink.wiring), so this module does not import the records capability.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -38,8 +40,6 @@ from interlink.messaging.models import (
 from interlink.messaging.posting import RECIPIENT_KINDS, new_thread, org_codes
 from interlink.state import AppState
 
-# The records capability puts its RecordReader in AppState.extras under this key.
-RECORD_READER_KEY = "records.reader"
 MAX_NAME = 200
 MAX_PURPOSE = 5000
 MAX_TASK_TITLE = 300
@@ -51,21 +51,25 @@ class RecordReader(Protocol):
     def policy(self, session: Session, record_id: int) -> RecordPolicy | None:
         """The record's owner and restrictions; None when there is no such record."""
 
-    def load(self, session: Session, record_id: int) -> dict[str, Any] | None:
-        """The record's content, without an access check: the caller has decided."""
+    def read(self, session: Session, principal: Principal, record_id: int, *,
+             admitted: bool, purpose: str) -> dict[str, Any]:
+        """The record's content through the records service's access check, `admitted`
+        being this capability's verdict; audited there; NotFound when refused."""
 
 
-def record_reader(state: AppState) -> RecordReader | None:
-    return state.extras.get(RECORD_READER_KEY)
+def record_reader(state: AppState) -> RecordReader:
+    return state.services.records_for_operations
 
 
 def may_read_linked(viewer: Viewer, policy: RecordPolicy, link: OperationRecord,
                     now: datetime | None = None) -> bool:
-    """Seen anyway, or shared into the operation by its owner and neither blocked nor expired."""
+    """Seen anyway, or shared into the operation by its owner, neither blocked nor expired,
+    and admitted by the record's own restrictions."""
     if can_see(viewer, policy, now):
         return True
     shared_by_owner = link.shared and link.shared_by_org_id == policy.owner_org_id
-    return shared_by_owner and not policy.access_blocked and not is_expired(policy, now)
+    return (shared_by_owner and not policy.access_blocked and not is_expired(policy, now)
+            and not viewer.is_partner and policy.visibility.admits(viewer.country))
 
 
 # --- membership -------------------------------------------------------------------------------
@@ -217,6 +221,17 @@ def list_operations(session: Session, principal: Principal
     return list(rows)
 
 
+def invitations_query(principal: Principal) -> Select[tuple[Operation]]:
+    """Open operations that invited the principal's organisation and await its answer."""
+    principal.require(Perm.MESSAGES)
+    return (select(Operation)
+            .join(OperationMember, OperationMember.operation_id == Operation.id)
+            .where(OperationMember.org_id == principal.org_id,
+                   OperationMember.status == MemberStatus.INVITED.value,
+                   Operation.closed_at.is_(None))
+            .order_by(OperationMember.invited_at, Operation.id))
+
+
 # --- workspace --------------------------------------------------------------------------------
 
 
@@ -277,9 +292,8 @@ def read_record(session: Session, principal: Principal, reader: RecordReader,
     policy = reader.policy(session, record_id) if link is not None else None
     if link is None or policy is None or not may_read_linked(principal.viewer, policy, link):
         raise NotFound(f"no record {record_id} in this operation that you may see")
-    content = reader.load(session, record_id)
-    if content is None:
-        raise NotFound(f"no record {record_id}")
+    content = reader.read(session, principal, record_id, admitted=True,
+                          purpose=f"operation {operation.id}")
     audit.record(session, principal.actor, Event(
         "operation.record_read", "record", record_id, owner_org_id=policy.owner_org_id,
         detail={"operation": operation.id, "shared": link.shared}))

@@ -24,14 +24,14 @@ from interlink.messaging.attachments import MAX_ATTACHMENT_BYTES, NewAttachment
 from interlink.messaging.context import context_of
 from interlink.messaging.models import Accuracy, LinkType, Priority, Reliability
 from interlink.messaging.posting import Draft, Link, resolve_org_code, resolve_org_codes
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render, templates
+from interlink.web.render import NavLink, form_principal, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend([
+NAV = [  # wired in interlink.wiring.NAV
     NavLink("/messages", "Messages", Perm.MESSAGES),
     NavLink("/operations", "Operations", Perm.MESSAGES),
     NavLink("/webhooks", "Webhooks", Perm.TOKENS_MANAGE),
-])
+]
 
 CHOICES = {"handling_codes": list(HandlingCode), "reliabilities": list(Reliability),
            "accuracies": list(Accuracy), "priorities": list(Priority)}

@@ -290,7 +290,7 @@ def deliver_due(db: Database, ctx: MessagingContext, *, now: datetime | None = N
 
 
 def start_worker(state: AppState) -> list[PeriodicWorker]:
-    """Startup hook: deliver due webhooks in the background of every server process."""
+    """Deliver due webhooks in the background of every server process (interlink.wiring)."""
     ctx = context_of(state)
     return [PeriodicWorker("messaging-webhooks", ctx.webhooks.poll_seconds,
                            lambda: deliver_due(state.db, context_of(state))).start()]

@@ -10,13 +10,13 @@ from interlink.core.errors import Unauthenticated
 from interlink.core.pagination import decode_cursor, encode_cursor
 from interlink.deps import unit_of_work
 from interlink.oversight import service
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, render
+from interlink.web.render import NavLink, form_principal, render
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend([
-    NavLink("/audit", "Access log", Perm.AUDIT_OWN),
+NAV = [  # wired in interlink.wiring.NAV
     NavLink("/audit", "Audit log", Perm.AUDIT_ALL),
-])
+    NavLink("/audit", "Access log", Perm.AUDIT_OWN),
+]
 PAGE = 100
 
 

@@ -59,3 +59,16 @@ def verify_chain(session: Session, principal: Principal) -> VerifyReport:
     if not (principal.has(Perm.AUDIT_ALL) or principal.has(Perm.PLATFORM_ADMIN)):
         raise Forbidden("verifying the audit chain is for oversight and platform administrators")
     return audit.verify(session)
+
+
+def accesses_to(session: Session, principal: Principal, object_type: str, object_id: int,
+                owner_org_id: int, *, limit: int = 50) -> list[AuditEntry]:
+    """Who accessed one object, newest first: for its owner and for oversight only."""
+    if not (principal.has(Perm.AUDIT_ALL)
+            or (principal.has(Perm.AUDIT_OWN) and principal.org_id == owner_org_id)):
+        return []
+    stmt = (select(AuditEntry)
+            .where(AuditEntry.object_type == object_type,
+                   AuditEntry.object_id == str(object_id))
+            .order_by(AuditEntry.id.desc()).limit(limit))
+    return list(session.scalars(stmt))

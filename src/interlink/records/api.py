@@ -13,6 +13,7 @@ from interlink.records import notices
 from interlink.records import service as records
 from interlink.records.api_schemas import (
     AnswerIn,
+    CheckPreviewOut,
     DecisionIn,
     DiffusionReviewIn,
     NoticeAmendIn,
@@ -174,6 +175,7 @@ def _notice_out(session: Any, principal: Principal, notice_id: int) -> NoticeOut
         principal,
         notices.checks(session, principal, notice_id),
         notices.timeline(session, principal, notice_id),
+        notices.visible_subject(session, principal, row),
     )
 
 
@@ -360,6 +362,38 @@ def cancel_notice(
     return _transition(request, principal, notice_id, notices.cancel, body.reason)
 
 
+@router.post("/notices/{notice_id}/checks", response_model=list[CheckPreviewOut])
+def preview_checks(
+    request: Request, notice_id: Id, principal: Principal = Depends(current_principal)
+) -> list[CheckPreviewOut]:
+    """Run the automated checks on a draft now, without submitting: what the reviewer will
+    see. Submitting a request that fails them is allowed; the reviewer decides."""
+    with unit_of_work(request) as session:
+        return [CheckPreviewOut.model_validate(r, from_attributes=True)
+                for r in notices.preview_checks(session, principal, notice_id)]
+
+
+@router.get("/notices/{notice_id}/changes", response_model=list[VersionOut])
+def changes_since_question(
+    request: Request, notice_id: Id, principal: Principal = Depends(current_principal)
+) -> list[VersionOut]:
+    """What the bureau changed in the request and its subject since the reviewer asked for
+    information."""
+    with unit_of_work(request) as session:
+        return versions_out(notices.changes_since_question(session, principal, notice_id))
+
+
+@router.post("/notices/{notice_id}/copy", response_model=NoticeOut,
+             status_code=status.HTTP_201_CREATED)
+def copy_request(
+    request: Request, notice_id: Id, principal: Principal = Depends(current_principal)
+) -> NoticeOut:
+    """Copy a cancelled, refused, withdrawn or expired request into a new draft."""
+    with unit_of_work(request) as session:
+        copy = notices.copy_request(session, principal, notice_id)
+        return _notice_out(session, principal, copy.id)
+
+
 @router.get("/notices/{notice_id}/versions", response_model=list[VersionOut])
 def notice_versions(
     request: Request, notice_id: Id, principal: Principal = Depends(current_principal)
@@ -389,7 +423,7 @@ def add_refugee_status(
 def public_notices(request: Request) -> list[dict[str, Any]]:
     """Public extracts of Red notices, where the requesting country agreed. No login."""
     with unit_of_work(request) as session:
-        return [notices.public_extract_view(n) for n in notices.public_extracts(session)]
+        return [notices.public_extract_view(session, n) for n in notices.public_extracts(session)]
 
 
 __all__ = ["router"]

@@ -143,6 +143,13 @@ class CheckOut(BaseModel):
     details: list[Any]
 
 
+class CheckPreviewOut(BaseModel):
+    code: str
+    outcome: str
+    reason: str
+    details: list[str] = Field(default_factory=list)
+
+
 class EventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     at: datetime
@@ -170,6 +177,9 @@ class NoticeOut(BaseModel):
     published_at: datetime | None
     yours: bool
     actionable: bool
+    subject_record_id: int | None = None
+    subject: RecordOut | None = Field(default=None, description="The subject record, when "
+                                                                "you may see it")
     checks: list[CheckOut] = Field(default_factory=list)
     timeline: list[EventOut] = Field(default_factory=list)
 
@@ -180,6 +190,7 @@ class NoticeOut(BaseModel):
         principal: Principal,
         checks: list[NoticeCheck] | None = None,
         timeline: list[NoticeEvent] | None = None,
+        subject: Record | None = None,
     ) -> NoticeOut:
         return cls(
             id=row.id,
@@ -198,6 +209,8 @@ class NoticeOut(BaseModel):
             published_at=row.published_at,
             yours=can_modify(principal.viewer, row.policy),
             actionable=can_act(principal.viewer, row.policy),
+            subject_record_id=row.subject_record_id,
+            subject=RecordOut.of(subject, principal) if subject is not None else None,
             checks=[CheckOut.model_validate(c) for c in checks or []],
             timeline=[EventOut.model_validate(e) for e in timeline or []],
         )

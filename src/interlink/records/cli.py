@@ -23,7 +23,7 @@ from interlink.clikit import (
 from interlink.core.access import HandlingCode, VisibilityMode
 from interlink.records import importer
 from interlink.records import service as records
-from interlink.records.interchange import ImportLineError
+from interlink.records.interchange import ImportLineError, describe_validation_error
 from interlink.records.models import RecordKind
 from interlink.records.restrictions import Restrictions
 
@@ -118,3 +118,70 @@ def sweep(data_dir: Path | None = DataDirOption) -> None:
         result = records.retention_sweep(session)
         result["notices_expired"] = notices.expire_notices(session)
     emit(result, False)
+
+
+@app.command("import-requests")
+@cli_errors
+def import_requests(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="JSON lines: {\"data\": {...notice...}, \"subject_record_id\""
+                                     " or \"subject_external_id\" (optional), \"restrictions\""
+                                     " (optional)}"),
+    owner: str = typer.Option(..., "--as", help="Member code of the requesting bureau"),
+    submit: bool = typer.Option(False, help="Submit notices for review and send diffusions "
+                                            "(with \"recipients\") after saving them"),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Import notice requests and diffusions in one transaction, all or none. Each names its
+    subject once: inline in data.subject (the record is created), or one of the bureau's
+    records by id or external id."""
+    import json
+
+    from pydantic import ValidationError
+    from sqlalchemy import select
+
+    from interlink.core.errors import DomainError, InvalidInput, NotFound
+    from interlink.records import notices
+    from interlink.records.models import Record
+
+    created: list[str] = []
+    with open_db(settings_for(data_dir)) as db:
+        try:
+            with db.session() as session:
+                principal = acting_for(session, owner)
+                for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        item = json.loads(line)
+                        if not isinstance(item, dict) or not isinstance(item.get("data"), dict):
+                            raise InvalidInput("expected an object with \"data\"")
+                        subject_id = item.get("subject_record_id")
+                        if external := item.get("subject_external_id"):
+                            subject_id = session.scalars(select(Record.id).where(
+                                Record.owner_org_id == principal.org_id,
+                                Record.external_id == str(external))).first()
+                            if subject_id is None:
+                                raise NotFound(f"no record of yours with external id "
+                                               f"{external}")
+                        restrictions = Restrictions.model_validate(
+                            item.get("restrictions") or {})
+                        notice = notices.create_notice(
+                            session, principal, notices.parse_notice(item["data"]),
+                            restrictions, subject_id)
+                        if submit and notice.kind == "notice":
+                            notices.submit(session, principal, notice.id)
+                        elif submit:
+                            notices.circulate_diffusion(session, principal, notice.id,
+                                                        list(item.get("recipients") or []))
+                        created.append(notice.reference)
+                    except ValidationError as exc:
+                        raise ImportLineError(number, describe_validation_error(exc)) from None
+                    except DomainError as exc:
+                        raise ImportLineError(number, exc.detail) from None
+                    except ValueError as exc:  # not JSON
+                        raise ImportLineError(number, str(exc).splitlines()[0]) from None
+        except ImportLineError as exc:
+            raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
+    emit({"imported": len(created), "references": created, "owner": owner.upper()}, as_json)

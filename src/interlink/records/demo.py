@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from faker import Faker
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlink.core.auth import OrgKind, Perm, Principal
-from interlink.demo import DEMO_SEEDERS, DemoContext, SyntheticPerson, synthetic_people
+from interlink.demo import DemoContext, SyntheticPerson, synthetic_people
 from interlink.records import importer, notices
 from interlink.records.interchange import ParsedEntity
+from interlink.records.models import Record, RecordKind
 from interlink.records.restrictions import Restrictions
 from interlink.records.schemas import (
     DocumentStatus,
@@ -99,6 +103,39 @@ def _seed_notices(session: Session, ctx: DemoContext) -> None:
         notices.start_review(session, gs, notice.id)
         notices.decide(session, gs, notice.id, approve=True,
                        reason="Demo: serious ordinary-law crime, criteria met.")
+    _circulate_some(session, ctx, base)
 
 
-DEMO_SEEDERS.append(seed_records)
+# Persons circulate only under a request: a share of the demo's persons get one, so that
+# screening from another bureau finds them (the rest stay national data).
+CIRCULATED_SHARE = 20  # one person in this many
+DIFFUSION_TO = ("FR", "DE", "ES", "IT", "GB", "MA", "BR", "JP", "KE", "CA", "US", "NG", "EG",
+                "IN", "TR", "PK")
+
+
+def _circulate_some(session: Session, ctx: DemoContext, red: dict[str, Any]) -> None:
+    gs = _gs(ctx)
+    persons = session.scalars(select(Record).where(Record.kind == RecordKind.PERSON.value)
+                              .order_by(Record.id)).all()
+    for i, person in enumerate(persons[::CIRCULATED_SHARE][:300]):
+        owner = next(c for c, org_id in ((c, ctx.org_ids[f"NCB-{c}"]) for c in OWNERS)
+                     if org_id == person.owner_org_id)
+        bureau = _bureau(ctx, owner)
+        if i % 2:
+            data = NoticeData.model_validate({
+                "notice_type": "blue", "kind": "diffusion",
+                "facts": "Synthetic demo case: seen with a stolen vehicle at a border post."})
+            diffusion = notices.create_notice(session, bureau, data, Restrictions(), person.id)
+            notices.circulate_diffusion(session, bureau, diffusion.id,
+                                        [c for c in DIFFUSION_TO if c != owner])
+            continue
+        notice = notices.create_notice(session, bureau, NoticeData.model_validate(red),
+                                       Restrictions(), person.id)
+        notices.submit(session, bureau, notice.id)
+        if notice.checks_summary == "fail":
+            continue  # a synthetic person the checks stop: it waits for the reviewers
+        notices.start_review(session, gs, notice.id)
+        notices.decide(session, gs, notice.id, approve=True,
+                       reason="Demo: serious ordinary-law crime, criteria met.")
+
+

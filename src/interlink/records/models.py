@@ -10,7 +10,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from interlink.core.access import RestrictedMixin
+from interlink.core.access import (
+    RestrictedMixin,
+    Visibility,
+    VisibilityMode,
+    decode_countries,
+)
 from interlink.core.db import Base, BigId, utcnow
 
 
@@ -55,6 +60,14 @@ class Record(RestrictedMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     review_notified_at: Mapped[datetime | None]
+    # A person circulates only under the requests that cover it (records.circulation):
+    # `reach` is the union of their visibilities; documents and vehicles keep "all".
+    reach_mode: Mapped[str] = mapped_column(String(8), default=VisibilityMode.ALL.value)
+    reach_countries: Mapped[str] = mapped_column(String(1200), default="")
+
+    @property
+    def reach(self) -> Visibility:
+        return Visibility(VisibilityMode(self.reach_mode), decode_countries(self.reach_countries))
 
 
 class NoticeState(enum.StrEnum):

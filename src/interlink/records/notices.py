@@ -13,12 +13,13 @@ audited. Only published notices and circulated diffusions are visible to other m
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -27,22 +28,34 @@ from interlink.core.audit import Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import emit_change
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.members.models import Organisation
+from interlink.records import service as records
 from interlink.records.checks import (
     CheckOutcome,
     CheckResult,
     refugee_name_key,
     run_automated_checks,
 )
+from interlink.records.circulation import refresh_subject
 from interlink.records.models import (
     Notice,
     NoticeCheck,
     NoticeEvent,
     NoticeState,
+    Record,
+    RecordKind,
+    RecordStatus,
     RefugeeStatusEntry,
     Version,
 )
 from interlink.records.restrictions import Restrictions
-from interlink.records.schemas import NoticeData, NoticeKind, NoticeType, PartialDate
+from interlink.records.schemas import (
+    NoticeData,
+    NoticeKind,
+    NoticeType,
+    PartialDate,
+    PersonData,
+)
 from interlink.records.service import require_owner_org
 from interlink.records.versions import add_version, history
 
@@ -116,10 +129,78 @@ def parse_notice(raw: dict[str, Any]) -> NoticeData:
         raise InvalidInput(f"invalid notice: {problems}") from None
 
 
-def _label(data: NoticeData) -> str:
-    subject = data.subject.all_full_names()[0] if data.subject and data.subject.names else None
-    text = subject or (data.object_description or "")[:80] or "(no subject)"
+def _label(data: NoticeData, subject: Record | None = None) -> str:
+    text = (subject.label if subject is not None else None) or (
+        data.object_description or "")[:80] or "(no subject)"
     return f"{data.notice_type.value.replace('_', ' ').title()} {data.kind.value}: {text}"[:300]
+
+
+def _stored(data: NoticeData) -> dict[str, Any]:
+    """A request's own content: its subject lives in the subject record, never copied."""
+    return data.model_dump(mode="json", exclude_none=True, exclude={"subject"})
+
+
+def subject_of(session: Session, notice: Notice) -> Record | None:
+    """The subject record (a system read for the request's own rules: the caller already
+    holds the request, and the subject's circulation is the request's)."""
+    return session.get(Record, notice.subject_record_id) if notice.subject_record_id else None
+
+
+def visible_subject(session: Session, principal: Principal, notice: Notice) -> Record | None:
+    """The subject as the viewer may see it (the restrictions govern what a member sees)."""
+    if notice.subject_record_id is None:
+        return None
+    return records.find_record(session, principal, notice.subject_record_id,
+                               purpose=f"subject of {notice.reference}")
+
+
+def content_of(session: Session, notice: Notice) -> NoticeData:
+    """The request as the checks and the public extract read it: its data and its subject."""
+    raw = dict(notice.data)
+    subject = subject_of(session, notice)
+    if subject is not None and subject.kind == RecordKind.PERSON.value:
+        raw["subject"] = subject.data
+    return NoticeData.model_validate(raw)
+
+
+def _subject_for(session: Session, principal: Principal, data: NoticeData,
+                 subject_record_id: int | None) -> Record | None:
+    """Pick one of the bureau's records, or create the subject from the same fields."""
+    if subject_record_id is not None:
+        if data.subject is not None:
+            raise InvalidInput("give the subject once: pick one of your records "
+                               "(subject_record_id) or enter the subject's data, not both")
+        row = records.get_record(session, principal, subject_record_id,
+                                 purpose="request subject")
+        if not can_modify(principal.viewer, row.policy):
+            raise InvalidInput(f"record {subject_record_id} belongs to another bureau: a request "
+                               "is about a record of your own bureau")
+        if row.status != RecordStatus.ACTIVE.value:
+            raise Conflict(f"record {subject_record_id} is {row.status}")
+        return row
+    if data.subject is not None:
+        return records.create_record(session, principal, records.NewRecord(
+            data=data.subject, restrictions=Restrictions()))
+    return None
+
+
+def _update_subject(session: Session, principal: Principal, notice: Notice,
+                    subject: PersonData | None, reason: str | None) -> None:
+    """Subject data given with an edit changes the subject record in place (a new version)."""
+    if subject is None:
+        return
+    current = subject_of(session, notice)
+    if current is None:
+        created = records.create_record(session, principal, records.NewRecord(
+            data=subject, restrictions=Restrictions()))
+        notice.subject_record_id = created.id
+        return
+    if current.kind != RecordKind.PERSON.value:
+        raise InvalidInput("this request's subject is not a person: change it on its record")
+    if subject.model_dump(mode="json", exclude_none=True) != current.data:
+        records.update_record(session, principal, current.id,
+                              subject.model_dump(mode="json", exclude_none=True),
+                              reason=reason or f"through {notice.reference}")
 
 
 def _timeline(
@@ -172,6 +253,7 @@ def _move(
     notice.updated_at = datetime.now(UTC)
     _timeline(session, principal, notice, event, before, text)
     emit_change(session, "notice", notice.id, "upsert")
+    refresh_subject(session, notice.subject_record_id)
 
 
 def create_notice(
@@ -187,16 +269,18 @@ def create_notice(
         restrictions.check()
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+    subject = _subject_for(session, principal, data, subject_record_id)
     now = datetime.now(UTC)
     notice = Notice(
+        id=new_request_id(),
         reference=f"pending-{uuid.uuid4().hex}",
         kind=data.kind.value,
         notice_type=data.notice_type.value,
         state=NoticeState.DRAFT.value,
-        data=data.model_dump(mode="json", exclude_none=True),
-        label=_label(data),
+        data=_stored(data),
+        label=_label(data, subject),
         owner_org_id=principal.org_id,
-        subject_record_id=subject_record_id,
+        subject_record_id=subject.id if subject is not None else None,
         circulated=False,
         retention_until=None,
         created_at=now,
@@ -205,8 +289,7 @@ def create_notice(
     restrictions.apply(notice)
     session.add(notice)
     session.flush()
-    prefix = "D" if data.kind is NoticeKind.DIFFUSION else "A"
-    notice.reference = f"{prefix}-{notice.id}/{now.year}"
+    notice.reference = _reference(session, principal, data.kind, now)
     add_version(
         session,
         principal,
@@ -219,6 +302,28 @@ def create_notice(
     )
     _timeline(session, principal, notice, "create", None)
     return notice
+
+
+def new_request_id() -> int:
+    """Random ids (below 2**53, safe in every JSON client): a sequence would tell any bureau
+    how many requests the others made."""
+    return secrets.randbelow(2**53 - 2**32) + 2**32
+
+
+def _reference(session: Session, principal: Principal, kind: NoticeKind, now: datetime) -> str:
+    """'A-MA-2026-00012': the requesting bureau's own running number for the year, so a
+    reference tells nothing about other bureaus' requests."""
+    prefix = "D" if kind is NoticeKind.DIFFUSION else "A"
+    who = principal.country or f"O{principal.org_id}"
+    start = f"{prefix}-{who}-{now.year}-"
+    # One bureau numbers one request at a time (the count below then sees the last commit).
+    session.execute(select(Organisation.id).where(Organisation.id == principal.org_id)
+                    .with_for_update())
+    taken = session.scalars(
+        select(Notice.reference).where(Notice.owner_org_id == principal.org_id,
+                                       Notice.reference.like(f"{start}%"))).all()
+    numbers = [int(r.rsplit("-", 1)[1]) for r in taken if r.rsplit("-", 1)[1].isdigit()]
+    return f"{start}{max(numbers, default=0) + 1:05d}"
 
 
 def _visible(session: Session, principal: Principal, notice_id: int) -> Notice:
@@ -270,9 +375,10 @@ def update_request(
     _require_state(notice, *OWNER_EDITABLE)
     if data.kind.value != notice.kind or data.notice_type.value != notice.notice_type:
         raise InvalidInput("the type and kind of a request do not change; start a new one")
+    _update_subject(session, principal, notice, data.subject, reason)
     previous = notice.data
-    notice.data = data.model_dump(mode="json", exclude_none=True)
-    notice.label = _label(data)
+    notice.data = _stored(data)
+    notice.label = _label(data, subject_of(session, notice))
     if restrictions is not None:
         restrictions.check()
         restrictions.apply(notice)
@@ -311,9 +417,10 @@ def amend_published(
     _require_state(notice, NoticeState.PUBLISHED, NoticeState.CIRCULATED)
     if data.notice_type.value != notice.notice_type or data.kind.value != notice.kind:
         raise InvalidInput("the type and kind of a request do not change")
+    _update_subject(session, principal, notice, data.subject, reason)
     previous = notice.data
-    notice.data = data.model_dump(mode="json", exclude_none=True)
-    notice.label = _label(data)
+    notice.data = _stored(data)
+    notice.label = _label(data, subject_of(session, notice))
     notice.version += 1
     add_version(
         session,
@@ -329,6 +436,7 @@ def amend_published(
     )
     _timeline(session, principal, notice, change, notice.state, reason)
     emit_change(session, "notice", notice.id, "upsert")
+    refresh_subject(session, notice.subject_record_id)
     return notice
 
 
@@ -342,7 +450,7 @@ def _run_checks(session: Session, principal: Principal, notice: Notice) -> list[
         ).all()
     )
     results = run_automated_checks(
-        NoticeData.model_validate(notice.data),
+        content_of(session, notice),
         requesting_country=principal.country or "",
         refugee_registry=DbRefugeeRegistry(session),
     )
@@ -557,10 +665,11 @@ def list_notices(
     return rows
 
 
-def review_queue(session: Session, principal: Principal) -> list[Notice]:
+def review_queue_query(principal: Principal) -> Select[tuple[Notice]]:
+    """Requests waiting for a compliance review, and circulated diffusions not reviewed yet."""
     principal.require(Perm.NOTICES_REVIEW)
     open_states = (NoticeState.SUBMITTED.value, NoticeState.UNDER_REVIEW.value)
-    stmt = (
+    return (
         select(Notice)
         .where(
             (Notice.state.in_(open_states))
@@ -568,7 +677,21 @@ def review_queue(session: Session, principal: Principal) -> list[Notice]:
         )
         .order_by(Notice.submitted_at)
     )
-    return list(session.scalars(stmt))
+
+
+def review_queue(session: Session, principal: Principal) -> list[Notice]:
+    return list(session.scalars(review_queue_query(principal)))
+
+
+def information_requests_query(principal: Principal) -> Select[tuple[Notice]]:
+    """The principal's bureau's notice requests on which the reviewers asked for information."""
+    principal.require(Perm.NOTICES_SUBMIT)
+    return (
+        select(Notice)
+        .where(Notice.owner_org_id == principal.org_id,
+               Notice.state == NoticeState.NEEDS_INFO.value)
+        .order_by(Notice.updated_at, Notice.id)
+    )
 
 
 def timeline(session: Session, principal: Principal, notice_id: int) -> list[NoticeEvent]:
@@ -627,6 +750,7 @@ def expire_notices(session: Session, now: datetime | None = None) -> int:
             Event("notice.expire", "notice", notice.id, owner_org_id=notice.owner_org_id),
         )
         emit_change(session, "notice", notice.id, "remove")
+        refresh_subject(session, notice.subject_record_id)
     return len(rows)
 
 
@@ -647,9 +771,9 @@ def public_extracts(session: Session, *, limit: int = 100) -> list[Notice]:
     return list(session.scalars(stmt))
 
 
-def public_extract_view(notice: Notice) -> dict[str, Any]:
+def public_extract_view(session: Session, notice: Notice) -> dict[str, Any]:
     """What the public page shows: identity for recognition, the charge; nothing else."""
-    data = NoticeData.model_validate(notice.data)
+    data = content_of(session, notice)
     subject = data.subject
     return {
         "reference": notice.reference,
@@ -662,3 +786,52 @@ def public_extract_view(notice: Notice) -> dict[str, Any]:
         else None,
         "published_at": notice.published_at,
     }
+
+
+# --- the workflow around a request: checks before submission, changes, copies ---------------
+
+
+def preview_checks(session: Session, principal: Principal, notice_id: int) -> list[CheckResult]:
+    """The automated checks on a draft (or a request sent back), run now and not stored: the
+    bureau sees what the reviewer will see before it submits."""
+    notice = _owned(session, principal, notice_id)
+    _require_state(notice, *OWNER_EDITABLE)
+    return run_automated_checks(content_of(session, notice),
+                                requesting_country=principal.country or "",
+                                refugee_registry=DbRefugeeRegistry(session))
+
+
+def changes_since_question(session: Session, principal: Principal, notice_id: int
+                           ) -> list[Version]:
+    """What the bureau changed in the request and its subject since the reviewer last asked
+    for information (empty when nobody asked): what the reviewer reads on resubmission."""
+    notice = _visible(session, principal, notice_id)
+    asked = session.scalars(
+        select(NoticeEvent.at).where(NoticeEvent.notice_id == notice.id,
+                                     NoticeEvent.event == "request_info")
+        .order_by(NoticeEvent.id.desc())).first()
+    if asked is None:
+        return []
+    changes = [v for v in history(session, "notice", notice.id) if v.changed_at >= asked]
+    if notice.subject_record_id is not None:
+        changes += [v for v in history(session, "record", notice.subject_record_id)
+                    if v.changed_at >= asked]
+    return sorted(changes, key=lambda v: v.changed_at)
+
+
+COPYABLE = frozenset({NoticeState.CANCELLED, NoticeState.REFUSED, NoticeState.WITHDRAWN,
+                      NoticeState.EXPIRED})
+
+
+def copy_request(session: Session, principal: Principal, notice_id: int) -> Notice:
+    """A cancelled, refused, withdrawn or expired request copied into a new draft, on the same
+    subject, with the same restrictions: to correct and submit again."""
+    notice = _owned(session, principal, notice_id)
+    _require_state(notice, *COPYABLE)
+    subject = subject_of(session, notice)
+    subject_id = (subject.id if subject is not None
+                  and subject.status == RecordStatus.ACTIVE.value else None)
+    copy = create_notice(session, principal, NoticeData.model_validate(notice.data),
+                         Restrictions.of(notice), subject_id)
+    _timeline(session, principal, copy, "copy", None, f"copied from {notice.reference}")
+    return copy

@@ -8,24 +8,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from interlink.core.auth import Perm, Principal
-from interlink.core.errors import DomainError, Unauthenticated
+from interlink.core.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
 from interlink.deps import Id, unit_of_work
+from interlink.members.service import org_labels
 from interlink.records import forms, notices
 from interlink.records import service as records
-from interlink.records.api_schemas import NoticeOut, RecordOut
+from interlink.records.actions import ACTION, PURPOSE
+from interlink.records.api_schemas import NoticeOut
 from interlink.records.models import NoticeState, RecordKind
+from interlink.records.restrictions import Restrictions
 from interlink.records.schemas import JudicialPurpose, NoticeType, OffenceCategory
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, redirect, render
+from interlink.subjects.service import latin_of
+from interlink.web.render import form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.extend(
-    [
-        NavLink("/records", "Records", Perm.RECORDS_READ),
-        NavLink("/notices", "Notices", Perm.RECORDS_READ),
-        NavLink("/notices/new", "New notice request", Perm.NOTICES_SUBMIT),
-        NavLink("/notices/review", "Review queue", Perm.NOTICES_REVIEW),
-    ]
-)
 FORM_CHOICES = {
     "notice_types": list(NoticeType),
     "offence_categories": list(OffenceCategory),
@@ -117,23 +113,6 @@ def _record_form(kind: RecordKind, form: Any) -> dict[str, Any]:
     return {name: value for name in fields if (value := forms.text(form, name)) is not None}
 
 
-@router.get("/records/{record_id}")
-def record_page(
-    request: Request, record_id: Id, principal: Principal | None = Depends(form_principal)
-) -> Response:
-    principal = _user(principal)
-    with unit_of_work(request) as session:
-        row = records.get_record(session, principal, record_id)
-        history = records.versions(session, principal, record_id)
-        return render(
-            request,
-            "records/detail.html",
-            row=row,
-            view=RecordOut.of(row, principal),
-            history=history,
-        )
-
-
 # --- notices -----------------------------------------------------------------------------
 
 
@@ -161,12 +140,36 @@ def review_page(
         return render(request, "records/notices.html", rows=rows, state=None, title="Review queue")
 
 
+def _notice_form(request: Request, principal: Principal, form: dict[str, Any], *,
+                 notice_id: int | None = None, errors: list[tuple[str, str]] | None = None,
+                 status: int = 200) -> Response:
+    return render(request, "records/notice_form.html", status_code=status, form=form,
+                  errors=errors or [], notice_id=notice_id,
+                  title="Change the request" if notice_id else "New notice request or diffusion",
+                  **FORM_CHOICES)
+
+
 @router.get("/notices/new")
 def new_notice_page(
-    request: Request, principal: Principal | None = Depends(form_principal)
+    request: Request, subject: int | None = None,
+    principal: Principal | None = Depends(form_principal)
 ) -> Response:
-    _user(principal).require(Perm.NOTICES_SUBMIT)
-    return render(request, "records/notice_form.html", error=None, form={}, **FORM_CHOICES)
+    principal = _user(principal)
+    principal.require(Perm.NOTICES_SUBMIT)
+    form = {"subject_source": "existing", "subject_record_id": str(subject)} if subject else {}
+    return _notice_form(request, principal, form)
+
+
+def _subject_choice(form: Any) -> tuple[int | None, dict[str, Any]]:
+    """The form's subject: one of the bureau's records (its number) or a new person."""
+    raw = forms.notice(form)
+    if forms.text(form, "subject_source") == "existing":
+        raw.pop("subject", None)
+        number = forms.integer(form, "subject_record_id")
+        if number is None:
+            raise InvalidInput("enter the number of your bureau's record the request is about")
+        return number, raw
+    return None, raw
 
 
 @router.post("/notices/new")
@@ -176,23 +179,51 @@ async def new_notice_submit(
     principal = _user(principal)
     form = await request.form()
     try:
+        subject_id, raw = _subject_choice(form)
         with unit_of_work(request) as session:
-            row = notices.create_notice(
-                session,
-                principal,
-                notices.parse_notice(forms.notice(form)),
-                forms.restrictions(form),
-            )
+            row = notices.create_notice(session, principal, notices.parse_notice(raw),
+                                        forms.restrictions(form), subject_id)
             notice_id = row.id
     except DomainError as exc:
-        return render(
-            request,
-            "records/notice_form.html",
-            status_code=exc.status,
-            error=exc.detail,
-            form=dict(form),
-            **FORM_CHOICES,
-        )
+        return _notice_form(request, principal, dict(form), errors=[("kind", exc.detail)],
+                            status=exc.status)
+    return redirect(f"/notices/{notice_id}")
+
+
+@router.get("/notices/{notice_id}/edit")
+def edit_notice_page(
+    request: Request, notice_id: Id, principal: Principal | None = Depends(form_principal)
+) -> Response:
+    principal = _user(principal)
+    with unit_of_work(request) as session:
+        row = notices.get_notice(session, principal, notice_id)
+        if not row.policy.owner_org_id == principal.org_id:
+            raise Forbidden("only the requesting bureau changes its request")
+        subject = notices.visible_subject(session, principal, row)
+        form = forms.notice_fields(
+            row.data, subject.data if subject and subject.kind == "person" else None,
+            Restrictions.of(row))
+        form["subject_source"] = "new" if subject is None or subject.kind == "person" \
+            else "existing"
+        if subject is not None and subject.kind != "person":
+            form["subject_record_id"] = str(subject.id)
+    return _notice_form(request, principal, form, notice_id=notice_id)
+
+
+@router.post("/notices/{notice_id}/edit")
+async def edit_notice_submit(
+    request: Request, notice_id: Id, principal: Principal | None = Depends(form_principal)
+) -> Response:
+    principal = _user(principal)
+    form = await request.form()
+    try:
+        _, raw = _subject_choice(form)
+        with unit_of_work(request) as session:
+            notices.update_request(session, principal, notice_id, notices.parse_notice(raw),
+                                   forms.restrictions(form), forms.text(form, "reason"))
+    except DomainError as exc:
+        return _notice_form(request, principal, dict(form), notice_id=notice_id,
+                            errors=[("kind", exc.detail)], status=exc.status)
     return redirect(f"/notices/{notice_id}")
 
 
@@ -202,15 +233,22 @@ def _notice_view(
     notice_id: int,
     error: str | None = None,
     status: int = 200,
+    preview: list[Any] | None = None,
 ) -> Response:
     with unit_of_work(request) as session:
         row = notices.get_notice(session, principal, notice_id)
+        subject = notices.visible_subject(session, principal, row)
         view = NoticeOut.of(
             row,
             principal,
             notices.checks(session, principal, notice_id),
             notices.timeline(session, principal, notice_id),
+            subject,
         )
+        changes = (notices.changes_since_question(session, principal, notice_id)
+                   if view.yours or principal.has(Perm.NOTICES_REVIEW) else [])
+        orgs = org_labels(session, [row.owner_org_id])
+        notice_type = NoticeType(row.notice_type)
         return render(
             request,
             "records/notice.html",
@@ -218,8 +256,27 @@ def _notice_view(
             row=row,
             view=view,
             error=error,
+            subject=subject,
+            names=subject_names(subject),
+            sharing=view.restrictions.in_words(),
+            requesting=orgs.get(row.owner_org_id, ""),
+            purpose=PURPOSE[notice_type],
+            action_asked=ACTION[notice_type],
+            changes=changes,
+            preview=preview,
+            preview_rows=[(r.code.value.replace("_", " ").capitalize(),
+                           r.outcome.value.replace("_", " "), r.reason) for r in preview or []],
+            preview_fails=any(r.outcome.value == "fail" for r in preview or []),
             is_reviewer=principal.has(Perm.NOTICES_REVIEW),
         )
+
+
+def subject_names(subject: Any) -> list[tuple[str, str | None, bool]]:
+    if subject is None or subject.kind != "person":
+        return []
+    return [(n["full_name"], latin_of(n["full_name"]), alias)
+            for alias, key in ((False, "names"), (True, "aliases"))
+            for n in subject.data.get(key, ())]
 
 
 @router.get("/notices/{notice_id}")
@@ -240,6 +297,22 @@ async def notice_action(
     principal = _user(principal)
     form = await request.form()
     text = forms.text(form, "text") or ""
+    if action == "check":
+        try:
+            with unit_of_work(request) as session:
+                results = notices.preview_checks(session, principal, notice_id)
+        except DomainError as exc:
+            return _notice_view(request, principal, notice_id, exc.detail, exc.status)
+        return _notice_view(request, principal, notice_id, preview=results)
+    if action == "copy":
+        try:
+            with unit_of_work(request) as session:
+                copy_id = notices.copy_request(session, principal, notice_id).id
+        except DomainError as exc:
+            return _notice_view(request, principal, notice_id, exc.detail, exc.status)
+        return redirect(f"/notices/{copy_id}")
+    if action in CONFIRMED and forms.text(form, "confirmed") != "yes":
+        return _confirm(request, principal, notice_id, action, text, form)
     steps = {
         "submit": lambda s: notices.submit(s, principal, notice_id),
         "circulate": lambda s: notices.circulate_diffusion(
@@ -269,9 +342,46 @@ async def notice_action(
     return redirect(f"/notices/{notice_id}")
 
 
+# Irreversible steps get a check-your-answers page first.
+CONFIRMED = {
+    "submit": ("Submit the request for review", "Submit for review"),
+    "circulate": ("Send the diffusion", "Send diffusion"),
+    "approve": ("Approve and publish the notice", "Approve and publish"),
+    "refuse": ("Refuse the request", "Refuse"),
+    "withdraw": ("Withdraw the diffusion", "Withdraw diffusion"),
+    "cancel": ("Cancel the request", "Cancel request"),
+}
+
+
+def _confirm(request: Request, principal: Principal, notice_id: int, action: str, text: str,
+             form: Any) -> Response:
+    title, button = CONFIRMED[action]
+    with unit_of_work(request) as session:
+        row = notices.get_notice(session, principal, notice_id)
+        failing = []
+        if action == "submit" and row.owner_org_id == principal.org_id:
+            try:
+                failing = [r for r in notices.preview_checks(session, principal, notice_id)
+                           if r.outcome.value == "fail"]
+            except DomainError:
+                failing = []
+        rows = [("Request", f"{row.reference}: {row.label}")]
+        if text:
+            rows.append(("Reasons" if action != "cancel" else "Reason", text))
+        recipients = forms.text(form, "recipients")
+        if recipients:
+            rows.append(("Recipients", recipients))
+        hidden = {"confirmed": "yes", "text": text, **(
+            {"recipients": recipients} if recipients else {})}
+        return render(request, "records/confirm.html", title=title, rows=rows,
+                      action=f"/notices/{notice_id}/{action}", hidden=hidden,
+                      button=button, back_url=f"/notices/{notice_id}", failing=failing,
+                      irreversible=action in ("approve", "refuse", "withdraw", "cancel"))
+
+
 @router.get("/public/notices")
 def public_notices_page(request: Request) -> Response:
     """Public extracts of Red notices, with the requesting country's consent; no login."""
     with unit_of_work(request) as session:
-        rows = [notices.public_extract_view(n) for n in notices.public_extracts(session)]
+        rows = [notices.public_extract_view(session, n) for n in notices.public_extracts(session)]
     return render(request, "records/public.html", rows=rows)

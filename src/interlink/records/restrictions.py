@@ -26,6 +26,14 @@ def _member_codes(codes: list[str]) -> list[str]:
     return upper
 
 
+HANDLING_IN_WORDS = {
+    HandlingCode.H0: "H0: use only for fighting crime",
+    HandlingCode.H1: "H1: not in court without the owner's permission",
+    HandlingCode.H2: "H2: no further dissemination without the owner's permission",
+    HandlingCode.H3: "H3: other restrictions set by the owner",
+}
+
+
 class Restrictions(BaseModel):
     """Visible to all members, only to listed ones, or to all but listed ones; not actionable
     in listed members; a handling code."""
@@ -50,6 +58,19 @@ class Restrictions(BaseModel):
         row.set_visibility(Visibility(self.visibility, frozenset(self.countries)))
         row.not_actionable_in = encode_countries(self.not_actionable_in)
         row.handling_code = self.handling.value
+
+    def in_words(self) -> str:
+        """The sharing rules as an officer reads them:
+        "All members except JP; not to be acted on in FR; H2: no further dissemination"."""
+        countries = ", ".join(self.countries)
+        who = {VisibilityMode.ALL: "All members",
+               VisibilityMode.ONLY: f"Only {countries}",
+               VisibilityMode.EXCEPT: f"All members except {countries}"}[self.visibility]
+        parts = [who]
+        if self.not_actionable_in:
+            parts.append(f"not to be acted on in {', '.join(self.not_actionable_in)}")
+        parts.append(HANDLING_IN_WORDS[self.handling])
+        return "; ".join(parts)
 
     @classmethod
     def of(cls, row: RestrictedMixin) -> Restrictions:

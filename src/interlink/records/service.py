@@ -8,13 +8,13 @@ indexes. A record one may not see is reported as not found.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -29,6 +29,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import emit_change
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.records.circulation import person_circulates_at_creation, refresh_subject
 from interlink.records.models import Record, RecordKind, RecordStatus, Version
 from interlink.records.restrictions import Restrictions
 from interlink.records.schemas import PersonData, TravelDocumentData, VehicleData
@@ -162,7 +163,8 @@ def record_values(principal: Principal, data: RecordData, external_id: str | Non
         "kind": kind.value, "external_id": external_id, "owner_org_id": principal.org_id,
         "status": RecordStatus.ACTIVE.value, "version": 1,
         "data": data.model_dump(mode="json", exclude_none=True),
-        "retention_until": now + RETENTION[kind], "circulated": True,
+        "retention_until": now + RETENTION[kind],
+        "circulated": person_circulates_at_creation(kind),
         "access_blocked": False, "created_at": now, "updated_at": now,
         **search_keys(kind, data), **restrictions,
     }
@@ -230,6 +232,17 @@ def get_record(
             ),
         )
         raise NotFound(f"no record {record_id}")
+    audit.record(session, principal.actor, _event("record.read", row, purpose=purpose))
+    return row
+
+
+def find_record(session: Session, principal: Principal, record_id: int, *,
+                purpose: str) -> Record | None:
+    """A record shown beside another object (a request's subject), if the principal may see
+    it: audited as a read when shown, silent when not (nobody asked for it by id)."""
+    row = _load(session, record_id)
+    if row is None or not can_see(principal.viewer, row.policy):
+        return None
     audit.record(session, principal.actor, _event("record.read", row, purpose=purpose))
     return row
 
@@ -380,9 +393,10 @@ def extend_retention(session: Session, principal: Principal, record_id: int, rea
     now = datetime.now(UTC)
     row.retention_until = now + RETENTION[RecordKind(row.kind)]
     row.status = RecordStatus.ACTIVE.value
-    row.circulated = True
+    row.circulated = person_circulates_at_creation(RecordKind(row.kind))
     row.review_notified_at = None
     _bump(session, principal, row, change="extension", reason=reason, previous=row.data)
+    refresh_subject(session, row.id)
     return row
 
 
@@ -391,12 +405,11 @@ def versions(session: Session, principal: Principal, record_id: int) -> list[Ver
     return history(session, "record", record_id)
 
 
-def due_for_review(
-    session: Session, principal: Principal, now: datetime | None = None
-) -> list[Record]:
-    """The owner's records whose retention ends within six months."""
+def due_for_review_query(principal: Principal, now: datetime | None = None
+                         ) -> Select[tuple[Record]]:
+    """The owner's active records whose retention ends within six months, soonest first."""
     now = now or datetime.now(UTC)
-    stmt = (
+    return (
         select(Record)
         .where(
             Record.owner_org_id == principal.org_id,
@@ -404,9 +417,13 @@ def due_for_review(
             Record.retention_until <= now + REVIEW_NOTICE,
         )
         .order_by(Record.retention_until)
-        .limit(500)
     )
-    return list(session.scalars(stmt))
+
+
+def due_for_review(
+    session: Session, principal: Principal, now: datetime | None = None
+) -> list[Record]:
+    return list(session.scalars(due_for_review_query(principal, now).limit(500)))
 
 
 def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
@@ -445,22 +462,88 @@ def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, 
     return {"review_due": len(due), "expired": len(expired)}
 
 
-def records_by_ids(session: Session, ids: Sequence[int]) -> list[Record]:
-    """For the screening index (a system reader): no principal, no audit."""
-    return list(session.scalars(select(Record).where(Record.id.in_(ids))))
+def documents_numbered(session: Session, principal: Principal, numbers: Sequence[str]
+                       ) -> list[Record]:
+    """Active travel-document records with these numbers that the principal may see (a
+    person's identity documents on its page); each listed one is audited as a read."""
+    if not numbers:
+        return []
+    rows = list(session.scalars(select(Record).where(
+        listing_clause(principal.viewer, Record), Record.kind == RecordKind.DOCUMENT.value,
+        Record.status == RecordStatus.ACTIVE.value, Record.doc_number.in_(list(numbers)))))
+    for row in rows:
+        audit.record(session, principal.actor, _event("record.list", row))
+    return rows
 
 
-class RecordsReader:
-    """What other capabilities (joint operations) use to reach a record once they have
-    applied their own rule on top of the access policy: its policy and its content."""
+def indexable(session: Session, kind: RecordKind, chunk: int) -> Iterator[Record]:
+    """For the screening indexes (a system reader that applies the policy itself, entry by
+    entry): active records of a kind, persons whether circulated or not."""
+    stmt = (select(Record).where(Record.kind == kind.value,
+                                 Record.status == RecordStatus.ACTIVE.value)
+            .order_by(Record.id).execution_options(yield_per=chunk))
+    if kind is not RecordKind.PERSON:
+        stmt = stmt.where(Record.circulated.is_(True))
+    return iter(session.scalars(stmt))
 
-    def policy(self, session: Session, record_id: int) -> RecordPolicy | None:
-        row = _load(session, record_id)
-        return row.policy if row is not None else None
 
-    def load(self, session: Session, record_id: int) -> dict[str, Any] | None:
-        row = _load(session, record_id)
-        if row is None:
-            return None
-        return {"id": row.id, "kind": row.kind, "label": row.label, "data": row.data,
-                "owner_org_id": row.owner_org_id, "version": row.version}
+def records_by_ids(session: Session, ids: Sequence[int]) -> dict[int, Record]:
+    """For the screening indexes following the change feed: no principal, no audit."""
+    if not ids:
+        return {}
+    return {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(list(ids))))}
+
+
+def screened_record(session: Session, principal: Principal, record_id: int) -> Record | None:
+    """The record a screening hit found, for recording the hit. The index already applied
+    the policy; this checks it again at commit time. A partner's document check may reach a
+    circulated document it may not read: it records the hit and learns "possible match"."""
+    row = _load(session, record_id)
+    if row is None or row.status != RecordStatus.ACTIVE.value:
+        return None
+    if can_see(principal.viewer, row.policy):
+        return row
+    partner_document = (principal.org_kind is OrgKind.PARTNER and row.circulated
+                        and row.kind == RecordKind.DOCUMENT.value and not row.access_blocked)
+    return row if partner_document else None
+
+
+def labels_for(session: Session, principal: Principal, record_ids: Sequence[int]
+               ) -> dict[int, str]:
+    """What a list or an answer shows of records the principal may see: their labels."""
+    if not record_ids:
+        return {}
+    rows = session.scalars(select(Record).where(Record.id.in_(list(record_ids))))
+    return {row.id: row.label for row in rows if can_see(principal.viewer, row.policy)}
+
+
+def read_shared(session: Session, principal: Principal, record_id: int, *,
+                admitted: bool, purpose: str) -> Record:
+    """A record reached through another capability's rule on top of the policy (a joint
+    operation shares it): `admitted` is that rule's verdict; the record's own restrictions
+    still apply, so a share never widens what its owner allowed. Audited as a read."""
+    row = _load(session, record_id)
+    visible = row is not None and (
+        can_see(principal.viewer, row.policy)
+        or (admitted and _admitted_by_owner(principal, row)))
+    if row is None or not visible:
+        audit.record_refusal(session, principal.actor, Event(
+            "record.read", "record", record_id,
+            owner_org_id=row.owner_org_id if row else None, detail={"purpose": purpose}))
+        raise NotFound(f"no record {record_id}")
+    audit.record(session, principal.actor, _event("record.read", row, purpose=purpose))
+    return row
+
+
+def _admitted_by_owner(principal: Principal, row: Record) -> bool:
+    """The record's own restrictions admit the principal's country (an operation share)."""
+    policy = row.policy
+    if policy.access_blocked or principal.org_kind is OrgKind.PARTNER:
+        return False
+    return policy.visibility.admits(principal.country)
+
+
+def policy_of(session: Session, record_id: int) -> RecordPolicy | None:
+    """Owner and restrictions only (no content), for other capabilities' own rules."""
+    row = _load(session, record_id)
+    return row.policy if row is not None else None

@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from interlink.core.audit import AuditEntry, entry_values
+from interlink.core.audit import AuditEntry, Event, entry_values
 from interlink.core.auth import Principal
 from interlink.core.errors import DomainError, InvalidInput
 from interlink.screening.person_index import PersonQuery
-from interlink.screening.service import Screener
+from interlink.screening.schemas import ScreeningAnswer
+from interlink.screening.service import DocumentQuery, Screener
 from interlink.state import AppState
 
 COLUMNS = ("id", "name", "birth_date", "nationality", "sex", "document_number",
@@ -68,7 +69,8 @@ def _looks_like_date(text: str) -> bool:
 
 
 class BatchScreening:
-    """Screens rows one by one; hits commit with their alerts, no-hit audit entries in bulk."""
+    """Screens rows one by one through the screening service; hits commit with their alerts,
+    no-hit audit entries are inserted in bulk."""
 
     def __init__(self, state: AppState, screener: Screener, principal: Principal,
                  limit: int = 5, threshold: float = 0.7) -> None:
@@ -82,41 +84,35 @@ class BatchScreening:
             checks = self._checks(row.fields)
             if not checks:
                 raise InvalidInput("the row has neither a name nor a document number")
-            for kind, query, run in checks:
-                outcome, matches = run()
-                if matches:
-                    with self.state.db.session() as session:
-                        self.screener.record_hits(session, self.state, self.principal, kind,
-                                                  query, matches, outcome)
-                else:
-                    self._audit_no_hit(kind, query)
-                answer["hits"].extend({"kind": kind, **h} for h in outcome.hits)
+            for run in checks:
+                result = run()
+                answer["hits"].extend(h.model_dump(exclude_none=True)
+                                      for h in result.hits or [])
+                answer.setdefault("notes", []).extend(result.notes or [])
         except DomainError as exc:
             answer["error"] = f"line {row.line}: {exc.detail}"
         answer["hits"].sort(key=lambda h: -h["score"])
+        if not answer.get("notes"):
+            answer.pop("notes", None)
         return answer
 
-    def _checks(self, fields: dict[str, str]) -> list[tuple[str, dict[str, Any], Callable]]:
-        checks: list[tuple[str, dict[str, Any], Callable]] = []
+    def _checks(self, fields: dict[str, str]) -> list[Callable[[], ScreeningAnswer]]:
+        checks: list[Callable[[], ScreeningAnswer]] = []
         if fields.get("name"):
             query = _person_query(fields)
-            checks.append(("person", {k: fields[k] for k in ("name", "birth_date",
-                                                              "nationality", "sex")
-                                      if fields.get(k)},
-                           lambda: self.screener.person(self.principal, query, limit=self.limit,
-                                                        threshold=self.threshold)))
+            checks.append(lambda: self.screener.person(
+                self.principal, query, limit=self.limit, threshold=self.threshold,
+                no_hit=self._audit_no_hit))
         if fields.get("document_number"):
-            number, country = fields["document_number"], fields.get("document_country") or None
-            checks.append(("document", {"number": number, "country": country},
-                           lambda: self.screener.document(
-                               self.principal, number=number,
-                               country=country.upper() if country else None,
-                               doc_type=None, mrz=None)))
+            country = fields.get("document_country") or None
+            document = DocumentQuery(number=fields["document_number"],
+                                     country=country.upper() if country else None)
+            checks.append(lambda: self.screener.document(self.principal, document,
+                                                         no_hit=self._audit_no_hit))
         return checks
 
-    def _audit_no_hit(self, kind: str, query: dict[str, Any]) -> None:
-        event = self.screener.no_hit_event(self.principal, kind, query)
-        self._pending_audit.append(entry_values(self.principal.actor, event))
+    def _audit_no_hit(self, principal: Principal, event: Event) -> None:
+        self._pending_audit.append(entry_values(principal.actor, event))
         if len(self._pending_audit) >= AUDIT_BATCH:
             self.flush()
 

@@ -22,7 +22,6 @@ from interlink.clikit import (
     settings_for,
 )
 from interlink.core.audit import AuditWriter
-from interlink.screening import jobs
 from interlink.screening.batch import BatchScreening, read_manifest
 from interlink.screening.mrz import MrzError, parse_mrz
 from interlink.state import AppState
@@ -49,8 +48,8 @@ def batch(
         raise fail("--format is jsonl or csv", 2)
     settings = settings_for(data_dir)
     with open_db(settings) as db:
-        state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db))
-        screener = jobs.install(state)
+        state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db)).with_services()
+        screener = state.services.screener
         with console.status("building the screening indexes..."):
             screener.engine.build()
         with db.session() as session:

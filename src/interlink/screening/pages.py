@@ -9,51 +9,37 @@ from fastapi.responses import Response
 
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Unauthenticated
-from interlink.deps import app_state, unit_of_work
 from interlink.records import forms
 from interlink.screening.api import screener
 from interlink.screening.person_index import PersonQuery
-from interlink.web.render import NAV_LINKS, NavLink, form_principal, render
+from interlink.screening.service import DocumentQuery, VehicleQuery
+from interlink.web.render import form_principal, render
 
 router = APIRouter(include_in_schema=False)
-NAV_LINKS.append(NavLink("/screen", "Screen", Perm.SCREEN_DOCUMENT))
 SEXES = {"male": "M", "female": "F", "other": "U"}
 
 
 def _run(request: Request, principal: Principal, form: Any) -> dict[str, Any]:
     engine = screener(request)
     number, mrz = forms.text(form, "number"), forms.text(form, "mrz")
+    country = forms.text(form, "country")
     if mrz or number:
-        kind = "document"
-        country = forms.text(form, "country")
-        query = {k: v for k, v in (("number", number), ("country", country), ("mrz", mrz)) if v}
-        result = engine.document(principal, number=number, mrz=mrz, doc_type=None,
-                                 country=country.upper() if country else None)
+        answer = engine.document(principal, DocumentQuery(
+            number=number, mrz=mrz, country=country.upper() if country else None))
     elif name := forms.text(form, "name"):
-        kind = "person"
-        query = {k: v for k in ("name", "birth_date", "nationality", "sex")
-                 if (v := forms.text(form, k))}
-        result = engine.person(principal, PersonQuery(
-            name=name, birth_date=query.get("birth_date"),
-            nationality=(query.get("nationality") or "").upper() or None,
-            sex=SEXES.get(query.get("sex", ""))))
+        nationality = forms.text(form, "nationality")
+        answer = engine.person(principal, PersonQuery(
+            name=name, birth_date=forms.text(form, "birth_date"),
+            nationality=nationality.upper() if nationality else None,
+            sex=SEXES.get(forms.text(form, "sex") or "")))
     elif forms.text(form, "vin") or forms.text(form, "plate"):
-        kind = "vehicle"
-        query = {k: v for k in ("vin", "plate", "plate_country") if (v := forms.text(form, k))}
-        country = query.get("plate_country")
-        result = engine.vehicle(principal, vin=query.get("vin"), plate=query.get("plate"),
-                                country=country.upper() if country else None)
+        plate_country = forms.text(form, "plate_country")
+        answer = engine.vehicle(principal, VehicleQuery(
+            vin=forms.text(form, "vin"), plate=forms.text(form, "plate"),
+            country=plate_country.upper() if plate_country else None))
     else:
         return {"error": "Enter a name, a document number or MRZ, or a vehicle."}
-    outcome, matches = result
-    if matches:
-        with unit_of_work(request) as session:
-            engine.record_hits(session, app_state(request), principal, kind, query, matches,
-                               outcome)
-    else:
-        app_state(request).audit_writer.write(principal.actor,
-                                              engine.no_hit_event(principal, kind, query))
-    return {"outcome": outcome.as_dict(), "kind": kind}
+    return {"answer": answer, "kind": answer.kind}
 
 
 @router.get("/screen")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -56,3 +56,115 @@ class BatchItem(_In):
 
 class BatchCheck(_In):
     items: list[BatchItem] = Field(min_length=1, max_length=1000)
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+class RequestOut(BaseModel):
+    """A notice or diffusion in force on a hit's record, and what it asks of the officer."""
+
+    reference: str
+    kind: Literal["notice", "diffusion"]
+    type: str = Field(description="red, blue, green, yellow, black, orange, purple, silver, "
+                                  "un_special")
+    title: str = Field(description="e.g. 'Red notice'")
+    requesting_member: str | None = Field(description="ISO 3166 alpha-2 code of the bureau")
+    requesting_bureau: str
+    purpose: str
+    action: str = Field(description="What the officer is asked to do, in words")
+    actionable: bool = Field(description="False where the requesting bureau excluded action "
+                                         "in your country")
+    valid_until: str | None
+    handling: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class HitOut(BaseModel):
+    record_id: int
+    record_kind: Literal["person", "document", "vehicle"]
+    score: float
+    decision: bool = Field(description="At or above the decision threshold: act on it")
+    match: str = Field(description="name, exact, ocr, vin, plate...")
+    label: str | None = None
+    hit_id: int | None = Field(default=None, description="Set when the hit was recorded and "
+                                                          "its owner alerted")
+    external_id: str | None = None
+    status: str | None = Field(default=None, description="stolen, lost, revoked, invalidated "
+                                                         "(documents); stolen... (vehicles)")
+    action: str | None = Field(default=None, description="What a document or vehicle hit "
+                                                         "asks, in words")
+    requests: list[RequestOut] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    number: str | None = None
+    country: str | None = None
+    doc_type: str | None = None
+    value: str | None = None
+    plate_country: str | None = None
+    explanation: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScreeningAnswer(BaseModel):
+    """One check's answer. Partners get `hit` and `answer` only."""
+
+    kind: Literal["person", "document", "vehicle"]
+    hit: bool
+    answer: str | None = Field(default=None, description="A partner's whole answer")
+    hits: list[HitOut] | None = Field(default_factory=list, description="Absent for partners")
+    notes: list[str] | None = Field(default=None, description="Warnings on the input")
+    mrz: dict[str, Any] | None = Field(default=None, description="The parsed zone, when one "
+                                                                  "was given")
+
+
+class BatchResult(ScreeningAnswer):
+    id: str
+    error: str | None = None
+
+
+class BatchAnswer(BaseModel):
+    results: list[BatchResult]
+
+
+class CheckDigitOut(BaseModel):
+    name: str
+    expected: str
+    found: str
+    valid: bool
+
+
+class CorrectionOut(BaseModel):
+    field: str
+    line: int
+    column: int
+    found: str
+    corrected: str
+    reason: str
+
+
+class MrzOut(BaseModel):
+    """An ICAO 9303 zone read field by field, with every check digit."""
+
+    format: str
+    valid: bool
+    lines: list[str]
+    document_code: str
+    issuing_state: str
+    issuing_country: str | None
+    document_number: str
+    surname: str
+    given_names: str
+    name_truncated: bool
+    nationality: str
+    nationality_country: str | None
+    birth_date: str | None
+    sex: str | None
+    expiry_date: str | None
+    optional_data: str
+    optional_data_2: str | None = None
+    check_digits: list[CheckDigitOut]
+    corrections: list[CorrectionOut]
+    problems: list[str]
+
+
+class MrzIn(_In):
+    mrz: str = Field(min_length=1, max_length=200)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from interlink.core.auth import Principal, new_totp_secret, totp_uri
-from interlink.core.errors import Forbidden
-from interlink.deps import SESSION_COOKIE, app_state, client_addr, lockout, unit_of_work
+from interlink.core.errors import Forbidden, Unauthenticated
+from interlink.deps import SESSION_COOKIE, Id, app_state, client_addr, lockout, unit_of_work
 from interlink.members import identity
-from interlink.members.models import Organisation
+from interlink.web import dashboard
 from interlink.web.render import form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -25,18 +26,38 @@ def _set_session_cookie(request: Request, response: Response, value: str) -> Non
                         secure=settings.secure_cookies, max_age=settings.session_hours * 3600)
 
 
-def _login_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+def _login_page(request: Request, error: str | None = None, status: int = 200,
+                next_path: str = "/", username: str = "") -> Response:
     # Double-submit token: the login form has no session yet to bind a CSRF token to.
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", status_code=status, error=error, login_csrf=token)
+    response = render(request, "login.html", status_code=status, error=error, login_csrf=token,
+                      next_path=next_path, username=username)
     response.set_cookie(PRELOGIN_COOKIE, token, httponly=True, samesite="strict",
                         secure=app_state(request).settings.secure_cookies, max_age=1800)
     return response
 
 
+def safe_next(value: str | None) -> str:
+    """Where to go after logging in: a path on this site only (never another host, which would
+    make the login page an open redirect), and never back to the login itself."""
+    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    if "\\" in value or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path.startswith(("/login", "/logout")):
+        return "/"
+    return value
+
+
+def login_url(next_path: str) -> str:
+    target = safe_next(next_path)
+    return "/login" if target == "/" else f"/login?{urlencode({'next': target})}"
+
+
 @router.get("/login")
-def login_form(request: Request) -> Response:
-    return _login_page(request)
+def login_form(request: Request, next: str = "") -> Response:
+    return _login_page(request, next_path=safe_next(next))
 
 
 @router.post("/login")
@@ -45,10 +66,13 @@ def login_submit(
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
+    next_path = safe_next(next)
     expected = request.cookies.get(PRELOGIN_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
-        return _login_page(request, "Your form expired. Please try again.", 403)
+        return _login_page(request, "Your form expired. Please try again.", 403, next_path,
+                           username)
     settings = app_state(request).settings
     with unit_of_work(request) as session:
         result = identity.login(
@@ -56,15 +80,20 @@ def login_submit(
             lockout=lockout(request), session_hours=settings.session_hours,
             client_addr=client_addr(request))
     if isinstance(result, identity.LoginRefused):
-        return _login_page(request, result.error.detail, result.error.status)
-    response = redirect("/login/totp" if result.needs_totp else "/")
+        return _login_page(request, result.error.detail, result.error.status, next_path,
+                           username)
+    if result.needs_totp:
+        response = redirect("/login/totp" + (f"?{urlencode({'next': next_path})}"
+                                             if next_path != "/" else ""))
+    else:
+        response = redirect(next_path)
     _set_session_cookie(request, response, result.cookie_value)
     response.delete_cookie(PRELOGIN_COOKIE)
     return response
 
 
 @router.get("/login/totp")
-def totp_form(request: Request) -> Response:
+def totp_form(request: Request, next: str = "") -> Response:
     with unit_of_work(request) as session:
         web_session = identity.web_session_for(session, request.cookies.get(SESSION_COOKIE))
         if web_session is None or not web_session.mfa_pending:
@@ -78,7 +107,7 @@ def totp_form(request: Request) -> Response:
             secret = web_session.pending_totp_secret
             enrol_uri = totp_uri(secret, user.username)
         return render(request, "totp.html", csrf=web_session.csrf_token, enrol_uri=enrol_uri,
-                      enrol_secret=secret, error=None)
+                      enrol_secret=secret, error=None, next_path=safe_next(next))
 
 
 @router.post("/login/totp")
@@ -86,6 +115,7 @@ def totp_submit(
     request: Request,
     code: Annotated[str, Form(max_length=12)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     settings = app_state(request).settings
     with unit_of_work(request) as session:
@@ -99,8 +129,9 @@ def totp_submit(
             lockout=lockout(request), session_hours=settings.session_hours)
     if refused is not None:
         return render(request, "totp.html", status_code=refused.error.status, csrf=csrf_token,
-                      enrol_uri=None, enrol_secret=None, error=refused.error.detail)
-    return redirect("/")
+                      enrol_uri=None, enrol_secret=None, error=refused.error.detail,
+                      next_path=safe_next(next))
+    return redirect(safe_next(next))
 
 
 @router.post("/logout")
@@ -117,5 +148,26 @@ def home(request: Request, principal: Principal | None = Depends(form_principal)
     if principal is None:
         return redirect("/login")
     with unit_of_work(request) as session:
-        org = session.get(Organisation, principal.org_id)
-    return render(request, "home.html", org=org)
+        board = dashboard.dashboard(session, principal)
+    return render(request, "home.html", board=board, marked=request.query_params.get("marked"))
+
+
+@router.get("/go/{object_type}/{object_id}")
+def open_item(request: Request, object_type: str, object_id: Id,
+              principal: Principal | None = Depends(form_principal)) -> Response:
+    """A link from the home page: marks the item read for this user, then shows it."""
+    if principal is None:
+        raise Unauthenticated("log in first")
+    with unit_of_work(request) as session:
+        url = dashboard.open_item(session, principal, object_type[:16], object_id)
+    return redirect(url)
+
+
+@router.post("/home/read")
+def mark_all_read(request: Request, principal: Principal | None = Depends(form_principal)
+                  ) -> Response:
+    if principal is None:
+        raise Unauthenticated("log in first")
+    with unit_of_work(request) as session:
+        marked = dashboard.mark_all_read(session, principal)
+    return redirect(f"/?marked={marked}")

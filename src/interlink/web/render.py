@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from interlink.core.auth import Perm, Principal
-from interlink.deps import check_csrf, optional_principal
+from interlink.deps import app_state, check_csrf, optional_principal
+from interlink.members.models import Organisation
 
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
@@ -49,23 +51,107 @@ class NavLink:
     perm: Perm | None = None  # shown to principals holding it; None: to everyone logged in
 
 
-# Capabilities add their entries when their pages module is imported.
-NAV_LINKS: list[NavLink] = []
+# The navigation, set once by create_app from interlink.wiring.NAV.
+_NAVIGATION: list[NavLink] = []
+
+
+def set_navigation(links: list[NavLink]) -> None:
+    _NAVIGATION[:] = links
 
 
 def nav_links(principal: Principal) -> list[NavLink]:
-    return [link for link in NAV_LINKS if link.perm is None or principal.has(link.perm)]
+    seen: set[str] = set()
+    links = []
+    for link in _NAVIGATION:
+        if (link.perm is None or principal.has(link.perm)) and link.href not in seen:
+            seen.add(link.href)
+            links.append(link)
+    return links
+
+
+def current_href(path: str, links: list[NavLink]) -> str | None:
+    """The navigation entry a page belongs to: the longest link that is the path or its parent
+    (/notices/new is "New notice request", /notices/12 is "Notices")."""
+    if path == "/":
+        return "/"
+    matches = [link.href for link in links
+               if link.href != "/" and (path == link.href or path.startswith(link.href + "/"))]
+    return max(matches, key=len) if matches else None
+
+
+@dataclass(frozen=True, slots=True)
+class Shell:
+    """What the layout shows on every page: who, which bureau, and the work counts."""
+
+    org_label: str
+    waiting: int
+    overdue: int
+    current: str | None
+    counts: dict[str, int]
+
+
+def shell_for(request: Request, principal: Principal) -> Shell:
+    """Computed once per request (a few COUNT queries), then cached on the request."""
+    cached = getattr(request.state, "shell", None)
+    if cached is not None:
+        return cached
+    from interlink.web import dashboard  # the dashboard imports every capability
+
+    with app_state(request).db.session() as session:
+        org = session.get(Organisation, principal.org_id)
+        counts = dashboard.nav_counts(session, principal)
+        org_label = f"{org.name} ({org.code})" if org is not None else ""
+    shell = Shell(org_label, counts.waiting, counts.overdue,
+                  current_href(request.url.path, nav_links(principal)), {})
+    request.state.shell = shell
+    return shell
 
 
 templates.env.globals["nav_links"] = nav_links
+
+
+def when(value: datetime | date | None) -> str:
+    """'7 Dec 2026, 14:05 UTC': a moment as people read it (stored times are UTC)."""
+    if value is None:
+        return "—"
+    if not isinstance(value, datetime):
+        return day(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return f"{value.day} {value:%b %Y, %H:%M} UTC"
+
+
+def day(value: datetime | date | None) -> str:
+    """'7 Dec 2026'."""
+    return f"{value.day} {value:%b %Y}" if value is not None else "—"
+
+
+def display_value(value: Any) -> str:
+    """A stored JSON value as a person reads it (a diff's before and after)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "(none)"
+    if isinstance(value, list):
+        return "; ".join(display_value(v) for v in value)
+    if isinstance(value, dict):
+        if "full_name" in value:
+            return str(value["full_name"])
+        return "; ".join(f"{k.replace('_', ' ')}: {display_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+templates.env.filters["display_value"] = display_value
+templates.env.filters["when"] = when
+templates.env.filters["day"] = day
 
 
 def page_context(request: Request, principal: Principal | None, **extra: Any) -> dict[str, Any]:
     return {
         "request": request,
         "principal": principal,
+        "shell": shell_for(request, principal) if principal is not None else None,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "permission_labels": PERMISSION_LABELS,
+        "perms": Perm,
         **extra,
     }
 
