@@ -473,3 +473,12 @@ def test_maintained_readings_find_names_as_their_people_spell_them(
 def test_maintained_readings_do_not_match_other_people(
         matcher: PersonMatcher, native: str, latin: str) -> None:
     assert compare(matcher, native, latin).score < matcher.config.threshold
+
+
+def test_a_particle_is_no_counterpart_for_a_name(matcher: PersonMatcher) -> None:
+    """Paired with a name at 0, a particle would spare both the cost of a missing token."""
+    result = compare(matcher, "Kim de Man", "KIM, Jong Man")
+    assert result.score < compare(matcher, "Kim Man", "KIM, Jong Man").score
+    tokens = {t.query: t for t in feature(result, "name").tokens}
+    assert tokens["de"].how == "missing" and tokens["de"].candidate is None
+    assert compare(matcher, "Kim de Man", "Kim de Man").score == 1.0

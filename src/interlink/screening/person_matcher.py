@@ -398,6 +398,10 @@ class PersonMatcher:
         pairs = [[self.token_match(query, i, o) for o in other] for i in range(len(tokens))]
         chosen = dict(_best_assignment(len(tokens), len(other),
                                        lambda i, j: weights[i] * pairs[i][j].agreement))
+        # a particle is only ever a particle's counterpart: paired with a name at 0 it would
+        # spare both the cost of a missing token ('Kim de Man' / 'KIM, Jong Man')
+        chosen = {i: j for i, j in chosen.items()
+                  if tokens[i].is_particle == other[j].is_particle}
         total = sum(weights[i] * pairs[i][j].agreement for i, j in chosen.items())
         mass = sum(weights[i] for i in chosen)
         mass += cfg.extra_query_weight * sum(self._missing_weight(t, weights[i])
