@@ -363,3 +363,31 @@ def test_an_oversight_block_of_the_last_request_takes_the_subject_out(
         set_block(session, oversight, "notice", second["id"], False, "lifted")
     engine.refresh()
     assert _screen(cast.fr)["hits"]
+
+
+def test_the_subject_lists_its_documents_and_vehicles_as_the_viewer_may_see_them(
+        world: World, cast) -> None:
+    passport = {"issuing_country": "MA", "document_type": "passport", "number": "MA7788990",
+                "status": "stolen", "reported_on": "2026-03-01"}
+    car = {"vin": "1M8GDM9AXKP042788", "registration_number": "12345-A-6",
+           "registration_country": "MA", "status": "stolen", "reported_on": "2026-02-01"}
+    assert cast.ma.post("/api/v1/records/document", json={"data": passport}).status_code == 201
+    hidden_car = cast.ma.post("/api/v1/records/vehicle", json={
+        "data": car, "restrictions": {"visibility": "except", "countries": ["FR"]}})
+    assert hidden_car.status_code == 201
+    person = {**PERSON,
+              "identity_documents": [{"document_type": "passport", "number": "MA7788990",
+                                      "issuing_country": "MA"}],
+              "vehicles": [{"vin": "1M8GDM9AXKP042788"}]}
+    record_id = _person(cast.ma, person)
+    circulate(cast.ma, record_id, to=("FR",))
+    owner = cast.ma.get(f"/api/v1/subjects/{record_id}").json()
+    assert [r["data"]["number"] for r in owner["document_records"]] == ["MA7788990"]
+    assert [r["id"] for r in owner["vehicle_records"]] == [hidden_car.json()["id"]]
+    page = world.browser_login(world.user("NCB-MA", Role.SUPERVISOR)).get(
+        f"/records/{record_id}").text
+    assert "1M8GDM9AXKP042788" in page and f"/records/{hidden_car.json()['id']}" in page
+    # France sees the person and the passport record, never the car its owner kept from it.
+    other = cast.fr.get(f"/api/v1/subjects/{record_id}").json()
+    assert [r["data"]["number"] for r in other["document_records"]] == ["MA7788990"]
+    assert other["vehicle_records"] == []

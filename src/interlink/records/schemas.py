@@ -344,6 +344,22 @@ class IdentityDocument(RecordModel):
         return self
 
 
+class VehicleRef(RecordModel):
+    """A vehicle a person is known to use: its VIN, or its plate and registration country.
+    The subject page lists the vehicle records with these keys."""
+
+    vin: Vin | None = None
+    registration_number: RegistrationNumber | None = None
+    registration_country: CountryCode | None = None
+
+    @model_validator(mode="after")
+    def _identifiable(self) -> Self:
+        if self.vin is None and self.registration_number is None:
+            raise PydanticCustomError("vehicle_unsearchable",
+                                      "a vehicle needs a VIN or a registration number")
+        return self
+
+
 PhotoRef = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")
 ]
@@ -379,6 +395,7 @@ class PersonData(RecordModel):
     nationalities: tuple[CountryCode, ...] = ()
     physical_description: PhysicalDescription | None = None
     identity_documents: tuple[IdentityDocument, ...] = ()
+    vehicles: tuple[VehicleRef, ...] = ()
     photo_ref: PhotoRef | None = Field(default=None, description="Key of the stored photo.")
 
     @field_validator("nationalities")

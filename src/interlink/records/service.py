@@ -576,6 +576,27 @@ def documents_numbered(session: Session, principal: Principal, numbers: Sequence
     return rows
 
 
+def vehicles_keyed(session: Session, principal: Principal, refs: Sequence[dict[str, Any]]
+                   ) -> list[Record]:
+    """Active vehicle records with these VINs or plates that the principal may see (the
+    vehicles a person uses, on its page); each listed one is audited as a read."""
+    vins = [r["vin"] for r in refs if r.get("vin")]
+    plates = [r["registration_number"] for r in refs if r.get("registration_number")]
+    if not (vins or plates):
+        return []
+    keys = []
+    if vins:
+        keys.append(Record.vin.in_(vins))
+    if plates:
+        keys.append(Record.plate.in_(plates))
+    rows = list(session.scalars(select(Record).where(
+        listing_clause(principal.viewer, Record), Record.kind == RecordKind.VEHICLE.value,
+        Record.status == RecordStatus.ACTIVE.value, or_(*keys))))
+    for row in rows:
+        audit.record(session, principal.actor, _event("record.list", row))
+    return rows
+
+
 def indexable(session: Session, kind: RecordKind, chunk: int) -> Iterator[Record]:
     """For the screening indexes (a system reader that applies the policy itself, entry by
     entry): active records of a kind, persons whether circulated or not."""

@@ -64,6 +64,8 @@ class SubjectOut(BaseModel):
     requests: list[SubjectRequestOut]
     identity_documents: list[dict[str, Any]]
     document_records: list[RecordOut]
+    vehicles: list[dict[str, Any]]
+    vehicle_records: list[RecordOut]
     hits: list[SubjectHitOut] | None
     operations: list[SubjectOperationOut]
     accesses: list[AccessOut] | None
@@ -82,6 +84,8 @@ class SubjectOut(BaseModel):
                 for n in view.requests],
             identity_documents=view.identity_documents,
             document_records=[RecordOut.of(r, principal) for r in view.document_records],
+            vehicles=view.vehicles,
+            vehicle_records=[RecordOut.of(r, principal) for r in view.vehicle_records],
             hits=[SubjectHitOut(id=h.id, at=h.at, searching_bureau=orgs.get(
                 h.searching_org_id, ""), searched_by=h.searching_label, score=h.score,
                 match=h.match, thread_id=h.thread_id) for h in view.hits]
@@ -100,7 +104,7 @@ class SubjectOut(BaseModel):
 def get_subject(request: Request, record_id: Id,
                 principal: Principal = Depends(current_principal)) -> SubjectOut:
     """One person, document or vehicle as you may see it: identity in every script with a
-    Latin form, the requests on it, linked documents, and for its bureau the hits on it and
-    who accessed it."""
+    Latin form, the requests on it, linked documents and vehicles, and for its bureau the
+    hits on it and who accessed it."""
     with unit_of_work(request) as session:
         return SubjectOut.of(subject_view(session, principal, record_id), principal)

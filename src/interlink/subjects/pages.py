@@ -49,7 +49,17 @@ def _tables(view: SubjectView, history: list[Version]) -> dict[str, list[list[An
                         by_number[d["number"]].data.get("status", "record"))
                   if d.get("number") in by_number else "None entered"]
                  for d in view.identity_documents]
+    by_vin = {r.vin: r for r in view.vehicle_records if r.vin}
+    by_plate = {r.plate: r for r in view.vehicle_records if r.plate}
+    vehicles = []
+    for ref in view.vehicles:
+        found = by_vin.get(ref.get("vin")) or by_plate.get(ref.get("registration_number"))
+        vehicles.append([ref.get("vin") or "", " ".join(filter(None, (
+            ref.get("registration_number"), ref.get("registration_country")))),
+            _link(f"/records/{found.id}", found.data.get("status", "record"))
+            if found is not None else "None entered"])
     return {
+        "vehicles": vehicles,
         "requests": [[_link(f"/notices/{n.id}", n.reference),
                       f"{n.notice_type.replace('_', ' ').title()} {n.kind}",
                       n.state.replace("_", " "), orgs.get(n.owner_org_id, ""),

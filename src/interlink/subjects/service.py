@@ -43,6 +43,8 @@ class SubjectView:
     requests: list[Notice] = field(default_factory=list)
     identity_documents: list[dict[str, Any]] = field(default_factory=list)
     document_records: list[Record] = field(default_factory=list)
+    vehicles: list[dict[str, Any]] = field(default_factory=list)
+    vehicle_records: list[Record] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     operations: list[Operation] = field(default_factory=list)
     accesses: list[AuditEntry] = field(default_factory=list)
@@ -67,6 +69,8 @@ def subject_view(session: Session, principal: Principal, record_id: int) -> Subj
         view.identity_documents = list(data.get("identity_documents", ()))
         numbers = [d.get("number") for d in view.identity_documents if d.get("number")]
         view.document_records = records.documents_numbered(session, principal, numbers)
+        view.vehicles = list(data.get("vehicles", ()))
+        view.vehicle_records = records.vehicles_keyed(session, principal, view.vehicles)
     view.requests = list(session.scalars(
         select(Notice).where(Notice.subject_record_id == row.id,
                              listing_clause(principal.viewer, Notice))
