@@ -391,3 +391,36 @@ def test_the_subject_lists_its_documents_and_vehicles_as_the_viewer_may_see_them
     other = cast.fr.get(f"/api/v1/subjects/{record_id}").json()
     assert [r["data"]["number"] for r in other["document_records"]] == ["MA7788990"]
     assert other["vehicle_records"] == []
+
+
+def test_a_lapsed_request_stops_circulating_its_subject_before_any_sweep(
+        world: World, cast, engine) -> None:
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from interlink.core.db import emit_change
+    from interlink.records.models import Notice, Record
+
+    record_id = _person(cast.ma)
+    diffusion = circulate(cast.ma, record_id, to=("FR",))
+    engine.refresh()
+    assert _screen(cast.fr)["hits"]
+    with world.db.session() as session:
+        assert session.get(Record, record_id).circulates_until is not None
+        # A diffusion valid for two more seconds (as if sent five years ago).
+        soon = datetime.now(UTC) + timedelta(seconds=2)
+        session.execute(update(Notice).where(Notice.id == diffusion["id"])
+                        .values(retention_until=soon))
+        session.execute(update(Record).where(Record.id == record_id)
+                        .values(circulates_until=soon))
+        emit_change(session, "record", record_id, "upsert")
+    engine.refresh()
+    assert _screen(cast.fr)["hits"]
+    time.sleep(2.2)  # its validity ends; no sweep runs
+    assert _screen(cast.fr)["hits"] == []
+    assert cast.fr.get(f"/api/v1/records/{record_id}").status_code == 404
+    listed = cast.fr.get("/api/v1/records?kind=person").json()["items"]
+    assert record_id not in [r["id"] for r in listed]
+    assert cast.ma.get(f"/api/v1/records/{record_id}").status_code == 200

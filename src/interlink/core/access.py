@@ -141,6 +141,9 @@ class RecordPolicy:
     circulated: bool = True
     access_blocked: bool = False
     reach: Visibility = Visibility()  # what the requests covering a person open it to
+    # When the last request covering a person lapses: it stops circulating at that moment,
+    # before any sweep records the expiry. None: no such limit.
+    circulates_until: datetime | None = None
 
     @property
     def effective_visibility(self) -> Visibility:
@@ -165,7 +168,9 @@ def can_see(viewer: Viewer, policy: RecordPolicy, now: datetime | None = None) -
         return False
     if viewer.is_secretariat:
         return True
-    return (policy.circulated and policy.visibility.admits(viewer.country)
+    circulating = policy.circulated and (
+        policy.circulates_until is None or policy.circulates_until > (now or datetime.now(UTC)))
+    return (circulating and policy.visibility.admits(viewer.country)
             and policy.reach.admits(viewer.country))
 
 
@@ -239,6 +244,7 @@ class RestrictedMixin:
             circulated=self.circulated,
             access_blocked=self.access_blocked,
             reach=self.reach,
+            circulates_until=getattr(self, "circulates_until", None),
         )
 
 
@@ -259,6 +265,9 @@ def visible_clause(
     if viewer.is_secretariat:
         return or_(owned, live)
     admitted = _admits(model.visibility_mode, model.visibility_countries, viewer.country)
+    lapses = getattr(model, "circulates_until", None)
+    if lapses is not None:
+        admitted = and_(admitted, or_(lapses.is_(None), lapses > now))
     reach_mode = getattr(model, "reach_mode", None)
     if reach_mode is not None:
         admitted = and_(admitted, _admits(reach_mode, model.reach_countries,  # type: ignore[attr-defined]

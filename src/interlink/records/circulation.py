@@ -61,6 +61,9 @@ def refresh_subject(session: Session, record_id: int | None) -> None:
         row.reach_mode = reach.mode.value
         row.reach_countries = encode_countries(reach.countries)
         row.circulated = bool(covering) and row.status == RecordStatus.ACTIVE.value
+        ends = [r.retention_until for r in covering]
+        row.circulates_until = None if not ends or None in ends else max(
+            e for e in ends if e is not None)
     # Documents and vehicles circulate on their own; their requests still travel with
     # every hit, so the indexes reload them too.
     emit_change(session, "record", row.id, "upsert")

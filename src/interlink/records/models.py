@@ -65,6 +65,7 @@ class Record(RestrictedMixin, Base):
     # `reach` is the union of their visibilities; documents and vehicles keep "all".
     reach_mode: Mapped[str] = mapped_column(String(8), default=VisibilityMode.ALL.value)
     reach_countries: Mapped[str] = mapped_column(String(1200), default="")
+    circulates_until: Mapped[datetime | None]  # the latest validity among those requests
 
     @property
     def reach(self) -> Visibility:
