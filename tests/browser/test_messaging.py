@@ -21,7 +21,6 @@ def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
         "issuing_country": "FR", "document_type": "passport", "number": "FR0042731",
         "status": "stolen", "reported_on": "2026-05-01"}})
     assert created.status_code == 201, created.text
-    record_id = created.json()["id"]
     world.app.state.interlink.services.screener.engine.build()
 
     rabat = new_page()
@@ -31,7 +30,7 @@ def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
     rabat.get_by_role("button", name="Check document").click()
     result = rabat.get_by_test_id("screen-result").inner_text()
     assert "passport FR FR0042731" in result and "owning bureau has been alerted" in result
-    thread_link = f"Hit on record {record_id}"
+    thread_link = "Hit on passport FR FR0042731"
 
     paris = new_page()
     login(paris, live_server, "paris.officer", PASSWORD)
