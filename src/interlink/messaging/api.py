@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
 
 from interlink.core.auth import Principal
-from interlink.core.errors import NotFound
 from interlink.core.pagination import decode_cursor, encode_cursor
 from interlink.deps import Id, app_state, current_principal, unit_of_work
 from interlink.messaging import followups, operations, service, webhooks
@@ -338,10 +337,7 @@ def webhook_deliveries(request: Request, webhook_id: Id,
 
 
 def _reader(request: Request) -> operations.RecordReader:
-    reader = operations.record_reader(app_state(request))
-    if reader is None:
-        raise NotFound("records are not available in this installation")
-    return reader
+    return operations.record_reader(app_state(request))
 
 
 def _summary(session: Any, operation: Operation, member: OperationMember

@@ -376,7 +376,7 @@ class OperationView:
         return task.done_at is None and task.due_at is not None and task.due_at < self.now
 
 
-def operation_view(session: Session, principal: Principal, reader: RecordReader | None,
+def operation_view(session: Session, principal: Principal, reader: RecordReader,
                    operation_id: int) -> OperationView:
     """Everything a member sees; an invited organisation sees only what it needs to answer."""
     operation, me = operation_for(session, principal, operation_id, invited_too=True)
@@ -390,7 +390,7 @@ def operation_view(session: Session, principal: Principal, reader: RecordReader 
         OperationEvent.operation_id == operation.id).order_by(OperationEvent.id))) if accepted \
         else []
     records = (visible_records(session, principal, reader, operation.id)
-               if accepted and reader is not None else [])
+               if accepted else [])
     codes = org_codes(session, {operation.lead_org_id, *(m.org_id for m in members),
                                 *(t.owner_org_id for t in tasks)})
     audit.record(session, principal.actor, Event(

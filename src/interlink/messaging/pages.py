@@ -532,8 +532,7 @@ def _operation_page(request: Request, principal: Principal, operation_id: int,
         view = operations.operation_view(session, principal, reader, operation_id)
         orgs = org_labels_by_code(session, [view.lead_code, *(m.code for m in view.members)])
     return render(request, "messaging/operation.html", status_code=status, view=view,
-                  errors=errors or FieldErrors(), form=form or {}, orgs=orgs,
-                  records_available=reader is not None)
+                  errors=errors or FieldErrors(), form=form or {}, orgs=orgs)
 
 
 @router.get("/operations/{operation_id}")
@@ -628,8 +627,6 @@ def operation_record(request: Request, operation_id: Id,
     reader = operations.record_reader(app_state(request))
 
     def link(session: Session) -> object:
-        if reader is None:
-            raise InvalidInput("records are not available in this installation")
         number = int(record_id) if record_id.strip().isdigit() else 0
         if not 1 <= number <= 2**62:
             raise InvalidInput("a record number is a whole number, as shown on the record",

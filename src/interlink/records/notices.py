@@ -182,9 +182,15 @@ def _subject_for(session: Session, principal: Principal, data: NoticeData,
             raise Conflict(f"record {subject_record_id} is {row.status}")
         return row
     if data.subject is not None:
-        return records.create_record(session, principal, records.NewRecord(
-            data=data.subject, restrictions=Restrictions()))
+        return _new_subject(session, principal, data.subject)
     return None
+
+
+def _new_subject(session: Session, principal: Principal, subject: PersonData) -> Record:
+    """A person entered with a request: its bureau's record, restricted by the requests that
+    will cover it (its own restrictions stay open)."""
+    return records.create_record(session, principal, records.NewRecord(
+        data=subject, restrictions=Restrictions()))
 
 
 def _update_subject(session: Session, principal: Principal, notice: Notice,
@@ -194,9 +200,7 @@ def _update_subject(session: Session, principal: Principal, notice: Notice,
         return
     current = subject_of(session, notice)
     if current is None:
-        created = records.create_record(session, principal, records.NewRecord(
-            data=subject, restrictions=Restrictions()))
-        notice.subject_record_id = created.id
+        notice.subject_record_id = _new_subject(session, principal, subject).id
         return
     if current.kind != RecordKind.PERSON.value:
         raise InvalidInput("this request's subject is not a person: change it on its record")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from interlink.core.access import can_modify
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
 from interlink.deps import Id, unit_of_work
@@ -18,7 +19,7 @@ from interlink.records.api_schemas import NoticeOut
 from interlink.records.models import NoticeState, RecordKind, RecordStatus
 from interlink.records.restrictions import Restrictions
 from interlink.records.schemas import JudicialPurpose, NoticeType, OffenceCategory
-from interlink.subjects.service import latin_of
+from interlink.subjects.service import names_of
 from interlink.web.lists import (
     PAGE_SIZE,
     FieldErrors,
@@ -252,7 +253,7 @@ def edit_notice_page(
     principal = _user(principal)
     with unit_of_work(request) as session:
         row = notices.get_notice(session, principal, notice_id)
-        if not row.policy.owner_org_id == principal.org_id:
+        if not can_modify(principal.viewer, row.policy):
             raise Forbidden("only the requesting bureau changes its request")
         subject = notices.visible_subject(session, principal, row)
         form = forms.notice_fields(
@@ -312,7 +313,7 @@ def _notice_view(
             view=view,
             error=error,
             subject=subject,
-            names=subject_names(subject),
+            names=names_of(subject),
             sharing=view.restrictions.in_words(),
             requesting=orgs.get(row.owner_org_id, ""),
             purpose=PURPOSE[notice_type],
@@ -324,14 +325,6 @@ def _notice_view(
             preview_fails=any(r.outcome.value == "fail" for r in preview or []),
             is_reviewer=principal.has(Perm.NOTICES_REVIEW),
         )
-
-
-def subject_names(subject: Any) -> list[tuple[str, str | None, bool]]:
-    if subject is None or subject.kind != "person":
-        return []
-    return [(n["full_name"], latin_of(n["full_name"]), alias)
-            for alias, key in ((False, "names"), (True, "aliases"))
-            for n in subject.data.get(key, ())]
 
 
 @router.get("/notices/{notice_id}")

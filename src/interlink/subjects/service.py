@@ -57,15 +57,22 @@ def latin_of(name: str) -> str | None:
     return None if latin == name or not latin else latin
 
 
+def names_of(record: Record | None) -> list[NameView]:
+    """A person's names then aliases, each with its Latin form; nothing for other kinds."""
+    if record is None or record.kind != RecordKind.PERSON.value:
+        return []
+    return [NameView(n["full_name"], latin_of(n["full_name"]), alias)
+            for alias, key in ((False, "names"), (True, "aliases"))
+            for n in record.data.get(key, ())]
+
+
 def subject_view(session: Session, principal: Principal, record_id: int) -> SubjectView:
     """The subject as the principal may see it; NotFound exactly as a missing id."""
     row = records.get_record(session, principal, record_id, purpose="subject page")
     view = SubjectView(record=row)
     data = row.data
     if row.kind == RecordKind.PERSON.value:
-        view.names = [NameView(n["full_name"], latin_of(n["full_name"]), alias)
-                      for alias, key in ((False, "names"), (True, "aliases"))
-                      for n in data.get(key, ())]
+        view.names = names_of(row)
         view.identity_documents = list(data.get("identity_documents", ()))
         numbers = [d.get("number") for d in view.identity_documents if d.get("number")]
         view.document_records = records.documents_numbered(session, principal, numbers)
