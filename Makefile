@@ -33,9 +33,11 @@ demo: demo-env
 
 lint: env
 	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts
 
 test: env chromium browser-deps
 	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check --quiet src tests bench scripts
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # wrk drives bench/screening_http.py (Debian package; the benchmarks are not part of the tests)

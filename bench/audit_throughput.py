@@ -35,8 +35,11 @@ def one_commit_each(db: Database, n: int) -> None:
 
 def measure(db: Database, entries: int, threads: int, grouped: bool) -> float:
     writer = AuditWriter(db)
-    work = (lambda n: writer.write(ACTOR, Event("screen.document", detail={"n": n}))) \
-        if grouped else (lambda n: one_commit_each(db, n))
+    work = (
+        (lambda n: writer.write(ACTOR, Event("screen.document", detail={"n": n})))
+        if grouped
+        else (lambda n: one_commit_each(db, n))
+    )
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(work, range(entries)))
@@ -67,27 +70,47 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        rows.append(("SQLite (WAL, synchronous=FULL)",
-                     *run(f"sqlite:///{Path(tmp)}/a.db", args.entries, args.threads)))
+        rows.append(
+            (
+                "SQLite (WAL, synchronous=FULL)",
+                *run(f"sqlite:///{Path(tmp)}/a.db", args.entries, args.threads),
+            )
+        )
     if args.pg != "none":
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         try:
-            rows.append(("PostgreSQL 15", *run(f"{args.pg}?options=-csearch_path%3D{schema}",
-                                               args.entries, args.threads)))
+            rows.append(
+                (
+                    "PostgreSQL 15",
+                    *run(f"{args.pg}?options=-csearch_path%3D{schema}", args.entries, args.threads),
+                )
+            )
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    table = Table(title=f"audit writes: {args.entries:,} entries from {args.threads} threads, "
-                        "each durable before the caller goes on")
-    for column in ("database", "one commit per entry /s", "group commit /s", "speed-up",
-                   "chain verify /s"):
+    table = Table(
+        title=f"audit writes: {args.entries:,} entries from {args.threads} threads, "
+        "each durable before the caller goes on"
+    )
+    for column in (
+        "database",
+        "one commit per entry /s",
+        "group commit /s",
+        "speed-up",
+        "chain verify /s",
+    ):
         table.add_column(column, justify="right")
     for name, single, grouped, verify_rate in rows:
-        table.add_row(name, f"{single:,.0f}", f"{grouped:,.0f}", f"{grouped / single:.1f}x",
-                      f"{verify_rate:,.0f}")
+        table.add_row(
+            name,
+            f"{single:,.0f}",
+            f"{grouped:,.0f}",
+            f"{grouped / single:.1f}x",
+            f"{verify_rate:,.0f}",
+        )
     Console(width=140).print(table)
 
 

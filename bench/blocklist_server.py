@@ -49,29 +49,43 @@ def add_confirmed(db: Database, names: set[str], org_id: int) -> None:
     """Confirmed domains straight into storage: the confirmation workflow is not measured."""
     if not names:
         return
-    rows = [{"domain": name, "state": DomainState.CONFIRMED.value, "round": 1,
-             "submitted_by_org_id": org_id, "submitted_at": utcnow()} for name in names]
+    rows = [
+        {
+            "domain": name,
+            "state": DomainState.CONFIRMED.value,
+            "round": 1,
+            "submitted_by_org_id": org_id,
+            "submitted_at": utcnow(),
+        }
+        for name in names
+    ]
     with db.session() as session:
         session.execute(insert(BlocklistDomain), rows)
 
 
 def delist_some(db: Database, rng: random.Random, count: int) -> None:
     with db.session() as session:
-        listed = list(session.scalars(select(BlocklistDomain.id).where(
-            BlocklistDomain.state == DomainState.LISTED.value)))
+        listed = list(
+            session.scalars(
+                select(BlocklistDomain.id).where(BlocklistDomain.state == DomainState.LISTED.value)
+            )
+        )
         chosen = rng.sample(listed, count)
         for start in range(0, len(chosen), 5_000):
-            session.execute(update(BlocklistDomain)
-                            .where(BlocklistDomain.id.in_(chosen[start:start + 5_000]))
-                            .values(state=DomainState.DELISTED.value))
+            session.execute(
+                update(BlocklistDomain)
+                .where(BlocklistDomain.id.in_(chosen[start : start + 5_000]))
+                .values(state=DomainState.DELISTED.value)
+            )
 
 
 def membership_rows(db: Database, version: int | None = None) -> int:
     """Membership rows in all, or those a version wrote (opened or closed)."""
     stmt = select(func.count()).select_from(VersionMembership)
     if version is not None:
-        stmt = stmt.where((VersionMembership.added_in == version)
-                          | (VersionMembership.removed_in == version))
+        stmt = stmt.where(
+            (VersionMembership.added_in == version) | (VersionMembership.removed_in == version)
+        )
     with db.session() as session:
         return session.scalar(stmt) or 0
 
@@ -81,15 +95,26 @@ def actors(db: Database) -> tuple[Principal, Principal, int]:
         members.seed_members(session)
         gs = members.org_by_code(session, members.GS_CODE)
         bureau = members.ncb_of(session, "MA")
-        provider = Organisation(code="PARTNER-BENCH", kind=OrgKind.PARTNER.value,
-                                name="Bench provider")
+        provider = Organisation(
+            code="PARTNER-BENCH", kind=OrgKind.PARTNER.value, name="Bench provider"
+        )
         session.add(provider)
         session.flush()
-        publisher = Principal(label="bench-gs", org_id=gs.id,
-                              org_kind=OrgKind.GENERAL_SECRETARIAT, country=None,
-                              permissions=frozenset({Perm.BLOCKLIST_PUBLISH}))
-        feed = Principal(label="bench-provider", org_id=provider.id, org_kind=OrgKind.PARTNER,
-                         country=None, permissions=frozenset({Perm.BLOCKLIST_FEED}), token_id=1)
+        publisher = Principal(
+            label="bench-gs",
+            org_id=gs.id,
+            org_kind=OrgKind.GENERAL_SECRETARIAT,
+            country=None,
+            permissions=frozenset({Perm.BLOCKLIST_PUBLISH}),
+        )
+        feed = Principal(
+            label="bench-provider",
+            org_id=provider.id,
+            org_kind=OrgKind.PARTNER,
+            country=None,
+            permissions=frozenset({Perm.BLOCKLIST_FEED}),
+            token_id=1,
+        )
         return publisher, feed, bureau.id
 
 
@@ -121,15 +146,18 @@ def run(url: str, domains: int) -> None:
     add_confirmed(db, names, bureau_id)
     with db.session() as session:
         first, seconds = timed(service.publish, session, publisher, RULES)
-    print(f"\n{db.dialect}: first version, {first.domain_count:,} domains: published in "
-          f"{seconds} ({membership_rows(db):,} membership rows)\n")
-    print("| changed (half in, half out) | rows written | publish | update, cold cache "
-          "| update, warm | sent | as |")
+    print(
+        f"\n{db.dialect}: first version, {first.domain_count:,} domains: published in "
+        f"{seconds} ({membership_rows(db):,} membership rows)\n"
+    )
+    print(
+        "| changed (half in, half out) | rows written | publish | update, cold cache "
+        "| update, warm | sent | as |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---|")
     for change in CHANGES:
         delist_some(db, rng, change // 2)
-        add_confirmed(db, {f"{word(rng)}.test" for _ in range(change - change // 2)},
-                      bureau_id)
+        add_confirmed(db, {f"{word(rng)}.test" for _ in range(change - change // 2)}, bureau_id)
         with db.session() as session:
             held = latest_version(session).number
             if change:
@@ -142,12 +170,15 @@ def run(url: str, domains: int) -> None:
             cold, cold_seconds = timed(service.feed_update, session, provider, cache, held)
             _, warm_seconds = timed(service.feed_update, session, provider, cache, held)
         sent = len(json.dumps(cold.to_wire(), separators=(",", ":")).encode())
-        print(f"| {change:,} | {written:,} | {publish_seconds} | {cold_seconds} "
-              f"| {warm_seconds} | {sent:,} B | {cold.kind} |")
+        print(
+            f"| {change:,} | {written:,} | {publish_seconds} | {cold_seconds} "
+            f"| {warm_seconds} | {sent:,} B | {cold.kind} |"
+        )
     prefix = domain_full_hash(next(iter(names)))[:4]
     with db.session() as session:
-        _, full_hash_seconds = timed(service.feed_full_hashes, session, provider, RULES, cache,
-                                     [prefix])
+        _, full_hash_seconds = timed(
+            service.feed_full_hashes, session, provider, RULES, cache, [prefix]
+        )
     print(f"\nfull-hash request, warm cache: {full_hash_seconds}")
     db.dispose()
 

@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MRZ = ("I<UTOD23145890<7349<<<<<<<<<<<|3407127M9507122UTO<<<<<<<<<<<2|"
-       "STEVENSON<<PETER<JOHN<<<<<<<<<")
+MRZ = "I<UTOD23145890<7349<<<<<<<<<<<|3407127M9507122UTO<<<<<<<<<<<2|STEVENSON<<PETER<JOHN<<<<<<<<<"
 COMMANDS = {"interlink --help": ["--help"], "interlink mrz parse": ["mrz", "parse", MRZ]}
 
 
@@ -30,8 +29,12 @@ def run_once(args: list[str], source: Path) -> tuple[float, float]:
     """(CPU seconds, wall seconds) of one `python -m interlink.cli ARGS`."""
     env = {**os.environ, "PYTHONPATH": str(source)}
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "interlink.cli", *args], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "interlink.cli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -43,8 +46,7 @@ def source_of(ref: str | None, scratch: Path) -> Path:
     if ref is None:
         return ROOT / "src"
     archive = scratch / "src.tar"
-    subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), ref, "src"],
-                   check=True)
+    subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), ref, "src"], check=True)
     with tarfile.open(archive) as tar:
         tar.extractall(scratch, filter="data")
     return scratch / "src"
@@ -57,16 +59,20 @@ def main() -> None:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         source = source_of(options.ref, Path(scratch))
-        print(f"code: {options.ref or 'working tree'}; {options.runs} runs each; "
-              f"load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"code: {options.ref or 'working tree'}; {options.runs} runs each; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
         print("| command | CPU s (median) | CPU s (min) | wall s (median) |")
         print("|---|---:|---:|---:|")
         for label, args in COMMANDS.items():
             runs = [run_once(args, source) for _ in range(options.runs)]
             cpu = [c for c, _ in runs]
             wall = [w for _, w in runs]
-            print(f"| `{label}` | {statistics.median(cpu):.2f} | {min(cpu):.2f} | "
-                  f"{statistics.median(wall):.2f} |")
+            print(
+                f"| `{label}` | {statistics.median(cpu):.2f} | {min(cpu):.2f} | "
+                f"{statistics.median(wall):.2f} |"
+            )
 
 
 if __name__ == "__main__":

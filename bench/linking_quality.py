@@ -68,8 +68,7 @@ def b_cubed(records: list[LabelledRecord], predicted: Iterable[tuple[int, int]])
     return 2 * precision * recall / (precision + recall)
 
 
-def best_cut(scored: list[tuple[float, tuple[int, int]]], truth: set[tuple[int, int]]
-             ) -> float:
+def best_cut(scored: list[tuple[float, tuple[int, int]]], truth: set[tuple[int, int]]) -> float:
     ranked = sorted(scored, key=lambda s: -s[0])
     best, cut, found = -1.0, 0.0, 0
     for rank, (score, pair) in enumerate(ranked, start=1):
@@ -88,17 +87,23 @@ def run_ours(records: list[LabelledRecord], workers: int) -> dict:
     blocked = time.perf_counter() - started
     # every pair's weight, for the oracle threshold; the speed is that of a real run, which
     # decides a pair under the threshold by its other features where it can
-    scored = [(s.explanation.match_weight, (s.left, s.right))
-              for s in blocking.score_pairs(subjects, pairs, weights, float("-inf"),
-                                            workers=workers)]
+    scored = [
+        (s.explanation.match_weight, (s.left, s.right))
+        for s in blocking.score_pairs(subjects, pairs, weights, float("-inf"), workers=workers)
+    ]
     started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
-    for _ in blocking.score_pairs(subjects, pairs, weights, weights.threshold,
-                                  workers=workers):
+    for _ in blocking.score_pairs(subjects, pairs, weights, weights.threshold, workers=workers):
         pass
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu + _children_cpu() - children
-    return {"scored": scored, "candidates": len(pairs), "blocking_s": blocked,
-            "scoring_s": seconds, "cpu_s": cpu, "threshold": weights.threshold}
+    return {
+        "scored": scored,
+        "candidates": len(pairs),
+        "blocking_s": blocked,
+        "scoring_s": seconds,
+        "cpu_s": cpu,
+        "threshold": weights.threshold,
+    }
 
 
 def _children_cpu() -> float:
@@ -122,8 +127,7 @@ def run_splink(records: list[LabelledRecord], workers: int) -> dict:
         rows["unique_id"].append(position)
         rows["given"].append(record.given.lower())
         rows["family"].append(record.family.lower())
-        full = subject.birth_date if subject.birth_date and len(subject.birth_date) == 10 \
-            else None
+        full = subject.birth_date if subject.birth_date and len(subject.birth_date) == 10 else None
         rows["dob"].append(full)
         rows["nationality"].append(subject.nationalities[0] if subject.nationalities else None)
         rows["sex"].append(subject.sex)
@@ -131,16 +135,25 @@ def run_splink(records: list[LabelledRecord], workers: int) -> dict:
     table = db_api.register(dict(rows))
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=[cl.NameComparison("given"), cl.NameComparison("family"),
-                     cl.DateOfBirthComparison("dob", input_is_string=True),
-                     cl.ExactMatch("nationality"), cl.ExactMatch("sex"),
-                     cl.ExactMatch("document")],
+        comparisons=[
+            cl.NameComparison("given"),
+            cl.NameComparison("family"),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.ExactMatch("nationality"),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("document"),
+        ],
         blocking_rules_to_generate_predictions=[
-            block_on("family"), block_on("given"), block_on("dob"), block_on("document")],
+            block_on("family"),
+            block_on("given"),
+            block_on("dob"),
+            block_on("document"),
+        ],
     )
     linker = Linker(table, settings)
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("given", "family", "dob")], recall=0.6)
+        [block_on("given", "family", "dob")], recall=0.6
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("family"))
@@ -150,8 +163,14 @@ def run_splink(records: list[LabelledRecord], workers: int) -> dict:
     found = relation.project("unique_id_l, unique_id_r, match_probability").fetchall()
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     scored = [(float(p), (min(int(a), int(b)), max(int(a), int(b)))) for a, b, p in found]
-    return {"scored": scored, "candidates": len(scored), "scoring_s": seconds,
-            "cpu_s": cpu, "threshold": 0.5, "blocking_s": 0.0}
+    return {
+        "scored": scored,
+        "candidates": len(scored),
+        "scoring_s": seconds,
+        "cpu_s": cpu,
+        "threshold": 0.5,
+        "blocking_s": 0.0,
+    }
 
 
 def main() -> None:
@@ -165,23 +184,43 @@ def main() -> None:
     console = Console()
     console.print(f"{len(records)} records of {args.persons} persons, {len(truth)} true pairs")
     table = Table(title="Linking quality and speed, same labelled set")
-    for column in ("system", "threshold", "candidate pairs", "precision", "recall",
-                   "pairwise F1", "B-cubed F1", "scored pairs/s", "per CPU-second"):
+    for column in (
+        "system",
+        "threshold",
+        "candidate pairs",
+        "precision",
+        "recall",
+        "pairwise F1",
+        "B-cubed F1",
+        "scored pairs/s",
+        "per CPU-second",
+    ):
         table.add_column(column, justify="right" if column != "system" else "left")
     for name, run in (("Interlink", run_ours), ("Splink 5 + DuckDB", run_splink)):
         found = run(records, args.workers)
         speed = found["candidates"] / found["scoring_s"]
         per_cpu = found["candidates"] / found["cpu_s"]
-        for label, cut in (("own", found["threshold"]),
-                           ("best (oracle)", best_cut(found["scored"], truth))):
+        for label, cut in (
+            ("own", found["threshold"]),
+            ("best (oracle)", best_cut(found["scored"], truth)),
+        ):
             predicted = {pair for score, pair in found["scored"] if score >= cut}
             precision, recall, f1 = pairwise(predicted, truth)
-            table.add_row(name, f"{label} {cut:.3g}", f"{found['candidates']:,}",
-                          f"{precision:.3f}", f"{recall:.3f}", f"{f1:.3f}",
-                          f"{b_cubed(records, predicted):.3f}", f"{speed:,.0f}",
-                          f"{per_cpu:,.0f}")
-        console.print(f"{name}: blocking {found['blocking_s']:.1f} s, scoring "
-                      f"{found['scoring_s']:.1f} s wall, {found['cpu_s']:.1f} s CPU")
+            table.add_row(
+                name,
+                f"{label} {cut:.3g}",
+                f"{found['candidates']:,}",
+                f"{precision:.3f}",
+                f"{recall:.3f}",
+                f"{f1:.3f}",
+                f"{b_cubed(records, predicted):.3f}",
+                f"{speed:,.0f}",
+                f"{per_cpu:,.0f}",
+            )
+        console.print(
+            f"{name}: blocking {found['blocking_s']:.1f} s, scoring "
+            f"{found['scoring_s']:.1f} s wall, {found['cpu_s']:.1f} s CPU"
+        )
     console.print(table)
 
 

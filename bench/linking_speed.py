@@ -40,26 +40,35 @@ def store(size: int, seed: int) -> list[Subject]:
 
 
 def entry(subject: Subject) -> PersonEntry:
-    return PersonEntry(record_id=subject.record_id, names=subject.names,
-                       birth_date=subject.birth_date, nationalities=subject.nationalities,
-                       sex=subject.sex, visibility=Visibility(), owner_org_id=1)
+    return PersonEntry(
+        record_id=subject.record_id,
+        names=subject.names,
+        birth_date=subject.birth_date,
+        nationalities=subject.nationalities,
+        sex=subject.sex,
+        visibility=Visibility(),
+        owner_org_id=1,
+    )
 
 
-def link_one(index: PersonIndex, by_id: dict[int, Subject], subject: Subject,
-             weights: object) -> int:
+def link_one(
+    index: PersonIndex, by_id: dict[int, Subject], subject: Subject, weights: object
+) -> int:
     """The incremental linker's work for one record, without the database."""
     found: dict[int, None] = {}
     for name in subject.names:
-        query = PersonQuery(name=name, birth_date=subject.birth_date,
-                            nationality=subject.nationalities[0]
-                            if subject.nationalities else None, sex=subject.sex)
+        query = PersonQuery(
+            name=name,
+            birth_date=subject.birth_date,
+            nationality=subject.nationalities[0] if subject.nationalities else None,
+            sex=subject.sex,
+        )
         for hit in index.search(query, None, limit=SEARCH_LIMIT, min_score=SEARCH_FLOOR):
             found[hit.record_id] = None
     links = 0
     for record_id in found:
         if record_id != subject.record_id:
-            links += compare(subject, by_id[record_id], weights).match_weight \
-                >= weights.threshold  # type: ignore[attr-defined]
+            links += compare(subject, by_id[record_id], weights).match_weight >= weights.threshold  # type: ignore[attr-defined]
     return links
 
 
@@ -92,31 +101,45 @@ def main() -> None:
         pairs = blocking.candidate_pairs(subjects)
         blocked, blocked_cpu = time.perf_counter() - started, time.process_time() - cpu
         started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
-        links = sum(1 for _ in blocking.score_pairs(subjects, pairs, weights,
-                                                    weights.threshold,
-                                                    workers=args.workers))
+        links = sum(
+            1
+            for _ in blocking.score_pairs(
+                subjects, pairs, weights, weights.threshold, workers=args.workers
+            )
+        )
         scored = time.perf_counter() - started
         scored_cpu = time.process_time() - cpu + _children_cpu() - children
         table.add_row("candidate pairs (blocking)", f"{len(pairs):,}", "reported")
         table.add_row("blocking s (wall / CPU)", f"{blocked:.0f} / {blocked_cpu:.0f}", "")
-        table.add_row(f"scoring s, {args.workers} processes (wall / CPU)",
-                      f"{scored:.0f} / {scored_cpu:.0f}", "")
+        table.add_row(
+            f"scoring s, {args.workers} processes (wall / CPU)",
+            f"{scored:.0f} / {scored_cpu:.0f}",
+            "",
+        )
         table.add_row("full run s, wall", f"{blocked + scored:.0f}", "< 600")
-        table.add_row(f"full run s, CPU: blocking + scoring / {args.workers}",
-                      f"{blocked_cpu + scored_cpu / args.workers:.0f}", "< 600")
-        table.add_row("pairs decided /s (wall / CPU-second)",
-                      f"{len(pairs) / scored:,.0f} / {len(pairs) / scored_cpu:,.0f}", "")
+        table.add_row(
+            f"full run s, CPU: blocking + scoring / {args.workers}",
+            f"{blocked_cpu + scored_cpu / args.workers:.0f}",
+            "< 600",
+        )
+        table.add_row(
+            "pairs decided /s (wall / CPU-second)",
+            f"{len(pairs) / scored:,.0f} / {len(pairs) / scored_cpu:,.0f}",
+            "",
+        )
         table.add_row("links at the threshold", f"{links:,}", "")
         del pairs
     if args.queries:
         link_new_records(args, subjects, weights, table)
-    table.add_row("peak resident MB",
-                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f}", "")
+    table.add_row(
+        "peak resident MB", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f}", ""
+    )
     console.print(table)
 
 
-def link_new_records(args: argparse.Namespace, subjects: list[Subject], weights: object,
-                     table: Table) -> None:
+def link_new_records(
+    args: argparse.Namespace, subjects: list[Subject], weights: object, table: Table
+) -> None:
     """New records (not in the store) linked one at a time against it."""
     started = time.perf_counter()
     index = PersonIndex(default_matcher())
@@ -124,21 +147,38 @@ def link_new_records(args: argparse.Namespace, subjects: list[Subject], weights:
     gc.freeze()
     table.add_row("person index build s", f"{time.perf_counter() - started:.0f}", "")
     by_id = {s.record_id: s for s in subjects}
-    newcomers = labelled.build(DATA, args.queries, args.seed + 1, part=1)[:args.queries]
+    newcomers = labelled.build(DATA, args.queries, args.seed + 1, part=1)[: args.queries]
     latencies, cpu_times = [], []
     for record in newcomers:
-        subject = Subject(10**9 + record.subject.record_id, *[
-            getattr(record.subject, f) for f in ("names", "birth_date", "nationalities",
-                                                 "sex", "identifiers", "owner_org_id")])
+        subject = Subject(
+            10**9 + record.subject.record_id,
+            *[
+                getattr(record.subject, f)
+                for f in (
+                    "names",
+                    "birth_date",
+                    "nationalities",
+                    "sex",
+                    "identifiers",
+                    "owner_org_id",
+                )
+            ],
+        )
         begin, begin_cpu = time.perf_counter(), time.thread_time()
         link_one(index, by_id, subject, weights)
         latencies.append(time.perf_counter() - begin)
         cpu_times.append(time.thread_time() - begin_cpu)
     ms, cpu_ms = np.asarray(latencies) * 1000, np.asarray(cpu_times) * 1000
-    table.add_row("new record linked, p50 ms (wall / CPU)",
-                  f"{np.percentile(ms, 50):.1f} / {np.percentile(cpu_ms, 50):.1f}", "")
-    table.add_row("new record linked, p99 ms (wall / CPU)",
-                  f"{np.percentile(ms, 99):.1f} / {np.percentile(cpu_ms, 99):.1f}", "< 50")
+    table.add_row(
+        "new record linked, p50 ms (wall / CPU)",
+        f"{np.percentile(ms, 50):.1f} / {np.percentile(cpu_ms, 50):.1f}",
+        "",
+    )
+    table.add_row(
+        "new record linked, p99 ms (wall / CPU)",
+        f"{np.percentile(ms, 99):.1f} / {np.percentile(cpu_ms, 99):.1f}",
+        "< 50",
+    )
 
 
 if __name__ == "__main__":

@@ -33,9 +33,20 @@ from interlink.core.db import Database
 from interlink.oversight import service as oversight
 from interlink.oversight.service import AuditFilter
 
-ACTIONS = ["record.read", "record.list", "record.create", "record.version", "notice.list",
-           "notice.read", "screen.person", "screen.document", "message.read", "message.send",
-           "audit.query", "login"]
+ACTIONS = [
+    "record.read",
+    "record.list",
+    "record.create",
+    "record.version",
+    "notice.list",
+    "notice.read",
+    "screen.person",
+    "screen.document",
+    "message.read",
+    "message.send",
+    "audit.query",
+    "login",
+]
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -46,12 +57,19 @@ def fill(db: Database, size: int, seed: int = 7) -> None:
     with db.session() as session:
         for number in range(size):
             org = rng.randrange(1, 51)
-            batch.append({
-                "at": start + timedelta(seconds=number * 31_536_000 // size),
-                "actor_org_id": org, "actor_label": f"user{rng.randrange(500)}.org{org}",
-                "action": rng.choice(ACTIONS), "object_type": "record",
-                "object_id": str(rng.randrange(1, 2_000_000)),
-                "object_owner_org_id": rng.randrange(1, 51), "outcome": "ok", "detail": {}})
+            batch.append(
+                {
+                    "at": start + timedelta(seconds=number * 31_536_000 // size),
+                    "actor_org_id": org,
+                    "actor_label": f"user{rng.randrange(500)}.org{org}",
+                    "action": rng.choice(ACTIONS),
+                    "object_type": "record",
+                    "object_id": str(rng.randrange(1, 2_000_000)),
+                    "object_owner_org_id": rng.randrange(1, 51),
+                    "outcome": "ok",
+                    "detail": {},
+                }
+            )
             if len(batch) == 20_000:
                 session.execute(insert(AuditEntry), batch)
                 batch = []
@@ -60,8 +78,13 @@ def fill(db: Database, size: int, seed: int = 7) -> None:
 
 
 def principal(org_id: int, perm: Perm) -> Principal:
-    return Principal(label="bench", org_id=org_id, org_kind=OrgKind.NCB, country="FR",
-                     permissions=frozenset({perm}))
+    return Principal(
+        label="bench",
+        org_id=org_id,
+        org_kind=OrgKind.NCB,
+        country="FR",
+        permissions=frozenset({perm}),
+    )
 
 
 def timed(db: Database, call: Callable[..., object], runs: int = 5) -> float:
@@ -99,8 +122,13 @@ def measure(url: str, size: int) -> list[tuple[str, str, str, str]]:
         ("oversight, no filter", commission, AuditFilter()),
         ("oversight, action=record.read", commission, AuditFilter(action="record.read")),
         ("oversight, one organisation", commission, AuditFilter(actor_org_id=12)),
-        ("oversight, one week", commission, AuditFilter(
-            since=datetime(2026, 6, 1, tzinfo=UTC), until=datetime(2026, 6, 8, tzinfo=UTC))),
+        (
+            "oversight, one week",
+            commission,
+            AuditFilter(
+                since=datetime(2026, 6, 1, tzinfo=UTC), until=datetime(2026, 6, 8, tzinfo=UTC)
+            ),
+        ),
         ("bureau (own records), no filter", bureau, AuditFilter()),
         ("bureau, actor contains 'user42.'", bureau, AuditFilter(actor="user42.")),
     ]
@@ -111,10 +139,19 @@ def measure(url: str, size: int) -> list[tuple[str, str, str, str]]:
             session.rollback()
         first = timed(db, lambda s, w=who, f=filters: oversight.audit_page(s, w, f))
         cursor = deep_cursor(db, who, filters, 20)
-        deep = timed(db, lambda s, w=who, f=filters, c=cursor: oversight.audit_page(
-            s, w, f, cursor=c)) if cursor else None
-        rows.append((name, f"{total:,}", f"{first:.1f}",
-                     f"{deep:.1f}" if deep is not None else "(fewer pages)"))
+        deep = (
+            timed(db, lambda s, w=who, f=filters, c=cursor: oversight.audit_page(s, w, f, cursor=c))
+            if cursor
+            else None
+        )
+        rows.append(
+            (
+                name,
+                f"{total:,}",
+                f"{first:.1f}",
+                f"{deep:.1f}" if deep is not None else "(fewer pages)",
+            )
+        )
     db.engine.dispose()
     Console().print(f"filled {size:,} entries in {filled:.1f} s")
     return rows
@@ -123,8 +160,13 @@ def measure(url: str, size: int) -> list[tuple[str, str, str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--pg", nargs="?", const=PG_DEFAULT, default=None,
-                        help="also on PostgreSQL (a scratch schema at this URL)")
+    parser.add_argument(
+        "--pg",
+        nargs="?",
+        const=PG_DEFAULT,
+        default=None,
+        help="also on PostgreSQL (a scratch schema at this URL)",
+    )
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -135,15 +177,17 @@ def main() -> None:
         with admin.connect() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
         try:
-            results["PostgreSQL"] = measure(f"{args.pg}?options=-csearch_path%3D{schema}",
-                                            args.size)
+            results["PostgreSQL"] = measure(
+                f"{args.pg}?options=-csearch_path%3D{schema}", args.size
+            )
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     table = Table(title=f"GET /audit at {args.size:,} entries: total + 50 rows, median ms")
     for column in ("database", "reader and filter", "matching", "first page", "page 21"):
-        table.add_column(column, justify="left" if column in ("database",
-                                                              "reader and filter") else "right")
+        table.add_column(
+            column, justify="left" if column in ("database", "reader and filter") else "right"
+        )
     for database, rows in results.items():
         for row in rows:
             table.add_row(database, *row)

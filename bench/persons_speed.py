@@ -37,17 +37,79 @@ from interlink.screening.person_index import PersonEntry, PersonIndex, PersonQue
 
 DATA = Path("/work/shared/data/names")
 # (Faker locale, share of the world)
-CULTURES = (("en_US", 12), ("en_GB", 5), ("de_DE", 5), ("fr_FR", 5), ("es_ES", 4),
-            ("es_MX", 4), ("it_IT", 4), ("pt_BR", 4), ("pl_PL", 3), ("nl_NL", 2),
-            ("tr_TR", 4), ("ro_RO", 2), ("hu_HU", 1), ("cs_CZ", 1), ("sv_SE", 1),
-            ("vi_VN", 2), ("id_ID", 3), ("yo_NG", 2), ("sw", 2), ("en_IN", 3),
-            ("ru_RU", 6), ("uk_UA", 2), ("bg_BG", 1), ("ar_AA", 5), ("fa_IR", 2),
-            ("he_IL", 1), ("zh_CN", 5), ("zh_TW", 1), ("ja_JP", 2), ("ko_KR", 2),
-            ("el_GR", 1), ("hi_IN", 1), ("th_TH", 1), ("ka_GE", 1))
-COUNTRIES = ("FR", "DE", "IT", "ES", "GB", "US", "TR", "RU", "CN", "EG", "NG", "BR", "IN",
-             "ID", "PK", "IR", "IL", "JP", "KR", "VN", "PL", "NL", "UA", "MA", "DZ", "SA")
-QUERY_MIX = (("typo", 25), ("swap", 10), ("drop", 5), ("initial", 5), ("exact", 20),
-             ("unknown", 20), ("native", 15))
+CULTURES = (
+    ("en_US", 12),
+    ("en_GB", 5),
+    ("de_DE", 5),
+    ("fr_FR", 5),
+    ("es_ES", 4),
+    ("es_MX", 4),
+    ("it_IT", 4),
+    ("pt_BR", 4),
+    ("pl_PL", 3),
+    ("nl_NL", 2),
+    ("tr_TR", 4),
+    ("ro_RO", 2),
+    ("hu_HU", 1),
+    ("cs_CZ", 1),
+    ("sv_SE", 1),
+    ("vi_VN", 2),
+    ("id_ID", 3),
+    ("yo_NG", 2),
+    ("sw", 2),
+    ("en_IN", 3),
+    ("ru_RU", 6),
+    ("uk_UA", 2),
+    ("bg_BG", 1),
+    ("ar_AA", 5),
+    ("fa_IR", 2),
+    ("he_IL", 1),
+    ("zh_CN", 5),
+    ("zh_TW", 1),
+    ("ja_JP", 2),
+    ("ko_KR", 2),
+    ("el_GR", 1),
+    ("hi_IN", 1),
+    ("th_TH", 1),
+    ("ka_GE", 1),
+)
+COUNTRIES = (
+    "FR",
+    "DE",
+    "IT",
+    "ES",
+    "GB",
+    "US",
+    "TR",
+    "RU",
+    "CN",
+    "EG",
+    "NG",
+    "BR",
+    "IN",
+    "ID",
+    "PK",
+    "IR",
+    "IL",
+    "JP",
+    "KR",
+    "VN",
+    "PL",
+    "NL",
+    "UA",
+    "MA",
+    "DZ",
+    "SA",
+)
+QUERY_MIX = (
+    ("typo", 25),
+    ("swap", 10),
+    ("drop", 5),
+    ("initial", 5),
+    ("exact", 20),
+    ("unknown", 20),
+    ("native", 15),
+)
 
 
 @dataclass
@@ -87,10 +149,10 @@ def typo(rng: random.Random, text: str) -> str:
     i = rng.randrange(1, len(text) - 1)
     kind = rng.randrange(3)
     if kind == 0:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if kind == 1:
-        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
-    return text[:i] + rng.choice("aeiourstnl") + text[i + 1:]
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    return text[:i] + rng.choice("aeiourstnl") + text[i + 1 :]
 
 
 def visibility(rng: random.Random) -> Visibility:
@@ -98,8 +160,9 @@ def visibility(rng: random.Random) -> Visibility:
     if roll < 0.8:
         return Visibility()
     mode = VisibilityMode.EXCEPT if roll < 0.95 else VisibilityMode.ONLY
-    return Visibility(mode, frozenset(rng.sample(COUNTRIES, 2 if mode is VisibilityMode.EXCEPT
-                                                 else 3)))
+    return Visibility(
+        mode, frozenset(rng.sample(COUNTRIES, 2 if mode is VisibilityMode.EXCEPT else 3))
+    )
 
 
 def birth_date(rng: random.Random) -> str | None:
@@ -130,15 +193,23 @@ def world(size: int, pools: Pools, seed: int) -> tuple[list[PersonEntry], dict[i
             names = (f"{given}{middle} {family}",)
             if rng.random() < 0.2:
                 names += (f"{family} {typo(rng, given)}",)
-        entries.append(PersonEntry(record_id, names, birth_date(rng),
-                                   tuple(rng.sample(COUNTRIES, rng.choice((1, 1, 1, 2)))),
-                                   rng.choice(("M", "F", "M", "F", "U")), visibility(rng),
-                                   rng.randrange(1, 197)))
+        entries.append(
+            PersonEntry(
+                record_id,
+                names,
+                birth_date(rng),
+                tuple(rng.sample(COUNTRIES, rng.choice((1, 1, 1, 2)))),
+                rng.choice(("M", "F", "M", "F", "U")),
+                visibility(rng),
+                rng.randrange(1, 197),
+            )
+        )
     return entries, natives
 
 
-def queries(count: int, entries: list[PersonEntry], natives: dict[int, str], pools: Pools,
-            seed: int) -> list[PersonQuery]:
+def queries(
+    count: int, entries: list[PersonEntry], natives: dict[int, str], pools: Pools, seed: int
+) -> list[PersonQuery]:
     rng = random.Random(seed)
     kinds = rng.choices([k for k, _ in QUERY_MIX], [w for _, w in QUERY_MIX], k=count)
     native_ids = sorted(natives)
@@ -191,7 +262,7 @@ def screen_manifest(index: PersonIndex, manifest: list[PersonQuery], workers: in
     _INDEX = index
     gc.freeze()  # keep the collector from touching (and so copying) the shared index
     started = time.perf_counter()
-    batches = [manifest[i:i + 500] for i in range(0, len(manifest), 500)]
+    batches = [manifest[i : i + 500] for i in range(0, len(manifest), 500)]
     with get_context("fork").Pool(workers) as pool:
         sum(pool.imap_unordered(_screen, batches))
     elapsed = time.perf_counter() - started
@@ -204,8 +275,7 @@ def baselines(entries: list[PersonEntry], sample: list[PersonQuery]) -> tuple[fl
     names = [e.names[0] for e in entries]
     started = time.perf_counter()
     for q in sample[:10]:
-        process.extract(q.name, names, scorer=fuzz.token_sort_ratio, limit=10,
-                        score_cutoff=70)
+        process.extract(q.name, names, scorer=fuzz.token_sort_ratio, limit=10, score_cutoff=70)
     rapid = (time.perf_counter() - started) / 10
     config = ScoringConfig.defaults()
     left, right = model.make_entity("Person"), []
@@ -235,8 +305,10 @@ def measure(size: int, pools: Pools, args: argparse.Namespace, console: Console)
     build = time.perf_counter() - started
     gc.collect()
     memory, total = rss_mb() - before, rss_mb()
-    console.print(f"  {size:,}: built in {build:.1f}s, index +{memory:,.0f} MB, "
-                  f"process {total:,.0f} MB (with the generated entries)")
+    console.print(
+        f"  {size:,}: built in {build:.1f}s, index +{memory:,.0f} MB, "
+        f"process {total:,.0f} MB (with the generated entries)"
+    )
     sample = queries(args.queries, entries, natives, pools, seed=1)
     for q in sample[:50]:  # warm the token caches as a running service would be
         index.search(q, "FR")
@@ -246,8 +318,10 @@ def measure(size: int, pools: Pools, args: argparse.Namespace, console: Console)
         index.search(q, "FR", limit=10)
         latencies.append(time.perf_counter() - started)
     lat = np.array(latencies) * 1000
-    console.print(f"  {size:,}: p50 {np.percentile(lat, 50):.2f} ms, "
-                  f"p99 {np.percentile(lat, 99):.2f} ms, max {lat.max():.1f} ms")
+    console.print(
+        f"  {size:,}: p50 {np.percentile(lat, 50):.2f} ms, "
+        f"p99 {np.percentile(lat, 99):.2f} ms, max {lat.max():.1f} ms"
+    )
     manifest = queries(args.manifest, entries, natives, pools, seed=2)
     manifest_seconds = screen_manifest(index, manifest, args.workers)
     console.print(f"  {size:,}: manifest of {args.manifest:,} in {manifest_seconds:.1f}s")
@@ -255,18 +329,34 @@ def measure(size: int, pools: Pools, args: argparse.Namespace, console: Console)
     changes = [entries[rng.randrange(size)] for _ in range(5000)]
     started = time.perf_counter()
     for entry in changes:
-        index.upsert(PersonEntry(entry.record_id, (entry.names[0] + " Jr",), entry.birth_date,
-                                 entry.nationalities, entry.sex, entry.visibility,
-                                 entry.owner_org_id))
+        index.upsert(
+            PersonEntry(
+                entry.record_id,
+                (entry.names[0] + " Jr",),
+                entry.birth_date,
+                entry.nationalities,
+                entry.sex,
+                entry.visibility,
+                entry.owner_org_id,
+            )
+        )
     for entry in changes[:2500]:
         index.remove(entry.record_id)
     change_us = (time.perf_counter() - started) / 7500 * 1e6
     rapid, nk = baselines(entries, sample)
-    return [f"{size:,}", f"{build:.1f}", f"{memory:,.0f}", f"{total:,.0f}",
-            f"{np.percentile(lat, 50):.2f}",
-            f"{np.percentile(lat, 99):.2f}", f"{len(lat) / (lat.sum() / 1000):,.0f}",
-            f"{manifest_seconds:.1f}", f"{change_us:.0f}", f"{rapid * 1000:,.0f}",
-            f"{nk:,.0f}"]
+    return [
+        f"{size:,}",
+        f"{build:.1f}",
+        f"{memory:,.0f}",
+        f"{total:,.0f}",
+        f"{np.percentile(lat, 50):.2f}",
+        f"{np.percentile(lat, 99):.2f}",
+        f"{len(lat) / (lat.sum() / 1000):,.0f}",
+        f"{manifest_seconds:.1f}",
+        f"{change_us:.0f}",
+        f"{rapid * 1000:,.0f}",
+        f"{nk:,.0f}",
+    ]
 
 
 def main() -> None:
@@ -279,9 +369,19 @@ def main() -> None:
     console = Console(width=170)
     pools = load_pools()
     table = Table(title="Person index, in process (viewer FR: visibility filtered first)")
-    for column in ("persons", "build s", "index MB", "process MB", "p50 ms", "p99 ms", "queries/s",
-                   f"manifest {args.manifest:,} s ({args.workers} procs)", "upsert/remove µs",
-                   "rapidfuzz scan ms/q", "logic-v2 scan s/q"):
+    for column in (
+        "persons",
+        "build s",
+        "index MB",
+        "process MB",
+        "p50 ms",
+        "p99 ms",
+        "queries/s",
+        f"manifest {args.manifest:,} s ({args.workers} procs)",
+        "upsert/remove µs",
+        "rapidfuzz scan ms/q",
+        "logic-v2 scan s/q",
+    ):
         table.add_column(column, justify="right")
     for size in args.size:
         table.add_row(*measure(size, pools, args, console))

@@ -38,11 +38,22 @@ def synthetic_lines(size: int, seed: int = 1) -> list[str]:
     faker.seed_instance(seed)
     lines = []
     for i in range(size):
-        lines.append(json.dumps({"id": f"bench-{i}", "schema": "Person", "properties": {
-            "name": [f"{faker.first_name()} {faker.last_name()}"],
-            "gender": ["male" if i % 2 else "female"],
-            "birthDate": [faker.date_of_birth(minimum_age=18, maximum_age=80).isoformat()],
-            "nationality": [faker.random_element(["fr", "es", "de", "gb", "ma"])]}}))
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"bench-{i}",
+                    "schema": "Person",
+                    "properties": {
+                        "name": [f"{faker.first_name()} {faker.last_name()}"],
+                        "gender": ["male" if i % 2 else "female"],
+                        "birthDate": [
+                            faker.date_of_birth(minimum_age=18, maximum_age=80).isoformat()
+                        ],
+                        "nationality": [faker.random_element(["fr", "es", "de", "gb", "ma"])],
+                    },
+                }
+            )
+        )
     return lines
 
 
@@ -60,8 +71,12 @@ def run(url: str, lines: list[str]) -> dict[str, float]:
         stored = importer.import_entities(session, principal, entities, Restrictions())
     done = time.perf_counter()
     db.dispose()
-    return {"rows": stored, "parse": parsed - started, "store": done - parsed,
-            "total": done - started}
+    return {
+        "rows": stored,
+        "parse": parsed - started,
+        "store": done - parsed,
+        "total": done - started,
+    }
 
 
 def main() -> None:
@@ -72,16 +87,18 @@ def main() -> None:
     lines = synthetic_lines(args.size)
     results: list[tuple[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(("SQLite (WAL, synchronous=FULL)", run(f"sqlite:///{Path(tmp)}/b.db",
-                                                                lines)))
+        results.append(
+            ("SQLite (WAL, synchronous=FULL)", run(f"sqlite:///{Path(tmp)}/b.db", lines))
+        )
     if args.pg != "none":
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         try:
-            results.append(("PostgreSQL 15", run(f"{args.pg}?options=-csearch_path%3D{schema}",
-                                                 lines)))
+            results.append(
+                ("PostgreSQL 15", run(f"{args.pg}?options=-csearch_path%3D{schema}", lines))
+            )
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -89,8 +106,14 @@ def main() -> None:
     for column in ("database", "rows", "parse+validate s", "store s", "total s", "rows/s"):
         table.add_column(column, justify="right")
     for name, r in results:
-        table.add_row(name, f"{r['rows']:,}", f"{r['parse']:.1f}", f"{r['store']:.1f}",
-                      f"{r['total']:.1f}", f"{r['rows'] / r['total']:,.0f}")
+        table.add_row(
+            name,
+            f"{r['rows']:,}",
+            f"{r['parse']:.1f}",
+            f"{r['store']:.1f}",
+            f"{r['total']:.1f}",
+            f"{r['rows'] / r['total']:,.0f}",
+        )
     Console().print(table)
 
 

@@ -56,30 +56,62 @@ def seed(data_dir: Path, documents: int, persons: int) -> tuple[str, list[str], 
         members.seed_members(session)
         owner = members.ncb_of(session, "MA").id
         reader = members.ncb_of(session, "FR")
-        base = {"owner_org_id": owner, "status": "active", "version": 1, "circulated": True,
-                "access_blocked": False, "visibility_mode": "all", "visibility_countries": "",
-                "not_actionable_in": "", "handling_code": "H0", "created_at": now,
-                "updated_at": now, "retention_until": now + timedelta(days=3650)}
+        base = {
+            "owner_org_id": owner,
+            "status": "active",
+            "version": 1,
+            "circulated": True,
+            "access_blocked": False,
+            "visibility_mode": "all",
+            "visibility_countries": "",
+            "not_actionable_in": "",
+            "handling_code": "H0",
+            "created_at": now,
+            "updated_at": now,
+            "retention_until": now + timedelta(days=3650),
+        }
         rows = []
         for i in range(documents):
-            number = f"{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}{rng.choice('ABCDEFGHJK')}" \
-                     f"{rng.randrange(10**7):07d}"
+            number = (
+                f"{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}{rng.choice('ABCDEFGHJK')}"
+                f"{rng.randrange(10**7):07d}"
+            )
             numbers.append(number)
-            rows.append({**base, "kind": "document", "external_id": f"d{i}",
-                         "label": f"passport MA {number}", "doc_country": "MA",
-                         "doc_number": number, "data": {
-                             "issuing_country": "MA", "document_type": "passport",
-                             "number": number, "status": "stolen",
-                             "reported_on": date(2025, 1, 1).isoformat()}})
+            rows.append(
+                {
+                    **base,
+                    "kind": "document",
+                    "external_id": f"d{i}",
+                    "label": f"passport MA {number}",
+                    "doc_country": "MA",
+                    "doc_number": number,
+                    "data": {
+                        "issuing_country": "MA",
+                        "document_type": "passport",
+                        "number": number,
+                        "status": "stolen",
+                        "reported_on": date(2025, 1, 1).isoformat(),
+                    },
+                }
+            )
             if len(rows) == 20_000:
                 session.execute(insert(Record), rows)
                 rows = []
         for i in range(persons):
             name = f"{faker.first_name()} {faker.last_name()}"
             names.append(name)
-            rows.append({**base, "kind": "person", "external_id": f"p{i}", "label": name,
-                         "data": {"names": [{"full_name": name}],
-                                  "birth_date": f"{rng.randint(1950, 2000)}"}})
+            rows.append(
+                {
+                    **base,
+                    "kind": "person",
+                    "external_id": f"p{i}",
+                    "label": name,
+                    "data": {
+                        "names": [{"full_name": name}],
+                        "birth_date": f"{rng.randint(1950, 2000)}",
+                    },
+                }
+            )
             if len(rows) == 20_000:
                 session.execute(insert(Record), rows)
                 rows = []
@@ -88,9 +120,16 @@ def seed(data_dir: Path, documents: int, persons: int) -> tuple[str, list[str], 
         from interlink.core.auth import issue_token
 
         issued = issue_token()
-        session.add(ApiToken(public_id=issued.public_id, secret_hash=issued.secret_hash,
-                             name="bench", org_id=reader.id, expires_at=now + timedelta(1),
-                             permissions=[Perm.SCREEN_DOCUMENT.value, Perm.SCREEN_PERSON.value]))
+        session.add(
+            ApiToken(
+                public_id=issued.public_id,
+                secret_hash=issued.secret_hash,
+                name="bench",
+                org_id=reader.id,
+                expires_at=now + timedelta(1),
+                permissions=[Perm.SCREEN_DOCUMENT.value, Perm.SCREEN_PERSON.value],
+            )
+        )
     db.dispose()
     return issued.plaintext, numbers, names
 
@@ -113,9 +152,21 @@ end
 
 
 def run_wrk(script: Path, seconds: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-                          "-s", str(script), f"http://127.0.0.1:{PORT}"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
     for pct in ("50", "99"):
         value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(\w+)", out).groups()
@@ -133,9 +184,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     # Schengen: ~400,000 hits in 15 billion searches (0.003 %); 0.1 % is already pessimistic.
-    parser.add_argument("--hit-rate", type=float, default=0.001,
-                        help="share of queries that hit a record (each hit is stored and "
-                             "opens a signed, encrypted follow-up message)")
+    parser.add_argument(
+        "--hit-rate",
+        type=float,
+        default=0.001,
+        help="share of queries that hit a record (each hit is stored and "
+        "opens a signed, encrypted follow-up message)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("error: wrk is not installed (apt-get install wrk, or make bench-tools)")
@@ -144,11 +199,25 @@ def main() -> None:
         started = time.perf_counter()
         token, numbers, names = seed(tmp, args.documents, args.persons)
         seeded = time.perf_counter() - started
-        env = {**os.environ, "INTERLINK_DATA_DIR": str(tmp), "INTERLINK_LOG_LEVEL": "WARNING",
-               "INTERLINK_SECURE_COOKIES": "false"}
-        server = subprocess.Popen([str(ROOT / ".venv/bin/interlink"), "serve", "--port",
-                                   str(PORT), "--workers", str(args.workers)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "INTERLINK_DATA_DIR": str(tmp),
+            "INTERLINK_LOG_LEVEL": "WARNING",
+            "INTERLINK_SECURE_COOKIES": "false",
+        }
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/interlink"),
+                "serve",
+                "--port",
+                str(PORT),
+                "--workers",
+                str(args.workers),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             started = time.perf_counter()
             ready_in_a_row = 0
@@ -167,18 +236,23 @@ def main() -> None:
             rng = random.Random(3)
             hits = max(round(1000 * args.hit_rate), 1 if args.hit_rate else 0)
             doc_hits = [json.dumps({"number": n}) for n in rng.sample(numbers, hits)]
-            doc_misses = [json.dumps({"number": f"ZZ{rng.randrange(10**7):07d}"})
-                          for _ in range(1000 - hits)]
+            doc_misses = [
+                json.dumps({"number": f"ZZ{rng.randrange(10**7):07d}"}) for _ in range(1000 - hits)
+            ]
             faker = Faker(["en_GB", "fr_FR", "es_ES"])
             person_bodies = [json.dumps({"name": rng.choice(names)}) for _ in range(hits // 2)]
-            person_bodies += [json.dumps({"name": f"{faker.first_name()} Qx{i}"})
-                              for i in range(500 - hits // 2)]
+            person_bodies += [
+                json.dumps({"name": f"{faker.first_name()} Qx{i}"}) for i in range(500 - hits // 2)
+            ]
             rows = []
             for label, endpoint, bodies in (
-                    (f"document check ({args.hit_rate:.1%} hits)", "/api/v1/screen/document",
-                     doc_hits + doc_misses),
-                    (f"name check ({args.hit_rate:.1%} hits)", "/api/v1/screen/person",
-                     person_bodies)):
+                (
+                    f"document check ({args.hit_rate:.1%} hits)",
+                    "/api/v1/screen/document",
+                    doc_hits + doc_misses,
+                ),
+                (f"name check ({args.hit_rate:.1%} hits)", "/api/v1/screen/person", person_bodies),
+            ):
                 script = tmp / "bench.lua"
                 lua_script(script, token, endpoint, bodies)
                 run_wrk(script, 2, args.connections)  # warm-up
@@ -186,15 +260,22 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        table = Table(title=f"screening over HTTP: {args.documents:,} documents, "
-                            f"{args.persons:,} persons, {args.workers} workers, "
-                            f"{args.connections} connections, audit included "
-                            f"(seed {seeded:.0f} s, index ready {ready:.0f} s)")
+        table = Table(
+            title=f"screening over HTTP: {args.documents:,} documents, "
+            f"{args.persons:,} persons, {args.workers} workers, "
+            f"{args.connections} connections, audit included "
+            f"(seed {seeded:.0f} s, index ready {ready:.0f} s)"
+        )
         for column in ("check", "requests/s", "p50 ms", "p99 ms", "non-2xx"):
             table.add_column(column, justify="right")
         for label, r in rows:
-            table.add_row(label, f"{r['rps']:,.0f}", f"{r['p50']:.1f}", f"{r['p99']:.1f}",
-                          f"{r['errors']:.0f}")
+            table.add_row(
+                label,
+                f"{r['rps']:,.0f}",
+                f"{r['p50']:.1f}",
+                f"{r['p99']:.1f}",
+                f"{r['errors']:.0f}",
+            )
         Console(width=160).print(table)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

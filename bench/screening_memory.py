@@ -40,15 +40,25 @@ def main() -> None:
     persons.bulk_load(entries)
     del entries
     gc.collect()
-    rows.append((f"+ {args.persons:,} persons indexed", documents_speed.memory_mb()[0],
-                 time.perf_counter() - started))
+    rows.append(
+        (
+            f"+ {args.persons:,} persons indexed",
+            documents_speed.memory_mb()[0],
+            time.perf_counter() - started,
+        )
+    )
     started = time.perf_counter()
     sample: list[tuple[str, str]] = []
     documents = DocumentIndex()
     documents.bulk_load(documents_speed.documents(args.documents, 1, sample))
     gc.collect()
-    rows.append((f"+ {args.documents:,} documents indexed", documents_speed.memory_mb()[0],
-                 time.perf_counter() - started))
+    rows.append(
+        (
+            f"+ {args.documents:,} documents indexed",
+            documents_speed.memory_mb()[0],
+            time.perf_counter() - started,
+        )
+    )
     assert len(persons) and len(documents)
     peak = documents_speed.memory_mb()[1]
     table = Table(title="screening indexes in one process (resident memory)")

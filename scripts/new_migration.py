@@ -32,8 +32,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("capability")
     parser.add_argument("message")
-    parser.add_argument("--depends-on", action="append", default=[],
-                        help="another capability's revision this one needs (tables it refers to)")
+    parser.add_argument(
+        "--depends-on",
+        action="append",
+        default=[],
+        help="another capability's revision this one needs (tables it refers to)",
+    )
     args = parser.parse_args()
     load_all_models()
     tables = capability_tables(args.capability)
@@ -46,16 +50,31 @@ def main() -> int:
         cfg = alembic_config(f"sqlite:///{Path(tmp) / 'scratch.db'}")
         command.upgrade(cfg, "heads")
         script = ScriptDirectory.from_config(cfg)
-        existing = [r for r in script.walk_revisions() if args.capability in (r.branch_labels
-                    or ()) or Path(r.path).parent == folder]
+        existing = [
+            r
+            for r in script.walk_revisions()
+            if args.capability in (r.branch_labels or ()) or Path(r.path).parent == folder
+        ]
         number = len(existing) + 1
         rev_id = f"{args.capability}_{number:04d}"
         cfg.attributes["only_tables"] = tables
-        options = {"head": f"{args.capability}@head"} if existing else {
-            "head": "base", "branch_label": args.capability,
-            "depends_on": ["foundation_0001", *args.depends_on]}
-        command.revision(cfg, message=args.message, autogenerate=True, rev_id=rev_id,
-                         version_path=str(folder), **options)
+        options = (
+            {"head": f"{args.capability}@head"}
+            if existing
+            else {
+                "head": "base",
+                "branch_label": args.capability,
+                "depends_on": ["foundation_0001", *args.depends_on],
+            }
+        )
+        command.revision(
+            cfg,
+            message=args.message,
+            autogenerate=True,
+            rev_id=rev_id,
+            version_path=str(folder),
+            **options,
+        )
     generated = next(folder.glob(f"{rev_id}_*.py"))
     generated.rename(folder / f"{rev_id}.py")
     print(f"wrote {folder / f'{rev_id}.py'} for tables: {', '.join(sorted(tables))}")

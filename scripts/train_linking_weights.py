@@ -62,9 +62,11 @@ def main() -> None:
         weight = weight_of_levels(draft, {f: level for f, (level, _) in levels.items()})
         scored.append((weight, (left, right) in matches))
     threshold = round(best_threshold(scored), 3)
-    source = (f"scripts/train_linking_weights.py: {len(records)} records of {args.persons} "
-              f"persons (even lines of the Wikidata pairs, seed {args.seed}), "
-              f"{len(matches)} matching pairs, {args.random_pairs} random pairs")
+    source = (
+        f"scripts/train_linking_weights.py: {len(records)} records of {args.persons} "
+        f"persons (even lines of the Wikidata pairs, seed {args.seed}), "
+        f"{len(matches)} matching pairs, {args.random_pairs} random pairs"
+    )
     weights = estimate(counts, prior, threshold, source)
     weights.save(args.out)
     print(f"{source}; {len(candidates)} candidate pairs; threshold {threshold}")

@@ -114,12 +114,12 @@ def read_pairs(data: Path, spec: ScriptSpec) -> list[tuple[list[str], str]]:
 def units_at(graphs: list[str], i: int, spec: ScriptSpec) -> Iterator[tuple[int, str]]:
     for width in range(1, spec.unit_length + 1):
         if i + width <= len(graphs):
-            yield width, UNIT_JOIN.join(graphs[i:i + width])
+            yield width, UNIT_JOIN.join(graphs[i : i + width])
 
 
 def chunks_at(latin: str, j: int, spec: ScriptSpec) -> Iterator[str]:
     for k in range(min(spec.max_chunk, len(latin) - j) + 1):
-        yield latin[j:j + k]
+        yield latin[j : j + k]
 
 
 def initial_table(pairs: Iterable[tuple[list[str], str]], spec: ScriptSpec) -> Table:
@@ -144,8 +144,12 @@ def normalise(counts: Table, min_pair_count: float) -> Table:
     return table
 
 
-def lattice(graphs: list[str], latin: str, table: Table, spec: ScriptSpec,
-            ) -> list[list[list[tuple[str, str, int, float]]]]:
+def lattice(
+    graphs: list[str],
+    latin: str,
+    table: Table,
+    spec: ScriptSpec,
+) -> list[list[list[tuple[str, str, int, float]]]]:
     """edges[i][j]: (unit, chunk, next i, probability) leaving node (i, j)."""
     edges = [[[] for _ in range(len(latin) + 1)] for _ in range(len(graphs))]
     for i in range(len(graphs)):
@@ -162,8 +166,9 @@ def lattice(graphs: list[str], latin: str, table: Table, spec: ScriptSpec,
     return edges
 
 
-def accumulate(graphs: list[str], latin: str, table: Table, spec: ScriptSpec,
-               counts: Table) -> float | None:
+def accumulate(
+    graphs: list[str], latin: str, table: Table, spec: ScriptSpec, counts: Table
+) -> float | None:
     """Forward-backward over one pair: adds expected unit->chunk counts, returns log Z."""
     n, m = len(graphs), len(latin)
     edges = lattice(graphs, latin, table, spec)
@@ -200,35 +205,44 @@ def train(pairs: list[tuple[list[str], str]], spec: ScriptSpec) -> Table:
         logs = [accumulate(g, lat, table, spec, counts) for g, lat in pairs]
         aligned = [x for x in logs if x is not None]
         table = normalise(counts, MIN_PAIR_UNIT_COUNT)
-        print(f"  {spec.script:9} iteration {iteration + 1}: mean log-likelihood "
-              f"{sum(aligned) / max(len(aligned), 1):7.3f}, aligned {len(aligned)}/{len(pairs)}"
-              f", {time.perf_counter() - started:4.1f}s", flush=True)
+        print(
+            f"  {spec.script:9} iteration {iteration + 1}: mean log-likelihood "
+            f"{sum(aligned) / max(len(aligned), 1):7.3f}, aligned {len(aligned)}/{len(pairs)}"
+            f", {time.perf_counter() - started:4.1f}s",
+            flush=True,
+        )
     return table
 
 
-def cleaned(pairs: list[tuple[list[str], str]], logs: list[float | None],
-            share: float) -> list[tuple[list[str], str]]:
+def cleaned(
+    pairs: list[tuple[list[str], str]], logs: list[float | None], share: float
+) -> list[tuple[list[str], str]]:
     """The pairs without the `share` the model explains worst per Latin letter (and
     without those it cannot align at all)."""
-    scored = sorted((log / len(latin), index) for index, ((_, latin), log)
-                    in enumerate(zip(pairs, logs, strict=True)) if log is not None)
-    kept = sorted(index for _, index in scored[int(share * len(scored)):])
+    scored = sorted(
+        (log / len(latin), index)
+        for index, ((_, latin), log) in enumerate(zip(pairs, logs, strict=True))
+        if log is not None
+    )
+    kept = sorted(index for _, index in scored[int(share * len(scored)) :])
     return [pairs[i] for i in kept]
 
 
 def export(table: Table, spec: ScriptSpec) -> dict[str, list[tuple[str, float]]]:
     out = {}
     for unit, row in sorted(table.items()):
-        best = sorted(((c, p) for c, p in row.items()
-                       if p >= EXPORT_MIN_P and spec.keeps(unit, c)),
-                      key=lambda x: (-x[1], x[0]))[:EXPORT_TOP]
+        best = sorted(
+            ((c, p) for c, p in row.items() if p >= EXPORT_MIN_P and spec.keeps(unit, c)),
+            key=lambda x: (-x[1], x[0]),
+        )[:EXPORT_TOP]
         if best:
             out[unit] = [(c, round(math.log(p), 3)) for c, p in best]
     return out
 
 
-def calibrate(model: ScriptModel, spec: ScriptSpec,
-              pairs: list[tuple[list[str], str]]) -> tuple[float, float]:
+def calibrate(
+    model: ScriptModel, spec: ScriptSpec, pairs: list[tuple[list[str], str]]
+) -> tuple[float, float]:
     """The agreement ramp: floor at a high percentile of similarities between a native
     token and random Latin tokens, ceiling at the median similarity to its own spelling."""
     analyzer = NameAnalyzer(Romanizer({spec.script: model}))
@@ -239,8 +253,11 @@ def calibrate(model: ScriptModel, spec: ScriptSpec,
     for (graphs, latin), own in zip(sample, latins, strict=True):
         native = analyzer.token("".join(graphs))
         true.append(spelling_similarity(native, own))
-        other += [spelling_similarity(native, t)
-                  for t in rng.sample(latins, RANDOM_PER_PAIR) if t.text != latin]
+        other += [
+            spelling_similarity(native, t)
+            for t in rng.sample(latins, RANDOM_PER_PAIR)
+            if t.text != latin
+        ]
     floor = sorted(other)[int(FLOOR_QUANTILE * len(other))]
     ceiling = sorted(true)[int(CEILING_QUANTILE * len(true))]
     print(f"  {spec.script:9} agreement ramp {floor:.3f} -> {ceiling:.3f}")
@@ -251,12 +268,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data/names"))
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--only", nargs="+", choices=[s.script.value for s in SPECS],
-                        help="retrain these scripts; the others keep their units from "
-                             "--out and only have their agreement ramps recalibrated")
-    parser.add_argument("--recalibrate", action="store_true",
-                        help="retrain nothing: keep every script's units from --out (less "
-                             "what the specs now exclude) and recalibrate the ramps")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=[s.script.value for s in SPECS],
+        help="retrain these scripts; the others keep their units from "
+        "--out and only have their agreement ramps recalibrated",
+    )
+    parser.add_argument(
+        "--recalibrate",
+        action="store_true",
+        help="retrain nothing: keep every script's units from --out (less "
+        "what the specs now exclude) and recalibrate the ramps",
+    )
     args = parser.parse_args()
     args.only = [] if args.recalibrate else args.only
     kept = {}
@@ -268,21 +292,31 @@ def main() -> None:
         pairs = read_pairs(args.data, spec)
         print(f"{spec.script}: {len(pairs)} training pairs", flush=True)
         if spec.script.value in kept and spec.script.value not in args.only:
-            units = {u: [(c, lp) for c, lp in opts if spec.keeps(u, c)]
-                     for u, opts in kept[spec.script.value]["units"].items()}
+            units = {
+                u: [(c, lp) for c, lp in opts if spec.keeps(u, c)]
+                for u, opts in kept[spec.script.value]["units"].items()
+            }
             units = {u: opts for u, opts in units.items() if opts}
         else:
             units = export(table := train(pairs, spec), spec)
             del table
-        model = ScriptModel({u: tuple((c, lp) for c, lp in opts) for u, opts in units.items()},
-                            spec.unit_length, round(math.log(UNIT_PENALTY), 4))
-        scripts[spec.script.value] = {"unit_length": model.unit_length,
-                                      "unit_penalty": model.unit_penalty,
-                                      "ramp": calibrate(model, spec, pairs), "units": units}
-    output = {"format": 1,
-             "source": "Wikidata person-name pairs (Merhav & Ash 2018), CC0",
-             "split": f"Latin spellings with blake2b-32 % 10 < {TRAIN_BUCKETS}",
-             "scripts": scripts}
+        model = ScriptModel(
+            {u: tuple((c, lp) for c, lp in opts) for u, opts in units.items()},
+            spec.unit_length,
+            round(math.log(UNIT_PENALTY), 4),
+        )
+        scripts[spec.script.value] = {
+            "unit_length": model.unit_length,
+            "unit_penalty": model.unit_penalty,
+            "ramp": calibrate(model, spec, pairs),
+            "units": units,
+        }
+    output = {
+        "format": 1,
+        "source": "Wikidata person-name pairs (Merhav & Ash 2018), CC0",
+        "split": f"Latin spellings with blake2b-32 % 10 < {TRAIN_BUCKETS}",
+        "scripts": scripts,
+    }
     payload = json.dumps(output, ensure_ascii=False, separators=(",", ":")).encode()
     with args.out.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
         handle.write(payload)  # mtime=0: the same data gives the same file

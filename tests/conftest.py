@@ -25,7 +25,8 @@ from interlink.members import service as members
 from tests.support import World
 
 PG_URL = os.environ.get(
-    "INTERLINK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    "INTERLINK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -82,8 +83,9 @@ def _truncate_and_seed(db: Database) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path,
-             sqlite_template: Path) -> Iterator[Database]:
+def database(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[Database]:
     if request.param == "sqlite":
         path = tmp_path / "interlink.db"
         shutil.copy(sqlite_template, path)
@@ -97,8 +99,13 @@ def database(request: pytest.FixtureRequest, tmp_path: Path,
 
 @pytest.fixture
 def settings(tmp_path: Path, database: Database) -> Settings:
-    return Settings(data_dir=tmp_path, database_url=database.url, background_workers=False,
-                    secure_cookies=False, log_json=False)
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database.url,
+        background_workers=False,
+        secure_cookies=False,
+        log_json=False,
+    )
 
 
 @pytest.fixture

@@ -31,17 +31,26 @@ def password_hash() -> str:
     return _HASH_CACHE[PASSWORD]
 
 
-def circulate(client: TestClient, record_id: int, to: tuple[str, ...] = CIRCULATION,
-              notice_type: str = "blue") -> dict:
+def circulate(
+    client: TestClient, record_id: int, to: tuple[str, ...] = CIRCULATION, notice_type: str = "blue"
+) -> dict:
     """Circulate a person under a diffusion from its bureau (the legal basis on which other
     members may see and screen it); returns the diffusion."""
-    created = client.post("/api/v1/notices", json={
-        "data": {"notice_type": notice_type, "kind": "diffusion",
-                 "facts": "Suspected of organised vehicle theft across borders."},
-        "subject_record_id": record_id})
+    created = client.post(
+        "/api/v1/notices",
+        json={
+            "data": {
+                "notice_type": notice_type,
+                "kind": "diffusion",
+                "facts": "Suspected of organised vehicle theft across borders.",
+            },
+            "subject_record_id": record_id,
+        },
+    )
     assert created.status_code == 201, created.text
-    sent = client.post(f"/api/v1/notices/{created.json()['id']}/circulate",
-                       json={"recipients": list(to)})
+    sent = client.post(
+        f"/api/v1/notices/{created.json()['id']}/circulate", json={"recipients": list(to)}
+    )
     assert sent.status_code == 200, sent.text
     return sent.json()
 
@@ -61,25 +70,32 @@ class World:
         with self.db.session() as session:
             return members.org_by_code(session, code)
 
-    def add_org(self, code: str, kind: OrgKind, country: str | None = None,
-                parent: str | None = None) -> Organisation:
+    def add_org(
+        self, code: str, kind: OrgKind, country: str | None = None, parent: str | None = None
+    ) -> Organisation:
         with self.db.session() as session:
             parent_id = members.org_by_code(session, parent).id if parent else None
-            org = Organisation(code=code, kind=kind.value, name=code, country=country,
-                               parent_id=parent_id)
+            org = Organisation(
+                code=code, kind=kind.value, name=code, country=country, parent_id=parent_id
+            )
             session.add(org)
             session.flush()
             return org
 
-    def user(self, org_code: str, *roles: Role, username: str | None = None,
-             mfa: bool = False) -> User:
+    def user(
+        self, org_code: str, *roles: Role, username: str | None = None, mfa: bool = False
+    ) -> User:
         self._counter += 1
         with self.db.session() as session:
             org = members.org_by_code(session, org_code)
-            user = User(username=username or f"u{self._counter}.{org_code.lower()}",
-                        display_name=f"Test {self._counter}", org_id=org.id,
-                        roles=[r.value for r in roles], password_hash=password_hash(),
-                        totp_secret=pyotp.random_base32() if mfa else None)
+            user = User(
+                username=username or f"u{self._counter}.{org_code.lower()}",
+                display_name=f"Test {self._counter}",
+                org_id=org.id,
+                roles=[r.value for r in roles],
+                password_hash=password_hash(),
+                totp_secret=pyotp.random_base32() if mfa else None,
+            )
             session.add(user)
             session.flush()
             session.refresh(user)
@@ -93,11 +109,16 @@ class World:
         with self.db.session() as session:
             org = members.org_by_code(session, org_code)
             gs = members.org_by_code(session, members.GS_CODE)
-            admin = Principal(label="test-admin", org_id=gs.id,
-                              org_kind=OrgKind.GENERAL_SECRETARIAT, country=None,
-                              permissions=frozenset(Perm))
-            _, issued = members.create_token(session, admin, org_id=org.id, name="test",
-                                             permissions=list(perms), days=days)
+            admin = Principal(
+                label="test-admin",
+                org_id=gs.id,
+                org_kind=OrgKind.GENERAL_SECRETARIAT,
+                country=None,
+                permissions=frozenset(Perm),
+            )
+            _, issued = members.create_token(
+                session, admin, org_id=org.id, name="test", permissions=list(perms), days=days
+            )
             return issued.plaintext
 
     def client(self) -> TestClient:
@@ -115,14 +136,25 @@ class World:
         principal = self.principal(user)
         issued = issue_token()
         with self.db.session() as session:
-            session.add(ApiToken(public_id=issued.public_id, secret_hash=issued.secret_hash,
-                                 name=f"as-{user.username}", org_id=user.org_id,
-                                 permissions=sorted(p.value for p in principal.permissions),
-                                 expires_at=datetime.now(UTC) + timedelta(days=30)))
+            session.add(
+                ApiToken(
+                    public_id=issued.public_id,
+                    secret_hash=issued.secret_hash,
+                    name=f"as-{user.username}",
+                    org_id=user.org_id,
+                    permissions=sorted(p.value for p in principal.permissions),
+                    expires_at=datetime.now(UTC) + timedelta(days=30),
+                )
+            )
         return self.api(issued.plaintext)
 
-    def circulate(self, client: TestClient, record_id: int,
-                  to: tuple[str, ...] = CIRCULATION, notice_type: str = "blue") -> dict:
+    def circulate(
+        self,
+        client: TestClient,
+        record_id: int,
+        to: tuple[str, ...] = CIRCULATION,
+        notice_type: str = "blue",
+    ) -> dict:
         return circulate(client, record_id, to, notice_type)
 
     def browser_login(self, user: User) -> TestClient:
@@ -130,15 +162,19 @@ class World:
         client = self.client()
         page = client.get("/login")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD,
-                                               "csrf_token": csrf}, follow_redirects=False)
+        response = client.post(
+            "/login",
+            data={"username": user.username, "password": PASSWORD, "csrf_token": csrf},
+            follow_redirects=False,
+        )
         assert response.status_code == 303, response.text
         if response.headers["location"] == "/login/totp":
             page = client.get("/login/totp")
             csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
             code = pyotp.TOTP(user.totp_secret).now()
-            response = client.post("/login/totp", data={"code": code, "csrf_token": csrf},
-                                   follow_redirects=False)
+            response = client.post(
+                "/login/totp", data={"code": code, "csrf_token": csrf}, follow_redirects=False
+            )
             assert response.status_code == 303, response.text
         return client
 
@@ -148,4 +184,3 @@ def csrf_of(client: TestClient, path: str = "/") -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert match, page.text[:500]
     return match.group(1)
-

@@ -18,22 +18,34 @@ GARBAGE_BODIES: list[tuple[str, bytes, str]] = [
     ("wrong type", b"[1, 2, 3]", "application/json"),
     ("string", b'"hello"', "application/json"),
     ("empty object", b"{}", "application/json"),
-    ("nulls", b'{"id": null, "name": null, "org_id": "x", "permissions": "all"}',
-     "application/json"),
+    (
+        "nulls",
+        b'{"id": null, "name": null, "org_id": "x", "permissions": "all"}',
+        "application/json",
+    ),
     ("deep", b"[" * 2000 + b"]" * 2000, "application/json"),
     ("huge number", b'{"org_id": 1e400, "days": 99999999999999999999999}', "application/json"),
     ("form instead of json", b"a=1&b=2", "application/x-www-form-urlencoded"),
     ("binary", bytes(range(256)), "application/octet-stream"),
 ]
 GARBAGE_PATH_VALUES = ["abc", "-1", "99999999999999999999999", "%00", "1.5", "'; DROP TABLE x"]
-GARBAGE_QUERY = {"limit": "-5", "cursor": "!!notacursor", "since": "yesterday",
-                 "kind": "nonsense", "actor_org_id": "x"}
+GARBAGE_QUERY = {
+    "limit": "-5",
+    "cursor": "!!notacursor",
+    "since": "yesterday",
+    "kind": "nonsense",
+    "actor_org_id": "x",
+}
 
 
 def _api_routes(app) -> list[tuple[str, str]]:
     """Every documented API operation, read from the OpenAPI schema the app publishes."""
-    return [(method.upper(), path) for path, operations in app.openapi()["paths"].items()
-            if path.startswith("/api/") for method in operations]
+    return [
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/")
+        for method in operations
+    ]
 
 
 def _fill(path: str, value: str) -> str:
@@ -43,11 +55,14 @@ def _fill(path: str, value: str) -> str:
 @pytest.fixture
 def clients(world: World) -> list:
     """Callers of every kind, so each endpoint's deeper validation is reached by someone."""
-    return [world.api_as(world.user(org, *roles, mfa=True)) for org, roles in (
-        ("GS", (Role.GS_ADMIN, Role.COMPLIANCE_REVIEWER)),
-        ("NCB-MA", (Role.SUPERVISOR, Role.NCB_ADMIN, Role.DELEGATE)),
-        ("CCF", (Role.OVERSIGHT,)),
-    )]
+    return [
+        world.api_as(world.user(org, *roles, mfa=True))
+        for org, roles in (
+            ("GS", (Role.GS_ADMIN, Role.COMPLIANCE_REVIEWER)),
+            ("NCB-MA", (Role.SUPERVISOR, Role.NCB_ADMIN, Role.DELEGATE)),
+            ("CCF", (Role.OVERSIGHT,)),
+        )
+    ]
 
 
 def _assert_problem(response, what: str) -> None:
@@ -69,8 +84,9 @@ def test_every_endpoint_rejects_garbage_with_problem_json(world: World, clients)
                 _assert_problem(response, f"{method} {url} with garbage query")
                 if method in ("POST", "PUT", "PATCH"):
                     for name, body, ctype in GARBAGE_BODIES:
-                        response = client.request(method, url, content=body,
-                                                  headers={"content-type": ctype})
+                        response = client.request(
+                            method, url, content=body, headers={"content-type": ctype}
+                        )
                         _assert_problem(response, f"{method} {url} with {name} body")
 
 
@@ -82,4 +98,3 @@ def test_unauthenticated_calls_get_401_problem(world: World) -> None:
             continue
         assert response.status_code == 401, f"{method} {path}"
         assert response.headers["content-type"] == "application/problem+json"
-

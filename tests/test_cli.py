@@ -30,20 +30,53 @@ def test_members_list_json(env: dict[str, str]) -> None:
     result = runner.invoke(app, ["members", "list", "--json"], env=env)
     rows = json.loads(result.stdout)
     assert len(rows) == 196
-    assert {"code": "MA", "name": "Morocco", "region": "africa", "suspended": False,
-            "in_arrears": False} in rows
+    assert {
+        "code": "MA",
+        "name": "Morocco",
+        "region": "africa",
+        "suspended": False,
+        "in_arrears": False,
+    } in rows
 
 
 def test_user_and_token_administration(env: dict[str, str]) -> None:
-    created = runner.invoke(app, ["users", "create", "rabat.new", "--org", "NCB-MA", "--role",
-                                  "officer", "--password", "Long-Enough-Pass1", "--json"], env=env)
+    created = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "rabat.new",
+            "--org",
+            "NCB-MA",
+            "--role",
+            "officer",
+            "--password",
+            "Long-Enough-Pass1",
+            "--json",
+        ],
+        env=env,
+    )
     assert created.exit_code == 0, created.output
     assert json.loads(created.stdout)["org"] == "NCB-MA"
-    listed = json.loads(runner.invoke(app, ["users", "list", "--json", "--org", "NCB-MA"],
-                                      env=env).stdout)
+    listed = json.loads(
+        runner.invoke(app, ["users", "list", "--json", "--org", "NCB-MA"], env=env).stdout
+    )
     assert [u["username"] for u in listed] == ["rabat.new"]
-    token = runner.invoke(app, ["tokens", "create", "--name", "Rabat border", "--org", "NCB-MA",
-                                "--permission", "screen.document", "--json"], env=env)
+    token = runner.invoke(
+        app,
+        [
+            "tokens",
+            "create",
+            "--name",
+            "Rabat border",
+            "--org",
+            "NCB-MA",
+            "--permission",
+            "screen.document",
+            "--json",
+        ],
+        env=env,
+    )
     assert token.exit_code == 0, token.output
     token_id = json.loads(token.stdout)["id"]
     assert runner.invoke(app, ["tokens", "revoke", str(token_id)], env=env).exit_code == 0
@@ -51,17 +84,60 @@ def test_user_and_token_administration(env: dict[str, str]) -> None:
     assert tokens[0]["revoked"] is True
 
 
-@pytest.mark.parametrize("args,code,message", [
-    (["users", "create", "x.y", "--org", "NCB-ZZ", "--role", "officer", "--password",
-      "Long-Enough-Pass1"], 4, "no organisation 'NCB-ZZ'"),
-    (["users", "create", "x.y", "--org", "NCB-MA", "--role", "officer", "--password", "short"],
-     2, "at least 12 characters"),
-    (["users", "create", "x.y", "--org", "NCB-MA", "--role", "gs_admin", "--password",
-      "Long-Enough-Pass1"], 2, "cannot be held in a ncb organisation"),
-    (["tokens", "revoke", "12345"], 4, "no token 12345"),
-])
-def test_errors_are_one_line_with_exit_code(env: dict[str, str], args: list[str], code: int,
-                                            message: str) -> None:
+@pytest.mark.parametrize(
+    "args,code,message",
+    [
+        (
+            [
+                "users",
+                "create",
+                "x.y",
+                "--org",
+                "NCB-ZZ",
+                "--role",
+                "officer",
+                "--password",
+                "Long-Enough-Pass1",
+            ],
+            4,
+            "no organisation 'NCB-ZZ'",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "x.y",
+                "--org",
+                "NCB-MA",
+                "--role",
+                "officer",
+                "--password",
+                "short",
+            ],
+            2,
+            "at least 12 characters",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "x.y",
+                "--org",
+                "NCB-MA",
+                "--role",
+                "gs_admin",
+                "--password",
+                "Long-Enough-Pass1",
+            ],
+            2,
+            "cannot be held in a ncb organisation",
+        ),
+        (["tokens", "revoke", "12345"], 4, "no token 12345"),
+    ],
+)
+def test_errors_are_one_line_with_exit_code(
+    env: dict[str, str], args: list[str], code: int, message: str
+) -> None:
     result = runner.invoke(app, args, env=env)
     assert result.exit_code == code, result.output
     lines = result.stderr.strip().splitlines()
@@ -69,28 +145,46 @@ def test_errors_are_one_line_with_exit_code(env: dict[str, str], args: list[str]
 
 
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
-    env = {"INTERLINK_DATABASE_URL": "sqlite:////nonexistent/dir/x.db",
-           "INTERLINK_DATA_DIR": str(tmp_path)}
+    env = {
+        "INTERLINK_DATABASE_URL": "sqlite:////nonexistent/dir/x.db",
+        "INTERLINK_DATA_DIR": str(tmp_path),
+    }
     result = runner.invoke(app, ["users", "list"], env=env)
     assert result.exit_code == 7 and result.stderr.startswith("error: database unavailable")
 
 
 def test_every_command_has_help() -> None:
-    for args in ([], ["db"], ["users"], ["tokens"], ["audit"], ["members"], ["demo"],
-                 ["serve"], ["audit", "verify"]):
+    for args in (
+        [],
+        ["db"],
+        ["users"],
+        ["tokens"],
+        ["audit"],
+        ["members"],
+        ["demo"],
+        ["serve"],
+        ["audit", "verify"],
+    ):
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output, args
 
 
 def test_console_script_is_installed() -> None:
-    result = subprocess.run([sys.executable, "-m", "interlink.cli", "--help"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "interlink.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0 and "interlink" in result.stdout.lower()
 
 
 HEAVY_LIBRARIES = ("sqlalchemy", "numpy", "followthemoney", "fastapi", "alembic", "uvicorn")
-MRZ_LINES = ("I<UTOD23145890<7349<<<<<<<<<<<", "3407127M9507122UTO<<<<<<<<<<<2",
-             "STEVENSON<<PETER<JOHN<<<<<<<<<")
+MRZ_LINES = (
+    "I<UTOD23145890<7349<<<<<<<<<<<",
+    "3407127M9507122UTO<<<<<<<<<<<2",
+    "STEVENSON<<PETER<JOHN<<<<<<<<<",
+)
 
 
 @pytest.mark.parametrize("args", [["--help"], ["mrz", "parse", *MRZ_LINES]])
@@ -105,19 +199,23 @@ def test_help_and_mrz_parse_import_no_heavy_library(args: list[str]) -> None:
         f"heavy = [m for m in {HEAVY_LIBRARIES!r} if m in sys.modules]\n"
         "print('HEAVY', ','.join(heavy), code)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
     last = result.stdout.strip().splitlines()[-1]
     assert last in ("HEAVY  0", "HEAVY  None"), result.stdout + result.stderr
 
 
 def test_a_heavy_command_does_import_what_it_needs() -> None:
     # The forbidden side of the test above: the check would see a heavy import.
-    script = ("import sys\nfrom typer.testing import CliRunner\nfrom interlink.cli import app\n"
-              "CliRunner().invoke(app, ['users', '--help'])\n"
-              "print('sqlalchemy' in sys.modules)\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=False)
+    script = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom interlink.cli import app\n"
+        "CliRunner().invoke(app, ['users', '--help'])\n"
+        "print('sqlalchemy' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
     assert result.stdout.strip().splitlines()[-1] == "True"
 
 

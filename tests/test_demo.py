@@ -24,8 +24,10 @@ def test_demo_world_logs_in(tmp_path: Path) -> None:
 
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         officer = next(login for login in logins if login.username == "rabat.officer")
-        client.post("/login", data={"username": officer.username, "password": officer.password,
-                                    "csrf_token": csrf})
+        client.post(
+            "/login",
+            data={"username": officer.username, "password": officer.password, "csrf_token": csrf},
+        )
         assert client.get("/api/v1/me").json()["country"] == "MA"
         assert len(client.get("/api/v1/members").json()) == 196
 

@@ -18,8 +18,10 @@ def _normalised(name: str) -> str:
 
 def declared_distributions() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return {_normalised(re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0))  # type: ignore[union-attr]
-            for requirement in project["dependencies"]}
+    return {
+        _normalised(re.match(r"[A-Za-z0-9_.\-]+", requirement).group(0))  # type: ignore[union-attr]
+        for requirement in project["dependencies"]
+    }
 
 
 def imported_modules(source: Path) -> dict[str, Path]:
@@ -58,10 +60,13 @@ def test_every_import_under_src_is_a_declared_dependency() -> None:
 def test_an_undeclared_import_would_be_found(tmp_path: Path) -> None:
     package = tmp_path / "pkg"
     package.mkdir()
-    (package / "mod.py").write_text("import json\n\ndef f():\n    import rapidfuzz\n"
-                                    "    from pkg import other\n    from . import sibling\n")
+    (package / "mod.py").write_text(
+        "import json\n\ndef f():\n    import rapidfuzz\n"
+        "    from pkg import other\n    from . import sibling\n"
+    )
     assert undeclared_imports(tmp_path, {"typer"}, "pkg") == [
-        "rapidfuzz (pkg/mod.py) from ['rapidfuzz']"]
+        "rapidfuzz (pkg/mod.py) from ['rapidfuzz']"
+    ]
     assert undeclared_imports(tmp_path, {"rapidfuzz"}, "pkg") == []
 
 
@@ -70,7 +75,7 @@ def recipe(target: str) -> list[str]:
     lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
     commands = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.startswith("\t"):
             break
         commands.append(line.strip())
@@ -78,8 +83,15 @@ def recipe(target: str) -> list[str]:
 
 
 def test_make_demo_installs_no_benchmark_dependency() -> None:
-    prerequisites = next(line for line in (ROOT / "Makefile").read_text().splitlines()
-                         if line.startswith("demo:")).split(":", 1)[1].split()
+    prerequisites = (
+        next(
+            line
+            for line in (ROOT / "Makefile").read_text().splitlines()
+            if line.startswith("demo:")
+        )
+        .split(":", 1)[1]
+        .split()
+    )
     assert "env" not in prerequisites and "demo-env" in prerequisites
     (sync,) = [line for line in recipe("demo-env") if " sync " in line]
     assert "--all-groups" not in sync and "--group" not in sync and "--no-dev" in sync

@@ -17,8 +17,10 @@ runner = CliRunner()
 
 
 def documentation() -> str:
-    return "\n".join(path.read_text(encoding="utf-8")
-                     for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
+    return "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    )
 
 
 def undocumented_settings(names: list[str], text: str) -> list[str]:

@@ -24,8 +24,11 @@ def test_health_and_readiness(world: World) -> None:
 def test_readiness_fails_when_the_database_is_gone(world: World) -> None:
     client = world.client()
     url = world.db.engine.url
-    broken = url.set(database="/nonexistent/dir/x.db") if world.db.dialect == "sqlite" \
+    broken = (
+        url.set(database="/nonexistent/dir/x.db")
+        if world.db.dialect == "sqlite"
         else url.set(port=1)
+    )
     world.db.engine.dispose()
     world.db.engine = make_engine(broken.render_as_string(hide_password=False))
     assert client.get("/readyz").status_code == 503
@@ -46,8 +49,10 @@ def test_metrics_count_requests(world: World) -> None:
 
 def test_request_id_is_echoed_or_made(world: World) -> None:
     client = world.client()
-    assert client.get("/healthz", headers={"x-request-id": "abc-123"}).headers[
-        "x-request-id"] == "abc-123"
+    assert (
+        client.get("/healthz", headers={"x-request-id": "abc-123"}).headers["x-request-id"]
+        == "abc-123"
+    )
     made = client.get("/healthz", headers={"x-request-id": "bad id with spaces"})
     assert made.headers["x-request-id"] != "bad id with spaces"
     assert len(made.headers["x-request-id"]) == 32
@@ -61,8 +66,9 @@ def test_request_id_reaches_the_audit_entry(world: World) -> None:
 
         from interlink.core.audit import AuditEntry
 
-        ids = session.scalars(select(AuditEntry.request_id).where(
-            AuditEntry.action == "audit.query")).all()
+        ids = session.scalars(
+            select(AuditEntry.request_id).where(AuditEntry.action == "audit.query")
+        ).all()
     assert "trace-42" in ids
 
 

@@ -64,24 +64,49 @@ def users_create(
     """Create a user in an organisation."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         organisation = members.org_by_code(session, org.upper())
-        user = members.create_user(session, operator(session), members.NewUser(
-            username=username, display_name=name or username, org_id=organisation.id,
-            roles=list(role), password=password))
-        emit({"id": user.id, "username": user.username, "org": organisation.code,
-              "roles": ",".join(user.roles)}, as_json)
+        user = members.create_user(
+            session,
+            operator(session),
+            members.NewUser(
+                username=username,
+                display_name=name or username,
+                org_id=organisation.id,
+                roles=list(role),
+                password=password,
+            ),
+        )
+        emit(
+            {
+                "id": user.id,
+                "username": user.username,
+                "org": organisation.code,
+                "roles": ",".join(user.roles),
+            },
+            as_json,
+        )
 
 
 @users_app.command("list")
 @cli_errors
-def users_list(org: str | None = typer.Option(None, help="Only this organisation code"),
-               as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
+def users_list(
+    org: str | None = typer.Option(None, help="Only this organisation code"),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """List users."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [{"id": u.id, "username": u.username, "org": u.org.code,
-                 "roles": ",".join(u.roles), "active": u.active,
-                 "mfa": u.totp_secret is not None}
-                for u in members.list_users(session, operator(session))
-                if org is None or u.org.code == org.upper()]
+        rows = [
+            {
+                "id": u.id,
+                "username": u.username,
+                "org": u.org.code,
+                "roles": ",".join(u.roles),
+                "active": u.active,
+                "mfa": u.totp_secret is not None,
+            }
+            for u in members.list_users(session, operator(session))
+            if org is None or u.org.code == org.upper()
+        ]
     emit(rows, as_json, columns=["id", "username", "org", "roles", "active", "mfa"])
 
 
@@ -128,10 +153,22 @@ def tokens_create(
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         organisation = members.org_by_code(session, org.upper())
         token, issued = members.create_token(
-            session, operator(session), org_id=organisation.id, name=name,
-            permissions=list(permission), days=days)
-        emit({"id": token.id, "token": issued.plaintext, "org": organisation.code,
-              "expires_at": token.expires_at.isoformat()}, as_json)
+            session,
+            operator(session),
+            org_id=organisation.id,
+            name=name,
+            permissions=list(permission),
+            days=days,
+        )
+        emit(
+            {
+                "id": token.id,
+                "token": issued.plaintext,
+                "org": organisation.code,
+                "expires_at": token.expires_at.isoformat(),
+            },
+            as_json,
+        )
 
 
 @tokens_app.command("list")
@@ -139,13 +176,20 @@ def tokens_create(
 def tokens_list(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
     """List API tokens (never their secrets)."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [{"id": t.id, "name": t.name, "org": t.org.code,
-                 "permissions": ",".join(t.permissions),
-                 "expires_at": t.expires_at.isoformat(timespec="seconds"),
-                 "revoked": t.revoked_at is not None,
-                 "last_used_at": t.last_used_at.isoformat(timespec="seconds")
-                 if t.last_used_at else None}
-                for t in members.list_tokens(session, operator(session))]
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "org": t.org.code,
+                "permissions": ",".join(t.permissions),
+                "expires_at": t.expires_at.isoformat(timespec="seconds"),
+                "revoked": t.revoked_at is not None,
+                "last_used_at": t.last_used_at.isoformat(timespec="seconds")
+                if t.last_used_at
+                else None,
+            }
+            for t in members.list_tokens(session, operator(session))
+        ]
     emit(rows, as_json)
 
 
@@ -165,13 +209,21 @@ def tokens_revoke(token_id: int, data_dir: Path | None = DataDirOption) -> None:
 @cli_errors
 def audit_verify(
     against: Path | None = typer.Option(
-        None, "--against", exists=True, dir_okay=False,
+        None,
+        "--against",
+        exists=True,
+        dir_okay=False,
         help="JSON-lines file of signed checkpoints a witness kept: prove the log extends "
-             "every one"),
+        "every one",
+    ),
     public_key: Path | None = typer.Option(
-        None, "--public-key", exists=True, dir_okay=False,
+        None,
+        "--public-key",
+        exists=True,
+        dir_okay=False,
         help="The checkpoint key as the witness kept it (PEM or base64); default: this "
-             "server's key"),
+        "server's key",
+    ),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
@@ -200,8 +252,7 @@ def audit_verify(
         emit(result, True)
     elif problem is None:
         shown = f", extends {len(witnessed)} checkpoints" if witnessed is not None else ""
-        console.print(f"OK: {report.checked} entries, chain intact (head {report.head_seq})"
-                      f"{shown}")
+        console.print(f"OK: {report.checked} entries, chain intact (head {report.head_seq}){shown}")
     if problem is not None:
         raise fail(problem if witnessed is not None else f"audit chain broken: {problem}", 1)
 
@@ -259,6 +310,14 @@ def audit_key(data_dir: Path | None = DataDirOption) -> None:
 def members_list(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
     """List member countries with their region and status."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [{"code": m.code, "name": m.name, "region": m.region, "suspended": m.suspended,
-                 "in_arrears": m.in_arrears} for m in members.list_members(session)]
+        rows = [
+            {
+                "code": m.code,
+                "name": m.name,
+                "region": m.region,
+                "suspended": m.suspended,
+                "in_arrears": m.in_arrears,
+            }
+            for m in members.list_members(session)
+        ]
     emit(rows, as_json)

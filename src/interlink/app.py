@@ -38,16 +38,21 @@ PROBLEM_JSON = "application/problem+json"
 
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api") and "text/html" in request.headers.get(
-        "accept", "")
+        "accept", ""
+    )
 
 
-def _problem(request: Request, status: int, title: str, detail: str,
-             extra: dict[str, Any] | None = None) -> Response:
+def _problem(
+    request: Request, status: int, title: str, detail: str, extra: dict[str, Any] | None = None
+) -> Response:
     if _wants_html(request):
         return render_error(request, status, title, detail)
     body: dict[str, Any] = {
         "type": f"https://interlink.example/problems/{title.lower().replace(' ', '-')}",
-        "title": title, "status": status, "detail": detail, "instance": request.url.path,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
     }
     body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
@@ -56,8 +61,7 @@ def _problem(request: Request, status: int, title: str, detail: str,
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        if (isinstance(exc, Unauthenticated) and request.method == "GET"
-                and _wants_html(request)):
+        if isinstance(exc, Unauthenticated) and request.method == "GET" and _wants_html(request):
             # A page asked for while logged out: log in, then come back to it.
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return redirect(web_pages.login_url(target))
@@ -81,16 +85,23 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        title = {404: "Not found", 405: "Method not allowed",
-                 413: "Content too large"}.get(exc.status_code, "HTTP error")
+        title = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(
+            exc.status_code, "HTTP error"
+        )
         return _problem(request, exc.status_code, title, str(exc.detail))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error", extra={"fields": {
-            "request_id": getattr(request.state, "request_id", None)}})
-        return _problem(request, 500, "Internal error",
-                        "something went wrong on our side; the request id identifies it")
+        log.exception(
+            "unhandled error",
+            extra={"fields": {"request_id": getattr(request.state, "request_id", None)}},
+        )
+        return _problem(
+            request,
+            500,
+            "Internal error",
+            "something went wrong on our side; the request id identifies it",
+        )
 
 
 def _install_operations(app: FastAPI, state: AppState, metrics: Metrics) -> None:
@@ -116,8 +127,7 @@ def _install_operations(app: FastAPI, state: AppState, metrics: Metrics) -> None
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or load_settings()
-    db = database or Database(settings.resolved_database_url,
-                              audit_mac_key=settings.audit_mac_key)
+    db = database or Database(settings.resolved_database_url, audit_mac_key=settings.audit_mac_key)
     state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db)).with_services()
     set_navigation(NAV)
     metrics = Metrics()
@@ -126,12 +136,19 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         workers: list[PeriodicWorker] = []
         if settings.background_workers:
-            workers.append(PeriodicWorker(
-                "audit-sealer", settings.audit_seal_interval, lambda: audit.seal_all(db)).start())
+            workers.append(
+                PeriodicWorker(
+                    "audit-sealer", settings.audit_seal_interval, lambda: audit.seal_all(db)
+                ).start()
+            )
             signer = CheckpointSigner.from_file(settings.audit_signing_key_file)
-            workers.append(PeriodicWorker(
-                "audit-checkpoint", settings.audit_checkpoint_interval,
-                lambda: checkpoint_head(db, signer)).start())
+            workers.append(
+                PeriodicWorker(
+                    "audit-checkpoint",
+                    settings.audit_checkpoint_interval,
+                    lambda: checkpoint_head(db, signer),
+                ).start()
+            )
             workers.extend(start_workers(state))
         try:
             yield

@@ -64,8 +64,9 @@ COMMAND_GROUPS = {
         "Secure messaging: signing keys, data keys, follow-ups, webhooks.",
     ),
     "rights": CommandGroup(
-        "interlink.rights.cli", "app",
-        "Requests from the people recorded and the commission's casework."
+        "interlink.rights.cli",
+        "app",
+        "Requests from the people recorded and the commission's casework.",
     ),
     "links": CommandGroup(
         "interlink.linking.cli",
@@ -100,8 +101,12 @@ class LazyGroup(TyperGroup):
             self.listing_only = False
 
 
-app = typer.Typer(cls=LazyGroup, help="Interlink: multilateral police cooperation platform.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    cls=LazyGroup,
+    help="Interlink: multilateral police cooperation platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
 
 @app.command()
@@ -122,8 +127,7 @@ def serve(
     if data_dir:
         os.environ["INTERLINK_DATA_DIR"] = str(data_dir)
     configure_logging(settings.log_level, settings.log_json)
-    serving.run(settings, host=host or settings.host, port=port or settings.port,
-                workers=workers)
+    serving.run(settings, host=host or settings.host, port=port or settings.port, workers=workers)
 
 
 @app.command()
@@ -143,16 +147,20 @@ def demo(
     logins = build_demo_world(data_dir, persons=persons, seed=seed)
     base = f"http://127.0.0.1:{port}"
     console.print(f"\nDemo world ready in {data_dir}/ — open {base}\n")
-    emit([login.as_row() for login in logins], False,
-         columns=["username", "password", "role", "organisation", "totp_secret"],
-         title="Demo logins (synthetic; second-factor users: add the secret to an authenticator)")
+    emit(
+        [login.as_row() for login in logins],
+        False,
+        columns=["username", "password", "role", "organisation", "totp_secret"],
+        title="Demo logins (synthetic; second-factor users: add the secret to an authenticator)",
+    )
     if serve_too:
         os.environ["INTERLINK_DATA_DIR"] = str(data_dir)
         os.environ.setdefault("INTERLINK_SECURE_COOKIES", "false")  # plain HTTP on localhost
         import uvicorn
 
-        uvicorn.run("interlink.app:app_from_env", factory=True, host="127.0.0.1", port=port,
-                    log_config=None)
+        uvicorn.run(
+            "interlink.app:app_from_env", factory=True, host="127.0.0.1", port=port, log_config=None
+        )
 
 
 def main() -> None:

@@ -31,7 +31,8 @@ console = Console() if sys.stdout.isatty() else Console(width=200)
 err_console = Console(stderr=True)
 
 DataDirOption = typer.Option(
-    None, "--data-dir", help="Data folder (default INTERLINK_DATA_DIR or ./data)")
+    None, "--data-dir", help="Data folder (default INTERLINK_DATA_DIR or ./data)"
+)
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table")
 
 
@@ -46,8 +47,14 @@ def progress_bar() -> Progress:
         TimeElapsedColumn,
     )
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=not sys.stderr.isatty())
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not sys.stderr.isatty(),
+    )
 
 
 def settings_for(data_dir: Path | None) -> Settings:
@@ -77,9 +84,13 @@ def operator(session: Session) -> Principal:
     from interlink.members.service import GS_CODE, org_by_code
 
     gs = org_by_code(session, GS_CODE)
-    return Principal(label=f"cli:{getpass.getuser()}", org_id=gs.id,
-                     org_kind=OrgKind.GENERAL_SECRETARIAT, country=None,
-                     permissions=frozenset(Perm))
+    return Principal(
+        label=f"cli:{getpass.getuser()}",
+        org_id=gs.id,
+        org_kind=OrgKind.GENERAL_SECRETARIAT,
+        country=None,
+        permissions=frozenset(Perm),
+    )
 
 
 def acting_for(session: Session, member: str) -> Principal:
@@ -89,8 +100,13 @@ def acting_for(session: Session, member: str) -> Principal:
     from interlink.members.service import ncb_of
 
     org = ncb_of(session, member)
-    return Principal(label=f"cli:{getpass.getuser()}", org_id=org.id, org_kind=OrgKind.NCB,
-                     country=org.country, permissions=frozenset(Perm))
+    return Principal(
+        label=f"cli:{getpass.getuser()}",
+        org_id=org.id,
+        org_kind=OrgKind.NCB,
+        country=org.country,
+        permissions=frozenset(Perm),
+    )
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -111,8 +127,11 @@ def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(str(exc), 2) from None
         except Exception as exc:
             if _database_unavailable(exc):
-                raise fail(f"database unavailable or not set up ({getattr(exc, 'orig', exc)}); "
-                           "run 'interlink db upgrade'", 7) from None
+                raise fail(
+                    f"database unavailable or not set up ({getattr(exc, 'orig', exc)}); "
+                    "run 'interlink db upgrade'",
+                    7,
+                ) from None
             raise
 
     return wrapper
@@ -124,8 +143,12 @@ def _database_unavailable(exc: Exception) -> bool:
     return sqlalchemy_errors is not None and isinstance(exc, sqlalchemy_errors.OperationalError)
 
 
-def emit(rows: Sequence[dict[str, Any]] | dict[str, Any], as_json: bool,
-         columns: Sequence[str] | None = None, title: str | None = None) -> None:
+def emit(
+    rows: Sequence[dict[str, Any]] | dict[str, Any],
+    as_json: bool,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+) -> None:
     if as_json:
         sys.stdout.write(json.dumps(rows, default=str, ensure_ascii=False, indent=2) + "\n")
         return

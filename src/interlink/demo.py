@@ -28,15 +28,40 @@ DEMO_PASSWORD = "Interlink-Demo-2026"
 
 # Faker locales and the script their names are written in.
 NAME_LOCALES: dict[str, str] = {
-    "en_GB": "Latin", "fr_FR": "Latin", "es_ES": "Latin", "pt_BR": "Latin", "de_DE": "Latin",
-    "tr_TR": "Latin", "pl_PL": "Latin", "ar_AA": "Arabic", "ru_RU": "Cyrillic",
-    "uk_UA": "Cyrillic", "zh_CN": "Han", "ja_JP": "Japanese", "ko_KR": "Hangul",
-    "he_IL": "Hebrew", "el_GR": "Greek", "hi_IN": "Devanagari",
+    "en_GB": "Latin",
+    "fr_FR": "Latin",
+    "es_ES": "Latin",
+    "pt_BR": "Latin",
+    "de_DE": "Latin",
+    "tr_TR": "Latin",
+    "pl_PL": "Latin",
+    "ar_AA": "Arabic",
+    "ru_RU": "Cyrillic",
+    "uk_UA": "Cyrillic",
+    "zh_CN": "Han",
+    "ja_JP": "Japanese",
+    "ko_KR": "Hangul",
+    "he_IL": "Hebrew",
+    "el_GR": "Greek",
+    "hi_IN": "Devanagari",
 }
 LOCALE_COUNTRY: dict[str, str] = {
-    "en_GB": "GB", "fr_FR": "FR", "es_ES": "ES", "pt_BR": "BR", "de_DE": "DE", "tr_TR": "TR",
-    "pl_PL": "PL", "ar_AA": "MA", "ru_RU": "RU", "uk_UA": "UA", "zh_CN": "CN", "ja_JP": "JP",
-    "ko_KR": "KR", "he_IL": "IL", "el_GR": "GR", "hi_IN": "IN",
+    "en_GB": "GB",
+    "fr_FR": "FR",
+    "es_ES": "ES",
+    "pt_BR": "BR",
+    "de_DE": "DE",
+    "tr_TR": "TR",
+    "pl_PL": "PL",
+    "ar_AA": "MA",
+    "ru_RU": "RU",
+    "uk_UA": "UA",
+    "zh_CN": "CN",
+    "ja_JP": "JP",
+    "ko_KR": "KR",
+    "he_IL": "IL",
+    "el_GR": "GR",
+    "hi_IN": "IN",
 }
 
 
@@ -60,8 +85,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("tokyo.officer", "Haruto Demo (officer)", "NCB-JP", (Role.OFFICER,)),
     DemoUser("nairobi.delegate", "Wanjiru Demo (delegate)", "NCB-KE", (Role.DELEGATE,)),
     DemoUser("ottawa.delegate", "Marc Demo (delegate)", "NCB-CA", (Role.DELEGATE,)),
-    DemoUser("lyon.reviewer", "Sophie Demo (compliance)", "GS", (Role.COMPLIANCE_REVIEWER,),
-             mfa=True),
+    DemoUser(
+        "lyon.reviewer", "Sophie Demo (compliance)", "GS", (Role.COMPLIANCE_REVIEWER,), mfa=True
+    ),
     DemoUser("lyon.analyst", "Pierre Demo (analyst)", "GS", (Role.ANALYST,)),
     DemoUser("gs.admin", "GS Administrator Demo", "GS", (Role.GS_ADMIN,), mfa=True),
     DemoUser("ccf.officer", "Oversight Officer Demo", "CCF", (Role.OVERSIGHT,), mfa=True),
@@ -86,8 +112,13 @@ class DemoLogin:
     totp_secret: str | None
 
     def as_row(self) -> dict[str, str | None]:
-        return {"username": self.username, "password": self.password, "role": self.role,
-                "organisation": self.organisation, "totp_secret": self.totp_secret}
+        return {
+            "username": self.username,
+            "password": self.password,
+            "role": self.role,
+            "organisation": self.organisation,
+            "totp_secret": self.totp_secret,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +154,15 @@ def synthetic_people(count: int, seed: int) -> Iterator[SyntheticPerson]:
         sex = rng.choice("MF")
         given = faker.first_name_male() if sex == "M" else faker.first_name_female()
         yield SyntheticPerson(
-            given=given, family=faker.last_name(), script=NAME_LOCALES[locale], locale=locale,
-            sex=sex, birth_date=faker.date_of_birth(minimum_age=18, maximum_age=80),
-            nationality=LOCALE_COUNTRY[locale], birth_place=faker.city())
+            given=given,
+            family=faker.last_name(),
+            script=NAME_LOCALES[locale],
+            locale=locale,
+            sex=sex,
+            birth_date=faker.date_of_birth(minimum_age=18, maximum_age=80),
+            nationality=LOCALE_COUNTRY[locale],
+            birth_place=faker.city(),
+        )
 
 
 @dataclass(slots=True)
@@ -147,29 +184,41 @@ def _prepare_folder(data_dir: Path) -> None:
     (data_dir / DEMO_MARKER).write_text("created by 'interlink demo'; safe to delete\n")
 
 
-def _seed_orgs_and_users(session: Session, rng: random.Random, ctx: DemoContext
-                         ) -> list[DemoLogin]:
+def _seed_orgs_and_users(session: Session, rng: random.Random, ctx: DemoContext) -> list[DemoLogin]:
     members.seed_members(session)
     for code, kind, name, country, parent in EXTRA_ORGS:
         parent_id = members.org_by_code(session, parent).id if parent else None
-        session.add(Organisation(code=code, kind=kind.value, name=name, country=country,
-                                 parent_id=parent_id))
+        session.add(
+            Organisation(
+                code=code, kind=kind.value, name=name, country=country, parent_id=parent_id
+            )
+        )
     session.flush()
     password_hash = hash_password(DEMO_PASSWORD)
     logins = []
     for demo_user in DEMO_USERS:
         org = members.org_by_code(session, demo_user.org_code)
         secret = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(32))
-        user = User(username=demo_user.username, display_name=demo_user.display_name,
-                    org_id=org.id, roles=[r.value for r in demo_user.roles],
-                    password_hash=password_hash,
-                    totp_secret=secret if demo_user.mfa else None)
+        user = User(
+            username=demo_user.username,
+            display_name=demo_user.display_name,
+            org_id=org.id,
+            roles=[r.value for r in demo_user.roles],
+            password_hash=password_hash,
+            totp_secret=secret if demo_user.mfa else None,
+        )
         session.add(user)
         session.flush()
         ctx.user_ids[user.username] = user.id
-        logins.append(DemoLogin(demo_user.username, DEMO_PASSWORD,
-                                ", ".join(r.value for r in demo_user.roles), org.code,
-                                secret if demo_user.mfa else None))
+        logins.append(
+            DemoLogin(
+                demo_user.username,
+                DEMO_PASSWORD,
+                ", ".join(r.value for r in demo_user.roles),
+                org.code,
+                secret if demo_user.mfa else None,
+            )
+        )
     ctx.org_ids.update({o.code: o.id for o in members.list_organisations(session)})
     audit.record(session, audit.SYSTEM, audit.Event("demo.seed", detail={"users": len(logins)}))
     return logins

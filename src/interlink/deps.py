@@ -69,7 +69,8 @@ def _principal(request: Request, *, allow_mfa_pending: bool = False) -> Principa
         # our own pages (form field or header carrying the session's CSRF token).
         request.state.csrf_token = web_session.csrf_token
         principal = identity.principal_for_user(
-            web_session.user, client_addr=client_addr(request), request_id=request_id(request))
+            web_session.user, client_addr=client_addr(request), request_id=request_id(request)
+        )
     request.state.principal = principal
     return principal
 
@@ -91,11 +92,11 @@ def _token_principal(request: Request, raw: str) -> Principal:
     now = time.monotonic()
     cached = cache.get(key)
     if cached is not None and cached[1] > now:
-        return replace(cached[0], client_addr=client_addr(request),
-                       request_id=request_id(request))
+        return replace(cached[0], client_addr=client_addr(request), request_id=request_id(request))
     with app_state(request).db.session() as session:
         principal = identity.authenticate_token(
-            session, raw, client_addr=client_addr(request), request_id=request_id(request))
+            session, raw, client_addr=client_addr(request), request_id=request_id(request)
+        )
     if len(cache) >= _TOKEN_CACHE_MAX:
         cache.clear()
     cache[key] = (principal, now + TOKEN_CACHE_SECONDS)
@@ -127,4 +128,3 @@ def requires(perm: Perm):
         return principal
 
     return check
-

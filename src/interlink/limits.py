@@ -21,7 +21,8 @@ from interlink.config import Settings
 
 # Routes whose bodies carry attachments (JSON with base64 content, or a multipart form).
 _ATTACHMENT_ROUTES = re.compile(
-    r"^(?:/api/v1/threads(?:/\d+/messages)?|/messages/new|/messages/\d+/reply)/?$")
+    r"^(?:/api/v1/threads(?:/\d+/messages)?|/messages/new|/messages/\d+/reply)/?$"
+)
 # Bulk screening: up to 1,000 checks in one call.
 _BATCH_ROUTES = re.compile(r"^/api/v1/screen/batch/?$")
 
@@ -34,8 +35,11 @@ class BodyLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BodyLimits:
-        return cls(settings.max_body_bytes, settings.max_attachment_body_bytes,
-                   settings.max_batch_body_bytes)
+        return cls(
+            settings.max_body_bytes,
+            settings.max_attachment_body_bytes,
+            settings.max_batch_body_bytes,
+        )
 
     def for_path(self, path: str) -> int:
         if _ATTACHMENT_ROUTES.match(path):
@@ -46,8 +50,7 @@ class BodyLimits:
 
 
 def _too_large(limit: int) -> HTTPException:
-    return HTTPException(413, f"the request body is larger than this route accepts "
-                              f"({limit} bytes)")
+    return HTTPException(413, f"the request body is larger than this route accepts ({limit} bytes)")
 
 
 class BodyLimitMiddleware:
@@ -69,8 +72,7 @@ class BodyLimitMiddleware:
 
         async def counting_receive() -> Message:
             nonlocal received
-            if declared is not None and (not declared.strip().isdigit()
-                                         or int(declared) > limit):
+            if declared is not None and (not declared.strip().isdigit() or int(declared) > limit):
                 raise _too_large(limit)
             message = await receive()
             if message["type"] == "http.request":

@@ -34,8 +34,11 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if as_json else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if as_json
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -48,12 +51,18 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "interlink_http_requests_total", "HTTP requests", ["method", "route", "status"],
-            registry=self.registry)
+            "interlink_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
-            "interlink_http_request_seconds", "HTTP request duration", ["method", "route"],
+            "interlink_http_request_seconds",
+            "HTTP request duration",
+            ["method", "route"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-            registry=self.registry)
+            registry=self.registry,
+        )
 
 
 SECURITY_HEADERS = {
@@ -118,7 +127,19 @@ class RequestMiddleware:
             self.metrics.latency.labels(method, route).observe(elapsed)
             if access_log.isEnabledFor(logging.INFO):
                 principal = scope["state"].get("principal")
-                access_log.info("%s %s %s", method, path, status, extra={"fields": {
-                    "request_id": request_id, "method": method, "path": path,
-                    "status": status, "ms": round(elapsed * 1000, 2),
-                    "principal": principal.label if principal else None}})
+                access_log.info(
+                    "%s %s %s",
+                    method,
+                    path,
+                    status,
+                    extra={
+                        "fields": {
+                            "request_id": request_id,
+                            "method": method,
+                            "path": path,
+                            "status": status,
+                            "ms": round(elapsed * 1000, 2),
+                            "principal": principal.label if principal else None,
+                        }
+                    },
+                )

@@ -27,8 +27,15 @@ APP_FACTORY = "interlink.app:app_from_env"
 
 def server_config(settings: Settings, *, host: str, port: int, workers: int) -> uvicorn.Config:
     return uvicorn.Config(
-        APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_config=None,
-        proxy_headers=False, timeout_worker_healthcheck=settings.worker_healthcheck_seconds)
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=False,
+        timeout_worker_healthcheck=settings.worker_healthcheck_seconds,
+    )
 
 
 def _exit_reason(exitcode: int | None) -> str:
@@ -59,8 +66,10 @@ class Supervisor(Multiprocess):
             process.kill()
             process.join()
             if process.exitcode == STARTUP_FAILURE:
-                log.error("worker %s failed to start (the app, socket or TLS is broken); "
-                          "stopping", process.pid)
+                log.error(
+                    "worker %s failed to start (the app, socket or TLS is broken); stopping",
+                    process.pid,
+                )
                 self.should_exit.set()
                 return
             if self.should_exit.is_set():
@@ -68,8 +77,9 @@ class Supervisor(Multiprocess):
             replacement = Process(self.config, self.sockets)
             replacement.start()
             self.processes[index] = replacement
-            log.warning("worker %s %s; started worker %s in its place",
-                        process.pid, reason, replacement.pid)
+            log.warning(
+                "worker %s %s; started worker %s in its place", process.pid, reason, replacement.pid
+            )
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int) -> None:

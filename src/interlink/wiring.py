@@ -83,12 +83,24 @@ class RecordsForOperations:
     def policy(self, session: Session, record_id: int) -> RecordPolicy | None:
         return records.policy_of(session, record_id)
 
-    def read(self, session: Session, principal: Principal, record_id: int, *,
-             admitted: bool, purpose: str) -> dict[str, Any]:
-        row = records.read_shared(session, principal, record_id, admitted=admitted,
-                                  purpose=purpose)
-        return {"id": row.id, "kind": row.kind, "label": row.label, "data": row.data,
-                "owner_org_id": row.owner_org_id, "version": row.version}
+    def read(
+        self,
+        session: Session,
+        principal: Principal,
+        record_id: int,
+        *,
+        admitted: bool,
+        purpose: str,
+    ) -> dict[str, Any]:
+        row = records.read_shared(session, principal, record_id, admitted=admitted, purpose=purpose)
+        return {
+            "id": row.id,
+            "kind": row.kind,
+            "label": row.label,
+            "data": row.data,
+            "owner_org_id": row.owner_org_id,
+            "version": row.version,
+        }
 
 
 def _alert_owner(services: ProcessServices) -> Callable[[Session, Hit, Principal], None]:
@@ -106,24 +118,33 @@ def _alert_owner(services: ProcessServices) -> Callable[[Session, Hit, Principal
         if record is None:
             return
         thread = open_hit_followup(
-            session, ctx=services.messaging, hit_id=hit.id, record_id=hit.record_id,
-            searching_org_id=searching, owner_org_id=hit.owner_org_id,
+            session,
+            ctx=services.messaging,
+            hit_id=hit.id,
+            record_id=hit.record_id,
+            searching_org_id=searching,
+            owner_org_id=hit.owner_org_id,
             summary=hit_summary(hit, record.label, record.external_id, record.id, principal),
-            actor=principal.actor, record_label=record.label)
+            actor=principal.actor,
+            record_label=record.label,
+        )
         hit.thread_id = thread.id
 
     return alert
 
 
-def hit_summary(hit: Hit, label: str, external_id: str | None, record_id: int,
-                principal: Principal) -> str:
+def hit_summary(
+    hit: Hit, label: str, external_id: str | None, record_id: int, principal: Principal
+) -> str:
     query = ", ".join(f"{k}: {v}" for k, v in sorted(hit.query.items()))
     requests = hit_requests(hit)
-    return (f"Hit on your {hit.kind} record {label} (record {record_id}"
-            f"{', external id ' + external_id if external_id else ''}"
-            f"{'; under ' + ', '.join(requests) if requests else ''}): "
-            f"{hit.match} match, score {hit.score:.2f}, by {principal.label}. "
-            f"Searched for {query}. Please confirm the record and its handling.")
+    return (
+        f"Hit on your {hit.kind} record {label} (record {record_id}"
+        f"{', external id ' + external_id if external_id else ''}"
+        f"{'; under ' + ', '.join(requests) if requests else ''}): "
+        f"{hit.match} match, score {hit.score:.2f}, by {principal.label}. "
+        f"Searched for {query}. Please confirm the record and its handling."
+    )
 
 
 def hit_requests(hit: Hit) -> list[str]:
@@ -150,9 +171,12 @@ def build_services(state: AppState) -> ProcessServices:
     engine = ScreeningEngine(state.db)
     screener = Screener(engine, state.settings.secret_key, state.db, state.audit_writer)
     messaging = context_for(state.settings)
-    services = ProcessServices(screener=screener, messaging=messaging,
-                               records_for_operations=RecordsForOperations(),
-                               linker=IncrementalLinker(state.db, engine, messaging))
+    services = ProcessServices(
+        screener=screener,
+        messaging=messaging,
+        records_for_operations=RecordsForOperations(),
+        linker=IncrementalLinker(state.db, engine, messaging),
+    )
     screener.on_hit = _alert_owner(services)
     services.readiness["screening"] = lambda: engine.ready
     return services
@@ -203,8 +227,11 @@ def start_workers(state: AppState) -> list[PeriodicWorker]:
             rights.tick(session)
 
     workers = [
-        PeriodicWorker("screening-refresh", SCREENING_REFRESH_SECONDS,
-                       lambda: engine.refresh() if engine.ready else 0).start(),
+        PeriodicWorker(
+            "screening-refresh",
+            SCREENING_REFRESH_SECONDS,
+            lambda: engine.refresh() if engine.ready else 0,
+        ).start(),
         PeriodicWorker("retention-sweep", RETENTION_SWEEP_SECONDS, sweep).start(),
         PeriodicWorker("rights-clock", RIGHTS_CLOCK_SECONDS, rights_clock).start(),
         *messaging_webhooks.start_worker(state),
@@ -244,5 +271,4 @@ def demo_seeders() -> list[Callable[[Any], None]]:
     return [seed_assembly, seed_blocklist, seed_messaging, seed_records, seed_rights]
 
 
-__all__ = ["NAV", "ROUTERS", "ProcessServices", "build_services", "demo_seeders",
-           "start_workers"]
+__all__ = ["NAV", "ROUTERS", "ProcessServices", "build_services", "demo_seeders", "start_workers"]

@@ -23,8 +23,9 @@ CODE = re.compile(r"^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$")
 
 @pytest.fixture
 def sitting(assembly: Assembly) -> tuple[dict[str, Person], int]:
-    [item] = assembly.open_session([("Strategic framework", "resolution", "simple_of_cast")],
-                                   quorum_share="1/196")
+    [item] = assembly.open_session(
+        [("Strategic framework", "resolution", "simple_of_cast")], quorum_share="1/196"
+    )
     heads = assembly.delegations(["KE", "CA", "NG"])
     assembly.adopt_agenda(heads.values())
     return heads, item
@@ -54,7 +55,8 @@ def open_ballot(world: World, item: int, secret: bool = True) -> int:
 
 
 def test_a_delegate_votes_keeps_the_receipt_and_finds_it_on_the_public_board(
-        world: World, assembly: Assembly, sitting) -> None:
+    world: World, assembly: Assembly, sitting
+) -> None:
     heads, item = sitting
     ballot_id = open_ballot(world, item)
     client, csrf = logged_in(world, heads["KE"])
@@ -63,8 +65,11 @@ def test_a_delegate_votes_keeps_the_receipt_and_finds_it_on_the_public_board(
     assert cast.headers["cache-control"] == "no-store"
     receipt = cast.json()["tracking_code"]
     assert CODE.match(receipt) and cast.json()["country"] == "KE"
-    problem(client.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"},
-                        headers=csrf), 409, "already_voted")
+    problem(
+        client.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"}, headers=csrf),
+        409,
+        "already_voted",
+    )
     problem(client.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"}), 403)
 
     public = world.client()
@@ -87,116 +92,234 @@ def test_voting_refusals_are_problems(world: World, assembly: Assembly, sitting)
     heads, item = sitting
     ballot_id = open_ballot(world, item)
     canada, csrf = logged_in(world, heads["CA"])
-    problem(canada.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes",
-                                                                  "country": "KE"},
-                        headers=csrf), 403, "not_in_delegation")
-    problem(canada.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "maybe"},
-                        headers=csrf), 409, "invalid_choice")
-    problem(canada.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": ""},
-                        headers=csrf), 422)
+    problem(
+        canada.post(
+            f"{API}/ballots/{ballot_id}/votes",
+            json={"choice": "yes", "country": "KE"},
+            headers=csrf,
+        ),
+        403,
+        "not_in_delegation",
+    )
+    problem(
+        canada.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "maybe"}, headers=csrf),
+        409,
+        "invalid_choice",
+    )
+    problem(canada.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": ""}, headers=csrf), 422)
     token = world.api_as(world.user("NCB-KE", Role.DELEGATE))
-    problem(token.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"}), 403,
-            "person_required")
+    problem(
+        token.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"}),
+        403,
+        "person_required",
+    )
     problem(token.post(f"{API}/items/{item}/ballot", json={"secret": True}), 403)
     problem(token.post(f"{API}/ballots/{ballot_id}/close"), 403)
-    problem(world.client().post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"}),
-            401)
+    problem(world.client().post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"}), 401)
 
 
-def test_a_head_gives_and_takes_back_the_vote_over_the_api(world: World, assembly: Assembly,
-                                                            sitting) -> None:
+def test_a_head_gives_and_takes_back_the_vote_over_the_api(
+    world: World, assembly: Assembly, sitting
+) -> None:
     heads, item = sitting
     deputy = assembly.add_person("KE", "delegate")
-    assembly.run(service.verify_credentials,
-                 assembly.admin, assembly.number, "KE")
+    assembly.run(service.verify_credentials, assembly.admin, assembly.number, "KE")
     head, csrf = logged_in(world, heads["KE"])
-    given = head.post(f"{API}/sessions/94/delegations/KE/powers",
-                      json={"holder_member_id": deputy.member_id, "item_id": item},
-                      headers=csrf)
+    given = head.post(
+        f"{API}/sessions/94/delegations/KE/powers",
+        json={"holder_member_id": deputy.member_id, "item_id": item},
+        headers=csrf,
+    )
     assert given.status_code == 200, given.text
     assert given.json()["grants"] == [{"scope": str(item), "holder_member_id": deputy.member_id}]
     ballot_id = open_ballot(world, item)
-    problem(head.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"}, headers=csrf),
-            403, "not_power_holder")
+    problem(
+        head.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"}, headers=csrf),
+        403,
+        "not_power_holder",
+    )
     mine = head.get(f"{API}/sessions/94/my-ballots").json()
     assert (mine[0]["may_vote"], mine[0]["reason"]) == (False, "not_power_holder")
-    taken = head.delete(f"{API}/sessions/94/delegations/KE/powers", params={"item_id": item},
-                        headers=csrf)
+    taken = head.delete(
+        f"{API}/sessions/94/delegations/KE/powers", params={"item_id": item}, headers=csrf
+    )
     assert taken.json()["grants"] == []
-    assert head.post(f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"},
-                     headers=csrf).status_code == 201
+    assert (
+        head.post(
+            f"{API}/ballots/{ballot_id}/votes", json={"choice": "yes"}, headers=csrf
+        ).status_code
+        == 201
+    )
     deputy_client, deputy_csrf = logged_in(world, deputy)
-    problem(deputy_client.post(f"{API}/sessions/94/delegations/KE/powers",
-                               json={"holder_member_id": deputy.member_id},
-                               headers=deputy_csrf), 403, "not_head")
+    problem(
+        deputy_client.post(
+            f"{API}/sessions/94/delegations/KE/powers",
+            json={"holder_member_id": deputy.member_id},
+            headers=deputy_csrf,
+        ),
+        403,
+        "not_head",
+    )
 
 
 def test_the_secretariat_runs_a_session_over_the_api(world: World) -> None:
     admin = world.api_as(world.user("GS", Role.GS_ADMIN, mfa=True))
     kenyan = world.user("NCB-KE", Role.DELEGATE)
-    created = admin.post(f"{API}/sessions", json={
-        "number": 95, "host_city": "Montevideo", "host_country": "uy",
-        "starts_on": "2027-10-04", "ends_on": "2027-10-07", "next_host_city": "Oslo",
-        "next_host_country": "NO", "quorum_share": "0.5"})
+    created = admin.post(
+        f"{API}/sessions",
+        json={
+            "number": 95,
+            "host_city": "Montevideo",
+            "host_country": "uy",
+            "starts_on": "2027-10-04",
+            "ends_on": "2027-10-07",
+            "next_host_city": "Oslo",
+            "next_host_country": "NO",
+            "quorum_share": "0.5",
+        },
+    )
     assert created.status_code == 201, created.text
     assert (created.json()["host_country"], created.json()["quorum_share"]) == ("UY", "1/2")
-    problem(admin.post(f"{API}/sessions", json={
-        "number": 95, "host_city": "X", "host_country": "UY", "starts_on": "2027-10-04",
-        "ends_on": "2027-10-07"}), 409, "duplicate_session")
-    problem(admin.post(f"{API}/sessions", json={
-        "number": 96, "host_city": "X", "host_country": "UY", "starts_on": "2027-10-04",
-        "ends_on": "2027-10-01"}), 422)
-    problem(admin.post(f"{API}/sessions", json={
-        "number": 96, "host_city": "X", "host_country": "ZZ", "starts_on": "2027-10-04",
-        "ends_on": "2027-10-05"}), 422)
+    problem(
+        admin.post(
+            f"{API}/sessions",
+            json={
+                "number": 95,
+                "host_city": "X",
+                "host_country": "UY",
+                "starts_on": "2027-10-04",
+                "ends_on": "2027-10-07",
+            },
+        ),
+        409,
+        "duplicate_session",
+    )
+    problem(
+        admin.post(
+            f"{API}/sessions",
+            json={
+                "number": 96,
+                "host_city": "X",
+                "host_country": "UY",
+                "starts_on": "2027-10-04",
+                "ends_on": "2027-10-01",
+            },
+        ),
+        422,
+    )
+    problem(
+        admin.post(
+            f"{API}/sessions",
+            json={
+                "number": 96,
+                "host_city": "X",
+                "host_country": "ZZ",
+                "starts_on": "2027-10-04",
+                "ends_on": "2027-10-05",
+            },
+        ),
+        422,
+    )
     assert admin.post(f"{API}/sessions/95/open").json()["status"] == "open"
-    item = admin.post(f"{API}/sessions/95/items", json={
-        "title": "Elections", "kind": "election"}).json()
-    assert admin.post(f"{API}/items/{item['id']}/documents", json={
-        "title": "Candidates", "url": "https://example.org/c"}).status_code == 201
-    problem(admin.post(f"{API}/items/{item['id']}/documents", json={
-        "title": "Bad", "url": "javascript:alert(1)"}), 422)
-    election = admin.post(f"{API}/items/{item['id']}/elections", json={
-        "post": "delegate", "region": "africa", "lot_seed": "plenary"}).json()
-    candidate = admin.post(f"{API}/elections/{election['id']}/candidates", json={
-        "name": "Amina Demo", "country": "MA"})
+    item = admin.post(
+        f"{API}/sessions/95/items", json={"title": "Elections", "kind": "election"}
+    ).json()
+    assert (
+        admin.post(
+            f"{API}/items/{item['id']}/documents",
+            json={"title": "Candidates", "url": "https://example.org/c"},
+        ).status_code
+        == 201
+    )
+    problem(
+        admin.post(
+            f"{API}/items/{item['id']}/documents",
+            json={"title": "Bad", "url": "javascript:alert(1)"},
+        ),
+        422,
+    )
+    election = admin.post(
+        f"{API}/items/{item['id']}/elections",
+        json={"post": "delegate", "region": "africa", "lot_seed": "plenary"},
+    ).json()
+    candidate = admin.post(
+        f"{API}/elections/{election['id']}/candidates", json={"name": "Amina Demo", "country": "MA"}
+    )
     assert candidate.json()["person_ref"] == "MA-amina-demo"
-    problem(admin.post(f"{API}/elections/{election['id']}/candidates", json={
-        "name": "Jean Demo", "country": "FR"}), 403, "wrong_region")
-    delegation = admin.post(f"{API}/sessions/95/delegations", json={
-        "country": "KE", "head_user_id": kenyan.id})
+    problem(
+        admin.post(
+            f"{API}/elections/{election['id']}/candidates",
+            json={"name": "Jean Demo", "country": "FR"},
+        ),
+        403,
+        "wrong_region",
+    )
+    delegation = admin.post(
+        f"{API}/sessions/95/delegations", json={"country": "KE", "head_user_id": kenyan.id}
+    )
     assert delegation.status_code == 201, delegation.text
-    assert admin.post(f"{API}/sessions/95/delegations/KE/credentials").json()[
-        "credentials"] == "submitted"
-    assert admin.post(f"{API}/sessions/95/delegations/KE/credentials/verified").json()[
-        "credentials"] == "verified"
-    assert admin.put(f"{API}/sessions/95/delegations/KE/attendance",
-                     json={"present": True}).json()["present"] is True
+    assert (
+        admin.post(f"{API}/sessions/95/delegations/KE/credentials").json()["credentials"]
+        == "submitted"
+    )
+    assert (
+        admin.post(f"{API}/sessions/95/delegations/KE/credentials/verified").json()["credentials"]
+        == "verified"
+    )
+    assert (
+        admin.put(f"{API}/sessions/95/delegations/KE/attendance", json={"present": True}).json()[
+            "present"
+        ]
+        is True
+    )
     problem(admin.get(f"{API}/sessions/95/delegations/ZZ"), 404)
     assert [d["country"] for d in admin.get(f"{API}/sessions/95/delegations").json()] == ["KE"]
     public = world.client().get(f"{PUBLIC}/elections/{election['id']}").json()
     assert public["seat"] == "Delegate for Africa" and public["lot_seed"] == "plenary"
 
 
-def test_meetings_over_the_api_end_in_a_calendar(world: World, assembly: Assembly,
-                                                 sitting) -> None:
+def test_meetings_over_the_api_end_in_a_calendar(world: World, assembly: Assembly, sitting) -> None:
     heads, _ = sitting
     admin = world.api_as(world.user("GS", Role.GS_ADMIN, mfa=True))
     start = datetime(2026, 11, 3, 9, tzinfo=UTC)
-    assert admin.post(f"{API}/sessions/94/meetings/slots", json={
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=1)).isoformat()}).status_code == 201
-    problem(admin.post(f"{API}/sessions/94/meetings/slots", json={
-        "starts_at": "2026-11-03T11:00:00", "ends_at": "2026-11-03T12:00:00"}), 422)
+    assert (
+        admin.post(
+            f"{API}/sessions/94/meetings/slots",
+            json={
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+            },
+        ).status_code
+        == 201
+    )
+    problem(
+        admin.post(
+            f"{API}/sessions/94/meetings/slots",
+            json={"starts_at": "2026-11-03T11:00:00", "ends_at": "2026-11-03T12:00:00"},
+        ),
+        422,
+    )
     admin.post(f"{API}/sessions/94/meetings/rooms", json={"name": "Room A"})
     kenya, ke_csrf = logged_in(world, heads["KE"])
     canada, ca_csrf = logged_in(world, heads["CA"])
-    asked = kenya.post(f"{API}/sessions/94/meetings/requests",
-                       json={"invitee": "CA", "subject": "Training"}, headers=ke_csrf).json()
-    problem(kenya.post(f"{API}/meetings/requests/{asked['id']}/answer", json={"accept": True},
-                       headers=ke_csrf), 403, "not_invitee")
-    assert canada.post(f"{API}/meetings/requests/{asked['id']}/answer", json={"accept": True},
-                       headers=ca_csrf).json()["status"] == "accepted"
+    asked = kenya.post(
+        f"{API}/sessions/94/meetings/requests",
+        json={"invitee": "CA", "subject": "Training"},
+        headers=ke_csrf,
+    ).json()
+    problem(
+        kenya.post(
+            f"{API}/meetings/requests/{asked['id']}/answer", json={"accept": True}, headers=ke_csrf
+        ),
+        403,
+        "not_invitee",
+    )
+    assert (
+        canada.post(
+            f"{API}/meetings/requests/{asked['id']}/answer", json={"accept": True}, headers=ca_csrf
+        ).json()["status"]
+        == "accepted"
+    )
     scheduled = admin.post(f"{API}/sessions/94/meetings/schedule").json()
     assert [b["request_id"] for b in scheduled["booked"]] == [asked["id"]]
     assert canada.get(f"{API}/sessions/94/meetings/schedule").json()[0]["room"] == "Room A"
@@ -209,15 +332,26 @@ def test_meetings_over_the_api_end_in_a_calendar(world: World, assembly: Assembl
 
 def test_agreements_over_the_api(world: World) -> None:
     admin = world.api_as(world.user("GS", Role.GS_ADMIN, mfa=True))
-    body = {"title": "MoU on training", "kind": "memorandum_of_understanding",
-            "parties": [{"country": "KE"}, {"country": "CA"}], "proposed_on": "2026-05-01"}
+    body = {
+        "title": "MoU on training",
+        "kind": "memorandum_of_understanding",
+        "parties": [{"country": "KE"}, {"country": "CA"}],
+        "proposed_on": "2026-05-01",
+    }
     agreement = admin.post(f"{API}/agreements", json=body).json()
     assert [p["name"] for p in agreement["parties"]] == ["Kenya", "Canada"]
-    signed = admin.post(f"{API}/agreements/{agreement['id']}/status",
-                        json={"status": "signed", "on": "2026-11-04"})
+    signed = admin.post(
+        f"{API}/agreements/{agreement['id']}/status", json={"status": "signed", "on": "2026-11-04"}
+    )
     assert signed.json()["signed_on"] == "2026-11-04"
-    problem(admin.post(f"{API}/agreements/{agreement['id']}/status",
-                       json={"status": "negotiating", "on": "2026-11-05"}), 409, "status_order")
+    problem(
+        admin.post(
+            f"{API}/agreements/{agreement['id']}/status",
+            json={"status": "negotiating", "on": "2026-11-05"},
+        ),
+        409,
+        "status_order",
+    )
     kenya = world.api_as(world.user("NCB-KE", Role.DELEGATE))
     france = world.api_as(world.user("NCB-FR", Role.DELEGATE))
     assert kenya.get(f"{API}/agreements/{agreement['id']}").status_code == 200
@@ -226,10 +360,15 @@ def test_agreements_over_the_api(world: World) -> None:
 
 
 def test_the_committee_is_public(world: World, assembly: Assembly) -> None:
-    assembly.run(service_voting.record_seat_holder, assembly.admin, post="president",
-                 region=None, name="Outgoing President", country="AE", term_ends=2026)
+    assembly.run(
+        service_voting.record_seat_holder,
+        assembly.admin,
+        post="president",
+        region=None,
+        name="Outgoing President",
+        country="AE",
+        term_ends=2026,
+    )
     rows = world.client().get(f"{PUBLIC}/committee").json()
-    assert [(r["post"], r["country"], r["term_ends"]) for r in rows] == [
-        ("president", "AE", 2026)]
-    assert world.client().get(f"{PUBLIC}/committee",
-                              params={"serving_after": 2026}).json() == []
+    assert [(r["post"], r["country"], r["term_ends"]) for r in rows] == [("president", "AE", 2026)]
+    assert world.client().get(f"{PUBLIC}/committee", params={"serving_after": 2026}).json() == []

@@ -17,8 +17,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def env(assembly: Assembly, settings) -> dict[str, str]:
-    return {"INTERLINK_DATABASE_URL": assembly.db.url,
-            "INTERLINK_DATA_DIR": str(settings.data_dir)}
+    return {"INTERLINK_DATABASE_URL": assembly.db.url, "INTERLINK_DATA_DIR": str(settings.data_dir)}
 
 
 def run(env: dict[str, str], *args: str) -> object:
@@ -26,11 +25,34 @@ def run(env: dict[str, str], *args: str) -> object:
 
 
 def test_a_session_from_the_console(env: dict[str, str], assembly: Assembly) -> None:
-    assert run(env, "create-session", "95", "--city", "Oslo", "--country", "NO",
-               "--starts", "2027-10-04", "--ends", "2027-10-07").exit_code == 0
+    assert (
+        run(
+            env,
+            "create-session",
+            "95",
+            "--city",
+            "Oslo",
+            "--country",
+            "NO",
+            "--starts",
+            "2027-10-04",
+            "--ends",
+            "2027-10-07",
+        ).exit_code
+        == 0
+    )
     assert run(env, "open-session", "95").exit_code == 0
-    added = run(env, "add-item", "95", "--title", "Budget", "--kind", "resolution",
-                "--majority", "simple_of_cast")
+    added = run(
+        env,
+        "add-item",
+        "95",
+        "--title",
+        "Budget",
+        "--kind",
+        "resolution",
+        "--majority",
+        "simple_of_cast",
+    )
     assert added.exit_code == 0, added.output
     sessions = json.loads(run(env, "sessions", "--json").stdout)
     assert sessions[0]["number"] == 95 and sessions[0]["status"] == "open"
@@ -42,10 +64,12 @@ def test_a_session_from_the_console(env: dict[str, str], assembly: Assembly) -> 
     assert missing.exit_code == 4 and missing.stderr.startswith("error: ")
 
 
-def test_boards_are_checked_on_the_server_and_offline(env: dict[str, str], assembly: Assembly,
-                                                      tmp_path: Path) -> None:
-    [item] = assembly.open_session([("Budget", "resolution", "simple_of_cast")],
-                                   quorum_share="1/196")
+def test_boards_are_checked_on_the_server_and_offline(
+    env: dict[str, str], assembly: Assembly, tmp_path: Path
+) -> None:
+    [item] = assembly.open_session(
+        [("Budget", "resolution", "simple_of_cast")], quorum_share="1/196"
+    )
     heads = assembly.delegations(["KE", "NG", "GH"])
     assembly.adopt_agenda(heads.values())
     opened = run(env, "open-ballot", str(item))

@@ -18,8 +18,9 @@ CODE = re.compile(r'data-testid="tracking-code">([A-Z2-7-]{19})<')
 
 @pytest.fixture
 def sitting(assembly: Assembly) -> tuple[dict[str, Person], int]:
-    [item] = assembly.open_session([("Strategic framework", "resolution", "simple_of_cast")],
-                                   quorum_share="1/196")
+    [item] = assembly.open_session(
+        [("Strategic framework", "resolution", "simple_of_cast")], quorum_share="1/196"
+    )
     heads = assembly.delegations(["KE", "CA"])
     assembly.adopt_agenda(heads.values())
     return heads, item
@@ -33,31 +34,42 @@ def login(world: World, person: Person) -> tuple[TestClient, str]:
 
 
 def test_a_delegate_votes_in_secret_and_finds_the_receipt_on_the_public_board(
-        world: World, assembly: Assembly, sitting) -> None:
+    world: World, assembly: Assembly, sitting
+) -> None:
     heads, item = sitting
-    ballot = assembly.run(service_voting.open_resolution_ballot, assembly.admin, item,
-                          secret=True, keys=assembly.keys)
+    ballot = assembly.run(
+        service_voting.open_resolution_ballot, assembly.admin, item, secret=True, keys=assembly.keys
+    )
     kenya, csrf = login(world, heads["KE"])
     page = kenya.get("/assembly/sessions/94/delegation")
     assert page.status_code == 200 and "Continue to check the vote" in page.text
     # Check your answers first: the vote is not cast until it is confirmed.
-    check = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
-                       data={"choice": "yes", "csrf_token": csrf})
+    check = kenya.post(
+        f"/assembly/sessions/94/ballots/{ballot.id}/vote",
+        data={"choice": "yes", "csrf_token": csrf},
+    )
     assert check.status_code == 200 and 'data-testid="confirm"' in check.text
     assert "Cast the vote of KE" in check.text and 'name="choice" value="yes"' in check.text
     assert "KE has voted" not in kenya.get("/assembly/sessions/94/delegation").text
-    nothing = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
-                         data={"choice": "", "csrf_token": csrf})
+    nothing = kenya.post(
+        f"/assembly/sessions/94/ballots/{ballot.id}/vote", data={"choice": "", "csrf_token": csrf}
+    )
     assert nothing.status_code == 422 and "choose how KE votes" in nothing.text
-    receipt = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
-                         data={"choice": "yes", "confirmed": "yes", "csrf_token": csrf})
+    receipt = kenya.post(
+        f"/assembly/sessions/94/ballots/{ballot.id}/vote",
+        data={"choice": "yes", "confirmed": "yes", "csrf_token": csrf},
+    )
     assert receipt.status_code == 201 and receipt.headers["cache-control"] == "no-store"
     code = CODE.search(receipt.text).group(1)
-    again = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
-                       data={"choice": "no", "confirmed": "yes", "csrf_token": csrf})
+    again = kenya.post(
+        f"/assembly/sessions/94/ballots/{ballot.id}/vote",
+        data={"choice": "no", "confirmed": "yes", "csrf_token": csrf},
+    )
     assert again.status_code == 409 and "already voted" in again.text
-    forged = kenya.post(f"/assembly/sessions/94/ballots/{ballot.id}/vote",
-                        data={"choice": "no", "confirmed": "yes", "csrf_token": "forged"})
+    forged = kenya.post(
+        f"/assembly/sessions/94/ballots/{ballot.id}/vote",
+        data={"choice": "no", "confirmed": "yes", "csrf_token": "forged"},
+    )
     assert forged.status_code == 403
 
     assembly.close(ballot.id)
@@ -67,62 +79,84 @@ def test_a_delegate_votes_in_secret_and_finds_the_receipt_on_the_public_board(
     assert 'data-testid="verification">Verified' in board.text
     found = public.post(f"/assembly/ballots/{ballot.id}/find", data={"code": code.lower()})
     assert "Found at position 1" in found.text and "<strong>yes</strong>" in found.text
-    missing = public.post(f"/assembly/ballots/{ballot.id}/find",
-                          data={"code": "AAAA-AAAA-AAAA-AAAA"})
+    missing = public.post(
+        f"/assembly/ballots/{ballot.id}/find", data={"code": "AAAA-AAAA-AAAA-AAAA"}
+    )
     assert "is not on this board" in missing.text
     session_page = public.get("/assembly/sessions/94")
     assert session_page.status_code == 200 and "adopted" in session_page.text
 
 
 def test_the_head_gives_the_vote_and_asks_for_a_meeting_through_forms(
-        world: World, assembly: Assembly, sitting) -> None:
+    world: World, assembly: Assembly, sitting
+) -> None:
     heads, item = sitting
     deputy = assembly.add_person("KE", "delegate")
     kenya, csrf = login(world, heads["KE"])
-    given = kenya.post("/assembly/sessions/94/powers", data={
-        "holder_member_id": deputy.member_id, "item_id": str(item), "csrf_token": csrf},
-        follow_redirects=False)
+    given = kenya.post(
+        "/assembly/sessions/94/powers",
+        data={"holder_member_id": deputy.member_id, "item_id": str(item), "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert given.status_code == 303
     assert f"item {item}" in kenya.get("/assembly/sessions/94/delegation").text
-    asked = kenya.post("/assembly/sessions/94/meetings", data={
-        "invitee": "CA", "subject": "Training", "csrf_token": csrf}, follow_redirects=False)
+    asked = kenya.post(
+        "/assembly/sessions/94/meetings",
+        data={"invitee": "CA", "subject": "Training", "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert asked.status_code == 303
-    refused = kenya.post("/assembly/sessions/94/meetings", data={
-        "invitee": "CA", "subject": "Again", "csrf_token": csrf})
+    refused = kenya.post(
+        "/assembly/sessions/94/meetings",
+        data={"invitee": "CA", "subject": "Again", "csrf_token": csrf},
+    )
     assert refused.status_code == 409 and "already requested" in refused.text
     canada, _ = login(world, heads["CA"])
     assert "Accept" in canada.get("/assembly/sessions/94/delegation").text
     deputy_client, deputy_csrf = login(world, deputy)
-    not_head = deputy_client.post("/assembly/sessions/94/powers/revoke", data={
-        "item_id": str(item), "csrf_token": deputy_csrf})
+    not_head = deputy_client.post(
+        "/assembly/sessions/94/powers/revoke",
+        data={"item_id": str(item), "csrf_token": deputy_csrf},
+    )
     assert not_head.status_code == 403
 
 
 def test_the_secretariat_runs_a_session_through_its_pages(world: World) -> None:
     admin = world.browser_login(world.user("GS", Role.GS_ADMIN, mfa=True))
     csrf = csrf_of(admin, "/assembly/admin")
-    created = admin.post("/assembly/admin/sessions", data={
-        "number": "95", "host_city": "Montevideo", "host_country": "UY",
-        "starts_on": "2027-10-04", "ends_on": "2027-10-07", "csrf_token": csrf},
-        follow_redirects=False)
+    created = admin.post(
+        "/assembly/admin/sessions",
+        data={
+            "number": "95",
+            "host_city": "Montevideo",
+            "host_country": "UY",
+            "starts_on": "2027-10-04",
+            "ends_on": "2027-10-07",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
     assert created.headers["location"] == "/assembly/admin/sessions/95"
 
     def act(action: str, **fields: str) -> int:
-        response = admin.post("/assembly/admin/sessions/95", data={
-            "action": action, "csrf_token": csrf, **fields}, follow_redirects=False)
+        response = admin.post(
+            "/assembly/admin/sessions/95",
+            data={"action": action, "csrf_token": csrf, **fields},
+            follow_redirects=False,
+        )
         return response.status_code
 
     assert act("open_session") == 303
     assert act("add_item", title="Report", kind="report") == 303
-    assert act("add_item", title="Budget", kind="resolution",
-               majority_rule="simple_of_cast") == 303
+    assert act("add_item", title="Budget", kind="resolution", majority_rule="simple_of_cast") == 303
     assert act("register_delegation", country="KE", head_name="Head of Kenya") == 303
     assert act("submit_credentials", country="KE") == 303
     assert act("verify_credentials", country="KE") == 303
     assert act("attendance", country="KE", present="yes") == 303
     assert act("add_room", name="Room A") == 303
-    assert act("add_slot", starts_at="2027-10-05T09:00+00:00",
-               ends_at="2027-10-05T10:00+00:00") == 303
+    assert (
+        act("add_slot", starts_at="2027-10-05T09:00+00:00", ends_at="2027-10-05T10:00+00:00") == 303
+    )
     assert act("add_slot", starts_at="2027-10-05T11:00", ends_at="2027-10-05T12:00") == 422
     assert act("agenda_ballot", secret="no") == 409  # quorum: 1 of 99
     assert act("self_destruct") == 422
@@ -131,11 +165,17 @@ def test_the_secretariat_runs_a_session_through_its_pages(world: World) -> None:
     assert 'data-testid="delegation-KE"' in page.text and "Budget" in page.text
     delegate = world.browser_login(world.user("NCB-KE", Role.DELEGATE))
     assert delegate.get("/assembly/admin/sessions/95").status_code == 403
-    assert delegate.post("/assembly/admin/sessions/95", data={
-        "action": "close_session", "csrf_token": csrf_of(delegate)}).status_code == 403
+    assert (
+        delegate.post(
+            "/assembly/admin/sessions/95",
+            data={"action": "close_session", "csrf_token": csrf_of(delegate)},
+        ).status_code
+        == 403
+    )
     # Closing the session asks first; only the confirmed form closes it.
-    check = admin.post("/assembly/admin/sessions/95", data={"action": "close_session",
-                                                            "csrf_token": csrf})
+    check = admin.post(
+        "/assembly/admin/sessions/95", data={"action": "close_session", "csrf_token": csrf}
+    )
     assert check.status_code == 200 and 'data-testid="confirm"' in check.text
     assert 'name="confirmed" value="yes"' in check.text
     assert "Close the session" in admin.get("/assembly/admin/sessions/95").text  # still open
@@ -146,15 +186,32 @@ def test_the_secretariat_runs_a_session_through_its_pages(world: World) -> None:
 def test_agreements_page(world: World) -> None:
     admin = world.browser_login(world.user("GS", Role.GS_ADMIN, mfa=True))
     csrf = csrf_of(admin, "/assembly/agreements")
-    created = admin.post("/assembly/agreements", data={
-        "title": "MoU on training", "kind": "memorandum_of_understanding",
-        "parties": "KE\nGS\nUnited Nations Office on Drugs and Crime",
-        "proposed_on": "2026-05-01", "csrf_token": csrf}, follow_redirects=False)
+    created = admin.post(
+        "/assembly/agreements",
+        data={
+            "title": "MoU on training",
+            "kind": "memorandum_of_understanding",
+            "parties": "KE\nGS\nUnited Nations Office on Drugs and Crime",
+            "proposed_on": "2026-05-01",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
     assert created.status_code == 303
     kenya = world.browser_login(world.user("NCB-KE", Role.DELEGATE))
     assert "United Nations Office on Drugs and Crime" in kenya.get("/assembly/agreements").text
     france = world.browser_login(world.user("NCB-FR", Role.DELEGATE))
     assert "MoU on training" not in france.get("/assembly/agreements").text
-    assert france.post("/assembly/agreements", data={
-        "title": "x", "kind": "memorandum_of_understanding", "parties": "FR\nKE",
-        "proposed_on": "2026-05-01", "csrf_token": csrf_of(france)}).status_code == 403
+    assert (
+        france.post(
+            "/assembly/agreements",
+            data={
+                "title": "x",
+                "kind": "memorandum_of_understanding",
+                "parties": "FR\nKE",
+                "proposed_on": "2026-05-01",
+                "csrf_token": csrf_of(france),
+            },
+        ).status_code
+        == 403
+    )

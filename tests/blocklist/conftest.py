@@ -22,8 +22,13 @@ PROVIDER_ORG = "PARTNER-NETSAFE"
 
 
 def attestation(reference: str = "CASE-1", **overrides: object) -> Attestation:
-    fields: dict[str, object] = {"real_children": True, "under_13": True, "severe_abuse": True,
-                                 "evidence_ref": reference, "notes": ""} | overrides
+    fields: dict[str, object] = {
+        "real_children": True,
+        "under_13": True,
+        "severe_abuse": True,
+        "evidence_ref": reference,
+        "notes": "",
+    } | overrides
     return Attestation(**fields)  # type: ignore[arg-type]
 
 

@@ -20,8 +20,13 @@ from tests.blocklist.conftest import PROVIDER_ORG, Cast
 from tests.support import World
 
 BASE = "/api/v1/blocklist"
-ATTEST = {"real_children": True, "under_13": True, "severe_abuse": True,
-          "evidence_ref": "MA-CYB-2026-17", "notes": "checked by hand"}
+ATTEST = {
+    "real_children": True,
+    "under_13": True,
+    "severe_abuse": True,
+    "evidence_ref": "MA-CYB-2026-17",
+    "notes": "checked by hand",
+}
 FILLER = [f"filler{n}.example" for n in range(30)]  # so small changes travel as partial
 
 
@@ -44,8 +49,9 @@ class Api:
     def confirmed(self, name: str) -> int:
         created = self.rabat.post(f"{BASE}/domains", json={"domain": name, **ATTEST})
         assert created.status_code == 201, created.text
-        confirmed = self.paris.post(f"{BASE}/domains/{created.json()['id']}/confirmations",
-                                    json=ATTEST)
+        confirmed = self.paris.post(
+            f"{BASE}/domains/{created.json()['id']}/confirmations", json=ATTEST
+        )
         assert confirmed.status_code == 201, confirmed.text
         return created.json()["id"]
 
@@ -61,8 +67,10 @@ def api(world: World, cast: Cast) -> Api:
 
 def client_for(world: World, api: Api, store: Path) -> BlocklistClient:
     """The real provider client, over HTTP, against the app."""
-    return BlocklistClient(HttpFeedSource("http://testserver", api.provider_token,
-                                          client=world.client()), PrefixStore(store))
+    return BlocklistClient(
+        HttpFeedSource("http://testserver", api.provider_token, client=world.client()),
+        PrefixStore(store),
+    )
 
 
 def published_checksum(world: World, number: int) -> bytes:
@@ -75,13 +83,23 @@ def test_submit_confirm_publish_over_the_api(api: Api) -> None:
     assert created.status_code == 201, created.text
     body = created.json()
     assert (body["domain"], body["state"], body["confirmations_current"]) == (
-        "www.abuse.example", "submitted", 1)
+        "www.abuse.example",
+        "submitted",
+        1,
+    )
     assert api.gs.post(f"{BASE}/versions").status_code == 409  # one confirmation: nothing
     queue = api.paris.get(f"{BASE}/queue").json()
     assert [d["domain"] for d in queue] == ["www.abuse.example"]
     hidden = api.paris.get(f"{BASE}/domains/{body['id']}").json()["confirmations"]
-    assert hidden == [{"org_code": "NCB-MA", "confirmed_at": hidden[0]["confirmed_at"],
-                       "round": 1, "evidence_ref": None, "notes": None}]
+    assert hidden == [
+        {
+            "org_code": "NCB-MA",
+            "confirmed_at": hidden[0]["confirmed_at"],
+            "round": 1,
+            "evidence_ref": None,
+            "notes": None,
+        }
+    ]
     confirmed = api.paris.post(f"{BASE}/domains/{body['id']}/confirmations", json=ATTEST)
     assert confirmed.json()["state"] == "confirmed"
     assert confirmed.json()["confirmations"][0]["evidence_ref"] == "MA-CYB-2026-17"
@@ -94,31 +112,40 @@ def test_submit_confirm_publish_over_the_api(api: Api) -> None:
     assert page["next_cursor"]
 
 
-@pytest.mark.parametrize("who,method,path,body,status", [
-    ("rabat", "post", "/domains", {"domain": "a.b.c.d.e.example", **ATTEST}, 422),
-    ("rabat", "post", "/domains", {"domain": "x.example", **ATTEST, "under_13": False}, 422),
-    ("rabat", "post", "/domains", {"domain": "x.example", **ATTEST,
-                                   "evidence_ref": "http://x.example/1.jpg"}, 422),
-    ("rabat", "post", "/domains/1/confirmations", ATTEST, 409),  # its own domain again
-    ("paris", "post", "/versions", None, 403),
-    ("paris", "post", "/domains/1/delist", {"reason": "x"}, 403),
-    ("gs", "post", "/domains", {"domain": "x.example", **ATTEST}, 403),
-    ("gs", "post", "/domains/1/delist", {"reason": "x"}, 409),  # not listed yet
-    ("gs", "post", "/domains/999/reject", {"reason": "x"}, 404),
-    ("gs", "get", "/versions/1/diff/2", None, 404),
-    ("gs", "post", "/feed/update", {"version": None}, 403),  # a publisher is no provider
-    ("provider", "get", "/domains", None, 403),
-    ("provider", "get", "/domains/1", None, 403),
-    ("provider", "get", "/queue", None, 403),
-    ("provider", "get", "/versions", None, 403),
-    ("provider", "post", "/feed/update", {"version": None}, 409),  # nothing published
-    ("provider", "post", "/feed/update", {}, 422),
-    ("provider", "post", "/feed/full-hashes", {"prefixes": ["AAAA"]}, 422),  # 3 bytes
-    ("provider", "post", "/feed/full-hashes", {"prefixes": ["not base64!"]}, 422),
-    ("provider", "post", "/feed/full-hashes", {"prefixes": []}, 422),
-])
-def test_refusals_are_problems(api: Api, who: str, method: str, path: str,
-                               body: dict | None, status: int) -> None:
+@pytest.mark.parametrize(
+    "who,method,path,body,status",
+    [
+        ("rabat", "post", "/domains", {"domain": "a.b.c.d.e.example", **ATTEST}, 422),
+        ("rabat", "post", "/domains", {"domain": "x.example", **ATTEST, "under_13": False}, 422),
+        (
+            "rabat",
+            "post",
+            "/domains",
+            {"domain": "x.example", **ATTEST, "evidence_ref": "http://x.example/1.jpg"},
+            422,
+        ),
+        ("rabat", "post", "/domains/1/confirmations", ATTEST, 409),  # its own domain again
+        ("paris", "post", "/versions", None, 403),
+        ("paris", "post", "/domains/1/delist", {"reason": "x"}, 403),
+        ("gs", "post", "/domains", {"domain": "x.example", **ATTEST}, 403),
+        ("gs", "post", "/domains/1/delist", {"reason": "x"}, 409),  # not listed yet
+        ("gs", "post", "/domains/999/reject", {"reason": "x"}, 404),
+        ("gs", "get", "/versions/1/diff/2", None, 404),
+        ("gs", "post", "/feed/update", {"version": None}, 403),  # a publisher is no provider
+        ("provider", "get", "/domains", None, 403),
+        ("provider", "get", "/domains/1", None, 403),
+        ("provider", "get", "/queue", None, 403),
+        ("provider", "get", "/versions", None, 403),
+        ("provider", "post", "/feed/update", {"version": None}, 409),  # nothing published
+        ("provider", "post", "/feed/update", {}, 422),
+        ("provider", "post", "/feed/full-hashes", {"prefixes": ["AAAA"]}, 422),  # 3 bytes
+        ("provider", "post", "/feed/full-hashes", {"prefixes": ["not base64!"]}, 422),
+        ("provider", "post", "/feed/full-hashes", {"prefixes": []}, 422),
+    ],
+)
+def test_refusals_are_problems(
+    api: Api, who: str, method: str, path: str, body: dict | None, status: int
+) -> None:
     api.rabat.post(f"{BASE}/domains", json={"domain": "first.example", **ATTEST})
     response = getattr(api, who).request(method.upper(), BASE + path, json=body)
     assert response.status_code == status, response.text
@@ -126,8 +153,9 @@ def test_refusals_are_problems(api: Api, who: str, method: str, path: str,
     assert response.json()["detail"]
 
 
-def test_sync_over_http_stays_in_step_through_partial_updates(world: World, api: Api,
-                                                             tmp_path: Path) -> None:
+def test_sync_over_http_stays_in_step_through_partial_updates(
+    world: World, api: Api, tmp_path: Path
+) -> None:
     ids = dict(zip(FILLER, api.list_(*FILLER), strict=True))
     client = client_for(world, api, tmp_path / "list.json")
     first = client.sync()
@@ -137,27 +165,29 @@ def test_sync_over_http_stays_in_step_through_partial_updates(world: World, api:
         api.delist(ids[FILLER[number]])
         assert api.gs.post(f"{BASE}/versions").status_code == 201
         result = client.sync()
-        assert (result.kind, result.version, result.reloaded) == (
-            UpdateKind.PARTIAL, number, False)
+        assert (result.kind, result.version, result.reloaded) == (UpdateKind.PARTIAL, number, False)
         assert client.checksum == published_checksum(world, number)
     reopened = client_for(world, api, tmp_path / "list.json")
     assert (reopened.version, reopened.checksum) == (4, published_checksum(world, 4))
     assert client.sync().kind is UpdateKind.PARTIAL  # in step: an empty partial update
 
 
-@pytest.mark.parametrize("address,blocked", [
-    ("http://new-a.example/", True),
-    ("https://deep.sub.new-a.example/any/path/page.php?x=1#top", True),
-    ("NEW-A.EXAMPLE:8080/a/../b", True),
-    ("http://filler7.example/gallery/", True),
-    ("http://new-a.example.evil.test/", False),  # look-alikes are not listed
-    ("http://xnew-a.example/", False),
-    ("http://new-a.examples/", False),
-    ("http://filler2.example/", False),  # delisted in version 2
-])
-def test_subdomains_and_paths_of_listed_domains_are_blocked(world: World, api: Api,
-                                                            tmp_path: Path, address: str,
-                                                            blocked: bool) -> None:
+@pytest.mark.parametrize(
+    "address,blocked",
+    [
+        ("http://new-a.example/", True),
+        ("https://deep.sub.new-a.example/any/path/page.php?x=1#top", True),
+        ("NEW-A.EXAMPLE:8080/a/../b", True),
+        ("http://filler7.example/gallery/", True),
+        ("http://new-a.example.evil.test/", False),  # look-alikes are not listed
+        ("http://xnew-a.example/", False),
+        ("http://new-a.examples/", False),
+        ("http://filler2.example/", False),  # delisted in version 2
+    ],
+)
+def test_subdomains_and_paths_of_listed_domains_are_blocked(
+    world: World, api: Api, tmp_path: Path, address: str, blocked: bool
+) -> None:
     ids = api.list_(*FILLER)
     api.confirmed("new-a.example")
     api.delist(ids[2])
@@ -167,36 +197,40 @@ def test_subdomains_and_paths_of_listed_domains_are_blocked(world: World, api: A
     assert client.check_url(address).blocked is blocked
 
 
-def test_a_corrupt_update_is_repaired_by_a_full_reload(world: World, api: Api,
-                                                       tmp_path: Path) -> None:
+def test_a_corrupt_update_is_repaired_by_a_full_reload(
+    world: World, api: Api, tmp_path: Path
+) -> None:
     api.list_(*FILLER)
     client = client_for(world, api, tmp_path / "list.json")
     client.sync()
     # The server's record of version 1 is rewritten, checksum included, so that it believes
     # the provider holds one domain fewer: the partial update to version 2 cannot add up.
     with world.db.session() as session:
-        session.execute(update(VersionMembership).where(VersionMembership.id == 1)
-                        .values(removed_in=1))
+        session.execute(
+            update(VersionMembership).where(VersionMembership.id == 1).values(removed_in=1)
+        )
     api.confirmed("late.example")
     api.gs.post(f"{BASE}/versions")
     with world.db.session() as session:
         rewritten = HashedList(domains_of(session, 1)).checksum.hex()
-        session.execute(update(ListVersion).where(ListVersion.number == 1)
-                        .values(checksum=rewritten))
+        session.execute(
+            update(ListVersion).where(ListVersion.number == 1).values(checksum=rewritten)
+        )
     result = client.sync()
     assert (result.kind, result.reloaded, result.version) == (UpdateKind.FULL, True, 2)
     assert client.checksum == published_checksum(world, 2)
 
 
-def test_provider_log_over_http_names_no_address(world: World, api: Api,
-                                                 tmp_path: Path) -> None:
+def test_provider_log_over_http_names_no_address(world: World, api: Api, tmp_path: Path) -> None:
     api.list_("abuse.example", *FILLER)
     client = client_for(world, api, tmp_path / "list.json")
     client.sync()
     assert client.check_url("http://www.abuse.example/secret/page.html").blocked
     log = api.gs.get(f"{BASE}/providers/requests").json()
     assert [(e["kind"], e["prefixes_asked"]) for e in log["items"]] == [
-        ("full_hash", 1), ("update", 0)]
+        ("full_hash", 1),
+        ("update", 0),
+    ]
     assert "abuse" not in json.dumps(log) and "secret" not in json.dumps(log)
     [provider] = api.gs.get(f"{BASE}/providers").json()
     assert (provider["org_code"], provider["requests"]) == (PROVIDER_ORG, 2)
@@ -205,15 +239,18 @@ def test_provider_log_over_http_names_no_address(world: World, api: Api,
 
 def test_appeals_and_reviews_over_the_api(api: Api) -> None:
     [domain_id] = api.list_("appealed.example")
-    appeal = api.gs.post(f"{BASE}/domains/{domain_id}/appeals", json={
-        "appellant": "Host Ltd", "contact": "abuse@host.example", "grounds": "removed"})
+    appeal = api.gs.post(
+        f"{BASE}/domains/{domain_id}/appeals",
+        json={"appellant": "Host Ltd", "contact": "abuse@host.example", "grounds": "removed"},
+    )
     assert appeal.status_code == 201
-    decided = api.gs.post(f"{BASE}/appeals/{appeal.json()['id']}/decision",
-                          json={"upheld": True, "reason": "checked: gone"})
+    decided = api.gs.post(
+        f"{BASE}/appeals/{appeal.json()['id']}/decision",
+        json={"upheld": True, "reason": "checked: gone"},
+    )
     assert decided.json()["state"] == "upheld"
     assert api.gs.get(f"{BASE}/domains/{domain_id}").json()["state"] == "delisted"
-    review = api.gs.post(f"{BASE}/domains/{domain_id}/reviews",
-                         json={"material_present": True})
+    review = api.gs.post(f"{BASE}/domains/{domain_id}/reviews", json={"material_present": True})
     assert review.status_code == 409
     assert api.gs.get(f"{BASE}/reviews/due").json() == []
 
@@ -221,14 +258,17 @@ def test_appeals_and_reviews_over_the_api(api: Api) -> None:
 def test_stop_page_is_public_and_the_same_for_any_domain(world: World, api: Api) -> None:
     api.list_("listed.example")
     visitor: TestClient = world.client()
-    listed = visitor.get("/blocklist/stop", params={"domain": "listed.example",
-                                                    "provider": PROVIDER_ORG})
-    unlisted = visitor.get("/blocklist/stop", params={"domain": "unlisted.example",
-                                                      "provider": PROVIDER_ORG})
+    listed = visitor.get(
+        "/blocklist/stop", params={"domain": "listed.example", "provider": PROVIDER_ORG}
+    )
+    unlisted = visitor.get(
+        "/blocklist/stop", params={"domain": "unlisted.example", "provider": PROVIDER_ORG}
+    )
     assert listed.status_code == unlisted.status_code == 451
     assert "listed.example" in listed.text and PROVIDER_ORG in listed.text
     assert world.settings.blocklist_complaint_url in listed.text
     # Nothing on the page depends on the list: it cannot be used to test membership.
     assert listed.text.replace("listed.example", "X") == unlisted.text.replace(
-        "unlisted.example", "X")
+        "unlisted.example", "X"
+    )
     assert visitor.get("/blocklist/stop", params={"domain": "http://x/"}).status_code == 422

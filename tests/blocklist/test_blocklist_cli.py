@@ -31,10 +31,17 @@ def test_sync_then_check_exit_codes(published: Cast, live_server: str, tmp_path:
     synced = blocklist("sync", *remote, "--store", store, "--json")
     assert synced.exit_code == 0, synced.output
     assert json.loads(synced.stdout) | {"checksum": None} == {
-        "version": 1, "type": "full", "reloaded": False, "prefixes": 11, "checksum": None}
+        "version": 1,
+        "type": "full",
+        "reloaded": False,
+        "prefixes": 11,
+        "checksum": None,
+    }
     blocked = blocklist("check", "https://cdn.listed.example/a/b.jpg", "--store", store, *remote)
     assert (blocked.exit_code, blocked.stdout.strip()) == (
-        1, "blocked: listed.example (list version 1)")
+        1,
+        "blocked: listed.example (list version 1)",
+    )
     for allowed in ("https://listed.example.test/", "not-listed.example"):
         result = blocklist("check", allowed, "--store", store, *remote)
         assert result.exit_code == 0, result.output
@@ -44,24 +51,38 @@ def test_sync_then_check_exit_codes(published: Cast, live_server: str, tmp_path:
     assert offline.exit_code == 7 and "needs --server and --token" in offline.stderr
 
 
-@pytest.mark.parametrize("args,code,message", [
-    (["check", "x.example", "--store", "{missing}"], 4, "run 'interlink blocklist sync'"),
-    (["check", "mailto:someone@listed.example", "--store", "{store}"], 2, "not a web address"),
-    (["check", "x.example", "--store", "{store}", "--server", "{server}"], 2,
-     "both --server and --token"),
-    (["sync", "--server", "{server}", "--token", "il_wrong_token", "--store", "{store}"], 3,
-     "unknown API token"),
-    (["sync", "--server", "http://127.0.0.1:9", "--token", "t", "--store", "{store}"], 7,
-     "cannot reach"),
-])
-def test_errors_are_one_line_with_an_exit_code(published: Cast, live_server: str,
-                                               tmp_path: Path, args: list[str], code: int,
-                                               message: str) -> None:
+@pytest.mark.parametrize(
+    "args,code,message",
+    [
+        (["check", "x.example", "--store", "{missing}"], 4, "run 'interlink blocklist sync'"),
+        (["check", "mailto:someone@listed.example", "--store", "{store}"], 2, "not a web address"),
+        (
+            ["check", "x.example", "--store", "{store}", "--server", "{server}"],
+            2,
+            "both --server and --token",
+        ),
+        (
+            ["sync", "--server", "{server}", "--token", "il_wrong_token", "--store", "{store}"],
+            3,
+            "unknown API token",
+        ),
+        (
+            ["sync", "--server", "http://127.0.0.1:9", "--token", "t", "--store", "{store}"],
+            7,
+            "cannot reach",
+        ),
+    ],
+)
+def test_errors_are_one_line_with_an_exit_code(
+    published: Cast, live_server: str, tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
     store = str(tmp_path / "prefixes.json")
-    blocklist("sync", "--server", live_server, "--token", published.provider_token,
-              "--store", store)
-    filled = [a.format(missing=tmp_path / "none.json", store=store, server=live_server)
-              for a in args]
+    blocklist(
+        "sync", "--server", live_server, "--token", published.provider_token, "--store", store
+    )
+    filled = [
+        a.format(missing=tmp_path / "none.json", store=store, server=live_server) for a in args
+    ]
     result = blocklist(*filled)
     assert result.exit_code == code, result.output
     lines = result.stderr.strip().splitlines()
@@ -83,7 +104,13 @@ def test_versions_diff_and_publish_on_the_server(published: Cast, tmp_path: Path
 
 
 def test_stop_page_for_providers() -> None:
-    page = blocklist("stop-page", "listed.example", "--provider", "Example Net",
-                     "--complaint-url", "https://interlink.example/review")
+    page = blocklist(
+        "stop-page",
+        "listed.example",
+        "--provider",
+        "Example Net",
+        "--complaint-url",
+        "https://interlink.example/review",
+    )
     assert page.exit_code == 0
     assert "Example Net" in page.stdout and "https://interlink.example/review" in page.stdout

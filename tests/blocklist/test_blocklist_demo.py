@@ -33,7 +33,12 @@ def test_demo_blocklist(tmp_path: Path) -> None:
     db.dispose()
     assert all(RESERVED.fullmatch(d.domain) for d in domains)
     assert set(Counter(d.state for d in domains)) == {
-        "submitted", "confirmed", "listed", "delisted", "rejected"}
+        "submitted",
+        "confirmed",
+        "listed",
+        "delisted",
+        "rejected",
+    }
     assert [v.number for v in versions] == [1, 2]
     assert kinds == ["update", "update", "full_hash"]
     app = create_app(Settings(data_dir=data, background_workers=False, secure_cookies=False))

@@ -13,13 +13,19 @@ from interlink.core.auth import Role
 from tests.blocklist.conftest import Cast
 from tests.support import World, csrf_of
 
-FORM = {"real_children": "true", "under_13": "true", "severe_abuse": "true",
-        "evidence_ref": "CASE-9", "notes": ""}
+FORM = {
+    "real_children": "true",
+    "under_13": "true",
+    "severe_abuse": "true",
+    "evidence_ref": "CASE-9",
+    "notes": "",
+}
 
 
 def post(client: TestClient, path: str, data: dict[str, str], page: str = "/") -> Response:
-    return client.post(path, data={**data, "csrf_token": csrf_of(client, page)},
-                       follow_redirects=False)
+    return client.post(
+        path, data={**data, "csrf_token": csrf_of(client, page)}, follow_redirects=False
+    )
 
 
 @pytest.fixture
@@ -32,11 +38,9 @@ def sessions(world: World, cast: Cast) -> dict[str, TestClient]:
     }
 
 
-def test_submit_confirm_publish_delist_through_the_pages(sessions: dict[str, TestClient]
-                                                         ) -> None:
+def test_submit_confirm_publish_delist_through_the_pages(sessions: dict[str, TestClient]) -> None:
     rabat, paris, gs = sessions["rabat"], sessions["paris"], sessions["gs"]
-    refused = post(rabat, "/blocklist/submit", {**FORM, "domain": "x.example",
-                                                "under_13": "false"})
+    refused = post(rabat, "/blocklist/submit", {**FORM, "domain": "x.example", "under_13": "false"})
     assert refused.status_code == 422 and "all three criteria" in refused.text
     submitted = post(rabat, "/blocklist/submit", {**FORM, "domain": "Abuse.Example"})
     assert submitted.status_code == 303
@@ -60,16 +64,24 @@ def test_submit_confirm_publish_delist_through_the_pages(sessions: dict[str, Tes
     repeated = post(gs, "/blocklist/publish", {"version": "1"})  # a form sent twice
     assert repeated.status_code == 409 and "already the latest" in repeated.text
     assert 'data-testid="diff"' not in gs.get("/blocklist/versions").text  # one version only
-    appeal = post(gs, f"{domain_page}/appeals", {"appellant": "Host", "contact": "a@h.example",
-                                                 "grounds": "gone"})
+    appeal = post(
+        gs,
+        f"{domain_page}/appeals",
+        {"appellant": "Host", "contact": "a@h.example", "grounds": "gone"},
+    )
     assert appeal.status_code == 303
     appeals = gs.get("/blocklist/appeals")
     appeal_id = re.search(r"/blocklist/appeals/(\d+)/decide", appeals.text).group(1)
-    decided = post(gs, f"/blocklist/appeals/{appeal_id}/decide",
-                   {"decision": "uphold", "reason": "checked: gone"}, "/blocklist/appeals")
+    decided = post(
+        gs,
+        f"/blocklist/appeals/{appeal_id}/decide",
+        {"decision": "uphold", "reason": "checked: gone"},
+        "/blocklist/appeals",
+    )
     assert decided.status_code == 303
-    assert re.search(r'data-testid="state"><strong class="tag[^"]*">delisted',
-                     gs.get(domain_page).text)
+    assert re.search(
+        r'data-testid="state"><strong class="tag[^"]*">delisted', gs.get(domain_page).text
+    )
     post(gs, "/blocklist/publish", {"version": "2"})
     diff = gs.get("/blocklist/versions", params={"old": 1, "new": 2})
     assert "Removed (1)" in diff.text and "abuse.example" in diff.text
@@ -105,51 +117,67 @@ def test_nav_links_follow_permissions(sessions: dict[str, TestClient]) -> None:
 
 
 def test_a_form_without_its_csrf_token_is_refused(sessions: dict[str, TestClient]) -> None:
-    response = sessions["rabat"].post("/blocklist/submit", data={**FORM, "domain": "x.example"},
-                                      headers={"accept": "text/html"})
+    response = sessions["rabat"].post(
+        "/blocklist/submit", data={**FORM, "domain": "x.example"}, headers={"accept": "text/html"}
+    )
     assert response.status_code == 403
 
 
 def test_a_pasted_address_is_reduced_to_its_domain_with_a_note(
-        sessions: dict[str, TestClient]) -> None:
+    sessions: dict[str, TestClient],
+) -> None:
     rabat = sessions["rabat"]
-    pasted = post(rabat, "/blocklist/submit",
-                  {**FORM, "domain": "https://www.Gallery.example/albums/7?page=2"})
+    pasted = post(
+        rabat,
+        "/blocklist/submit",
+        {**FORM, "domain": "https://www.Gallery.example/albums/7?page=2"},
+    )
     assert pasted.status_code == 200  # nothing submitted yet: the domain is shown to check
     assert "reduced to its domain" in pasted.text
     assert 'value="www.gallery.example"' in pasted.text
-    assert 'value="CASE-9"' in pasted.text and 'id="under_13" name="under_13" ' \
-        'type="checkbox" value="true" checked' in pasted.text
+    assert (
+        'value="CASE-9"' in pasted.text
+        and 'id="under_13" name="under_13" type="checkbox" value="true" checked' in pasted.text
+    )
     assert "www.gallery.example" not in rabat.get("/blocklist/queue").text
     submitted = post(rabat, "/blocklist/submit", {**FORM, "domain": "www.gallery.example"})
     assert submitted.status_code == 303
 
 
 def test_form_errors_sit_beside_their_fields_and_keep_the_input(
-        sessions: dict[str, TestClient]) -> None:
+    sessions: dict[str, TestClient],
+) -> None:
     rabat = sessions["rabat"]
-    refused = post(rabat, "/blocklist/submit", {**FORM, "domain": "good.example",
-                                                "severe_abuse": "false",
-                                                "notes": "seen on 3 December"})
+    refused = post(
+        rabat,
+        "/blocklist/submit",
+        {**FORM, "domain": "good.example", "severe_abuse": "false", "notes": "seen on 3 December"},
+    )
     assert refused.status_code == 422
     assert 'href="#criteria"' in refused.text and 'id="criteria-error"' in refused.text
     assert 'value="good.example"' in refused.text and "seen on 3 December" in refused.text
-    assert 'id="real_children" name="real_children" type="checkbox" value="true" checked' \
+    assert (
+        'id="real_children" name="real_children" type="checkbox" value="true" checked'
         in refused.text
-    assert 'id="severe_abuse" name="severe_abuse" type="checkbox" value="true">' \
-        in refused.text
+    )
+    assert 'id="severe_abuse" name="severe_abuse" type="checkbox" value="true">' in refused.text
     bad_domain = post(rabat, "/blocklist/submit", {**FORM, "domain": "not a domain"})
     assert bad_domain.status_code == 422 and 'href="#domain"' in bad_domain.text
-    link = post(rabat, "/blocklist/submit", {**FORM, "domain": "ok.example",
-                                             "evidence_ref": "https://files.example/x"})
+    link = post(
+        rabat,
+        "/blocklist/submit",
+        {**FORM, "domain": "ok.example", "evidence_ref": "https://files.example/x"},
+    )
     assert link.status_code == 422 and 'href="#evidence_ref"' in link.text
 
 
-def test_delisting_asks_for_confirmation_first(world: World, cast: Cast,
-                                               sessions: dict[str, TestClient]) -> None:
+def test_delisting_asks_for_confirmation_first(
+    world: World, cast: Cast, sessions: dict[str, TestClient]
+) -> None:
     rabat, paris, gs = sessions["rabat"], sessions["paris"], sessions["gs"]
-    domain_page = post(rabat, "/blocklist/submit", {**FORM, "domain": "listed.example"}
-                       ).headers["location"]
+    domain_page = post(rabat, "/blocklist/submit", {**FORM, "domain": "listed.example"}).headers[
+        "location"
+    ]
     post(paris, f"{domain_page}/confirm", FORM)
     post(gs, "/blocklist/publish", {"version": "1"})
     empty = post(gs, f"{domain_page}/delist", {"reason": "  "}, domain_page)
@@ -157,10 +185,13 @@ def test_delisting_asks_for_confirmation_first(world: World, cast: Cast,
     check = post(gs, f"{domain_page}/delist", {"reason": "material gone"}, domain_page)
     assert check.status_code == 200 and 'data-testid="confirm"' in check.text
     assert "material gone" in check.text
-    assert re.search(r'data-testid="state"><strong class="tag[^"]*">listed',
-                     gs.get(domain_page).text)  # nothing happened yet
-    done = post(gs, f"{domain_page}/delist", {"reason": "material gone", "confirmed": "yes"},
-                domain_page)
+    assert re.search(
+        r'data-testid="state"><strong class="tag[^"]*">listed', gs.get(domain_page).text
+    )  # nothing happened yet
+    done = post(
+        gs, f"{domain_page}/delist", {"reason": "material gone", "confirmed": "yes"}, domain_page
+    )
     assert done.status_code == 303 and done.headers["location"] == domain_page
-    assert re.search(r'data-testid="state"><strong class="tag[^"]*">delisted',
-                     gs.get(domain_page).text)
+    assert re.search(
+        r'data-testid="state"><strong class="tag[^"]*">delisted', gs.get(domain_page).text
+    )

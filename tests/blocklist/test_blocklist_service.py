@@ -85,20 +85,24 @@ def test_the_minimum_is_configurable(cast: Cast) -> None:
         assert domain.state == DomainState.CONFIRMED
 
 
-@pytest.mark.parametrize("domain,fields,message", [
-    ("abuse.example", {"under_13": False}, "all three criteria"),
-    ("abuse.example", {"real_children": False}, "all three criteria"),
-    ("abuse.example", {"severe_abuse": False}, "all three criteria"),
-    ("abuse.example", {"evidence_ref": "  "}, "reference of the police file"),
-    ("abuse.example", {"evidence_ref": "https://abuse.example/p/1.jpg"}, "never a link"),
-    ("abuse.example", {"evidence_ref": "www.abuse.example"}, "never a link"),
-    ("abuse.example", {"notes": "x" * 2001}, "at most 2000"),
-    ("http://abuse.example/path", {}, "not a bare domain"),
-    ("example", {}, "not a DNS name"),
-    ("a.b.c.d.abuse.example", {}, "more than 5 labels"),
-])
-def test_submissions_that_break_the_rules_are_refused(cast: Cast, domain: str,
-                                                      fields: dict, message: str) -> None:
+@pytest.mark.parametrize(
+    "domain,fields,message",
+    [
+        ("abuse.example", {"under_13": False}, "all three criteria"),
+        ("abuse.example", {"real_children": False}, "all three criteria"),
+        ("abuse.example", {"severe_abuse": False}, "all three criteria"),
+        ("abuse.example", {"evidence_ref": "  "}, "reference of the police file"),
+        ("abuse.example", {"evidence_ref": "https://abuse.example/p/1.jpg"}, "never a link"),
+        ("abuse.example", {"evidence_ref": "www.abuse.example"}, "never a link"),
+        ("abuse.example", {"notes": "x" * 2001}, "at most 2000"),
+        ("http://abuse.example/path", {}, "not a bare domain"),
+        ("example", {}, "not a DNS name"),
+        ("a.b.c.d.abuse.example", {}, "more than 5 labels"),
+    ],
+)
+def test_submissions_that_break_the_rules_are_refused(
+    cast: Cast, domain: str, fields: dict, message: str
+) -> None:
     with cast.session() as session, pytest.raises(InvalidInput, match=message):
         service.submit(session, cast.rabat, RULES, domain, attestation(**fields))
     with cast.session() as session:
@@ -111,11 +115,13 @@ GS_ONLY: dict[str, Callable[[Session, Principal, Ids], object]] = {
     "publish": lambda s, p, ids: service.publish(s, p, RULES),
     "reject": lambda s, p, ids: service.reject(s, p, ids["submitted"], "no"),
     "delist": lambda s, p, ids: service.delist(s, p, ids["listed"], "gone"),
-    "review": lambda s, p, ids: service.record_review(s, p, RULES, ids["listed"],
-                                                      material_present=True, note=""),
+    "review": lambda s, p, ids: service.record_review(
+        s, p, RULES, ids["listed"], material_present=True, note=""
+    ),
     "reviews due": lambda s, p, ids: service.reviews_due(s, p),
     "record appeal": lambda s, p, ids: service.record_appeal(
-        s, p, ids["listed"], appellant="a", contact="c", grounds="g"),
+        s, p, ids["listed"], appellant="a", contact="c", grounds="g"
+    ),
     "appeals": lambda s, p, ids: service.list_appeals(s, p),
     "pending": lambda s, p, ids: service.pending_changes(s, p),
     "versions": lambda s, p, ids: service.list_versions(s, p),
@@ -130,9 +136,13 @@ GS_ONLY: dict[str, Callable[[Session, Principal, Ids], object]] = {
 def test_general_secretariat_actions_are_refused_to_bureaus(cast: Cast, action: str) -> None:
     [listed] = cast.listed("listed.example")
     with cast.session() as session:
-        ids = {"listed": listed, "confirmed": cast.confirmed(session, "confirmed.example"),
-               "submitted": service.submit(session, cast.rabat, RULES, "submitted.example",
-                                           attestation()).id}
+        ids = {
+            "listed": listed,
+            "confirmed": cast.confirmed(session, "confirmed.example"),
+            "submitted": service.submit(
+                session, cast.rabat, RULES, "submitted.example", attestation()
+            ).id,
+        }
     for bureau in (cast.rabat, cast.paris, cast.officer):
         with cast.session() as session, pytest.raises(Forbidden):
             GS_ONLY[action](session, bureau, ids)
@@ -155,6 +165,7 @@ def test_the_list_is_seen_only_by_publishers_and_involved_bureaus(cast: Cast) ->
     with cast.session() as session:
         queued = service.submit(session, cast.rabat, RULES, "queued.example", attestation()).id
     with cast.session() as session:
+
         def names(principal: Principal) -> set[str]:
             return {d.domain for d in service.list_domains(session, principal)}
 
@@ -193,10 +204,10 @@ def test_review_keeps_or_delists_and_the_next_version_drops_it(cast: Cast) -> No
         reviewed = session.get(BlocklistDomain, kept)
         assert reviewed.next_review_at == reviewed.last_reviewed_at + RULES.review_interval
         with pytest.raises(InvalidInput, match="needs a reason"):
-            service.record_review(session, cast.gs, RULES, gone, material_present=False,
-                                  note=" ")
-        service.record_review(session, cast.gs, RULES, gone, material_present=False,
-                              note="404 everywhere")
+            service.record_review(session, cast.gs, RULES, gone, material_present=False, note=" ")
+        service.record_review(
+            session, cast.gs, RULES, gone, material_present=False, note="404 everywhere"
+        )
         domain = session.get(BlocklistDomain, gone)
         assert domain.state == DomainState.DELISTED and "404 everywhere" in domain.closed_reason
         assert service.pending_changes(session, cast.gs).removed == ("gone.example",)
@@ -221,22 +232,36 @@ def test_resubmitting_a_delisted_domain_opens_a_new_round(cast: Cast) -> None:
 def test_appeals_are_recorded_and_decided_with_reasons(cast: Cast) -> None:
     upheld_id, dismissed_id = cast.listed("appealed.example", "kept.example")
     with cast.session() as session:
-        upheld = service.record_appeal(session, cast.gs, upheld_id, appellant="Host Ltd",
-                                       contact="abuse@host.example", grounds="removed")
-        dismissed = service.record_appeal(session, cast.gs, dismissed_id, appellant="Owner",
-                                          contact="owner@x.example", grounds="not us")
+        upheld = service.record_appeal(
+            session,
+            cast.gs,
+            upheld_id,
+            appellant="Host Ltd",
+            contact="abuse@host.example",
+            grounds="removed",
+        )
+        dismissed = service.record_appeal(
+            session,
+            cast.gs,
+            dismissed_id,
+            appellant="Owner",
+            contact="owner@x.example",
+            grounds="not us",
+        )
         with pytest.raises(InvalidInput, match="needs a reason"):
             service.decide_appeal(session, cast.gs, upheld.id, upheld=True, reason="")
         service.decide_appeal(session, cast.gs, upheld.id, upheld=True, reason="verified gone")
-        service.decide_appeal(session, cast.gs, dismissed.id, upheld=False,
-                              reason="still present on 3 pages")
+        service.decide_appeal(
+            session, cast.gs, dismissed.id, upheld=False, reason="still present on 3 pages"
+        )
         assert state_of(session, upheld_id) == DomainState.DELISTED
         assert state_of(session, dismissed_id) == DomainState.LISTED
         with pytest.raises(Conflict, match="already decided"):
             service.decide_appeal(session, cast.gs, upheld.id, upheld=False, reason="x")
         with pytest.raises(Conflict, match="listed or confirmed"):
-            service.record_appeal(session, cast.gs, upheld_id, appellant="a", contact="c",
-                                  grounds="g")
+            service.record_appeal(
+                session, cast.gs, upheld_id, appellant="a", contact="c", grounds="g"
+            )
         assert [a.state for a in service.list_appeals(session, cast.gs, open_only=True)] == []
 
 
@@ -249,7 +274,10 @@ def test_any_version_and_any_diff_can_be_produced(cast: Cast) -> None:
         service.delist(session, cast.gs, b, "gone")
         service.publish(session, cast.gs, RULES)  # version 3: c
         assert [service.version_domains(session, cast.gs, n) for n in (1, 2, 3)] == [
-            ["a.example", "b.example"], ["b.example", "c.example"], ["c.example"]]
+            ["a.example", "b.example"],
+            ["b.example", "c.example"],
+            ["c.example"],
+        ]
         forward = service.diff_versions(session, cast.gs, 1, 3)
         backward = service.diff_versions(session, cast.gs, 3, 1)
         assert (forward.added, forward.removed) == (("c.example",), ("a.example", "b.example"))
@@ -263,19 +291,27 @@ def test_any_version_and_any_diff_can_be_produced(cast: Cast) -> None:
 def test_every_step_is_audited_without_the_domain_name(cast: Cast) -> None:
     [domain_id] = cast.listed("secret-name.example")
     with cast.session() as session:
-        appeal = service.record_appeal(session, cast.gs, domain_id, appellant="a",
-                                       contact="c", grounds="g")
+        appeal = service.record_appeal(
+            session, cast.gs, domain_id, appellant="a", contact="c", grounds="g"
+        )
         service.decide_appeal(session, cast.gs, appeal.id, upheld=False, reason="present")
-        service.record_review(session, cast.gs, RULES, domain_id, material_present=False,
-                              note="gone")
+        service.record_review(
+            session, cast.gs, RULES, domain_id, material_present=False, note="gone"
+        )
         service.feed_update(session, cast.provider(session), FeedCache(), None)
     with cast.session() as session:
-        entries = list(session.scalars(select(AuditEntry)
-                                       .where(AuditEntry.action.like("blocklist.%"))))
+        entries = list(
+            session.scalars(select(AuditEntry).where(AuditEntry.action.like("blocklist.%")))
+        )
     assert {e.action for e in entries} >= {
-        "blocklist.submit", "blocklist.confirm", "blocklist.publish",
-        "blocklist.appeal.record", "blocklist.appeal.decide", "blocklist.delist",
-        "blocklist.feed.update"}
+        "blocklist.submit",
+        "blocklist.confirm",
+        "blocklist.publish",
+        "blocklist.appeal.record",
+        "blocklist.appeal.decide",
+        "blocklist.delist",
+        "blocklist.feed.update",
+    }
     assert all("secret-name" not in json.dumps(e.detail) for e in entries)
 
 
@@ -288,13 +324,16 @@ def test_provider_requests_are_logged_without_any_address(cast: Cast) -> None:
         update = service.feed_update(session, provider, cache, None)
         answer = service.feed_full_hashes(session, provider, RULES, cache, asked)
         assert update.kind is UpdateKind.FULL and answer.hashes == {
-            domain_full_hash("abuse.example")}
+            domain_full_hash("abuse.example")
+        }
         with pytest.raises(InvalidInput):
             service.feed_full_hashes(session, provider, RULES, cache, [])
     with cast.session() as session:
         rows = list(session.scalars(select(FeedRequest).order_by(FeedRequest.id)))
-        assert [(r.kind, r.client_version, r.served_version, r.update_type, r.prefixes_asked)
-                for r in rows] == [("update", None, 1, "full", 0), ("full_hash", None, 1, None, 2)]
+        assert [
+            (r.kind, r.client_version, r.served_version, r.update_type, r.prefixes_asked)
+            for r in rows
+        ] == [("update", None, 1, "full", 0), ("full_hash", None, 1, None, 2)]
         columns = FeedRequest.__table__.columns
         logged = json.dumps([{c.name: str(getattr(r, c.name)) for c in columns} for r in rows])
         assert "abuse" not in logged and "example" not in logged
@@ -321,12 +360,14 @@ def test_a_damaged_stored_version_is_never_served(cast: Cast) -> None:
         cache = FeedCache()
         assert service.feed_update(session, provider, cache, 1).kind is UpdateKind.PARTIAL
     with cast.session() as session:  # someone rewrites version 1's history
-        session.execute(update(VersionMembership).where(VersionMembership.id == 1)
-                        .values(added_in=2))
+        session.execute(
+            update(VersionMembership).where(VersionMembership.id == 1).values(added_in=2)
+        )
     with cast.session() as session:
         fresh = FeedCache()
         assert service.feed_update(session, provider, fresh, 1).kind is UpdateKind.FULL
-        session.execute(update(ListVersion).where(ListVersion.number == 2)
-                        .values(checksum="0" * 64))
+        session.execute(
+            update(ListVersion).where(ListVersion.number == 2).values(checksum="0" * 64)
+        )
         with pytest.raises(Conflict, match="publish again"):
             service.feed_update(session, provider, FeedCache(), None)

@@ -18,8 +18,11 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def source(handler: Handler) -> HttpFeedSource:
-    return HttpFeedSource("https://interlink.example/", "il_token",
-                          client=httpx.Client(transport=httpx.MockTransport(handler)))
+    return HttpFeedSource(
+        "https://interlink.example/",
+        "il_token",
+        client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
 
 
 def test_sends_only_its_version_and_prefixes_with_the_token() -> None:
@@ -31,16 +34,19 @@ def test_sends_only_its_version_and_prefixes_with_the_token() -> None:
         seen.append(request)
         body = json.loads(request.content)
         if request.url.path.endswith("/update"):
-            return httpx.Response(200, json=feed.fetch_update(ClientState(body["version"]))
-                                  .to_wire())
+            return httpx.Response(
+                200, json=feed.fetch_update(ClientState(body["version"])).to_wire()
+            )
         prefixes = [base64.b64decode(p) for p in body["prefixes"]]
         return httpx.Response(200, json=feed.fetch_full_hashes(prefixes).to_wire())
 
     client = BlocklistClient(source(handler))
     client.sync()
     assert client.check_url("https://www.listed.example/private/page?q=secret").blocked
-    assert [r.url.path for r in seen] == ["/api/v1/blocklist/feed/update",
-                                          "/api/v1/blocklist/feed/full-hashes"]
+    assert [r.url.path for r in seen] == [
+        "/api/v1/blocklist/feed/update",
+        "/api/v1/blocklist/feed/full-hashes",
+    ]
     assert all(r.headers["authorization"] == "Bearer il_token" for r in seen)
     sent = b"".join(r.content for r in seen)
     assert b"listed" not in sent and b"secret" not in sent and b"private" not in sent
@@ -56,17 +62,26 @@ def test_a_damaged_answer_is_replaced_by_a_full_reload() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         damaged = next(answers)
         version = json.loads(request.content)["version"]
-        return damaged or httpx.Response(200, json=feed.fetch_update(ClientState(version))
-                                         .to_wire())
+        return damaged or httpx.Response(
+            200, json=feed.fetch_update(ClientState(version)).to_wire()
+        )
 
     result = BlocklistClient(source(handler)).sync()
     assert (result.kind, result.reloaded, result.prefixes) == (UpdateKind.FULL, True, 30)
 
 
-@pytest.mark.parametrize("status,error", [
-    (401, Unauthenticated), (403, Forbidden), (404, NotFound), (409, Conflict),
-    (422, InvalidInput), (500, FeedUnavailable), (502, FeedUnavailable),
-])
+@pytest.mark.parametrize(
+    "status,error",
+    [
+        (401, Unauthenticated),
+        (403, Forbidden),
+        (404, NotFound),
+        (409, Conflict),
+        (422, InvalidInput),
+        (500, FeedUnavailable),
+        (502, FeedUnavailable),
+    ],
+)
 def test_refusals_become_domain_errors(status: int, error: type[Exception]) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, json={"detail": "because"})

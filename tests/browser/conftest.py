@@ -20,8 +20,13 @@ from tests.support import World
 
 CHROMIUM = os.environ.get("INTERLINK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 pytestmark = pytest.mark.browser
@@ -51,8 +56,7 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(world: World) -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(world.app, host="127.0.0.1", port=port, log_config=None,
-                            lifespan="on")
+    config = uvicorn.Config(world.app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -81,8 +85,7 @@ def new_page(browser):
         context.close()
 
 
-def login(page, base: str, username: str, password: str, totp_secret: str | None = None
-          ) -> None:
+def login(page, base: str, username: str, password: str, totp_secret: str | None = None) -> None:
     """Log in through the real form, as a person would."""
     import pyotp
 

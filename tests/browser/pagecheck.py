@@ -74,8 +74,11 @@ def run_axe(page, source: str) -> list[str]:
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
     }""")
-    return [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in result
-            if v["impact"] in BLOCKING_IMPACTS]
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}"
+        for v in result
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
 
 
 def horizontal_overflow(page) -> str | None:
@@ -89,8 +92,10 @@ def horizontal_overflow(page) -> str | None:
             const e = wide[wide.length - 1];
             return e ? e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') : '';
         }""")
-        return (f"wider than a {widths['client']} px window ({widths['scroll']} px)"
-                f"{': ' + culprit if culprit else ''}")
+        return (
+            f"wider than a {widths['client']} px window ({widths['scroll']} px)"
+            f"{': ' + culprit if culprit else ''}"
+        )
     return None
 
 
@@ -100,7 +105,7 @@ def json_dump_in(page) -> str | None:
     if match is None:
         return None
     start = max(0, match.start() - 40)
-    return f"JSON in the visible text: …{text[start:match.end() + 40]!r}…"
+    return f"JSON in the visible text: …{text[start : match.end() + 40]!r}…"
 
 
 def slug(path: str) -> str:
@@ -108,8 +113,9 @@ def slug(path: str) -> str:
     return cleaned or "home"
 
 
-def check_page(page, base: str, path: str, source: str, *, shots: str | None,
-               check_json: bool = True) -> PageReport:
+def check_page(
+    page, base: str, path: str, source: str, *, shots: str | None, check_json: bool = True
+) -> PageReport:
     """Visits `path` at 1280 px then 390 px; screenshots go to SCREENS_DIR/<shots>-<page>."""
     refused, listener = watch_csp(page)
     page.set_viewport_size(DESKTOP)

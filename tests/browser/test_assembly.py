@@ -15,25 +15,29 @@ from tests.support import PASSWORD, World
 def _sitting(world: World, settings: Settings) -> tuple[Assembly, int]:
     """Session 94 open, Kenya's delegation headed by nairobi.delegate, a secret ballot open."""
     assembly = Assembly(world, SealKeyFile(settings.ballot_seal_key_file))
-    [item] = assembly.open_session([("Strategic framework 2027-2031", "resolution",
-                                     "simple_of_cast")], quorum_share="1/196")
+    [item] = assembly.open_session(
+        [("Strategic framework 2027-2031", "resolution", "simple_of_cast")], quorum_share="1/196"
+    )
     nairobi = world.user("NCB-KE", Role.DELEGATE, username="nairobi.delegate")
-    assembly.run(service.register_delegation, assembly.admin, 94, "KE", head_name="",
-                 head_user_id=nairobi.id)
+    assembly.run(
+        service.register_delegation, assembly.admin, 94, "KE", head_name="", head_user_id=nairobi.id
+    )
     for step in (service.submit_credentials, service.verify_credentials):
         assembly.run(step, assembly.admin, 94, "KE")
     assembly.run(service.set_attendance, assembly.admin, 94, "KE", True)
     others = assembly.delegations(["CA", "NG"])
     assembly.adopt_agenda([*others.values()])
-    ballot = assembly.run(service_voting.open_resolution_ballot, assembly.admin, item,
-                          secret=True, keys=assembly.keys)
+    ballot = assembly.run(
+        service_voting.open_resolution_ballot, assembly.admin, item, secret=True, keys=assembly.keys
+    )
     for head in others.values():
         assembly.vote(head, ballot.id, "no")
     return assembly, ballot.id
 
 
 def test_delegate_casts_a_secret_vote_and_finds_the_receipt_on_the_board(
-        world: World, settings: Settings, live_server: str, new_page) -> None:
+    world: World, settings: Settings, live_server: str, new_page
+) -> None:
     assembly, ballot_id = _sitting(world, settings)
     page = new_page()
     login(page, live_server, "nairobi.delegate", PASSWORD)

@@ -50,20 +50,29 @@ def _seed(world: World) -> None:
     """A stolen passport of Paris's, checked at Rabat: Paris has a hit to answer."""
     world.add_org("ISP-1", OrgKind.PARTNER, country="FR")
     paris = world.api_as(world.user("NCB-FR", Role.SUPERVISOR))
-    created = paris.post("/api/v1/records/document", json={"data": {
-        "issuing_country": "FR", "document_type": "passport", "number": "FR0042731",
-        "status": "stolen", "reported_on": "2026-05-01"}})
+    created = paris.post(
+        "/api/v1/records/document",
+        json={
+            "data": {
+                "issuing_country": "FR",
+                "document_type": "passport",
+                "number": "FR0042731",
+                "status": "stolen",
+                "reported_on": "2026-05-01",
+            }
+        },
+    )
     assert created.status_code == 201, created.text
     world.app.state.interlink.services.screener.engine.build()
     rabat = world.api_as(world.user("NCB-MA", Role.OFFICER))
-    answer = rabat.post("/api/v1/screen/document", json={"number": "FR0042731",
-                                                         "country": "FR"})
+    answer = rabat.post("/api/v1/screen/document", json={"number": "FR0042731", "country": "FR"})
     assert answer.status_code == 200, answer.text
 
 
 def _links(page, selector: str) -> list[str]:
     return page.eval_on_selector_all(
-        selector, "els => els.map(e => e.getAttribute('href')).filter(h => h && h[0] == '/')")
+        selector, "els => els.map(e => e.getAttribute('href')).filter(h => h && h[0] == '/')"
+    )
 
 
 def _pages_of(page, base: str) -> list[str]:
@@ -73,13 +82,16 @@ def _pages_of(page, base: str) -> list[str]:
 
 
 def _known(path: str, problem: str) -> bool:
-    return any(path.startswith(prefix) and any(f" {rule}:" in problem for rule in rules)
-               for prefix, rules in KNOWN_ELSEWHERE.items())
+    return any(
+        path.startswith(prefix) and any(f" {rule}:" in problem for rule in rules)
+        for prefix, rules in KNOWN_ELSEWHERE.items()
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.role.value)
-def test_every_page_of_every_role(world: World, live_server: str, new_page, database,
-                                  persona: Persona) -> None:
+def test_every_page_of_every_role(
+    world: World, live_server: str, new_page, database, persona: Persona
+) -> None:
     source = axe_source()
     _seed(world)
     user = world.user(persona.org, persona.role, username=persona.username, mfa=persona.mfa)
@@ -90,10 +102,8 @@ def test_every_page_of_every_role(world: World, live_server: str, new_page, data
     visited = _pages_of(page, live_server)
     for path in visited:
         check_json = not path.startswith(LEAD_REWRITES)
-        report = check_page(page, live_server, path, source, shots=shots,
-                            check_json=check_json)
-        problems.extend(f"{report.url}: {p}" for p in report.problems
-                        if not _known(report.url, p))
+        report = check_page(page, live_server, path, source, shots=shots, check_json=check_json)
+        problems.extend(f"{report.url}: {p}" for p in report.problems if not _known(report.url, p))
     assert len(visited) >= 2, visited
     assert not problems, "\n".join(problems)
 
@@ -102,14 +112,20 @@ def test_records_pages_show_no_json_dump(world: World, live_server: str, new_pag
     source = axe_source()
     world.user("NCB-FR", Role.SUPERVISOR, username="paris.supervisor")
     api = world.api_as(world.user("NCB-FR", Role.SUPERVISOR))
-    created = api.post("/api/v1/records/person", json={"data": {
-        "names": [{"full_name": "حميضة الفلاني", "script": "Arabic"}],
-        "birth_date": "1980-01-02", "nationalities": ["FR"]}})
+    created = api.post(
+        "/api/v1/records/person",
+        json={
+            "data": {
+                "names": [{"full_name": "حميضة الفلاني", "script": "Arabic"}],
+                "birth_date": "1980-01-02",
+                "nationalities": ["FR"],
+            }
+        },
+    )
     assert created.status_code == 201, created.text
     page = new_page()
     login(page, live_server, "paris.supervisor", PASSWORD)
-    report = check_page(page, live_server, f"/records/{created.json()['id']}", source,
-                        shots=None)
+    report = check_page(page, live_server, f"/records/{created.json()['id']}", source, shots=None)
     assert report.json_dump is None, report.json_dump
 
 
@@ -119,8 +135,10 @@ def test_the_checks_catch_what_they_look_for(browser) -> None:
 
     page = browser.new_page(viewport={"width": 390, "height": 844})
     try:
-        page.set_content('<html lang="en"><title>t</title><main><input type="text">'
-                         '<div style="width:900px">wide</div><p>{"name": "x"}</p></main>')
+        page.set_content(
+            '<html lang="en"><title>t</title><main><input type="text">'
+            '<div style="width:900px">wide</div><p>{"name": "x"}</p></main>'
+        )
         assert any("label" in v for v in run_axe(page, axe_source()))
         assert "wider than a 390 px window" in (horizontal_overflow(page) or "")
         assert "JSON in the visible text" in (json_dump_in(page) or "")

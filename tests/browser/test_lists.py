@@ -17,18 +17,25 @@ def _documents(world: World, count: int) -> None:
     rabat = world.principal(world.user("NCB-MA", Role.SUPERVISOR))
     with world.db.session() as session:
         for number in range(count):
-            records.create_record(session, rabat, records.NewRecord(
-                document(f"MA00000{number:02d}"), Restrictions()))
-        records.create_record(session, rabat, records.NewRecord(
-            document("MA9999999"), Restrictions(visibility="only", countries=["MA"])))
+            records.create_record(
+                session, rabat, records.NewRecord(document(f"MA00000{number:02d}"), Restrictions())
+            )
+        records.create_record(
+            session,
+            rabat,
+            records.NewRecord(
+                document("MA9999999"), Restrictions(visibility="only", countries=["MA"])
+            ),
+        )
 
 
 def _shots(database) -> str | None:
     return "lists" if database.engine.dialect.name == "sqlite" else None
 
 
-def test_records_list_pages_with_its_filters(world: World, live_server: str, new_page,
-                                             database) -> None:
+def test_records_list_pages_with_its_filters(
+    world: World, live_server: str, new_page, database
+) -> None:
     source = axe_source()
     _documents(world, 55)
     world.user("NCB-FR", Role.SUPERVISOR, username="paris.supervisor")
@@ -50,8 +57,13 @@ def test_records_list_pages_with_its_filters(world: World, live_server: str, new
     assert "MA0000000" in page.get_by_test_id("records-table").inner_text()
 
     problems = []
-    for path in ("/records?kind=document&sort=name", "/notices?notice_type=red",
-                 "/audit?action=record", "/followups", "/records?owner=NCB-ZZ"):
+    for path in (
+        "/records?kind=document&sort=name",
+        "/notices?notice_type=red",
+        "/audit?action=record",
+        "/followups",
+        "/records?owner=NCB-ZZ",
+    ):
         shots = _shots(database) if "NCB-ZZ" not in path else None  # one picture a page
         report = check_page(page, live_server, path, source, shots=shots)
         problems += [f"{report.url}: {p}" for p in report.problems]
@@ -59,7 +71,8 @@ def test_records_list_pages_with_its_filters(world: World, live_server: str, new
 
 
 def test_a_form_error_keeps_the_input_and_closing_waits_for_a_check(
-        world: World, live_server: str, new_page, database) -> None:
+    world: World, live_server: str, new_page, database
+) -> None:
     source = axe_source()
     world.user("NCB-MA", Role.OFFICER, username="rabat.officer")
     page = new_page()

@@ -13,13 +13,23 @@ from tests.support import PASSWORD, World
 
 
 def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
-        world: World, live_server: str, new_page) -> None:
+    world: World, live_server: str, new_page
+) -> None:
     world.user("NCB-MA", Role.OFFICER, username="rabat.officer")
     world.user("NCB-FR", Role.OFFICER, username="paris.officer")
     paris_records = world.api_as(world.user("NCB-FR", Role.SUPERVISOR))
-    created = paris_records.post("/api/v1/records/document", json={"data": {
-        "issuing_country": "FR", "document_type": "passport", "number": "FR0042731",
-        "status": "stolen", "reported_on": "2026-05-01"}})
+    created = paris_records.post(
+        "/api/v1/records/document",
+        json={
+            "data": {
+                "issuing_country": "FR",
+                "document_type": "passport",
+                "number": "FR0042731",
+                "status": "stolen",
+                "reported_on": "2026-05-01",
+            }
+        },
+    )
     assert created.status_code == 201, created.text
     world.app.state.interlink.services.screener.engine.build()
 
@@ -51,7 +61,8 @@ def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
     rabat.get_by_test_id("unread").get_by_role("link", name=thread_link).click()
     bodies = rabat.get_by_test_id("body")
     assert "Please detain." in bodies.nth(1).inner_text()
-    assert all("signature verified" in s for s in rabat.get_by_test_id("signature")
-               .all_inner_texts())
+    assert all(
+        "signature verified" in s for s in rabat.get_by_test_id("signature").all_inner_texts()
+    )
     elapsed = rabat.get_by_test_id("answer-time").inner_text()
     assert re.search(r"answered in \d+ (s|min)", elapsed), elapsed

@@ -50,7 +50,8 @@ def test_the_core_chain(world: World, live_server: str, new_page) -> None:
     rabat.get_by_label("Nationalities (codes)").fill("MA")
     rabat.get_by_label("Physical description").fill("Scar above the left eye")
     rabat.get_by_label("Summary of facts").fill(
-        "Organised the theft and export of 40 cars through Tanger Med in 2025.")
+        "Organised the theft and export of 40 cars through Tanger Med in 2025."
+    )
     rabat.get_by_label("Offence category").select_option("organised_crime")
     rabat.get_by_label("Offence", exact=True).fill("Theft in an organised group")
     rabat.get_by_label("Law").fill("Penal Code art. 509")
@@ -121,8 +122,9 @@ def test_the_core_chain(world: World, live_server: str, new_page) -> None:
 
     # Rabat sees the alert and answers it.
     with world.db.session() as session:
-        thread_id = session.scalars(select(Hit.thread_id).where(
-            Hit.searching_label.like("%paris%"))).first()
+        thread_id = session.scalars(
+            select(Hit.thread_id).where(Hit.searching_label.like("%paris%"))
+        ).first()
     assert thread_id
     rabat.goto(f"{live_server}/")
     assert "Hit on Samir Ouazzani" in rabat.get_by_test_id("section-hit").inner_text()

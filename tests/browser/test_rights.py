@@ -12,13 +12,23 @@ from tests.support import PASSWORD, World
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_applicant_request_from_form_to_decision(world: World, live_server: str,
-                                                 new_page) -> None:
+def test_applicant_request_from_form_to_decision(world: World, live_server: str, new_page) -> None:
     ma = world.principal(world.user("NCB-MA", Role.SUPERVISOR))
     with world.db.session() as session:
-        records.create_record(session, ma, records.NewRecord(PersonData.model_validate(
-            {"names": [{"full_name": "Karim Benali"}], "birth_date": "1984-05-17",
-             "nationalities": ["MA"]}), Restrictions()))
+        records.create_record(
+            session,
+            ma,
+            records.NewRecord(
+                PersonData.model_validate(
+                    {
+                        "names": [{"full_name": "Karim Benali"}],
+                        "birth_date": "1984-05-17",
+                        "nationalities": ["MA"],
+                    }
+                ),
+                Restrictions(),
+            ),
+        )
     commissioner = world.user("CCF", Role.OVERSIGHT, username="ccf.member", mfa=True)
 
     applicant = new_page()
@@ -28,18 +38,22 @@ def test_applicant_request_from_form_to_decision(world: World, live_server: str,
     applicant.get_by_label("Date of birth").fill("1984-05-17")
     applicant.get_by_label("Nationality").fill("MA")
     applicant.get_by_label("Your request, in your own words").fill(
-        "A record about my political activity.")
+        "A record about my political activity."
+    )
     applicant.get_by_label("Documents").set_input_files(
-        [{"name": "passport.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        [{"name": "passport.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     # a mistake first: the error summary appears and what was typed stays
     applicant.get_by_label("Nationality").fill("M1")
     applicant.get_by_role("button", name="Send the request").click()
     assert "There is a problem" in applicant.get_by_role("alert").inner_text()
-    assert applicant.get_by_label("Your names, one per line").input_value().startswith(
-        "Karim Benali")
+    assert (
+        applicant.get_by_label("Your names, one per line").input_value().startswith("Karim Benali")
+    )
     applicant.get_by_label("Nationality").fill("MA")
     applicant.get_by_label("Documents").set_input_files(
-        [{"name": "passport.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        [{"name": "passport.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     applicant.get_by_role("button", name="Send the request").click()
     code = applicant.get_by_test_id("code").inner_text()
     secret = applicant.get_by_test_id("secret").inner_text()
@@ -53,7 +67,8 @@ def test_applicant_request_from_form_to_decision(world: World, live_server: str,
     commission.get_by_role("button", name="Search with the screening matcher").click()
     commission.get_by_label("Outcome").select_option("non_compliant")
     commission.get_by_label("Reasons sent to the applicant").fill(
-        "The record concerns a matter of a political character: it is deleted.")
+        "The record concerns a matter of a political character: it is deleted."
+    )
     commission.get_by_label("Confidential reasons").fill("Told by a partner service.")
     commission.get_by_label("record 1: Karim Benali").check()
     commission.get_by_role("button", name="Decide").click()

@@ -19,9 +19,18 @@ from tests.support import PASSWORD, World
 
 def _hit_on_paris(world: World) -> int:
     paris = world.api_as(world.user("NCB-FR", Role.SUPERVISOR))
-    created = paris.post("/api/v1/records/document", json={"data": {
-        "issuing_country": "FR", "document_type": "passport", "number": "FR0042731",
-        "status": "stolen", "reported_on": "2026-05-01"}})
+    created = paris.post(
+        "/api/v1/records/document",
+        json={
+            "data": {
+                "issuing_country": "FR",
+                "document_type": "passport",
+                "number": "FR0042731",
+                "status": "stolen",
+                "reported_on": "2026-05-01",
+            }
+        },
+    )
     assert created.status_code == 201, created.text
     world.app.state.interlink.services.screener.engine.build()
     rabat = world.api_as(world.user("NCB-MA", Role.OFFICER))
@@ -30,8 +39,9 @@ def _hit_on_paris(world: World) -> int:
     return created.json()["id"]
 
 
-def test_counts_appear_and_clear_for_each_user_alone(world: World, live_server: str,
-                                                     new_page) -> None:
+def test_counts_appear_and_clear_for_each_user_alone(
+    world: World, live_server: str, new_page
+) -> None:
     world.user("NCB-FR", Role.OFFICER, username="paris.one")
     world.user("NCB-FR", Role.OFFICER, username="paris.two")
     one, two = new_page(), new_page()
@@ -79,7 +89,8 @@ def test_an_item_not_waiting_for_you_cannot_be_opened_or_marked(world: World) ->
 
 
 def test_logged_out_visitor_logs_in_and_lands_where_they_were_going(
-        world: World, live_server: str, new_page) -> None:
+    world: World, live_server: str, new_page
+) -> None:
     world.user("NCB-FR", Role.OFFICER, username="paris.officer")
     page = new_page()
     page.goto(f"{live_server}/operations?x=1")
@@ -95,8 +106,7 @@ def test_logged_out_visitor_logs_in_and_lands_where_they_were_going(
     assert page.locator('nav.main-nav a[aria-current="page"]').inner_text() == "Operations"
 
 
-def test_second_factor_keeps_the_destination(world: World, live_server: str,
-                                             new_page) -> None:
+def test_second_factor_keeps_the_destination(world: World, live_server: str, new_page) -> None:
     import pyotp
 
     admin = world.user("NCB-FR", Role.NCB_ADMIN, username="paris.admin", mfa=True)
@@ -112,34 +122,58 @@ def test_second_factor_keeps_the_destination(world: World, live_server: str,
 
 def test_login_never_sends_anyone_to_another_site(world: World) -> None:
     world.user("NCB-FR", Role.OFFICER, username="paris.officer")
-    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example",
-                   "http:/evil.example", "javascript:alert(1)", "/login?next=/x",
-                   "/\r\nSet-Cookie:x", "evil.example"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "/login?next=/x",
+        "/\r\nSet-Cookie:x",
+        "evil.example",
+    ):
         client = world.client()
         page = client.get("/login", params={"next": target})
         assert 'name="next" value="/"' in page.text, target
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        response = client.post("/login", data={
-            "username": "paris.officer", "password": PASSWORD, "csrf_token": csrf,
-            "next": target}, follow_redirects=False)
+        response = client.post(
+            "/login",
+            data={
+                "username": "paris.officer",
+                "password": PASSWORD,
+                "csrf_token": csrf,
+                "next": target,
+            },
+            follow_redirects=False,
+        )
         assert response.status_code == 303
         assert response.headers["location"] == "/", (target, response.headers["location"])
     client = world.client()
     page = client.get("/login", params={"next": "/messages?page=2"})
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    response = client.post("/login", data={"username": "paris.officer", "password": PASSWORD,
-                                           "csrf_token": csrf, "next": "/messages?page=2"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "username": "paris.officer",
+            "password": PASSWORD,
+            "csrf_token": csrf,
+            "next": "/messages?page=2",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/messages?page=2"
 
 
-def test_api_docs_load_from_the_app_under_the_policy(world: World, live_server: str,
-                                                    new_page) -> None:
+def test_api_docs_load_from_the_app_under_the_policy(
+    world: World, live_server: str, new_page
+) -> None:
     page = new_page()
     refused, _ = watch_csp(page)
     outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url)
-            if not r.url.startswith((live_server, "data:")) else None)
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith((live_server, "data:")) else None,
+    )
     response = page.goto(f"{live_server}/api/docs")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self';" in policy and "style-src 'self';" in policy

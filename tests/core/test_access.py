@@ -64,8 +64,12 @@ def test_all_but_listed_members() -> None:
 
 
 def test_owner_always_sees_even_excluded_or_expired() -> None:
-    p = policy(visibility=Visibility(VisibilityMode.ONLY, frozenset({"FR"})),
-               retention_until=NOW - timedelta(days=1), circulated=False, access_blocked=True)
+    p = policy(
+        visibility=Visibility(VisibilityMode.ONLY, frozenset({"FR"})),
+        retention_until=NOW - timedelta(days=1),
+        circulated=False,
+        access_blocked=True,
+    )
     assert can_see(MA_NCB, p, NOW)
 
 
@@ -129,14 +133,18 @@ class Probe(RestrictedMixin, _ProbeBase):
 
 
 def _policies() -> list[RecordPolicy]:
-    visibilities = [Visibility(), Visibility(VisibilityMode.ONLY, frozenset({"FR"})),
-                    Visibility(VisibilityMode.ONLY, frozenset({"DE", "MA"})),
-                    Visibility(VisibilityMode.EXCEPT, frozenset({"FR"}))]
+    visibilities = [
+        Visibility(),
+        Visibility(VisibilityMode.ONLY, frozenset({"FR"})),
+        Visibility(VisibilityMode.ONLY, frozenset({"DE", "MA"})),
+        Visibility(VisibilityMode.EXCEPT, frozenset({"FR"})),
+    ]
     retentions = [None, NOW + timedelta(days=30), NOW - timedelta(days=1)]
     return [
         RecordPolicy(owner, vis, retention_until=ret, circulated=circ, access_blocked=blocked)
         for owner, vis, ret, circ, blocked in itertools.product(
-            [OWNER, 11], visibilities, retentions, [True, False], [False, True])
+            [OWNER, 11], visibilities, retentions, [True, False], [False, True]
+        )
     ]
 
 
@@ -146,21 +154,31 @@ def test_sql_clause_agrees_with_can_see(database) -> None:
         policies = _policies()
         with database.session() as session:
             for i, p in enumerate(policies, start=1):
-                row = Probe(id=i, owner_org_id=p.owner_org_id, retention_until=p.retention_until,
-                            circulated=p.circulated, access_blocked=p.access_blocked)
+                row = Probe(
+                    id=i,
+                    owner_org_id=p.owner_org_id,
+                    retention_until=p.retention_until,
+                    circulated=p.circulated,
+                    access_blocked=p.access_blocked,
+                )
                 row.set_visibility(p.visibility)
                 session.add(row)
         with database.session() as session:
             for viewer in VIEWERS:
-                sql_ids = set(session.scalars(
-                    select(Probe.id).where(visible_clause(viewer, Probe, NOW))))
+                sql_ids = set(
+                    session.scalars(select(Probe.id).where(visible_clause(viewer, Probe, NOW)))
+                )
                 py_ids = {i for i, p in enumerate(policies, 1) if can_see(viewer, p, NOW)}
                 assert sql_ids == py_ids, viewer
-                listed = set(session.scalars(
-                    select(Probe.id).where(listing_clause(viewer, Probe, NOW))))
-                expected = {i for i in py_ids
-                            if policies[i - 1].retention_until is None
-                            or policies[i - 1].retention_until > NOW}
+                listed = set(
+                    session.scalars(select(Probe.id).where(listing_clause(viewer, Probe, NOW)))
+                )
+                expected = {
+                    i
+                    for i in py_ids
+                    if policies[i - 1].retention_until is None
+                    or policies[i - 1].retention_until > NOW
+                }
                 assert listed == expected, viewer
     finally:
         _ProbeBase.metadata.drop_all(database.engine)

@@ -19,8 +19,11 @@ ACTOR = Actor(label="tester", user_id=7, org_id=3, client_addr="127.0.0.1", requ
 def _write(database, n: int = 6) -> None:
     with database.session() as session:
         for i in range(n):
-            audit.record(session, ACTOR, Event("record.read", "person", i, owner_org_id=3,
-                                               detail={"i": i, "note": "é"}))
+            audit.record(
+                session,
+                ACTOR,
+                Event("record.read", "person", i, owner_org_id=3, detail={"i": i, "note": "é"}),
+            )
     audit.seal_all(database)
 
 
@@ -46,13 +49,16 @@ def test_sealing_is_incremental(database) -> None:
     assert _verify(database).checked == 5
 
 
-@pytest.mark.parametrize("column,value", [
-    ("action", "record.update"),
-    ("actor_label", "someone-else"),
-    ("object_id", "999"),
-    ("client_addr", "10.9.9.9"),
-    ("outcome", "denied"),
-])
+@pytest.mark.parametrize(
+    "column,value",
+    [
+        ("action", "record.update"),
+        ("actor_label", "someone-else"),
+        ("object_id", "999"),
+        ("client_addr", "10.9.9.9"),
+        ("outcome", "denied"),
+    ],
+)
 def test_edited_entry_is_named(database, column: str, value: str) -> None:
     _write(database)
     target = _entry_id(database, 4)
@@ -67,8 +73,11 @@ def test_edited_detail_is_named(database) -> None:
     _write(database)
     target = _entry_id(database, 2)
     with database.session() as session:
-        session.execute(update(AuditEntry).where(AuditEntry.id == target)
-                        .values(detail={"i": 1, "note": "changed"}))
+        session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.id == target)
+            .values(detail={"i": 1, "note": "changed"})
+        )
     assert _verify(database).seq == 2
 
 
@@ -113,8 +122,9 @@ def test_rehashed_forgery_is_still_caught_downstream(database) -> None:
 def test_group_commit_writer_persists_every_entry(database) -> None:
     writer = audit.AuditWriter(database, max_batch=50)
     try:
-        futures = [writer.submit(ACTOR, Event("screen.document", detail={"n": i}))
-                   for i in range(300)]
+        futures = [
+            writer.submit(ACTOR, Event("screen.document", detail={"n": i})) for i in range(300)
+        ]
         done, _ = wait(futures, timeout=60)
         assert all(f.exception() is None for f in done) and len(done) == 300
     finally:

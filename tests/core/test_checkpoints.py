@@ -34,19 +34,26 @@ def keyed(database: Database, tmp_path: Path) -> tuple[Database, Settings]:
 def _write(db: Database, n: int) -> None:
     with db.session() as session:
         for i in range(n):
-            audit.record(session, ACTOR, Event("record.read", "person", i, owner_org_id=3,
-                                               detail={"i": i}))
+            audit.record(
+                session, ACTOR, Event("record.read", "person", i, owner_org_id=3, detail={"i": i})
+            )
     audit.seal_all(db)
 
 
 def _reseal_from(db: Database, seq: int) -> None:
     """What a forger with write access does: recompute every hash from `seq` on and the head."""
     with db.session() as session:
-        prev = audit.GENESIS if seq == 1 else session.scalars(
-            select(AuditEntry.entry_hash).where(AuditEntry.seq == seq - 1)).one()
+        prev = (
+            audit.GENESIS
+            if seq == 1
+            else session.scalars(
+                select(AuditEntry.entry_hash).where(AuditEntry.seq == seq - 1)
+            ).one()
+        )
         last = seq - 1
-        for entry in session.scalars(select(AuditEntry).where(AuditEntry.seq >= seq)
-                                     .order_by(AuditEntry.seq)):
+        for entry in session.scalars(
+            select(AuditEntry).where(AuditEntry.seq >= seq).order_by(AuditEntry.seq)
+        ):
             entry.prev_hash = prev
             entry.entry_hash = prev = audit.entry_hash(entry)
             last = entry.seq
@@ -63,10 +70,11 @@ def _witness(db: Database, settings: Settings, path: Path) -> Checkpoint:
 
 
 def _verify_against(settings: Settings, path: Path, *extra: str):
-    env = {"INTERLINK_DATABASE_URL": settings.database_url or "",
-           "INTERLINK_DATA_DIR": str(settings.data_dir)}
-    return CliRunner().invoke(cli_app, ["audit", "verify", "--against", str(path), *extra],
-                              env=env)
+    env = {
+        "INTERLINK_DATABASE_URL": settings.database_url or "",
+        "INTERLINK_DATA_DIR": str(settings.data_dir),
+    }
+    return CliRunner().invoke(cli_app, ["audit", "verify", "--against", str(path), *extra], env=env)
 
 
 def test_the_key_is_made_once_outside_the_database_and_private(tmp_path: Path) -> None:
@@ -91,8 +99,11 @@ def test_an_intact_log_extends_every_checkpoint(keyed, tmp_path: Path) -> None:
     result = _verify_against(settings, kept)
     assert result.exit_code == 0, result.output
     assert "OK: 9 entries" in result.output and "extends 2 checkpoints" in result.output
-    head = CliRunner().invoke(cli_app, ["audit", "head", "--json"], env={
-        "INTERLINK_DATABASE_URL": db.url, "INTERLINK_DATA_DIR": str(settings.data_dir)})
+    head = CliRunner().invoke(
+        cli_app,
+        ["audit", "head", "--json"],
+        env={"INTERLINK_DATABASE_URL": db.url, "INTERLINK_DATA_DIR": str(settings.data_dir)},
+    )
     assert json.loads(head.output)["seq"] == 9
 
 
@@ -110,7 +121,8 @@ def test_truncation_and_a_resealed_head_are_caught(keyed, tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         "error: checkpoint at line 1 (entry 6): the log no longer contains that entry "
-        "(truncated or deleted)"]
+        "(truncated or deleted)"
+    ]
 
 
 def test_a_rewritten_and_resealed_entry_is_caught(keyed, tmp_path: Path) -> None:
@@ -119,8 +131,9 @@ def test_a_rewritten_and_resealed_entry_is_caught(keyed, tmp_path: Path) -> None
     _write(db, 5)
     _witness(db, settings, kept)
     with db.session() as session:
-        session.execute(update(AuditEntry).where(AuditEntry.seq == 2)
-                        .values(actor_label="someone-else"))
+        session.execute(
+            update(AuditEntry).where(AuditEntry.seq == 2).values(actor_label="someone-else")
+        )
     _reseal_from(db, 2)
     result = _verify_against(settings, kept)
     assert result.exit_code == 1
@@ -143,8 +156,9 @@ def test_a_checkpoint_with_a_bad_signature_is_reported(keyed, tmp_path: Path) ->
     assert "line 2 (entry 1): the signature does not verify" in result.output
     # A witness checks with the key it kept, not the server's (which a thief may replace).
     other = tmp_path / "other.pub"
-    other.write_text(checkpoints.public_key_b64(
-        CheckpointSigner.from_file(tmp_path / "other.pem").public))
+    other.write_text(
+        checkpoints.public_key_b64(CheckpointSigner.from_file(tmp_path / "other.pem").public)
+    )
     wrong_key = _verify_against(settings, kept, "--public-key", str(other))
     assert wrong_key.exit_code == 1 and "line 1" in wrong_key.output
     garbage = tmp_path / "garbage.jsonl"
@@ -181,8 +195,9 @@ def test_checkpoints_are_published_to_oversight_and_bureaus(world: World) -> Non
     checkpoints.checkpoint_head(world.db, signer)
     assert checkpoints.checkpoint_head(world.db, signer) is None  # nothing new to sign
     assert world.client().get("/api/v1/audit/checkpoint-key").status_code == 401
-    key = world.api_as(world.user("NCB-FR", Role.OFFICER)).get(
-        "/api/v1/audit/checkpoint-key").json()
+    key = (
+        world.api_as(world.user("NCB-FR", Role.OFFICER)).get("/api/v1/audit/checkpoint-key").json()
+    )
     public = checkpoints.load_public_key(key["public_key"])
     for role, org in ((Role.OVERSIGHT, "CCF"), (Role.SUPERVISOR, "NCB-FR")):
         client = world.api_as(world.user(org, role, mfa=role is Role.OVERSIGHT))

@@ -20,16 +20,30 @@ from interlink.records.models import Record
 from interlink.screening.models import Hit
 from tests.support import World, circulate
 
-PUSHKIN = {"names": [{"full_name": "Aleksandr Pushkin"}], "sex": "male",
-           "birth_date": "1979-06-06", "nationalities": ["RU"],
-           "identity_documents": [{"document_type": "passport", "number": "71 1234567",
-                                   "issuing_country": "RU"}]}
-PUSHKIN_FR = {"names": [{"full_name": "Пушкин Александр"}], "sex": "male",
-              "birth_date": "1979-06-06", "nationalities": ["RU"],
-              "identity_documents": [{"document_type": "passport", "number": "711234567",
-                                      "issuing_country": "RU"}]}
-STRANGER = {"names": [{"full_name": "Nadia Berrada"}], "sex": "female",
-            "birth_date": "1990-03-01", "nationalities": ["MA"]}
+PUSHKIN = {
+    "names": [{"full_name": "Aleksandr Pushkin"}],
+    "sex": "male",
+    "birth_date": "1979-06-06",
+    "nationalities": ["RU"],
+    "identity_documents": [
+        {"document_type": "passport", "number": "71 1234567", "issuing_country": "RU"}
+    ],
+}
+PUSHKIN_FR = {
+    "names": [{"full_name": "Пушкин Александр"}],
+    "sex": "male",
+    "birth_date": "1979-06-06",
+    "nationalities": ["RU"],
+    "identity_documents": [
+        {"document_type": "passport", "number": "711234567", "issuing_country": "RU"}
+    ],
+}
+STRANGER = {
+    "names": [{"full_name": "Nadia Berrada"}],
+    "sex": "female",
+    "birth_date": "1990-03-01",
+    "nationalities": ["MA"],
+}
 
 
 def _create(client, data: dict, restrictions: dict | None = None) -> int:
@@ -57,17 +71,20 @@ def linked(world: World) -> dict:
     world.app.state.interlink.services.screener.engine.build()
     ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
     fr = world.api_as(world.user("NCB-FR", Role.SUPERVISOR))
-    ids = {"ma": _create(ma, PUSHKIN),
-           "fr": _create(fr, PUSHKIN_FR, {"visibility": "only", "countries": ["FR", "DE"]}),
-           "stranger": _create(ma, STRANGER)}
+    ids = {
+        "ma": _create(ma, PUSHKIN),
+        "fr": _create(fr, PUSHKIN_FR, {"visibility": "only", "countries": ["FR", "DE"]}),
+        "stranger": _create(ma, STRANGER),
+    }
     _settle(world)
     return ids
 
 
 def _link(world: World, a: int, b: int) -> Link | None:
     with world.db.session() as session:
-        return session.scalars(select(Link).where(Link.left_id == min(a, b),
-                                                  Link.right_id == max(a, b))).first()
+        return session.scalars(
+            select(Link).where(Link.left_id == min(a, b), Link.right_id == max(a, b))
+        ).first()
 
 
 def test_new_records_are_linked_as_the_feed_delivers_them(world: World, linked) -> None:
@@ -84,29 +101,40 @@ def test_every_view_gives_the_same_score_for_the_same_pair(world: World, linked)
     stored = gs.get(f"/api/v1/links/{link.id}").json()
     similar = gs.get(f"/api/v1/links/records/{linked['ma']}/similar").json()["similar"]
     from_similar = next(s for s in similar if s["record"]["id"] == linked["fr"])
-    explained = gs.get("/api/v1/links/explain",
-                       params={"a": linked["fr"], "b": linked["ma"]}).json()
+    explained = gs.get(
+        "/api/v1/links/explain", params={"a": linked["fr"], "b": linked["ma"]}
+    ).json()
     with world.db.session() as session:
-        direct = compare(*(service.subject_of(session.get(Record, i))
-                           for i in (linked["fr"], linked["ma"])))
-    weights = {stored["match_weight"], from_similar["match_weight"],
-               explained["match_weight"], round(direct.match_weight, 4)}
+        direct = compare(
+            *(service.subject_of(session.get(Record, i)) for i in (linked["fr"], linked["ma"]))
+        )
+    weights = {
+        stored["match_weight"],
+        from_similar["match_weight"],
+        explained["match_weight"],
+        round(direct.match_weight, 4),
+    }
     assert len(weights) == 1, weights
     assert stored["explanation"]["contributions"] == explained["contributions"]
     assert sum(c["weight"] for c in explained["contributions"]) == pytest.approx(
-        explained["match_weight"], abs=1e-3)
+        explained["match_weight"], abs=1e-3
+    )
 
 
 def test_a_rejected_pair_never_returns(world: World, linked) -> None:
     gs = world.api_as(world.user("GS", Role.ANALYST))
     link = _link(world, linked["ma"], linked["fr"])
-    response = gs.post(f"/api/v1/links/{link.id}/decision",
-                       json={"decision": "rejected", "reason": "different fathers' names"})
+    response = gs.post(
+        f"/api/v1/links/{link.id}/decision",
+        json={"decision": "rejected", "reason": "different fathers' names"},
+    )
     assert response.status_code == 200, response.text
     # the FR record changes: the linker sees it again, and a full run goes over everything
     fr = world.api_as(world.user("NCB-FR", Role.SUPERVISOR))
-    patched = fr.put(f"/api/v1/records/{linked['fr']}", json={
-        "data": {**PUSHKIN_FR, "birth_place": "Moscow"}, "reason": "birth place known"})
+    patched = fr.put(
+        f"/api/v1/records/{linked['fr']}",
+        json={"data": {**PUSHKIN_FR, "birth_place": "Moscow"}, "reason": "birth place known"},
+    )
     assert patched.status_code == 200, patched.text
     _settle(world)
     with world.db.session() as session:
@@ -115,11 +143,14 @@ def test_a_rejected_pair_never_returns(world: World, linked) -> None:
     again = _link(world, linked["ma"], linked["fr"])
     assert again.id == link.id and again.status == "rejected"
     suggested = gs.get("/api/v1/links", params={"status": "suggested"}).json()["links"]
-    assert all({s["left"]["id"], s["right"]["id"]} != {linked["ma"], linked["fr"]}
-               for s in suggested)
+    assert all(
+        {s["left"]["id"], s["right"]["id"]} != {linked["ma"], linked["fr"]} for s in suggested
+    )
     with world.db.session() as session:
-        assert session.scalars(select(AuditEntry).where(
-            AuditEntry.action == "link.decide")).first() is not None
+        assert (
+            session.scalars(select(AuditEntry).where(AuditEntry.action == "link.decide")).first()
+            is not None
+        )
 
 
 def test_the_owner_of_the_other_record_is_told(world: World, linked) -> None:
@@ -145,23 +176,30 @@ def _views(world: World, client, linked: dict, link_id: int) -> dict:
     return {
         "list": [v["id"] for v in client.get("/api/v1/links").json().get("links", [])],
         "get": client.get(f"/api/v1/links/{link_id}").status_code,
-        "hints_ma": client.get(f"/api/v1/links/records/{linked['ma']}/hints").json().get(
-            "hints"),
-        "graph_ma": [e.get("link_id") for e in client.get(
-            f"/api/v1/links/records/{linked['ma']}/graph").json().get("edges", [])],
+        "hints_ma": client.get(f"/api/v1/links/records/{linked['ma']}/hints").json().get("hints"),
+        "graph_ma": [
+            e.get("link_id")
+            for e in client.get(f"/api/v1/links/records/{linked['ma']}/graph")
+            .json()
+            .get("edges", [])
+        ],
     }
 
 
-@pytest.mark.parametrize(("org", "role", "sees"), [
-    ("NCB-MA", Role.OFFICER, False),  # owns one record, may not see the other
-    ("NCB-MA", Role.SUPERVISOR, False),
-    ("NCB-FR", Role.OFFICER, True),  # owns the other, sees MA's (open to all)
-    ("NCB-DE", Role.SUPERVISOR, True),  # a third bureau admitted to both
-    ("NCB-IT", Role.OFFICER, False),  # a third bureau admitted to MA's only
-    ("GS", Role.ANALYST, True),
-])
-def test_each_role_sees_a_link_only_with_both_records(world: World, linked, org: str,
-                                                      role: Role, sees: bool) -> None:
+@pytest.mark.parametrize(
+    ("org", "role", "sees"),
+    [
+        ("NCB-MA", Role.OFFICER, False),  # owns one record, may not see the other
+        ("NCB-MA", Role.SUPERVISOR, False),
+        ("NCB-FR", Role.OFFICER, True),  # owns the other, sees MA's (open to all)
+        ("NCB-DE", Role.SUPERVISOR, True),  # a third bureau admitted to both
+        ("NCB-IT", Role.OFFICER, False),  # a third bureau admitted to MA's only
+        ("GS", Role.ANALYST, True),
+    ],
+)
+def test_each_role_sees_a_link_only_with_both_records(
+    world: World, linked, org: str, role: Role, sees: bool
+) -> None:
     link = _link(world, linked["ma"], linked["fr"])
     views = _views(world, world.api_as(world.user(org, role)), linked, link.id)
     assert (link.id in views["list"]) is sees
@@ -202,13 +240,19 @@ def test_partner_and_oversight(world: World, linked) -> None:
 def test_only_analysts_decide_and_runs_belong_to_the_secretariat(world: World, linked) -> None:
     link = _link(world, linked["ma"], linked["fr"])
     officer = world.api_as(world.user("NCB-FR", Role.SUPERVISOR))
-    assert officer.post(f"/api/v1/links/{link.id}/decision",
-                        json={"decision": "confirmed"}).status_code == 403
+    assert (
+        officer.post(
+            f"/api/v1/links/{link.id}/decision", json={"decision": "confirmed"}
+        ).status_code
+        == 403
+    )
     assert officer.post("/api/v1/links/runs").status_code == 403
     fr_analyst = world.api_as(world.user("NCB-FR", Role.ANALYST))
     assert fr_analyst.post("/api/v1/links/runs").status_code == 403
-    assert fr_analyst.post(f"/api/v1/links/{link.id}/decision",
-                           json={"decision": "maybe"}).status_code == 422
+    assert (
+        fr_analyst.post(f"/api/v1/links/{link.id}/decision", json={"decision": "maybe"}).status_code
+        == 422
+    )
 
 
 def test_full_run_records_progress_and_completion(world: World, linked) -> None:
@@ -246,21 +290,26 @@ def test_a_failed_run_says_so(world: World, linked) -> None:
 def test_clusters_flag_weak_bridges_and_conflicts(world: World, linked) -> None:
     gs = world.api_as(world.user("GS", Role.ANALYST))
     ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
-    third = _create(ma, {**PUSHKIN, "names": [{"full_name": "Aleksander Puschkin"}],
-                         "identity_documents": []})
+    third = _create(
+        ma, {**PUSHKIN, "names": [{"full_name": "Aleksander Puschkin"}], "identity_documents": []}
+    )
     _settle(world)
     pair = _link(world, linked["ma"], linked["fr"])
     bridge = _link(world, linked["fr"], third) or _link(world, linked["ma"], third)
     assert bridge is not None
     for link in (pair, bridge):
-        assert gs.post(f"/api/v1/links/{link.id}/decision",
-                       json={"decision": "confirmed"}).status_code == 200
+        assert (
+            gs.post(f"/api/v1/links/{link.id}/decision", json={"decision": "confirmed"}).status_code
+            == 200
+        )
     cluster = gs.get(f"/api/v1/links/records/{linked['ma']}/cluster").json()
     assert sorted(cluster["members"]) == sorted([linked["ma"], linked["fr"], third])
     # a second analyst rejects what the first confirmed: flagged, not silently replaced
     other = world.api_as(world.user("GS", Role.ANALYST))
-    assert other.post(f"/api/v1/links/{bridge.id}/decision",
-                      json={"decision": "rejected"}).status_code == 200
+    assert (
+        other.post(f"/api/v1/links/{bridge.id}/decision", json={"decision": "rejected"}).status_code
+        == 200
+    )
     cluster = gs.get(f"/api/v1/links/records/{linked['ma']}/cluster").json()
     assert any(c["link"] == bridge.id for c in cluster["conflicts"])
     assert cluster["needs_review"]
@@ -277,9 +326,9 @@ def test_pages_show_the_explanation_and_take_a_decision(world: World, linked) ->
     page = browser.get(f"/links/{link.id}")
     assert "Match weight" in page.text and "identifier" in page.text
     csrf = csrf_of(browser, f"/links/{link.id}")
-    decided = browser.post(f"/links/{link.id}", data={"decision": "unsure",
-                                                      "csrf_token": csrf},
-                           follow_redirects=False)
+    decided = browser.post(
+        f"/links/{link.id}", data={"decision": "unsure", "csrf_token": csrf}, follow_redirects=False
+    )
     assert decided.status_code == 303
     assert _link(world, linked["ma"], linked["fr"]).status == "unsure"
     graph = browser.get(f"/links/graph/{linked['ma']}")

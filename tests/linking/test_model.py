@@ -34,7 +34,8 @@ def test_explanation_recomputes_its_score() -> None:
     assert explanation.probability == pytest.approx(probability_of(explanation.match_weight))
     body = explanation.as_dict()
     assert sum(c["weight"] for c in body["contributions"]) == pytest.approx(
-        body["match_weight"], abs=1e-3)
+        body["match_weight"], abs=1e-3
+    )
 
 
 def test_same_person_across_scripts_links_and_strangers_do_not() -> None:
@@ -69,15 +70,18 @@ def test_missing_values_weigh_nothing() -> None:
         assert next(c.weight for c in explanation.contributions if c.feature == feature) == 0
 
 
-@pytest.mark.parametrize(("a", "b", "level"), [
-    ("1980-05-17", "1980-05-17", "exact"),
-    ("1980", "1980-05-17", "compatible"),
-    ("1980-05-17", "1980-05-18", "close"),
-    ("1980-05-07", "1980-07-05", "close"),
-    ("1980-05-17", "1981-05-17", "close"),
-    ("1980-05-17", "1975-01-02", "incompatible"),
-    (None, "1980", "missing"),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "level"),
+    [
+        ("1980-05-17", "1980-05-17", "exact"),
+        ("1980", "1980-05-17", "compatible"),
+        ("1980-05-17", "1980-05-18", "close"),
+        ("1980-05-07", "1980-07-05", "close"),
+        ("1980-05-17", "1981-05-17", "close"),
+        ("1980-05-17", "1975-01-02", "incompatible"),
+        (None, "1980", "missing"),
+    ],
+)
 def test_birth_levels(a: str | None, b: str | None, level: str) -> None:
     assert birth_level(a, b)[0] == level
 
@@ -87,17 +91,18 @@ def test_weights_cover_every_level_and_disagreement_costs() -> None:
     for feature, levels in LEVELS.items():
         for level in levels:
             weights.weight(feature, level)
-    assert weights.weight("birth_date", "incompatible") < 0 < weights.weight("birth_date",
-                                                                              "exact")
+    assert weights.weight("birth_date", "incompatible") < 0 < weights.weight("birth_date", "exact")
     assert weights.weight("name", "other") < 0 < weights.weight("name", "exact")
-    assert weights.weight("identifier", "shared") > 0 > weights.weight("identifier",
-                                                                       "different")
+    assert weights.weight("identifier", "shared") > 0 > weights.weight("identifier", "different")
 
 
 def test_bridges_and_components() -> None:
     # two triangles joined by link 7 (a bridge); link 8 hangs off alone
-    edges = [(1, 1, 2), (2, 2, 3), (3, 3, 1), (4, 4, 5), (5, 5, 6), (6, 6, 4), (7, 3, 4),
-             (8, 6, 9)]
+    edges = [(1, 1, 2), (2, 2, 3), (3, 3, 1), (4, 4, 5), (5, 5, 6), (6, 6, 4), (7, 3, 4), (8, 6, 9)]
     assert service.bridges(edges) == {7, 8}
     assert service.components(range(1, 10), [e for e in edges if e[0] != 7]) == [
-        [1, 2, 3], [4, 5, 6, 9], [7], [8]]
+        [1, 2, 3],
+        [4, 5, 6, 9],
+        [7],
+        [8],
+    ]

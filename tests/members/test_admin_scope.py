@@ -16,8 +16,13 @@ def admins(world: World):
 
 
 def _new_user(org_id: int, username: str, roles: list[str] | None = None) -> dict:
-    return {"username": username, "display_name": username, "org_id": org_id,
-            "roles": roles or ["officer"], "password": PASSWORD}
+    return {
+        "username": username,
+        "display_name": username,
+        "org_id": org_id,
+        "roles": roles or ["officer"],
+        "password": PASSWORD,
+    }
 
 
 def test_admin_creates_user_in_own_bureau_only(world: World, admins) -> None:
@@ -55,20 +60,24 @@ def test_admin_cannot_read_or_change_another_bureaus_user(world: World, admins) 
 
 def test_admin_cannot_grant_gs_roles(world: World, admins) -> None:
     ma, _ = admins
-    response = ma.post("/api/v1/users", json=_new_user(
-        world.org("NCB-MA").id, "wannabe", ["gs_admin"]))
+    response = ma.post(
+        "/api/v1/users", json=_new_user(world.org("NCB-MA").id, "wannabe", ["gs_admin"])
+    )
     assert response.status_code in (403, 422)
 
 
 def test_agency_authorised_by_ncb_is_in_its_scope(world: World, admins) -> None:
     ma, fr = admins
-    created = ma.post("/api/v1/organisations", json={
-        "kind": "agency", "name": "Rabat airport border police", "code": "AGENCY-MA-AIRPORT"})
+    created = ma.post(
+        "/api/v1/organisations",
+        json={"kind": "agency", "name": "Rabat airport border police", "code": "AGENCY-MA-AIRPORT"},
+    )
     assert created.status_code == 201, created.text
     agency = created.json()
     assert agency["country"] == "MA" and agency["parent_id"] == world.org("NCB-MA").id
-    assert ma.post("/api/v1/users", json=_new_user(agency["id"], "airport.officer")
-                   ).status_code == 201
+    assert (
+        ma.post("/api/v1/users", json=_new_user(agency["id"], "airport.officer")).status_code == 201
+    )
     assert fr.post("/api/v1/users", json=_new_user(agency["id"], "paris.spy")).status_code == 404
     # An agency user can never be an NCB administrator.
     bad = ma.post("/api/v1/users", json=_new_user(agency["id"], "airport.boss", ["ncb_admin"]))
@@ -77,8 +86,12 @@ def test_agency_authorised_by_ncb_is_in_its_scope(world: World, admins) -> None:
 
 def test_tokens_scoped_to_own_bureau(world: World, admins) -> None:
     ma, fr = admins
-    body = {"org_id": world.org("NCB-MA").id, "name": "Rabat border system",
-            "permissions": ["screen.document"], "days": 30}
+    body = {
+        "org_id": world.org("NCB-MA").id,
+        "name": "Rabat border system",
+        "permissions": ["screen.document"],
+        "days": 30,
+    }
     created = ma.post("/api/v1/tokens", json=body)
     assert created.status_code == 201, created.text
     token = created.json()
@@ -95,15 +108,15 @@ def test_tokens_scoped_to_own_bureau(world: World, admins) -> None:
 
 def test_token_cannot_exceed_what_the_organisation_may_hold(world: World, admins) -> None:
     ma, _ = admins
-    body = {"org_id": world.org("NCB-MA").id, "name": "too much",
-            "permissions": ["notices.review"]}
+    body = {"org_id": world.org("NCB-MA").id, "name": "too much", "permissions": ["notices.review"]}
     assert ma.post("/api/v1/tokens", json=body).status_code == 422
 
 
 def test_token_secret_is_stored_only_as_hash(world: World, admins) -> None:
     ma, _ = admins
-    plaintext = ma.post("/api/v1/tokens", json={
-        "org_id": world.org("NCB-MA").id, "name": "x", "permissions": ["screen.person"]}
+    plaintext = ma.post(
+        "/api/v1/tokens",
+        json={"org_id": world.org("NCB-MA").id, "name": "x", "permissions": ["screen.person"]},
     ).json()["token"]
     secret = plaintext.split("_", 2)[2]
     from sqlalchemy import text
@@ -137,8 +150,10 @@ def test_expired_token_is_refused_and_last_use_recorded(world: World) -> None:
 def test_user_without_admin_role_manages_nobody(world: World) -> None:
     officer = world.api_as(world.user("NCB-MA", Role.OFFICER))
     assert officer.get("/api/v1/users").status_code == 403
-    assert officer.post("/api/v1/users", json=_new_user(world.org("NCB-MA").id, "x.y")
-                        ).status_code == 403
+    assert (
+        officer.post("/api/v1/users", json=_new_user(world.org("NCB-MA").id, "x.y")).status_code
+        == 403
+    )
 
 
 def test_admin_actions_are_audited_for_the_bureau(world: World, admins) -> None:
@@ -157,8 +172,10 @@ def test_a_partner_lists_its_own_organisation_and_the_secretariat_only(world: Wo
     assert listed.status_code == 200, listed.text
     assert {o["code"] for o in listed.json()} == {"AIRLINE-X", "GS"}
     assert partner.get("/api/v1/organisations", params={"kind": "ncb"}).json() == []
-    assert partner.get("/api/v1/organisations", params={"kind": "partner"}).json()[0][
-        "code"] == "AIRLINE-X"
+    assert (
+        partner.get("/api/v1/organisations", params={"kind": "partner"}).json()[0]["code"]
+        == "AIRLINE-X"
+    )
     officer = world.api_as(world.user("NCB-MA", Role.OFFICER))
     codes = {o["code"] for o in officer.get("/api/v1/organisations").json()}
     assert {"AIRLINE-X", "BANK-Y", "NCB-FR", "GS"} <= codes

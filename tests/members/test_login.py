@@ -27,8 +27,11 @@ def test_session_cookie_flags_and_security_headers(world: World) -> None:
     officer = world.user("NCB-MA", Role.OFFICER)
     client = world.client()
     csrf = _login_form(client)
-    response = client.post("/login", data={"username": officer.username, "password": PASSWORD,
-                                           "csrf_token": csrf}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": officer.username, "password": PASSWORD, "csrf_token": csrf},
+        follow_redirects=False,
+    )
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
     assert response.headers["x-frame-options"] == "DENY"
@@ -40,11 +43,23 @@ def test_wrong_password_then_lockout(world: World) -> None:
     officer = world.user("NCB-MA", Role.OFFICER)
     client = world.client()
     for _ in range(world.settings.max_failed_logins):
-        r = client.post("/login", data={"username": officer.username, "password": "wrong",
-                                        "csrf_token": _login_form(client)})
+        r = client.post(
+            "/login",
+            data={
+                "username": officer.username,
+                "password": "wrong",
+                "csrf_token": _login_form(client),
+            },
+        )
         assert r.status_code == 401 and "wrong username or password" in r.text
-    locked = client.post("/login", data={"username": officer.username, "password": PASSWORD,
-                                         "csrf_token": _login_form(client)})
+    locked = client.post(
+        "/login",
+        data={
+            "username": officer.username,
+            "password": PASSWORD,
+            "csrf_token": _login_form(client),
+        },
+    )
     # Held back: answered as a wrong password, even though this one is right.
     assert locked.status_code == 401 and "wrong username or password" in locked.text
 
@@ -53,16 +68,20 @@ def test_login_form_needs_its_csrf_token(world: World) -> None:
     officer = world.user("NCB-MA", Role.OFFICER)
     client = world.client()
     client.get("/login")
-    r = client.post("/login", data={"username": officer.username, "password": PASSWORD,
-                                    "csrf_token": "forged"})
+    r = client.post(
+        "/login", data={"username": officer.username, "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert r.status_code == 403
 
 
 def test_admin_needs_totp_and_half_session_grants_nothing(world: World) -> None:
     admin = world.user("NCB-MA", Role.NCB_ADMIN, mfa=True)
     client = world.client()
-    r = client.post("/login", data={"username": admin.username, "password": PASSWORD,
-                                    "csrf_token": _login_form(client)}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": admin.username, "password": PASSWORD, "csrf_token": _login_form(client)},
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/login/totp"
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
@@ -70,8 +89,7 @@ def test_admin_needs_totp_and_half_session_grants_nothing(world: World) -> None:
     bad = client.post("/login/totp", data={"code": "000000", "csrf_token": csrf})
     assert bad.status_code == 401
     code = pyotp.TOTP(admin.totp_secret).now()
-    ok = client.post("/login/totp", data={"code": code, "csrf_token": csrf},
-                     follow_redirects=False)
+    ok = client.post("/login/totp", data={"code": code, "csrf_token": csrf}, follow_redirects=False)
     assert ok.status_code == 303
     assert client.get("/api/v1/me").json()["roles"] == ["ncb_admin"]
 
@@ -81,24 +99,36 @@ def test_totp_code_cannot_be_replayed(world: World) -> None:
     first = world.browser_login(admin)
     assert first.get("/api/v1/me").status_code == 200
     client = world.client()
-    client.post("/login", data={"username": admin.username, "password": PASSWORD,
-                                "csrf_token": _login_form(client)})
+    client.post(
+        "/login",
+        data={"username": admin.username, "password": PASSWORD, "csrf_token": _login_form(client)},
+    )
     csrf = csrf_of(client, "/login/totp")
-    replay = client.post("/login/totp", data={"code": pyotp.TOTP(admin.totp_secret).now(),
-                                              "csrf_token": csrf})
+    replay = client.post(
+        "/login/totp", data={"code": pyotp.TOTP(admin.totp_secret).now(), "csrf_token": csrf}
+    )
     assert replay.status_code == 401
 
 
 def test_first_login_of_mfa_role_enrols_a_secret(world: World) -> None:
     reviewer = world.user("GS", Role.COMPLIANCE_REVIEWER)  # no TOTP secret yet
     client = world.client()
-    client.post("/login", data={"username": reviewer.username, "password": PASSWORD,
-                                "csrf_token": _login_form(client)})
+    client.post(
+        "/login",
+        data={
+            "username": reviewer.username,
+            "password": PASSWORD,
+            "csrf_token": _login_form(client),
+        },
+    )
     page = client.get("/login/totp")
     secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.text).group(1)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    ok = client.post("/login/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf},
-                     follow_redirects=False)
+    ok = client.post(
+        "/login/totp",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
 
 
@@ -115,9 +145,16 @@ def test_cookie_session_api_writes_need_csrf_header(world: World) -> None:
 def test_forms_refuse_a_missing_csrf_token(world: World) -> None:
     admin = world.user("NCB-MA", Role.NCB_ADMIN, mfa=True)
     client = world.browser_login(admin)
-    r = client.post("/admin/users", data={"username": "x.y.z", "display_name": "x",
-                                          "org_id": admin.org_id, "password": PASSWORD,
-                                          "roles": ["officer"]})
+    r = client.post(
+        "/admin/users",
+        data={
+            "username": "x.y.z",
+            "display_name": "x",
+            "org_id": admin.org_id,
+            "password": PASSWORD,
+            "roles": ["officer"],
+        },
+    )
     assert r.status_code == 403
 
 
@@ -125,26 +162,54 @@ def test_admin_creates_user_through_the_page(world: World) -> None:
     admin = world.user("NCB-MA", Role.NCB_ADMIN, mfa=True)
     client = world.browser_login(admin)
     csrf = csrf_of(client, "/admin/users")
-    weak = client.post("/admin/users", data={
-        "username": "page.made", "display_name": "Page Made", "org": "NCB-MA",
-        "password": "short", "roles": ["officer"], "csrf_token": csrf})
+    weak = client.post(
+        "/admin/users",
+        data={
+            "username": "page.made",
+            "display_name": "Page Made",
+            "org": "NCB-MA",
+            "password": "short",
+            "roles": ["officer"],
+            "csrf_token": csrf,
+        },
+    )
     assert weak.status_code == 422 and 'href="#password"' in weak.text
     assert 'value="page.made"' in weak.text and 'value="NCB-MA" selected' in weak.text
-    assert 'value="officer" checked' in weak.text and "short" not in weak.text.split(
-        'id="password"')[1][:200]
-    other = client.post("/admin/users", data={
-        "username": "page.made", "display_name": "Page Made", "org": "NCB-FR",
-        "password": PASSWORD, "roles": ["officer"], "csrf_token": csrf})
+    assert (
+        'value="officer" checked' in weak.text
+        and "short" not in weak.text.split('id="password"')[1][:200]
+    )
+    other = client.post(
+        "/admin/users",
+        data={
+            "username": "page.made",
+            "display_name": "Page Made",
+            "org": "NCB-FR",
+            "password": PASSWORD,
+            "roles": ["officer"],
+            "csrf_token": csrf,
+        },
+    )
     assert other.status_code == 422 and 'href="#org"' in other.text
-    r = client.post("/admin/users", data={
-        "username": "page.made", "display_name": "Page Made", "org": "NCB-MA",
-        "password": PASSWORD, "roles": ["officer"], "csrf_token": csrf},
-        follow_redirects=False)
+    r = client.post(
+        "/admin/users",
+        data={
+            "username": "page.made",
+            "display_name": "Page Made",
+            "org": "NCB-MA",
+            "password": PASSWORD,
+            "roles": ["officer"],
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert "User page.made created" in client.get(r.headers["location"]).text
     new = world.client()
-    new.post("/login", data={"username": "page.made", "password": PASSWORD,
-                             "csrf_token": _login_form(new)})
+    new.post(
+        "/login",
+        data={"username": "page.made", "password": PASSWORD, "csrf_token": _login_form(new)},
+    )
     assert new.get("/api/v1/me").json()["label"] == "page.made"
 
 
@@ -158,16 +223,19 @@ def test_logout_ends_the_session(world: World) -> None:
 def test_logins_are_audited(world: World) -> None:
     officer = world.user("NCB-MA", Role.OFFICER)
     client = world.client()
-    client.post("/login", data={"username": officer.username, "password": "nope",
-                                "csrf_token": _login_form(client)})
+    client.post(
+        "/login",
+        data={"username": officer.username, "password": "nope", "csrf_token": _login_form(client)},
+    )
     world.browser_login(officer)
     from sqlalchemy import select
 
     from interlink.core.audit import AuditEntry
 
     with world.db.session() as session:
-        outcomes = session.scalars(select(AuditEntry.outcome).where(
-            AuditEntry.action == "login").order_by(AuditEntry.id)).all()
+        outcomes = session.scalars(
+            select(AuditEntry.outcome).where(AuditEntry.action == "login").order_by(AuditEntry.id)
+        ).all()
     assert outcomes == ["denied", "ok"]
 
 

@@ -14,22 +14,39 @@ def test_tokens_are_made_by_org_code_and_revoked_after_a_check(world: World) -> 
     csrf = csrf_of(client, "/admin/tokens")
     page = client.get("/admin/tokens")
     assert f'value="{admin.org_id}"' not in page.text  # no internal ids in the form
-    refused = client.post("/admin/tokens", data={"name": "Border system", "org": "NCB-MA",
-                                                 "days": "900", "csrf_token": csrf,
-                                                 "permissions": ["screen.document"]})
+    refused = client.post(
+        "/admin/tokens",
+        data={
+            "name": "Border system",
+            "org": "NCB-MA",
+            "days": "900",
+            "csrf_token": csrf,
+            "permissions": ["screen.document"],
+        },
+    )
     assert refused.status_code == 422 and 'href="#days"' in refused.text
     assert 'value="Border system"' in refused.text and 'value="900"' in refused.text
     assert 'value="screen.document" checked' in refused.text
-    made = client.post("/admin/tokens", data={"name": "Border system", "org": "NCB-MA",
-                                              "days": "30", "csrf_token": csrf,
-                                              "permissions": ["screen.document"]})
+    made = client.post(
+        "/admin/tokens",
+        data={
+            "name": "Border system",
+            "org": "NCB-MA",
+            "days": "30",
+            "csrf_token": csrf,
+            "permissions": ["screen.document"],
+        },
+    )
     assert made.status_code == 200 and 'data-testid="new-token"' in made.text
     token_id = re.search(r"/admin/tokens/(\d+)/revoke", made.text).group(1)
     check = client.post(f"/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf})
     assert check.status_code == 200 and 'data-testid="confirm"' in check.text
     assert "Active" in client.get("/admin/tokens").text
-    done = client.post(f"/admin/tokens/{token_id}/revoke",
-                       data={"csrf_token": csrf, "confirmed": "yes"}, follow_redirects=False)
+    done = client.post(
+        f"/admin/tokens/{token_id}/revoke",
+        data={"csrf_token": csrf, "confirmed": "yes"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     listing = client.get("/admin/tokens").text
     assert "Revoked" in listing and f"/admin/tokens/{token_id}/revoke" not in listing

@@ -31,9 +31,12 @@ def _attempt(client: TestClient, username: str, password: str, addr: str):
     headers = {"x-forwarded-for": addr}
     page = client.get("/login", headers=headers)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf},
-                       headers=headers, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf},
+        headers=headers,
+        follow_redirects=False,
+    )
 
 
 def _body(response) -> str:
@@ -54,7 +57,8 @@ def test_a_held_back_login_answers_exactly_as_a_wrong_password(proxied: World) -
 
 
 def test_an_attacker_elsewhere_cannot_lock_out_the_owner_or_end_their_session(
-        proxied: World) -> None:
+    proxied: World,
+) -> None:
     owner = proxied.user("NCB-MA", Role.OFFICER)
     mine = proxied.client()
     assert _attempt(mine, owner.username, PASSWORD, "198.51.100.10").status_code == 303
@@ -73,8 +77,7 @@ def test_an_attacker_elsewhere_cannot_lock_out_the_owner_or_end_their_session(
 
 
 def test_spraying_from_one_address_is_slowed_for_every_account(proxied: World) -> None:
-    proxied.settings = proxied.settings.model_copy(
-        update={"login_address_free_failures": 3})
+    proxied.settings = proxied.settings.model_copy(update={"login_address_free_failures": 3})
     victim = proxied.user("NCB-MA", Role.OFFICER)
     client = proxied.client()
     for index in range(3):
@@ -84,8 +87,9 @@ def test_spraying_from_one_address_is_slowed_for_every_account(proxied: World) -
 
 
 def test_back_off_doubles_and_ends(world: World) -> None:
-    policy = ThrottlePolicy(pair_free=2, address_free=100, account_free=100,
-                            max_delay=timedelta(minutes=15))
+    policy = ThrottlePolicy(
+        pair_free=2, address_free=100, account_free=100, max_delay=timedelta(minutes=15)
+    )
     assert policy.delay("pair", 1) is None
     assert policy.delay("pair", 2) == timedelta(seconds=30)
     assert policy.delay("pair", 3) == timedelta(seconds=60)
@@ -96,8 +100,9 @@ def test_back_off_doubles_and_ends(world: World) -> None:
             throttle.record_failure(session, policy, "x.user", "203.0.113.1", now)
         assert throttle.is_throttled(session, "x.user", "203.0.113.1", now)
         assert not throttle.is_throttled(session, "x.user", "203.0.113.2", now)
-        assert not throttle.is_throttled(session, "x.user", "203.0.113.1",
-                                         now + timedelta(seconds=31))
+        assert not throttle.is_throttled(
+            session, "x.user", "203.0.113.1", now + timedelta(seconds=31)
+        )
 
 
 def _lock(world: World, username: str, addr: str = "203.0.113.9") -> None:
@@ -150,8 +155,9 @@ def test_the_page_lists_and_clears(world: World) -> None:
     page = admin.get("/admin/lockouts")
     assert page.status_code == 200 and rabat.username in page.text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    cleared = admin.post("/admin/lockouts/clear",
-                         data={"username": rabat.username, "csrf_token": csrf})
+    cleared = admin.post(
+        "/admin/lockouts/clear", data={"username": rabat.username, "csrf_token": csrf}
+    )
     assert cleared.status_code == 200 and "forgotten" in cleared.text
     officer = world.browser_login(world.user("NCB-MA", Role.OFFICER))
     assert officer.get("/admin/lockouts").status_code == 403
@@ -160,9 +166,11 @@ def test_the_page_lists_and_clears(world: World) -> None:
 def test_cli_unlock(world: World) -> None:
     rabat = world.user("NCB-MA", Role.OFFICER)
     _lock(world, rabat.username, "testclient")
-    result = CliRunner().invoke(cli, ["users", "unlock", rabat.username.upper(),
-                                      "--data-dir", str(world.settings.data_dir)],
-                                env={"INTERLINK_DATABASE_URL": world.db.url})
+    result = CliRunner().invoke(
+        cli,
+        ["users", "unlock", rabat.username.upper(), "--data-dir", str(world.settings.data_dir)],
+        env={"INTERLINK_DATABASE_URL": world.db.url},
+    )
     assert result.exit_code == 0, result.output
     with world.db.session() as session:
         assert not throttle.is_throttled(session, rabat.username, "testclient")

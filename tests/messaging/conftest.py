@@ -28,5 +28,9 @@ class Cast:
 
 @pytest.fixture
 def cast(world: World) -> Cast:
-    return Cast(*(world.principal(world.user(org, Role.OFFICER))
-                  for org in ("NCB-MA", "NCB-FR", "NCB-DE", "GS")))
+    return Cast(
+        *(
+            world.principal(world.user(org, Role.OFFICER))
+            for org in ("NCB-MA", "NCB-FR", "NCB-DE", "GS")
+        )
+    )

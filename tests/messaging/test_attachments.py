@@ -17,28 +17,36 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF"
 
 
-@pytest.mark.parametrize(("content_type", "content"), [
-    ("application/pdf", PDF), ("image/png", PNG), ("image/jpeg", JPEG),
-    ("text/plain", "Nom: Ünal, Karim\n".encode()), ("text/csv", b"a,b\n1,2\r\n"),
-    ("application/PDF; charset=binary", PDF),
-])
+@pytest.mark.parametrize(
+    ("content_type", "content"),
+    [
+        ("application/pdf", PDF),
+        ("image/png", PNG),
+        ("image/jpeg", JPEG),
+        ("text/plain", "Nom: Ünal, Karim\n".encode()),
+        ("text/csv", b"a,b\n1,2\r\n"),
+        ("application/PDF; charset=binary", PDF),
+    ],
+)
 def test_accepted_when_the_content_agrees(content_type: str, content: bytes) -> None:
     [checked] = check_attachments([NewAttachment("file", content_type, content)])
     assert checked.content_type == content_type.split(";")[0].lower()
 
 
-@pytest.mark.parametrize(("content_type", "content", "why"), [
-    ("application/pdf", PNG, "not application/pdf"),
-    ("image/png", b"MZ\x90\x00 executable", "not image/png"),
-    ("text/plain", b"\x00\x01binary", "not text/plain"),
-    ("text/plain", b"\xff\xfe not utf-8", "not text/plain"),
-    ("application/x-msdownload", b"MZ\x90\x00", "not accepted"),
-    ("application/zip", b"PK\x03\x04", "not accepted"),
-    ("", PDF, "not accepted"),
-    ("text/plain", b"", "empty"),
-])
-def test_refused_when_type_or_content_is_wrong(content_type: str, content: bytes, why: str
-                                               ) -> None:
+@pytest.mark.parametrize(
+    ("content_type", "content", "why"),
+    [
+        ("application/pdf", PNG, "not application/pdf"),
+        ("image/png", b"MZ\x90\x00 executable", "not image/png"),
+        ("text/plain", b"\x00\x01binary", "not text/plain"),
+        ("text/plain", b"\xff\xfe not utf-8", "not text/plain"),
+        ("application/x-msdownload", b"MZ\x90\x00", "not accepted"),
+        ("application/zip", b"PK\x03\x04", "not accepted"),
+        ("", PDF, "not accepted"),
+        ("text/plain", b"", "empty"),
+    ],
+)
+def test_refused_when_type_or_content_is_wrong(content_type: str, content: bytes, why: str) -> None:
     with pytest.raises(InvalidInput, match=why):
         check_attachments([NewAttachment("file", content_type, content)])
 
@@ -54,10 +62,15 @@ def test_size_and_count_limits() -> None:
         check_attachments(many)
 
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("../../etc/passwd", "passwd"), ("C:\\Users\\x\\report.pdf", "report.pdf"),
-    ("bad\r\nheader.txt", "badheader.txt"), ("  name.txt. ", "name.txt"),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\report.pdf", "report.pdf"),
+        ("bad\r\nheader.txt", "badheader.txt"),
+        ("  name.txt. ", "name.txt"),
+    ],
+)
 def test_file_names_lose_paths_and_control_characters(raw: str, clean: str) -> None:
     [checked] = check_attachments([NewAttachment(raw, "text/plain", b"x")])
     assert checked.filename == clean

@@ -23,18 +23,17 @@ def env(world: World, tmp_path: Path) -> dict[str, str]:
     return {"INTERLINK_DATABASE_URL": world.db.url, "INTERLINK_DATA_DIR": str(tmp_path)}
 
 
-def test_rotating_a_key_keeps_old_messages_verifiable(world: World, env: dict[str, str]
-                                                      ) -> None:
+def test_rotating_a_key_keeps_old_messages_verifiable(world: World, env: dict[str, str]) -> None:
     ctx = context_for(world.settings)
     ma = world.principal(world.user("NCB-MA", Role.OFFICER))
     fr = world.principal(world.user("NCB-FR", Role.OFFICER))
     with world.db.session() as session:
         sent = service.start_thread(session, ctx, ma, [fr.org_id], Draft(body="b", subject="s"))
-    rotated = runner.invoke(app, ["messaging", "rotate-key", "--org", "NCB-MA", "--json"],
-                            env=env)
+    rotated = runner.invoke(app, ["messaging", "rotate-key", "--org", "NCB-MA", "--json"], env=env)
     assert rotated.exit_code == 0, rotated.output
-    keys = json.loads(runner.invoke(app, ["messaging", "keys", "--org", "NCB-MA", "--json"],
-                                    env=env).stdout)
+    keys = json.loads(
+        runner.invoke(app, ["messaging", "keys", "--org", "NCB-MA", "--json"], env=env).stdout
+    )
     assert [k["valid_until"] is None for k in keys] == [False, True]
     assert keys[1]["key_id"] == json.loads(rotated.stdout)["key_id"]
     with world.db.session() as session:

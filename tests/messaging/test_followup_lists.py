@@ -24,24 +24,40 @@ def _hits(world: World, ctx: MessagingContext, cast: Cast) -> None:
     with world.db.session() as session:
         for hit_id in range(1, 6):
             followups.open_hit_followup(
-                session, ctx=ctx, hit_id=hit_id, record_id=100 + hit_id,
-                searching_org_id=cast.ma.org_id, owner_org_id=cast.fr.org_id,
-                summary=f"hit {hit_id}", priority=Priority.URGENT if hit_id % 2
-                else Priority.ROUTINE, actor=cast.ma.actor)
+                session,
+                ctx=ctx,
+                hit_id=hit_id,
+                record_id=100 + hit_id,
+                searching_org_id=cast.ma.org_id,
+                owner_org_id=cast.fr.org_id,
+                summary=f"hit {hit_id}",
+                priority=Priority.URGENT if hit_id % 2 else Priority.ROUTINE,
+                actor=cast.ma.actor,
+            )
         for hit_id in (6, 7):
             followups.open_hit_followup(
-                session, ctx=ctx, hit_id=hit_id, record_id=200 + hit_id,
-                searching_org_id=cast.de.org_id, owner_org_id=cast.ma.org_id,
-                summary=f"hit {hit_id}", actor=cast.de.actor)
-        session.execute(update(Followup).where(Followup.hit_id == 3)
-                        .values(due_at=utcnow() - timedelta(hours=1)))
+                session,
+                ctx=ctx,
+                hit_id=hit_id,
+                record_id=200 + hit_id,
+                searching_org_id=cast.de.org_id,
+                owner_org_id=cast.ma.org_id,
+                summary=f"hit {hit_id}",
+                actor=cast.de.actor,
+            )
+        session.execute(
+            update(Followup)
+            .where(Followup.hit_id == 3)
+            .values(due_at=utcnow() - timedelta(hours=1))
+        )
 
 
 def _every(session, principal, filters, sort="due", limit=2):
     seen, cursor, totals = [], None, set()
     while True:
-        page = followups.followups_page(session, principal, filters, sort=sort, cursor=cursor,
-                                        limit=limit)
+        page = followups.followups_page(
+            session, principal, filters, sort=sort, cursor=cursor, limit=limit
+        )
         seen += [v.followup.hit_id for v in page.items]
         totals.add(page.total)
         if not page.next_cursor:
@@ -77,7 +93,8 @@ def test_pages_filters_and_sorts(world: World, ctx: MessagingContext, cast: Cast
 
 
 def test_csv_export_follows_the_filters_and_the_access_rule(
-        world: World, ctx: MessagingContext, cast: Cast) -> None:
+    world: World, ctx: MessagingContext, cast: Cast
+) -> None:
     _hits(world, ctx, cast)
     de_client = world.browser_login(world.user("NCB-DE", Role.OFFICER))
     response = de_client.get("/followups.csv")
@@ -97,8 +114,9 @@ def test_csv_export_follows_the_filters_and_the_access_rule(
     assert len(exports) == 2
 
 
-def test_followups_page_lists_filters_and_keeps_them(world: World, ctx: MessagingContext,
-                                                     cast: Cast) -> None:
+def test_followups_page_lists_filters_and_keeps_them(
+    world: World, ctx: MessagingContext, cast: Cast
+) -> None:
     _hits(world, ctx, cast)
     client = world.browser_login(world.user("NCB-MA", Role.OFFICER))
     page = client.get("/followups", params={"side": "searcher", "sort": "newest"})

@@ -29,14 +29,20 @@ def dossiers(world: World) -> Iterator[None]:
     yield
 
 
-def _dossier(world: World, owner: int, visibility: Visibility = Visibility(),
-             **restrictions: object) -> int:
+def _dossier(
+    world: World, owner: int, visibility: Visibility = Visibility(), **restrictions: object
+) -> int:
     """A circulated record (a stolen vehicle circulates at once) with these restrictions."""
     with world.db.session() as session:
-        row = Record(kind="vehicle", owner_org_id=owner, label="Dacia Logan",
-                     data={"vin": "1M8GDM9AXKP042788", "status": "stolen",
-                           "reported_on": "2026-02-01"},
-                     vin="1M8GDM9AXKP042788", circulated=True, **restrictions)
+        row = Record(
+            kind="vehicle",
+            owner_org_id=owner,
+            label="Dacia Logan",
+            data={"vin": "1M8GDM9AXKP042788", "status": "stolen", "reported_on": "2026-02-01"},
+            vin="1M8GDM9AXKP042788",
+            circulated=True,
+            **restrictions,
+        )
         row.set_visibility(visibility)
         session.add(row)
         session.flush()
@@ -46,8 +52,9 @@ def _dossier(world: World, owner: int, visibility: Visibility = Visibility(),
 def _operation(world: World, cast: Cast, *members: str) -> Operation:
     """An operation led by Morocco with these members invited and accepting."""
     with world.db.session() as session:
-        operation = operations.create_operation(session, cast.ma, name="Operation Sandstorm",
-                                                purpose="Trafficking route through Tanger")
+        operation = operations.create_operation(
+            session, cast.ma, name="Operation Sandstorm", purpose="Trafficking route through Tanger"
+        )
         for name in members:
             operations.invite(session, cast.ma, operation.id, getattr(cast, name).org_id)
     for name in members:
@@ -61,7 +68,8 @@ ONLY_MA = Visibility(VisibilityMode.ONLY, frozenset({"MA"}))
 
 @pytest.mark.usefixtures("dossiers")
 def test_a_participant_cannot_see_a_restricted_record_that_was_not_shared(
-        world: World, cast: Cast) -> None:
+    world: World, cast: Cast
+) -> None:
     operation = _operation(world, cast, "fr")
     restricted = _dossier(world, cast.ma.org_id, ONLY_MA)
     with world.db.session() as session:
@@ -82,7 +90,8 @@ def test_a_participant_cannot_see_a_restricted_record_that_was_not_shared(
 
 @pytest.mark.usefixtures("dossiers")
 def test_sharing_opens_national_data_to_the_participants_its_restrictions_admit(
-        world: World, cast: Cast) -> None:
+    world: World, cast: Cast
+) -> None:
     """A person no request circulates is national data; its owner may share it into an
     operation, and then participants its own restrictions admit see it."""
     operation = _operation(world, cast, "fr")
@@ -96,20 +105,21 @@ def test_sharing_opens_national_data_to_the_participants_its_restrictions_admit(
     with world.db.session() as session:
         operations.link_record(session, cast.ma, READER, operation.id, national, share=True)
     with world.db.session() as session:
-        assert operations.read_record(session, cast.fr, READER, operation.id,
-                                      national)["label"] == "Dacia Logan"
-        assert [r.record_id for r in operations.visible_records(
-            session, cast.fr, READER, operation.id)] == [national]
+        assert (
+            operations.read_record(session, cast.fr, READER, operation.id, national)["label"]
+            == "Dacia Logan"
+        )
+        assert [
+            r.record_id for r in operations.visible_records(session, cast.fr, READER, operation.id)
+        ] == [national]
 
 
 @pytest.mark.usefixtures("dossiers")
-def test_inviting_a_member_never_widens_what_the_owner_allowed(
-        world: World, cast: Cast) -> None:
+def test_inviting_a_member_never_widens_what_the_owner_allowed(world: World, cast: Cast) -> None:
     """An "all but DE" record shared by its owner stays closed to DE when the lead invites
     DE afterwards."""
     operation = _operation(world, cast, "fr")
-    not_de = _dossier(world, cast.ma.org_id,
-                      Visibility(VisibilityMode.EXCEPT, frozenset({"DE"})))
+    not_de = _dossier(world, cast.ma.org_id, Visibility(VisibilityMode.EXCEPT, frozenset({"DE"})))
     with world.db.session() as session:
         operations.link_record(session, cast.ma, READER, operation.id, not_de, share=True)
     with world.db.session() as session:
@@ -133,12 +143,16 @@ def test_a_record_visible_anyway_needs_no_sharing(world: World, cast: Cast) -> N
 
 
 @pytest.mark.usefixtures("dossiers")
-@pytest.mark.parametrize("restriction", [
-    {"access_blocked": True},
-    {"retention_until": datetime.now(UTC) - timedelta(days=1)},
-])
+@pytest.mark.parametrize(
+    "restriction",
+    [
+        {"access_blocked": True},
+        {"retention_until": datetime.now(UTC) - timedelta(days=1)},
+    ],
+)
 def test_sharing_never_overrides_an_oversight_block_or_expiry(
-        world: World, cast: Cast, restriction: dict) -> None:
+    world: World, cast: Cast, restriction: dict
+) -> None:
     operation = _operation(world, cast, "fr")
     record = _dossier(world, cast.ma.org_id, ONLY_MA)
     with world.db.session() as session:
@@ -153,7 +167,8 @@ def test_sharing_never_overrides_an_oversight_block_or_expiry(
 
 @pytest.mark.usefixtures("dossiers")
 def test_only_the_owner_shares_and_only_visible_records_are_linked(
-        world: World, cast: Cast) -> None:
+    world: World, cast: Cast
+) -> None:
     operation = _operation(world, cast, "fr", "de")
     german = _dossier(world, cast.de.org_id)
     hidden = _dossier(world, cast.de.org_id, Visibility(VisibilityMode.ONLY, frozenset({"DE"})))
@@ -190,16 +205,33 @@ def test_membership_changes_are_audited_and_on_the_timeline(world: World, cast: 
         operations.respond(session, cast.de, operation.id, accept=False)
         operations.remove_member(session, cast.ma, operation.id, cast.fr.org_id)
     with world.db.session() as session:
-        actions = session.scalars(select(AuditEntry.action).where(
-            AuditEntry.object_type == "operation").order_by(AuditEntry.id)).all()
+        actions = session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.object_type == "operation")
+            .order_by(AuditEntry.id)
+        ).all()
         view = operations.operation_view(session, cast.ma, READER, operation.id)
     assert [a for a in actions if a != "operation.read"] == [
-        "operation.create", "operation.invite", "operation.accept", "operation.invite",
-        "operation.decline", "operation.remove"]
+        "operation.create",
+        "operation.invite",
+        "operation.accept",
+        "operation.invite",
+        "operation.decline",
+        "operation.remove",
+    ]
     assert [e.kind for e in view.timeline] == [
-        "created", "invited", "accepted", "invited", "declined", "removed"]
+        "created",
+        "invited",
+        "accepted",
+        "invited",
+        "declined",
+        "removed",
+    ]
     assert {(m.code, m.status) for m in view.members} == {
-        ("NCB-MA", "accepted"), ("NCB-FR", "removed"), ("NCB-DE", "declined")}
+        ("NCB-MA", "accepted"),
+        ("NCB-FR", "removed"),
+        ("NCB-DE", "declined"),
+    }
 
 
 @pytest.mark.parametrize("actor", ["fr", "de"])
@@ -218,12 +250,16 @@ def test_invitations_are_answered_once(world: World, cast: Cast) -> None:
         operations.invite(session, cast.ma, operation.id, cast.fr.org_id)
 
 
-def test_the_channel_follows_membership(world: World, ctx: MessagingContext,
-                                        cast: Cast) -> None:
+def test_the_channel_follows_membership(world: World, ctx: MessagingContext, cast: Cast) -> None:
     operation = _operation(world, cast, "fr", "de")
     with world.db.session() as session:
-        message = service.reply(session, ctx, cast.fr, operation.channel_thread_id,
-                                Draft(body="Surveillance starts at 06:00."))
+        message = service.reply(
+            session,
+            ctx,
+            cast.fr,
+            operation.channel_thread_id,
+            Draft(body="Surveillance starts at 06:00."),
+        )
     with world.db.session() as session:
         view = service.read_thread(session, ctx, cast.de, operation.channel_thread_id)
         assert [m.body for m in view.messages] == ["Surveillance starts at 06:00."]
@@ -238,11 +274,18 @@ def test_tasks_have_owners_and_due_dates(world: World, cast: Cast) -> None:
     operation = _operation(world, cast, "fr")
     due = datetime.now(UTC) - timedelta(hours=1)
     with world.db.session() as session:
-        task = operations.add_task(session, cast.ma, operation.id, title="Check ferry manifest",
-                                   owner_org_id=cast.fr.org_id, due_at=due)
+        task = operations.add_task(
+            session,
+            cast.ma,
+            operation.id,
+            title="Check ferry manifest",
+            owner_org_id=cast.fr.org_id,
+            due_at=due,
+        )
         with pytest.raises(InvalidInput):  # not a member
-            operations.add_task(session, cast.ma, operation.id, title="x",
-                                owner_org_id=cast.de.org_id)
+            operations.add_task(
+                session, cast.ma, operation.id, title="x", owner_org_id=cast.de.org_id
+            )
     with world.db.session() as session:
         view = operations.operation_view(session, cast.fr, READER, operation.id)
         assert view.task_overdue(view.tasks[0]) and view.task_owners[task.id] == "NCB-FR"

@@ -65,20 +65,26 @@ def fr_admin(world: World) -> Principal:
 
 def _subscribe(world: World, ctx: MessagingContext, admin: Principal, url: str) -> tuple[int, str]:
     with world.db.session() as session:
-        hook, secret = webhooks.create_webhook(session, ctx, admin, url=url,
-                                               events=["message.new", "hit.new"])
+        hook, secret = webhooks.create_webhook(
+            session, ctx, admin, url=url, events=["message.new", "hit.new"]
+        )
         return hook.id, secret
 
 
 def _message_to_fr(world: World, ctx: MessagingContext, cast: Cast) -> int:
     with world.db.session() as session:
-        return service.start_thread(session, ctx, cast.ma, [cast.fr.org_id],
-                                    Draft(subject="Wanted person", body="Details inside")).id
+        return service.start_thread(
+            session,
+            ctx,
+            cast.ma,
+            [cast.fr.org_id],
+            Draft(subject="Wanted person", body="Details inside"),
+        ).id
 
 
 def test_a_failing_receiver_is_retried_with_back_off_and_the_log_shows_it(
-        world: World, ctx: MessagingContext, cast: Cast, fr_admin: Principal,
-        receiver: Receiver) -> None:
+    world: World, ctx: MessagingContext, cast: Cast, fr_admin: Principal, receiver: Receiver
+) -> None:
     receiver.failures = 2
     hook_id, secret = _subscribe(world, ctx, fr_admin, receiver.url)
     message_id = _message_to_fr(world, ctx, cast)
@@ -94,11 +100,17 @@ def test_a_failing_receiver_is_retried_with_back_off_and_the_log_shows_it(
     assert webhooks.deliver_due(world.db, ctx, now=start + timedelta(days=1)) == 0
     with world.db.session() as session:
         [log] = webhooks.delivery_log(session, fr_admin, hook_id)
-        audited = session.scalars(select(AuditEntry.outcome).where(
-            AuditEntry.action == "webhook.deliver").order_by(AuditEntry.id)).all()
+        audited = session.scalars(
+            select(AuditEntry.outcome)
+            .where(AuditEntry.action == "webhook.deliver")
+            .order_by(AuditEntry.id)
+        ).all()
     assert log.delivery.status == "delivered" and log.delivery.attempts == 3
     assert [(a.number, a.status_code, a.error) for a in log.attempts] == [
-        (1, 503, "HTTP 503"), (2, 503, "HTTP 503"), (3, 204, None)]
+        (1, 503, "HTTP 503"),
+        (2, 503, "HTTP 503"),
+        (3, 204, None),
+    ]
     assert audited == ["failed", "failed", "ok"]
     # Every attempt carried a valid signature over the same body.
     assert len(receiver.received) == 3
@@ -110,9 +122,9 @@ def test_a_failing_receiver_is_retried_with_back_off_and_the_log_shows_it(
     assert "Details inside" not in receiver.received[-1][1].decode()  # bodies stay inside
 
 
-def test_delivery_gives_up_after_the_last_attempt(world: World, ctx: MessagingContext,
-                                                  cast: Cast, fr_admin: Principal,
-                                                  receiver: Receiver) -> None:
+def test_delivery_gives_up_after_the_last_attempt(
+    world: World, ctx: MessagingContext, cast: Cast, fr_admin: Principal, receiver: Receiver
+) -> None:
     receiver.failures = 100
     strict = MessagingContext(ctx.keys, webhooks=WebhookPolicy(max_attempts=2))
     hook_id, _ = _subscribe(world, strict, fr_admin, receiver.url)
@@ -128,8 +140,9 @@ def test_delivery_gives_up_after_the_last_attempt(world: World, ctx: MessagingCo
     assert log.delivery.status == "failed" and len(log.attempts) == 2
 
 
-def test_an_unreachable_receiver_is_logged_as_an_error(world: World, ctx: MessagingContext,
-                                                       cast: Cast, fr_admin: Principal) -> None:
+def test_an_unreachable_receiver_is_logged_as_an_error(
+    world: World, ctx: MessagingContext, cast: Cast, fr_admin: Principal
+) -> None:
     hook_id, _ = _subscribe(world, ctx, fr_admin, "http://127.0.0.1:9/nothing-listens")
     _message_to_fr(world, ctx, cast)
     with world.db.session() as session:
@@ -142,12 +155,16 @@ def test_an_unreachable_receiver_is_logged_as_an_error(world: World, ctx: Messag
     assert log.delivery.status == "pending"
 
 
-def test_the_startup_hook_delivers_in_the_background(world: World, ctx: MessagingContext,
-                                                     cast: Cast, fr_admin: Principal,
-                                                     receiver: Receiver) -> None:
+def test_the_startup_hook_delivers_in_the_background(
+    world: World, ctx: MessagingContext, cast: Cast, fr_admin: Principal, receiver: Receiver
+) -> None:
     state = world.app.state.interlink
-    install_context(state, MessagingContext(ctx.keys, webhooks=WebhookPolicy(
-        poll_seconds=0.05, base=timedelta(milliseconds=50))))
+    install_context(
+        state,
+        MessagingContext(
+            ctx.keys, webhooks=WebhookPolicy(poll_seconds=0.05, base=timedelta(milliseconds=50))
+        ),
+    )
     receiver.failures = 1
     _subscribe(world, ctx, fr_admin, receiver.url)
     _message_to_fr(world, ctx, cast)
@@ -164,15 +181,23 @@ def test_the_startup_hook_delivers_in_the_background(world: World, ctx: Messagin
         assert session.scalars(select(WebhookDelivery.status)).one() == "delivered"
 
 
-def test_hits_are_announced_to_the_owner(world: World, ctx: MessagingContext, cast: Cast,
-                                         fr_admin: Principal, receiver: Receiver) -> None:
+def test_hits_are_announced_to_the_owner(
+    world: World, ctx: MessagingContext, cast: Cast, fr_admin: Principal, receiver: Receiver
+) -> None:
     from interlink.messaging.followups import open_hit_followup
 
     _subscribe(world, ctx, fr_admin, receiver.url)
     with world.db.session() as session:
-        open_hit_followup(session, ctx=ctx, hit_id=42, record_id=7,
-                          searching_org_id=cast.ma.org_id, owner_org_id=cast.fr.org_id,
-                          summary="match", actor=cast.ma.actor)
+        open_hit_followup(
+            session,
+            ctx=ctx,
+            hit_id=42,
+            record_id=7,
+            searching_org_id=cast.ma.org_id,
+            owner_org_id=cast.fr.org_id,
+            summary="match",
+            actor=cast.ma.actor,
+        )
     webhooks.deliver_due(world.db, ctx, now=utcnow() + timedelta(seconds=1))
     events = sorted(h["x-interlink-event"] for h, _ in receiver.received)
     assert events == ["hit.new", "message.new"]
@@ -188,17 +213,26 @@ def test_signatures_refuse_tampering_and_replays() -> None:
     assert not webhooks.verify_signature(secret, "garbage", body, now=1_700_000_000)
 
 
-@pytest.mark.parametrize("url", [
-    "ftp://127.0.0.1/x", "http://national.example/hook", "https://user:pw@national.example/",
-    "not a url", "https://" + "a" * 500 + ".example/"])
-def test_webhook_urls_are_checked(world: World, ctx: MessagingContext, fr_admin: Principal,
-                                  url: str) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://127.0.0.1/x",
+        "http://national.example/hook",
+        "https://user:pw@national.example/",
+        "not a url",
+        "https://" + "a" * 500 + ".example/",
+    ],
+)
+def test_webhook_urls_are_checked(
+    world: World, ctx: MessagingContext, fr_admin: Principal, url: str
+) -> None:
     with world.db.session() as session, pytest.raises(InvalidInput):
         webhooks.create_webhook(session, ctx, fr_admin, url=url, events=["hit.new"])
 
 
-def test_webhooks_belong_to_their_organisation(world: World, ctx: MessagingContext,
-                                               fr_admin: Principal) -> None:
+def test_webhooks_belong_to_their_organisation(
+    world: World, ctx: MessagingContext, fr_admin: Principal
+) -> None:
     hook_id, _ = _subscribe(world, ctx, fr_admin, "https://national.example/hook")
     ma_admin = world.principal(world.user("NCB-MA", Role.NCB_ADMIN, mfa=True))
     with world.db.session() as session:
@@ -209,9 +243,9 @@ def test_webhooks_belong_to_their_organisation(world: World, ctx: MessagingConte
             webhooks.deactivate_webhook(session, ma_admin, hook_id)
 
 
-def test_a_switched_off_webhook_gets_nothing_more(world: World, ctx: MessagingContext,
-                                                  cast: Cast, fr_admin: Principal,
-                                                  receiver: Receiver) -> None:
+def test_a_switched_off_webhook_gets_nothing_more(
+    world: World, ctx: MessagingContext, cast: Cast, fr_admin: Principal, receiver: Receiver
+) -> None:
     hook_id, _ = _subscribe(world, ctx, fr_admin, receiver.url)
     _message_to_fr(world, ctx, cast)
     with world.db.session() as session:

@@ -479,20 +479,35 @@ def test_the_number_is_found_in_a_labelled_identifier(given: str, number: str) -
 
 
 def test_a_labelled_number_is_stored_as_given_and_normalised_for_matching() -> None:
-    lines = [person_line(idNumber=["INN: 7707083893"], passportNumber=["Tax Id. No. 1234-5678"]),
-             entity_line("d1", "Passport", number=["Passport No. 12 AB-345 (France)"],
-                         country=["fr"], summary=["stolen"], date=["2024-01-01"])]
+    lines = [
+        person_line(idNumber=["INN: 7707083893"], passportNumber=["Tax Id. No. 1234-5678"]),
+        entity_line(
+            "d1",
+            "Passport",
+            number=["Passport No. 12 AB-345 (France)"],
+            country=["fr"],
+            summary=["stolen"],
+            date=["2024-01-01"],
+        ),
+    ]
     person, document = (entity.record for entity in parse_ftm_lines(lines))
     assert isinstance(person, PersonData) and isinstance(document, TravelDocumentData)
     assert [(d.number, d.number_as_given) for d in person.identity_documents] == [
-        ("12345678", "Tax Id. No. 1234-5678"), ("7707083893", "INN: 7707083893")]
+        ("12345678", "Tax Id. No. 1234-5678"),
+        ("7707083893", "INN: 7707083893"),
+    ]
     assert (document.number, document.number_as_given) == (
-        "12AB345", "Passport No. 12 AB-345 (France)")
+        "12AB345",
+        "Passport No. 12 AB-345 (France)",
+    )
     exported = [json.loads(line) for line in to_ftm_lines([("p1", person), ("d1", document)])]
     assert exported[0]["properties"].get("idNumber") is None  # documents travel as entities
     numbers = {e["properties"]["number"][0] for e in exported if e["schema"] != "Person"}
-    assert numbers == {"INN: 7707083893", "Tax Id. No. 1234-5678",
-                       "Passport No. 12 AB-345 (France)"}
+    assert numbers == {
+        "INN: 7707083893",
+        "Tax Id. No. 1234-5678",
+        "Passport No. 12 AB-345 (France)",
+    }
 
 
 @pytest.mark.parametrize("given", ["INN: 77#07", "Tax ID No. ?", "Passport 12 AB-345 ££"])
@@ -503,10 +518,17 @@ def test_a_label_with_no_usable_number_is_still_refused(given: str) -> None:
 
 
 def test_every_ftm_name_part_survives_a_round_trip() -> None:
-    parts = {"title": ["Dr."], "firstName": ["Ivan", "Iwan"], "secondName": ["Petrovich"],
-             "middleName": ["Pyotr"], "fatherName": ["Pyotr"], "motherName": ["Anna"],
-             "lastName": ["Sidorov"], "nameSuffix": ["Jr."],
-             "previousName": ["Ivan Kuznetsov"]}
+    parts = {
+        "title": ["Dr."],
+        "firstName": ["Ivan", "Iwan"],
+        "secondName": ["Petrovich"],
+        "middleName": ["Pyotr"],
+        "fatherName": ["Pyotr"],
+        "motherName": ["Anna"],
+        "lastName": ["Sidorov"],
+        "nameSuffix": ["Jr."],
+        "previousName": ["Ivan Kuznetsov"],
+    }
     line = entity_line("p1", "Person", name=["Ivan Petrovich Sidorov"], **parts)
     (parsed,) = parse_ftm_lines([line])
     assert isinstance(parsed.record, PersonData)
@@ -524,7 +546,9 @@ def test_name_parts_that_no_name_contains_are_kept_too() -> None:
     assert parsed.record.names[0].given_name is None  # "Ana Test" contains neither
     (exported,) = to_ftm("p1", parsed.record)
     assert (exported["properties"]["firstName"], exported["properties"]["lastName"]) == (
-        ["Jana"], ["Novak"])
+        ["Jana"],
+        ["Novak"],
+    )
 
 
 def test_real_sanctions_data_is_all_or_nothing_by_default() -> None:
@@ -546,7 +570,8 @@ def test_unusable_entities_of_real_data_are_skipped_and_reported_when_asked() ->
     marzook = entities["ofac-3754"].record
     assert isinstance(marzook, PersonData)
     assert ("523338386", "SSN 523-33-8386 (United States)") in [
-        (d.number, d.number_as_given) for d in marzook.identity_documents]
+        (d.number, d.number_as_given) for d in marzook.identity_documents
+    ]
     cortez = entities["ofac-4307"].record  # an "fka" of the list
     assert isinstance(cortez, PersonData)
     assert [n.full_name for n in cortez.previous_names] == ["Oliverio Abril CORTEZ"]
@@ -561,28 +586,41 @@ def test_real_sanctions_data_round_trips_through_export() -> None:
 
 def test_a_document_whose_holder_was_skipped_is_skipped_with_it() -> None:
     skipped: list[ImportLineError] = []
-    lines = [person_line("p1", birthDate=["not a date"]),
-             entity_line("d1", "Passport", holder=["p1"], number=["X1"]), GOOD]
+    lines = [
+        person_line("p1", birthDate=["not a date"]),
+        entity_line("d1", "Passport", holder=["p1"], number=["X1"]),
+        GOOD,
+    ]
     assert [e.external_id for e in parse_ftm_lines(lines, skipped=skipped)] == ["p0"]
     assert [(e.line_number, e.message) for e in skipped][1] == (
-        2, "its holder 'p1' on line 1 was skipped")
+        2,
+        "its holder 'p1' on line 1 was skipped",
+    )
 
 
 def test_a_repeated_id_is_skipped_and_the_first_entity_kept() -> None:
     skipped: list[ImportLineError] = []
-    lines = [GOOD, person_line("p0", name=["Other Person"]),
-             entity_line("d1", "Passport", holder=["p0"], number=["X1"])]
+    lines = [
+        GOOD,
+        person_line("p0", name=["Other Person"]),
+        entity_line("d1", "Passport", holder=["p0"], number=["X1"]),
+    ]
     (person,) = parse_ftm_lines(lines, skipped=skipped)
     assert isinstance(person.record, PersonData)
     assert [d.number for d in person.record.identity_documents] == ["X1"]
     assert [(e.line_number, e.message) for e in skipped] == [
-        (2, "entity id 'p0' already used on line 1")]
+        (2, "entity id 'p0' already used on line 1")
+    ]
 
 
 def test_csv_rows_that_cannot_be_used_are_skipped_when_asked() -> None:
-    lines = [",".join(DOCUMENT_CSV_COLUMNS), "a,FR,passport,X1,stolen,2024-01-01",
-             "b,FR,passport,X2,sold,2024-01-01", "c,FR,passport", "d,FR,passport,"
-             "Passport No. 12 AB-345,lost,2024-01-01"]
+    lines = [
+        ",".join(DOCUMENT_CSV_COLUMNS),
+        "a,FR,passport,X1,stolen,2024-01-01",
+        "b,FR,passport,X2,sold,2024-01-01",
+        "c,FR,passport",
+        "d,FR,passport,Passport No. 12 AB-345,lost,2024-01-01",
+    ]
     skipped: list[ImportLineError] = []
     parsed = list(parse_documents_csv(lines, skipped=skipped))
     assert [e.external_id for e in parsed] == ["a", "d"]

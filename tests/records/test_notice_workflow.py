@@ -11,17 +11,27 @@ from tests.support import World
 
 RED = {
     "notice_type": "red",
-    "subject": {"names": [{"full_name": "Omar Haddad"}], "sex": "male",
-                "birth_date": "1979-03-02", "nationalities": ["MA"],
-                "identity_documents": [{"document_type": "passport", "number": "XK1234567",
-                                        "issuing_country": "MA"}]},
+    "subject": {
+        "names": [{"full_name": "Omar Haddad"}],
+        "sex": "male",
+        "birth_date": "1979-03-02",
+        "nationalities": ["MA"],
+        "identity_documents": [
+            {"document_type": "passport", "number": "XK1234567", "issuing_country": "MA"}
+        ],
+    },
     "facts": "Leader of a network that smuggled cocaine through Tangier port in 2024.",
-    "judicial": {"offence_description": "Drug trafficking in an organised group",
-                 "offence_category": "drug_trafficking", "law_reference": "Penal Code art. 2",
-                 "maximum_penalty_months": 240, "purpose": "prosecution",
-                 "warrant_reference": "W-2025-77", "warrant_date": "2025-11-03",
-                 "issuing_authority": "Investigating judge, Tangier",
-                 "extradition_countries": ["FR", "ES"]},
+    "judicial": {
+        "offence_description": "Drug trafficking in an organised group",
+        "offence_category": "drug_trafficking",
+        "law_reference": "Penal Code art. 2",
+        "maximum_penalty_months": 240,
+        "purpose": "prosecution",
+        "warrant_reference": "W-2025-77",
+        "warrant_date": "2025-11-03",
+        "issuing_authority": "Investigating judge, Tangier",
+        "extradition_countries": ["FR", "ES"],
+    },
     "public_extract_consent": True,
 }
 
@@ -59,8 +69,11 @@ def test_full_life_of_a_red_notice(actors) -> None:
     assert fr.get(f"/api/v1/notices/{notice['id']}").status_code == 404  # drafts stay home
     submitted = _post(ma, notice, "submit")
     assert submitted["state"] == "submitted" and submitted["checks_summary"] == "pass"
-    assert {c["code"] for c in submitted["checks"]} >= {"red_penalty_threshold",
-                                                        "refugee_status", "political_context"}
+    assert {c["code"] for c in submitted["checks"]} >= {
+        "red_penalty_threshold",
+        "refugee_status",
+        "political_context",
+    }
     assert notice["id"] in {n["id"] for n in reviewer.get("/api/v1/notices/review-queue").json()}
     _post(reviewer, notice, "review")
     asked = _post(reviewer, notice, "request-info", question="Which court issued the warrant?")
@@ -68,14 +81,18 @@ def test_full_life_of_a_red_notice(actors) -> None:
     answered = _post(ma, notice, "answer", answer="The Tangier court of first instance.")
     assert answered["state"] == "submitted"
     _post(reviewer, notice, "review")
-    published = _post(reviewer, notice, "decision", approve=True,
-                      reason="Serious ordinary-law crime; criteria met.")
+    published = _post(
+        reviewer,
+        notice,
+        "decision",
+        approve=True,
+        reason="Serious ordinary-law crime; criteria met.",
+    )
     assert published["state"] == "published"
     seen = fr.get(f"/api/v1/notices/{notice['id']}").json()
     assert seen["state"] == "published" and seen["checks"] == []  # checks stay with the GS
     events = [e["event"] for e in published["timeline"]]
-    assert events == ["create", "submit", "review", "request_info", "answer", "review",
-                      "publish"]
+    assert events == ["create", "submit", "review", "request_info", "answer", "review", "publish"]
     cancelled = _post(ma, notice, "cancel", reason="Arrested in Spain on 2026-11-20.")
     assert cancelled["state"] == "cancelled"
     assert fr.get(f"/api/v1/notices/{notice['id']}").status_code == 404
@@ -92,11 +109,15 @@ def test_refusal_is_final(actors) -> None:
     _post(ma, notice, "submit", status=409)
 
 
-@pytest.mark.parametrize("action,body", [
-    ("review", {}), ("request-info", {"question": "why now?"}),
-    ("decision", {"approve": True, "reason": "looks fine"}),
-    ("diffusion-review", {"keep": False, "reason": "not ours"}),
-])
+@pytest.mark.parametrize(
+    "action,body",
+    [
+        ("review", {}),
+        ("request-info", {"question": "why now?"}),
+        ("decision", {"approve": True, "reason": "looks fine"}),
+        ("diffusion-review", {"keep": False, "reason": "not ours"}),
+    ],
+)
 def test_only_reviewers_review(actors, action: str, body: dict) -> None:
     notice = _draft(actors["ma"])
     _post(actors["ma"], notice, "submit")
@@ -126,8 +147,9 @@ def test_failed_check_blocks_publication(actors) -> None:
     _post(reviewer, notice, "decision", status=409, approve=True, reason="publish anyway")
     _post(reviewer, notice, "request-info", question="Is there a heavier charge?")
     fixed = copy.deepcopy(RED)
-    answered = _post(ma, notice, "answer", answer="Charge corrected to trafficking (20 years).",
-                     data=fixed)
+    answered = _post(
+        ma, notice, "answer", answer="Charge corrected to trafficking (20 years).", data=fixed
+    )
     assert answered["checks_summary"] == "pass" and answered["version"] == 2
 
 
@@ -142,15 +164,25 @@ def test_political_context_is_flagged_for_the_reviewer(actors) -> None:
 
 def test_refugee_status_against_requesting_country_blocks(actors) -> None:
     ma, reviewer = actors["ma"], actors["reviewer"]
-    r = reviewer.post("/api/v1/refugee-statuses", json={
-        "names": ["Haddad Omar"], "birth_date": "1979", "against_country": "MA",
-        "granted_by": "FR"})
+    r = reviewer.post(
+        "/api/v1/refugee-statuses",
+        json={
+            "names": ["Haddad Omar"],
+            "birth_date": "1979",
+            "against_country": "MA",
+            "granted_by": "FR",
+        },
+    )
     assert r.status_code == 201
     submitted = _post(ma, _draft(ma), "submit")
     refugee = next(c for c in submitted["checks"] if c["code"] == "refugee_status")
     assert refugee["outcome"] == "fail" and submitted["checks_summary"] == "fail"
-    assert actors["fr"].post("/api/v1/refugee-statuses", json={
-        "names": ["X Y"], "against_country": "MA"}).status_code == 403
+    assert (
+        actors["fr"]
+        .post("/api/v1/refugee-statuses", json={"names": ["X Y"], "against_country": "MA"})
+        .status_code
+        == 403
+    )
 
 
 def test_restrictions_hold_for_published_notices(actors) -> None:
@@ -173,10 +205,10 @@ def test_diffusion_circulates_at_once_to_chosen_members_and_review_can_withdraw(
     assert sent["state"] == "circulated" and sent["restrictions"]["countries"] == ["FR"]
     assert fr.get(f"/api/v1/notices/{diffusion['id']}").status_code == 200
     assert de.get(f"/api/v1/notices/{diffusion['id']}").status_code == 404
-    assert diffusion["id"] in {n["id"] for n in reviewer.get(
-        "/api/v1/notices/review-queue").json()}
-    withdrawn = _post(reviewer, diffusion, "diffusion-review", keep=False,
-                      reason="Concerns a private dispute.")
+    assert diffusion["id"] in {n["id"] for n in reviewer.get("/api/v1/notices/review-queue").json()}
+    withdrawn = _post(
+        reviewer, diffusion, "diffusion-review", keep=False, reason="Concerns a private dispute."
+    )
     assert withdrawn["state"] == "withdrawn"
     assert fr.get(f"/api/v1/notices/{diffusion['id']}").status_code == 404
     _post(reviewer, diffusion, "diffusion-review", status=409, keep=True, reason="again?")
@@ -198,11 +230,15 @@ def test_amendments_are_owner_only_and_versioned(actors) -> None:
     _post(reviewer, notice, "decision", approve=True, reason="criteria met")
     amended = copy.deepcopy(RED)
     amended["subject"]["aliases"] = [{"full_name": "Omar El Haddad"}]
-    r = fr.post(f"/api/v1/notices/{notice['id']}/amend",
-                json={"data": amended, "change": "addendum", "reason": "alias"})
+    r = fr.post(
+        f"/api/v1/notices/{notice['id']}/amend",
+        json={"data": amended, "change": "addendum", "reason": "alias"},
+    )
     assert r.status_code == 403
-    r = ma.post(f"/api/v1/notices/{notice['id']}/amend",
-                json={"data": amended, "change": "addendum", "reason": "alias found"})
+    r = ma.post(
+        f"/api/v1/notices/{notice['id']}/amend",
+        json={"data": amended, "change": "addendum", "reason": "alias found"},
+    )
     assert r.status_code == 200 and r.json()["version"] == 2
     versions = fr.get(f"/api/v1/notices/{notice['id']}/versions").json()
     assert [v["change"] for v in versions] == ["create", "addendum"]
@@ -219,8 +255,15 @@ def test_public_extract_only_with_consent(world: World, actors) -> None:
         _post(reviewer, n, "decision", approve=True, reason="criteria met")
     public = world.client().get("/api/v1/public/notices").json()
     assert len(public) == 1 and public[0]["name"] == "Omar Haddad"
-    assert set(public[0]) == {"reference", "name", "sex", "birth_year", "nationalities",
-                              "charge", "published_at"}
+    assert set(public[0]) == {
+        "reference",
+        "name",
+        "sex",
+        "birth_year",
+        "nationalities",
+        "charge",
+        "published_at",
+    }
     page = world.client().get("/public/notices")
     assert page.status_code == 200 and "Omar Haddad" in page.text
 

@@ -12,13 +12,29 @@ from interlink.records import service as records
 from interlink.records.models import Record
 from tests.support import World, circulate
 
-PERSON = {"names": [{"full_name": "Karim Benali"}], "sex": "male", "birth_date": "1984-05",
-          "nationalities": ["MA"]}
-DOCUMENT = {"issuing_country": "MA", "document_type": "passport", "number": "ab 123 4567",
-            "status": "stolen", "reported_on": "2026-01-10"}
-VEHICLE = {"vin": "1M8GDM9AXKP042788", "registration_number": "12345-A-6",
-           "registration_country": "MA", "make": "Dacia", "model": "Logan", "colour": "white",
-           "status": "stolen", "reported_on": "2026-02-01"}
+PERSON = {
+    "names": [{"full_name": "Karim Benali"}],
+    "sex": "male",
+    "birth_date": "1984-05",
+    "nationalities": ["MA"],
+}
+DOCUMENT = {
+    "issuing_country": "MA",
+    "document_type": "passport",
+    "number": "ab 123 4567",
+    "status": "stolen",
+    "reported_on": "2026-01-10",
+}
+VEHICLE = {
+    "vin": "1M8GDM9AXKP042788",
+    "registration_number": "12345-A-6",
+    "registration_country": "MA",
+    "make": "Dacia",
+    "model": "Logan",
+    "colour": "white",
+    "status": "stolen",
+    "reported_on": "2026-02-01",
+}
 DATA = {"person": PERSON, "document": DOCUMENT, "vehicle": VEHICLE}
 
 
@@ -74,8 +90,12 @@ def test_only_the_issuing_country_enters_its_documents(world: World, bureaus) ->
 def test_officers_and_agencies_do_not_enter_records(world: World, bureaus) -> None:
     _, fr_officer, _ = bureaus
     assert fr_officer.post("/api/v1/records/person", json={"data": PERSON}).status_code == 403
-    world.add_org("AGENCY-MA-X", __import__("interlink.core.auth", fromlist=["OrgKind"])
-                  .OrgKind.AGENCY, "MA", "NCB-MA")
+    world.add_org(
+        "AGENCY-MA-X",
+        __import__("interlink.core.auth", fromlist=["OrgKind"]).OrgKind.AGENCY,
+        "MA",
+        "NCB-MA",
+    )
     agency = world.api_as(world.user("AGENCY-MA-X", Role.SUPERVISOR))
     assert agency.post("/api/v1/records/person", json={"data": PERSON}).status_code == 403
 
@@ -86,8 +106,10 @@ def test_only_the_owner_changes_and_every_version_is_kept(bureaus) -> None:
     changed = dict(PERSON, birth_place="Casablanca")
     denied = fr.put(f"/api/v1/records/{person['id']}", json={"data": changed})
     assert denied.status_code == 403
-    ok = ma.put(f"/api/v1/records/{person['id']}",
-                json={"data": changed, "change": "addendum", "reason": "birth place confirmed"})
+    ok = ma.put(
+        f"/api/v1/records/{person['id']}",
+        json={"data": changed, "change": "addendum", "reason": "birth place confirmed"},
+    )
     assert ok.status_code == 200 and ok.json()["version"] == 2
     versions = fr.get(f"/api/v1/records/{person['id']}/versions").json()
     assert [v["change"] for v in versions] == ["create", "addendum"]
@@ -100,13 +122,19 @@ def test_restriction_change_is_a_version_and_takes_effect(bureaus) -> None:
     ma, fr, _ = bureaus
     person = _create(ma, "person")
     assert fr.get(f"/api/v1/records/{person['id']}").status_code == 200
-    r = ma.put(f"/api/v1/records/{person['id']}/restrictions",
-               json={"restrictions": {"visibility": "except", "countries": ["FR"]},
-                     "reason": "France refused extradition"})
+    r = ma.put(
+        f"/api/v1/records/{person['id']}/restrictions",
+        json={
+            "restrictions": {"visibility": "except", "countries": ["FR"]},
+            "reason": "France refused extradition",
+        },
+    )
     assert r.status_code == 200
     assert fr.get(f"/api/v1/records/{person['id']}").status_code == 404
-    assert [v["change"] for v in ma.get(f"/api/v1/records/{person['id']}/versions").json()] \
-        == ["create", "restriction"]
+    assert [v["change"] for v in ma.get(f"/api/v1/records/{person['id']}/versions").json()] == [
+        "create",
+        "restriction",
+    ]
 
 
 def test_not_actionable_is_shown_to_that_country(bureaus) -> None:
@@ -119,8 +147,12 @@ def test_not_actionable_is_shown_to_that_country(bureaus) -> None:
 def test_withdrawn_records_leave_lists(bureaus) -> None:
     ma, fr, _ = bureaus
     person = _create(ma, "person")
-    assert ma.post(f"/api/v1/records/{person['id']}/withdraw",
-                   json={"reason": "entered in error"}).status_code == 200
+    assert (
+        ma.post(
+            f"/api/v1/records/{person['id']}/withdraw", json={"reason": "entered in error"}
+        ).status_code
+        == 200
+    )
     assert fr.get(f"/api/v1/records/{person['id']}").status_code == 404
     assert person["id"] not in {r["id"] for r in fr.get("/api/v1/records").json()["items"]}
 
@@ -129,8 +161,11 @@ def test_expired_records_leave_every_list(world: World, bureaus) -> None:
     ma, fr, _ = bureaus
     person = _create(ma, "person")
     with world.db.session() as session:
-        session.execute(update(Record).where(Record.id == person["id"]).values(
-            retention_until=datetime.now(UTC) - timedelta(minutes=1)))
+        session.execute(
+            update(Record)
+            .where(Record.id == person["id"])
+            .values(retention_until=datetime.now(UTC) - timedelta(minutes=1))
+        )
     assert fr.get(f"/api/v1/records/{person['id']}").status_code == 404
     assert person["id"] not in {r["id"] for r in fr.get("/api/v1/records").json()["items"]}
     assert person["id"] not in {r["id"] for r in ma.get("/api/v1/records").json()["items"]}
@@ -144,18 +179,25 @@ def test_review_due_six_months_before_expiry_and_extension(world: World, bureaus
     person = _create(ma, "person")
     soon = datetime.now(UTC) + timedelta(days=100)
     with world.db.session() as session:
-        session.execute(update(Record).where(Record.id == person["id"]).values(
-            retention_until=soon))
+        session.execute(
+            update(Record).where(Record.id == person["id"]).values(retention_until=soon)
+        )
         assert records.retention_sweep(session) == {"review_due": 1, "expired": 0}
     due = ma.get("/api/v1/records/review-due").json()
     assert [r["id"] for r in due] == [person["id"]]
     assert fr.get("/api/v1/records/review-due").json() == []
     short = ma.post(f"/api/v1/records/{person['id']}/extend", json={"reason": "still"})
     assert short.status_code == 422
-    assert fr.post(f"/api/v1/records/{person['id']}/extend",
-                   json={"reason": "we want it longer please"}).status_code == 403
-    extended = ma.post(f"/api/v1/records/{person['id']}/extend",
-                       json={"reason": "investigation still open, suspect seen in 2026"})
+    assert (
+        fr.post(
+            f"/api/v1/records/{person['id']}/extend", json={"reason": "we want it longer please"}
+        ).status_code
+        == 403
+    )
+    extended = ma.post(
+        f"/api/v1/records/{person['id']}/extend",
+        json={"reason": "investigation still open, suspect seen in 2026"},
+    )
     assert extended.status_code == 200
     assert datetime.fromisoformat(extended.json()["retention_until"]) > soon + timedelta(days=365)
     assert ma.get("/api/v1/records/review-due").json() == []
@@ -167,8 +209,9 @@ def test_default_retention_five_and_ten_years(bureaus) -> None:
     doc = _create(ma, "document")
 
     def days(r: dict) -> int:
-        return (datetime.fromisoformat(r["retention_until"])
-                - datetime.fromisoformat(r["created_at"])).days
+        return (
+            datetime.fromisoformat(r["retention_until"]) - datetime.fromisoformat(r["created_at"])
+        ).days
 
     assert days(person) == 5 * 365 and days(doc) == 10 * 365
 
@@ -179,8 +222,9 @@ def test_every_read_is_audited_for_the_owner(world: World, bureaus) -> None:
     fr.get(f"/api/v1/records/{person['id']}")
     de.get(f"/api/v1/records/{person['id']}")  # refused, still recorded
     admin = world.api_as(world.user("NCB-MA", Role.NCB_ADMIN, mfa=True))
-    entries = admin.get("/api/v1/audit", params={"object_type": "record",
-                                                 "object_id": str(person["id"])}).json()["items"]
+    entries = admin.get(
+        "/api/v1/audit", params={"object_type": "record", "object_id": str(person["id"])}
+    ).json()["items"]
     reads = [(e["action"], e["outcome"], e["actor_org_id"]) for e in entries]
     assert ("record.read", "ok", world.org("NCB-FR").id) in reads
     assert ("record.read", "denied", world.org("NCB-DE").id) in reads
@@ -191,11 +235,15 @@ def test_bad_record_data_is_a_clear_422(bureaus) -> None:
     ma, _, _ = bureaus
     r = ma.post("/api/v1/records/person", json={"data": {"names": [], "birth_date": "1984-13"}})
     assert r.status_code == 422 and "birth_date" in r.json()["detail"]
-    r = ma.post("/api/v1/records/person", json={"data": PERSON, "restrictions": {
-        "visibility": "only", "countries": ["XX"]}})
+    r = ma.post(
+        "/api/v1/records/person",
+        json={"data": PERSON, "restrictions": {"visibility": "only", "countries": ["XX"]}},
+    )
     assert r.status_code == 422
-    r = ma.post("/api/v1/records/person", json={"data": PERSON, "restrictions": {
-        "visibility": "only", "countries": []}})
+    r = ma.post(
+        "/api/v1/records/person",
+        json={"data": PERSON, "restrictions": {"visibility": "only", "countries": []}},
+    )
     assert r.status_code == 422
 
 

@@ -259,8 +259,9 @@ def test_empty_queries_and_empty_index():
 @WAYS
 @pytest.mark.parametrize("number", ["592123456789", "B92123456789AZ", "1234567890123456789"])
 def test_a_long_number_is_indexed_whole(number: str, way: str) -> None:
-    index = index_of(entry(1, number, country="BE", doc_type="id_card"), entry(2, "L898902C3"),
-                     way=way)
+    index = index_of(
+        entry(1, number, country="BE", doc_type="id_card"), entry(2, "L898902C3"), way=way
+    )
     assert ids(index.lookup(number)) == [1]
     assert index.lookup(number)[0].number == number
     assert ids(index.lookup(number, "BE", "id_card", with_ocr_variants=False)) == [1]

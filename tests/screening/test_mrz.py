@@ -326,7 +326,8 @@ def test_a_long_number_continued_in_the_optional_data_validates(number: str) -> 
     assert result.optional_data == ""
     assert result.issuing_country == "BE"
     assert result.check_digits[0] == CheckDigit(
-        "document_number", icao_check_digit(number), icao_check_digit(number), True)
+        "document_number", icao_check_digit(number), icao_check_digit(number), True
+    )
 
 
 def test_a_wrong_check_digit_in_the_continuation_fails_validation() -> None:

@@ -30,54 +30,76 @@ def analyzer() -> NameAnalyzer:
     return NameAnalyzer()
 
 
-@pytest.mark.parametrize(("text", "tokens"), [
-    ("Mr. John  SMITH", ["john", "smith"]),
-    ("Jean-Luc Picard", ["jean", "luc", "picard"]),
-    ("Dr", ["dr"]),  # a title alone is kept: it is all there is
-    ("约翰·威廉", ["约翰", "威廉"]),
-    ("ジョン・スミス", ["ジョン", "スミス"]),
-    ("O'Brien, Pat", ["o'brien", "pat"]),
-    ("ג'ורג' בוש", ["ג'ורג'", "בוש"]),
-    ("AL-HASSAN", ["al", "hassan"]),
-])
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Mr. John  SMITH", ["john", "smith"]),
+        ("Jean-Luc Picard", ["jean", "luc", "picard"]),
+        ("Dr", ["dr"]),  # a title alone is kept: it is all there is
+        ("约翰·威廉", ["约翰", "威廉"]),
+        ("ジョン・スミス", ["ジョン", "スミス"]),
+        ("O'Brien, Pat", ["o'brien", "pat"]),
+        ("ג'ורג' בוש", ["ג'ורג'", "בוש"]),
+        ("AL-HASSAN", ["al", "hassan"]),
+    ],
+)
 def test_split_name(text: str, tokens: list[str]) -> None:
     assert split_name(text) == tokens
 
 
-@pytest.mark.parametrize(("token", "script"), [
-    ("smith", Script.LATIN), ("đukić", Script.LATIN), ("александр", Script.CYRILLIC),
-    ("محمد", Script.ARABIC), ("משה", Script.HEBREW), ("김정은", Script.HANGUL),
-    ("スミス", Script.KANA), ("すずき", Script.KANA), ("山田はな", Script.KANA),
-    ("王小明", Script.HAN), ("αλέξανδρος", Script.OTHER), ("123", Script.LATIN),
-])
+@pytest.mark.parametrize(
+    ("token", "script"),
+    [
+        ("smith", Script.LATIN),
+        ("đukić", Script.LATIN),
+        ("александр", Script.CYRILLIC),
+        ("محمد", Script.ARABIC),
+        ("משה", Script.HEBREW),
+        ("김정은", Script.HANGUL),
+        ("スミス", Script.KANA),
+        ("すずき", Script.KANA),
+        ("山田はな", Script.KANA),
+        ("王小明", Script.HAN),
+        ("αλέξανδρος", Script.OTHER),
+        ("123", Script.LATIN),
+    ],
+)
 def test_token_script(token: str, script: Script) -> None:
     assert token_script(token) is script
 
 
-@pytest.mark.parametrize(("text", "form"), [
-    ("Đukić", "dukic"), ("Køppen", "koppen"), ("Straße", "strasse"), ("O'Brien", "obrien"),
-    ("123", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("Đukić", "dukic"),
+        ("Køppen", "koppen"),
+        ("Straße", "strasse"),
+        ("O'Brien", "obrien"),
+        ("123", ""),
+    ],
+)
 def test_latin_form(text: str, form: str) -> None:
     assert latin_form(text) == form
 
 
-@pytest.mark.parametrize(("token", "script", "units"), [
-    ("김", Script.HANGUL, ["ᄀ", "ᅵ", "ᆷ"]),  # a syllable reads as its jamo
-    ("すずき", Script.KANA, ["ス", "ズ", "キ"]),  # hiragana reads as katakana
-    ("ティー", Script.KANA, ["ティー"]),  # small kana and the long mark join their letter
-    ("てぃー", Script.KANA, ["ティー"]),
-    ("約翰", Script.HAN, ["约", "翰"]),  # traditional reads as simplified
-    ("ג'ורג'", Script.HEBREW, ["ג'", "ו", "ר", "ג'"]),  # geresh stays with its letter
-    ("مُحَمَّد", Script.ARABIC, ["م", "ح", "م", "د"]),  # vowel marks dropped
-])
+@pytest.mark.parametrize(
+    ("token", "script", "units"),
+    [
+        ("김", Script.HANGUL, ["ᄀ", "ᅵ", "ᆷ"]),  # a syllable reads as its jamo
+        ("すずき", Script.KANA, ["ス", "ズ", "キ"]),  # hiragana reads as katakana
+        ("ティー", Script.KANA, ["ティー"]),  # small kana and the long mark join their letter
+        ("てぃー", Script.KANA, ["ティー"]),
+        ("約翰", Script.HAN, ["约", "翰"]),  # traditional reads as simplified
+        ("ג'ורג'", Script.HEBREW, ["ג'", "ו", "ר", "ג'"]),  # geresh stays with its letter
+        ("مُحَمَّد", Script.ARABIC, ["م", "ح", "م", "د"]),  # vowel marks dropped
+    ],
+)
 def test_graphemes(token: str, script: Script, units: list[str]) -> None:
     assert graphemes(token, script) == units
 
 
 def _tiny_model() -> Romanizer:
-    units = {"а": (("a", -0.1), ("o", -2.5)), "б": (("b", -0.05),),
-             "б а": (("ba", -1.0),)}
+    units = {"а": (("a", -0.1), ("o", -2.5)), "б": (("b", -0.05),), "б а": (("ba", -1.0),)}
     return Romanizer({Script.CYRILLIC: ScriptModel(units, unit_length=2, unit_penalty=-1.2)})
 
 
@@ -97,21 +119,28 @@ def test_romanizer_falls_back_to_icu_for_unseen_letters_and_scripts() -> None:
     assert model.spellings("Smith", Script.LATIN, limit=3) == [("smith", 1.0)]
 
 
-@pytest.mark.parametrize(("native", "latin"), [
-    ("Александр", "alexander"), ("Пушкин", "pushkin"), ("محمد", "mohammed"),
-    ("בנימין", "benjamin"), ("클레망", "clement"), ("クリスティ", "christie"),
-    ("威廉", "william"),
-])
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("Александр", "alexander"),
+        ("Пушкин", "pushkin"),
+        ("محمد", "mohammed"),
+        ("בנימין", "benjamin"),
+        ("클레망", "clement"),
+        ("クリスティ", "christie"),
+        ("威廉", "william"),
+    ],
+)
 def test_shipped_model_spells_native_names_closer_than_icu(
-        analyzer: NameAnalyzer, native: str, latin: str) -> None:
+    analyzer: NameAnalyzer, native: str, latin: str
+) -> None:
     own = analyzer.token(latin)
     learned = spelling_similarity(analyzer.token(native.casefold()), own)
     icu_only = spelling_similarity(NameAnalyzer(Romanizer({})).token(native.casefold()), own)
     assert learned >= max(icu_only, 0.65)
 
 
-def test_analyze_reads_an_unspaced_chinese_name_as_family_and_given(
-        analyzer: NameAnalyzer) -> None:
+def test_analyze_reads_an_unspaced_chinese_name_as_family_and_given(analyzer: NameAnalyzer) -> None:
     tokens = analyzer.analyze("王小明")
     assert [t.text for t in tokens] == ["王", "小明"]
     assert [t.text for t in analyzer.analyze("王 小明 李")] == ["王", "小明", "李"]
@@ -127,10 +156,17 @@ def test_token_flags(analyzer: NameAnalyzer) -> None:
     assert al.is_particle and not smith.is_particle
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("mohammed", "muhammad"), ("kristie", "cristy"), ("aleksandr", "alexander"),
-    ("philip", "filip"), ("schmidt", "shmit"), ("lee", "li"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("mohammed", "muhammad"),
+        ("kristie", "cristy"),
+        ("aleksandr", "alexander"),
+        ("philip", "filip"),
+        ("schmidt", "shmit"),
+        ("lee", "li"),
+    ],
+)
 def test_spelling_variants_share_a_skeleton(a: str, b: str) -> None:
     assert skeleton(a) == skeleton(b)
 
@@ -141,8 +177,12 @@ def test_different_names_have_different_skeletons(a: str, b: str) -> None:
 
 
 def test_consonants_is_what_an_abjad_writes() -> None:
-    assert [consonants(s) for s in ("mohammed", "muhammad", "osama", "netanyahu")] == \
-        ["mhmd", "mhmd", "_sm", "ntnh"]
+    assert [consonants(s) for s in ("mohammed", "muhammad", "osama", "netanyahu")] == [
+        "mhmd",
+        "mhmd",
+        "_sm",
+        "ntnh",
+    ]
     # an initial vowel is written (alif, ayin), though not which one
     assert consonants("omar") == consonants("umar") == "_mr"
     assert consonants("ahmadian") == "_hmdn" != consonants("hamedani") == "hmdn"
@@ -175,10 +215,12 @@ def test_sound_skeletons_count_a_quarter_across_scripts_only() -> None:
     letters = OSA.normalized_similarity("peigen", "bacon")
     assert skeleton("peigen") == skeleton("bacon") == "BKM"
     assert spelling_similarity(native, latin) == pytest.approx(
-        (1 - SOUND_WEIGHT) * letters + SOUND_WEIGHT * 1.0)
+        (1 - SOUND_WEIGHT) * letters + SOUND_WEIGHT * 1.0
+    )
     # two Latin spellings are compared as letters only
-    assert spelling_similarity(_token("peigen", Script.LATIN, ("peigen",)), latin) \
-        == pytest.approx(letters)
+    assert spelling_similarity(_token("peigen", Script.LATIN, ("peigen",)), latin) == pytest.approx(
+        letters
+    )
 
 
 def test_index_bounds_scores_with_the_sound_skeletons_like_the_matcher() -> None:

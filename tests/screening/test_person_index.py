@@ -17,9 +17,15 @@ ONLY_FR = Visibility(VisibilityMode.ONLY, frozenset({"FR"}))
 NOT_DE = Visibility(VisibilityMode.EXCEPT, frozenset({"DE"}))
 
 
-def person(record_id: int, *names: str, birth: str | None = None, sex: str | None = None,
-           nationalities: tuple[str, ...] = (), visibility: Visibility = EVERYONE,
-           owner: int = 7) -> PersonEntry:
+def person(
+    record_id: int,
+    *names: str,
+    birth: str | None = None,
+    sex: str | None = None,
+    nationalities: tuple[str, ...] = (),
+    visibility: Visibility = EVERYONE,
+    owner: int = 7,
+) -> PersonEntry:
     return PersonEntry(record_id, names, birth, nationalities, sex, visibility, owner)
 
 
@@ -43,17 +49,19 @@ def shared_matcher() -> PersonMatcher:
 @pytest.fixture
 def index(shared_matcher: PersonMatcher) -> PersonIndex:
     found = PersonIndex(shared_matcher)
-    found.bulk_load([
-        person(1, "John Smith", birth="1970-01-01", nationalities=("GB",), sex="M"),
-        person(2, "Jane Smith", birth="1985"),
-        person(3, "Alexander Pushkin", "Aleksandr Sergeyevich Pushkin", birth="1799-06-06"),
-        person(4, "Mohammed Ali", nationalities=("EG",)),
-        person(5, "Yitzhak Rabin"),
-        person(6, "Wang Xiaoming"),
-        person(7, "Мария Иванова"),
-        person(8, "Omar Hassan", visibility=ONLY_FR),
-        person(9, "Omar Hassan", visibility=NOT_DE, owner=9),
-    ])
+    found.bulk_load(
+        [
+            person(1, "John Smith", birth="1970-01-01", nationalities=("GB",), sex="M"),
+            person(2, "Jane Smith", birth="1985"),
+            person(3, "Alexander Pushkin", "Aleksandr Sergeyevich Pushkin", birth="1799-06-06"),
+            person(4, "Mohammed Ali", nationalities=("EG",)),
+            person(5, "Yitzhak Rabin"),
+            person(6, "Wang Xiaoming"),
+            person(7, "Мария Иванова"),
+            person(8, "Omar Hassan", visibility=ONLY_FR),
+            person(9, "Omar Hassan", visibility=NOT_DE, owner=9),
+        ]
+    )
     return found
 
 
@@ -61,12 +69,24 @@ def ids(hits) -> list[int]:  # type: ignore[no-untyped-def]
     return [h.record_id for h in hits]
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("John Smith", 1), ("Smith John", 1), ("Jonh Smiht", 1), ("J. Smith", 1),
-    ("Aleksandr Pushkin", 3), ("Александр Пушкин", 3), ("Alexander S. Pushkin", 3),
-    ("محمد علي", 4), ("Muhammad Ali", 4), ("יצחק רבין", 5), ("王小明", 6),
-    ("Maria Ivanova", 7), ("Мария Иванова", 7),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("John Smith", 1),
+        ("Smith John", 1),
+        ("Jonh Smiht", 1),
+        ("J. Smith", 1),
+        ("Aleksandr Pushkin", 3),
+        ("Александр Пушкин", 3),
+        ("Alexander S. Pushkin", 3),
+        ("محمد علي", 4),
+        ("Muhammad Ali", 4),
+        ("יצחק רבין", 5),
+        ("王小明", 6),
+        ("Maria Ivanova", 7),
+        ("Мария Иванова", 7),
+    ],
+)
 def test_search_finds_the_person_first(index: PersonIndex, name: str, expected: int) -> None:
     hits = index.search(PersonQuery(name), None)
     assert hits and hits[0].record_id == expected
@@ -106,12 +126,15 @@ def test_qualifiers_order_people_with_the_same_name(index: PersonIndex) -> None:
     assert ids(hits)[0] == 2
 
 
-@pytest.mark.parametrize(("viewer", "visible"), [
-    (None, [8, 9]),  # the General Secretariat sees everything
-    ("FR", [8, 9]),
-    ("DE", []),  # excluded by 9, not listed by 8
-    ("IT", [9]),
-])
+@pytest.mark.parametrize(
+    ("viewer", "visible"),
+    [
+        (None, [8, 9]),  # the General Secretariat sees everything
+        ("FR", [8, 9]),
+        ("DE", []),  # excluded by 9, not listed by 8
+        ("IT", [9]),
+    ],
+)
 def test_visibility(index: PersonIndex, viewer: str | None, visible: list[int]) -> None:
     assert sorted(ids(index.search(PersonQuery("Omar Hassan"), viewer))) == visible
 
@@ -171,8 +194,11 @@ def test_a_random_stream_of_changes_matches_a_fresh_scan(shared_matcher: PersonM
             index.remove(record_id)
             live.pop(record_id, None)
         else:
-            entry = person(record_id, f"{rng.choice(given)} {rng.choice(family)}",
-                           visibility=rng.choice([EVERYONE, ONLY_FR, NOT_DE]))
+            entry = person(
+                record_id,
+                f"{rng.choice(given)} {rng.choice(family)}",
+                visibility=rng.choice([EVERYONE, ONLY_FR, NOT_DE]),
+            )
             index.upsert(entry)
             live[record_id] = entry
     assert len(index) == len(live)
@@ -181,9 +207,12 @@ def test_a_random_stream_of_changes_matches_a_fresh_scan(shared_matcher: PersonM
             query = PersonQuery(f"{g} {f}")
             prepared = index.prepare(query)  # weighed by how common each token is here
             expected = sorted(
-                (-s, r) for r, e in live.items() if e.visibility.admits("DE")
+                (-s, r)
+                for r, e in live.items()
+                if e.visibility.admits("DE")
                 and (s := shared_matcher.score(prepared, shared_matcher.candidate(e)).score)
-                >= index.min_score)
+                >= index.min_score
+            )
             found = index.search(query, "DE", limit=100)
             assert [(-h.score, h.record_id) for h in found] == expected
 
@@ -191,13 +220,16 @@ def test_a_random_stream_of_changes_matches_a_fresh_scan(shared_matcher: PersonM
 def _reached_through_a_token(result: MatchResult) -> bool:
     """A match some query token agrees with on its own: not one made of initials only or
     of the names run together, which nominate nobody (docs/screening-names.md)."""
-    return any(t.how not in ("initial", "joined", "missing") and t.agreement > 0
-               for t in result.features[0].tokens)
+    return any(
+        t.how not in ("initial", "joined", "missing") and t.agreement > 0
+        for t in result.features[0].tokens
+    )
 
 
 @pytest.mark.parametrize("floor", [0.3, 0.55, 0.7, 0.9])
 def test_candidate_generation_misses_nobody_who_reaches_the_floor(
-        shared_matcher: PersonMatcher, floor: float) -> None:
+    shared_matcher: PersonMatcher, floor: float
+) -> None:
     """Nominating only through forms above per-token thresholds (a token as common as "Doe"
     may nominate nobody) must still find every person whose exact score reaches the floor,
     as scoring every record would; a query token missing from the person costs only half
@@ -210,21 +242,40 @@ def test_candidate_generation_misses_nobody_who_reaches_the_floor(
     for record_id in range(1, 301):
         family = "Doe" if rng.random() < 0.6 else rng.choice(rare)
         middle = f" {rng.choice(given)}" if rng.random() < 0.2 else ""
-        entries.append(person(record_id, f"{rng.choice(given)}{middle} {family}",
-                              birth=rng.choice([None, "1970", "1985-03-02"])))
+        entries.append(
+            person(
+                record_id,
+                f"{rng.choice(given)}{middle} {family}",
+                birth=rng.choice([None, "1970", "1985-03-02"]),
+            )
+        )
     index = PersonIndex(shared_matcher, candidates=10_000)
     index.bulk_load(entries)
-    for name in ["John Doe", "Jon Okonkwo", "Maria Doe Petrova", "Amir Hadad", "Doe",
-                 "Iwan Petrov Doe", "J. Doe", "Li Zhou Doe"]:
+    for name in [
+        "John Doe",
+        "Jon Okonkwo",
+        "Maria Doe Petrova",
+        "Amir Hadad",
+        "Doe",
+        "Iwan Petrov Doe",
+        "J. Doe",
+        "Li Zhou Doe",
+    ]:
         query = PersonQuery(name, birth_date="1970")
         prepared = index.prepare(query)  # weighed by how common each token is here
-        exact = {e.record_id: shared_matcher.score(prepared, shared_matcher.candidate(e))
-                 for e in entries}
-        found = {h.record_id: h.score
-                 for h in index.search(query, None, limit=10_000, min_score=floor)}
+        exact = {
+            e.record_id: shared_matcher.score(prepared, shared_matcher.candidate(e))
+            for e in entries
+        }
+        found = {
+            h.record_id: h.score for h in index.search(query, None, limit=10_000, min_score=floor)
+        }
         assert all(exact[r].score == score >= floor for r, score in found.items()), name
-        expected = {r for r, result in exact.items()
-                    if result.score >= floor and _reached_through_a_token(result)}
+        expected = {
+            r
+            for r, result in exact.items()
+            if result.score >= floor and _reached_through_a_token(result)
+        }
         assert expected <= set(found), (name, expected - set(found))
 
 
@@ -236,8 +287,7 @@ def test_name_bound_is_the_best_choice_of_tokens_to_keep(count: int, particles: 
     with particles, every set."""
     rng = random.Random(count)
     weights = [0.5 if particles and i % 2 else 1.0 for i in range(count)]
-    agreements = [np.array([rng.random() for _ in range(200)], np.float32)
-                  for _ in range(count)]
+    agreements = [np.array([rng.random() for _ in range(200)], np.float32) for _ in range(count)]
     kept = np.array([rng.randint(1, count) for _ in range(200)])
     total = sum(weights)
     expected = np.zeros(200)
@@ -254,15 +304,21 @@ def test_name_bound_is_the_best_choice_of_tokens_to_keep(count: int, particles: 
 def test_a_person_with_many_aliases_is_read_from_its_names(shared_matcher: PersonMatcher) -> None:
     """More distinct tokens than the per-person form columns hold: the coarse score is then
     read from the names themselves, and the person is found through any alias."""
-    aliases = ("Omar Hassan", "Abu Bakr Siddiq", "Karim Nasser Farouk", "Yusuf Idris Malik",
-               "Tariq Zaid")
+    aliases = (
+        "Omar Hassan",
+        "Abu Bakr Siddiq",
+        "Karim Nasser Farouk",
+        "Yusuf Idris Malik",
+        "Tariq Zaid",
+    )
     index = PersonIndex(shared_matcher)
     index.bulk_load([person(1, *aliases), person(2, "Yusuf Idris"), person(3, "Tariq Ziad")])
     for alias in aliases:
         hits = index.search(PersonQuery(alias), None)
         assert hits and hits[0].record_id == 1 and hits[0].score == 1.0, alias
-        assert hits[0].score == shared_matcher.compare(PersonQuery(alias),
-                                                       person(1, *aliases)).score
+        assert (
+            hits[0].score == shared_matcher.compare(PersonQuery(alias), person(1, *aliases)).score
+        )
 
 
 def test_name_parts_many_indexed_persons_share_count_less(shared_matcher: PersonMatcher) -> None:
@@ -273,8 +329,13 @@ def test_name_parts_many_indexed_persons_share_count_less(shared_matcher: Person
     rare = PersonIndex(shared_matcher)
     rare.bulk_load([target, *others])
     common = PersonIndex(shared_matcher)
-    common.bulk_load([target, *(person(i, f"David Other{i:04d}") for i in range(2, 1002)),
-                      *(person(i, f"Person{i:04d} Hernandez") for i in range(1002, 2002))])
+    common.bulk_load(
+        [
+            target,
+            *(person(i, f"David Other{i:04d}") for i in range(2, 1002)),
+            *(person(i, f"Person{i:04d} Hernandez") for i in range(1002, 2002)),
+        ]
+    )
     query = PersonQuery("David Hernandez")
     found_rare = {h.record_id: h for h in rare.search(query, None)}
     found_common = {h.record_id: h for h in common.search(query, None, min_score=0.0)}
@@ -286,5 +347,6 @@ def test_name_parts_many_indexed_persons_share_count_less(shared_matcher: Person
     assert all(w < 0.5 for w in weights)
     # the prepared query carries those weights, so a direct score equals the search's
     prepared = common.prepare(query)
-    assert shared_matcher.score(prepared, shared_matcher.candidate(target)).score \
-        == pytest.approx(found_common[1].score)
+    assert shared_matcher.score(prepared, shared_matcher.candidate(target)).score == pytest.approx(
+        found_common[1].score
+    )

@@ -30,18 +30,34 @@ def matcher() -> PersonMatcher:
     return PersonMatcher()
 
 
-def entry(*names: str, birth: str | None = None, nationalities: tuple[str, ...] = (),
-          sex: str | None = None) -> PersonEntry:
-    return PersonEntry(record_id=1, names=names, birth_date=birth,
-                       nationalities=nationalities, sex=sex, visibility=Visibility(),
-                       owner_org_id=1)
+def entry(
+    *names: str,
+    birth: str | None = None,
+    nationalities: tuple[str, ...] = (),
+    sex: str | None = None,
+) -> PersonEntry:
+    return PersonEntry(
+        record_id=1,
+        names=names,
+        birth_date=birth,
+        nationalities=nationalities,
+        sex=sex,
+        visibility=Visibility(),
+        owner_org_id=1,
+    )
 
 
 def compare(matcher: PersonMatcher, query: str, *names: str, **facts: str | None) -> MatchResult:
     query_facts = {k: v for k, v in facts.items() if k in ("birth_date", "nationality", "sex")}
-    return matcher.compare(PersonQuery(query, **query_facts),
-                           entry(*names, birth=facts.get("birth"), sex=facts.get("their_sex"),
-                                 nationalities=tuple(filter(None, [facts.get("their_nat")]))))
+    return matcher.compare(
+        PersonQuery(query, **query_facts),
+        entry(
+            *names,
+            birth=facts.get("birth"),
+            sex=facts.get("their_sex"),
+            nationalities=tuple(filter(None, [facts.get("their_nat")])),
+        ),
+    )
 
 
 def feature(result: MatchResult, name: str):
@@ -58,21 +74,28 @@ def test_swapped_given_and_family_names_cost_nothing(matcher: PersonMatcher) -> 
     assert compare(matcher, "Пушкин Александр", "Александр Пушкин").score == 1.0
 
 
-@pytest.mark.parametrize(("query", "candidate"), [
-    ("John Smith", "John Michael Smith"),  # the query leaves out the middle name
-    ("John Michael Smith", "John Smith"),  # the record lacks it
-    ("Omar al Bashir", "Omar Bashir"),
-])
-def test_missing_middle_names_still_match(matcher: PersonMatcher, query: str,
-                                          candidate: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "candidate"),
+    [
+        ("John Smith", "John Michael Smith"),  # the query leaves out the middle name
+        ("John Michael Smith", "John Smith"),  # the record lacks it
+        ("Omar al Bashir", "Omar Bashir"),
+    ],
+)
+def test_missing_middle_names_still_match(
+    matcher: PersonMatcher, query: str, candidate: str
+) -> None:
     score = compare(matcher, query, candidate).score
     assert matcher.config.threshold <= score < 1.0
 
 
 def test_a_missing_record_token_costs_less_than_a_missing_query_token(
-        matcher: PersonMatcher) -> None:
-    assert compare(matcher, "John Smith", "John Michael Smith").score > \
-        compare(matcher, "John Michael Smith", "John Smith").score
+    matcher: PersonMatcher,
+) -> None:
+    assert (
+        compare(matcher, "John Smith", "John Michael Smith").score
+        > compare(matcher, "John Michael Smith", "John Smith").score
+    )
 
 
 def test_initials(matcher: PersonMatcher) -> None:
@@ -87,82 +110,106 @@ def test_a_vowel_initial_does_not_stand_for_an_abjad_token(matcher: PersonMatche
     """Arabic and Hebrew leave the first vowel unwritten: 'A.' could be Ahmad, Ibrahim or
     al-..., so it is no reading of الجاعوني (a real false match against OFAC before)."""
     token = matcher.analyzer.token
-    assert matcher.token_match(matcher.prepare(PersonQuery("الجاعوني")), 0,
-                               token("A")).agreement == 0.0
+    assert (
+        matcher.token_match(matcher.prepare(PersonQuery("الجاعوني")), 0, token("A")).agreement
+        == 0.0
+    )
     assert compare(matcher, "شهب الجاعوني", "Fahad Shabib A.").score < matcher.config.threshold
     # a consonant initial still stands for the abjad token, and a vowel one for Cyrillic
     consonant = compare(matcher, "محمد علي", "M. Ali")
-    assert [t.agreement for t in feature(consonant, "name").tokens if t.how == "initial"] \
-        == [pytest.approx(matcher.config.initial_similarity
-                          * matcher.config.transliteration_weight)]
+    assert [t.agreement for t in feature(consonant, "name").tokens if t.how == "initial"] == [
+        pytest.approx(matcher.config.initial_similarity * matcher.config.transliteration_weight)
+    ]
     assert consonant.score >= matcher.config.threshold
     assert compare(matcher, "Александр Пушкин", "A. Pushkin").score >= matcher.config.threshold
 
 
-@pytest.mark.parametrize(("query", "candidate"), [
-    ("马静", "Kim Jong Man"),  # 马 'ma' is one letter off 'man'
-    ("柳瑞", "Li Hong Ri"),  # 柳 'liu' against 'li'
-    ("陈丽丽", "Ri Chun Song"),  # 陈 'chen' against 'chun'
-])
-def test_one_han_character_needs_a_near_exact_reading(matcher: PersonMatcher, query: str,
-                                                      candidate: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "candidate"),
+    [
+        ("马静", "Kim Jong Man"),  # 马 'ma' is one letter off 'man'
+        ("柳瑞", "Li Hong Ri"),  # 柳 'liu' against 'li'
+        ("陈丽丽", "Ri Chun Song"),  # 陈 'chen' against 'chun'
+    ],
+)
+def test_one_han_character_needs_a_near_exact_reading(
+    matcher: PersonMatcher, query: str, candidate: str
+) -> None:
     assert compare(matcher, query, candidate).score < matcher.config.threshold
 
 
-@pytest.mark.parametrize(("query", "candidate"), [
-    ("李鑫", "Li Xin"), ("马静", "Ma Jing"), ("陈丽丽", "Chen Lili"), ("姜荣", "Jiang Rong"),
-])
-def test_one_han_character_matches_its_reading(matcher: PersonMatcher, query: str,
-                                               candidate: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "candidate"),
+    [
+        ("李鑫", "Li Xin"),
+        ("马静", "Ma Jing"),
+        ("陈丽丽", "Chen Lili"),
+        ("姜荣", "Jiang Rong"),
+    ],
+)
+def test_one_han_character_matches_its_reading(
+    matcher: PersonMatcher, query: str, candidate: str
+) -> None:
     assert compare(matcher, query, candidate).score >= matcher.config.threshold
 
 
 def test_names_run_together_need_more_than_a_shared_part(matcher: PersonMatcher) -> None:
-    assert compare(matcher, "Benjamin Cole", "Bol Mel Benjamin").score \
-        < matcher.config.threshold
+    assert compare(matcher, "Benjamin Cole", "Bol Mel Benjamin").score < matcher.config.threshold
     joined = compare(matcher, "Abdulrahman Ali", "Abdul Rahman Ali")
     assert joined.score >= matcher.config.threshold
 
 
-@pytest.mark.parametrize(("query", "candidate"), [
-    ("Jonh Smith", "John Smith"),  # transposed letters
-    ("John Smtih", "John Smith"),
-    ("Jon Smith", "John Smith"),  # a letter missing
-    ("John Smiht", "John Smith"),
-    ("Alexandr Pushkin", "Alexander Pushkin"),
-    ("Müller Jürgen", "Juergen Mueller"),  # umlaut spelled out
-    ("José Martínez", "Jose Martinez"),
-    ("Abdulrahman Ali", "Abdul Rahman Ali"),  # split differently
-])
-def test_typos_and_spelling_variants_match(matcher: PersonMatcher, query: str,
-                                           candidate: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "candidate"),
+    [
+        ("Jonh Smith", "John Smith"),  # transposed letters
+        ("John Smtih", "John Smith"),
+        ("Jon Smith", "John Smith"),  # a letter missing
+        ("John Smiht", "John Smith"),
+        ("Alexandr Pushkin", "Alexander Pushkin"),
+        ("Müller Jürgen", "Juergen Mueller"),  # umlaut spelled out
+        ("José Martínez", "Jose Martinez"),
+        ("Abdulrahman Ali", "Abdul Rahman Ali"),  # split differently
+    ],
+)
+def test_typos_and_spelling_variants_match(
+    matcher: PersonMatcher, query: str, candidate: str
+) -> None:
     assert compare(matcher, query, candidate).score >= matcher.config.threshold
 
 
-@pytest.mark.parametrize(("query", "candidate"), [
-    ("Jane Smith", "John Smith"),  # one shared family name is not enough
-    ("John Brown", "John Smith"),
-    ("Ali Hassan", "Omar Hassan"),
-    ("Peter Parker", "John Smith"),
-    ("Xiaoming", "John Smith"),
-])
-def test_different_people_stay_below_the_threshold(matcher: PersonMatcher, query: str,
-                                                   candidate: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "candidate"),
+    [
+        ("Jane Smith", "John Smith"),  # one shared family name is not enough
+        ("John Brown", "John Smith"),
+        ("Ali Hassan", "Omar Hassan"),
+        ("Peter Parker", "John Smith"),
+        ("Xiaoming", "John Smith"),
+    ],
+)
+def test_different_people_stay_below_the_threshold(
+    matcher: PersonMatcher, query: str, candidate: str
+) -> None:
     assert compare(matcher, query, candidate).score < matcher.config.threshold
 
 
-@pytest.mark.parametrize(("native", "latin"), [
-    ("Александр Пушкин", "Alexander Pushkin"),
-    ("محمد علي", "Mohammed Ali"),
-    ("יצחק רבין", "Yitzhak Rabin"),
-    ("ジョン・スミス", "John Smith"),
-    ("威廉 克林顿", "William Clinton"),
-    ("도널드 트럼프", "Donald Trump"),
-    ("王小明", "Wang Xiaoming"),
-    ("习近平", "Xi Jinping"),  # ICU's pinyin joins the learned spellings
-])
-def test_native_scripts_match_latin_spellings_both_ways(matcher: PersonMatcher, native: str,
-                                                       latin: str) -> None:
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("Александр Пушкин", "Alexander Pushkin"),
+        ("محمد علي", "Mohammed Ali"),
+        ("יצחק רבין", "Yitzhak Rabin"),
+        ("ジョン・スミス", "John Smith"),
+        ("威廉 克林顿", "William Clinton"),
+        ("도널드 트럼프", "Donald Trump"),
+        ("王小明", "Wang Xiaoming"),
+        ("习近平", "Xi Jinping"),  # ICU's pinyin joins the learned spellings
+    ],
+)
+def test_native_scripts_match_latin_spellings_both_ways(
+    matcher: PersonMatcher, native: str, latin: str
+) -> None:
     threshold = matcher.config.threshold
     forward = compare(matcher, native, latin)
     assert forward.score >= threshold
@@ -170,14 +217,18 @@ def test_native_scripts_match_latin_spellings_both_ways(matcher: PersonMatcher, 
     assert {t.how for t in feature(forward, "name").tokens} <= {"transliteration", "joined"}
 
 
-@pytest.mark.parametrize(("native", "latin"), [
-    ("Александр Пушкин", "Boris Yeltsin"),
-    ("محمد علي", "Hassan Nasrallah"),
-    ("ジョン・スミス", "Peter Parker"),
-    ("威廉 克林顿", "George Bush"),
-])
-def test_native_scripts_do_not_match_other_people(matcher: PersonMatcher, native: str,
-                                                 latin: str) -> None:
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("Александр Пушкин", "Boris Yeltsin"),
+        ("محمد علي", "Hassan Nasrallah"),
+        ("ジョン・スミス", "Peter Parker"),
+        ("威廉 克林顿", "George Bush"),
+    ],
+)
+def test_native_scripts_do_not_match_other_people(
+    matcher: PersonMatcher, native: str, latin: str
+) -> None:
     assert compare(matcher, native, latin).score < matcher.config.threshold
 
 
@@ -188,46 +239,69 @@ def test_the_best_of_several_names_counts(matcher: PersonMatcher) -> None:
     assert compare(matcher, "John Smith", "1234", "John Smith").matched_name == 1
 
 
-@pytest.mark.parametrize(("query", "record", "outcome", "effect", "detail"), [
-    ("1980-05-17", "1980-05-17", Outcome.AGREED, 0.05, "same date"),
-    ("1980", "1980-05-17", Outcome.AGREED, 0.0, "agrees to the year"),
-    ("1980-05", "1980-05-17", Outcome.AGREED, 0.0, "agrees to the month"),
-    ("1980-05-17", "1980-17-05", Outcome.AGREED, 0.0, "agrees to the year"),  # invalid month
-    ("1980-05-07", "1980-07-05", Outcome.AGREED, 0.0, "day and month transposed"),
-    ("1980-05-17", "1980-05-18", Outcome.DISAGREED, -0.05, "same month, different day"),
-    ("1980-05-17", "1980-06-17", Outcome.DISAGREED, -0.10, "same year, different month"),
-    ("1980", "1981", Outcome.DISAGREED, -0.10, "years 1 apart"),
-    ("1980", "1975-01-01", Outcome.DISAGREED, -0.25, "years 5 apart"),
-    (None, "1975-01-01", Outcome.UNKNOWN, 0.0, "not known on both sides"),
-    ("1980", None, Outcome.UNKNOWN, 0.0, "not known on both sides"),
-])
-def test_birth_date_feature(matcher: PersonMatcher, query: str | None, record: str | None,
-                            outcome: Outcome, effect: float, detail: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "record", "outcome", "effect", "detail"),
+    [
+        ("1980-05-17", "1980-05-17", Outcome.AGREED, 0.05, "same date"),
+        ("1980", "1980-05-17", Outcome.AGREED, 0.0, "agrees to the year"),
+        ("1980-05", "1980-05-17", Outcome.AGREED, 0.0, "agrees to the month"),
+        ("1980-05-17", "1980-17-05", Outcome.AGREED, 0.0, "agrees to the year"),  # invalid month
+        ("1980-05-07", "1980-07-05", Outcome.AGREED, 0.0, "day and month transposed"),
+        ("1980-05-17", "1980-05-18", Outcome.DISAGREED, -0.05, "same month, different day"),
+        ("1980-05-17", "1980-06-17", Outcome.DISAGREED, -0.10, "same year, different month"),
+        ("1980", "1981", Outcome.DISAGREED, -0.10, "years 1 apart"),
+        ("1980", "1975-01-01", Outcome.DISAGREED, -0.25, "years 5 apart"),
+        (None, "1975-01-01", Outcome.UNKNOWN, 0.0, "not known on both sides"),
+        ("1980", None, Outcome.UNKNOWN, 0.0, "not known on both sides"),
+    ],
+)
+def test_birth_date_feature(
+    matcher: PersonMatcher,
+    query: str | None,
+    record: str | None,
+    outcome: Outcome,
+    effect: float,
+    detail: str,
+) -> None:
     result = compare(matcher, "John Smith", "John Smith", birth_date=query, birth=record)
     found = feature(result, "birth_date")
     assert (found.outcome, found.effect, found.detail) == (outcome, pytest.approx(effect), detail)
     assert result.score == pytest.approx(min(1.0, 1.0 + effect))
 
 
-@pytest.mark.parametrize(("query", "record", "outcome", "effect"), [
-    ("FR", "FR", Outcome.AGREED, 0.02), ("fr", "FR", Outcome.AGREED, 0.02),
-    ("FR", "DE", Outcome.DISAGREED, -0.10), (None, "DE", Outcome.UNKNOWN, 0.0),
-    ("FR", None, Outcome.UNKNOWN, 0.0),
-])
-def test_nationality_feature(matcher: PersonMatcher, query: str | None, record: str | None,
-                             outcome: Outcome, effect: float) -> None:
-    found = feature(compare(matcher, "John Smith", "John Smith", nationality=query,
-                            their_nat=record), "nationality")
+@pytest.mark.parametrize(
+    ("query", "record", "outcome", "effect"),
+    [
+        ("FR", "FR", Outcome.AGREED, 0.02),
+        ("fr", "FR", Outcome.AGREED, 0.02),
+        ("FR", "DE", Outcome.DISAGREED, -0.10),
+        (None, "DE", Outcome.UNKNOWN, 0.0),
+        ("FR", None, Outcome.UNKNOWN, 0.0),
+    ],
+)
+def test_nationality_feature(
+    matcher: PersonMatcher, query: str | None, record: str | None, outcome: Outcome, effect: float
+) -> None:
+    found = feature(
+        compare(matcher, "John Smith", "John Smith", nationality=query, their_nat=record),
+        "nationality",
+    )
     assert (found.outcome, found.effect) == (outcome, pytest.approx(effect))
 
 
-@pytest.mark.parametrize(("query", "record", "outcome", "effect"), [
-    ("M", "M", Outcome.AGREED, 0.0), ("m", "F", Outcome.DISAGREED, -0.20),
-    ("F", "U", Outcome.UNKNOWN, 0.0), ("U", "F", Outcome.UNKNOWN, 0.0),
-    (None, "F", Outcome.UNKNOWN, 0.0),
-])
-def test_sex_feature(matcher: PersonMatcher, query: str | None, record: str | None,
-                     outcome: Outcome, effect: float) -> None:
+@pytest.mark.parametrize(
+    ("query", "record", "outcome", "effect"),
+    [
+        ("M", "M", Outcome.AGREED, 0.0),
+        ("m", "F", Outcome.DISAGREED, -0.20),
+        ("F", "U", Outcome.UNKNOWN, 0.0),
+        ("U", "F", Outcome.UNKNOWN, 0.0),
+        (None, "F", Outcome.UNKNOWN, 0.0),
+    ],
+)
+def test_sex_feature(
+    matcher: PersonMatcher, query: str | None, record: str | None, outcome: Outcome, effect: float
+) -> None:
     result = compare(matcher, "John Smith", "John Smith", sex=query, their_sex=record)
     found = feature(result, "sex")
     assert (found.outcome, found.effect) == (outcome, pytest.approx(effect))
@@ -236,8 +310,9 @@ def test_sex_feature(matcher: PersonMatcher, query: str | None, record: str | No
 
 def test_qualifiers_can_pull_a_name_match_below_the_threshold(matcher: PersonMatcher) -> None:
     plain = compare(matcher, "Jon Smith", "John Smith")
-    conflicting = compare(matcher, "Jon Smith", "John Smith", birth_date="1950", birth="1990",
-                          sex="F", their_sex="M")
+    conflicting = compare(
+        matcher, "Jon Smith", "John Smith", birth_date="1950", birth="1990", sex="F", their_sex="M"
+    )
     assert plain.score >= matcher.config.threshold > conflicting.score
 
 
@@ -245,8 +320,10 @@ def test_the_threshold_is_configurable() -> None:
     strict = PersonMatcher(MatchConfig(threshold=0.95))
     result = compare(strict, "Jon Smith", "John Smith")
     assert feature(result, "name").outcome is Outcome.DISAGREED
-    assert feature(compare(PersonMatcher(), "Jon Smith", "John Smith"),
-                   "name").outcome is Outcome.AGREED
+    assert (
+        feature(compare(PersonMatcher(), "Jon Smith", "John Smith"), "name").outcome
+        is Outcome.AGREED
+    )
 
 
 def test_explanation_says_which_token_met_which(matcher: PersonMatcher) -> None:
@@ -258,16 +335,23 @@ def test_explanation_says_which_token_met_which(matcher: PersonMatcher) -> None:
     assert tokens["q"].candidate is None and tokens["q"].how == "missing"
     body = result.as_dict()
     json.dumps(body)  # plain data, ready for the API
-    assert [f["feature"] for f in body["features"]] == ["name", "birth_date", "nationality",
-                                                        "sex"]
+    assert [f["feature"] for f in body["features"]] == ["name", "birth_date", "nationality", "sex"]
     assert body["features"][1]["outcome"] == "agreed"
 
 
-@pytest.mark.parametrize(("text", "parsed"), [
-    ("1980", PartialDate(1980)), ("1980-05", PartialDate(1980, 5)),
-    ("1980-05-17", PartialDate(1980, 5, 17)), (" 1980-05-17 ", PartialDate(1980, 5, 17)),
-    ("1980-13-01", PartialDate(1980)), ("17/05/1980", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("1980", PartialDate(1980)),
+        ("1980-05", PartialDate(1980, 5)),
+        ("1980-05-17", PartialDate(1980, 5, 17)),
+        (" 1980-05-17 ", PartialDate(1980, 5, 17)),
+        ("1980-13-01", PartialDate(1980)),
+        ("17/05/1980", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_partial_date_parse(text: str | None, parsed: PartialDate | None) -> None:
     assert PartialDate.parse(text) == parsed
 
@@ -279,16 +363,39 @@ def test_partial_date_round_trips_through_its_code() -> None:
 
 
 def test_priming_in_bulk_gives_the_same_scores_as_one_pair_at_a_time(
-        matcher: PersonMatcher) -> None:
+    matcher: PersonMatcher,
+) -> None:
     """The index primes the token cache for all its candidates in one rapidfuzz call per
     query token; the scores and explanations must be those of scoring pair by pair."""
-    people = [entry(n) for n in ("Mohammed Ali", "محمد علي", "Aleksandr Pushkin",
-                                 "Александр Пушкин", "Wang Xiaoming", "王小明", "יצחק רבין",
-                                 "Yitzhak Rabin", "김정은", "Kim Jong Un", "J. Smith",
-                                 "クリスティ スミス", "Abdul Rahman al Hassan")]
+    people = [
+        entry(n)
+        for n in (
+            "Mohammed Ali",
+            "محمد علي",
+            "Aleksandr Pushkin",
+            "Александр Пушкин",
+            "Wang Xiaoming",
+            "王小明",
+            "יצחק רבין",
+            "Yitzhak Rabin",
+            "김정은",
+            "Kim Jong Un",
+            "J. Smith",
+            "クリスティ スミス",
+            "Abdul Rahman al Hassan",
+        )
+    ]
     candidates = [matcher.candidate(p) for p in people]
-    for name in ("محمد علي", "Muhammad Aly", "Александр Пушкин", "王 小明", "יצחק רבין",
-                 "Kim Jong-un", "John Smith", "Abdulrahman Hassan"):
+    for name in (
+        "محمد علي",
+        "Muhammad Aly",
+        "Александр Пушкин",
+        "王 小明",
+        "יצחק רבין",
+        "Kim Jong-un",
+        "John Smith",
+        "Abdulrahman Hassan",
+    ):
         query = PersonQuery(name)
         one_by_one = [matcher.score(matcher.prepare(query), c) for c in candidates]
         primed = matcher.prepare(query)
@@ -313,10 +420,30 @@ def _reference_similarity(a, b) -> float:  # type: ignore[no-untyped-def]
 
 
 def test_bulk_spelling_similarity_equals_the_pair_by_pair_definition(
-        matcher: PersonMatcher) -> None:
-    words = ["Александр", "Alexander", "محمد", "Mohammed", "בנימין", "Benjamin", "클레망",
-             "Clement", "クリスティ", "Christie", "威廉", "William", "王", "Wang", "Smith",
-             "Smyth", "عبد الرحمن", "Abdulrahman", "Пушкин", "Pushkin"]
+    matcher: PersonMatcher,
+) -> None:
+    words = [
+        "Александр",
+        "Alexander",
+        "محمد",
+        "Mohammed",
+        "בנימין",
+        "Benjamin",
+        "클레망",
+        "Clement",
+        "クリスティ",
+        "Christie",
+        "威廉",
+        "William",
+        "王",
+        "Wang",
+        "Smith",
+        "Smyth",
+        "عبد الرحمن",
+        "Abdulrahman",
+        "Пушкин",
+        "Pushkin",
+    ]
     tokens = [t for w in words for t in matcher.analyzer.analyze(w)]
     for a in tokens:
         bulk = spelling_similarities(a, tokens)
@@ -353,10 +480,13 @@ def test_commonness_weight_falls_with_the_share_of_persons_sharing_a_token() -> 
 def test_weighing_a_query_keeps_particles_and_unknown_tokens(matcher: PersonMatcher) -> None:
     prepared = matcher.prepare(PersonQuery("Omar al Hassan J"))
     assert prepared.weights == (1.0, matcher.config.particle_weight, 1.0, 1.0)
-    matcher.weigh(prepared, [(300_000, 1_000_000), (300_000, 1_000_000), (10, 1_000_000),
-                             None])
-    assert prepared.weights == (matcher.config.common_weight_floor,
-                                matcher.config.particle_weight, 1.0, 1.0)
+    matcher.weigh(prepared, [(300_000, 1_000_000), (300_000, 1_000_000), (10, 1_000_000), None])
+    assert prepared.weights == (
+        matcher.config.common_weight_floor,
+        matcher.config.particle_weight,
+        1.0,
+        1.0,
+    )
 
 
 def test_a_common_token_weighs_less_in_the_score_and_says_so(matcher: PersonMatcher) -> None:
@@ -389,15 +519,15 @@ def test_an_abjad_writes_that_a_name_opens_with_a_vowel(matcher: PersonMatcher) 
 def test_one_han_character_weighs_half(matcher: PersonMatcher) -> None:
     # 张 (Zhang) agreeing says little; the given name has to agree
     assert matcher.prepare(PersonQuery("张建国")).weights == (0.5, 1.0)
-    assert compare(matcher, "张建国", "Zhang Jianguo").score \
-        == pytest.approx(matcher.config.transliteration_weight)
+    assert compare(matcher, "张建国", "Zhang Jianguo").score == pytest.approx(
+        matcher.config.transliteration_weight
+    )
     assert compare(matcher, "张建国", "ZHANG, Jian").score < matcher.config.threshold
     # not for Hangul: one syllable is as often a foreign given name (잭 'Jack')
     assert matcher.prepare(PersonQuery("잭 런던")).weights == (1.0, 1.0)
 
 
-def test_a_transliterated_agreement_counts_less_than_a_written_one(
-        matcher: PersonMatcher) -> None:
+def test_a_transliterated_agreement_counts_less_than_a_written_one(matcher: PersonMatcher) -> None:
     """So that 0.7 means about the same risk of a false match in every script."""
     across = matcher.config.transliteration_weight
     assert across < 1.0

@@ -13,19 +13,35 @@ from interlink.core.auth import Role
 from tests.support import World, circulate
 
 runner = CliRunner()
-UTOPIA = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
-          "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+UTOPIA = (
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+)
 
 
 @pytest.fixture
 def env(world: World, tmp_path: Path) -> dict[str, str]:
     ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
     for kind, data in (
-            ("person", {"names": [{"full_name": "Rachid Tazi"}], "birth_date": "1975-06-01",
-                        "nationalities": ["MA"], "sex": "male"}),
-            ("document", {"issuing_country": "MA", "document_type": "passport",
-                          "number": "XY9876543", "status": "lost",
-                          "reported_on": "2026-01-02"})):
+        (
+            "person",
+            {
+                "names": [{"full_name": "Rachid Tazi"}],
+                "birth_date": "1975-06-01",
+                "nationalities": ["MA"],
+                "sex": "male",
+            },
+        ),
+        (
+            "document",
+            {
+                "issuing_country": "MA",
+                "document_type": "passport",
+                "number": "XY9876543",
+                "status": "lost",
+                "reported_on": "2026-01-02",
+            },
+        ),
+    ):
         created = ma.post(f"/api/v1/records/{kind}", json={"data": data})
         assert created.status_code == 201
         if kind == "person":
@@ -40,10 +56,12 @@ def test_batch_manifest_to_jsonl(env: dict[str, str], tmp_path: Path) -> None:
         "p1,TAZI Rachid,1975,MA,M,,\n"
         "p2,Someone Else,1990,FR,F,,\n"
         "p3,,,,,XY9876543,MA\n"
-        "p4,Bad Date,19-75,MA,M,,\n")
+        "p4,Bad Date,19-75,MA,M,,\n"
+    )
     out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["screen", "batch", str(manifest), "--as", "FR", "--out",
-                                 str(out)], env=env)
+    result = runner.invoke(
+        app, ["screen", "batch", str(manifest), "--as", "FR", "--out", str(out)], env=env
+    )
     assert result.exit_code == 0, result.output
     answers = {a["id"]: a for a in map(json.loads, out.read_text().splitlines())}
     assert answers["p1"]["hits"][0]["record_kind"] == "person"
@@ -59,17 +77,22 @@ def test_batch_manifest_to_jsonl(env: dict[str, str], tmp_path: Path) -> None:
 
 def test_batch_csv_output_and_bad_header(env: dict[str, str], tmp_path: Path) -> None:
     manifest = tmp_path / "m.csv"
-    manifest.write_text("id,name,birth_date,nationality,sex,document_number,document_country\n"
-                        "a,Rachid Tazi,,,,,\n")
+    manifest.write_text(
+        "id,name,birth_date,nationality,sex,document_number,document_country\na,Rachid Tazi,,,,,\n"
+    )
     out = tmp_path / "out.csv"
-    ok = runner.invoke(app, ["screen", "batch", str(manifest), "--as", "FR", "--out", str(out),
-                             "--format", "csv"], env=env)
+    ok = runner.invoke(
+        app,
+        ["screen", "batch", str(manifest), "--as", "FR", "--out", str(out), "--format", "csv"],
+        env=env,
+    )
     assert ok.exit_code == 0, ok.output
     assert out.read_text().splitlines()[0].startswith("id,line,hits,top_record_id")
     bad = tmp_path / "bad.csv"
     bad.write_text("name,dob\nx,y\n")
-    result = runner.invoke(app, ["screen", "batch", str(bad), "--as", "FR", "--out",
-                                 str(out)], env=env)
+    result = runner.invoke(
+        app, ["screen", "batch", str(bad), "--as", "FR", "--out", str(out)], env=env
+    )
     assert result.exit_code == 2 and "line 1" in result.stderr
 
 

@@ -20,13 +20,27 @@ from interlink.screening.engine import ScreeningEngine
 from interlink.screening.models import Hit
 from tests.support import World
 
-PASSPORT = {"issuing_country": "MA", "document_type": "passport", "number": "AB1234567",
-            "status": "stolen", "reported_on": "2026-03-01"}
-PERSON = {"names": [{"full_name": "Youssef El Amrani"}],
-          "aliases": [{"full_name": "يوسف العمراني"}], "sex": "male",
-          "birth_date": "1988-02-14", "nationalities": ["MA"]}
-VEHICLE = {"vin": "1M8GDM9AXKP042788", "registration_number": "12345-A-6",
-           "registration_country": "MA", "status": "stolen", "reported_on": "2026-02-01"}
+PASSPORT = {
+    "issuing_country": "MA",
+    "document_type": "passport",
+    "number": "AB1234567",
+    "status": "stolen",
+    "reported_on": "2026-03-01",
+}
+PERSON = {
+    "names": [{"full_name": "Youssef El Amrani"}],
+    "aliases": [{"full_name": "يوسف العمراني"}],
+    "sex": "male",
+    "birth_date": "1988-02-14",
+    "nationalities": ["MA"],
+}
+VEHICLE = {
+    "vin": "1M8GDM9AXKP042788",
+    "registration_number": "12345-A-6",
+    "registration_country": "MA",
+    "status": "stolen",
+    "reported_on": "2026-02-01",
+}
 
 
 @pytest.fixture
@@ -41,16 +55,21 @@ def people(world: World, screening) -> dict:
     ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
     ids = {}
     for kind, data, restrictions in (
-            ("document", PASSPORT, {}),
-            ("person", PERSON, {}),
-            ("vehicle", VEHICLE, {}),
-            ("person", {"names": [{"full_name": "Nadia Berrada"}], "birth_date": "1990"},
-             {"visibility": "except", "countries": ["DE"]})):
+        ("document", PASSPORT, {}),
+        ("person", PERSON, {}),
+        ("vehicle", VEHICLE, {}),
+        (
+            "person",
+            {"names": [{"full_name": "Nadia Berrada"}], "birth_date": "1990"},
+            {"visibility": "except", "countries": ["DE"]},
+        ),
+    ):
         body = {"data": data, "restrictions": restrictions} if restrictions else {"data": data}
         response = ma.post(f"/api/v1/records/{kind}", json=body)
         assert response.status_code == 201, response.text
-        ids[data.get("number") or data.get("vin") or data["names"][0]["full_name"]] = \
+        ids[data.get("number") or data.get("vin") or data["names"][0]["full_name"]] = (
             response.json()["id"]
+        )
         if kind == "person":
             world.circulate(ma, response.json()["id"])
     screening.engine.refresh()
@@ -63,8 +82,9 @@ def _officer(world: World, org: str = "NCB-FR"):
 
 def test_document_hit_is_recorded_and_alerts_the_owner(world: World, people) -> None:
     fr = _officer(world)
-    answer = fr.post("/api/v1/screen/document", json={"number": "ab 123 4567",
-                                                      "country": "MA"}).json()
+    answer = fr.post(
+        "/api/v1/screen/document", json={"number": "ab 123 4567", "country": "MA"}
+    ).json()
     assert answer["hit"] is True
     hit = answer["hits"][0]
     assert hit["record_id"] == people["AB1234567"] and hit["match"] == "exact"
@@ -77,12 +97,10 @@ def test_document_hit_is_recorded_and_alerts_the_owner(world: World, people) -> 
 
 
 def test_ocr_confusion_is_found_and_named(world: World, people) -> None:
-    answer = _officer(world).post("/api/v1/screen/document",
-                                  json={"number": "A81234567"}).json()
+    answer = _officer(world).post("/api/v1/screen/document", json={"number": "A81234567"}).json()
     hit = answer["hits"][0]
     assert hit["match"] == "ocr_variant" and hit["score"] < 1.0
-    assert hit["explanation"]["ocr_corrections"] == [{"position": 2, "read": "8",
-                                                      "indexed": "B"}]
+    assert hit["explanation"]["ocr_corrections"] == [{"position": 2, "read": "8", "indexed": "B"}]
 
 
 def _td3_line2(number: str, nationality: str, birth: str, sex: str, expiry: str) -> str:
@@ -90,15 +108,18 @@ def _td3_line2(number: str, nationality: str, birth: str, sex: str, expiry: str)
 
     number = number.ljust(9, "<")
     optional = "<" * 14
-    line = (f"{number}{check_digit(number)}{nationality}{birth}{check_digit(birth)}{sex}"
-            f"{expiry}{check_digit(expiry)}{optional}{check_digit(optional)}")
+    line = (
+        f"{number}{check_digit(number)}{nationality}{birth}{check_digit(birth)}{sex}"
+        f"{expiry}{check_digit(expiry)}{optional}{check_digit(optional)}"
+    )
     composite = line[0:10] + line[13:20] + line[21:43]
     return line + check_digit(composite)
 
 
 def test_document_by_mrz(world: World, people) -> None:
-    mrz = ("P<MAREL<AMRANI<<YOUSSEF<<<<<<<<<<<<<<<<<<<<<\n"
-           + _td3_line2("AB1234567", "MAR", "880214", "M", "300101"))
+    mrz = "P<MAREL<AMRANI<<YOUSSEF<<<<<<<<<<<<<<<<<<<<<\n" + _td3_line2(
+        "AB1234567", "MAR", "880214", "M", "300101"
+    )
     answer = _officer(world).post("/api/v1/screen/document", json={"mrz": mrz}).json()
     assert answer["mrz"]["valid"] is True, answer["mrz"]
     assert answer["mrz"]["document_number"] == "AB1234567"
@@ -108,8 +129,9 @@ def test_document_by_mrz(world: World, people) -> None:
 def test_name_across_scripts_with_explanation(world: World, people) -> None:
     fr = _officer(world)
     for name in ("Youssef El Amrani", "EL AMRANI Youssef", "Yousef Elamrani", "يوسف العمراني"):
-        answer = fr.post("/api/v1/screen/person", json={"name": name, "birth_date": "1988",
-                                                        "nationality": "MA"}).json()
+        answer = fr.post(
+            "/api/v1/screen/person", json={"name": name, "birth_date": "1988", "nationality": "MA"}
+        ).json()
         assert answer["hits"], name
         top = answer["hits"][0]
         assert top["record_id"] == people["Youssef El Amrani"], name
@@ -130,8 +152,9 @@ def test_vehicle_by_vin_and_plate(world: World, people) -> None:
     fr = _officer(world)
     by_vin = fr.post("/api/v1/screen/vehicle", json={"vin": "1m8gdm9axkp042788"}).json()
     assert by_vin["hits"][0]["match"] == "vin"
-    by_plate = fr.post("/api/v1/screen/vehicle", json={"plate": "12345 A 6",
-                                                       "country": "MA"}).json()
+    by_plate = fr.post(
+        "/api/v1/screen/vehicle", json={"plate": "12345 A 6", "country": "MA"}
+    ).json()
     assert by_plate["hits"][0]["record_id"] == people["1M8GDM9AXKP042788"]
 
 
@@ -139,8 +162,11 @@ def test_partner_learns_only_possible_match(world: World, people) -> None:
     world.add_org("PARTNER-AIR", OrgKind.PARTNER)
     airline = world.api(world.token("PARTNER-AIR", Perm.SCREEN_DOCUMENT))
     answer = airline.post("/api/v1/screen/document", json={"number": "AB1234567"}).json()
-    assert answer == {"kind": "document", "hit": True,
-                      "answer": "possible match: contact your national bureau"}
+    assert answer == {
+        "kind": "document",
+        "hit": True,
+        "answer": "possible match: contact your national bureau",
+    }
     miss = airline.post("/api/v1/screen/document", json={"number": "ZZ0000000"}).json()
     assert miss == {"kind": "document", "hit": False}
     assert airline.post("/api/v1/screen/person", json={"name": "Youssef"}).status_code == 403
@@ -153,13 +179,15 @@ def test_partner_learns_only_possible_match(world: World, people) -> None:
 def test_search_without_hit_keeps_no_personal_data(world: World, people) -> None:
     fr = _officer(world)
     secret_name = "Zebulon Quartermaine-Oyelaran"
-    answer = fr.post("/api/v1/screen/person", json={"name": secret_name,
-                                                    "birth_date": "1971-01-01"}).json()
+    answer = fr.post(
+        "/api/v1/screen/person", json={"name": secret_name, "birth_date": "1971-01-01"}
+    ).json()
     assert answer["hits"] == []
     with world.db.session() as session:
         assert session.scalars(select(Hit)).all() == []
-        entries = session.scalars(select(AuditEntry).where(
-            AuditEntry.action == "screen.search")).all()
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "screen.search")
+        ).all()
     assert len(entries) == 1
     entry = entries[0]
     assert entry.actor_org_id == world.org("NCB-FR").id and entry.at is not None
@@ -174,11 +202,11 @@ def test_change_shows_within_a_second_and_withdrawal_leaves(world: World, screen
     fr = _officer(world)
     worker = PeriodicWorker("test-refresh", 0.1, screening.engine.refresh).start()
     try:
-        created = ma.post("/api/v1/records/document", json={"data": dict(
-            PASSPORT, number="CD7654321")}).json()
+        created = ma.post(
+            "/api/v1/records/document", json={"data": dict(PASSPORT, number="CD7654321")}
+        ).json()
         deadline = time.monotonic() + 1.0
-        while not fr.post("/api/v1/screen/document", json={"number": "CD7654321"}).json()[
-                "hits"]:
+        while not fr.post("/api/v1/screen/document", json={"number": "CD7654321"}).json()["hits"]:
             assert time.monotonic() < deadline, "not searchable within a second"
             time.sleep(0.05)
         ma.post(f"/api/v1/records/{created['id']}/withdraw", json={"reason": "found again"})
@@ -193,20 +221,30 @@ def test_change_shows_within_a_second_and_withdrawal_leaves(world: World, screen
 def test_restriction_change_applies_to_the_index(world: World, people, screening) -> None:
     ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
     record_id = people["AB1234567"]
-    ma.put(f"/api/v1/records/{record_id}/restrictions",
-           json={"restrictions": {"visibility": "except", "countries": ["FR"]}})
+    ma.put(
+        f"/api/v1/records/{record_id}/restrictions",
+        json={"restrictions": {"visibility": "except", "countries": ["FR"]}},
+    )
     screening.engine.refresh()
-    assert _officer(world).post("/api/v1/screen/document",
-                                json={"number": "AB1234567"}).json()["hits"] == []
-    assert _officer(world, "NCB-ES").post("/api/v1/screen/document",
-                                          json={"number": "AB1234567"}).json()["hits"]
+    assert (
+        _officer(world).post("/api/v1/screen/document", json={"number": "AB1234567"}).json()["hits"]
+        == []
+    )
+    assert (
+        _officer(world, "NCB-ES")
+        .post("/api/v1/screen/document", json={"number": "AB1234567"})
+        .json()["hits"]
+    )
 
 
 def test_expired_record_leaves_the_index(world: World, people, screening) -> None:
     record_id = people["Youssef El Amrani"]
     with world.db.session() as session:
-        session.execute(update(Record).where(Record.id == record_id).values(
-            retention_until=datetime.now(UTC) + timedelta(seconds=1)))
+        session.execute(
+            update(Record)
+            .where(Record.id == record_id)
+            .values(retention_until=datetime.now(UTC) + timedelta(seconds=1))
+        )
         emit_change(session, "record", record_id, "upsert")
     screening.engine.refresh()
     fr = _officer(world)
@@ -227,8 +265,9 @@ def test_another_process_sees_changes_through_the_change_feed(world: World, peop
     other.db.dispose()
 
 
-@pytest.mark.parametrize("body", [{}, {"number": ""}, {"mrz": "x" * 40},
-                                  {"number": "AB1", "country": "Morocco"}])
+@pytest.mark.parametrize(
+    "body", [{}, {"number": ""}, {"mrz": "x" * 40}, {"number": "AB1", "country": "Morocco"}]
+)
 def test_bad_document_checks_are_4xx(world: World, people, body: dict) -> None:
     response = _officer(world).post("/api/v1/screen/document", json=body)
     assert response.status_code == 422
@@ -236,27 +275,40 @@ def test_bad_document_checks_are_4xx(world: World, people, body: dict) -> None:
 
 
 def test_batch_endpoint(world: World, people) -> None:
-    answer = _officer(world).post("/api/v1/screen/batch", json={"items": [
-        {"id": "a", "document": {"number": "AB1234567"}},
-        {"id": "b", "person": {"name": "Nobody Atall"}},
-        {"id": "c", "vehicle": {"vin": "1M8GDM9AXKP042788"}},
-    ]}).json()
+    answer = (
+        _officer(world)
+        .post(
+            "/api/v1/screen/batch",
+            json={
+                "items": [
+                    {"id": "a", "document": {"number": "AB1234567"}},
+                    {"id": "b", "person": {"name": "Nobody Atall"}},
+                    {"id": "c", "vehicle": {"vin": "1M8GDM9AXKP042788"}},
+                ]
+            },
+        )
+        .json()
+    )
     by_id = {r["id"]: r for r in answer["results"]}
     assert by_id["a"]["hit"] and not by_id["b"]["hit"] and by_id["c"]["hit"]
 
 
 def test_screening_needs_its_permission(world: World, people) -> None:
     delegate = world.api_as(world.user("NCB-FR", Role.DELEGATE))
-    assert delegate.post("/api/v1/screen/document",
-                         json={"number": "AB1234567"}).status_code == 403
+    assert delegate.post("/api/v1/screen/document", json={"number": "AB1234567"}).status_code == 403
 
 
 def test_owner_finds_its_own_record_even_where_it_excluded_its_own_country(
-        world: World, screening) -> None:
+    world: World, screening
+) -> None:
     ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
-    created = ma.post("/api/v1/records/person", json={
-        "data": {"names": [{"full_name": "Idriss Kettani"}], "birth_date": "1969"},
-        "restrictions": {"visibility": "only", "countries": ["FR"]}})
+    created = ma.post(
+        "/api/v1/records/person",
+        json={
+            "data": {"names": [{"full_name": "Idriss Kettani"}], "birth_date": "1969"},
+            "restrictions": {"visibility": "only", "countries": ["FR"]},
+        },
+    )
     assert created.status_code == 201
     screening.engine.refresh()
     answer = ma.post("/api/v1/screen/person", json={"name": "Idriss Kettani"}).json()
@@ -265,13 +317,17 @@ def test_owner_finds_its_own_record_even_where_it_excluded_its_own_country(
     assert es.post("/api/v1/screen/person", json={"name": "Idriss Kettani"}).json()["hits"] == []
 
 
-def test_a_long_number_continued_in_a_td1_zone_is_looked_up_whole(world: World,
-                                                                   screening) -> None:
+def test_a_long_number_continued_in_a_td1_zone_is_looked_up_whole(world: World, screening) -> None:
     from tests.screening.test_mrz import belgian_td1
 
     be = world.api_as(world.user("NCB-BE", Role.SUPERVISOR))
-    card = {"issuing_country": "BE", "document_type": "id_card", "number": "592123456789",
-            "status": "stolen", "reported_on": "2026-03-01"}
+    card = {
+        "issuing_country": "BE",
+        "document_type": "id_card",
+        "number": "592123456789",
+        "status": "stolen",
+        "reported_on": "2026-03-01",
+    }
     created = be.post("/api/v1/records/document", json={"data": card})
     assert created.status_code == 201, created.text
     screening.engine.refresh()

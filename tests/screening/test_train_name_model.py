@@ -22,10 +22,18 @@ def trainer() -> ModuleType:
     return module
 
 
-def test_cleaning_drops_the_pairs_explained_worst_per_latin_letter(
-        trainer: ModuleType) -> None:
-    pairs = [(["ㅅ"], "sa"), (["ㄱ"], "kimura"), (["ㄴ"], "na"), (["ㄷ"], "da"),
-             (["ㄹ"], "ra"), (["ㅁ"], "ma"), (["ㅂ"], "ba"), (["ㅇ"], "a"), (["ㅈ"], "ja")]
+def test_cleaning_drops_the_pairs_explained_worst_per_latin_letter(trainer: ModuleType) -> None:
+    pairs = [
+        (["ㅅ"], "sa"),
+        (["ㄱ"], "kimura"),
+        (["ㄴ"], "na"),
+        (["ㄷ"], "da"),
+        (["ㄹ"], "ra"),
+        (["ㅁ"], "ma"),
+        (["ㅂ"], "ba"),
+        (["ㅇ"], "a"),
+        (["ㅈ"], "ja"),
+    ]
     # log-likelihoods: "kimura" is the worst per letter (-3/letter), "a" the next worst
     # (-2.5/letter) although its total is higher than most; "ja" could not be aligned
     logs = [-1.0, -18.0, -1.0, -1.2, -0.8, -1.0, -1.1, -2.5, None]
@@ -42,8 +50,9 @@ def test_units_read_aloud_keep_no_silent_reading(trainer: ModuleType) -> None:
     han = next(s for s in trainer.SPECS if s.script.value == "han")
     hangul = next(s for s in trainer.SPECS if s.script.value == "hangul")
     table = {"王": {"": 0.9, "wang": 0.08, "wong": 0.02}}
-    assert trainer.export(table, han) == {"王": [("wang", pytest.approx(-2.526, abs=1e-3)),
-                                                 ("wong", pytest.approx(-3.912, abs=1e-3))]}
+    assert trainer.export(table, han) == {
+        "王": [("wang", pytest.approx(-2.526, abs=1e-3)), ("wong", pytest.approx(-3.912, abs=1e-3))]
+    }
     # Hangul: a vowel such as ㅠ is read; initial ㅇ and the loanword vowel ㅡ may be silent
     assert hangul.sounded("\u1172") and not hangul.sounded("\u1173")
     assert not hangul.sounded("\u110b") and not hangul.sounded("\u1161 \u110b")

@@ -35,7 +35,8 @@ def test_sections_follow_permissions(world: World) -> None:
     with world.db.session() as session:
         reviewer_kinds, delegate_kinds, supervisor_kinds = (
             [s.object_type for s in dashboard.dashboard(session, p).sections]
-            for p in (reviewer, delegate, supervisor))
+            for p in (reviewer, delegate, supervisor)
+        )
     assert reviewer_kinds == ["review"]
     assert delegate_kinds == ["meeting", "ballot"]
     assert supervisor_kinds == ["hit", "notice", "operation", "record"]

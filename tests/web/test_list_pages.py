@@ -22,10 +22,20 @@ def many_documents(world: World) -> list[int]:
     with world.db.session() as session:
         ids = []
         for number in range(55):
-            ids.append(records.create_record(session, ma, records.NewRecord(
-                document(f"MA00000{number:02d}"), Restrictions())).id)
-        ids.append(records.create_record(session, ma, records.NewRecord(
-            document("MA9999999"), Restrictions(visibility="only", countries=["MA"]))).id)
+            ids.append(
+                records.create_record(
+                    session, ma, records.NewRecord(document(f"MA00000{number:02d}"), Restrictions())
+                ).id
+            )
+        ids.append(
+            records.create_record(
+                session,
+                ma,
+                records.NewRecord(
+                    document("MA9999999"), Restrictions(visibility="only", countries=["MA"])
+                ),
+            ).id
+        )
     return ids
 
 
@@ -58,8 +68,15 @@ def test_records_list_errors_keep_the_input(world: World, many_documents) -> Non
 
 def test_notices_list_has_filters_and_a_total(world: World) -> None:
     client = world.browser_login(world.user("NCB-FR", Role.OFFICER))
-    page = client.get("/notices", params={"notice_type": "red", "requester": "NCB-MA",
-                                          "since": "2026-01-01", "until": "2026-12-31"})
+    page = client.get(
+        "/notices",
+        params={
+            "notice_type": "red",
+            "requester": "NCB-MA",
+            "since": "2026-01-01",
+            "until": "2026-12-31",
+        },
+    )
     assert page.status_code == 200
     assert "0 notices and diffusions" in page.text
     assert "UN Special" in page.text
@@ -67,8 +84,9 @@ def test_notices_list_has_filters_and_a_total(world: World) -> None:
     assert bad.status_code == 422 and "the end date is before the start date" in bad.text
 
 
-def test_audit_page_opens_on_the_newest_and_exports_what_it_shows(world: World,
-                                                                  many_documents) -> None:
+def test_audit_page_opens_on_the_newest_and_exports_what_it_shows(
+    world: World, many_documents
+) -> None:
     fr = world.browser_login(world.user("NCB-FR", Role.OFFICER))
     fr.get("/records")  # FR lists MA's records: 50 record.list entries about MA's records
     ma = world.browser_login(world.user("NCB-MA", Role.SUPERVISOR))

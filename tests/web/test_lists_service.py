@@ -19,14 +19,27 @@ from interlink.records.schemas import TravelDocumentData
 from tests.support import World
 
 # Travel documents circulate as soon as they are entered (persons only under a request).
-NUMBERS = ["MA0000017", "MA0000003", "MA0000042", "ZX0000009", "MA0000028", "MA0000011",
-           "MA0000035"]
+NUMBERS = [
+    "MA0000017",
+    "MA0000003",
+    "MA0000042",
+    "ZX0000009",
+    "MA0000028",
+    "MA0000011",
+    "MA0000035",
+]
 
 
 def document(number: str) -> TravelDocumentData:
-    return TravelDocumentData.model_validate({
-        "issuing_country": "MA", "document_type": "passport", "number": number,
-        "status": "stolen", "reported_on": "2026-01-10"})
+    return TravelDocumentData.model_validate(
+        {
+            "issuing_country": "MA",
+            "document_type": "passport",
+            "number": number,
+            "status": "stolen",
+            "reported_on": "2026-01-10",
+        }
+    )
 
 
 def _all_pages(fetch, limit: int) -> tuple[list, list[ListPage]]:
@@ -48,10 +61,12 @@ def people(world: World):
         ids = []
         for position, number in enumerate(NUMBERS):
             only_fr = position in (1, 4)
-            restrictions = Restrictions(visibility="only", countries=["FR"]) if only_fr \
-                else Restrictions()
-            row = records.create_record(session, ma, records.NewRecord(document(number),
-                                                                       restrictions))
+            restrictions = (
+                Restrictions(visibility="only", countries=["FR"]) if only_fr else Restrictions()
+            )
+            row = records.create_record(
+                session, ma, records.NewRecord(document(number), restrictions)
+            )
             ids.append(row.id)
     return ids
 
@@ -60,14 +75,14 @@ def test_records_pages_cover_every_visible_record_once(world: World, people) -> 
     fr = world.principal(world.user("NCB-FR", Role.OFFICER))
     de = world.principal(world.user("NCB-DE", Role.OFFICER))
     with world.db.session() as session:
-        for principal, expected in ((fr, set(people)),
-                                    (de, set(people) - {people[1], people[4]})):
+        for principal, expected in ((fr, set(people)), (de, set(people) - {people[1], people[4]})):
             for sort in records.RECORD_SORTS:
-                items, pages = _all_pages(lambda cursor, limit, p=principal, s=sort:
-                                          records.records_page(session, p,
-                                                               records.RecordFilter(),
-                                                               sort=s, cursor=cursor,
-                                                               limit=limit), 2)
+                items, pages = _all_pages(
+                    lambda cursor, limit, p=principal, s=sort: records.records_page(
+                        session, p, records.RecordFilter(), sort=s, cursor=cursor, limit=limit
+                    ),
+                    2,
+                )
                 ids = [r.id for r in items]
                 assert len(ids) == len(set(ids)) == len(expected), sort
                 assert set(ids) == expected
@@ -79,8 +94,9 @@ def test_records_sorts_and_filters(world: World, people) -> None:
     de = world.principal(world.user("NCB-DE", Role.OFFICER))
     ma = world.principal(world.user("NCB-MA", Role.SUPERVISOR))
     with world.db.session() as session:
-        by_name = records.records_page(session, de, records.RecordFilter(), sort="name",
-                                       limit=50).items
+        by_name = records.records_page(
+            session, de, records.RecordFilter(), sort="name", limit=50
+        ).items
         labels = [r.label for r in by_name]
         assert labels == sorted(labels)
         newest = records.records_page(session, de, records.RecordFilter(), limit=50).items
@@ -89,10 +105,13 @@ def test_records_sorts_and_filters(world: World, people) -> None:
         fr_org = world.org("NCB-FR").id
         owned = records.records_page(session, de, records.RecordFilter(owner_org_id=ma_org))
         assert owned.total == 5
-        assert records.records_page(session, de,
-                                    records.RecordFilter(owner_org_id=fr_org)).total == 0
-        assert records.records_page(session, de, records.RecordFilter(
-            kind=RecordKind.VEHICLE)).total == 0
+        assert (
+            records.records_page(session, de, records.RecordFilter(owner_org_id=fr_org)).total == 0
+        )
+        assert (
+            records.records_page(session, de, records.RecordFilter(kind=RecordKind.VEHICLE)).total
+            == 0
+        )
         assert records.records_page(session, de, records.RecordFilter(text="zx00")).total == 1
         # A withdrawn record is listed to its owner only, under its status.
         records.withdraw_record(session, ma, people[0], "entered by mistake")
@@ -108,11 +127,18 @@ def test_records_page_refuses_a_cursor_of_another_sort(world: World, people) -> 
         page = records.records_page(session, de, records.RecordFilter(), sort="name", limit=2)
         assert page.next_cursor
         with pytest.raises(InvalidInput):
-            records.records_page(session, de, records.RecordFilter(), sort="updated",
-                                 cursor=page.next_cursor, limit=2)
+            records.records_page(
+                session,
+                de,
+                records.RecordFilter(),
+                sort="updated",
+                cursor=page.next_cursor,
+                limit=2,
+            )
         with pytest.raises(InvalidInput):
-            records.records_page(session, de, records.RecordFilter(), sort="name",
-                                 cursor="bm9wZQ", limit=2)
+            records.records_page(
+                session, de, records.RecordFilter(), sort="name", cursor="bm9wZQ", limit=2
+            )
 
 
 def test_listing_a_page_audits_each_record_shown(world: World, people) -> None:
@@ -121,16 +147,21 @@ def test_listing_a_page_audits_each_record_shown(world: World, people) -> None:
     with world.db.session() as session:
         shown = records.records_page(session, de, records.RecordFilter(), limit=3).items
     with world.db.session() as session:
-        listed = oversight.audit_page(session, oversight_user,
-                                      AuditFilter(action="record.list"), limit=50)
+        listed = oversight.audit_page(
+            session, oversight_user, AuditFilter(action="record.list"), limit=50
+        )
         assert {int(e.object_id) for e in listed.items} == {r.id for r in shown}
 
 
 def test_audit_opens_on_the_newest_and_pages_to_older(world: World, people) -> None:
     commission = world.principal(world.user("CCF", Role.OVERSIGHT, mfa=True))
     with world.db.session() as session:
-        items, pages = _all_pages(lambda cursor, limit: oversight.audit_page(
-            session, commission, AuditFilter(action="record"), cursor=cursor, limit=limit), 3)
+        items, pages = _all_pages(
+            lambda cursor, limit: oversight.audit_page(
+                session, commission, AuditFilter(action="record"), cursor=cursor, limit=limit
+            ),
+            3,
+        )
     ids = [e.id for e in items]
     assert ids == sorted(ids, reverse=True)
     assert len(ids) == len(set(ids)) >= len(people)
@@ -150,16 +181,19 @@ def test_audit_filters_and_scope(world: World, people) -> None:
     fr_org = world.org("NCB-FR").id
     tomorrow = datetime.now(UTC) + timedelta(days=1)
     with world.db.session() as session:
-        seen_by_ma = oversight.audit_page(session, ma, AuditFilter(actor_org_id=fr_org,
-                                                                  action="record.list"))
+        seen_by_ma = oversight.audit_page(
+            session, ma, AuditFilter(actor_org_id=fr_org, action="record.list")
+        )
         assert seen_by_ma.total == len(people)
         # FR's own-records log has nothing about MA's records.
         assert oversight.audit_page(session, fr, AuditFilter(action="record")).total == 0
         assert oversight.audit_page(session, ma, AuditFilter(since=tomorrow)).total == 0
-        assert oversight.audit_page(session, ma, AuditFilter(
-            until=tomorrow, action="record.create")).total == len(people)
-        assert oversight.audit_page(session, ma, AuditFilter(actor="nobody-by-that-name")
-                                    ).total == 0
+        assert oversight.audit_page(
+            session, ma, AuditFilter(until=tomorrow, action="record.create")
+        ).total == len(people)
+        assert (
+            oversight.audit_page(session, ma, AuditFilter(actor="nobody-by-that-name")).total == 0
+        )
         assert oversight.audit_page(session, ma, AuditFilter(object_type="notice")).total == 0
         with pytest.raises(Forbidden):
             oversight.audit_page(session, officer, AuditFilter())
@@ -184,8 +218,9 @@ def test_audit_export_holds_only_what_the_reader_may_see(world: World, people) -
         assert {e.outcome for e in exports.items} == {"ok"}
 
 
-def test_audit_export_refuses_more_than_it_can_hold(world: World, people,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_audit_export_refuses_more_than_it_can_hold(
+    world: World, people, monkeypatch: pytest.MonkeyPatch
+) -> None:
     commission = world.principal(world.user("CCF", Role.OVERSIGHT, mfa=True))
     monkeypatch.setattr(oversight, "EXPORT_MAX", 3)
     with world.db.session() as session, pytest.raises(InvalidInput, match="narrow"):

@@ -21,8 +21,11 @@ def test_error_summary_links_each_field_and_is_absent_without_errors() -> None:
 
 
 def test_field_keeps_what_was_typed_escaped_and_points_to_its_error() -> None:
-    html = ui('{{ ui.field("name", "Name", value=v, error="Enter a name", hint="As written",'
-              ' dir="auto", attrs={"maxlength": 200}) }}', v='<b>"x"</b>')
+    html = ui(
+        '{{ ui.field("name", "Name", value=v, error="Enter a name", hint="As written",'
+        ' dir="auto", attrs={"maxlength": 200}) }}',
+        v='<b>"x"</b>',
+    )
     assert 'value="&lt;b&gt;&#34;x&#34;&lt;/b&gt;"' in html
     assert 'aria-describedby="name-hint name-error"' in html
     assert 'aria-invalid="true"' in html and 'id="name-error"' in html
@@ -36,13 +39,15 @@ def test_password_field_never_echoes_its_value() -> None:
 
 
 def test_checkboxes_put_each_label_beside_its_box_and_tick_chosen_values() -> None:
-    html = ui('{{ ui.checkboxes("c", "Countries", [("FR", "France"), ("JP", "Japan", "hint")],'
-              ' checked=["JP"]) }}')
+    html = ui(
+        '{{ ui.checkboxes("c", "Countries", [("FR", "France"), ("JP", "Japan", "hint")],'
+        ' checked=["JP"]) }}'
+    )
     assert '<input class="choice__input" id="c-1"' in html
     assert '<label class="choice__label" for="c-1">France</label>' in html
-    jp = html[html.index('id="c-2"'):]
+    jp = html[html.index('id="c-2"') :]
     assert jp.split(">")[0].endswith("checked") or " checked" in jp.split(">")[0]
-    fr = html[html.index('id="c-1"'):]
+    fr = html[html.index('id="c-1"') :]
     assert "checked" not in fr.split(">")[0]
 
 
@@ -54,8 +59,10 @@ def test_select_marks_the_selected_option() -> None:
 
 
 def test_summary_list_keeps_safe_html_and_escapes_text() -> None:
-    html = ui("{{ ui.summary_list(rows) }}",
-              rows=[("Name", Markup("<bdi>x</bdi>")), ("Note", "<i>"), ("Empty", None)])
+    html = ui(
+        "{{ ui.summary_list(rows) }}",
+        rows=[("Name", Markup("<bdi>x</bdi>")), ("Note", "<i>"), ("Empty", None)],
+    )
     assert "<bdi>x</bdi>" in html and "&lt;i&gt;" in html and "Not given" in html
 
 
@@ -66,8 +73,10 @@ def test_bdi_name_isolates_the_name_and_adds_its_latin_form_only_when_different(
 
 
 def test_confirm_page_posts_hidden_answers_with_a_change_link() -> None:
-    html = ui('{{ ui.confirm_page("Check", [("Vote", "Yes")], "/vote", "tok",'
-              ' hidden={"choice": "yes", "ids": [1, 2]}, back_url="/back") }}')
+    html = ui(
+        '{{ ui.confirm_page("Check", [("Vote", "Yes")], "/vote", "tok",'
+        ' hidden={"choice": "yes", "ids": [1, 2]}, back_url="/back") }}'
+    )
     assert '<form method="post" action="/vote"' in html
     assert 'name="csrf_token" value="tok"' in html
     assert html.count('name="ids"') == 2 and 'name="choice" value="yes"' in html
@@ -88,7 +97,7 @@ def test_table_scrolls_in_a_focusable_region_and_says_when_empty() -> None:
 
 
 def test_no_macro_writes_inline_styles_or_scripts() -> None:
-    source = (templates.env.loader.get_source(templates.env, "_ui.html")[0])
+    source = templates.env.loader.get_source(templates.env, "_ui.html")[0]
     assert "style=" not in source and "<script" not in source
 
 

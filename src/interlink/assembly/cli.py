@@ -29,8 +29,10 @@ from interlink.clikit import (
     settings_for,
 )
 
-app = typer.Typer(help="General Assembly: sessions, delegations, ballots, meetings, agreements.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="General Assembly: sessions, delegations, ballots, meetings, agreements.",
+    no_args_is_help=True,
+)
 Number = typer.Argument(..., min=1, max=10_000, help="Session number, e.g. 94")
 
 
@@ -43,11 +45,22 @@ def _keys(data_dir: Path | None) -> SealKeyFile:
 def sessions(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
     """List the sessions."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [{"number": s.number, "host": f"{s.host_city}, {s.host_country}",
-                 "starts_on": s.starts_on, "ends_on": s.ends_on, "status": s.status,
-                 "agenda_adopted": s.agenda_adopted} for s in service.list_sessions(session)]
-    emit(rows, as_json, columns=["number", "host", "starts_on", "ends_on", "status",
-                                 "agenda_adopted"])
+        rows = [
+            {
+                "number": s.number,
+                "host": f"{s.host_city}, {s.host_country}",
+                "starts_on": s.starts_on,
+                "ends_on": s.ends_on,
+                "status": s.status,
+                "agenda_adopted": s.agenda_adopted,
+            }
+            for s in service.list_sessions(session)
+        ]
+    emit(
+        rows,
+        as_json,
+        columns=["number", "host", "starts_on", "ends_on", "status", "agenda_adopted"],
+    )
 
 
 @app.command("create-session")
@@ -61,9 +74,12 @@ def create_session(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Create a planned session."""
-    settings = service.SessionSettings(host_city=city, host_country=country,
-                                       starts_on=date.fromisoformat(starts),
-                                       ends_on=date.fromisoformat(ends))
+    settings = service.SessionSettings(
+        host_city=city,
+        host_country=country,
+        starts_on=date.fromisoformat(starts),
+        ends_on=date.fromisoformat(ends),
+    )
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.create_session(session, operator(session), number, settings)
     console.print(f"session {number} created (planned)")
@@ -90,8 +106,9 @@ def close_session(number: int = Number, data_dir: Path | None = DataDirOption) -
 
 @app.command("show")
 @cli_errors
-def show(number: int = Number, as_json: bool = JsonOption,
-         data_dir: Path | None = DataDirOption) -> None:
+def show(
+    number: int = Number, as_json: bool = JsonOption, data_dir: Path | None = DataDirOption
+) -> None:
     """A session's agenda, quorum, ballots and results."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         detail = session_detail(session, service.get_session(session, number))
@@ -99,35 +116,62 @@ def show(number: int = Number, as_json: bool = JsonOption,
         emit(detail.model_dump(mode="json"), True)
         return
     quorum = detail.quorum
-    console.print(f"Session {detail.number} ({detail.host_city}, {detail.host_country}), "
-                  f"{detail.status}; quorum {quorum.present}/{quorum.required} "
-                  f"{'met' if quorum.met else 'not met'}; agenda "
-                  f"{'adopted' if detail.agenda_adopted else 'not adopted'}")
-    emit([{"item": i.number, "title": i.title, "kind": i.kind, "status": i.status,
-           "ballots": ", ".join(f"{b.id}:{b.status}" for b in i.ballots),
-           "elections": ", ".join(f"{e.seat}:{e.status}" for e in i.elections)}
-          for i in detail.items], False)
+    console.print(
+        f"Session {detail.number} ({detail.host_city}, {detail.host_country}), "
+        f"{detail.status}; quorum {quorum.present}/{quorum.required} "
+        f"{'met' if quorum.met else 'not met'}; agenda "
+        f"{'adopted' if detail.agenda_adopted else 'not adopted'}"
+    )
+    emit(
+        [
+            {
+                "item": i.number,
+                "title": i.title,
+                "kind": i.kind,
+                "status": i.status,
+                "ballots": ", ".join(f"{b.id}:{b.status}" for b in i.ballots),
+                "elections": ", ".join(f"{e.seat}:{e.status}" for e in i.elections),
+            }
+            for i in detail.items
+        ],
+        False,
+    )
 
 
 @app.command("delegations")
 @cli_errors
-def delegations(number: int = Number, as_json: bool = JsonOption,
-                data_dir: Path | None = DataDirOption) -> None:
+def delegations(
+    number: int = Number, as_json: bool = JsonOption, data_dir: Path | None = DataDirOption
+) -> None:
     """The delegations registered at a session."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [DelegationOut.model_validate(d).model_dump()
-                for d in service.list_delegations(session, operator(session), number)]
+        rows = [
+            DelegationOut.model_validate(d).model_dump()
+            for d in service.list_delegations(session, operator(session), number)
+        ]
     if as_json:
         emit(rows, True)
         return
-    emit([{"country": r["country"], "head": r["members"][0]["name"], "people": len(r["members"]),
-           "credentials": r["credentials"], "present": r["present"]} for r in rows], False)
+    emit(
+        [
+            {
+                "country": r["country"],
+                "head": r["members"][0]["name"],
+                "people": len(r["members"]),
+                "credentials": r["credentials"],
+                "present": r["present"],
+            }
+            for r in rows
+        ],
+        False,
+    )
 
 
 @app.command("verify-credentials")
 @cli_errors
-def verify_credentials(number: int = Number, country: str = typer.Argument(...),
-                       data_dir: Path | None = DataDirOption) -> None:
+def verify_credentials(
+    number: int = Number, country: str = typer.Argument(...), data_dir: Path | None = DataDirOption
+) -> None:
     """Record that the secretariat verified a delegation's submitted credentials."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.verify_credentials(session, operator(session), number, country)
@@ -136,9 +180,12 @@ def verify_credentials(number: int = Number, country: str = typer.Argument(...),
 
 @app.command("attendance")
 @cli_errors
-def attendance(number: int = Number, country: str = typer.Argument(...),
-               present: bool = typer.Option(True, "--present/--absent"),
-               data_dir: Path | None = DataDirOption) -> None:
+def attendance(
+    number: int = Number,
+    country: str = typer.Argument(...),
+    present: bool = typer.Option(True, "--present/--absent"),
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Register a delegation present (or absent)."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.set_attendance(session, operator(session), number, country, present)
@@ -147,60 +194,77 @@ def attendance(number: int = Number, country: str = typer.Argument(...),
 
 @app.command("add-item")
 @cli_errors
-def add_item(number: int = Number, title: str = typer.Option(...),
-             kind: str = typer.Option(..., help="report, resolution or election"),
-             majority: str | None = typer.Option(
-                 None, help="Resolutions: simple_of_cast, two_thirds_of_cast or "
-                 "two_thirds_of_members"),
-             data_dir: Path | None = DataDirOption) -> None:
+def add_item(
+    number: int = Number,
+    title: str = typer.Option(...),
+    kind: str = typer.Option(..., help="report, resolution or election"),
+    majority: str | None = typer.Option(
+        None, help="Resolutions: simple_of_cast, two_thirds_of_cast or two_thirds_of_members"
+    ),
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Add an item to a session's agenda (before the agenda is adopted)."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        item = service.add_item(session, operator(session), number, title=title, kind=kind,
-                                majority_rule=majority)
+        item = service.add_item(
+            session, operator(session), number, title=title, kind=kind, majority_rule=majority
+        )
         console.print(f"item {item.number} added (id {item.id})")
 
 
 @app.command("open-ballot")
 @cli_errors
-def open_ballot(item_id: int = typer.Argument(..., min=1, help="The resolution's item id"),
-                secret: bool = typer.Option(True, "--secret/--roll-call"),
-                data_dir: Path | None = DataDirOption) -> None:
+def open_ballot(
+    item_id: int = typer.Argument(..., min=1, help="The resolution's item id"),
+    secret: bool = typer.Option(True, "--secret/--roll-call"),
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Put a resolution to the vote."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        ballot = service_voting.open_resolution_ballot(session, operator(session), item_id,
-                                                       secret=secret, keys=_keys(data_dir))
+        ballot = service_voting.open_resolution_ballot(
+            session, operator(session), item_id, secret=secret, keys=_keys(data_dir)
+        )
         console.print(f"ballot {ballot.public_id} open (id {ballot.id})")
 
 
 @app.command("close-ballot")
 @cli_errors
-def close_ballot(ballot_id: int = typer.Argument(..., min=1), as_json: bool = JsonOption,
-                 data_dir: Path | None = DataDirOption) -> None:
+def close_ballot(
+    ballot_id: int = typer.Argument(..., min=1),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Close a ballot: count, publish the board of a secret ballot, apply the result."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        ballot = service_voting.close_ballot(session, operator(session), ballot_id,
-                                             keys=_keys(data_dir))
+        ballot = service_voting.close_ballot(
+            session, operator(session), ballot_id, keys=_keys(data_dir)
+        )
         out = BallotOut.model_validate(ballot).model_dump(mode="json")
-    emit(out if as_json else {k: out[k] for k in ("public_id", "voters", "tally",
-                                                  "board_head")}, as_json)
+    emit(
+        out if as_json else {k: out[k] for k in ("public_id", "voters", "tally", "board_head")},
+        as_json,
+    )
 
 
 @app.command("ballots")
 @cli_errors
-def ballots(number: int = Number, as_json: bool = JsonOption,
-            data_dir: Path | None = DataDirOption) -> None:
+def ballots(
+    number: int = Number, as_json: bool = JsonOption, data_dir: Path | None = DataDirOption
+) -> None:
     """The ballots of a session."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         ga = service.get_session(session, number)
-        rows = [BallotOut.model_validate(b).model_dump(mode="json")
-                for b in service_voting.ballots_of(session, ga)]
+        rows = [
+            BallotOut.model_validate(b).model_dump(mode="json")
+            for b in service_voting.ballots_of(session, ga)
+        ]
     emit(rows, as_json, columns=["id", "public_id", "secret", "status", "voters", "board_head"])
 
 
 @app.command("board")
 @cli_errors
-def board(ballot_id: int = typer.Argument(..., min=1),
-          data_dir: Path | None = DataDirOption) -> None:
+def board(
+    ballot_id: int = typer.Argument(..., min=1), data_dir: Path | None = DataDirOption
+) -> None:
     """Print the published bulletin board of a closed secret ballot as JSON."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         emit(board_out(service_voting.board_of(session, ballot_id)).model_dump(), True)
@@ -208,8 +272,11 @@ def board(ballot_id: int = typer.Argument(..., min=1),
 
 @app.command("verify")
 @cli_errors
-def verify(ballot_id: int = typer.Argument(..., min=1), as_json: bool = JsonOption,
-           data_dir: Path | None = DataDirOption) -> None:
+def verify(
+    ballot_id: int = typer.Argument(..., min=1),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Check a stored board: chain, head (against the audit log), size and tally; exit 1 if
     anything was changed."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
@@ -217,8 +284,9 @@ def verify(ballot_id: int = typer.Argument(..., min=1), as_json: bool = JsonOpti
     if as_json:
         emit(report.model_dump(), True)
     elif report.ok:
-        console.print(f"OK: {report.entries} entries for {report.voters} voters, head "
-                      f"{report.head}")
+        console.print(
+            f"OK: {report.entries} entries for {report.voters} voters, head {report.head}"
+        )
     if not report.ok:
         raise fail("; ".join(report.problems), 1)
 
@@ -226,8 +294,9 @@ def verify(ballot_id: int = typer.Argument(..., min=1), as_json: bool = JsonOpti
 @app.command("verify-board")
 @cli_errors
 def verify_board_file(
-    board_file: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                      help="The board JSON, as published"),
+    board_file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="The board JSON, as published"
+    ),
     head: str = typer.Option(..., help="The head published with the result"),
     voters: int | None = typer.Option(None, help="The number of members who voted"),
 ) -> None:
@@ -247,14 +316,21 @@ def verify_board_file(
 
 @app.command("schedule")
 @cli_errors
-def schedule(number: int = Number, as_json: bool = JsonOption,
-             data_dir: Path | None = DataDirOption) -> None:
+def schedule(
+    number: int = Number, as_json: bool = JsonOption, data_dir: Path | None = DataDirOption
+) -> None:
     """Place the accepted bilateral meetings into free slots and rooms."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         report = service_meetings.schedule(session, operator(session), number)
-    emit({"booked": [booking_out(b).model_dump(mode="json") for b in report.booked],
-          "unscheduled": [r.request_id for r in report.unscheduled]} if as_json else
-         {"booked": len(report.booked), "unscheduled": len(report.unscheduled)}, as_json)
+    emit(
+        {
+            "booked": [booking_out(b).model_dump(mode="json") for b in report.booked],
+            "unscheduled": [r.request_id for r in report.unscheduled],
+        }
+        if as_json
+        else {"booked": len(report.booked), "unscheduled": len(report.unscheduled)},
+        as_json,
+    )
 
 
 @app.command("agreements")
@@ -262,9 +338,17 @@ def schedule(number: int = Number, as_json: bool = JsonOption,
 def agreements(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
     """Memoranda of understanding and cooperation agreements."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [{"id": a.id, "title": a.title, "kind": a.kind, "status": a.status,
-                 "parties": "; ".join(p.name for p in a.parties), "signed_on": a.signed_on}
-                for a in service_agreements.list_agreements(session, operator(session))]
+        rows = [
+            {
+                "id": a.id,
+                "title": a.title,
+                "kind": a.kind,
+                "status": a.status,
+                "parties": "; ".join(p.name for p in a.parties),
+                "signed_on": a.signed_on,
+            }
+            for a in service_agreements.list_agreements(session, operator(session))
+        ]
     emit(rows, as_json)
 
 
@@ -273,8 +357,9 @@ def agreements(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption
 def destroy_seal_key(data_dir: Path | None = DataDirOption) -> None:
     """Destroy the secret-ballot seal key now; refused while a secret ballot is open."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        open_secret = session.scalars(select(Ballot.public_id).where(
-            Ballot.status == "open", Ballot.secret.is_(True))).all()
+        open_secret = session.scalars(
+            select(Ballot.public_id).where(Ballot.status == "open", Ballot.secret.is_(True))
+        ).all()
     if open_secret:
         raise fail(f"secret ballots are open: {', '.join(open_secret)}", 5)
     destroyed = _keys(data_dir).destroy()

@@ -48,7 +48,9 @@ class SealKeyFile:
         if not hmac.compare_digest(check_value(key, ballot_public_id), expected_check):
             raise RuleBroken(
                 f"the seal key changed while {ballot_public_id} was open; restore the key file "
-                "it was opened with", code="seal_key_changed")
+                "it was opened with",
+                code="seal_key_changed",
+            )
         return BallotSealer(key)
 
     def _read(self) -> bytes:

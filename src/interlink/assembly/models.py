@@ -53,7 +53,8 @@ class AssemblySession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     items: Mapped[list[AgendaItem]] = relationship(
-        back_populates="session", order_by="AgendaItem.number")
+        back_populates="session", order_by="AgendaItem.number"
+    )
 
     @property
     def code(self) -> str:
@@ -143,7 +144,8 @@ class Delegation(Base):
     present: Mapped[bool] = mapped_column(Boolean, default=False)
 
     members: Mapped[list[DelegationMember]] = relationship(
-        order_by="DelegationMember.id", cascade="all, delete-orphan")
+        order_by="DelegationMember.id", cascade="all, delete-orphan"
+    )
     grants: Mapped[list[PowersGrant]] = relationship(cascade="all, delete-orphan")
 
 
@@ -165,8 +167,7 @@ class PowersGrant(Base):
 
     __tablename__ = "ga_power_grants"
 
-    delegation_id: Mapped[int] = mapped_column(ForeignKey("ga_delegations.id"),
-                                               primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("ga_delegations.id"), primary_key=True)
     scope: Mapped[str] = mapped_column(String(24), primary_key=True)  # "session" or item id
     holder_member_id: Mapped[int] = mapped_column(ForeignKey("ga_delegation_members.id"))
 
@@ -263,7 +264,8 @@ class Election(Base):
     elected_person: Mapped[str | None] = mapped_column(String(120))
 
     candidates: Mapped[list[Candidate]] = relationship(
-        order_by="Candidate.id", cascade="all, delete-orphan")
+        order_by="Candidate.id", cascade="all, delete-orphan"
+    )
 
 
 class Candidate(Base):
@@ -335,7 +337,6 @@ class MeetingBooking(Base):
     __tablename__ = "ga_meeting_bookings"
     __table_args__ = (UniqueConstraint("slot_id", "room_id"),)
 
-    request_id: Mapped[int] = mapped_column(ForeignKey("ga_meeting_requests.id"),
-                                            primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("ga_meeting_requests.id"), primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("ga_meeting_slots.id"), index=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("ga_meeting_rooms.id"))

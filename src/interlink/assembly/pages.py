@@ -37,8 +37,9 @@ Viewer = Annotated[Principal | None, Depends(form_principal)]
 
 def ordinal(number: int) -> str:
     """94 -> "94th", 92 -> "92nd": how sessions are named."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
-        number % 10, "th")
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
     return f"{number}{suffix}"
 
 
@@ -97,8 +98,9 @@ def session_page(request: Request, number: Id, principal: Viewer) -> Response:
         return render(request, "assembly/session.html", s=detail)
 
 
-def _board_page(request: Request, ballot_id: int, *, code: str | None = None,
-                status: int = 200) -> Response:
+def _board_page(
+    request: Request, ballot_id: int, *, code: str | None = None, status: int = 200
+) -> Response:
     with unit_of_work(request) as session:
         ballot = service_voting.get_ballot(session, ballot_id)
         voters = service_voting.register(session, ballot_id)
@@ -107,13 +109,27 @@ def _board_page(request: Request, ballot_id: int, *, code: str | None = None,
             board = service_voting.board_of(session, ballot_id)
             report = service_voting.verify_ballot(session, ballot_id)
             found = board.find(code) if code else None
-        roll = (service_voting.roll_call(session, ballot_id)
-                if not ballot.secret and ballot.status == "closed" else [])
+        roll = (
+            service_voting.roll_call(session, ballot_id)
+            if not ballot.secret and ballot.status == "closed"
+            else []
+        )
         number = service.get_session_by_id(session, ballot.session_id).number
         names = service_voting.candidate_names(session, ballot.session_id)
-        return render(request, "assembly/ballot.html", status_code=status, ballot=ballot,
-                      voters=voters, board=board, report=report, roll=roll, code=code,
-                      found=found, number=number, names=names)
+        return render(
+            request,
+            "assembly/ballot.html",
+            status_code=status,
+            ballot=ballot,
+            voters=voters,
+            board=board,
+            report=report,
+            roll=roll,
+            code=code,
+            found=found,
+            number=number,
+            names=names,
+        )
 
 
 @router.get("/assembly/ballots/{ballot_id}")
@@ -122,8 +138,9 @@ def ballot_page(request: Request, ballot_id: Id, principal: Viewer) -> Response:
 
 
 @router.post("/assembly/ballots/{ballot_id}/find")
-def find_code(request: Request, ballot_id: Id, principal: Viewer,
-              code: Annotated[str, Form(max_length=40)]) -> Response:
+def find_code(
+    request: Request, ballot_id: Id, principal: Viewer, code: Annotated[str, Form(max_length=40)]
+) -> Response:
     """Look a tracking code up on the board (a form post: the code stays out of URLs and
     access logs)."""
     return _board_page(request, ballot_id, code=code.strip().upper())
@@ -132,21 +149,39 @@ def find_code(request: Request, ballot_id: Id, principal: Viewer,
 # --- delegates -------------------------------------------------------------------------------
 
 
-def _delegate_page(request: Request, principal: Principal, number: int, *,
-                   error: str | None = None, status: int = 200) -> Response:
+def _delegate_page(
+    request: Request,
+    principal: Principal,
+    number: int,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     with unit_of_work(request) as session:
         ga = service.get_session(session, number)
         delegation = service.my_delegation(session, principal, ga)
         ballots = service_voting.ballots_for_voter(session, principal, ga)
         requests = service_meetings.meeting_requests(session, principal, number)
-        schedule = [booking_out(b) for b in
-                    service_meetings.delegation_schedule(session, principal, number)]
+        schedule = [
+            booking_out(b) for b in service_meetings.delegation_schedule(session, principal, number)
+        ]
         me = service.person_of(delegation, principal) if delegation else None
         delegations = service.delegation_countries(session, ga)
-        return render(request, "assembly/delegate.html", status_code=status, ga=ga,
-                      delegation=delegation, me=me, ballots=ballots, requests=requests,
-                      schedule=schedule, items=ga.items, delegations=delegations, error=error,
-                      names=service_voting.candidate_names(session, ga.id))
+        return render(
+            request,
+            "assembly/delegate.html",
+            status_code=status,
+            ga=ga,
+            delegation=delegation,
+            me=me,
+            ballots=ballots,
+            requests=requests,
+            schedule=schedule,
+            items=ga.items,
+            delegations=delegations,
+            error=error,
+            names=service_voting.candidate_names(session, ga.id),
+        )
 
 
 @router.get("/assembly/sessions/{number}/delegation")
@@ -154,8 +189,12 @@ def delegate_page(request: Request, number: Id, principal: Viewer) -> Response:
     return _delegate_page(request, _logged_in(principal, Perm.ASSEMBLY_VOTE), number)
 
 
-def _delegate_action(request: Request, principal: Principal | None, number: int,
-                     action: Callable[[Session, Principal], Any]) -> Response:
+def _delegate_action(
+    request: Request,
+    principal: Principal | None,
+    number: int,
+    action: Callable[[Session, Principal], Any],
+) -> Response:
     principal = _logged_in(principal, Perm.ASSEMBLY_VOTE)
     try:
         with unit_of_work(request) as session:
@@ -166,9 +205,14 @@ def _delegate_action(request: Request, principal: Principal | None, number: int,
 
 
 @router.post("/assembly/sessions/{number}/ballots/{ballot_id}/vote")
-def vote(request: Request, number: Id, ballot_id: Id, principal: Viewer,
-         choice: Annotated[str, Form(max_length=200)] = "",
-         confirmed: Annotated[str, Form(max_length=3)] = "") -> Response:
+def vote(
+    request: Request,
+    number: Id,
+    ballot_id: Id,
+    principal: Viewer,
+    choice: Annotated[str, Form(max_length=200)] = "",
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
     """Check your answers, then cast. The receipt is answered to the casting POST itself and
     never stored, so it cannot be fetched again by a redirect; sending the form again is
     refused as a second vote, so a reload repeats nothing."""
@@ -177,71 +221,139 @@ def vote(request: Request, number: Id, ballot_id: Id, principal: Viewer,
         return _vote_check(request, principal, number, ballot_id, choice)
     try:
         with unit_of_work(request) as session:
-            cast = service_voting.cast_vote(session, principal, ballot_id, choice=choice,
-                                            keys=seal_keys(request))
+            cast = service_voting.cast_vote(
+                session, principal, ballot_id, choice=choice, keys=seal_keys(request)
+            )
             ballot = cast.ballot
-            page = render(request, "assembly/receipt.html", status_code=201, ballot=ballot,
-                          country=cast.country, receipt=cast.receipt, number=number)
+            page = render(
+                request,
+                "assembly/receipt.html",
+                status_code=201,
+                ballot=ballot,
+                country=cast.country,
+                receipt=cast.receipt,
+                number=number,
+            )
     except DomainError as exc:
         return _delegate_page(request, principal, number, error=exc.detail, status=exc.status)
     return page  # the middleware marks it no-store: the receipt is kept by the voter only
 
 
-def _vote_check(request: Request, principal: Principal, number: int, ballot_id: int,
-                choice: str) -> Response:
+def _vote_check(
+    request: Request, principal: Principal, number: int, ballot_id: int, choice: str
+) -> Response:
     with unit_of_work(request) as session:
         ballot = service_voting.get_ballot(session, ballot_id)
         if service.get_session_by_id(session, ballot.session_id).number != number:
             raise NotFound(f"no ballot {ballot_id}")
         names = service_voting.candidate_names(session, ballot.session_id)
     if choice not in [*ballot.options, "abstain"]:
-        return _delegate_page(request, principal, number, status=422,
-                              error=f"choose how {principal.country} votes on: "
-                                    f"{ballot.question}")
-    return render(request, "assembly/vote_confirm.html", ballot=ballot, number=number,
-                  choice=choice, choice_label=names.get(choice, choice),
-                  country=principal.country)
+        return _delegate_page(
+            request,
+            principal,
+            number,
+            status=422,
+            error=f"choose how {principal.country} votes on: {ballot.question}",
+        )
+    return render(
+        request,
+        "assembly/vote_confirm.html",
+        ballot=ballot,
+        number=number,
+        choice=choice,
+        choice_label=names.get(choice, choice),
+        country=principal.country,
+    )
 
 
 @router.post("/assembly/sessions/{number}/powers")
-def give_powers(request: Request, number: Id, principal: Viewer,
-                holder_member_id: Annotated[int, Form(ge=1, le=2**62)],
-                item_id: Annotated[str, Form(max_length=20)] = "") -> Response:
-    return _delegate_action(request, principal, number, lambda s, p: service.grant_powers(
-        s, p, number, p.country or "", holder_member_id=holder_member_id,
-        item_id=_optional_int(item_id)))
+def give_powers(
+    request: Request,
+    number: Id,
+    principal: Viewer,
+    holder_member_id: Annotated[int, Form(ge=1, le=2**62)],
+    item_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    return _delegate_action(
+        request,
+        principal,
+        number,
+        lambda s, p: service.grant_powers(
+            s,
+            p,
+            number,
+            p.country or "",
+            holder_member_id=holder_member_id,
+            item_id=_optional_int(item_id),
+        ),
+    )
 
 
 @router.post("/assembly/sessions/{number}/powers/revoke")
-def take_back_powers(request: Request, number: Id, principal: Viewer,
-                     item_id: Annotated[str, Form(max_length=20)] = "") -> Response:
-    return _delegate_action(request, principal, number, lambda s, p: service.revoke_powers(
-        s, p, number, p.country or "", item_id=_optional_int(item_id)))
+def take_back_powers(
+    request: Request,
+    number: Id,
+    principal: Viewer,
+    item_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    return _delegate_action(
+        request,
+        principal,
+        number,
+        lambda s, p: service.revoke_powers(
+            s, p, number, p.country or "", item_id=_optional_int(item_id)
+        ),
+    )
 
 
 @router.post("/assembly/sessions/{number}/meetings")
-def ask_for_meeting(request: Request, number: Id, principal: Viewer,
-                    invitee: Annotated[str, Form(max_length=2)],
-                    subject: OptionalText = "") -> Response:
-    return _delegate_action(request, principal, number, lambda s, p: (
-        service_meetings.request_meeting(s, p, number, invitee=invitee, subject=subject)))
+def ask_for_meeting(
+    request: Request,
+    number: Id,
+    principal: Viewer,
+    invitee: Annotated[str, Form(max_length=2)],
+    subject: OptionalText = "",
+) -> Response:
+    return _delegate_action(
+        request,
+        principal,
+        number,
+        lambda s, p: service_meetings.request_meeting(
+            s, p, number, invitee=invitee, subject=subject
+        ),
+    )
 
 
 @router.post("/assembly/sessions/{number}/meetings/{request_id}/answer")
-def answer_meeting(request: Request, number: Id, request_id: Id, principal: Viewer,
-                   accept: Annotated[str, Form(pattern="^(yes|no)$")]) -> Response:
-    return _delegate_action(request, principal, number, lambda s, p: (
-        service_meetings.answer_meeting(s, p, request_id, accept=accept == "yes")))
+def answer_meeting(
+    request: Request,
+    number: Id,
+    request_id: Id,
+    principal: Viewer,
+    accept: Annotated[str, Form(pattern="^(yes|no)$")],
+) -> Response:
+    return _delegate_action(
+        request,
+        principal,
+        number,
+        lambda s, p: service_meetings.answer_meeting(s, p, request_id, accept=accept == "yes"),
+    )
 
 
 # --- secretariat -----------------------------------------------------------------------------
 
 
-def _admin_sessions_page(request: Request, *, error: str | None = None,
-                         status: int = 200) -> Response:
+def _admin_sessions_page(
+    request: Request, *, error: str | None = None, status: int = 200
+) -> Response:
     with unit_of_work(request) as session:
-        return render(request, "assembly/admin_sessions.html", status_code=status,
-                      sessions=service.list_sessions(session), error=error)
+        return render(
+            request,
+            "assembly/admin_sessions.html",
+            status_code=status,
+            sessions=service.list_sessions(session),
+            error=error,
+        )
 
 
 @router.get("/assembly/admin")
@@ -252,7 +364,8 @@ def admin_sessions(request: Request, principal: Viewer) -> Response:
 
 @router.post("/assembly/admin/sessions")
 def admin_create_session(
-    request: Request, principal: Viewer,
+    request: Request,
+    principal: Viewer,
     number: Annotated[int, Form(ge=1, le=10_000)],
     host_city: Annotated[str, Form(min_length=1, max_length=120)],
     host_country: Annotated[str, Form(pattern=r"^[A-Za-z]{2}$")],
@@ -261,9 +374,12 @@ def admin_create_session(
 ) -> Response:
     principal = _logged_in(principal, Perm.ASSEMBLY_ADMIN)
     try:
-        settings = service.SessionSettings(host_city=host_city, host_country=host_country,
-                                           starts_on=_parse_date(starts_on),
-                                           ends_on=_parse_date(ends_on))
+        settings = service.SessionSettings(
+            host_city=host_city,
+            host_country=host_country,
+            starts_on=_parse_date(starts_on),
+            ends_on=_parse_date(ends_on),
+        )
         with unit_of_work(request) as session:
             service.create_session(session, principal, number, settings)
     except DomainError as exc:
@@ -271,20 +387,31 @@ def admin_create_session(
     return redirect(f"/assembly/admin/sessions/{number}")
 
 
-def _admin_page(request: Request, principal: Principal, number: int, *,
-                error: str | None = None, status: int = 200) -> Response:
+def _admin_page(
+    request: Request,
+    principal: Principal,
+    number: int,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     with unit_of_work(request) as session:
         ga = service.get_session(session, number)
         return render(
-            request, "assembly/admin_session.html", status_code=status, ga=ga,
+            request,
+            "assembly/admin_session.html",
+            status_code=status,
+            ga=ga,
             s=session_detail(session, ga),
             delegations=service.list_delegations(session, principal, number),
             requests=service_meetings.meeting_requests(session, principal, number),
             slots=service_meetings.slot_rows(session, ga),
             rooms=service_meetings.room_rows(session, ga),
-            bookings=[booking_out(b) for b in
-                      service_meetings.all_bookings(session, principal, number)],
-            error=error)
+            bookings=[
+                booking_out(b) for b in service_meetings.all_bookings(session, principal, number)
+            ],
+            error=error,
+        )
 
 
 @router.get("/assembly/admin/sessions/{number}")
@@ -297,37 +424,57 @@ ADMIN_ACTIONS: dict[str, Callable[..., Any]] = {
     "open_session": lambda s, p, n, f, k: service.open_session(s, p, n),
     "close_session": lambda s, p, n, f, k: service.close_session(s, p, n, k),
     "add_item": lambda s, p, n, f, k: service.add_item(
-        s, p, n, title=f["title"], kind=f["kind"], majority_rule=f.get("majority_rule") or None),
+        s, p, n, title=f["title"], kind=f["kind"], majority_rule=f.get("majority_rule") or None
+    ),
     "add_document": lambda s, p, n, f, k: service.add_item_document(
-        s, p, int(f["item_id"]), title=f["title"], reference=f.get("reference", ""),
-        url=f.get("url", "")),
+        s,
+        p,
+        int(f["item_id"]),
+        title=f["title"],
+        reference=f.get("reference", ""),
+        url=f.get("url", ""),
+    ),
     "note_report": lambda s, p, n, f, k: service.note_report(s, p, int(f["item_id"])),
     "agenda_ballot": lambda s, p, n, f, k: service_voting.open_agenda_ballot(
-        s, p, n, secret=f.get("secret") == "yes", keys=k),
+        s, p, n, secret=f.get("secret") == "yes", keys=k
+    ),
     "item_ballot": lambda s, p, n, f, k: service_voting.open_resolution_ballot(
-        s, p, int(f["item_id"]), secret=f.get("secret") == "yes", keys=k),
+        s, p, int(f["item_id"]), secret=f.get("secret") == "yes", keys=k
+    ),
     "close_ballot": lambda s, p, n, f, k: service_voting.close_ballot(
-        s, p, int(f["ballot_id"]), keys=k),
+        s, p, int(f["ballot_id"]), keys=k
+    ),
     "create_election": lambda s, p, n, f, k: service_voting.create_election(
-        s, p, int(f["item_id"]), post=f["post"], region=f.get("region") or None,
+        s,
+        p,
+        int(f["item_id"]),
+        post=f["post"],
+        region=f.get("region") or None,
         tie_rule=f.get("tie_rule") or "previous_rounds_then_lot",
-        lot_seed=f.get("lot_seed") or None),
+        lot_seed=f.get("lot_seed") or None,
+    ),
     "add_candidate": lambda s, p, n, f, k: service_voting.add_candidate(
-        s, p, int(f["election_id"]), name=f["name"], country=f["country"]),
+        s, p, int(f["election_id"]), name=f["name"], country=f["country"]
+    ),
     "open_round": lambda s, p, n, f, k: service_voting.open_round(
-        s, p, int(f["election_id"]), keys=k),
+        s, p, int(f["election_id"]), keys=k
+    ),
     "register_delegation": lambda s, p, n, f, k: service.register_delegation(
-        s, p, n, f["country"], head_name=f.get("head_name", ""),
-        head_user_id=_optional_int(f.get("head_user_id", ""))),
-    "submit_credentials": lambda s, p, n, f, k: service.submit_credentials(
-        s, p, n, f["country"]),
-    "verify_credentials": lambda s, p, n, f, k: service.verify_credentials(
-        s, p, n, f["country"]),
+        s,
+        p,
+        n,
+        f["country"],
+        head_name=f.get("head_name", ""),
+        head_user_id=_optional_int(f.get("head_user_id", "")),
+    ),
+    "submit_credentials": lambda s, p, n, f, k: service.submit_credentials(s, p, n, f["country"]),
+    "verify_credentials": lambda s, p, n, f, k: service.verify_credentials(s, p, n, f["country"]),
     "attendance": lambda s, p, n, f, k: service.set_attendance(
-        s, p, n, f["country"], f.get("present") == "yes"),
+        s, p, n, f["country"], f.get("present") == "yes"
+    ),
     "add_slot": lambda s, p, n, f, k: service_meetings.add_slot(
-        s, p, n, starts_at=_parse_datetime(f["starts_at"]),
-        ends_at=_parse_datetime(f["ends_at"])),
+        s, p, n, starts_at=_parse_datetime(f["starts_at"]), ends_at=_parse_datetime(f["ends_at"])
+    ),
     "add_room": lambda s, p, n, f, k: service_meetings.add_room(s, p, n, name=f["name"]),
     "schedule": lambda s, p, n, f, k: service_meetings.schedule(s, p, n),
 }
@@ -335,12 +482,18 @@ ADMIN_ACTIONS: dict[str, Callable[..., Any]] = {
 
 # Actions that cannot be undone: a check-your-answers page comes first.
 CONFIRM_FIRST = {
-    "close_session": ("Close the session?", "Close the session",
-                      "Closing ends the session: no ballot, election round or meeting can be "
-                      "opened in it any more."),
-    "close_ballot": ("Close this ballot?", "Close the ballot",
-                     "Closing counts the votes and publishes the result; members who have not "
-                     "voted can no longer vote."),
+    "close_session": (
+        "Close the session?",
+        "Close the session",
+        "Closing ends the session: no ballot, election round or meeting can be "
+        "opened in it any more.",
+    ),
+    "close_ballot": (
+        "Close this ballot?",
+        "Close the ballot",
+        "Closing counts the votes and publishes the result; members who have not "
+        "voted can no longer vote.",
+    ),
 }
 
 
@@ -358,12 +511,22 @@ def _admin_check(request: Request, number: int, form: dict[str, str]) -> Respons
             if ballot.session_id != ga.id:
                 raise NotFound(f"no ballot {ballot.id}")
             voted = len(service_voting.register(session, ballot.id))
-            rows += [("Ballot", ballot.question), ("Reference", ballot.public_id),
-                     ("Votes cast so far", str(voted))]
+            rows += [
+                ("Ballot", ballot.question),
+                ("Reference", ballot.public_id),
+                ("Votes cast so far", str(voted)),
+            ]
     rows.append(("What happens", consequence))
     hidden = {k: v for k, v in form.items() if k not in ("csrf_token",)}
-    return render(request, "assembly/admin_confirm.html", title=title, button=button,
-                  rows=rows, hidden={**hidden, "confirmed": "yes"}, number=number)
+    return render(
+        request,
+        "assembly/admin_confirm.html",
+        title=title,
+        button=button,
+        rows=rows,
+        hidden={**hidden, "confirmed": "yes"},
+        number=number,
+    )
 
 
 @router.post("/assembly/admin/sessions/{number}")
@@ -379,8 +542,9 @@ async def admin_action(request: Request, number: Id, principal: Viewer) -> Respo
         with unit_of_work(request) as session:
             action(session, principal, number, form, seal_keys(request))
     except (KeyError, ValueError):
-        return _admin_page(request, principal, number, error="a field is missing or invalid",
-                           status=422)
+        return _admin_page(
+            request, principal, number, error="a field is missing or invalid", status=422
+        )
     except DomainError as exc:
         return _admin_page(request, principal, number, error=exc.detail, status=exc.status)
     return redirect(f"/assembly/admin/sessions/{number}")
@@ -389,13 +553,20 @@ async def admin_action(request: Request, number: Id, principal: Viewer) -> Respo
 # --- agreements ------------------------------------------------------------------------------
 
 
-def _agreements_page(request: Request, principal: Principal, *, error: str | None = None,
-                     status: int = 200) -> Response:
+def _agreements_page(
+    request: Request, principal: Principal, *, error: str | None = None, status: int = 200
+) -> Response:
     with unit_of_work(request) as session:
         agreements = service_agreements.list_agreements(session, principal)
-        return render(request, "assembly/agreements.html", status_code=status,
-                      agreements=agreements, error=error,
-                      statuses=service_agreements.STATUSES, kinds=service_agreements.KINDS)
+        return render(
+            request,
+            "assembly/agreements.html",
+            status_code=status,
+            agreements=agreements,
+            error=error,
+            statuses=service_agreements.STATUSES,
+            kinds=service_agreements.KINDS,
+        )
 
 
 @router.get("/assembly/agreements")
@@ -405,7 +576,9 @@ def agreements_page(request: Request, principal: Viewer) -> Response:
 
 @router.post("/assembly/agreements")
 def create_agreement(
-    request: Request, principal: Viewer, title: Text,
+    request: Request,
+    principal: Viewer,
+    title: Text,
     kind: Annotated[str, Form(max_length=40)],
     parties: Annotated[str, Form(max_length=2000)],
     proposed_on: Annotated[str, Form(max_length=10)],
@@ -416,25 +589,39 @@ def create_agreement(
     principal = _logged_in(principal, Perm.ASSEMBLY_ADMIN)
     try:
         with unit_of_work(request) as session:
-            specs = [service_agreements.parse_party(session, line)
-                     for line in parties.splitlines() if line.strip()]
+            specs = [
+                service_agreements.parse_party(session, line)
+                for line in parties.splitlines()
+                if line.strip()
+            ]
             service_agreements.create_agreement(
-                session, principal, title=title, kind=kind, parties=specs,
-                proposed_on=_parse_date(proposed_on), summary=summary)
+                session,
+                principal,
+                title=title,
+                kind=kind,
+                parties=specs,
+                proposed_on=_parse_date(proposed_on),
+                summary=summary,
+            )
     except DomainError as exc:
         return _agreements_page(request, principal, error=exc.detail, status=exc.status)
     return redirect("/assembly/agreements")
 
 
 @router.post("/assembly/agreements/{agreement_id}/status")
-def agreement_status(request: Request, agreement_id: Id, principal: Viewer,
-                     status: Annotated[str, Form(max_length=20)],
-                     on: Annotated[str, Form(max_length=10)]) -> Response:
+def agreement_status(
+    request: Request,
+    agreement_id: Id,
+    principal: Viewer,
+    status: Annotated[str, Form(max_length=20)],
+    on: Annotated[str, Form(max_length=10)],
+) -> Response:
     principal = _logged_in(principal, Perm.ASSEMBLY_ADMIN)
     try:
         with unit_of_work(request) as session:
-            service_agreements.change_status(session, principal, agreement_id, status=status,
-                                             on=_parse_date(on))
+            service_agreements.change_status(
+                session, principal, agreement_id, status=status, on=_parse_date(on)
+            )
     except DomainError as exc:
         return _agreements_page(request, principal, error=exc.detail, status=exc.status)
     return redirect("/assembly/agreements")

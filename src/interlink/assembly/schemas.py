@@ -12,8 +12,9 @@ from interlink.assembly.majority import MajorityRule
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 City = Annotated[str, StringConstraints(min_length=1, max_length=120)]
-PersonRef = Annotated[str, StringConstraints(min_length=1, max_length=120,
-                                             pattern=r"^[A-Za-z0-9._:-]+$")]
+PersonRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._:-]+$")
+]
 DbId = Annotated[int, Field(ge=1, le=2**62)]
 Region = Literal["africa", "americas", "asia_south_pacific", "europe"]
 
@@ -32,10 +33,14 @@ class _Out(BaseModel):
 class _SessionOptions(_In):
     next_host_city: City | None = None
     next_host_country: Country | None = None
-    quorum_share: str | None = Field(default=None, pattern=r"^\d{1,4}(/\d{1,4}|\.\d{1,6})?$",
-                                     description="A fraction of the members, e.g. 1/2 or 2/3")
+    quorum_share: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,4}(/\d{1,4}|\.\d{1,6})?$",
+        description="A fraction of the members, e.g. 1/2 or 2/3",
+    )
     quorum_strictly_more: bool | None = Field(
-        default=None, description="true: more than the share; false: at least the share")
+        default=None, description="true: more than the share; false: at least the share"
+    )
     quorum_basis: Literal["all_members", "voting_members"] | None = None
     arrears_bar_voting: bool | None = None
     suspension_bars_voting: bool | None = None
@@ -219,8 +224,9 @@ class AttendanceIn(_In):
 
 class PowersIn(_In):
     holder_member_id: DbId
-    item_id: DbId | None = Field(default=None,
-                                 description="One agenda item; none: the whole session")
+    item_id: DbId | None = Field(
+        default=None, description="One agenda item; none: the whole session"
+    )
 
 
 # --- voting ----------------------------------------------------------------------------------
@@ -236,8 +242,9 @@ class AnnulIn(_In):
 
 class VoteIn(_In):
     choice: str = Field(min_length=1, max_length=200)
-    country: Country | None = Field(default=None,
-                                    description="The member whose vote is cast; default: yours")
+    country: Country | None = Field(
+        default=None, description="The member whose vote is cast; default: yours"
+    )
 
 
 class VoteOut(BaseModel):
@@ -246,7 +253,8 @@ class VoteOut(BaseModel):
     country: str
     tracking_code: str | None = Field(
         description="Secret ballots: your receipt. It is stored nowhere: keep it now, then "
-        "find it on the published bulletin board.")
+        "find it on the published bulletin board."
+    )
 
 
 class VoterBallotOut(BaseModel):

@@ -46,14 +46,26 @@ SESSION_SCOPE = "session"  # the scope of a powers grant for the whole session
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def record(session: Session, principal: Principal, action: str, object_type: str,
-           object_id: int | str, /, *, country: str | None = None, **detail: Any) -> None:
+def record(
+    session: Session,
+    principal: Principal,
+    action: str,
+    object_type: str,
+    object_id: int | str,
+    /,
+    *,
+    country: str | None = None,
+    **detail: Any,
+) -> None:
     """Audit an Assembly action; events about one member name it and are owned by its bureau."""
     owner = None
     if country:
         owner, detail["country"] = ncb_of(session, country).id, country
-    audit.record(session, principal.actor, Event(
-        f"assembly.{action}", object_type, object_id, owner_org_id=owner, detail=detail))
+    audit.record(
+        session,
+        principal.actor,
+        Event(f"assembly.{action}", object_type, object_id, owner_org_id=owner, detail=detail),
+    )
 
 
 def require_admin(principal: Principal) -> None:
@@ -68,8 +80,7 @@ def member(session: Session, code: str) -> Member:
 
 
 def get_session(session: Session, number: int) -> AssemblySession:
-    found = session.scalars(select(AssemblySession).where(AssemblySession.number == number)
-                            ).first()
+    found = session.scalars(select(AssemblySession).where(AssemblySession.number == number)).first()
     if found is None:
         raise NotFound(f"no session number {number}")
     return found
@@ -92,13 +103,16 @@ def get_item(session: Session, item_id: int) -> AgendaItem:
 
 def require_status(ga: AssemblySession, *allowed: str) -> None:
     if ga.status not in allowed:
-        raise RuleBroken(f"session {ga.number} is {ga.status}, not {' or '.join(allowed)}",
-                         code=f"session_{ga.status}")
+        raise RuleBroken(
+            f"session {ga.number} is {ga.status}, not {' or '.join(allowed)}",
+            code=f"session_{ga.status}",
+        )
 
 
 def voting_policy(ga: AssemblySession) -> rights.VotingPolicy:
-    return rights.VotingPolicy(arrears_bar_voting=ga.arrears_bar_voting,
-                               suspension_bars_voting=ga.suspension_bars_voting)
+    return rights.VotingPolicy(
+        arrears_bar_voting=ga.arrears_bar_voting, suspension_bars_voting=ga.suspension_bars_voting
+    )
 
 
 def member_count(session: Session) -> int:
@@ -131,8 +145,11 @@ def quorum_of(ga: AssemblySession) -> Quorum:
 
 def given(changes: SessionSettings) -> dict[str, Any]:
     """The settings that were given (not None)."""
-    return {f.name: getattr(changes, f.name) for f in fields(changes)
-            if getattr(changes, f.name) is not None}
+    return {
+        f.name: getattr(changes, f.name)
+        for f in fields(changes)
+        if getattr(changes, f.name) is not None
+    }
 
 
 def _apply_settings(session: Session, ga: AssemblySession, changes: SessionSettings) -> None:
@@ -154,38 +171,62 @@ def _apply_settings(session: Session, ga: AssemblySession, changes: SessionSetti
         raise InvalidInput(f"quorum {ga.quorum_share!r}: {exc}") from None
 
 
-def create_session(session: Session, principal: Principal, number: int,
-                   settings: SessionSettings) -> AssemblySession:
+def create_session(
+    session: Session, principal: Principal, number: int, settings: SessionSettings
+) -> AssemblySession:
     require_admin(principal)
     if number < 1:
         raise InvalidInput("a session number is a positive whole number")
-    if session.scalars(select(AssemblySession.id).where(AssemblySession.number == number)
-                       ).first():
+    if session.scalars(select(AssemblySession.id).where(AssemblySession.number == number)).first():
         raise RuleBroken(f"session {number} exists already", code="duplicate_session")
-    missing = [n for n in ("host_city", "host_country", "starts_on", "ends_on")
-               if getattr(settings, n) is None]
+    missing = [
+        n
+        for n in ("host_city", "host_country", "starts_on", "ends_on")
+        if getattr(settings, n) is None
+    ]
     if missing:
         raise InvalidInput(f"a session needs {', '.join(missing)}")
-    ga = AssemblySession(number=number, status="planned", agenda_adopted=False,
-                         quorum_share="1/2", quorum_strictly_more=True,
-                         quorum_basis="all_members", arrears_bar_voting=True,
-                         suspension_bars_voting=True)
+    ga = AssemblySession(
+        number=number,
+        status="planned",
+        agenda_adopted=False,
+        quorum_share="1/2",
+        quorum_strictly_more=True,
+        quorum_basis="all_members",
+        arrears_bar_voting=True,
+        suspension_bars_voting=True,
+    )
     _apply_settings(session, ga, settings)
     session.add(ga)
     session.flush()
-    record(session, principal, "session.create", "ga_session", ga.id, number=number,
-           host=f"{ga.host_city}, {ga.host_country}")
+    record(
+        session,
+        principal,
+        "session.create",
+        "ga_session",
+        ga.id,
+        number=number,
+        host=f"{ga.host_city}, {ga.host_country}",
+    )
     return ga
 
 
-def update_session(session: Session, principal: Principal, number: int,
-                   changes: SessionSettings) -> AssemblySession:
+def update_session(
+    session: Session, principal: Principal, number: int, changes: SessionSettings
+) -> AssemblySession:
     require_admin(principal)
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
     _apply_settings(session, ga, changes)
-    record(session, principal, "session.update", "ga_session", ga.id, number=number,
-           changes={k: str(v) for k, v in given(changes).items()})
+    record(
+        session,
+        principal,
+        "session.update",
+        "ga_session",
+        ga.id,
+        number=number,
+        changes={k: str(v) for k, v in given(changes).items()},
+    )
     return ga
 
 
@@ -198,8 +239,9 @@ def open_session(session: Session, principal: Principal, number: int) -> Assembl
     return ga
 
 
-def close_session(session: Session, principal: Principal, number: int,
-                  keys: SealKeyFile) -> AssemblySession:
+def close_session(
+    session: Session, principal: Principal, number: int, keys: SealKeyFile
+) -> AssemblySession:
     """Close a session whose ballots are all closed; destroy the seal key when no secret
     ballot of any session is still open."""
     require_admin(principal)
@@ -213,8 +255,15 @@ def close_session(session: Session, principal: Principal, number: int,
     key_destroyed = False
     if not any(b.secret for b in open_ballots):
         key_destroyed = keys.destroy()
-    record(session, principal, "session.close", "ga_session", ga.id, number=number,
-           seal_key_destroyed=key_destroyed)
+    record(
+        session,
+        principal,
+        "session.close",
+        "ga_session",
+        ga.id,
+        number=number,
+        seal_key_destroyed=key_destroyed,
+    )
     return ga
 
 
@@ -223,13 +272,22 @@ def close_session(session: Session, principal: Principal, number: int,
 
 def quorum_status(session: Session, ga: AssemblySession) -> QuorumStatus:
     """Live quorum: delegations with verified credentials registered present."""
-    present = set(session.scalars(select(Delegation.country).where(
-        Delegation.session_id == ga.id, Delegation.present.is_(True),
-        Delegation.credentials == "verified")))
+    present = set(
+        session.scalars(
+            select(Delegation.country).where(
+                Delegation.session_id == ga.id,
+                Delegation.present.is_(True),
+                Delegation.credentials == "verified",
+            )
+        )
+    )
     if ga.quorum_basis == "voting_members":
         policy = voting_policy(ga)
-        voting = {m.code for m in session.scalars(select(Member))
-                  if rights.standing_bar(standing(m), policy) is None}
+        voting = {
+            m.code
+            for m in session.scalars(select(Member))
+            if rights.standing_bar(standing(m), policy) is None
+        }
         return quorum_of(ga).status(present=len(present & voting), members=len(voting))
     return quorum_of(ga).status(present=len(present), members=member_count(session))
 
@@ -241,8 +299,15 @@ def standing(found: Member) -> rights.Standing:
 # --- agenda and documents --------------------------------------------------------------------
 
 
-def add_item(session: Session, principal: Principal, number: int, *, title: str, kind: str,
-             majority_rule: str | None = None) -> AgendaItem:
+def add_item(
+    session: Session,
+    principal: Principal,
+    number: int,
+    *,
+    title: str,
+    kind: str,
+    majority_rule: str | None = None,
+) -> AgendaItem:
     require_admin(principal)
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
@@ -256,14 +321,31 @@ def add_item(session: Session, principal: Principal, number: int, *, title: str,
         raise InvalidInput(f"unknown majority rule {majority_rule!r}")
     if not title.strip():
         raise InvalidInput("an agenda item needs a title")
-    last = session.scalar(select(func.max(AgendaItem.number)).where(
-        AgendaItem.session_id == ga.id)) or 0
-    item = AgendaItem(session_id=ga.id, number=last + 1, title=title.strip(), kind=kind,
-                      majority_rule=majority_rule, status="pending")
+    last = (
+        session.scalar(select(func.max(AgendaItem.number)).where(AgendaItem.session_id == ga.id))
+        or 0
+    )
+    item = AgendaItem(
+        session_id=ga.id,
+        number=last + 1,
+        title=title.strip(),
+        kind=kind,
+        majority_rule=majority_rule,
+        status="pending",
+    )
     session.add(item)
     session.flush()
-    record(session, principal, "item.add", "ga_item", item.id, session=ga.number,
-           number=item.number, kind=kind, majority_rule=majority_rule)
+    record(
+        session,
+        principal,
+        "item.add",
+        "ga_item",
+        item.id,
+        session=ga.number,
+        number=item.number,
+        kind=kind,
+        majority_rule=majority_rule,
+    )
     return item
 
 
@@ -281,37 +363,77 @@ def note_report(session: Session, principal: Principal, item_id: int) -> AgendaI
     return item
 
 
-def new_document(session: Session, principal: Principal, *, title: str, reference: str,
-                 url: str, language: str, item_id: int | None = None,
-                 agreement_id: int | None = None) -> Document:
+def new_document(
+    session: Session,
+    principal: Principal,
+    *,
+    title: str,
+    reference: str,
+    url: str,
+    language: str,
+    item_id: int | None = None,
+    agreement_id: int | None = None,
+) -> Document:
     """A document of an agenda item or of an agreement (the caller checked the parent)."""
     if not title.strip():
         raise InvalidInput("a document needs a title")
     if url and not url.startswith(("https://", "http://")):
         raise InvalidInput("a document link starts with https:// or http://")
-    document = Document(item_id=item_id, agreement_id=agreement_id, title=title.strip(),
-                        reference=reference.strip(), url=url.strip(), language=language)
+    document = Document(
+        item_id=item_id,
+        agreement_id=agreement_id,
+        title=title.strip(),
+        reference=reference.strip(),
+        url=url.strip(),
+        language=language,
+    )
     session.add(document)
     session.flush()
-    record(session, principal, "document.add", "ga_document", document.id, item=item_id,
-           agreement=agreement_id, title=document.title)
+    record(
+        session,
+        principal,
+        "document.add",
+        "ga_document",
+        document.id,
+        item=item_id,
+        agreement=agreement_id,
+        title=document.title,
+    )
     return document
 
 
-def add_item_document(session: Session, principal: Principal, item_id: int, *, title: str,
-                      reference: str = "", url: str = "", language: str = "en") -> Document:
+def add_item_document(
+    session: Session,
+    principal: Principal,
+    item_id: int,
+    *,
+    title: str,
+    reference: str = "",
+    url: str = "",
+    language: str = "en",
+) -> Document:
     require_admin(principal)
     get_item(session, item_id)
-    return new_document(session, principal, title=title, reference=reference, url=url,
-                        language=language, item_id=item_id)
+    return new_document(
+        session,
+        principal,
+        title=title,
+        reference=reference,
+        url=url,
+        language=language,
+        item_id=item_id,
+    )
 
 
 # --- delegations -----------------------------------------------------------------------------
 
 
 def get_delegation(session: Session, ga: AssemblySession, country: str) -> Delegation:
-    found = session.scalars(select(Delegation).where(
-        Delegation.session_id == ga.id, Delegation.country == country.upper())).first()
+    found = session.scalars(
+        select(Delegation).where(
+            Delegation.session_id == ga.id, Delegation.country == country.upper()
+        )
+    ).first()
     if found is None:
         raise NotFound(f"{country.upper()} has no delegation at session {ga.number}")
     return found
@@ -325,8 +447,9 @@ def _require_admin_or_country(principal: Principal, country: str) -> None:
         raise NotFound(f"no delegation of {country} that you may see")
 
 
-def read_delegation(session: Session, principal: Principal, number: int,
-                    country: str) -> Delegation:
+def read_delegation(
+    session: Session, principal: Principal, number: int, country: str
+) -> Delegation:
     _require_admin_or_country(principal, country.upper())
     return get_delegation(session, get_session(session, number), country)
 
@@ -334,14 +457,22 @@ def read_delegation(session: Session, principal: Principal, number: int,
 def list_delegations(session: Session, principal: Principal, number: int) -> list[Delegation]:
     require_admin(principal)
     ga = get_session(session, number)
-    return list(session.scalars(select(Delegation).where(Delegation.session_id == ga.id)
-                                .order_by(Delegation.country)))
+    return list(
+        session.scalars(
+            select(Delegation).where(Delegation.session_id == ga.id).order_by(Delegation.country)
+        )
+    )
 
 
 def delegation_countries(session: Session, ga: AssemblySession) -> list[str]:
     """Which members have a delegation at the session (public: the list of participants)."""
-    return list(session.scalars(select(Delegation.country).where(
-        Delegation.session_id == ga.id).order_by(Delegation.country)))
+    return list(
+        session.scalars(
+            select(Delegation.country)
+            .where(Delegation.session_id == ga.id)
+            .order_by(Delegation.country)
+        )
+    )
 
 
 def person_of(delegation: Delegation, principal: Principal) -> DelegationMember | None:
@@ -351,12 +482,14 @@ def person_of(delegation: Delegation, principal: Principal) -> DelegationMember 
     return next((m for m in delegation.members if m.user_id == principal.user_id), None)
 
 
-def my_delegation(session: Session, principal: Principal,
-                  ga: AssemblySession) -> Delegation | None:
+def my_delegation(session: Session, principal: Principal, ga: AssemblySession) -> Delegation | None:
     if principal.country is None or principal.user_id is None:
         return None
-    found = session.scalars(select(Delegation).where(
-        Delegation.session_id == ga.id, Delegation.country == principal.country)).first()
+    found = session.scalars(
+        select(Delegation).where(
+            Delegation.session_id == ga.id, Delegation.country == principal.country
+        )
+    ).first()
     return found if found is not None and person_of(found, principal) else None
 
 
@@ -371,15 +504,17 @@ def _check_user(session: Session, user_id: int, country: str) -> User:
     return user
 
 
-def _new_member(session: Session, delegation: Delegation, *, name: str, role: str,
-                user_id: int | None) -> DelegationMember:
+def _new_member(
+    session: Session, delegation: Delegation, *, name: str, role: str, user_id: int | None
+) -> DelegationMember:
     if role not in set(rights.Role):
         raise InvalidInput(f"a delegation member is one of {', '.join(rights.Role)}")
     if user_id is not None:
         user = _check_user(session, user_id, delegation.country)
         if any(m.user_id == user_id for m in delegation.members):
-            raise RuleBroken(f"{user.username} is already in the delegation",
-                             code="already_in_delegation")
+            raise RuleBroken(
+                f"{user.username} is already in the delegation", code="already_in_delegation"
+            )
         name = name.strip() or user.display_name
     if not name.strip():
         raise InvalidInput("a delegation member needs a name")
@@ -388,23 +523,40 @@ def _new_member(session: Session, delegation: Delegation, *, name: str, role: st
     return added
 
 
-def register_delegation(session: Session, principal: Principal, number: int, country: str, *,
-                        head_name: str, head_user_id: int | None) -> Delegation:
+def register_delegation(
+    session: Session,
+    principal: Principal,
+    number: int,
+    country: str,
+    *,
+    head_name: str,
+    head_user_id: int | None,
+) -> Delegation:
     """The secretariat registers a member's delegation with its head."""
     require_admin(principal)
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
     code = member(session, country).code
-    if session.scalars(select(Delegation.id).where(
-            Delegation.session_id == ga.id, Delegation.country == code)).first():
+    if session.scalars(
+        select(Delegation.id).where(Delegation.session_id == ga.id, Delegation.country == code)
+    ).first():
         raise RuleBroken(f"{code} already has a delegation", code="duplicate_delegation")
     delegation = Delegation(session_id=ga.id, country=code, credentials="none", present=False)
     session.add(delegation)
-    head = _new_member(session, delegation, name=head_name, role=rights.Role.HEAD,
-                       user_id=head_user_id)
+    head = _new_member(
+        session, delegation, name=head_name, role=rights.Role.HEAD, user_id=head_user_id
+    )
     session.flush()
-    record(session, principal, "delegation.register", "ga_delegation", delegation.id,
-           country=code, session=ga.number, head=head.name)
+    record(
+        session,
+        principal,
+        "delegation.register",
+        "ga_delegation",
+        delegation.id,
+        country=code,
+        session=ga.number,
+        head=head.name,
+    )
     return delegation
 
 
@@ -413,8 +565,10 @@ def _require_head_or_admin(delegation: Delegation, principal: Principal) -> None
         return
     person = person_of(delegation, principal)
     if person is None or person.role != rights.Role.HEAD:
-        raise Refused(f"only the head of delegation of {delegation.country} or the secretariat "
-                      "may do this", code=rights.Refusal.NOT_HEAD)
+        raise Refused(
+            f"only the head of delegation of {delegation.country} or the secretariat may do this",
+            code=rights.Refusal.NOT_HEAD,
+        )
 
 
 def _composition_changed(delegation: Delegation) -> None:
@@ -423,27 +577,43 @@ def _composition_changed(delegation: Delegation) -> None:
         delegation.credentials = "submitted"
 
 
-def add_member(session: Session, principal: Principal, number: int, country: str, *,
-               name: str, role: str, user_id: int | None) -> DelegationMember:
+def add_member(
+    session: Session,
+    principal: Principal,
+    number: int,
+    country: str,
+    *,
+    name: str,
+    role: str,
+    user_id: int | None,
+) -> DelegationMember:
     _require_admin_or_country(principal, country.upper())
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
     delegation = get_delegation(session, ga, country)
     _require_head_or_admin(delegation, principal)
     if role == rights.Role.HEAD:
-        raise RuleBroken("a delegation has one head, named when it is registered",
-                         code="one_head")
+        raise RuleBroken("a delegation has one head, named when it is registered", code="one_head")
     added = _new_member(session, delegation, name=name, role=role, user_id=user_id)
     _composition_changed(delegation)
     session.flush()
-    record(session, principal, "delegation.member_add", "ga_delegation", delegation.id,
-           country=delegation.country, member=added.id, role=role,
-           credentials=delegation.credentials)
+    record(
+        session,
+        principal,
+        "delegation.member_add",
+        "ga_delegation",
+        delegation.id,
+        country=delegation.country,
+        member=added.id,
+        role=role,
+        credentials=delegation.credentials,
+    )
     return added
 
 
-def remove_member(session: Session, principal: Principal, number: int, country: str,
-                  member_id: int) -> Delegation:
+def remove_member(
+    session: Session, principal: Principal, number: int, country: str, member_id: int
+) -> Delegation:
     _require_admin_or_country(principal, country.upper())
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
@@ -458,51 +628,83 @@ def remove_member(session: Session, principal: Principal, number: int, country: 
     session.flush()
     delegation.members.remove(gone)
     _composition_changed(delegation)
-    record(session, principal, "delegation.member_remove", "ga_delegation", delegation.id,
-           country=delegation.country, member=member_id, credentials=delegation.credentials)
+    record(
+        session,
+        principal,
+        "delegation.member_remove",
+        "ga_delegation",
+        delegation.id,
+        country=delegation.country,
+        member=member_id,
+        credentials=delegation.credentials,
+    )
     return delegation
 
 
-def submit_credentials(session: Session, principal: Principal, number: int,
-                       country: str) -> Delegation:
+def submit_credentials(
+    session: Session, principal: Principal, number: int, country: str
+) -> Delegation:
     _require_admin_or_country(principal, country.upper())
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
     delegation = get_delegation(session, ga, country)
     _require_head_or_admin(delegation, principal)
     if delegation.credentials != "none":
-        raise RuleBroken(f"the credentials are already {delegation.credentials}",
-                         code="credentials_submitted")
+        raise RuleBroken(
+            f"the credentials are already {delegation.credentials}", code="credentials_submitted"
+        )
     delegation.credentials = "submitted"
-    record(session, principal, "credentials.submit", "ga_delegation", delegation.id,
-           country=delegation.country)
+    record(
+        session,
+        principal,
+        "credentials.submit",
+        "ga_delegation",
+        delegation.id,
+        country=delegation.country,
+    )
     return delegation
 
 
-def verify_credentials(session: Session, principal: Principal, number: int,
-                       country: str) -> Delegation:
+def verify_credentials(
+    session: Session, principal: Principal, number: int, country: str
+) -> Delegation:
     require_admin(principal)
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
     delegation = get_delegation(session, ga, country)
     if delegation.credentials != "submitted":
-        raise RuleBroken("only submitted credentials are verified",
-                         code="credentials_not_submitted")
+        raise RuleBroken(
+            "only submitted credentials are verified", code="credentials_not_submitted"
+        )
     delegation.credentials = "verified"
-    record(session, principal, "credentials.verify", "ga_delegation", delegation.id,
-           country=delegation.country)
+    record(
+        session,
+        principal,
+        "credentials.verify",
+        "ga_delegation",
+        delegation.id,
+        country=delegation.country,
+    )
     return delegation
 
 
-def set_attendance(session: Session, principal: Principal, number: int, country: str,
-                   present: bool) -> Delegation:
+def set_attendance(
+    session: Session, principal: Principal, number: int, country: str, present: bool
+) -> Delegation:
     require_admin(principal)
     ga = get_session(session, number)
     require_status(ga, "open")
     delegation = get_delegation(session, ga, country)
     delegation.present = present
-    record(session, principal, "attendance", "ga_delegation", delegation.id,
-           country=delegation.country, present=present)
+    record(
+        session,
+        principal,
+        "attendance",
+        "ga_delegation",
+        delegation.id,
+        country=delegation.country,
+        present=present,
+    )
     return delegation
 
 
@@ -521,9 +723,12 @@ def to_rights(delegation: Delegation, found: Member) -> rights.Delegation:
         credentials_verified=delegation.credentials == "verified",
         present=delegation.present,
         standing=standing(found),
-        grants=tuple(rights.PowersGrant(
-            holder=str(g.holder_member_id), item=None if g.scope == SESSION_SCOPE else g.scope)
-            for g in delegation.grants),
+        grants=tuple(
+            rights.PowersGrant(
+                holder=str(g.holder_member_id), item=None if g.scope == SESSION_SCOPE else g.scope
+            )
+            for g in delegation.grants
+        ),
     )
 
 
@@ -535,19 +740,23 @@ def _store_grants(delegation: Delegation, grants: Iterable[rights.PowersGrant]) 
             delegation.grants.remove(row)
         else:
             row.holder_member_id = wanted.pop(row.scope)
-    delegation.grants.extend(PowersGrant(scope=scope, holder_member_id=holder)
-                             for scope, holder in wanted.items())
+    delegation.grants.extend(
+        PowersGrant(scope=scope, holder_member_id=holder) for scope, holder in wanted.items()
+    )
 
 
-def _powers_context(session: Session, principal: Principal, number: int, country: str,
-                    item_id: int | None) -> tuple[Delegation, rights.Delegation, str]:
+def _powers_context(
+    session: Session, principal: Principal, number: int, country: str, item_id: int | None
+) -> tuple[Delegation, rights.Delegation, str]:
     principal.require(Perm.ASSEMBLY_VOTE)
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
     code = country.upper()
     if principal.country != code:
-        raise Refused(f"only the head of delegation of {code} may give or take back its powers",
-                      code=rights.Refusal.NOT_HEAD)
+        raise Refused(
+            f"only the head of delegation of {code} may give or take back its powers",
+            code=rights.Refusal.NOT_HEAD,
+        )
     delegation = get_delegation(session, ga, code)
     if item_id is not None and get_item(session, item_id).session_id != ga.id:
         raise InvalidInput(f"agenda item {item_id} is not on the agenda of session {number}")
@@ -556,32 +765,55 @@ def _powers_context(session: Session, principal: Principal, number: int, country
     return delegation, to_rights(delegation, member(session, code)), by
 
 
-def grant_powers(session: Session, principal: Principal, number: int, country: str, *,
-                 holder_member_id: int, item_id: int | None = None) -> Delegation:
+def grant_powers(
+    session: Session,
+    principal: Principal,
+    number: int,
+    country: str,
+    *,
+    holder_member_id: int,
+    item_id: int | None = None,
+) -> Delegation:
     """The head gives the member's vote to a named delegate, for the session or one item."""
     delegation, current, by = _powers_context(session, principal, number, country, item_id)
-    updated = current.grant_powers(by=by, to=str(holder_member_id),
-                                   item=None if item_id is None else str(item_id))
+    updated = current.grant_powers(
+        by=by, to=str(holder_member_id), item=None if item_id is None else str(item_id)
+    )
     _store_grants(delegation, updated.grants)
     session.flush()
-    record(session, principal, "powers.grant", "ga_delegation", delegation.id,
-           country=delegation.country, holder=holder_member_id, scope=scope_key(item_id))
+    record(
+        session,
+        principal,
+        "powers.grant",
+        "ga_delegation",
+        delegation.id,
+        country=delegation.country,
+        holder=holder_member_id,
+        scope=scope_key(item_id),
+    )
     return delegation
 
 
-def revoke_powers(session: Session, principal: Principal, number: int, country: str, *,
-                  item_id: int | None = None) -> Delegation:
+def revoke_powers(
+    session: Session, principal: Principal, number: int, country: str, *, item_id: int | None = None
+) -> Delegation:
     delegation, current, by = _powers_context(session, principal, number, country, item_id)
     updated = current.revoke_powers(by=by, item=None if item_id is None else str(item_id))
     _store_grants(delegation, updated.grants)
     session.flush()
-    record(session, principal, "powers.revoke", "ga_delegation", delegation.id,
-           country=delegation.country, scope=scope_key(item_id))
+    record(
+        session,
+        principal,
+        "powers.revoke",
+        "ga_delegation",
+        delegation.id,
+        country=delegation.country,
+        scope=scope_key(item_id),
+    )
     return delegation
 
 
-def require_delegate_of(session: Session, principal: Principal,
-                        ga: AssemblySession) -> Delegation:
+def require_delegate_of(session: Session, principal: Principal, ga: AssemblySession) -> Delegation:
     """The principal's own delegation at the session, for actions a delegation takes."""
     principal.require(Perm.ASSEMBLY_VOTE)
     mine = my_delegation(session, principal, ga)

@@ -68,8 +68,9 @@ def _party(session: Session, spec: PartySpec) -> AgreementParty:
         found = member(session, spec.country)
         return AgreementParty(country=found.code, name=found.name)
     if spec.organisation:
-        org = session.scalars(select(Organisation).where(
-            Organisation.code == spec.organisation.strip().upper())).first()
+        org = session.scalars(
+            select(Organisation).where(Organisation.code == spec.organisation.strip().upper())
+        ).first()
         if org is None:
             raise InvalidInput(f"no organisation {spec.organisation!r}")
         return AgreementParty(org_id=org.id, name=org.name)
@@ -86,16 +87,22 @@ def _party_of(principal: Principal) -> ColumnElement[bool]:
 def list_agreements(session: Session, principal: Principal) -> list[Agreement]:
     stmt = select(Agreement).order_by(Agreement.id.desc())
     if not principal.has(Perm.ASSEMBLY_ADMIN):
-        stmt = stmt.where(Agreement.id.in_(
-            select(AgreementParty.agreement_id).where(_party_of(principal))))
+        stmt = stmt.where(
+            Agreement.id.in_(select(AgreementParty.agreement_id).where(_party_of(principal)))
+        )
     return list(session.scalars(stmt))
 
 
 def _visible(session: Session, principal: Principal, agreement_id: int) -> Agreement:
     found = session.get(Agreement, agreement_id)
-    if found is None or not (principal.has(Perm.ASSEMBLY_ADMIN) or any(
+    if found is None or not (
+        principal.has(Perm.ASSEMBLY_ADMIN)
+        or any(
             (p.country is not None and p.country == principal.country)
-            or p.org_id == principal.org_id for p in found.parties)):
+            or p.org_id == principal.org_id
+            for p in found.parties
+        )
+    ):
         raise NotFound(f"no agreement {agreement_id} that you may see")
     return found
 
@@ -107,9 +114,17 @@ def get_agreement(session: Session, principal: Principal, agreement_id: int) -> 
     return found
 
 
-def create_agreement(session: Session, principal: Principal, *, title: str, kind: str,
-                     parties: list[PartySpec], proposed_on: date, summary: str = "",
-                     session_number: int | None = None) -> Agreement:
+def create_agreement(
+    session: Session,
+    principal: Principal,
+    *,
+    title: str,
+    kind: str,
+    parties: list[PartySpec],
+    proposed_on: date,
+    summary: str = "",
+    session_number: int | None = None,
+) -> Agreement:
     require_admin(principal)
     if kind not in KINDS:
         raise InvalidInput(f"an agreement is one of {', '.join(KINDS)}")
@@ -119,27 +134,42 @@ def create_agreement(session: Session, principal: Principal, *, title: str, kind
     keys = {(r.country, r.org_id, r.name if not (r.country or r.org_id) else None) for r in rows}
     if len(rows) < 2 or len(keys) != len(rows):
         raise InvalidInput("an agreement has at least two different parties")
-    agreement = Agreement(title=title.strip(), kind=kind, status="proposed",
-                          summary=summary.strip(), proposed_on=proposed_on,
-                          session_id=get_session(session, session_number).id
-                          if session_number is not None else None)
+    agreement = Agreement(
+        title=title.strip(),
+        kind=kind,
+        status="proposed",
+        summary=summary.strip(),
+        proposed_on=proposed_on,
+        session_id=get_session(session, session_number).id if session_number is not None else None,
+    )
     agreement.parties.extend(rows)
     session.add(agreement)
     session.flush()
-    record(session, principal, "agreement.create", "ga_agreement", agreement.id, kind=kind,
-           parties=[r.country or r.name for r in rows])
+    record(
+        session,
+        principal,
+        "agreement.create",
+        "ga_agreement",
+        agreement.id,
+        kind=kind,
+        parties=[r.country or r.name for r in rows],
+    )
     return agreement
 
 
-def change_status(session: Session, principal: Principal, agreement_id: int, *, status: str,
-                  on: date) -> Agreement:
+def change_status(
+    session: Session, principal: Principal, agreement_id: int, *, status: str, on: date
+) -> Agreement:
     require_admin(principal)
     agreement = _visible(session, principal, agreement_id)
     if status not in STATUSES:
         raise InvalidInput(f"an agreement's status is one of {', '.join(STATUSES)}")
     if status not in NEXT_STATUSES[agreement.status]:
-        raise RuleBroken(f"an agreement {agreement.status.replace('_', ' ')} cannot become "
-                         f"{status.replace('_', ' ')}", code="status_order")
+        raise RuleBroken(
+            f"an agreement {agreement.status.replace('_', ' ')} cannot become "
+            f"{status.replace('_', ' ')}",
+            code="status_order",
+        )
     dates = [agreement.proposed_on, agreement.signed_on, agreement.in_force_on]
     latest = max(d for d in dates if d is not None)
     if on < latest:
@@ -147,15 +177,36 @@ def change_status(session: Session, principal: Principal, agreement_id: int, *, 
     agreement.status = status
     if status in DATE_FIELD:
         setattr(agreement, DATE_FIELD[status], on)
-    record(session, principal, "agreement.status", "ga_agreement", agreement.id, status=status,
-           on=on.isoformat())
+    record(
+        session,
+        principal,
+        "agreement.status",
+        "ga_agreement",
+        agreement.id,
+        status=status,
+        on=on.isoformat(),
+    )
     return agreement
 
 
-def add_agreement_document(session: Session, principal: Principal, agreement_id: int, *,
-                           title: str, reference: str = "", url: str = "",
-                           language: str = "en") -> Document:
+def add_agreement_document(
+    session: Session,
+    principal: Principal,
+    agreement_id: int,
+    *,
+    title: str,
+    reference: str = "",
+    url: str = "",
+    language: str = "en",
+) -> Document:
     require_admin(principal)
     _visible(session, principal, agreement_id)
-    return new_document(session, principal, title=title, reference=reference, url=url,
-                        language=language, agreement_id=agreement_id)
+    return new_document(
+        session,
+        principal,
+        title=title,
+        reference=reference,
+        url=url,
+        language=language,
+        agreement_id=agreement_id,
+    )

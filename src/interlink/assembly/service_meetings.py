@@ -36,53 +36,75 @@ from interlink.core.errors import InvalidInput, NotFound
 
 
 def _pure(row: MeetingRequest) -> scheduling.MeetingRequest:
-    return scheduling.MeetingRequest(str(row.id), row.requester, row.invitee, row.subject,
-                                     scheduling.RequestStatus(row.status))
+    return scheduling.MeetingRequest(
+        str(row.id), row.requester, row.invitee, row.subject, scheduling.RequestStatus(row.status)
+    )
 
 
-def _requests(session: Session, ga: AssemblySession, country: str | None = None
-              ) -> list[MeetingRequest]:
+def _requests(
+    session: Session, ga: AssemblySession, country: str | None = None
+) -> list[MeetingRequest]:
     stmt = select(MeetingRequest).where(MeetingRequest.session_id == ga.id)
     if country is not None:
-        stmt = stmt.where(or_(MeetingRequest.requester == country,
-                              MeetingRequest.invitee == country))
+        stmt = stmt.where(
+            or_(MeetingRequest.requester == country, MeetingRequest.invitee == country)
+        )
     return list(session.scalars(stmt.order_by(MeetingRequest.id)))
 
 
-def request_meeting(session: Session, principal: Principal, number: int, *, invitee: str,
-                    subject: str = "") -> MeetingRequest:
+def request_meeting(
+    session: Session, principal: Principal, number: int, *, invitee: str, subject: str = ""
+) -> MeetingRequest:
     """The principal's delegation asks another delegation of the session for a meeting."""
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
     mine = require_delegate_of(session, principal, ga)
     other = member(session, invitee).code
-    if not session.scalars(select(Delegation.id).where(
-            Delegation.session_id == ga.id, Delegation.country == other)).first():
-        raise RuleBroken(f"{other} has no delegation at session {number}",
-                         code="no_delegation")
-    pure = scheduling.request_meeting("new", mine.country, other, subject=subject.strip(),
-                                      existing=[_pure(r) for r in _requests(session, ga, other)])
-    row = MeetingRequest(session_id=ga.id, requester=pure.requester, invitee=pure.invitee,
-                         subject=pure.subject, status=pure.status.value,
-                         requested_by=principal.user_id)
+    if not session.scalars(
+        select(Delegation.id).where(Delegation.session_id == ga.id, Delegation.country == other)
+    ).first():
+        raise RuleBroken(f"{other} has no delegation at session {number}", code="no_delegation")
+    pure = scheduling.request_meeting(
+        "new",
+        mine.country,
+        other,
+        subject=subject.strip(),
+        existing=[_pure(r) for r in _requests(session, ga, other)],
+    )
+    row = MeetingRequest(
+        session_id=ga.id,
+        requester=pure.requester,
+        invitee=pure.invitee,
+        subject=pure.subject,
+        status=pure.status.value,
+        requested_by=principal.user_id,
+    )
     session.add(row)
     session.flush()
-    record(session, principal, "meeting.request", "ga_meeting", row.id, country=mine.country,
-           invitee=other)
+    record(
+        session,
+        principal,
+        "meeting.request",
+        "ga_meeting",
+        row.id,
+        country=mine.country,
+        invitee=other,
+    )
     return row
 
 
-def _visible_request(session: Session, principal: Principal, request_id: int
-                     ) -> MeetingRequest:
+def _visible_request(session: Session, principal: Principal, request_id: int) -> MeetingRequest:
     row = session.get(MeetingRequest, request_id)
-    if row is None or not (principal.has(Perm.ASSEMBLY_ADMIN)
-                           or principal.country in (row.requester, row.invitee)):
+    if row is None or not (
+        principal.has(Perm.ASSEMBLY_ADMIN) or principal.country in (row.requester, row.invitee)
+    ):
         raise NotFound(f"no meeting request {request_id} that you may see")
     return row
 
 
-def answer_meeting(session: Session, principal: Principal, request_id: int, *,
-                   accept: bool) -> MeetingRequest:
+def answer_meeting(
+    session: Session, principal: Principal, request_id: int, *, accept: bool
+) -> MeetingRequest:
     """The invited delegation, and only it, accepts or declines."""
     row = _visible_request(session, principal, request_id)
     ga = session.get_one(AssemblySession, row.session_id)
@@ -90,13 +112,19 @@ def answer_meeting(session: Session, principal: Principal, request_id: int, *,
     mine = require_delegate_of(session, principal, ga)
     answered = scheduling.answer_request(_pure(row), by=mine.country, accept=accept)
     row.status, row.answered_at = answered.status.value, utcnow()
-    record(session, principal, "meeting.answer", "ga_meeting", row.id, country=mine.country,
-           status=row.status)
+    record(
+        session,
+        principal,
+        "meeting.answer",
+        "ga_meeting",
+        row.id,
+        country=mine.country,
+        status=row.status,
+    )
     return row
 
 
-def meeting_requests(session: Session, principal: Principal, number: int
-                     ) -> list[MeetingRequest]:
+def meeting_requests(session: Session, principal: Principal, number: int) -> list[MeetingRequest]:
     """Every request for the secretariat; a delegate's own country's otherwise."""
     ga = get_session(session, number)
     if principal.has(Perm.ASSEMBLY_ADMIN):
@@ -109,29 +137,42 @@ def invitations_query(principal: Principal) -> Select[tuple[MeetingRequest]]:
     """Meeting requests addressed to the principal's delegation that it has not answered, in
     sessions still planned or open."""
     principal.require(Perm.ASSEMBLY_VOTE)
-    return (select(MeetingRequest)
-            .join(AssemblySession, AssemblySession.id == MeetingRequest.session_id)
-            .where(MeetingRequest.invitee == (principal.country or ""),
-                   MeetingRequest.status == scheduling.RequestStatus.PENDING.value,
-                   AssemblySession.status.in_(("planned", "open")))
-            .order_by(MeetingRequest.created_at, MeetingRequest.id))
+    return (
+        select(MeetingRequest)
+        .join(AssemblySession, AssemblySession.id == MeetingRequest.session_id)
+        .where(
+            MeetingRequest.invitee == (principal.country or ""),
+            MeetingRequest.status == scheduling.RequestStatus.PENDING.value,
+            AssemblySession.status.in_(("planned", "open")),
+        )
+        .order_by(MeetingRequest.created_at, MeetingRequest.id)
+    )
 
 
 # --- slots, rooms and scheduling -------------------------------------------------------------
 
 
 def slot_rows(session: Session, ga: AssemblySession) -> list[MeetingSlot]:
-    return list(session.scalars(select(MeetingSlot).where(MeetingSlot.session_id == ga.id)
-                                .order_by(MeetingSlot.starts_at)))
+    return list(
+        session.scalars(
+            select(MeetingSlot)
+            .where(MeetingSlot.session_id == ga.id)
+            .order_by(MeetingSlot.starts_at)
+        )
+    )
 
 
 def room_rows(session: Session, ga: AssemblySession) -> list[MeetingRoom]:
-    return list(session.scalars(select(MeetingRoom).where(MeetingRoom.session_id == ga.id)
-                                .order_by(MeetingRoom.id)))
+    return list(
+        session.scalars(
+            select(MeetingRoom).where(MeetingRoom.session_id == ga.id).order_by(MeetingRoom.id)
+        )
+    )
 
 
-def add_slot(session: Session, principal: Principal, number: int, *, starts_at: datetime,
-             ends_at: datetime) -> MeetingSlot:
+def add_slot(
+    session: Session, principal: Principal, number: int, *, starts_at: datetime, ends_at: datetime
+) -> MeetingSlot:
     require_admin(principal)
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
@@ -141,13 +182,23 @@ def add_slot(session: Session, principal: Principal, number: int, *, starts_at: 
         raise InvalidInput(str(exc)) from None
     for other in slot_rows(session, ga):
         if other.starts_at < slot.end and slot.start < other.ends_at:
-            raise RuleBroken(f"the slot overlaps the one at {other.starts_at.isoformat()}",
-                             code="overlapping_slot")
+            raise RuleBroken(
+                f"the slot overlaps the one at {other.starts_at.isoformat()}",
+                code="overlapping_slot",
+            )
     row = MeetingSlot(session_id=ga.id, starts_at=slot.start, ends_at=slot.end)
     session.add(row)
     session.flush()
-    record(session, principal, "meeting.slot", "ga_session", ga.id, slot=row.id,
-           starts_at=slot.start.isoformat(), ends_at=slot.end.isoformat())
+    record(
+        session,
+        principal,
+        "meeting.slot",
+        "ga_session",
+        ga.id,
+        slot=row.id,
+        starts_at=slot.start.isoformat(),
+        ends_at=slot.end.isoformat(),
+    )
     return row
 
 
@@ -176,17 +227,22 @@ class _Bookings:
     """The session's slots, rooms and bookings as the pure scheduler sees them."""
 
     def __init__(self, session: Session, ga: AssemblySession) -> None:
-        self.slots = {row.id: scheduling.Slot(row.starts_at, row.ends_at)
-                      for row in slot_rows(session, ga)}
+        self.slots = {
+            row.id: scheduling.Slot(row.starts_at, row.ends_at) for row in slot_rows(session, ga)
+        }
         self.slot_ids = {slot: slot_id for slot_id, slot in self.slots.items()}
-        self.rooms = {row.id: scheduling.Room(str(row.id), row.name)
-                      for row in room_rows(session, ga)}
+        self.rooms = {
+            row.id: scheduling.Room(str(row.id), row.name) for row in room_rows(session, ga)
+        }
         self.requests = {row.id: row for row in _requests(session, ga)}
         self.existing = tuple(
-            scheduling.Booking(_pure(self.requests[b.request_id]), self.slots[b.slot_id],
-                               self.rooms[b.room_id])
-            for b in session.scalars(select(MeetingBooking).join(MeetingSlot).where(
-                MeetingSlot.session_id == ga.id)))
+            scheduling.Booking(
+                _pure(self.requests[b.request_id]), self.slots[b.slot_id], self.rooms[b.room_id]
+            )
+            for b in session.scalars(
+                select(MeetingBooking).join(MeetingSlot).where(MeetingSlot.session_id == ga.id)
+            )
+        )
 
 
 def schedule(session: Session, principal: Principal, number: int) -> ScheduleReport:
@@ -195,24 +251,43 @@ def schedule(session: Session, principal: Principal, number: int) -> ScheduleRep
     ga = get_session(session, number)
     require_status(ga, "planned", "open")
     # One scheduler at a time per session: a row lock on PostgreSQL, the write lock on SQLite.
-    session.execute(update(AssemblySession).where(AssemblySession.id == ga.id)
-                    .values(status=AssemblySession.status))
+    session.execute(
+        update(AssemblySession)
+        .where(AssemblySession.id == ga.id)
+        .values(status=AssemblySession.status)
+    )
     state = _Bookings(session, ga)
     result = scheduling.schedule_meetings(
-        [_pure(r) for r in state.requests.values()], list(state.slots.values()),
-        list(state.rooms.values()), existing=state.existing)
-    new = result.bookings[len(state.existing):]
-    session.add_all(MeetingBooking(request_id=int(b.request.request_id),
-                                   slot_id=state.slot_ids[b.slot], room_id=int(b.room.room_id))
-                    for b in new)
+        [_pure(r) for r in state.requests.values()],
+        list(state.slots.values()),
+        list(state.rooms.values()),
+        existing=state.existing,
+    )
+    new = result.bookings[len(state.existing) :]
+    session.add_all(
+        MeetingBooking(
+            request_id=int(b.request.request_id),
+            slot_id=state.slot_ids[b.slot],
+            room_id=int(b.room.room_id),
+        )
+        for b in new
+    )
     session.flush()
-    record(session, principal, "meeting.schedule", "ga_session", ga.id, booked=len(new),
-           unscheduled=[r.request_id for r in result.unscheduled])
+    record(
+        session,
+        principal,
+        "meeting.schedule",
+        "ga_session",
+        ga.id,
+        booked=len(new),
+        unscheduled=[r.request_id for r in result.unscheduled],
+    )
     return ScheduleReport(tuple(new), result.unscheduled)
 
 
-def delegation_schedule(session: Session, principal: Principal, number: int,
-                        country: str | None = None) -> tuple[scheduling.Booking, ...]:
+def delegation_schedule(
+    session: Session, principal: Principal, number: int, country: str | None = None
+) -> tuple[scheduling.Booking, ...]:
     """A delegation's booked meetings in time order: the secretariat names any country,
     a delegate sees their own."""
     ga = get_session(session, number)
@@ -225,8 +300,9 @@ def delegation_schedule(session: Session, principal: Principal, number: int,
     return scheduling.Schedule(bookings, ()).for_delegation(code)
 
 
-def all_bookings(session: Session, principal: Principal, number: int
-                 ) -> tuple[scheduling.Booking, ...]:
+def all_bookings(
+    session: Session, principal: Principal, number: int
+) -> tuple[scheduling.Booking, ...]:
     require_admin(principal)
     return _Bookings(session, get_session(session, number)).existing
 
@@ -237,5 +313,4 @@ def calendar(session: Session, principal: Principal, number: int) -> bytes:
     principal.require(Perm.ASSEMBLY_VOTE)
     code = principal.country or ""
     mine = delegation_schedule(session, principal, number)
-    return ical.delegation_calendar(code, mine, session=f"{ga.code} {ga.host_city}",
-                                    stamp=utcnow())
+    return ical.delegation_calendar(code, mine, session=f"{ga.code} {ga.host_city}", stamp=utcnow())

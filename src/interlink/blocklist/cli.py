@@ -29,10 +29,14 @@ from interlink.clikit import (
 )
 from interlink.core.errors import InvalidInput, NotFound
 
-app = typer.Typer(help="Child-abuse domain blocklist: provider client and list administration.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Child-abuse domain blocklist: provider client and list administration.",
+    no_args_is_help=True,
+)
 
-ServerOption = typer.Option(None, "--server", help="Interlink server, e.g. https://interlink.example")
+ServerOption = typer.Option(
+    None, "--server", help="Interlink server, e.g. https://interlink.example"
+)
 TokenOption = typer.Option(None, "--token", help="Your organisation's feed token")
 StoreOption = typer.Option(..., "--store", help="File holding the local copy of the prefixes")
 
@@ -44,8 +48,9 @@ class OfflineSource:
         raise FeedUnavailable("syncing needs --server and --token")
 
     def fetch_full_hashes(self, prefixes: Sequence[bytes]) -> FullHashes:
-        raise FeedUnavailable("the address matches a listed prefix; confirming it needs "
-                              "--server and --token")
+        raise FeedUnavailable(
+            "the address matches a listed prefix; confirming it needs --server and --token"
+        )
 
     def close(self) -> None:
         """Nothing to release."""
@@ -59,9 +64,12 @@ def _source(server: str | None, token: str | None) -> HttpFeedSource | OfflineSo
 
 @app.command("sync")
 @cli_errors
-def sync(server: str = typer.Option(..., "--server", help="Interlink server URL"),
-         token: str = typer.Option(..., "--token", help="Your organisation's feed token"),
-         store: Path = StoreOption, as_json: bool = JsonOption) -> None:
+def sync(
+    server: str = typer.Option(..., "--server", help="Interlink server URL"),
+    token: str = typer.Option(..., "--token", help="Your organisation's feed token"),
+    store: Path = StoreOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Bring the local copy up to date (partial update; full reload if it was damaged)."""
     source = HttpFeedSource(server, token)
     try:
@@ -69,28 +77,41 @@ def sync(server: str = typer.Option(..., "--server", help="Interlink server URL"
         result = client.sync()
     finally:
         source.close()
-    emit({"version": result.version, "type": result.kind.value, "reloaded": result.reloaded,
-          "prefixes": result.prefixes, "checksum": client.checksum.hex()}, as_json)
+    emit(
+        {
+            "version": result.version,
+            "type": result.kind.value,
+            "reloaded": result.reloaded,
+            "prefixes": result.prefixes,
+            "checksum": client.checksum.hex(),
+        },
+        as_json,
+    )
 
 
 @app.command("check")
 @cli_errors
-def check(url: str = typer.Argument(..., help="URL or host name to check"),
-          store: Path = StoreOption, server: str | None = ServerOption,
-          token: str | None = TokenOption, as_json: bool = JsonOption) -> None:
+def check(
+    url: str = typer.Argument(..., help="URL or host name to check"),
+    store: Path = StoreOption,
+    server: str | None = ServerOption,
+    token: str | None = TokenOption,
+    as_json: bool = JsonOption,
+) -> None:
     """Exit 0 if not blocked, 1 if blocked; a local match is confirmed with the server."""
     source = _source(server, token)
     try:
         client = BlocklistClient(source, PrefixStore(store))
         if client.version is None:
-            raise NotFound(f"no valid local copy in {store}: run 'interlink blocklist sync' "
-                           "first")
+            raise NotFound(f"no valid local copy in {store}: run 'interlink blocklist sync' first")
         result = client.check_url(url)
     finally:
         source.close()
     if as_json:
-        emit({"blocked": result.blocked, "domains": list(result.domains),
-              "version": client.version}, True)
+        emit(
+            {"blocked": result.blocked, "domains": list(result.domains), "version": client.version},
+            True,
+        )
     elif result.blocked:
         console.print(f"blocked: {', '.join(result.domains)} (list version {client.version})")
     else:
@@ -100,12 +121,18 @@ def check(url: str = typer.Argument(..., help="URL or host name to check"),
 
 @app.command("stop-page")
 @cli_errors
-def stop_page(domain: str, provider: str = typer.Option(..., help="Your name, as users know it"),
-              complaint_url: str = typer.Option(..., help="Where people ask for a review"),
-              version: int | None = typer.Option(None, help="List version to mention")) -> None:
+def stop_page(
+    domain: str,
+    provider: str = typer.Option(..., help="Your name, as users know it"),
+    complaint_url: str = typer.Option(..., help="Where people ask for a review"),
+    version: int | None = typer.Option(None, help="List version to mention"),
+) -> None:
     """Print the HTML page to show instead of a blocked website (serve it with status 451)."""
-    typer.echo(render_stop_page(domain, provider=provider, complaint_url=complaint_url,
-                                list_version=version))
+    typer.echo(
+        render_stop_page(
+            domain, provider=provider, complaint_url=complaint_url, list_version=version
+        )
+    )
 
 
 # --- administration on the server (the console operator acts for the General Secretariat) ----
@@ -116,22 +143,33 @@ def stop_page(domain: str, provider: str = typer.Option(..., help="Your name, as
 def versions(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
     """List published versions."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [{"version": v.number, "published_at": v.published_at.isoformat(timespec="seconds"),
-                 "by": v.published_by_label, "domains": v.domain_count, "added": v.added,
-                 "removed": v.removed, "checksum": v.checksum}
-                for v in service.list_versions(session, operator(session))]
+        rows = [
+            {
+                "version": v.number,
+                "published_at": v.published_at.isoformat(timespec="seconds"),
+                "by": v.published_by_label,
+                "domains": v.domain_count,
+                "added": v.added,
+                "removed": v.removed,
+                "checksum": v.checksum,
+            }
+            for v in service.list_versions(session, operator(session))
+        ]
     emit(rows, as_json)
 
 
 @app.command("diff")
 @cli_errors
-def diff(old: int, new: int, as_json: bool = JsonOption,
-         data_dir: Path | None = DataDirOption) -> None:
+def diff(
+    old: int, new: int, as_json: bool = JsonOption, data_dir: Path | None = DataDirOption
+) -> None:
     """Domains added and removed between two versions."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         changes = service.diff_versions(session, operator(session), old, new)
-    emit({"old": old, "new": new, "added": list(changes.added),
-          "removed": list(changes.removed)}, as_json)
+    emit(
+        {"old": old, "new": new, "added": list(changes.added), "removed": list(changes.removed)},
+        as_json,
+    )
 
 
 @app.command("publish")
@@ -140,8 +178,14 @@ def publish(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -
     """Publish the next version: every confirmed or listed domain."""
     settings = settings_for(data_dir)
     with open_db(settings) as db, db.session() as session:
-        version = service.publish(session, operator(session),
-                                  service.BlocklistRules.from_settings(settings))
-        row = {"version": version.number, "domains": version.domain_count,
-               "added": version.added, "removed": version.removed, "checksum": version.checksum}
+        version = service.publish(
+            session, operator(session), service.BlocklistRules.from_settings(settings)
+        )
+        row = {
+            "version": version.number,
+            "domains": version.domain_count,
+            "added": version.added,
+            "removed": version.removed,
+            "checksum": version.checksum,
+        }
     emit(row, as_json)

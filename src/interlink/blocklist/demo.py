@@ -38,16 +38,18 @@ class ServiceFeedSource:
         return service.feed_update(self._session, self._principal, self._cache, state.version)
 
     def fetch_full_hashes(self, prefixes: Sequence[bytes]) -> FullHashes:
-        return service.feed_full_hashes(self._session, self._principal, RULES, self._cache,
-                                        prefixes)
+        return service.feed_full_hashes(
+            self._session, self._principal, RULES, self._cache, prefixes
+        )
 
 
 def _attestation(reference: str) -> service.Attestation:
     return service.Attestation(True, True, True, reference, "checked by hand (demo)")
 
 
-def _confirmed(session: Session, submitter: Principal, confirmer: Principal, name: str,
-               case: int) -> int:
+def _confirmed(
+    session: Session, submitter: Principal, confirmer: Principal, name: str, case: int
+) -> int:
     domain = service.submit(session, submitter, RULES, name, _attestation(f"MA-CYB-{case}"))
     service.confirm(session, confirmer, RULES, domain.id, _attestation(f"FR-OCRVP-{case}"))
     return domain.id
@@ -55,8 +57,10 @@ def _confirmed(session: Session, submitter: Principal, confirmer: Principal, nam
 
 def seed_blocklist(ctx: DemoContext) -> None:
     with ctx.db.session() as session:
-        rabat, paris, gs = (principal_for_user(session.get(User, ctx.user_ids[username]))
-                            for username in ("rabat.supervisor", "paris.supervisor", "gs.admin"))
+        rabat, paris, gs = (
+            principal_for_user(session.get(User, ctx.user_ids[username]))
+            for username in ("rabat.supervisor", "paris.supervisor", "gs.admin")
+        )
         gallery = _confirmed(session, rabat, paris, "abuse-gallery.example", 101)
         archive = _confirmed(session, paris, rabat, "dark-archive.test", 102)
         _confirmed(session, rabat, paris, "cdn.shared-mirror.example", 103)
@@ -67,29 +71,47 @@ def seed_blocklist(ctx: DemoContext) -> None:
         client.sync()  # full: the provider's first download
 
         _confirmed(session, paris, rabat, "mirror-three.test", 104)
-        service.record_review(session, gs, RULES, archive, material_present=False,
-                              note="site now returns an empty parking page (demo)")
+        service.record_review(
+            session,
+            gs,
+            RULES,
+            archive,
+            material_present=False,
+            note="site now returns an empty parking page (demo)",
+        )
         service.publish(session, gs, RULES)
         client.sync()  # partial: one domain in, one out
         client.check_url("http://www.abuse-gallery.example/any/page")  # asks for full hashes
 
         service.submit(session, paris, RULES, "pending-check.example", _attestation("FR-105"))
         _confirmed(session, rabat, paris, "new-find.test", 106)  # awaits the next publication
-        mistaken = service.submit(session, rabat, RULES, "mistaken-entry.invalid",
-                                  _attestation("MA-CYB-107"))
-        service.reject(session, gs, mistaken.id, "drawings, not real children: criteria not "
-                       "met (demo)")
-        service.record_appeal(session, gs, gallery, appellant="Example Hosting Ltd (demo)",
-                              contact="abuse@hosting.example",
-                              grounds="We removed the reported folders last week.")
+        mistaken = service.submit(
+            session, rabat, RULES, "mistaken-entry.invalid", _attestation("MA-CYB-107")
+        )
+        service.reject(
+            session, gs, mistaken.id, "drawings, not real children: criteria not met (demo)"
+        )
+        service.record_appeal(
+            session,
+            gs,
+            gallery,
+            appellant="Example Hosting Ltd (demo)",
+            contact="abuse@hosting.example",
+            grounds="We removed the reported folders last week.",
+        )
     _write_token(ctx, token)
 
 
 def _provider(session: Session, gs: Principal) -> tuple[Principal, str]:
     """NetSafe's feed token, created by the GS administrator as through /admin/tokens."""
     _, issued = members.create_token(
-        session, gs, org_id=members.org_by_code(session, PROVIDER).id,
-        name="NetSafe resolver (demo)", permissions=[Perm.BLOCKLIST_FEED], days=365)
+        session,
+        gs,
+        org_id=members.org_by_code(session, PROVIDER).id,
+        name="NetSafe resolver (demo)",
+        permissions=[Perm.BLOCKLIST_FEED],
+        days=365,
+    )
     return authenticate_token(session, issued.plaintext), issued.plaintext
 
 
@@ -101,5 +123,3 @@ def _write_token(ctx: DemoContext, token: str) -> None:
     path = Path(database).parent / TOKEN_FILE
     path.write_text(token + "\n", encoding="utf-8")
     os.chmod(path, 0o600)
-
-

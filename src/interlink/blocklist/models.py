@@ -68,7 +68,8 @@ class BlocklistDomain(Base):
 
     submitted_by: Mapped[Organisation] = relationship(lazy="joined")
     confirmations: Mapped[list[Confirmation]] = relationship(
-        back_populates="domain", order_by="Confirmation.id", lazy="selectin")
+        back_populates="domain", order_by="Confirmation.id", lazy="selectin"
+    )
 
 
 class Confirmation(Base):
@@ -149,15 +150,14 @@ class VersionMembership(Base):
     """A domain is in every version from `added_in` up to, not including, `removed_in`."""
 
     __tablename__ = "blocklist_version_members"
-    __table_args__ = (
-        Index("ix_blocklist_version_members_span", "added_in", "removed_in"),
-    )
+    __table_args__ = (Index("ix_blocklist_version_members_span", "added_in", "removed_in"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     domain_id: Mapped[int] = mapped_column(ForeignKey("blocklist_domains.id"), index=True)
     added_in: Mapped[int] = mapped_column(ForeignKey("blocklist_versions.number"))
-    removed_in: Mapped[int | None] = mapped_column(ForeignKey("blocklist_versions.number"),
-                                                   index=True)
+    removed_in: Mapped[int | None] = mapped_column(
+        ForeignKey("blocklist_versions.number"), index=True
+    )
 
 
 class FeedRequest(Base):

@@ -45,37 +45,66 @@ def _logged_in(principal: Principal | None) -> Principal:
 
 
 @router.get("/blocklist/queue")
-def queue_page(request: Request, cursor: Annotated[str | None, Query(max_length=500)] = None,
-               principal: Principal | None = Depends(form_principal)) -> Response:
+def queue_page(
+    request: Request,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     with unit_of_work(request) as session:
         waiting = service.verification_queue(session, principal)
         known = service.domains_page(session, principal, cursor=cursor, limit=PAGE_SIZE)
-        views = {d.id: service.domain_view(principal, rules(request), d)
-                 for d in [*waiting, *known.items]}
-        return render(request, "blocklist/queue.html", waiting=waiting, views=views,
-                      known=known,
-                      next_url=list_url("/blocklist/queue", {}, cursor=known.next_cursor)
-                      if known.next_cursor else None,
-                      first_url="/blocklist/queue" if cursor else None)
+        views = {
+            d.id: service.domain_view(principal, rules(request), d)
+            for d in [*waiting, *known.items]
+        }
+        return render(
+            request,
+            "blocklist/queue.html",
+            waiting=waiting,
+            views=views,
+            known=known,
+            next_url=list_url("/blocklist/queue", {}, cursor=known.next_cursor)
+            if known.next_cursor
+            else None,
+            first_url="/blocklist/queue" if cursor else None,
+        )
 
 
-ATTESTATION_FIELDS = ("domain", "evidence_ref", "notes", "real_children", "under_13",
-                      "severe_abuse")
+ATTESTATION_FIELDS = (
+    "domain",
+    "evidence_ref",
+    "notes",
+    "real_children",
+    "under_13",
+    "severe_abuse",
+)
 
 
-def _submit_page(request: Request, principal: Principal, form: dict[str, Any] | None = None,
-                 errors: FieldErrors | None = None, note: str | None = None,
-                 status: int = 200) -> Response:
+def _submit_page(
+    request: Request,
+    principal: Principal,
+    form: dict[str, Any] | None = None,
+    errors: FieldErrors | None = None,
+    note: str | None = None,
+    status: int = 200,
+) -> Response:
     principal.require(Perm.BLOCKLIST_SUBMIT)
-    return render(request, "blocklist/submit.html", status_code=status, form=form or {},
-                  errors=errors or FieldErrors(), note=note,
-                  needed=rules(request).min_confirmations)
+    return render(
+        request,
+        "blocklist/submit.html",
+        status_code=status,
+        form=form or {},
+        errors=errors or FieldErrors(),
+        note=note,
+        needed=rules(request).min_confirmations,
+    )
 
 
 @router.get("/blocklist/submit")
-def submit_page(request: Request, principal: Principal | None = Depends(form_principal)
-                ) -> Response:
+def submit_page(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
     return _submit_page(request, _logged_in(principal))
 
 
@@ -91,49 +120,77 @@ def submit_form(
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
     principal = _logged_in(principal)
-    form = {"domain": domain, "evidence_ref": evidence_ref, "notes": notes,
-            "real_children": real_children, "under_13": under_13,
-            "severe_abuse": severe_abuse}
+    form = {
+        "domain": domain,
+        "evidence_ref": evidence_ref,
+        "notes": notes,
+        "real_children": real_children,
+        "under_13": under_13,
+        "severe_abuse": severe_abuse,
+    }
     reduced = domain_in_pasted_text(domain)
     if reduced is not None:
         # A whole address was pasted: list its domain, once the submitter has seen it.
-        note = (f"You gave a web address; the blocklist holds domains, so its domain "
-                f"{reduced} is filled in below (its pages and subdomains are blocked with it). "
-                "Check it and submit again.")
+        note = (
+            f"You gave a web address; the blocklist holds domains, so its domain "
+            f"{reduced} is filled in below (its pages and subdomains are blocked with it). "
+            "Check it and submit again."
+        )
         return _submit_page(request, principal, {**form, "domain": reduced}, note=note)
     try:
         with unit_of_work(request) as session:
-            submitted = service.submit(session, principal, rules(request), domain,
-                                       service.Attestation(real_children, under_13,
-                                                           severe_abuse, evidence_ref, notes))
+            submitted = service.submit(
+                session,
+                principal,
+                rules(request),
+                domain,
+                service.Attestation(real_children, under_13, severe_abuse, evidence_ref, notes),
+            )
     except DomainError as error:
-        return _submit_page(request, principal, form, FieldErrors.of(error, "domain"),
-                            status=error.status)
+        return _submit_page(
+            request, principal, form, FieldErrors.of(error, "domain"), status=error.status
+        )
     return redirect(f"/blocklist/domains/{submitted.id}")
 
 
-def _domain_page(request: Request, principal: Principal, domain_id: int,
-                 errors: FieldErrors | None = None, status: int = 200,
-                 form: dict[str, Any] | None = None) -> Response:
+def _domain_page(
+    request: Request,
+    principal: Principal,
+    domain_id: int,
+    errors: FieldErrors | None = None,
+    status: int = 200,
+    form: dict[str, Any] | None = None,
+) -> Response:
     with unit_of_work(request) as session:
         domain = service.get_domain(session, principal, domain_id)
-        return render(request, "blocklist/domain.html", status_code=status,
-                      seen=service.domain_view(principal, rules(request), domain),
-                      appeals=service.appeals_of(session, principal, domain),
-                      can_confirm=principal.has(Perm.BLOCKLIST_SUBMIT),
-                      can_decide=principal.has(Perm.BLOCKLIST_PUBLISH),
-                      errors=errors or FieldErrors(), form=form or {})
+        return render(
+            request,
+            "blocklist/domain.html",
+            status_code=status,
+            seen=service.domain_view(principal, rules(request), domain),
+            appeals=service.appeals_of(session, principal, domain),
+            can_confirm=principal.has(Perm.BLOCKLIST_SUBMIT),
+            can_decide=principal.has(Perm.BLOCKLIST_PUBLISH),
+            errors=errors or FieldErrors(),
+            form=form or {},
+        )
 
 
 @router.get("/blocklist/domains/{domain_id}")
-def domain_page(request: Request, domain_id: Id,
-                principal: Principal | None = Depends(form_principal)) -> Response:
+def domain_page(
+    request: Request, domain_id: Id, principal: Principal | None = Depends(form_principal)
+) -> Response:
     return _domain_page(request, _logged_in(principal), domain_id)
 
 
-def _act_on_domain(request: Request, principal: Principal, domain_id: int,
-                   action: Callable[[Session], object], form: dict[str, Any] | None = None,
-                   field: str = "reason") -> Response:
+def _act_on_domain(
+    request: Request,
+    principal: Principal,
+    domain_id: int,
+    action: Callable[[Session], object],
+    form: dict[str, Any] | None = None,
+    field: str = "reason",
+) -> Response:
     """Run `action(session)`; show the domain again, with the refusal beside its field and
     what was typed, if it was refused."""
     try:
@@ -142,8 +199,9 @@ def _act_on_domain(request: Request, principal: Principal, domain_id: int,
     except DomainError as error:
         if error.status == 404:
             raise
-        return _domain_page(request, principal, domain_id, FieldErrors.of(error, field),
-                            error.status, form)
+        return _domain_page(
+            request, principal, domain_id, FieldErrors.of(error, field), error.status, form
+        )
     return redirect(f"/blocklist/domains/{domain_id}")
 
 
@@ -159,128 +217,233 @@ def confirm_form(
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
     principal = _logged_in(principal)
-    attestation = service.Attestation(real_children, under_13, severe_abuse, evidence_ref,
-                                      notes)
-    form = {"evidence_ref": evidence_ref, "notes": notes, "real_children": real_children,
-            "under_13": under_13, "severe_abuse": severe_abuse}
-    return _act_on_domain(request, principal, domain_id, lambda session: service.confirm(
-        session, principal, rules(request), domain_id, attestation), form, "criteria")
+    attestation = service.Attestation(real_children, under_13, severe_abuse, evidence_ref, notes)
+    form = {
+        "evidence_ref": evidence_ref,
+        "notes": notes,
+        "real_children": real_children,
+        "under_13": under_13,
+        "severe_abuse": severe_abuse,
+    }
+    return _act_on_domain(
+        request,
+        principal,
+        domain_id,
+        lambda session: service.confirm(session, principal, rules(request), domain_id, attestation),
+        form,
+        "criteria",
+    )
 
 
 # --- the General Secretariat -----------------------------------------------------------------
 
 
 CLOSING = {
-    "reject": ("Reject", "The domain leaves the verification queue; a new submission opens a "
-               "new round."),
-    "delist": ("Delist", "The domain leaves the list in the next published version; "
-               "providers stop blocking it."),
+    "reject": (
+        "Reject",
+        "The domain leaves the verification queue; a new submission opens a new round.",
+    ),
+    "delist": (
+        "Delist",
+        "The domain leaves the list in the next published version; providers stop blocking it.",
+    ),
 }
 
 
-def _close_domain(request: Request, principal: Principal, domain_id: int, decision: str,
-                  reason: str, confirmed: bool) -> Response:
+def _close_domain(
+    request: Request,
+    principal: Principal,
+    domain_id: int,
+    decision: str,
+    reason: str,
+    confirmed: bool,
+) -> Response:
     """Reject or delist after a check-your-answers page; a reason is required."""
     verb, consequence = CLOSING[decision]
     form = {f"{decision}_reason": reason}
     if not reason.strip():
-        return _domain_page(request, principal, domain_id,
-                            FieldErrors({f"{decision}-reason": "give the reason"}), 422, form)
+        return _domain_page(
+            request,
+            principal,
+            domain_id,
+            FieldErrors({f"{decision}-reason": "give the reason"}),
+            422,
+            form,
+        )
     if not confirmed:
         with unit_of_work(request) as session:
             domain = service.get_domain(session, principal, domain_id)
-            return render(request, "blocklist/close_confirm.html", domain=domain, verb=verb,
-                          decision=decision, reason=reason, consequence=consequence)
+            return render(
+                request,
+                "blocklist/close_confirm.html",
+                domain=domain,
+                verb=verb,
+                decision=decision,
+                reason=reason,
+                consequence=consequence,
+            )
     act = service.reject if decision == "reject" else service.delist
-    return _act_on_domain(request, principal, domain_id,
-                          lambda session: act(session, principal, domain_id, reason), form,
-                          f"{decision}-reason")
+    return _act_on_domain(
+        request,
+        principal,
+        domain_id,
+        lambda session: act(session, principal, domain_id, reason),
+        form,
+        f"{decision}-reason",
+    )
 
 
 @router.post("/blocklist/domains/{domain_id}/reject")
-def reject_form(request: Request, domain_id: Id, reason: Text = "",
-                confirmed: Annotated[str, Form(max_length=3)] = "",
-                principal: Principal | None = Depends(form_principal)) -> Response:
-    return _close_domain(request, _logged_in(principal), domain_id, "reject", reason,
-                         confirmed == "yes")
+def reject_form(
+    request: Request,
+    domain_id: Id,
+    reason: Text = "",
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
+    return _close_domain(
+        request, _logged_in(principal), domain_id, "reject", reason, confirmed == "yes"
+    )
 
 
 @router.post("/blocklist/domains/{domain_id}/delist")
-def delist_form(request: Request, domain_id: Id, reason: Text = "",
-                confirmed: Annotated[str, Form(max_length=3)] = "",
-                principal: Principal | None = Depends(form_principal)) -> Response:
-    return _close_domain(request, _logged_in(principal), domain_id, "delist", reason,
-                         confirmed == "yes")
+def delist_form(
+    request: Request,
+    domain_id: Id,
+    reason: Text = "",
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
+    return _close_domain(
+        request, _logged_in(principal), domain_id, "delist", reason, confirmed == "yes"
+    )
 
 
 @router.post("/blocklist/domains/{domain_id}/review")
-def review_form(request: Request, domain_id: Id,
-                outcome: Annotated[str, Form(pattern="^(present|gone)$")], note: Text = "",
-                principal: Principal | None = Depends(form_principal)) -> Response:
+def review_form(
+    request: Request,
+    domain_id: Id,
+    outcome: Annotated[str, Form(pattern="^(present|gone)$")],
+    note: Text = "",
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
-    return _act_on_domain(request, principal, domain_id, lambda session: service.record_review(
-        session, principal, rules(request), domain_id, material_present=outcome == "present",
-        note=note))
+    return _act_on_domain(
+        request,
+        principal,
+        domain_id,
+        lambda session: service.record_review(
+            session,
+            principal,
+            rules(request),
+            domain_id,
+            material_present=outcome == "present",
+            note=note,
+        ),
+    )
 
 
 @router.post("/blocklist/domains/{domain_id}/appeals")
-def appeal_form(request: Request, domain_id: Id,
-                appellant: Annotated[str, Form(max_length=200)],
-                contact: Annotated[str, Form(max_length=200)], grounds: Text,
-                principal: Principal | None = Depends(form_principal)) -> Response:
+def appeal_form(
+    request: Request,
+    domain_id: Id,
+    appellant: Annotated[str, Form(max_length=200)],
+    contact: Annotated[str, Form(max_length=200)],
+    grounds: Text,
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     form = {"appellant": appellant, "contact": contact, "grounds": grounds}
-    return _act_on_domain(request, principal, domain_id, lambda session: service.record_appeal(
-        session, principal, domain_id, appellant=appellant, contact=contact, grounds=grounds),
-        form, "grounds")
+    return _act_on_domain(
+        request,
+        principal,
+        domain_id,
+        lambda session: service.record_appeal(
+            session, principal, domain_id, appellant=appellant, contact=contact, grounds=grounds
+        ),
+        form,
+        "grounds",
+    )
 
 
 @router.get("/blocklist/manage")
-def manage_page(request: Request, state: Annotated[str, Query(max_length=16)] = "",
-                q: Annotated[str, Query(max_length=253)] = "",
-                sort: Annotated[str, Query(pattern="^(newest|oldest|domain)$")] = "newest",
-                cursor: Annotated[str | None, Query(max_length=500)] = None,
-                published: Annotated[int | None, Query(ge=1, le=2**31)] = None,
-                principal: Principal | None = Depends(form_principal)) -> Response:
+def manage_page(
+    request: Request,
+    state: Annotated[str, Query(max_length=16)] = "",
+    q: Annotated[str, Query(max_length=253)] = "",
+    sort: Annotated[str, Query(pattern="^(newest|oldest|domain)$")] = "newest",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    published: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     principal.require(Perm.BLOCKLIST_PUBLISH)
     errors = FieldErrors()
     chosen = enum_filter(errors, "state", state, DomainState)
     params = {"state": state, "q": q, "sort": sort}
     with unit_of_work(request) as session:
-        page = None if errors else service.domains_page(
-            session, principal, state=chosen, text=q or None, sort=sort, cursor=cursor,
-            limit=PAGE_SIZE)
-        return render(request, "blocklist/manage.html", status_code=422 if errors else 200,
-                      pending=service.pending_changes(session, principal),
-                      latest=latest_version(session), params=params, errors=errors,
-                      states=list(DomainState), page=page,
-                      due=service.reviews_due(session, principal), published=published,
-                      next_url=list_url("/blocklist/manage", params, cursor=page.next_cursor)
-                      if page and page.next_cursor else None,
-                      first_url=list_url("/blocklist/manage", params) if cursor else None)
+        page = (
+            None
+            if errors
+            else service.domains_page(
+                session,
+                principal,
+                state=chosen,
+                text=q or None,
+                sort=sort,
+                cursor=cursor,
+                limit=PAGE_SIZE,
+            )
+        )
+        return render(
+            request,
+            "blocklist/manage.html",
+            status_code=422 if errors else 200,
+            pending=service.pending_changes(session, principal),
+            latest=latest_version(session),
+            params=params,
+            errors=errors,
+            states=list(DomainState),
+            page=page,
+            due=service.reviews_due(session, principal),
+            published=published,
+            next_url=list_url("/blocklist/manage", params, cursor=page.next_cursor)
+            if page and page.next_cursor
+            else None,
+            first_url=list_url("/blocklist/manage", params) if cursor else None,
+        )
 
 
-def _publish_confirm(request: Request, principal: Principal, errors: FieldErrors | None = None,
-                     status: int = 200) -> Response:
+def _publish_confirm(
+    request: Request, principal: Principal, errors: FieldErrors | None = None, status: int = 200
+) -> Response:
     with unit_of_work(request) as session:
         latest = latest_version(session)
-        return render(request, "blocklist/publish_confirm.html", status_code=status,
-                      pending=service.pending_changes(session, principal), latest=latest,
-                      next_number=(latest.number if latest else 0) + 1,
-                      errors=errors or FieldErrors())
+        return render(
+            request,
+            "blocklist/publish_confirm.html",
+            status_code=status,
+            pending=service.pending_changes(session, principal),
+            latest=latest,
+            next_number=(latest.number if latest else 0) + 1,
+            errors=errors or FieldErrors(),
+        )
 
 
 @router.get("/blocklist/publish")
-def publish_confirm_page(request: Request,
-                         principal: Principal | None = Depends(form_principal)) -> Response:
+def publish_confirm_page(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
     """Check your answers: what the next version adds and removes, before it goes out."""
     return _publish_confirm(request, _logged_in(principal))
 
 
 @router.post("/blocklist/publish")
-def publish_form(request: Request, version: Annotated[int | None, Form(ge=1, le=2**31)] = None,
-                 principal: Principal | None = Depends(form_principal)) -> Response:
+def publish_form(
+    request: Request,
+    version: Annotated[int | None, Form(ge=1, le=2**31)] = None,
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     if version is None:  # no confirmation page seen: show it, publish nothing
         return redirect("/blocklist/publish")
@@ -288,15 +451,18 @@ def publish_form(request: Request, version: Annotated[int | None, Form(ge=1, le=
         with unit_of_work(request) as session:
             published = service.publish(session, principal, rules(request), version)
     except DomainError as error:
-        return _publish_confirm(request, principal, FieldErrors.of(error, "publish"),
-                                error.status)
+        return _publish_confirm(request, principal, FieldErrors.of(error, "publish"), error.status)
     return redirect(f"/blocklist/manage?published={published.number}")
 
 
 @router.get("/blocklist/versions")
-def versions_page(request: Request, old: Id | None = Query(None), new: Id | None = Query(None),
-                  cursor: Annotated[str | None, Query(max_length=500)] = None,
-                  principal: Principal | None = Depends(form_principal)) -> Response:
+def versions_page(
+    request: Request,
+    old: Id | None = Query(None),
+    new: Id | None = Query(None),
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     with unit_of_work(request) as session:
         page = service.versions_page(session, principal, cursor=cursor, limit=PAGE_SIZE)
@@ -306,56 +472,82 @@ def versions_page(request: Request, old: Id | None = Query(None), new: Id | None
         if old is None and new is not None:
             old = new - 1 if new > 1 else None
         diff = service.diff_versions(session, principal, old, new) if old and new else None
-        return render(request, "blocklist/versions.html", page=page, old=old, new=new,
-                      diff=diff,
-                      next_url=list_url("/blocklist/versions", {}, cursor=page.next_cursor)
-                      if page.next_cursor else None,
-                      first_url="/blocklist/versions" if cursor else None)
+        return render(
+            request,
+            "blocklist/versions.html",
+            page=page,
+            old=old,
+            new=new,
+            diff=diff,
+            next_url=list_url("/blocklist/versions", {}, cursor=page.next_cursor)
+            if page.next_cursor
+            else None,
+            first_url="/blocklist/versions" if cursor else None,
+        )
 
 
-def _appeals_page(request: Request, principal: Principal, error: str | None = None,
-                  status: int = 200) -> Response:
+def _appeals_page(
+    request: Request, principal: Principal, error: str | None = None, status: int = 200
+) -> Response:
     with unit_of_work(request) as session:
-        return render(request, "blocklist/appeals.html", status_code=status, error=error,
-                      appeals=service.list_appeals(session, principal))
+        return render(
+            request,
+            "blocklist/appeals.html",
+            status_code=status,
+            error=error,
+            appeals=service.list_appeals(session, principal),
+        )
 
 
 @router.get("/blocklist/appeals")
-def appeals_page(request: Request, principal: Principal | None = Depends(form_principal)
-                 ) -> Response:
+def appeals_page(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
     return _appeals_page(request, _logged_in(principal))
 
 
 @router.post("/blocklist/appeals/{appeal_id}/decide")
-def decide_form(request: Request, appeal_id: Id,
-                decision: Annotated[str, Form(pattern="^(uphold|dismiss)$")], reason: Text,
-                principal: Principal | None = Depends(form_principal)) -> Response:
+def decide_form(
+    request: Request,
+    appeal_id: Id,
+    decision: Annotated[str, Form(pattern="^(uphold|dismiss)$")],
+    reason: Text,
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     try:
         with unit_of_work(request) as session:
-            service.decide_appeal(session, principal, appeal_id, upheld=decision == "uphold",
-                                  reason=reason)
+            service.decide_appeal(
+                session, principal, appeal_id, upheld=decision == "uphold", reason=reason
+            )
     except DomainError as error:
         return _appeals_page(request, principal, error.detail, error.status)
     return redirect("/blocklist/appeals")
 
 
 @router.get("/blocklist/providers")
-def providers_page(request: Request, principal: Principal | None = Depends(form_principal)
-                   ) -> Response:
+def providers_page(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
     principal = _logged_in(principal)
     with unit_of_work(request) as session:
-        return render(request, "blocklist/providers.html",
-                      accounts=service.provider_accounts(session, principal),
-                      requests=service.feed_requests(session, principal, limit=200))
+        return render(
+            request,
+            "blocklist/providers.html",
+            accounts=service.provider_accounts(session, principal),
+            requests=service.feed_requests(session, principal, limit=200),
+        )
 
 
 # --- public --------------------------------------------------------------------------------
 
 
 @router.get("/blocklist/stop")
-def stop_page(request: Request, domain: str = Query(max_length=253),
-              provider: str | None = Query(None, max_length=40)) -> Response:
+def stop_page(
+    request: Request,
+    domain: str = Query(max_length=253),
+    provider: str | None = Query(None, max_length=40),
+) -> Response:
     """The stop page a provider may redirect to. Its text does not depend on the list, so it
     tells nobody whether a domain is listed."""
     try:
@@ -363,13 +555,17 @@ def stop_page(request: Request, domain: str = Query(max_length=253),
     except InvalidListedDomain as error:
         raise InvalidInput(str(error)) from error
     with unit_of_work(request) as session:
-        partner = session.scalars(select(Organisation).where(
-            Organisation.code == (provider or "").upper(),
-            Organisation.kind == OrgKind.PARTNER.value)).first()
+        partner = session.scalars(
+            select(Organisation).where(
+                Organisation.code == (provider or "").upper(),
+                Organisation.kind == OrgKind.PARTNER.value,
+            )
+        ).first()
         latest = latest_version(session)
         html = render_stop_page(
-            name, provider=partner.name if partner else None,
+            name,
+            provider=partner.name if partner else None,
             complaint_url=app_state(request).settings.blocklist_complaint_url,
-            list_version=latest.number if latest else None)
+            list_version=latest.number if latest else None,
+        )
     return HTMLResponse(html, status_code=STOP_STATUS)
-

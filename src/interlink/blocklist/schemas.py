@@ -26,13 +26,17 @@ class AttestationIn(BaseModel):
     real_children: bool = Field(description="The material shows real children")
     under_13: bool = Field(description="The children appear to be under 13")
     severe_abuse: bool = Field(description="The abuse is severe")
-    evidence_ref: str = Field(min_length=1, max_length=100,
-                              description="Reference of the police file holding the evidence")
+    evidence_ref: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Reference of the police file holding the evidence",
+    )
     notes: str = Field(default="", max_length=2000)
 
     def attestation(self) -> Attestation:
-        return Attestation(self.real_children, self.under_13, self.severe_abuse,
-                           self.evidence_ref, self.notes)
+        return Attestation(
+            self.real_children, self.under_13, self.severe_abuse, self.evidence_ref, self.notes
+        )
 
 
 class SubmissionIn(AttestationIn):
@@ -72,10 +76,13 @@ class ConfirmationOut(BaseModel):
 
     @classmethod
     def of(cls, confirmation: Confirmation, detailed: bool) -> ConfirmationOut:
-        return cls(org_code=confirmation.org.code, confirmed_at=confirmation.confirmed_at,
-                   round=confirmation.round,
-                   evidence_ref=confirmation.evidence_ref if detailed else None,
-                   notes=confirmation.notes if detailed else None)
+        return cls(
+            org_code=confirmation.org.code,
+            confirmed_at=confirmation.confirmed_at,
+            round=confirmation.round,
+            evidence_ref=confirmation.evidence_ref if detailed else None,
+            notes=confirmation.notes if detailed else None,
+        )
 
 
 class DomainOut(BaseModel):
@@ -93,11 +100,19 @@ class DomainOut(BaseModel):
 
     @classmethod
     def of(cls, domain: BlocklistDomain) -> DomainOut:
-        return cls(id=domain.id, domain=domain.domain, state=domain.state, round=domain.round,
-                   submitted_by=domain.submitted_by.code, submitted_at=domain.submitted_at,
-                   confirmed_at=domain.confirmed_at, listed_at=domain.listed_at,
-                   next_review_at=domain.next_review_at, closed_at=domain.closed_at,
-                   closed_reason=domain.closed_reason)
+        return cls(
+            id=domain.id,
+            domain=domain.domain,
+            state=domain.state,
+            round=domain.round,
+            submitted_by=domain.submitted_by.code,
+            submitted_at=domain.submitted_at,
+            confirmed_at=domain.confirmed_at,
+            listed_at=domain.listed_at,
+            next_review_at=domain.next_review_at,
+            closed_at=domain.closed_at,
+            closed_reason=domain.closed_reason,
+        )
 
 
 class DomainDetailOut(DomainOut):
@@ -108,12 +123,15 @@ class DomainDetailOut(DomainOut):
 
     @classmethod
     def of_view(cls, seen: DomainView) -> DomainDetailOut:
-        return cls(**DomainOut.of(seen.domain).model_dump(),
-                   confirmations_needed=seen.confirmations_needed,
-                   confirmations_current=seen.confirmations_current,
-                   own_org_confirmed=seen.own_org_confirmed,
-                   confirmations=[ConfirmationOut.of(c, seen.shows_confirmations)
-                                  for c in seen.domain.confirmations])
+        return cls(
+            **DomainOut.of(seen.domain).model_dump(),
+            confirmations_needed=seen.confirmations_needed,
+            confirmations_current=seen.confirmations_current,
+            own_org_confirmed=seen.own_org_confirmed,
+            confirmations=[
+                ConfirmationOut.of(c, seen.shows_confirmations) for c in seen.domain.confirmations
+            ],
+        )
 
 
 class AppealOut(BaseModel):
@@ -190,9 +208,14 @@ class ProviderOut(BaseModel):
 
     @classmethod
     def of(cls, account: ProviderAccount) -> ProviderOut:
-        return cls(org_id=account.org.id, org_code=account.org.code, org_name=account.org.name,
-                   tokens=[ProviderTokenOut.model_validate(t) for t in account.tokens],
-                   requests=account.requests, last_request_at=account.last_request_at)
+        return cls(
+            org_id=account.org.id,
+            org_code=account.org.code,
+            org_name=account.org.name,
+            tokens=[ProviderTokenOut.model_validate(t) for t in account.tokens],
+            requests=account.requests,
+            last_request_at=account.last_request_at,
+        )
 
 
 class FeedRequestOut(BaseModel):
@@ -213,14 +236,18 @@ class FeedRequestOut(BaseModel):
 
 class UpdateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int | None = Field(ge=1, le=MAX_VERSION,
-                                description="The version the provider holds; null for none")
+    version: int | None = Field(
+        ge=1, le=MAX_VERSION, description="The version the provider holds; null for none"
+    )
 
 
 class FullHashRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    prefixes: list[str] = Field(min_length=1, max_length=MAX_PREFIXES_PER_REQUEST,
-                                description=f"Base64 {PREFIX_SIZE}-byte prefixes that matched")
+    prefixes: list[str] = Field(
+        min_length=1,
+        max_length=MAX_PREFIXES_PER_REQUEST,
+        description=f"Base64 {PREFIX_SIZE}-byte prefixes that matched",
+    )
 
     @field_validator("prefixes")
     @classmethod

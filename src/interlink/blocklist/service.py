@@ -88,9 +88,11 @@ class BlocklistRules:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BlocklistRules:
-        return cls(min_confirmations=settings.blocklist_min_confirmations,
-                   review_interval=timedelta(days=settings.blocklist_review_days),
-                   cache_seconds=settings.blocklist_cache_seconds)
+        return cls(
+            min_confirmations=settings.blocklist_min_confirmations,
+            review_interval=timedelta(days=settings.blocklist_review_days),
+            cache_seconds=settings.blocklist_cache_seconds,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +135,16 @@ def _is_publisher(principal: Principal) -> bool:
 
 def _require_reader(principal: Principal) -> None:
     if not (_is_publisher(principal) or principal.has(Perm.BLOCKLIST_SUBMIT)):
-        raise Forbidden("the blocklist is for bureaus that submit domains and for the "
-                        "General Secretariat")
+        raise Forbidden(
+            "the blocklist is for bureaus that submit domains and for the General Secretariat"
+        )
 
 
 def _org_confirmed(domain: BlocklistDomain, org_id: int, *, current_round: bool) -> bool:
-    return any(c.org_id == org_id and (not current_round or c.round == domain.round)
-               for c in domain.confirmations)
+    return any(
+        c.org_id == org_id and (not current_round or c.round == domain.round)
+        for c in domain.confirmations
+    )
 
 
 def _can_see(principal: Principal, domain: BlocklistDomain) -> bool:
@@ -147,8 +152,9 @@ def _can_see(principal: Principal, domain: BlocklistDomain) -> bool:
         return True
     if not principal.has(Perm.BLOCKLIST_SUBMIT):
         return False
-    return (domain.state == DomainState.SUBMITTED
-            or _org_confirmed(domain, principal.org_id, current_round=False))
+    return domain.state == DomainState.SUBMITTED or _org_confirmed(
+        domain, principal.org_id, current_round=False
+    )
 
 
 def _visible_clause(principal: Principal) -> ColumnElement[bool]:
@@ -156,8 +162,9 @@ def _visible_clause(principal: Principal) -> ColumnElement[bool]:
     _require_reader(principal)
     if _is_publisher(principal):
         return true()
-    involved = exists().where(Confirmation.domain_id == BlocklistDomain.id,
-                              Confirmation.org_id == principal.org_id)
+    involved = exists().where(
+        Confirmation.domain_id == BlocklistDomain.id, Confirmation.org_id == principal.org_id
+    )
     return (BlocklistDomain.state == DomainState.SUBMITTED.value) | involved
 
 
@@ -173,19 +180,30 @@ def domain_view(principal: Principal, rules: BlocklistRules, domain: BlocklistDo
     current = sum(1 for c in domain.confirmations if c.round == domain.round)
     own = _org_confirmed(domain, principal.org_id, current_round=True)
     return DomainView(
-        domain=domain, confirmations_needed=rules.min_confirmations,
-        confirmations_current=current, own_org_confirmed=own,
+        domain=domain,
+        confirmations_needed=rules.min_confirmations,
+        confirmations_current=current,
+        own_org_confirmed=own,
         shows_confirmations=_is_publisher(principal)
-        or _org_confirmed(domain, principal.org_id, current_round=False))
+        or _org_confirmed(domain, principal.org_id, current_round=False),
+    )
 
 
-def _record(session: Session, principal: Principal, action: str, domain: BlocklistDomain,
-            **detail: object) -> None:
+def _record(
+    session: Session, principal: Principal, action: str, domain: BlocklistDomain, **detail: object
+) -> None:
     # Never the domain name: the audit log is read more widely than the list.
-    audit.record(session, principal.actor, Event(
-        f"blocklist.{action}", "blocklist_domain", domain.id,
-        owner_org_id=domain.submitted_by_org_id,
-        detail={"state": domain.state, "round": domain.round, **detail}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            f"blocklist.{action}",
+            "blocklist_domain",
+            domain.id,
+            owner_org_id=domain.submitted_by_org_id,
+            detail={"state": domain.state, "round": domain.round, **detail},
+        ),
+    )
 
 
 # --- submission and confirmation -----------------------------------------------------------
@@ -193,19 +211,24 @@ def _record(session: Session, principal: Principal, action: str, domain: Blockli
 
 def _checked_attestation(attestation: Attestation) -> Attestation:
     if not (attestation.real_children and attestation.under_13 and attestation.severe_abuse):
-        raise InvalidInput("a domain is listed only when all three criteria are confirmed: "
-                           "real children, apparently under 13, severe abuse",
-                           field="criteria")
+        raise InvalidInput(
+            "a domain is listed only when all three criteria are confirmed: "
+            "real children, apparently under 13, severe abuse",
+            field="criteria",
+        )
     reference = attestation.evidence_ref.strip()
     if not reference:
-        raise InvalidInput("give the reference of the police file that holds the evidence",
-                           field="evidence_ref")
+        raise InvalidInput(
+            "give the reference of the police file that holds the evidence", field="evidence_ref"
+        )
     if len(reference) > 100:
-        raise InvalidInput("an evidence reference has at most 100 characters",
-                           field="evidence_ref")
+        raise InvalidInput("an evidence reference has at most 100 characters", field="evidence_ref")
     if _LINK.search(reference):
-        raise InvalidInput("an evidence reference names a police file, never a link: the "
-                           "evidence stays outside Interlink", field="evidence_ref")
+        raise InvalidInput(
+            "an evidence reference names a police file, never a link: the "
+            "evidence stays outside Interlink",
+            field="evidence_ref",
+        )
     notes = attestation.notes.strip()
     if len(notes) > 2000:
         raise InvalidInput("notes have at most 2000 characters", field="notes")
@@ -219,8 +242,13 @@ def _canonical(text: str) -> str:
         raise InvalidInput(str(error), field="domain") from error
 
 
-def submit(session: Session, principal: Principal, rules: BlocklistRules, domain_text: str,
-           attestation: Attestation) -> BlocklistDomain:
+def submit(
+    session: Session,
+    principal: Principal,
+    rules: BlocklistRules,
+    domain_text: str,
+    attestation: Attestation,
+) -> BlocklistDomain:
     """Submit a domain; the submission is the submitter's own confirmation.
 
     A domain already under way gains this organisation's confirmation (two bureaus that
@@ -230,8 +258,7 @@ def submit(session: Session, principal: Principal, rules: BlocklistRules, domain
     principal.require(Perm.BLOCKLIST_SUBMIT)
     attestation = _checked_attestation(attestation)
     name = _canonical(domain_text)
-    domain = session.scalars(select(BlocklistDomain).where(BlocklistDomain.domain == name)
-                             ).first()
+    domain = session.scalars(select(BlocklistDomain).where(BlocklistDomain.domain == name)).first()
     if domain is not None and domain.state in ACTIVE_STATES:
         return _add_confirmation(session, principal, rules, domain, attestation)
     if domain is None:
@@ -249,28 +276,51 @@ def submit(session: Session, principal: Principal, rules: BlocklistRules, domain
     return domain
 
 
-def confirm(session: Session, principal: Principal, rules: BlocklistRules, domain_id: int,
-            attestation: Attestation) -> BlocklistDomain:
+def confirm(
+    session: Session,
+    principal: Principal,
+    rules: BlocklistRules,
+    domain_id: int,
+    attestation: Attestation,
+) -> BlocklistDomain:
     principal.require(Perm.BLOCKLIST_SUBMIT)
     attestation = _checked_attestation(attestation)
-    return _add_confirmation(session, principal, rules,
-                             _get_domain(session, principal, domain_id), attestation)
+    return _add_confirmation(
+        session, principal, rules, _get_domain(session, principal, domain_id), attestation
+    )
 
 
-def _add_confirmation(session: Session, principal: Principal, rules: BlocklistRules,
-                      domain: BlocklistDomain, attestation: Attestation, *,
-                      action: str = "confirm") -> BlocklistDomain:
+def _add_confirmation(
+    session: Session,
+    principal: Principal,
+    rules: BlocklistRules,
+    domain: BlocklistDomain,
+    attestation: Attestation,
+    *,
+    action: str = "confirm",
+) -> BlocklistDomain:
     # Lock the domain (PostgreSQL) so concurrent confirmations count each other.
     session.refresh(domain, with_for_update={"of": BlocklistDomain})
     if domain.state not in ACTIVE_STATES:
         raise Conflict(f"this domain is {domain.state}: submit it again to reopen it")
     if _org_confirmed(domain, principal.org_id, current_round=True):
-        raise Conflict("your organisation has already confirmed this domain: each "
-                       "organisation counts once")
-    domain.confirmations.append(Confirmation(
-        round=domain.round, org_id=principal.org_id, user_id=principal.user_id,
-        actor_label=principal.label, real_children=True, under_13=True, severe_abuse=True,
-        evidence_ref=attestation.evidence_ref, notes=attestation.notes, confirmed_at=utcnow()))
+        raise Conflict(
+            "your organisation has already confirmed this domain: each organisation counts once"
+        )
+    domain.confirmations.append(
+        Confirmation(
+            round=domain.round,
+            org_id=principal.org_id,
+            user_id=principal.user_id,
+            actor_label=principal.label,
+            real_children=True,
+            under_13=True,
+            severe_abuse=True,
+            evidence_ref=attestation.evidence_ref,
+            notes=attestation.notes,
+            confirmed_at=utcnow(),
+        )
+    )
     _flush_or_conflict(session, "your organisation has already confirmed this domain")
     current = sum(1 for c in domain.confirmations if c.round == domain.round)
     if domain.state == DomainState.SUBMITTED and current >= rules.min_confirmations:
@@ -297,16 +347,32 @@ def get_domain(session: Session, principal: Principal, domain_id: int) -> Blockl
     return domain
 
 
-def list_domains(session: Session, principal: Principal, *, state: DomainState | None = None,
-                 after_id: int = 0, limit: int = 100) -> list[BlocklistDomain]:
-    stmt = (select(BlocklistDomain).where(_visible_clause(principal), BlocklistDomain.id > after_id)
-            .order_by(BlocklistDomain.id).limit(limit))
+def list_domains(
+    session: Session,
+    principal: Principal,
+    *,
+    state: DomainState | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[BlocklistDomain]:
+    stmt = (
+        select(BlocklistDomain)
+        .where(_visible_clause(principal), BlocklistDomain.id > after_id)
+        .order_by(BlocklistDomain.id)
+        .limit(limit)
+    )
     if state is not None:
         stmt = stmt.where(BlocklistDomain.state == state.value)
     domains = list(session.scalars(stmt))
-    audit.record(session, principal.actor, Event(
-        "blocklist.list", "blocklist_domain",
-        detail={"state": state.value if state else None, "returned": len(domains)}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "blocklist.list",
+            "blocklist_domain",
+            detail={"state": state.value if state else None, "returned": len(domains)},
+        ),
+    )
     return domains
 
 
@@ -317,42 +383,77 @@ DOMAIN_SORTS: SortOrders = {
 }
 
 
-def domains_page(session: Session, principal: Principal, *, state: DomainState | None = None,
-                 text: str | None = None, sort: str = "newest", cursor: str | None = None,
-                 limit: int = 50) -> ListPage[BlocklistDomain]:
+def domains_page(
+    session: Session,
+    principal: Principal,
+    *,
+    state: DomainState | None = None,
+    text: str | None = None,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> ListPage[BlocklistDomain]:
     """A page of the domains the principal may see, with the total that match."""
     stmt = select(BlocklistDomain).where(_visible_clause(principal))
     if state is not None:
         stmt = stmt.where(BlocklistDomain.state == state.value)
     if text:
-        stmt = stmt.where(BlocklistDomain.domain.contains(text.strip().lower(),
-                                                          autoescape=True))
-    page = keyset_page(session, stmt, id_column=BlocklistDomain.id, sorts=DOMAIN_SORTS,
-                       sort=sort, cursor=cursor, limit=limit)
-    audit.record(session, principal.actor, Event(
-        "blocklist.list", "blocklist_domain",
-        detail={"state": state.value if state else None, "text": text, "sort": sort,
-                "returned": len(page.items)}))
+        stmt = stmt.where(BlocklistDomain.domain.contains(text.strip().lower(), autoescape=True))
+    page = keyset_page(
+        session,
+        stmt,
+        id_column=BlocklistDomain.id,
+        sorts=DOMAIN_SORTS,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "blocklist.list",
+            "blocklist_domain",
+            detail={
+                "state": state.value if state else None,
+                "text": text,
+                "sort": sort,
+                "returned": len(page.items),
+            },
+        ),
+    )
     return page
 
 
-def versions_page(session: Session, principal: Principal, *, cursor: str | None = None,
-                  limit: int = 50) -> ListPage[ListVersion]:
+def versions_page(
+    session: Session, principal: Principal, *, cursor: str | None = None, limit: int = 50
+) -> ListPage[ListVersion]:
     principal.require(Perm.BLOCKLIST_PUBLISH)
-    return keyset_page(session, select(ListVersion), id_column=ListVersion.number,
-                       sorts={"newest": (ListVersion.number, True)}, sort="newest",
-                       cursor=cursor, limit=limit)
+    return keyset_page(
+        session,
+        select(ListVersion),
+        id_column=ListVersion.number,
+        sorts={"newest": (ListVersion.number, True)},
+        sort="newest",
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 def verification_queue(session: Session, principal: Principal) -> list[BlocklistDomain]:
     """Domains waiting for confirmations, oldest first, that the principal may confirm or read."""
     _require_reader(principal)
-    stmt = (select(BlocklistDomain)
-            .where(BlocklistDomain.state == DomainState.SUBMITTED.value)
-            .order_by(BlocklistDomain.submitted_at, BlocklistDomain.id))
+    stmt = (
+        select(BlocklistDomain)
+        .where(BlocklistDomain.state == DomainState.SUBMITTED.value)
+        .order_by(BlocklistDomain.submitted_at, BlocklistDomain.id)
+    )
     domains = list(session.scalars(stmt))
-    audit.record(session, principal.actor, Event(
-        "blocklist.queue", "blocklist_domain", detail={"returned": len(domains)}))
+    audit.record(
+        session,
+        principal.actor,
+        Event("blocklist.queue", "blocklist_domain", detail={"returned": len(domains)}),
+    )
     return domains
 
 
@@ -375,22 +476,21 @@ def _close(domain: BlocklistDomain, state: DomainState, reason: str) -> None:
     domain.next_review_at = None
 
 
-def reject(session: Session, principal: Principal, domain_id: int, reason: str
-           ) -> BlocklistDomain:
+def reject(session: Session, principal: Principal, domain_id: int, reason: str) -> BlocklistDomain:
     """Refuse a domain that is not yet published (criteria not met, mistaken submission)."""
     principal.require(Perm.BLOCKLIST_PUBLISH)
     reason = _reason(reason, "rejecting a domain")
     domain = _get_domain(session, principal, domain_id)
     if domain.state not in (DomainState.SUBMITTED, DomainState.CONFIRMED):
-        raise Conflict(f"only a domain not yet published can be rejected; this one is "
-                       f"{domain.state}")
+        raise Conflict(
+            f"only a domain not yet published can be rejected; this one is {domain.state}"
+        )
     _close(domain, DomainState.REJECTED, reason)
     _record(session, principal, "reject", domain, reason=reason)
     return domain
 
 
-def delist(session: Session, principal: Principal, domain_id: int, reason: str
-           ) -> BlocklistDomain:
+def delist(session: Session, principal: Principal, domain_id: int, reason: str) -> BlocklistDomain:
     """Take a listed domain off the list; providers stop blocking it at the next version."""
     principal.require(Perm.BLOCKLIST_PUBLISH)
     reason = _reason(reason, "delisting a domain")
@@ -399,16 +499,22 @@ def delist(session: Session, principal: Principal, domain_id: int, reason: str
     return domain
 
 
-def _delist(session: Session, principal: Principal, domain: BlocklistDomain, reason: str
-            ) -> None:
+def _delist(session: Session, principal: Principal, domain: BlocklistDomain, reason: str) -> None:
     if domain.state != DomainState.LISTED:
         raise Conflict(f"only a listed domain can be delisted; this one is {domain.state}")
     _close(domain, DomainState.DELISTED, reason)
     _record(session, principal, "delist", domain, reason=reason)
 
 
-def record_review(session: Session, principal: Principal, rules: BlocklistRules,
-                  domain_id: int, *, material_present: bool, note: str) -> Review:
+def record_review(
+    session: Session,
+    principal: Principal,
+    rules: BlocklistRules,
+    domain_id: int,
+    *,
+    material_present: bool,
+    note: str,
+) -> Review:
     """A periodic or reported check: still there, review again later; gone, delist."""
     principal.require(Perm.BLOCKLIST_PUBLISH)
     domain = _get_domain(session, principal, domain_id)
@@ -417,8 +523,13 @@ def record_review(session: Session, principal: Principal, rules: BlocklistRules,
     note = _reason(note, "finding the material gone") if not material_present else note.strip()
     if len(note) > 2000:
         raise InvalidInput("a note has at most 2000 characters")
-    review = Review(domain_id=domain.id, material_present=material_present, note=note,
-                    reviewed_by_label=principal.label, reviewed_at=utcnow())
+    review = Review(
+        domain_id=domain.id,
+        material_present=material_present,
+        note=note,
+        reviewed_by_label=principal.label,
+        reviewed_at=utcnow(),
+    )
     session.add(review)
     domain.last_reviewed_at = review.reviewed_at
     if material_present:
@@ -429,29 +540,45 @@ def record_review(session: Session, principal: Principal, rules: BlocklistRules,
     return review
 
 
-def reviews_due(session: Session, principal: Principal, now: datetime | None = None
-                ) -> list[BlocklistDomain]:
+def reviews_due(
+    session: Session, principal: Principal, now: datetime | None = None
+) -> list[BlocklistDomain]:
     principal.require(Perm.BLOCKLIST_PUBLISH)
-    stmt = (select(BlocklistDomain)
-            .where(BlocklistDomain.state == DomainState.LISTED.value,
-                   BlocklistDomain.next_review_at <= (now or utcnow()))
-            .order_by(BlocklistDomain.next_review_at))
+    stmt = (
+        select(BlocklistDomain)
+        .where(
+            BlocklistDomain.state == DomainState.LISTED.value,
+            BlocklistDomain.next_review_at <= (now or utcnow()),
+        )
+        .order_by(BlocklistDomain.next_review_at)
+    )
     return list(session.scalars(stmt))
 
 
 # --- appeals -----------------------------------------------------------------------------------
 
 
-def record_appeal(session: Session, principal: Principal, domain_id: int, *, appellant: str,
-                  contact: str, grounds: str) -> Appeal:
+def record_appeal(
+    session: Session,
+    principal: Principal,
+    domain_id: int,
+    *,
+    appellant: str,
+    contact: str,
+    grounds: str,
+) -> Appeal:
     """Record a domain owner's request for review, as received by the General Secretariat."""
     principal.require(Perm.BLOCKLIST_PUBLISH)
     domain = _get_domain(session, principal, domain_id)
     if domain.state not in (DomainState.CONFIRMED, DomainState.LISTED):
-        raise Conflict(f"an appeal concerns a listed or confirmed domain; this one is "
-                       f"{domain.state}")
-    fields = {"appellant": appellant.strip(), "contact": contact.strip(),
-              "grounds": grounds.strip()}
+        raise Conflict(
+            f"an appeal concerns a listed or confirmed domain; this one is {domain.state}"
+        )
+    fields = {
+        "appellant": appellant.strip(),
+        "contact": contact.strip(),
+        "grounds": grounds.strip(),
+    }
     missing = [name for name, value in fields.items() if not value]
     if missing:
         raise InvalidInput(f"an appeal needs: {', '.join(missing)}")
@@ -459,18 +586,32 @@ def record_appeal(session: Session, principal: Principal, domain_id: int, *, app
         raise InvalidInput("appellant and contact have at most 200 characters each")
     if len(fields["grounds"]) > 5000:
         raise InvalidInput("grounds have at most 5000 characters")
-    appeal = Appeal(domain=domain, recorded_by_label=principal.label, received_at=utcnow(),
-                    state=AppealState.OPEN.value, **fields)
+    appeal = Appeal(
+        domain=domain,
+        recorded_by_label=principal.label,
+        received_at=utcnow(),
+        state=AppealState.OPEN.value,
+        **fields,
+    )
     session.add(appeal)
     session.flush()
-    audit.record(session, principal.actor, Event(
-        "blocklist.appeal.record", "blocklist_appeal", appeal.id,
-        owner_org_id=domain.submitted_by_org_id, detail={"domain_id": domain.id}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "blocklist.appeal.record",
+            "blocklist_appeal",
+            appeal.id,
+            owner_org_id=domain.submitted_by_org_id,
+            detail={"domain_id": domain.id},
+        ),
+    )
     return appeal
 
 
-def decide_appeal(session: Session, principal: Principal, appeal_id: int, *, upheld: bool,
-                  reason: str) -> Appeal:
+def decide_appeal(
+    session: Session, principal: Principal, appeal_id: int, *, upheld: bool, reason: str
+) -> Appeal:
     """Uphold (the domain leaves the list) or dismiss an appeal, with a reason."""
     principal.require(Perm.BLOCKLIST_PUBLISH)
     reason = _reason(reason, "deciding an appeal")
@@ -488,15 +629,23 @@ def decide_appeal(session: Session, principal: Principal, appeal_id: int, *, uph
     elif upheld and domain.state == DomainState.CONFIRMED:
         _close(domain, DomainState.REJECTED, f"appeal {appeal.id} upheld: {reason}")
         _record(session, principal, "reject", domain, reason=domain.closed_reason)
-    audit.record(session, principal.actor, Event(
-        "blocklist.appeal.decide", "blocklist_appeal", appeal.id,
-        owner_org_id=domain.submitted_by_org_id,
-        detail={"domain_id": domain.id, "decision": appeal.state, "reason": reason}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "blocklist.appeal.decide",
+            "blocklist_appeal",
+            appeal.id,
+            owner_org_id=domain.submitted_by_org_id,
+            detail={"domain_id": domain.id, "decision": appeal.state, "reason": reason},
+        ),
+    )
     return appeal
 
 
-def list_appeals(session: Session, principal: Principal, *, open_only: bool = False
-                 ) -> list[Appeal]:
+def list_appeals(
+    session: Session, principal: Principal, *, open_only: bool = False
+) -> list[Appeal]:
     principal.require(Perm.BLOCKLIST_PUBLISH)
     stmt = select(Appeal).order_by(Appeal.id.desc())
     if open_only:
@@ -508,8 +657,9 @@ def appeals_of(session: Session, principal: Principal, domain: BlocklistDomain) 
     """A domain's appeals, for publishers only (the bureaus see the domain's state)."""
     if not _is_publisher(principal):
         return []
-    return list(session.scalars(select(Appeal).where(Appeal.domain_id == domain.id)
-                                .order_by(Appeal.id)))
+    return list(
+        session.scalars(select(Appeal).where(Appeal.domain_id == domain.id).order_by(Appeal.id))
+    )
 
 
 # --- versions ----------------------------------------------------------------------------------
@@ -517,7 +667,8 @@ def appeals_of(session: Session, principal: Principal, domain: BlocklistDomain) 
 
 def _publishable(session: Session) -> dict[int, str]:
     stmt = select(BlocklistDomain.id, BlocklistDomain.domain).where(
-        BlocklistDomain.state.in_(PUBLISHABLE_STATES))
+        BlocklistDomain.state.in_(PUBLISHABLE_STATES)
+    )
     return dict(session.execute(stmt).all())
 
 
@@ -529,8 +680,12 @@ def pending_changes(session: Session, principal: Principal) -> VersionDiff:
     return diff_domains(published, _publishable(session).values())
 
 
-def publish(session: Session, principal: Principal, rules: BlocklistRules,
-            expected_number: int | None = None) -> ListVersion:
+def publish(
+    session: Session,
+    principal: Principal,
+    rules: BlocklistRules,
+    expected_number: int | None = None,
+) -> ListVersion:
     """Publish the next version: every confirmed or listed domain, nothing else.
 
     `expected_number` is the version the publisher checked the changes of: if another was
@@ -540,22 +695,43 @@ def publish(session: Session, principal: Principal, rules: BlocklistRules,
     if expected_number is not None:
         latest = latest_version(session)
         if expected_number != (latest.number if latest else 0) + 1:
-            raise Conflict(f"version {expected_number - 1} is already the latest published; "
-                           "check the changes of the next version again")
-    version = write_version(session, _publishable(session), published_by_label=principal.label,
-                            published_by_user_id=principal.user_id)
+            raise Conflict(
+                f"version {expected_number - 1} is already the latest published; "
+                "check the changes of the next version again"
+            )
+    version = write_version(
+        session,
+        _publishable(session),
+        published_by_label=principal.label,
+        published_by_user_id=principal.user_id,
+    )
     now = version.published_at
     session.execute(
         update(BlocklistDomain)
         .where(BlocklistDomain.state == DomainState.CONFIRMED.value)
-        .values(state=DomainState.LISTED.value, listed_at=now,
-                next_review_at=now + rules.review_interval)
-        .execution_options(synchronize_session="fetch"))
-    audit.record(session, principal.actor, Event(
-        "blocklist.publish", "blocklist_version", version.number,
-        owner_org_id=principal.org_id,
-        detail={"domains": version.domain_count, "added": version.added,
-                "removed": version.removed, "checksum": version.checksum}))
+        .values(
+            state=DomainState.LISTED.value,
+            listed_at=now,
+            next_review_at=now + rules.review_interval,
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "blocklist.publish",
+            "blocklist_version",
+            version.number,
+            owner_org_id=principal.org_id,
+            detail={
+                "domains": version.domain_count,
+                "added": version.added,
+                "removed": version.removed,
+                "checksum": version.checksum,
+            },
+        ),
+    )
     return version
 
 
@@ -574,9 +750,16 @@ def get_version(session: Session, principal: Principal, number: int) -> ListVers
 
 def version_domains(session: Session, principal: Principal, number: int) -> list[str]:
     version = get_version(session, principal, number)
-    audit.record(session, principal.actor, Event(
-        "blocklist.version.read", "blocklist_version", version.number,
-        owner_org_id=principal.org_id))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "blocklist.version.read",
+            "blocklist_version",
+            version.number,
+            owner_org_id=principal.org_id,
+        ),
+    )
     return sorted(domains_of(session, version.number))
 
 
@@ -584,9 +767,17 @@ def diff_versions(session: Session, principal: Principal, old: int, new: int) ->
     """Domains added and removed from version `old` to version `new` (either order)."""
     for number in (old, new):
         get_version(session, principal, number)
-    audit.record(session, principal.actor, Event(
-        "blocklist.version.diff", "blocklist_version", new, owner_org_id=principal.org_id,
-        detail={"from": old}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "blocklist.version.diff",
+            "blocklist_version",
+            new,
+            owner_org_id=principal.org_id,
+            detail={"from": old},
+        ),
+    )
     return diff_domains(domains_of(session, old), domains_of(session, new))
 
 
@@ -601,28 +792,53 @@ def _require_provider(principal: Principal) -> None:
 
 def _log_request(session: Session, principal: Principal, request: FeedRequest) -> None:
     session.add(request)
-    audit.record(session, principal.actor, Event(
-        f"blocklist.feed.{request.kind}", "organisation", principal.org_id,
-        owner_org_id=principal.org_id,
-        detail={"client_version": request.client_version,
-                "served_version": request.served_version, "update_type": request.update_type,
-                "prefixes": request.prefixes_asked}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            f"blocklist.feed.{request.kind}",
+            "organisation",
+            principal.org_id,
+            owner_org_id=principal.org_id,
+            detail={
+                "client_version": request.client_version,
+                "served_version": request.served_version,
+                "update_type": request.update_type,
+                "prefixes": request.prefixes_asked,
+            },
+        ),
+    )
 
 
-def feed_update(session: Session, principal: Principal, cache: FeedCache,
-                client_version: int | None) -> Update:
+def feed_update(
+    session: Session, principal: Principal, cache: FeedCache, client_version: int | None
+) -> Update:
     """The update a provider at `client_version` (None: holds nothing) needs; logged."""
     _require_provider(principal)
     update_ = _served(lambda: cache.update(session, client_version))
-    _log_request(session, principal, FeedRequest(
-        org_id=principal.org_id, token_id=principal.token_id, kind=FeedRequestKind.UPDATE.value,
-        client_version=client_version, served_version=update_.version,
-        update_type=update_.kind.value, answered_at=utcnow()))
+    _log_request(
+        session,
+        principal,
+        FeedRequest(
+            org_id=principal.org_id,
+            token_id=principal.token_id,
+            kind=FeedRequestKind.UPDATE.value,
+            client_version=client_version,
+            served_version=update_.version,
+            update_type=update_.kind.value,
+            answered_at=utcnow(),
+        ),
+    )
     return update_
 
 
-def feed_full_hashes(session: Session, principal: Principal, rules: BlocklistRules,
-                     cache: FeedCache, prefixes: Collection[bytes]) -> FullHashes:
+def feed_full_hashes(
+    session: Session,
+    principal: Principal,
+    rules: BlocklistRules,
+    cache: FeedCache,
+    prefixes: Collection[bytes],
+) -> FullHashes:
     """Full hashes of the latest version behind the prefixes a provider matched; logged
     with their number only."""
     _require_provider(principal)
@@ -630,10 +846,18 @@ def feed_full_hashes(session: Session, principal: Principal, rules: BlocklistRul
         raise InvalidInput(f"ask for 1 to {MAX_PREFIXES_PER_REQUEST} prefixes")
     answer = _served(lambda: cache.full_hashes(session, prefixes, rules.cache_seconds))
     latest = latest_version(session)
-    _log_request(session, principal, FeedRequest(
-        org_id=principal.org_id, token_id=principal.token_id,
-        kind=FeedRequestKind.FULL_HASH.value, served_version=latest.number if latest else None,
-        prefixes_asked=len(prefixes), answered_at=utcnow()))
+    _log_request(
+        session,
+        principal,
+        FeedRequest(
+            org_id=principal.org_id,
+            token_id=principal.token_id,
+            kind=FeedRequestKind.FULL_HASH.value,
+            served_version=latest.number if latest else None,
+            prefixes_asked=len(prefixes),
+            answered_at=utcnow(),
+        ),
+    )
     return answer
 
 
@@ -649,13 +873,24 @@ def _served(answer: Callable[[], T]) -> T:
 def provider_accounts(session: Session, principal: Principal) -> list[ProviderAccount]:
     """Partner organisations holding a feed token, with their tokens and request counts."""
     principal.require(Perm.BLOCKLIST_PUBLISH)
-    tokens = [t for t in session.scalars(
-        select(ApiToken).join(Organisation, ApiToken.org_id == Organisation.id)
-        .where(Organisation.kind == OrgKind.PARTNER.value).order_by(ApiToken.id))
-        if Perm.BLOCKLIST_FEED.value in t.permissions]
-    stats = {org_id: (count, last) for org_id, count, last in session.execute(
-        select(FeedRequest.org_id, func.count(), func.max(FeedRequest.answered_at))
-        .group_by(FeedRequest.org_id))}
+    tokens = [
+        t
+        for t in session.scalars(
+            select(ApiToken)
+            .join(Organisation, ApiToken.org_id == Organisation.id)
+            .where(Organisation.kind == OrgKind.PARTNER.value)
+            .order_by(ApiToken.id)
+        )
+        if Perm.BLOCKLIST_FEED.value in t.permissions
+    ]
+    stats = {
+        org_id: (count, last)
+        for org_id, count, last in session.execute(
+            select(FeedRequest.org_id, func.count(), func.max(FeedRequest.answered_at)).group_by(
+                FeedRequest.org_id
+            )
+        )
+    }
     by_org: dict[int, ProviderAccount] = {}
     for token in tokens:
         account = by_org.get(token.org_id)
@@ -666,8 +901,14 @@ def provider_accounts(session: Session, principal: Principal) -> list[ProviderAc
     return sorted(by_org.values(), key=lambda account: account.org.code)
 
 
-def feed_requests(session: Session, principal: Principal, *, org_id: int | None = None,
-                  before_id: int = 0, limit: int = 100) -> list[FeedRequest]:
+def feed_requests(
+    session: Session,
+    principal: Principal,
+    *,
+    org_id: int | None = None,
+    before_id: int = 0,
+    limit: int = 100,
+) -> list[FeedRequest]:
     """The provider request log, newest first; `before_id` pages back from an entry."""
     principal.require(Perm.BLOCKLIST_PUBLISH)
     stmt = select(FeedRequest).order_by(FeedRequest.id.desc()).limit(limit)

@@ -26,7 +26,11 @@ from interlink.core.errors import (
 UPDATE_PATH = "/api/v1/blocklist/feed/update"
 FULL_HASHES_PATH = "/api/v1/blocklist/feed/full-hashes"
 _ERRORS_BY_STATUS: dict[int, type[DomainError]] = {
-    401: Unauthenticated, 403: Forbidden, 404: NotFound, 409: Conflict, 422: InvalidInput,
+    401: Unauthenticated,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    422: InvalidInput,
 }
 
 
@@ -39,8 +43,9 @@ class FeedUnavailable(DomainError):
 class HttpFeedSource:
     """Fetches updates and full hashes from an Interlink server with a provider token."""
 
-    def __init__(self, server: str, token: str, *, client: httpx.Client | None = None,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self, server: str, token: str, *, client: httpx.Client | None = None, timeout: float = 30.0
+    ) -> None:
         self._base = server.rstrip("/")
         self._headers = {"Authorization": f"Bearer {token}"}
         self._client = client or httpx.Client(timeout=timeout)
@@ -61,8 +66,9 @@ class HttpFeedSource:
     def close(self) -> None:
         self._client.close()
 
-    def _post(self, path: str, body: dict[str, Any], *,
-              malformed: Callable[[str], Exception]) -> Any:
+    def _post(
+        self, path: str, body: dict[str, Any], *, malformed: Callable[[str], Exception]
+    ) -> Any:
         try:
             response = self._client.post(self._base + path, json=body, headers=self._headers)
         except httpx.HTTPError as error:

@@ -148,7 +148,8 @@ def domains_of(session: Session, number: int) -> frozenset[str]:
 def current_members(session: Session) -> dict[int, int]:
     """Domain id -> membership row id, for the domains of the latest version."""
     stmt = select(VersionMembership.domain_id, VersionMembership.id).where(
-        VersionMembership.removed_in.is_(None))
+        VersionMembership.removed_in.is_(None)
+    )
     return dict(session.execute(stmt).all())
 
 
@@ -170,25 +171,39 @@ def write_version(
     added = frozenset(wanted.keys() - members.keys())
     removed = frozenset(members.keys() - wanted.keys())
     if not added and not removed:
-        raise Conflict("nothing to publish: the list has not changed since the last version"
-                       if latest else "nothing to publish: no domain is confirmed yet")
+        raise Conflict(
+            "nothing to publish: the list has not changed since the last version"
+            if latest
+            else "nothing to publish: no domain is confirmed yet"
+        )
     version = ListVersion(
-        number=number, published_at=utcnow(), published_by_label=published_by_label,
-        published_by_user_id=published_by_user_id, domain_count=len(wanted),
-        added=len(added), removed=len(removed),
-        checksum=HashedList(wanted.values()).checksum.hex())
+        number=number,
+        published_at=utcnow(),
+        published_by_label=published_by_label,
+        published_by_user_id=published_by_user_id,
+        domain_count=len(wanted),
+        added=len(added),
+        removed=len(removed),
+        checksum=HashedList(wanted.values()).checksum.hex(),
+    )
     session.add(version)
     try:
         session.flush()
     except IntegrityError as clash:
-        raise Conflict(f"version {number} was just published by someone else; "
-                       "reload and try again") from clash
+        raise Conflict(
+            f"version {number} was just published by someone else; reload and try again"
+        ) from clash
     for chunk in _chunks(sorted(members[domain_id] for domain_id in removed)):
-        session.execute(update(VersionMembership).where(VersionMembership.id.in_(chunk))
-                        .values(removed_in=number))
+        session.execute(
+            update(VersionMembership)
+            .where(VersionMembership.id.in_(chunk))
+            .values(removed_in=number)
+        )
     if added:
-        session.execute(insert(VersionMembership),
-                        [{"domain_id": domain_id, "added_in": number} for domain_id in added])
+        session.execute(
+            insert(VersionMembership),
+            [{"domain_id": domain_id, "added_in": number} for domain_id in added],
+        )
     return version
 
 

@@ -169,9 +169,13 @@ def can_see(viewer: Viewer, policy: RecordPolicy, now: datetime | None = None) -
     if viewer.is_secretariat:
         return True
     circulating = policy.circulated and (
-        policy.circulates_until is None or policy.circulates_until > (now or datetime.now(UTC)))
-    return (circulating and policy.visibility.admits(viewer.country)
-            and policy.reach.admits(viewer.country))
+        policy.circulates_until is None or policy.circulates_until > (now or datetime.now(UTC))
+    )
+    return (
+        circulating
+        and policy.visibility.admits(viewer.country)
+        and policy.reach.admits(viewer.country)
+    )
 
 
 def can_act(viewer: Viewer, policy: RecordPolicy, now: datetime | None = None) -> bool:
@@ -221,8 +225,9 @@ class RestrictedMixin:
 
     @property
     def visibility(self) -> Visibility:
-        return Visibility(VisibilityMode(self.visibility_mode),
-                          decode_countries(self.visibility_countries))
+        return Visibility(
+            VisibilityMode(self.visibility_mode), decode_countries(self.visibility_countries)
+        )
 
     def set_visibility(self, visibility: Visibility) -> None:
         self.visibility_mode = visibility.mode.value
@@ -270,8 +275,14 @@ def visible_clause(
         admitted = and_(admitted, or_(lapses.is_(None), lapses > now))
     reach_mode = getattr(model, "reach_mode", None)
     if reach_mode is not None:
-        admitted = and_(admitted, _admits(reach_mode, model.reach_countries,  # type: ignore[attr-defined]
-                                          viewer.country))
+        admitted = and_(
+            admitted,
+            _admits(
+                reach_mode,
+                model.reach_countries,  # type: ignore[attr-defined]
+                viewer.country,
+            ),
+        )
     return or_(owned, and_(live, model.circulated.is_(True), admitted))
 
 

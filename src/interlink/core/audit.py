@@ -210,8 +210,9 @@ def record_refusal(session: Session, actor: Actor, event: Event) -> None:
         own.add(_entry(actor, event, key))
 
 
-def canonical_bytes(entry: Any, seq: int | None = None, prev: str | None = None,
-                    authentic: bool | None = None) -> bytes:
+def canonical_bytes(
+    entry: Any, seq: int | None = None, prev: str | None = None, authentic: bool | None = None
+) -> bytes:
     """The exact bytes that an entry's hash covers: sorted-key compact JSON, UTC times.
 
     `entry` is an AuditEntry or a row with the same columns; `seq`, `prev` and `authentic`
@@ -228,16 +229,28 @@ def canonical_bytes(entry: Any, seq: int | None = None, prev: str | None = None,
     return _dumps(payload)
 
 
-def entry_hash(entry: Any, seq: int | None = None, prev: str | None = None,
-               authentic: bool | None = None) -> str:
+def entry_hash(
+    entry: Any, seq: int | None = None, prev: str | None = None, authentic: bool | None = None
+) -> str:
     return hashlib.sha256(canonical_bytes(entry, seq, prev, authentic)).hexdigest()
 
 
 _CONTENT_COLUMNS = (
-    AuditEntry.id, AuditEntry.at, AuditEntry.actor_user_id, AuditEntry.actor_token_id,
-    AuditEntry.actor_org_id, AuditEntry.actor_label, AuditEntry.action, AuditEntry.object_type,
-    AuditEntry.object_id, AuditEntry.object_owner_org_id, AuditEntry.outcome, AuditEntry.detail,
-    AuditEntry.client_addr, AuditEntry.request_id, AuditEntry.mac,
+    AuditEntry.id,
+    AuditEntry.at,
+    AuditEntry.actor_user_id,
+    AuditEntry.actor_token_id,
+    AuditEntry.actor_org_id,
+    AuditEntry.actor_label,
+    AuditEntry.action,
+    AuditEntry.object_type,
+    AuditEntry.object_id,
+    AuditEntry.object_owner_org_id,
+    AuditEntry.outcome,
+    AuditEntry.detail,
+    AuditEntry.client_addr,
+    AuditEntry.request_id,
+    AuditEntry.mac,
 )
 
 
@@ -262,7 +275,9 @@ def seal_pending(session: Session, batch: int = 5_000, mac_key: bytes | None = N
     head = _head_for_update(session)
     # Plain rows and one bulk UPDATE: sealing runs beside a busy server.
     pending = session.execute(
-        select(*_CONTENT_COLUMNS).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id)
+        select(*_CONTENT_COLUMNS)
+        .where(AuditEntry.seq.is_(None))
+        .order_by(AuditEntry.id)
         .limit(batch)
     ).all()
     seq, prev = head.seq, head.entry_hash
@@ -273,17 +288,28 @@ def seal_pending(session: Session, batch: int = 5_000, mac_key: bytes | None = N
         authentic = None
         if mac_key is not None:
             authentic = row.mac is not None and hmac.compare_digest(
-                row.mac, content_mac(mac_key, row))
+                row.mac, content_mac(mac_key, row)
+            )
             if not authentic:
                 forged.append(row.id)
         digest = entry_hash(row, seq, prev, authentic if authentic is False else None)
-        sealed.append({"id": row.id, "seq": seq, "prev_hash": prev, "entry_hash": digest,
-                       "authentic": authentic})
+        sealed.append(
+            {
+                "id": row.id,
+                "seq": seq,
+                "prev_hash": prev,
+                "entry_hash": digest,
+                "authentic": authentic,
+            }
+        )
         prev = digest
     if forged:
-        log.error("audit: %d entries without a valid writer MAC chained as unauthenticated "
-                  "(ids %s): rows were inserted outside the application",
-                  len(forged), ", ".join(map(str, forged[:20])))
+        log.error(
+            "audit: %d entries without a valid writer MAC chained as unauthenticated "
+            "(ids %s): rows were inserted outside the application",
+            len(forged),
+            ", ".join(map(str, forged[:20])),
+        )
     if sealed:
         session.execute(update(AuditEntry), sealed)
         head.seq, head.entry_hash = seq, prev
@@ -357,21 +383,32 @@ def verify(session: Session, mac_key: bytes | None = None) -> VerifyReport:
         if entry_hash(entry) != entry.entry_hash:
             return broken(f"entry {entry.seq} (id {entry.id}) was altered", entry, entry.seq)
         if entry.authentic is False:
-            return broken(f"entry {entry.seq} (id {entry.id}) was inserted outside the "
-                          "application (no valid writer MAC when it was sealed)",
-                          entry, entry.seq)
+            return broken(
+                f"entry {entry.seq} (id {entry.id}) was inserted outside the "
+                "application (no valid writer MAC when it was sealed)",
+                entry,
+                entry.seq,
+            )
         if entry.mac is not None:
             macs_seen = True
             if mac_key is not None and not hmac.compare_digest(
-                    entry.mac, content_mac(mac_key, entry)):
-                return broken(f"entry {entry.seq} (id {entry.id}) does not match its writer "
-                              "MAC: rewritten and re-sealed", entry, entry.seq)
+                entry.mac, content_mac(mac_key, entry)
+            ):
+                return broken(
+                    f"entry {entry.seq} (id {entry.id}) does not match its writer "
+                    "MAC: rewritten and re-sealed",
+                    entry,
+                    entry.seq,
+                )
         elif macs_seen:
             # Writers MAC every entry once they have the key: a gap is a forged row (or a
             # stripped MAC), whoever re-sealed the chain.
-            return broken(f"entry {entry.seq} (id {entry.id}) has no writer MAC although "
-                          "earlier entries have one: inserted outside the application",
-                          entry, entry.seq)
+            return broken(
+                f"entry {entry.seq} (id {entry.id}) has no writer MAC although "
+                "earlier entries have one: inserted outside the application",
+                entry,
+                entry.seq,
+            )
         prev = entry.entry_hash
         expected_seq += 1
         checked += 1
@@ -452,8 +489,10 @@ class AuditWriter:
         items = list(batch)
         try:
             with self._db.session() as session:
-                session.execute(insert(AuditEntry), with_macs(
-                    self._db.audit_mac_key, [values for values, _ in items]))
+                session.execute(
+                    insert(AuditEntry),
+                    with_macs(self._db.audit_mac_key, [values for values, _ in items]),
+                )
         except Exception as exc:  # every waiting caller must learn that its entry failed
             log.exception("audit batch of %d failed", len(items))
             for _, fut in items:

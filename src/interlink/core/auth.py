@@ -66,23 +66,41 @@ class Perm(enum.StrEnum):
     PLATFORM_ADMIN = "platform.admin"
 
 
-_OFFICER = {Perm.RECORDS_READ, Perm.SCREEN_PERSON, Perm.SCREEN_DOCUMENT, Perm.SCREEN_VEHICLE,
-            Perm.MESSAGES}
+_OFFICER = {
+    Perm.RECORDS_READ,
+    Perm.SCREEN_PERSON,
+    Perm.SCREEN_DOCUMENT,
+    Perm.SCREEN_VEHICLE,
+    Perm.MESSAGES,
+}
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OFFICER: frozenset(_OFFICER),
     Role.SUPERVISOR: frozenset(
-        _OFFICER | {Perm.RECORDS_WRITE, Perm.NOTICES_SUBMIT, Perm.AUDIT_OWN,
-                    Perm.BLOCKLIST_SUBMIT, Perm.RIGHTS_ANSWER}
+        _OFFICER
+        | {
+            Perm.RECORDS_WRITE,
+            Perm.NOTICES_SUBMIT,
+            Perm.AUDIT_OWN,
+            Perm.BLOCKLIST_SUBMIT,
+            Perm.RIGHTS_ANSWER,
+        }
     ),
     Role.NCB_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.TOKENS_MANAGE, Perm.AUDIT_OWN}),
-    Role.COMPLIANCE_REVIEWER: frozenset({Perm.RECORDS_READ, Perm.NOTICES_REVIEW,
-                                         Perm.RIGHTS_ANSWER}),
+    Role.COMPLIANCE_REVIEWER: frozenset(
+        {Perm.RECORDS_READ, Perm.NOTICES_REVIEW, Perm.RIGHTS_ANSWER}
+    ),
     Role.ANALYST: frozenset({Perm.RECORDS_READ, Perm.SCREEN_PERSON, Perm.ANALYTICS}),
     Role.DELEGATE: frozenset({Perm.ASSEMBLY_VOTE}),
     Role.OVERSIGHT: frozenset({Perm.AUDIT_ALL, Perm.RECORDS_READ, Perm.RIGHTS_CASEWORK}),
     Role.GS_ADMIN: frozenset(
-        {Perm.PLATFORM_ADMIN, Perm.USERS_MANAGE, Perm.TOKENS_MANAGE, Perm.AUDIT_OWN,
-         Perm.ASSEMBLY_ADMIN, Perm.BLOCKLIST_PUBLISH}
+        {
+            Perm.PLATFORM_ADMIN,
+            Perm.USERS_MANAGE,
+            Perm.TOKENS_MANAGE,
+            Perm.AUDIT_OWN,
+            Perm.ASSEMBLY_ADMIN,
+            Perm.BLOCKLIST_PUBLISH,
+        }
     ),
     # BLOCKLIST_FEED lets the GS grant it to an Internet provider's token (grantable
     # permissions derive from these roles); the feed itself accepts tokens only.
@@ -151,8 +169,12 @@ class Principal:
 
     @property
     def viewer(self) -> Viewer:
-        return Viewer(org_id=self.org_id, org_kind=self.org_kind.value, country=self.country,
-                      parent_org_id=self.parent_org_id)
+        return Viewer(
+            org_id=self.org_id,
+            org_kind=self.org_kind.value,
+            country=self.country,
+            parent_org_id=self.parent_org_id,
+        )
 
 
 # --- passwords -------------------------------------------------------------------------------

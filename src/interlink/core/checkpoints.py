@@ -68,8 +68,13 @@ class Checkpoint:
         return f"{SIGNED_CONTEXT}\n{self.seq}\n{self.hash}\n{self.at}".encode()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "hash": self.hash, "at": self.at, "key_id": self.key_id,
-                "signature": self.signature}
+        return {
+            "seq": self.seq,
+            "hash": self.hash,
+            "at": self.at,
+            "key_id": self.key_id,
+            "signature": self.signature,
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> Checkpoint:
@@ -77,8 +82,7 @@ class Checkpoint:
             seq, digest = data["seq"], data["hash"]
             at, key_id, signature = data["at"], data["key_id"], data["signature"]
         except (KeyError, TypeError) as exc:
-            raise CheckpointError("a checkpoint needs seq, hash, at, key_id and signature"
-                                  ) from exc
+            raise CheckpointError("a checkpoint needs seq, hash, at, key_id and signature") from exc
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
             raise CheckpointError("seq must be a non-negative integer")
         if not all(isinstance(v, str) for v in (digest, at, key_id, signature)):
@@ -87,8 +91,7 @@ class Checkpoint:
 
     @classmethod
     def of_row(cls, row: AuditCheckpoint) -> Checkpoint:
-        return cls(row.seq, row.entry_hash, _timestamp(row.signed_at), row.key_id,
-                   row.signature)
+        return cls(row.seq, row.entry_hash, _timestamp(row.signed_at), row.key_id, row.signature)
 
 
 def _timestamp(at: datetime) -> str:
@@ -133,8 +136,10 @@ class CheckpointSigner:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             pem = Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption())
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:  # another process created it first: use theirs
@@ -155,22 +160,31 @@ class CheckpointSigner:
 
 def signature_valid(checkpoint: Checkpoint, public: Ed25519PublicKey) -> bool:
     try:
-        public.verify(base64.b64decode(checkpoint.signature, validate=True),
-                      checkpoint.signed_bytes())
+        public.verify(
+            base64.b64decode(checkpoint.signature, validate=True), checkpoint.signed_bytes()
+        )
     except (InvalidSignature, ValueError):
         return False
     return True
 
 
 def latest(session: Session) -> AuditCheckpoint | None:
-    return session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())
-                           .limit(1)).first()
+    return session.scalars(
+        select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)
+    ).first()
 
 
-def list_checkpoints(session: Session, *, after_id: int = 0,
-                     limit: int = 100) -> list[AuditCheckpoint]:
-    return list(session.scalars(select(AuditCheckpoint).where(AuditCheckpoint.id > after_id)
-                                .order_by(AuditCheckpoint.id).limit(limit)))
+def list_checkpoints(
+    session: Session, *, after_id: int = 0, limit: int = 100
+) -> list[AuditCheckpoint]:
+    return list(
+        session.scalars(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.id > after_id)
+            .order_by(AuditCheckpoint.id)
+            .limit(limit)
+        )
+    )
 
 
 def checkpoint_head(db: Database, signer: CheckpointSigner) -> Checkpoint | None:
@@ -183,12 +197,24 @@ def checkpoint_head(db: Database, signer: CheckpointSigner) -> Checkpoint | None
         seq, digest = (head.seq, head.entry_hash) if head else (0, GENESIS)
         last = latest(session)
         now = utcnow()
-        if (last is not None and last.seq == seq and last.entry_hash == digest
-                and last.key_id == signer.key_id and now - last.signed_at < REFRESH_AFTER):
+        if (
+            last is not None
+            and last.seq == seq
+            and last.entry_hash == digest
+            and last.key_id == signer.key_id
+            and now - last.signed_at < REFRESH_AFTER
+        ):
             return None
         checkpoint = signer.sign(seq, digest, now)
-        session.add(AuditCheckpoint(seq=seq, entry_hash=digest, signed_at=now,
-                                    key_id=checkpoint.key_id, signature=checkpoint.signature))
+        session.add(
+            AuditCheckpoint(
+                seq=seq,
+                entry_hash=digest,
+                signed_at=now,
+                key_id=checkpoint.key_id,
+                signature=checkpoint.signature,
+            )
+        )
         return checkpoint
 
 
@@ -201,8 +227,13 @@ class WitnessReport:
     line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checkpoints": self.checkpoints, "problem": self.problem,
-                "line": self.line, "chain": self.chain.as_dict() if self.chain else None}
+        return {
+            "ok": self.ok,
+            "checkpoints": self.checkpoints,
+            "problem": self.problem,
+            "line": self.line,
+            "chain": self.chain.as_dict() if self.chain else None,
+        }
 
 
 def read_witness_file(path: Path) -> list[tuple[int, Checkpoint]]:
@@ -214,13 +245,16 @@ def read_witness_file(path: Path) -> list[tuple[int, Checkpoint]]:
         try:
             checkpoints.append((number, Checkpoint.from_dict(json.loads(line))))
         except (json.JSONDecodeError, CheckpointError) as exc:
-            raise CheckpointError(f"{path.name} line {number}: not a checkpoint ({exc})"
-                                  ) from exc
+            raise CheckpointError(f"{path.name} line {number}: not a checkpoint ({exc})") from exc
     return checkpoints
 
 
-def verify_against(session: Session, checkpoints: Iterable[tuple[int, Checkpoint]],
-                   public: Ed25519PublicKey, mac_key: bytes | None = None) -> WitnessReport:
+def verify_against(
+    session: Session,
+    checkpoints: Iterable[tuple[int, Checkpoint]],
+    public: Ed25519PublicKey,
+    mac_key: bytes | None = None,
+) -> WitnessReport:
     """Prove that the log extends every checkpoint: each is signed by `public`, the entry at
     its sequence number still has its hash, and the whole chain verifies (so every entry
     before and after it is linked to it). The first failure is reported."""
@@ -228,20 +262,33 @@ def verify_against(session: Session, checkpoints: Iterable[tuple[int, Checkpoint
     for line, checkpoint in checkpoints:
         where = f"checkpoint at line {line} (entry {checkpoint.seq})"
         if not signature_valid(checkpoint, public):
-            return WitnessReport(False, count, problem=f"{where}: the signature does not "
-                                 "verify with the audit checkpoint key", line=line)
+            return WitnessReport(
+                False,
+                count,
+                problem=f"{where}: the signature does not verify with the audit checkpoint key",
+                line=line,
+            )
         if checkpoint.seq == 0:
             found: str | None = GENESIS
         else:
-            found = session.scalars(select(AuditEntry.entry_hash)
-                                    .where(AuditEntry.seq == checkpoint.seq)).first()
+            found = session.scalars(
+                select(AuditEntry.entry_hash).where(AuditEntry.seq == checkpoint.seq)
+            ).first()
         if found is None:
-            return WitnessReport(False, count, problem=f"{where}: the log no longer contains "
-                                 "that entry (truncated or deleted)", line=line)
+            return WitnessReport(
+                False,
+                count,
+                problem=f"{where}: the log no longer contains that entry (truncated or deleted)",
+                line=line,
+            )
         if found != checkpoint.hash:
-            return WitnessReport(False, count, problem=f"{where}: the entry's hash differs "
-                                 "from the signed one (the log was rewritten and re-sealed)",
-                                 line=line)
+            return WitnessReport(
+                False,
+                count,
+                problem=f"{where}: the entry's hash differs "
+                "from the signed one (the log was rewritten and re-sealed)",
+                line=line,
+            )
         count += 1
     chain = audit.verify(session, mac_key)
     if not chain.ok:

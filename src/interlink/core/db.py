@@ -103,10 +103,14 @@ def emit_changes(session: Session, entity: str, entity_ids: list[int], op: str) 
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHANGE_LOCK_KEY})
     now = utcnow()
-    bulk_insert(session, Change, [
-        {"entity": entity, "entity_id": entity_id, "op": op, "at": now}
-        for entity_id in entity_ids
-    ])
+    bulk_insert(
+        session,
+        Change,
+        [
+            {"entity": entity, "entity_id": entity_id, "op": op, "at": now}
+            for entity_id in entity_ids
+        ],
+    )
 
 
 def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
@@ -123,8 +127,10 @@ def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]])
     columns = list(rows[0])
     json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
     driver = session.connection().connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(
-            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row([Json(row[c]) if c in json_columns else row[c] for c in columns])
 
@@ -134,9 +140,15 @@ def allocate_ids(session: Session, model: type[Base], count: int) -> list[int] |
     if session.get_bind().dialect.name != "postgresql":
         return None
     table = model.__table__.name
-    return list(session.scalars(
-        text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-             "FROM generate_series(1, :n)"), {"n": count}))
+    return list(
+        session.scalars(
+            text(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": count},
+        )
+    )
 
 
 def latest_change(session: Session) -> int:

@@ -100,8 +100,16 @@ def count_rows(session: Session, stmt: Select[Any]) -> int:
 SortOrders = Mapping[str, tuple[Any, bool]]
 
 
-def keyset_page(session: Session, stmt: Select[Any], *, id_column: Any, sorts: SortOrders,
-                sort: str, cursor: str | None, limit: int) -> ListPage[Any]:
+def keyset_page(
+    session: Session,
+    stmt: Select[Any],
+    *,
+    id_column: Any,
+    sorts: SortOrders,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+) -> ListPage[Any]:
     """One page of `stmt` (a select of one entity) in the named sort order, then by id.
 
     A sort column must not be null for any row: a null would fall out of the keyset.
@@ -117,11 +125,13 @@ def keyset_page(session: Session, stmt: Select[Any], *, id_column: Any, sorts: S
         if same_column:
             stmt = stmt.where(id_column < last_id if descending else id_column > last_id)
         elif descending:
-            stmt = stmt.where(or_(sort_column < value,
-                                  and_(sort_column == value, id_column < last_id)))
+            stmt = stmt.where(
+                or_(sort_column < value, and_(sort_column == value, id_column < last_id))
+            )
         else:
-            stmt = stmt.where(or_(sort_column > value,
-                                  and_(sort_column == value, id_column > last_id)))
+            stmt = stmt.where(
+                or_(sort_column > value, and_(sort_column == value, id_column > last_id))
+            )
     order = [sort_column.desc() if descending else sort_column.asc()]
     if not same_column:
         order.append(id_column.desc() if descending else id_column.asc())
@@ -130,6 +140,7 @@ def keyset_page(session: Session, stmt: Select[Any], *, id_column: Any, sorts: S
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode_key(sort, getattr(last, sort_column.key),
-                                  getattr(last, id_column.key))
+        next_cursor = _encode_key(
+            sort, getattr(last, sort_column.key), getattr(last, id_column.key)
+        )
     return ListPage(items=rows, total=total, next_cursor=next_cursor)

@@ -61,8 +61,7 @@ def subject_keys(subject: Subject) -> set[str]:
     for name in subject.names:
         tokens = [_token_keys(t) for t in analyze(name) if not t.is_initial]
         for first, second in itertools.combinations(tokens, 2):
-            keys.update("2:" + "|".join(sorted((x, y))) for x in first for y in second
-                        if x != y)
+            keys.update("2:" + "|".join(sorted((x, y))) for x in first for y in second if x != y)
         if year:
             keys.update(f"y:{year}:{k}" for t in tokens for k in t)
         keys.update(f"1:{k}" for t in tokens for k in t if len(k) >= RARE_KEY_LENGTH)
@@ -70,8 +69,11 @@ def subject_keys(subject: Subject) -> set[str]:
     return keys
 
 
-def candidate_pairs(subjects: Sequence[Subject], max_block: int = MAX_BLOCK,
-                    progress: Callable[[int], None] | None = None) -> np.ndarray:
+def candidate_pairs(
+    subjects: Sequence[Subject],
+    max_block: int = MAX_BLOCK,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
     """Distinct (i, j) positions into `subjects`, i < j, as an (n, 2) array."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for position, subject in enumerate(subjects):
@@ -82,7 +84,8 @@ def candidate_pairs(subjects: Sequence[Subject], max_block: int = MAX_BLOCK,
     chunks: list[np.ndarray] = []
     for key, members in blocks.items():
         if 2 <= len(members) <= max_block and (
-                len(members) <= MAX_RARE_BLOCK or not key.startswith("1:")):
+            len(members) <= MAX_RARE_BLOCK or not key.startswith("1:")
+        ):
             group = np.asarray(members, np.int64)
             first, second = np.triu_indices(len(group), 1)
             chunks.append(group[first] * len(subjects) + group[second])
@@ -107,13 +110,18 @@ def weight_bound(a: Subject, b: Subject, weights: Weights) -> float:
     """The most a pair can weigh whatever its names: the other features cost little to
     read, the name comparison much. A pair whose bound is below the threshold is decided
     without comparing its names (a birth date five years off already outweighs them)."""
-    levels = {"birth_date": birth_level(a.birth_date, b.birth_date)[0],
-              "nationality": nationality_level(a.nationalities, b.nationalities)[0],
-              "sex": sex_level(a.sex, b.sex)[0],
-              "identifier": identifier_level(a.identifiers, b.identifiers)[0]}
+    levels = {
+        "birth_date": birth_level(a.birth_date, b.birth_date)[0],
+        "nationality": nationality_level(a.nationalities, b.nationalities)[0],
+        "sex": sex_level(a.sex, b.sex)[0],
+        "identifier": identifier_level(a.identifiers, b.identifiers)[0],
+    }
     best_name = max(weights.weight("name", level) for level in LEVELS["name"])
-    return weights.prior_weight + best_name + math.fsum(
-        weights.weight(f, level) for f, level in levels.items())
+    return (
+        weights.prior_weight
+        + best_name
+        + math.fsum(weights.weight(f, level) for f, level in levels.items())
+    )
 
 
 def _score_chunk(bounds: tuple[np.ndarray, float]) -> list[tuple[int, int, Explanation]]:
@@ -126,8 +134,11 @@ def _score_chunk(bounds: tuple[np.ndarray, float]) -> list[tuple[int, int, Expla
     ends = [*starts[1:].tolist(), len(pairs)]
     for left, start, end in zip(lefts.tolist(), starts.tolist(), ends, strict=True):
         subject = _SUBJECTS[left]
-        rights = [r for r in pairs[start:end, 1].tolist()
-                  if weight_bound(subject, _SUBJECTS[r], _WEIGHTS) >= floor]
+        rights = [
+            r
+            for r in pairs[start:end, 1].tolist()
+            if weight_bound(subject, _SUBJECTS[r], _WEIGHTS) >= floor
+        ]
         if not rights:
             continue
         matcher.prime_pairs(subject, [_SUBJECTS[r] for r in rights])
@@ -138,14 +149,20 @@ def _score_chunk(bounds: tuple[np.ndarray, float]) -> list[tuple[int, int, Expla
     return found
 
 
-def score_pairs(subjects: Sequence[Subject], pairs: np.ndarray, weights: Weights,
-                floor: float, workers: int = 1, chunk: int = 20_000,
-                progress: Callable[[int], None] | None = None) -> Iterator[Scored]:
+def score_pairs(
+    subjects: Sequence[Subject],
+    pairs: np.ndarray,
+    weights: Weights,
+    floor: float,
+    workers: int = 1,
+    chunk: int = 20_000,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Scored]:
     """Every pair's explanation reaching `floor` (a match weight), scored in `workers`
     processes forked from this one (they share `subjects` without copying)."""
     global _SUBJECTS, _WEIGHTS
     _SUBJECTS, _WEIGHTS = subjects, weights
-    chunks = [(pairs[i:i + chunk], floor) for i in range(0, len(pairs), chunk)]
+    chunks = [(pairs[i : i + chunk], floor) for i in range(0, len(pairs), chunk)]
     done = 0
     if workers <= 1 or len(chunks) <= 1:
         results: Iterable[list[tuple[int, int, Explanation]]] = map(_score_chunk, chunks)

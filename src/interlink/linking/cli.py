@@ -20,8 +20,9 @@ from interlink.clikit import (
     settings_for,
 )
 
-app = typer.Typer(help="Cross-bureau linking: the same person in several bureaus' records.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Cross-bureau linking: the same person in several bureaus' records.", no_args_is_help=True
+)
 
 
 def _run_row(run: object) -> dict:
@@ -32,8 +33,11 @@ def _run_row(run: object) -> dict:
 
 @app.command("run")
 @cli_errors
-def run(workers: int = typer.Option(1, min=1, max=64, help="Scoring processes"),
-        as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
+def run(
+    workers: int = typer.Option(1, min=1, max=64, help="Scoring processes"),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Link every person record against every other, showing progress; the run is recorded
     (state, counts, start and end) whether it completes or fails."""
     from interlink.linking import service
@@ -63,17 +67,32 @@ def runs(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> N
 
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         rows = [_run_row(r) for r in service.runs(session, operator(session))]
-    emit(rows, as_json, columns=["id", "state", "started_at", "finished_at", "records",
-                                 "candidate_pairs", "scored_pairs", "links_found", "error"])
+    emit(
+        rows,
+        as_json,
+        columns=[
+            "id",
+            "state",
+            "started_at",
+            "finished_at",
+            "records",
+            "candidate_pairs",
+            "scored_pairs",
+            "links_found",
+            "error",
+        ],
+    )
 
 
 @app.command("list")
 @cli_errors
-def list_links(status: str | None = typer.Option(None, help="suggested, confirmed, rejected "
-                                                             "or unsure"),
-               record: int | None = typer.Option(None, min=1, help="Only this record's links"),
-               limit: int = typer.Option(100, min=1, max=500),
-               as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
+def list_links(
+    status: str | None = typer.Option(None, help="suggested, confirmed, rejected or unsure"),
+    record: int | None = typer.Option(None, min=1, help="Only this record's links"),
+    limit: int = typer.Option(100, min=1, max=500),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Links, best first."""
     from interlink.core.errors import InvalidInput
     from interlink.linking import service
@@ -84,19 +103,29 @@ def list_links(status: str | None = typer.Option(None, help="suggested, confirme
     except ValueError as exc:
         raise InvalidInput(f"unknown status {status!r}") from exc
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [{"id": v.link.id, "left": v.left.id, "left_label": v.left.label,
-                 "right": v.right.id, "right_label": v.right.label,
-                 "probability": round(v.link.probability, 4),
-                 "match_weight": round(v.link.match_weight, 2), "status": v.link.status}
-                for v in service.list_links(session, operator(session), record_id=record,
-                                            status=wanted, limit=limit)]
+        rows = [
+            {
+                "id": v.link.id,
+                "left": v.left.id,
+                "left_label": v.left.label,
+                "right": v.right.id,
+                "right_label": v.right.label,
+                "probability": round(v.link.probability, 4),
+                "match_weight": round(v.link.match_weight, 2),
+                "status": v.link.status,
+            }
+            for v in service.list_links(
+                session, operator(session), record_id=record, status=wanted, limit=limit
+            )
+        ]
     emit(rows, as_json)
 
 
 @app.command("explain")
 @cli_errors
-def explain(a: int, b: int, as_json: bool = JsonOption,
-            data_dir: Path | None = DataDirOption) -> None:
+def explain(
+    a: int, b: int, as_json: bool = JsonOption, data_dir: Path | None = DataDirOption
+) -> None:
     """Score two person records and list the contributions that add up to the score."""
     from interlink.linking import service
 
@@ -105,18 +134,24 @@ def explain(a: int, b: int, as_json: bool = JsonOption,
     if as_json:
         emit(explanation.as_dict(), True)
         return
-    emit([c.as_dict() for c in explanation.contributions], False,
-         columns=["feature", "level", "weight", "detail"])
-    console.print(f"match weight {explanation.match_weight:.3f}, "
-                  f"probability {explanation.probability:.4f}")
+    emit(
+        [c.as_dict() for c in explanation.contributions],
+        False,
+        columns=["feature", "level", "weight", "detail"],
+    )
+    console.print(
+        f"match weight {explanation.match_weight:.3f}, probability {explanation.probability:.4f}"
+    )
 
 
 @app.command("decide")
 @cli_errors
-def decide(link_id: int,
-           decision: str = typer.Option(..., help="confirmed, rejected or unsure"),
-           reason: str | None = typer.Option(None),
-           data_dir: Path | None = DataDirOption) -> None:
+def decide(
+    link_id: int,
+    decision: str = typer.Option(..., help="confirmed, rejected or unsure"),
+    reason: str | None = typer.Option(None),
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Record an analyst's decision on a link (as the console operator)."""
     from interlink.core.errors import InvalidInput
     from interlink.linking import service

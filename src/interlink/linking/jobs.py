@@ -53,11 +53,15 @@ class IncrementalLinker:
         index, _ = self._index()
         found: dict[int, None] = {}
         for name in subject.names:
-            query = PersonQuery(name=name, birth_date=subject.birth_date,
-                                nationality=subject.nationalities[0]
-                                if subject.nationalities else None, sex=subject.sex)
-            for hit in index.search(query, None, limit=service.SEARCH_LIMIT,
-                                    min_score=service.SEARCH_FLOOR):
+            query = PersonQuery(
+                name=name,
+                birth_date=subject.birth_date,
+                nationality=subject.nationalities[0] if subject.nationalities else None,
+                sex=subject.sex,
+            )
+            for hit in index.search(
+                query, None, limit=service.SEARCH_LIMIT, min_score=service.SEARCH_FLOOR
+            ):
                 found[hit.record_id] = None
         return list(found)
 
@@ -76,14 +80,17 @@ class IncrementalLinker:
         _, applied = self._index()
         with self.db.session() as session:
             cursor = self._cursor(session)
-            stmt = (select(Change).where(Change.number > cursor.last_change)
-                    .order_by(Change.number).limit(BATCH))
+            stmt = (
+                select(Change)
+                .where(Change.number > cursor.last_change)
+                .order_by(Change.number)
+                .limit(BATCH)
+            )
             if applied is not None:
                 stmt = stmt.where(Change.number <= applied)
             changes = list(session.scalars(stmt))
             ids = sorted({c.entity_id for c in changes if c.entity == "record"})
-            for record in session.scalars(select(Record).where(Record.id.in_(ids))) \
-                    if ids else ():
+            for record in session.scalars(select(Record).where(Record.id.in_(ids))) if ids else ():
                 if record.kind == "person":
                     service.link_record(session, record, self.candidates, self.weights)
             if changes:

@@ -17,9 +17,15 @@ from pathlib import Path
 
 from interlink.linking.model import Subject
 
-NATIONALITIES = {"arabic": ("EG", "MA", "SA", "DZ", "IQ"), "chinese": ("CN", "TW"),
-                 "hebrew": ("IL",), "japanese": ("JP",), "katakana": ("JP",),
-                 "korean": ("KR",), "russian": ("RU", "UA", "BY", "KZ")}
+NATIONALITIES = {
+    "arabic": ("EG", "MA", "SA", "DZ", "IQ"),
+    "chinese": ("CN", "TW"),
+    "hebrew": ("IL",),
+    "japanese": ("JP",),
+    "katakana": ("JP",),
+    "korean": ("KR",),
+    "russian": ("RU", "UA", "BY", "KZ"),
+}
 OTHER_COUNTRIES = ("FR", "DE", "US", "GB", "ES", "IT", "TR", "NG", "BR", "IN")
 
 
@@ -61,10 +67,10 @@ def _typo(rng: random.Random, text: str) -> str:
     i = rng.randrange(1, len(text) - 1)
     kind = rng.randrange(3)
     if kind == 0:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if kind == 1:
-        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
-    return text[:i] + rng.choice("aeiourstnl") + text[i + 1:]
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    return text[:i] + rng.choice("aeiourstnl") + text[i + 1 :]
 
 
 def _birth(rng: random.Random) -> str | None:
@@ -98,8 +104,9 @@ def build(folder: Path, persons: int, seed: int, part: int = 1) -> list[Labelled
     rng = random.Random(seed)
     pools = load_parts(folder, part)
     scripts = sorted(pools)
-    cumulative = {script: list(itertools.accumulate(p.weight for p in pool))
-                  for script, pool in pools.items()}
+    cumulative = {
+        script: list(itertools.accumulate(p.weight for p in pool)) for script, pool in pools.items()
+    }
     records: list[LabelledRecord] = []
     next_id = 1
     previous: list[tuple[str, Part, Part, str | None, str, str]] = []
@@ -112,8 +119,9 @@ def build(folder: Path, persons: int, seed: int, part: int = 1) -> list[Labelled
             given = rng.choice(pool)
         else:
             given, family = rng.choices(pool, cum_weights=cumulative[script], k=2)
-            nationality = rng.choice(NATIONALITIES[script] if rng.random() < 0.8
-                                     else OTHER_COUNTRIES)
+            nationality = rng.choice(
+                NATIONALITIES[script] if rng.random() < 0.8 else OTHER_COUNTRIES
+            )
         birth = _birth(rng)
         sex = rng.choice("MF")
         document = f"{nationality}{rng.randrange(10**7, 10**8)}" if rng.random() < 0.4 else ""
@@ -131,8 +139,11 @@ def build(folder: Path, persons: int, seed: int, part: int = 1) -> list[Labelled
             name = f"{last} {first}" if swapped else f"{first} {last}"
             aliases: tuple[str, ...] = ()
             if copy > 0 and rng.random() < 0.1:
-                aliases = (f"{given.latin} {family.latin}" if native
-                           else f"{given.native} {family.native}",)
+                aliases = (
+                    f"{given.latin} {family.latin}"
+                    if native
+                    else f"{given.native} {family.native}",
+                )
             date = birth
             if copy > 0 and date and rng.random() < 0.1:
                 date = _garble_date(rng, date)
@@ -144,22 +155,22 @@ def build(folder: Path, persons: int, seed: int, part: int = 1) -> list[Labelled
             recorded_sex = sex
             if copy > 0 and rng.random() < 0.02:
                 recorded_sex = "F" if sex == "M" else "M"
-            identifiers = frozenset({document}) if document and rng.random() < 0.5 \
-                else frozenset()
+            identifiers = frozenset({document}) if document and rng.random() < 0.5 else frozenset()
             if copy > 0 and identifiers and rng.random() < 0.15:
                 identifiers = frozenset({f"{nationality}{rng.randrange(10**7, 10**8)}"})
             subject = Subject(
-                record_id=next_id, names=(name, *aliases),
+                record_id=next_id,
+                names=(name, *aliases),
                 birth_date=None if copy > 0 and rng.random() < 0.2 else date,
                 nationalities=() if copy > 0 and rng.random() < 0.3 else nationalities,
                 sex=None if copy > 0 and rng.random() < 0.2 else recorded_sex,
                 identifiers=identifiers,
-                owner_org_id=1 + copy)
+                owner_org_id=1 + copy,
+            )
             next_id += 1
             records.append(LabelledRecord(subject, entity, first, last))
     rng.shuffle(records)
-    return [replace(r, subject=replace(r.subject, record_id=i + 1))
-            for i, r in enumerate(records)]
+    return [replace(r, subject=replace(r.subject, record_id=i + 1)) for i, r in enumerate(records)]
 
 
 def true_pairs(records: list[LabelledRecord]) -> set[tuple[int, int]]:
@@ -167,5 +178,9 @@ def true_pairs(records: list[LabelledRecord]) -> set[tuple[int, int]]:
     by_entity: dict[int, list[int]] = {}
     for position, record in enumerate(records):
         by_entity.setdefault(record.entity, []).append(position)
-    return {(a, b) for members in by_entity.values()
-            for i, a in enumerate(members) for b in members[i + 1:]}
+    return {
+        (a, b)
+        for members in by_entity.values()
+        for i, a in enumerate(members)
+        for b in members[i + 1 :]
+    }

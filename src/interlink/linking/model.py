@@ -42,8 +42,14 @@ from interlink.screening.person_matcher import (
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 FEATURES = ("name", "birth_date", "nationality", "sex", "identifier")
 # Name levels: lower bounds of the matcher's name score, best first.
-NAME_BANDS = (("exact", 0.97), ("strong", 0.88), ("good", 0.78), ("fair", 0.66),
-              ("weak", 0.5), ("other", -1.0))
+NAME_BANDS = (
+    ("exact", 0.97),
+    ("strong", 0.88),
+    ("good", 0.78),
+    ("fair", 0.66),
+    ("weak", 0.5),
+    ("other", -1.0),
+)
 LEVELS: dict[str, tuple[str, ...]] = {
     "name": tuple(name for name, _ in NAME_BANDS),
     "birth_date": ("exact", "compatible", "close", "incompatible", "missing"),
@@ -81,8 +87,12 @@ class Contribution:
     detail: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"feature": self.feature, "level": self.level,
-                "weight": round(self.weight, 4), "detail": self.detail}
+        return {
+            "feature": self.feature,
+            "level": self.level,
+            "weight": round(self.weight, 4),
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,19 +117,29 @@ class Explanation:
         return next(c.level for c in self.contributions if c.feature == feature)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"left_id": self.left_id, "right_id": self.right_id,
-                "match_weight": round(self.match_weight, 4),
-                "probability": round(self.probability, 6),
-                "name_score": round(self.name_score, 4),
-                "contributions": [c.as_dict() for c in self.contributions],
-                "tokens": [{"left": t.query, "right": t.candidate, "how": t.how,
-                            "similarity": round(t.similarity, 4)} for t in self.tokens]}
+        return {
+            "left_id": self.left_id,
+            "right_id": self.right_id,
+            "match_weight": round(self.match_weight, 4),
+            "probability": round(self.probability, 6),
+            "name_score": round(self.name_score, 4),
+            "contributions": [c.as_dict() for c in self.contributions],
+            "tokens": [
+                {
+                    "left": t.query,
+                    "right": t.candidate,
+                    "how": t.how,
+                    "similarity": round(t.similarity, 4),
+                }
+                for t in self.tokens
+            ],
+        }
 
 
 def probability_of(weight: float) -> float:
     if weight > 60:
         return 1.0
-    odds = 2.0 ** weight
+    odds = 2.0**weight
     return odds / (1.0 + odds)
 
 
@@ -144,13 +164,23 @@ class Weights:
         return math.log2(self.prior / (1.0 - self.prior))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "prior": self.prior, "threshold": self.threshold,
-                "m": self.m, "u": self.u}
+        return {
+            "source": self.source,
+            "prior": self.prior,
+            "threshold": self.threshold,
+            "m": self.m,
+            "u": self.u,
+        }
 
     @classmethod
     def from_dict(cls, body: dict[str, Any]) -> Weights:
-        return cls(m=body["m"], u=body["u"], prior=float(body["prior"]),
-                   threshold=float(body["threshold"]), source=body.get("source", ""))
+        return cls(
+            m=body["m"],
+            u=body["u"],
+            prior=float(body["prior"]),
+            threshold=float(body["threshold"]),
+            source=body.get("source", ""),
+        )
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.as_dict(), indent=1, sort_keys=True) + "\n")
@@ -203,8 +233,7 @@ class LinkMatcher(PersonMatcher):
     def prime_pairs(self, subject: Subject, others: Iterable[Subject]) -> None:
         """Compute at once (one rapidfuzz call per token kind) every token similarity that
         comparing `subject` with each of `others` will read."""
-        candidates = [Candidate(tuple(self.name_tokens(o.names)), None, (), None)
-                      for o in others]
+        candidates = [Candidate(tuple(self.name_tokens(o.names)), None, (), None) for o in others]
         for name in subject.names:
             prepared = self.prepared(name)
             if prepared.tokens:
@@ -219,8 +248,9 @@ def default_matcher() -> LinkMatcher:
 # --- features -------------------------------------------------------------------------------
 
 
-def name_comparison(a: Subject, b: Subject,
-                    matcher: PersonMatcher | None = None) -> tuple[float, tuple[TokenMatch, ...]]:
+def name_comparison(
+    a: Subject, b: Subject, matcher: PersonMatcher | None = None
+) -> tuple[float, tuple[TokenMatch, ...]]:
     """The matcher's best name score between any name of `a` (read as a query) and `b`'s
     names, with the token alignment that gave it. Where the two names have different numbers
     of parts, `b` is read as the query too and the better reading kept: the matcher charges
@@ -245,8 +275,9 @@ def name_comparison(a: Subject, b: Subject,
             found = matcher.name_score(prepared, names)
             if found.score > best:  # explained from a's side
                 best = found.score
-                tokens = tuple(replace(t, query=t.candidate or "", candidate=t.query)
-                               for t in found.tokens)
+                tokens = tuple(
+                    replace(t, query=t.candidate or "", candidate=t.query) for t in found.tokens
+                )
     return best, tokens
 
 
@@ -260,16 +291,25 @@ def birth_level(a: str | None, b: str | None) -> tuple[str, str]:
         return MISSING, "not known on both sides"
     if first == second and first.day:
         return "exact", f"both {a}"
-    known = [(x, y) for x, y in ((first.year, second.year), (first.month, second.month),
-                                 (first.day, second.day)) if x and y]
+    known = [
+        (x, y)
+        for x, y in (
+            (first.year, second.year),
+            (first.month, second.month),
+            (first.day, second.day),
+        )
+        if x and y
+    ]
     if all(x == y for x, y in known):
         return "compatible", f"{a} and {b} agree as far as both are known"
     if first.year == second.year:
         if (first.month, first.day) == (second.day, second.month):
             return "close", "day and month transposed"
         return "close", "same year, other month or day"
-    if abs(first.year - second.year) == 1 and (first.month, first.day) == (second.month,
-                                                                           second.day):
+    if abs(first.year - second.year) == 1 and (first.month, first.day) == (
+        second.month,
+        second.day,
+    ):
         return "close", "years one apart, same day"
     return "incompatible", f"{a} against {b}"
 
@@ -298,14 +338,17 @@ def identifier_level(a: frozenset[str], b: frozenset[str]) -> tuple[str, str]:
     return "different", "documents on both sides, none in common"
 
 
-def levels_of(a: Subject, b: Subject, matcher: PersonMatcher | None = None
-              ) -> tuple[dict[str, tuple[str, str]], float, tuple[TokenMatch, ...]]:
+def levels_of(
+    a: Subject, b: Subject, matcher: PersonMatcher | None = None
+) -> tuple[dict[str, tuple[str, str]], float, tuple[TokenMatch, ...]]:
     """Each feature's (level, detail), the name score and its token alignment."""
     score, tokens = name_comparison(a, b, matcher)
     agreed = sum(t.agreement >= 0.5 for t in tokens)
     levels = {
-        "name": (name_level(score), f"name score {score:.2f}; {agreed} of {len(tokens)} "
-                                    "name parts agree"),
+        "name": (
+            name_level(score),
+            f"name score {score:.2f}; {agreed} of {len(tokens)} name parts agree",
+        ),
         "birth_date": birth_level(a.birth_date, b.birth_date),
         "nationality": nationality_level(a.nationalities, b.nationalities),
         "sex": sex_level(a.sex, b.sex),
@@ -314,17 +357,26 @@ def levels_of(a: Subject, b: Subject, matcher: PersonMatcher | None = None
     return levels, score, tokens
 
 
-def compare(a: Subject, b: Subject, weights: Weights | None = None,
-            matcher: PersonMatcher | None = None) -> Explanation:
+def compare(
+    a: Subject, b: Subject, weights: Weights | None = None, matcher: PersonMatcher | None = None
+) -> Explanation:
     """The one score of a pair of person records, with its explanation."""
     weights = weights or load_weights()
     if b.record_id < a.record_id:
         a, b = b, a
     levels, score, tokens = levels_of(a, b, matcher)
-    contributions = [Contribution("prior", "prior", weights.prior_weight,
-                                  f"prior probability {weights.prior:.2g} of a match")]
-    contributions += [Contribution(feature, level, weights.weight(feature, level), detail)
-                      for feature, (level, detail) in levels.items()]
+    contributions = [
+        Contribution(
+            "prior",
+            "prior",
+            weights.prior_weight,
+            f"prior probability {weights.prior:.2g} of a match",
+        )
+    ]
+    contributions += [
+        Contribution(feature, level, weights.weight(feature, level), detail)
+        for feature, (level, detail) in levels.items()
+    ]
     return Explanation(a.record_id, b.record_id, tuple(contributions), score, tokens)
 
 
@@ -336,9 +388,11 @@ class LevelCounts:
     """How often each level occurs among matching and non-matching labelled pairs."""
 
     matches: dict[str, Counter[str]] = field(
-        default_factory=lambda: {f: Counter() for f in FEATURES})
+        default_factory=lambda: {f: Counter() for f in FEATURES}
+    )
     non_matches: dict[str, Counter[str]] = field(
-        default_factory=lambda: {f: Counter() for f in FEATURES})
+        default_factory=lambda: {f: Counter() for f in FEATURES}
+    )
 
     def add(self, levels: dict[str, str], is_match: bool) -> None:
         side = self.matches if is_match else self.non_matches
@@ -354,11 +408,14 @@ def _probabilities(counts: Counter[str], feature: str) -> dict[str, float]:
     return {level: (counts[level] + 1) / total for level in known}
 
 
-def estimate(counts: LevelCounts, prior: float, threshold: float,
-             source: str) -> Weights:
-    return Weights(m={f: _probabilities(counts.matches[f], f) for f in FEATURES},
-                   u={f: _probabilities(counts.non_matches[f], f) for f in FEATURES},
-                   prior=prior, threshold=threshold, source=source)
+def estimate(counts: LevelCounts, prior: float, threshold: float, source: str) -> Weights:
+    return Weights(
+        m={f: _probabilities(counts.matches[f], f) for f in FEATURES},
+        u={f: _probabilities(counts.non_matches[f], f) for f in FEATURES},
+        prior=prior,
+        threshold=threshold,
+        source=source,
+    )
 
 
 def weight_of_levels(weights: Weights, levels: dict[str, str]) -> float:

@@ -35,8 +35,7 @@ class Link(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     left_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     right_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default=LinkStatus.SUGGESTED.value,
-                                        index=True)
+    status: Mapped[str] = mapped_column(String(12), default=LinkStatus.SUGGESTED.value, index=True)
     match_weight: Mapped[float] = mapped_column(Float)
     probability: Mapped[float] = mapped_column(Float)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -24,30 +24,46 @@ def _user(principal: Principal | None) -> Principal:
 
 
 @router.get("/links")
-def links_page(request: Request, status: LinkStatus | None = LinkStatus.SUGGESTED,
-               principal: Principal | None = Depends(form_principal)) -> Response:
+def links_page(
+    request: Request,
+    status: LinkStatus | None = LinkStatus.SUGGESTED,
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _user(principal)
     with unit_of_work(request) as session:
         views = service.list_links(session, principal, status=status, limit=200)
         last = service.last_completed(session)
-        return render(request, "linking/list.html", views=views, status=status,
-                      statuses=list(LinkStatus), last=last)
+        return render(
+            request,
+            "linking/list.html",
+            views=views,
+            status=status,
+            statuses=list(LinkStatus),
+            last=last,
+        )
 
 
 @router.get("/links/{link_id}")
-def link_page(request: Request, link_id: Id,
-              principal: Principal | None = Depends(form_principal)) -> Response:
+def link_page(
+    request: Request, link_id: Id, principal: Principal | None = Depends(form_principal)
+) -> Response:
     principal = _user(principal)
     with unit_of_work(request) as session:
         view = service.get_link(session, principal, link_id)
         decisions = service.history(session, principal, link_id)
-        return render(request, "linking/link.html", view=view, decisions=decisions,
-                      may_decide=principal.has(Perm.ANALYTICS))
+        return render(
+            request,
+            "linking/link.html",
+            view=view,
+            decisions=decisions,
+            may_decide=principal.has(Perm.ANALYTICS),
+        )
 
 
 @router.post("/links/{link_id}")
-async def link_decide(request: Request, link_id: Id,
-                      principal: Principal | None = Depends(form_principal)) -> Response:
+async def link_decide(
+    request: Request, link_id: Id, principal: Principal | None = Depends(form_principal)
+) -> Response:
     principal = _user(principal)
     form = await request.form()
     decision = str(form.get("decision", ""))
@@ -56,18 +72,30 @@ async def link_decide(request: Request, link_id: Id,
 
         raise InvalidInput("choose confirmed, rejected or unsure")
     with unit_of_work(request) as session:
-        service.decide(session, principal, link_id, LinkStatus(decision),
-                       str(form.get("reason", "")).strip() or None)
+        service.decide(
+            session,
+            principal,
+            link_id,
+            LinkStatus(decision),
+            str(form.get("reason", "")).strip() or None,
+        )
     return redirect(f"/links/{link_id}")
 
 
 @router.get("/links/graph/{record_id}")
-def graph_page(request: Request, record_id: Id,
-               principal: Principal | None = Depends(form_principal)) -> Response:
+def graph_page(
+    request: Request, record_id: Id, principal: Principal | None = Depends(form_principal)
+) -> Response:
     principal = _user(principal)
     with unit_of_work(request) as session:
         graph = service.graph_of(session, principal, record_id)
         hints = service.hints_for(session, principal, record_id)
         cluster = service.cluster_of(session, principal, record_id)
-        return render(request, "linking/graph.html", graph=graph, record_id=record_id,
-                      hints=hints, cluster=cluster.as_dict())
+        return render(
+            request,
+            "linking/graph.html",
+            graph=graph,
+            record_id=record_id,
+            hints=hints,
+            cluster=cluster.as_dict(),
+        )

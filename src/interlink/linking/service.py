@@ -57,7 +57,7 @@ DECISIONS = (LinkStatus.CONFIRMED, LinkStatus.REJECTED, LinkStatus.UNSURE)
 # A confirmed link whose removal would split its cluster and whose probability is below this
 # is a weak bridge: the cluster is shown as its parts, with the bridge flagged for review.
 WEAK_BRIDGE_PROBABILITY = 0.99
-HINT = ("a record in another bureau may concern this person: ask the General Secretariat")
+HINT = "a record in another bureau may concern this person: ask the General Secretariat"
 SEARCH_FLOOR = 0.6  # candidates of the incremental linker: screening name score at least
 SEARCH_LIMIT = 10
 RUN_BATCH = 5_000
@@ -69,29 +69,45 @@ RUN_BATCH = 5_000
 def linkable(record: Record, now: datetime | None = None) -> bool:
     """Only what screening may find is linked: active, circulated, not blocked, live."""
     now = now or datetime.now(UTC)
-    return (record.kind == RecordKind.PERSON.value
-            and record.status == RecordStatus.ACTIVE.value and record.circulated
-            and not record.access_blocked
-            and (record.retention_until is None or record.retention_until > now))
+    return (
+        record.kind == RecordKind.PERSON.value
+        and record.status == RecordStatus.ACTIVE.value
+        and record.circulated
+        and not record.access_blocked
+        and (record.retention_until is None or record.retention_until > now)
+    )
 
 
 def subject_of(record: Record) -> Subject:
     data = record.data
     names = tuple(n["full_name"] for n in (*data.get("names", ()), *data.get("aliases", ())))
     return Subject(
-        record_id=record.id, names=names, birth_date=data.get("birth_date"),
+        record_id=record.id,
+        names=names,
+        birth_date=data.get("birth_date"),
         nationalities=tuple(c.upper() for c in data.get("nationalities", ())),
         sex=SEX_CODES.get(data.get("sex") or ""),
-        identifiers=frozenset(normalise_identifier(d["number"])
-                              for d in data.get("identity_documents", ()) if d.get("number")),
-        owner_org_id=record.owner_org_id)
+        identifiers=frozenset(
+            normalise_identifier(d["number"])
+            for d in data.get("identity_documents", ())
+            if d.get("number")
+        ),
+        owner_org_id=record.owner_org_id,
+    )
 
 
 def _linkable_rows(session: Session) -> Iterable[Record]:
-    stmt = (select(Record).where(Record.kind == RecordKind.PERSON.value,
-                                 Record.status == RecordStatus.ACTIVE.value,
-                                 Record.circulated.is_(True), Record.access_blocked.is_(False))
-            .order_by(Record.id).execution_options(yield_per=20_000))
+    stmt = (
+        select(Record)
+        .where(
+            Record.kind == RecordKind.PERSON.value,
+            Record.status == RecordStatus.ACTIVE.value,
+            Record.circulated.is_(True),
+            Record.access_blocked.is_(False),
+        )
+        .order_by(Record.id)
+        .execution_options(yield_per=20_000)
+    )
     now = datetime.now(UTC)
     return (r for r in session.scalars(stmt) if linkable(r, now))
 
@@ -103,14 +119,14 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def store_link(session: Session, explanation: Explanation, weights: Weights,
-               found_by: str) -> Link | None:
+def store_link(
+    session: Session, explanation: Explanation, weights: Weights, found_by: str
+) -> Link | None:
     """Add or refresh the suggestion for a pair. A decided pair keeps its decision: a rejected
     pair is never suggested again, whatever the records become. A suggestion that no longer
     reaches the threshold is withdrawn."""
     left, right = explanation.left_id, explanation.right_id
-    link = session.scalars(select(Link).where(Link.left_id == left,
-                                              Link.right_id == right)).first()
+    link = session.scalars(select(Link).where(Link.left_id == left, Link.right_id == right)).first()
     reaches = explanation.match_weight >= weights.threshold
     if link is not None and link.status != LinkStatus.SUGGESTED.value:
         return link
@@ -121,9 +137,16 @@ def store_link(session: Session, explanation: Explanation, weights: Weights,
         return None
     body = explanation.as_dict()
     if link is None:
-        link = Link(left_id=left, right_id=right, found_by=found_by, notified=False,
-                    notified_hits=[], match_weight=explanation.match_weight,
-                    probability=explanation.probability, explanation=body)
+        link = Link(
+            left_id=left,
+            right_id=right,
+            found_by=found_by,
+            notified=False,
+            notified_hits=[],
+            match_weight=explanation.match_weight,
+            probability=explanation.probability,
+            explanation=body,
+        )
         session.add(link)
     else:
         link.match_weight, link.probability = explanation.match_weight, explanation.probability
@@ -131,8 +154,12 @@ def store_link(session: Session, explanation: Explanation, weights: Weights,
     return link
 
 
-def link_record(session: Session, record: Record, candidates: Callable[[Subject], list[int]],
-                weights: Weights | None = None) -> list[Link]:
+def link_record(
+    session: Session,
+    record: Record,
+    candidates: Callable[[Subject], list[int]],
+    weights: Weights | None = None,
+) -> list[Link]:
     """Link one new or changed record against the store: `candidates` names the records
     worth comparing (the screening index's candidate generation)."""
     weights = weights or load_weights()
@@ -146,8 +173,9 @@ def link_record(session: Session, record: Record, candidates: Callable[[Subject]
     for other in rows:
         if not linkable(other):
             continue
-        link = store_link(session, compare(subject, subject_of(other), weights), weights,
-                          "incremental")
+        link = store_link(
+            session, compare(subject, subject_of(other), weights), weights, "incremental"
+        )
         if link is not None:
             found.append(link)
     session.flush()
@@ -157,9 +185,12 @@ def link_record(session: Session, record: Record, candidates: Callable[[Subject]
 def _withdraw_suggestions(session: Session, record_id: int) -> None:
     """A record that left the store (withdrawn, expired, blocked) takes its undecided
     suggestions with it; decisions stay."""
-    for link in session.scalars(select(Link).where(
+    for link in session.scalars(
+        select(Link).where(
             or_(Link.left_id == record_id, Link.right_id == record_id),
-            Link.status == LinkStatus.SUGGESTED.value)):
+            Link.status == LinkStatus.SUGGESTED.value,
+        )
+    ):
         session.delete(link)
 
 
@@ -199,9 +230,14 @@ def start_run(session: Session, principal: Principal) -> LinkRun:
     return run
 
 
-def full_run(db: Database, run_id: int, *, workers: int = 1,
-             weights: Weights | None = None,
-             progress: Callable[[str, int, int], None] | None = None) -> RunReport:
+def full_run(
+    db: Database,
+    run_id: int,
+    *,
+    workers: int = 1,
+    weights: Weights | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RunReport:
     """Link every linkable person against every other (blocking, then `compare`). Progress is
     written to the run row as it goes; a failure leaves the run 'failed' with its reason."""
     weights = weights or load_weights()
@@ -220,8 +256,8 @@ def full_run(db: Database, run_id: int, *, workers: int = 1,
             subjects = [subject_of(r) for r in _linkable_rows(session)]
         update(records=len(subjects))
         pairs = blocking.candidate_pairs(
-            subjects, progress=lambda done: progress and progress("blocking", done,
-                                                                   len(subjects)))
+            subjects, progress=lambda done: progress and progress("blocking", done, len(subjects))
+        )
         update(candidate_pairs=len(pairs))
         found = 0
         pending: list[Explanation] = []
@@ -245,16 +281,18 @@ def full_run(db: Database, run_id: int, *, workers: int = 1,
             if progress:
                 progress("scoring", done, len(pairs))
 
-        for item in blocking.score_pairs(subjects, pairs, weights, weights.threshold,
-                                         workers=workers, progress=advance):
+        for item in blocking.score_pairs(
+            subjects, pairs, weights, weights.threshold, workers=workers, progress=advance
+        ):
             pending.append(item.explanation)
             if len(pending) >= RUN_BATCH:
                 flush(scored)
         flush(len(pairs))
         update(state=RunState.COMPLETED.value, finished_at=utcnow())
         _advance_cursor(db, seen_change)
-        return RunReport(run_id, RunState.COMPLETED.value, len(subjects), len(pairs),
-                         len(pairs), found)
+        return RunReport(
+            run_id, RunState.COMPLETED.value, len(subjects), len(pairs), len(pairs), found
+        )
     except Exception as exc:
         log.exception("linking run %s failed", run_id)
         update(state=RunState.FAILED.value, finished_at=utcnow(), error=str(exc)[:2000])
@@ -286,8 +324,9 @@ def runs(session: Session, principal: Principal, limit: int = 20) -> list[LinkRu
 
 
 def last_completed(session: Session) -> LinkRun | None:
-    return session.scalars(select(LinkRun).where(LinkRun.state == RunState.COMPLETED.value)
-                           .order_by(LinkRun.id.desc())).first()
+    return session.scalars(
+        select(LinkRun).where(LinkRun.state == RunState.COMPLETED.value).order_by(LinkRun.id.desc())
+    ).first()
 
 
 # --- reading links --------------------------------------------------------------------------
@@ -296,9 +335,11 @@ def last_completed(session: Session) -> LinkRun | None:
 def _both_visible(principal: Principal):
     left, right = aliased(Record), aliased(Record)
     condition = and_(
-        visible_clause(principal.viewer, left), visible_clause(principal.viewer, right),
+        visible_clause(principal.viewer, left),
+        visible_clause(principal.viewer, right),
         *(side.status == RecordStatus.ACTIVE.value for side in (left, right)),
-        *(side.circulated.is_(True) for side in (left, right)))
+        *(side.circulated.is_(True) for side in (left, right)),
+    )
     return left, right, condition
 
 
@@ -310,12 +351,18 @@ class LinkView:
 
     def as_dict(self) -> dict[str, Any]:
         link = self.link
-        return {"id": link.id, "status": link.status, "match_weight": round(link.match_weight, 4),
-                "probability": round(link.probability, 6), "found_by": link.found_by,
-                "left": record_ref(self.left), "right": record_ref(self.right),
-                "explanation": link.explanation,
-                "decided_by": link.decided_by,
-                "decided_at": link.decided_at.isoformat() if link.decided_at else None}
+        return {
+            "id": link.id,
+            "status": link.status,
+            "match_weight": round(link.match_weight, 4),
+            "probability": round(link.probability, 6),
+            "found_by": link.found_by,
+            "left": record_ref(self.left),
+            "right": record_ref(self.right),
+            "explanation": link.explanation,
+            "decided_by": link.decided_by,
+            "decided_at": link.decided_at.isoformat() if link.decided_at else None,
+        }
 
 
 def record_ref(record: Record) -> dict[str, Any]:
@@ -323,20 +370,35 @@ def record_ref(record: Record) -> dict[str, Any]:
 
 
 def may_see_both(principal: Principal, left: Record, right: Record) -> bool:
-    return all(can_see(principal.viewer, r.policy) and r.status == RecordStatus.ACTIVE.value
-               and r.circulated for r in (left, right))
+    return all(
+        can_see(principal.viewer, r.policy)
+        and r.status == RecordStatus.ACTIVE.value
+        and r.circulated
+        for r in (left, right)
+    )
 
 
-def list_links(session: Session, principal: Principal, *, record_id: int | None = None,
-               status: LinkStatus | None = None, min_probability: float = 0.0,
-               limit: int = 100) -> list[LinkView]:
+def list_links(
+    session: Session,
+    principal: Principal,
+    *,
+    record_id: int | None = None,
+    status: LinkStatus | None = None,
+    min_probability: float = 0.0,
+    limit: int = 100,
+) -> list[LinkView]:
     """Links the principal may see (both records), best first."""
     principal.require(Perm.RECORDS_READ)
     check_limit(limit)
     left, right, condition = _both_visible(principal)
-    stmt = (select(Link, left, right).join(left, Link.left_id == left.id)
-            .join(right, Link.right_id == right.id).where(condition)
-            .order_by(Link.match_weight.desc(), Link.id).limit(limit))
+    stmt = (
+        select(Link, left, right)
+        .join(left, Link.left_id == left.id)
+        .join(right, Link.right_id == right.id)
+        .where(condition)
+        .order_by(Link.match_weight.desc(), Link.id)
+        .limit(limit)
+    )
     if record_id is not None:
         stmt = stmt.where(or_(Link.left_id == record_id, Link.right_id == record_id))
     if status is not None:
@@ -344,9 +406,16 @@ def list_links(session: Session, principal: Principal, *, record_id: int | None 
     if min_probability:
         stmt = stmt.where(Link.probability >= min_probability)
     views = [LinkView(*row) for row in session.execute(stmt).all()]
-    audit.record(session, principal.actor, Event(
-        "link.list", "record" if record_id else None, record_id,
-        detail={"count": len(views), "status": status.value if status else None}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "link.list",
+            "record" if record_id else None,
+            record_id,
+            detail={"count": len(views), "status": status.value if status else None},
+        ),
+    )
     return views
 
 
@@ -356,18 +425,23 @@ def get_link(session: Session, principal: Principal, link_id: int) -> LinkView:
     link = session.get(Link, link_id)
     left = session.get(Record, link.left_id) if link else None
     right = session.get(Record, link.right_id) if link else None
-    if link is None or left is None or right is None or not may_see_both(principal, left,
-                                                                         right):
+    if link is None or left is None or right is None or not may_see_both(principal, left, right):
         raise NotFound(f"no link {link_id}")
-    audit.record(session, principal.actor, Event("link.view", "link", link.id,
-                                                 detail={"records": [left.id, right.id]}))
+    audit.record(
+        session,
+        principal.actor,
+        Event("link.view", "link", link.id, detail={"records": [left.id, right.id]}),
+    )
     return LinkView(link, left, right)
 
 
 def _visible_record(session: Session, principal: Principal, record_id: int) -> Record:
     record = session.get(Record, record_id)
-    if record is None or record.kind != RecordKind.PERSON.value \
-            or not can_see(principal.viewer, record.policy):
+    if (
+        record is None
+        or record.kind != RecordKind.PERSON.value
+        or not can_see(principal.viewer, record.policy)
+    ):
         raise NotFound(f"no person record {record_id}")
     return record
 
@@ -379,13 +453,14 @@ def hints_for(session: Session, principal: Principal, record_id: int) -> list[st
     record = _visible_record(session, principal, record_id)
     if record.owner_org_id != principal.org_id:
         return []
-    for link in session.scalars(select(Link).where(
+    for link in session.scalars(
+        select(Link).where(
             or_(Link.left_id == record_id, Link.right_id == record_id),
-            Link.status != LinkStatus.REJECTED.value)):
-        other = session.get(Record, link.right_id if link.left_id == record_id
-                            else link.left_id)
-        if other is not None and not may_see_both(principal, record, other) \
-                and linkable(other):
+            Link.status != LinkStatus.REJECTED.value,
+        )
+    ):
+        other = session.get(Record, link.right_id if link.left_id == record_id else link.left_id)
+        if other is not None and not may_see_both(principal, record, other) and linkable(other):
             return [HINT]
     return []
 
@@ -408,8 +483,9 @@ def owners_to_tell(session: Session, left: Record, right: Record) -> list[Record
 def _org_viewer(session: Session, org_id: int) -> Viewer:
     org = session.get(Organisation, org_id)
     assert org is not None
-    return Viewer(org_id=org.id, org_kind=org.kind, country=org.country,
-                  parent_org_id=org.parent_id)
+    return Viewer(
+        org_id=org.id, org_kind=org.kind, country=org.country, parent_org_id=org.parent_id
+    )
 
 
 def notify_pending(session: Session, context: Any, limit: int = 100) -> int:
@@ -420,9 +496,12 @@ def notify_pending(session: Session, context: Any, limit: int = 100) -> int:
     from interlink.messaging.followups import open_hit_followup
     from interlink.screening.models import Hit
 
-    links = session.scalars(select(Link).where(Link.notified.is_(False),
-                                               Link.status != LinkStatus.REJECTED.value)
-                            .order_by(Link.id).limit(limit)).all()
+    links = session.scalars(
+        select(Link)
+        .where(Link.notified.is_(False), Link.status != LinkStatus.REJECTED.value)
+        .order_by(Link.id)
+        .limit(limit)
+    ).all()
     if not links:
         return 0
     gs = org_by_code(session, GS_CODE)
@@ -433,22 +512,38 @@ def notify_pending(session: Session, context: Any, limit: int = 100) -> int:
         if left is None or right is None:
             continue
         for record in owners_to_tell(session, left, right):
-            hit = Hit(kind="person", record_id=record.id, owner_org_id=record.owner_org_id,
-                      searching_org_id=gs.id, searching_label="General Secretariat (linking)",
-                      score=link.probability, match="link", query={"link_id": link.id},
-                      explanation={"match_weight": round(link.match_weight, 4),
-                                   "levels": {c["feature"]: c["level"] for c in
-                                              link.explanation["contributions"]}})
+            hit = Hit(
+                kind="person",
+                record_id=record.id,
+                owner_org_id=record.owner_org_id,
+                searching_org_id=gs.id,
+                searching_label="General Secretariat (linking)",
+                score=link.probability,
+                match="link",
+                query={"link_id": link.id},
+                explanation={
+                    "match_weight": round(link.match_weight, 4),
+                    "levels": {c["feature"]: c["level"] for c in link.explanation["contributions"]},
+                },
+            )
             session.add(hit)
             session.flush()
-            summary = (f"A record held by another bureau may concern the person of your record "
-                       f"{record.label} (record {record.id}): suggested link {link.id}, "
-                       f"probability {link.probability:.3f}. The other bureau may not see your "
-                       "record; the General Secretariat coordinates. Please review your record.")
-            thread = open_hit_followup(session, ctx=context, hit_id=hit.id,
-                                       record_id=record.id, searching_org_id=gs.id,
-                                       owner_org_id=record.owner_org_id, summary=summary,
-                                       actor=actor)
+            summary = (
+                f"A record held by another bureau may concern the person of your record "
+                f"{record.label} (record {record.id}): suggested link {link.id}, "
+                f"probability {link.probability:.3f}. The other bureau may not see your "
+                "record; the General Secretariat coordinates. Please review your record."
+            )
+            thread = open_hit_followup(
+                session,
+                ctx=context,
+                hit_id=hit.id,
+                record_id=record.id,
+                searching_org_id=gs.id,
+                owner_org_id=record.owner_org_id,
+                summary=summary,
+                actor=actor,
+            )
             hit.thread_id = thread.id
             link.notified_hits = [*link.notified_hits, hit.id]
     return len(links)
@@ -457,8 +552,13 @@ def notify_pending(session: Session, context: Any, limit: int = 100) -> int:
 # --- decisions ------------------------------------------------------------------------------
 
 
-def decide(session: Session, principal: Principal, link_id: int, decision: LinkStatus,
-           reason: str | None = None) -> LinkView:
+def decide(
+    session: Session,
+    principal: Principal,
+    link_id: int,
+    decision: LinkStatus,
+    reason: str | None = None,
+) -> LinkView:
     """An analyst confirms, rejects or marks unsure; audited, kept in the link's history."""
     principal.require(Perm.ANALYTICS)
     if decision not in DECISIONS:
@@ -469,20 +569,41 @@ def decide(session: Session, principal: Principal, link_id: int, decision: LinkS
     link = view.link
     previous = link.status
     link.status, link.decided_at, link.decided_by = decision.value, utcnow(), principal.label
-    session.add(LinkDecision(link_id=link.id, decision=decision.value, reason=reason,
-                             actor=principal.label, actor_org_id=principal.org_id))
-    audit.record(session, principal.actor, Event(
-        "link.decide", "link", link.id, detail={"from": previous, "to": decision.value,
-                                                "records": [link.left_id, link.right_id],
-                                                "reason": reason}))
+    session.add(
+        LinkDecision(
+            link_id=link.id,
+            decision=decision.value,
+            reason=reason,
+            actor=principal.label,
+            actor_org_id=principal.org_id,
+        )
+    )
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "link.decide",
+            "link",
+            link.id,
+            detail={
+                "from": previous,
+                "to": decision.value,
+                "records": [link.left_id, link.right_id],
+                "reason": reason,
+            },
+        ),
+    )
     session.flush()
     return view
 
 
 def history(session: Session, principal: Principal, link_id: int) -> list[LinkDecision]:
     get_link(session, principal, link_id)
-    return list(session.scalars(select(LinkDecision).where(LinkDecision.link_id == link_id)
-                                .order_by(LinkDecision.id)))
+    return list(
+        session.scalars(
+            select(LinkDecision).where(LinkDecision.link_id == link_id).order_by(LinkDecision.id)
+        )
+    )
 
 
 # --- clusters -------------------------------------------------------------------------------
@@ -501,9 +622,14 @@ class Cluster:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"members": self.members, "links": self.links, "weak_bridges": self.weak_bridges,
-                "parts": self.parts, "conflicts": self.conflicts,
-                "needs_review": bool(self.weak_bridges or self.conflicts)}
+        return {
+            "members": self.members,
+            "links": self.links,
+            "weak_bridges": self.weak_bridges,
+            "parts": self.parts,
+            "conflicts": self.conflicts,
+            "needs_review": bool(self.weak_bridges or self.conflicts),
+        }
 
 
 def components(nodes: Iterable[int], edges: Sequence[tuple[int, int, int]]) -> list[list[int]]:
@@ -577,30 +703,42 @@ def cluster_of(session: Session, principal: Principal, record_id: int) -> Cluste
                     seen.add(side)
                     todo.append(side)
     edges = [(link.id, link.left_id, link.right_id) for link in confirmed.values()]
-    weak = sorted(i for i in bridges(edges)
-                  if confirmed[i].probability < WEAK_BRIDGE_PROBABILITY)
+    weak = sorted(i for i in bridges(edges) if confirmed[i].probability < WEAK_BRIDGE_PROBABILITY)
     strong = [e for e in edges if e[0] not in weak]
-    cluster = Cluster(members=sorted(seen), links=sorted(confirmed), weak_bridges=weak,
-                      parts=components(seen, strong))
+    cluster = Cluster(
+        members=sorted(seen),
+        links=sorted(confirmed),
+        weak_bridges=weak,
+        parts=components(seen, strong),
+    )
     cluster.conflicts = _conflicts(session, principal, seen, cluster.parts)
-    audit.record(session, principal.actor, Event("link.cluster", "record", record_id,
-                                                 detail={"members": len(seen)}))
+    audit.record(
+        session,
+        principal.actor,
+        Event("link.cluster", "record", record_id, detail={"members": len(seen)}),
+    )
     return cluster
 
 
-def list_links_quiet(session: Session, principal: Principal, record_id: int,
-                     status: LinkStatus | None = None) -> list[LinkView]:
+def list_links_quiet(
+    session: Session, principal: Principal, record_id: int, status: LinkStatus | None = None
+) -> list[LinkView]:
     left, right, condition = _both_visible(principal)
-    stmt = (select(Link, left, right).join(left, Link.left_id == left.id)
-            .join(right, Link.right_id == right.id).where(condition)
-            .where(or_(Link.left_id == record_id, Link.right_id == record_id)))
+    stmt = (
+        select(Link, left, right)
+        .join(left, Link.left_id == left.id)
+        .join(right, Link.right_id == right.id)
+        .where(condition)
+        .where(or_(Link.left_id == record_id, Link.right_id == record_id))
+    )
     if status is not None:
         stmt = stmt.where(Link.status == status.value)
     return [LinkView(*row) for row in session.execute(stmt).all()]
 
 
-def _conflicts(session: Session, principal: Principal, members: set[int],
-               parts: list[list[int]]) -> list[dict[str, Any]]:
+def _conflicts(
+    session: Session, principal: Principal, members: set[int], parts: list[list[int]]
+) -> list[dict[str, Any]]:
     part_of = {m: i for i, part in enumerate(parts) for m in part}
     found = []
     for record_id in sorted(members):
@@ -608,25 +746,38 @@ def _conflicts(session: Session, principal: Principal, members: set[int],
             link = view.link
             if link.left_id != record_id:
                 continue  # each link once
-            if link.status == LinkStatus.REJECTED.value \
-                    and part_of.get(link.left_id) == part_of.get(link.right_id) \
-                    and link.left_id in part_of and link.right_id in part_of:
-                found.append({"link": link.id, "problem": "rejected, yet both records are "
-                              "joined through confirmed links"})
-            decisions = session.scalars(select(LinkDecision.decision)
-                                        .where(LinkDecision.link_id == link.id)).all()
+            if (
+                link.status == LinkStatus.REJECTED.value
+                and part_of.get(link.left_id) == part_of.get(link.right_id)
+                and link.left_id in part_of
+                and link.right_id in part_of
+            ):
+                found.append(
+                    {
+                        "link": link.id,
+                        "problem": "rejected, yet both records are joined through confirmed links",
+                    }
+                )
+            decisions = session.scalars(
+                select(LinkDecision.decision).where(LinkDecision.link_id == link.id)
+            ).all()
             if len({d for d in decisions if d != LinkStatus.UNSURE.value}) > 1:
-                found.append({"link": link.id, "problem": "confirmed and rejected by "
-                              "different decisions"})
+                found.append(
+                    {"link": link.id, "problem": "confirmed and rejected by different decisions"}
+                )
     return found
 
 
 # --- the similar-records view ---------------------------------------------------------------
 
 
-def similar_records(session: Session, principal: Principal, record_id: int,
-                    candidates: Callable[[Subject], list[int]],
-                    weights: Weights | None = None) -> list[tuple[Record, Explanation]]:
+def similar_records(
+    session: Session,
+    principal: Principal,
+    record_id: int,
+    candidates: Callable[[Subject], list[int]],
+    weights: Weights | None = None,
+) -> list[tuple[Record, Explanation]]:
     """Records like this one that the principal may see, scored now with `compare` (so the
     score is the one a link of the same pair carries)."""
     principal.require(Perm.RECORDS_READ)
@@ -635,23 +786,38 @@ def similar_records(session: Session, principal: Principal, record_id: int,
     subject = subject_of(record)
     ids = [i for i in candidates(subject) if i != record_id]
     rows = session.scalars(select(Record).where(Record.id.in_(ids))).all() if ids else []
-    found = [(row, compare(subject, subject_of(row), weights)) for row in rows
-             if can_see(principal.viewer, row.policy) and linkable(row)]
+    found = [
+        (row, compare(subject, subject_of(row), weights))
+        for row in rows
+        if can_see(principal.viewer, row.policy) and linkable(row)
+    ]
     found.sort(key=lambda item: -item[1].match_weight)
-    audit.record(session, principal.actor, Event("link.similar", "record", record_id,
-                                                 owner_org_id=record.owner_org_id,
-                                                 detail={"count": len(found)}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "link.similar",
+            "record",
+            record_id,
+            owner_org_id=record.owner_org_id,
+            detail={"count": len(found)},
+        ),
+    )
     return found
 
 
-def explain_pair(session: Session, principal: Principal, a: int, b: int,
-                 weights: Weights | None = None) -> Explanation:
+def explain_pair(
+    session: Session, principal: Principal, a: int, b: int, weights: Weights | None = None
+) -> Explanation:
     """The explanation of any two person records the principal may see (what screening can
     show next to a hit)."""
     principal.require(Perm.RECORDS_READ)
     first, second = (_visible_record(session, principal, i) for i in _pair(a, b))
-    audit.record(session, principal.actor, Event("link.explain", "record", first.id,
-                                                 detail={"other": second.id}))
+    audit.record(
+        session,
+        principal.actor,
+        Event("link.explain", "record", first.id, detail={"other": second.id}),
+    )
     return compare(subject_of(first), subject_of(second), weights)
 
 
@@ -671,8 +837,12 @@ class Graph:
 
 
 def _record_node(record: Record) -> tuple[str, dict[str, Any]]:
-    return f"record:{record.id}", {"type": record.kind, "label": record.label,
-                                   "record_id": record.id, "owner_org_id": record.owner_org_id}
+    return f"record:{record.id}", {
+        "type": record.kind,
+        "label": record.label,
+        "record_id": record.id,
+        "owner_org_id": record.owner_org_id,
+    }
 
 
 def graph_of(session: Session, principal: Principal, record_id: int) -> Graph:
@@ -692,42 +862,87 @@ def graph_of(session: Session, principal: Principal, record_id: int) -> Graph:
         other_key, other_attrs = _record_node(other)
         graph.node(other_key, **other_attrs, expand=other.id)
         levels = {c["feature"]: c["level"] for c in view.link.explanation["contributions"]}
-        graph.edges.append({"source": key, "target": other_key, "type": "same_person",
-                            "link_id": view.link.id, "status": view.link.status,
-                            "probability": round(view.link.probability, 4),
-                            "reason": ", ".join(f"{f} {lv}" for f, lv in levels.items()
-                                                if f != "prior" and lv != "missing")})
+        graph.edges.append(
+            {
+                "source": key,
+                "target": other_key,
+                "type": "same_person",
+                "link_id": view.link.id,
+                "status": view.link.status,
+                "probability": round(view.link.probability, 4),
+                "reason": ", ".join(
+                    f"{f} {lv}" for f, lv in levels.items() if f != "prior" and lv != "missing"
+                ),
+            }
+        )
     numbers = subject_of(record).identifiers
     if numbers:
-        documents = session.scalars(select(Record).where(
-            Record.kind == RecordKind.DOCUMENT.value,
-            visible_clause(principal.viewer, Record))).all()
+        documents = session.scalars(
+            select(Record).where(
+                Record.kind == RecordKind.DOCUMENT.value, visible_clause(principal.viewer, Record)
+            )
+        ).all()
         for document in documents:
             if document.doc_number and normalise_identifier(document.doc_number) in numbers:
                 doc_key, doc_attrs = _record_node(document)
                 graph.node(doc_key, **doc_attrs)
-                graph.edges.append({"source": key, "target": doc_key, "type": "holds_document",
-                                    "reason": f"document number {document.doc_number}"})
-    for notice in session.scalars(select(Notice).where(
-            Notice.subject_record_id == record_id, visible_clause(principal.viewer, Notice))):
+                graph.edges.append(
+                    {
+                        "source": key,
+                        "target": doc_key,
+                        "type": "holds_document",
+                        "reason": f"document number {document.doc_number}",
+                    }
+                )
+    for notice in session.scalars(
+        select(Notice).where(
+            Notice.subject_record_id == record_id, visible_clause(principal.viewer, Notice)
+        )
+    ):
         notice_key = f"notice:{notice.id}"
-        graph.node(notice_key, type=f"{notice.notice_type} {notice.kind}",
-                   label=notice.reference, notice_id=notice.id)
-        graph.edges.append({"source": notice_key, "target": key, "type": "concerns",
-                            "reason": f"subject of {notice.reference}"})
+        graph.node(
+            notice_key,
+            type=f"{notice.notice_type} {notice.kind}",
+            label=notice.reference,
+            notice_id=notice.id,
+        )
+        graph.edges.append(
+            {
+                "source": notice_key,
+                "target": key,
+                "type": "concerns",
+                "reason": f"subject of {notice.reference}",
+            }
+        )
     if record.owner_org_id == principal.org_id or principal.viewer.is_oversight:
         from interlink.screening.models import Hit
 
-        for hit in session.scalars(select(Hit).where(Hit.record_id == record_id)
-                                   .order_by(Hit.id.desc()).limit(50)):
+        for hit in session.scalars(
+            select(Hit).where(Hit.record_id == record_id).order_by(Hit.id.desc()).limit(50)
+        ):
             hit_key = f"hit:{hit.id}"
-            graph.node(hit_key, type="hit", label=f"{hit.match} hit, {hit.at:%Y-%m-%d}",
-                       hit_id=hit.id)
-            graph.edges.append({"source": hit_key, "target": key, "type": "hit",
-                                "reason": f"{hit.match} match by {hit.searching_label}"})
-    audit.record(session, principal.actor, Event("link.graph", "record", record_id,
-                                                 owner_org_id=record.owner_org_id,
-                                                 detail={"nodes": len(graph.nodes)}))
+            graph.node(
+                hit_key, type="hit", label=f"{hit.match} hit, {hit.at:%Y-%m-%d}", hit_id=hit.id
+            )
+            graph.edges.append(
+                {
+                    "source": hit_key,
+                    "target": key,
+                    "type": "hit",
+                    "reason": f"{hit.match} match by {hit.searching_label}",
+                }
+            )
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "link.graph",
+            "record",
+            record_id,
+            owner_org_id=record.owner_org_id,
+            detail={"nodes": len(graph.nodes)},
+        ),
+    )
     return graph
 
 
@@ -737,21 +952,29 @@ def graphml(graph: Graph) -> str:
 
     keys = sorted({k for v in graph.nodes.values() for k in v} | {"type"})
     edge_keys = sorted({k for e in graph.edges for k in e} - {"source", "target"})
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+    ]
     lines += [f'  <key id="n_{k}" for="node" attr.name="{k}" attr.type="string"/>' for k in keys]
-    lines += [f'  <key id="e_{k}" for="edge" attr.name="{k}" attr.type="string"/>'
-              for k in edge_keys]
+    lines += [
+        f'  <key id="e_{k}" for="edge" attr.name="{k}" attr.type="string"/>' for k in edge_keys
+    ]
     lines.append('  <graph id="links" edgedefault="undirected">')
     for node_id, attrs in graph.nodes.items():
         lines.append(f"    <node id={quoteattr(node_id)}>")
         lines += [f'      <data key="n_{k}">{escape(str(v))}</data>' for k, v in attrs.items()]
         lines.append("    </node>")
     for number, edge in enumerate(graph.edges):
-        lines.append(f'    <edge id="e{number}" source={quoteattr(edge["source"])} '
-                     f'target={quoteattr(edge["target"])}>')
-        lines += [f'      <data key="e_{k}">{escape(str(v))}</data>' for k, v in edge.items()
-                  if k not in ("source", "target")]
+        lines.append(
+            f'    <edge id="e{number}" source={quoteattr(edge["source"])} '
+            f"target={quoteattr(edge['target'])}>"
+        )
+        lines += [
+            f'      <data key="e_{k}">{escape(str(v))}</data>'
+            for k, v in edge.items()
+            if k not in ("source", "target")
+        ]
         lines.append("    </edge>")
     lines += ["  </graph>", "</graphml>"]
     return "\n".join(lines) + "\n"
@@ -759,18 +982,29 @@ def graphml(graph: Graph) -> str:
 
 def ftm_entities(graph: Graph) -> list[dict[str, Any]]:
     """The graph as FollowTheMoney entities: a Thing per node, an UnknownLink per edge."""
-    schemas = {"person": "Person", "document": "Passport", "vehicle": "Vehicle",
-               "hit": "Note"}
+    schemas = {"person": "Person", "document": "Passport", "vehicle": "Vehicle", "hit": "Note"}
     entities = []
     for node_id, attrs in graph.nodes.items():
         schema = schemas.get(str(attrs.get("type")), "Note")
         key = "number" if schema == "Passport" else "name"
-        entities.append({"id": node_id.replace(":", "-"), "schema": schema,
-                         "properties": {key: [str(attrs.get("label", node_id))]}})
+        entities.append(
+            {
+                "id": node_id.replace(":", "-"),
+                "schema": schema,
+                "properties": {key: [str(attrs.get("label", node_id))]},
+            }
+        )
     for number, edge in enumerate(graph.edges):
-        entities.append({"id": f"link-{number}-{edge['source']}-{edge['target']}".replace(
-            ":", "-"), "schema": "UnknownLink", "properties": {
-            "subject": [edge["source"].replace(":", "-")],
-            "object": [edge["target"].replace(":", "-")],
-            "role": [edge["type"]], "summary": [str(edge.get("reason", ""))]}})
+        entities.append(
+            {
+                "id": f"link-{number}-{edge['source']}-{edge['target']}".replace(":", "-"),
+                "schema": "UnknownLink",
+                "properties": {
+                    "subject": [edge["source"].replace(":", "-")],
+                    "object": [edge["target"].replace(":", "-")],
+                    "role": [edge["type"]],
+                    "summary": [str(edge.get("reason", ""))],
+                },
+            }
+        )
     return entities

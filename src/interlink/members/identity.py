@@ -35,8 +35,9 @@ from interlink.members.models import ApiToken, Organisation, User, WebSession
 from interlink.members.throttle import ThrottlePolicy
 
 
-def principal_for_user(user: User, *, client_addr: str | None = None,
-                       request_id: str | None = None) -> Principal:
+def principal_for_user(
+    user: User, *, client_addr: str | None = None, request_id: str | None = None
+) -> Principal:
     roles = frozenset(Role(r) for r in user.roles)
     return Principal(
         label=user.username,
@@ -56,8 +57,9 @@ def _org_usable(org: Organisation) -> bool:
     return org.active
 
 
-def authenticate_token(session: Session, raw: str, *, client_addr: str | None = None,
-                       request_id: str | None = None) -> Principal:
+def authenticate_token(
+    session: Session, raw: str, *, client_addr: str | None = None, request_id: str | None = None
+) -> Principal:
     parts = split_token(raw.strip())
     if parts is None:
         raise Unauthenticated("malformed API token")
@@ -130,14 +132,16 @@ def login(
     wrong = LoginRefused(Unauthenticated("wrong username or password"))
     if throttle.is_throttled(session, name, client_addr, now):
         verify_password(None, password)  # the same work as a real check
-        audit.record(session, actor, Event("login", "user", user.id if user else None,
-                                           outcome="throttled"))
+        audit.record(
+            session, actor, Event("login", "user", user.id if user else None, outcome="throttled")
+        )
         return wrong
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active or not _org_usable(user.org):
         throttle.record_failure(session, policy, name, client_addr, now)
-        audit.record(session, actor, Event(
-            "login", "user", user.id if user else None, outcome="denied"))
+        audit.record(
+            session, actor, Event("login", "user", user.id if user else None, outcome="denied")
+        )
         return wrong
     mfa = needs_mfa(user)
     if not mfa:
@@ -154,9 +158,11 @@ def login(
     session.add(web_session)
     if not mfa:
         user.last_login_at = now
-    audit.record(session, Actor(label=user.username, user_id=user.id, org_id=user.org_id,
-                                client_addr=client_addr),
-                 Event("login", "user", user.id, outcome="mfa_pending" if mfa else "ok"))
+    audit.record(
+        session,
+        Actor(label=user.username, user_id=user.id, org_id=user.org_id, client_addr=client_addr),
+        Event("login", "user", user.id, outcome="mfa_pending" if mfa else "ok"),
+    )
     session.flush()
     return LoginResult(raw, web_session, mfa, mfa and not user.totp_secret)
 
@@ -183,8 +189,11 @@ def complete_totp(
             throttle.record_failure(session, policy, user.username, addr, now)
         if throttle.is_throttled(session, user.username, addr, now):
             session.delete(web_session)
-        audit.record(session, actor, Event("login.totp", "user", user.id,
-                                           outcome="throttled" if throttled else "denied"))
+        audit.record(
+            session,
+            actor,
+            Event("login.totp", "user", user.id, outcome="throttled" if throttled else "denied"),
+        )
         return LoginRefused(Unauthenticated("wrong or reused code"))
     if not user.totp_secret:
         user.totp_secret = secret

@@ -52,8 +52,7 @@ def _org_id(session: Session, principal: Principal, org: str) -> int:
         raise InvalidInput("choose the organisation", field="org")
     match = [o.id for o in _scope_orgs(session, principal) if o.code == code]
     if not match:
-        raise InvalidInput(f"you administer no organisation with the code {code}",
-                           field="org")
+        raise InvalidInput(f"you administer no organisation with the code {code}", field="org")
     return match[0]
 
 
@@ -62,24 +61,39 @@ def _org_options(orgs: list[Organisation]) -> list[tuple[str, str]]:
     return [(o.code, f"{o.name} ({o.code})") for o in orgs] if len(orgs) < 50 else []
 
 
-def _users_page(request: Request, principal: Principal, errors: FieldErrors | None = None,
-                status: int = 200, created: str | None = None,
-                form: dict[str, Any] | None = None) -> Response:
+def _users_page(
+    request: Request,
+    principal: Principal,
+    errors: FieldErrors | None = None,
+    status: int = 200,
+    created: str | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
     with unit_of_work(request) as session:
         users = service.list_users(session, principal)
         orgs = _scope_orgs(session, principal)
         roles = sorted({r for o in orgs for r in ROLES_BY_ORG_KIND[OrgKind(o.kind)]})
         if not principal.has(Perm.PLATFORM_ADMIN):
             roles = [r for r in roles if r is not Role.GS_ADMIN]
-        return render(request, "members/users.html", status_code=status, users=users,
-                      org_options=_org_options(orgs),
-                      role_options=[(r.value, r.value.replace("_", " ")) for r in roles],
-                      errors=errors or FieldErrors(), created=created, form=form or {})
+        return render(
+            request,
+            "members/users.html",
+            status_code=status,
+            users=users,
+            org_options=_org_options(orgs),
+            role_options=[(r.value, r.value.replace("_", " ")) for r in roles],
+            errors=errors or FieldErrors(),
+            created=created,
+            form=form or {},
+        )
 
 
 @router.get("/admin/users")
-def users_page(request: Request, created: Annotated[str, Query(max_length=80)] = "",
-               principal: Principal | None = Depends(form_principal)) -> Response:
+def users_page(
+    request: Request,
+    created: Annotated[str, Query(max_length=80)] = "",
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     principal.require(Perm.USERS_MANAGE)
     return _users_page(request, principal, created=created or None)
@@ -106,31 +120,54 @@ def users_create(
             raise InvalidInput("give the user at least one role", field="roles")
         with unit_of_work(request) as session:
             org_id = _org_id(session, principal, org)
-            service.create_user(session, principal, service.NewUser(
-                username=username, display_name=display_name, org_id=org_id,
-                roles=role_values, password=password))
+            service.create_user(
+                session,
+                principal,
+                service.NewUser(
+                    username=username,
+                    display_name=display_name,
+                    org_id=org_id,
+                    roles=role_values,
+                    password=password,
+                ),
+            )
     except DomainError as exc:
-        return _users_page(request, principal, FieldErrors.of(exc, "username"), exc.status,
-                           form=form)
+        return _users_page(
+            request, principal, FieldErrors.of(exc, "username"), exc.status, form=form
+        )
     return redirect(f"/admin/users?{urlencode({'created': username})}")
 
 
-def _tokens_page(request: Request, principal: Principal, errors: FieldErrors | None = None,
-                 status: int = 200, plaintext: str | None = None,
-                 form: dict[str, Any] | None = None) -> Response:
+def _tokens_page(
+    request: Request,
+    principal: Principal,
+    errors: FieldErrors | None = None,
+    status: int = 200,
+    plaintext: str | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
     with unit_of_work(request) as session:
         tokens = service.list_tokens(session, principal)
         orgs = _scope_orgs(session, principal)
-        return render(request, "members/tokens.html", status_code=status, tokens=tokens,
-                      org_options=_org_options(orgs),
-                      perm_options=[(p.value, PERMISSION_LABELS.get(p, p.value), p.value)
-                                    for p in sorted(Perm)],
-                      errors=errors or FieldErrors(), plaintext=plaintext, form=form or {})
+        return render(
+            request,
+            "members/tokens.html",
+            status_code=status,
+            tokens=tokens,
+            org_options=_org_options(orgs),
+            perm_options=[
+                (p.value, PERMISSION_LABELS.get(p, p.value), p.value) for p in sorted(Perm)
+            ],
+            errors=errors or FieldErrors(),
+            plaintext=plaintext,
+            form=form or {},
+        )
 
 
 @router.get("/admin/tokens")
-def tokens_page(request: Request, principal: Principal | None = Depends(form_principal)
-                ) -> Response:
+def tokens_page(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
     principal = _logged_in(principal)
     principal.require(Perm.TOKENS_MANAGE)
     return _tokens_page(request, principal)
@@ -158,23 +195,32 @@ def tokens_create(
             raise InvalidInput("a token lasts from 1 to 366 days", field="days")
         with unit_of_work(request) as session:
             org_id = _org_id(session, principal, org)
-            _, issued = service.create_token(session, principal, org_id=org_id, name=name,
-                                             permissions=perms, days=int(days))
+            _, issued = service.create_token(
+                session, principal, org_id=org_id, name=name, permissions=perms, days=int(days)
+            )
     except DomainError as exc:
-        return _tokens_page(request, principal, FieldErrors.of(exc, "name"), exc.status,
-                            form=form)
+        return _tokens_page(request, principal, FieldErrors.of(exc, "name"), exc.status, form=form)
     return _tokens_page(request, principal, plaintext=issued.plaintext)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
-def tokens_revoke(request: Request, token_id: Id,
-                  confirmed: Annotated[str, Form(max_length=3)] = "",
-                  principal: Principal | None = Depends(form_principal)) -> Response:
+def tokens_revoke(
+    request: Request,
+    token_id: Id,
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     if confirmed != "yes":  # a system stops working at once: check first
         with unit_of_work(request) as session:
-            token = next((t for t in service.list_tokens(session, principal)
-                          if t.id == token_id and t.revoked_at is None), None)
+            token = next(
+                (
+                    t
+                    for t in service.list_tokens(session, principal)
+                    if t.id == token_id and t.revoked_at is None
+                ),
+                None,
+            )
             if token is None:
                 raise NotFound(f"no active token {token_id}")
             return render(request, "members/token_revoke.html", token=token)
@@ -184,23 +230,27 @@ def tokens_revoke(request: Request, token_id: Id,
     return redirect("/admin/tokens")
 
 
-def _lockouts_page(request: Request, principal: Principal, cleared: str | None = None
-                   ) -> Response:
+def _lockouts_page(request: Request, principal: Principal, cleared: str | None = None) -> Response:
     with unit_of_work(request) as session:
         lockouts = service.list_lockouts(session, principal)
-    return render(request, "members/lockouts.html", lockouts=lockouts, cleared=cleared,
-                  now=utcnow())
+    return render(
+        request, "members/lockouts.html", lockouts=lockouts, cleared=cleared, now=utcnow()
+    )
 
 
 @router.get("/admin/lockouts")
-def lockouts_page(request: Request, principal: Principal | None = Depends(form_principal)
-                  ) -> Response:
+def lockouts_page(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
     return _lockouts_page(request, _logged_in(principal))
 
 
 @router.post("/admin/lockouts/clear")
-def lockouts_clear(request: Request, username: Annotated[str, Form(max_length=80)],
-                   principal: Principal | None = Depends(form_principal)) -> Response:
+def lockouts_clear(
+    request: Request,
+    username: Annotated[str, Form(max_length=80)],
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     with unit_of_work(request) as session:
         service.clear_lockout(session, principal, username)

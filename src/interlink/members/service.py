@@ -99,9 +99,16 @@ def set_member_status(
         member.suspended = suspended
     if in_arrears is not None:
         member.in_arrears = in_arrears
-    audit.record(session, principal.actor, Event(
-        "member.status", "member", member.code,
-        detail={"suspended": member.suspended, "in_arrears": member.in_arrears}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "member.status",
+            "member",
+            member.code,
+            detail={"suspended": member.suspended, "in_arrears": member.in_arrears},
+        ),
+    )
     return member
 
 
@@ -117,15 +124,19 @@ def org_labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, str]
     wanted = set(codes)
     if not wanted:
         return {}
-    rows = session.execute(select(Organisation.code, Organisation.name)
-                           .where(Organisation.code.in_(wanted)))
+    rows = session.execute(
+        select(Organisation.code, Organisation.name).where(Organisation.code.in_(wanted))
+    )
     return {code: f"{name} ({code})" for code, name in rows}
 
 
 def org_choices(session: Session) -> list[tuple[str, str]]:
     """(code, "Name (CODE)") for every active organisation, by code: for filter menus."""
-    rows = session.execute(select(Organisation.code, Organisation.name)
-                           .where(Organisation.active.is_(True)).order_by(Organisation.code))
+    rows = session.execute(
+        select(Organisation.code, Organisation.name)
+        .where(Organisation.active.is_(True))
+        .order_by(Organisation.code)
+    )
     return [(code, f"{name} ({code})") for code, name in rows]
 
 
@@ -185,13 +196,22 @@ def create_organisation(
             get_member(session, country)
     if session.scalars(select(Organisation.id).where(Organisation.code == code)).first():
         raise Conflict(f"the organisation code {code} is taken")
-    org = Organisation(kind=kind.value, name=name.strip(), code=code, country=country,
-                       parent_id=parent_id)
+    org = Organisation(
+        kind=kind.value, name=name.strip(), code=code, country=country, parent_id=parent_id
+    )
     session.add(org)
     session.flush()
-    audit.record(session, principal.actor, Event(
-        "organisation.create", "organisation", org.id, owner_org_id=parent_id or org.id,
-        detail={"kind": kind.value, "code": code}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "organisation.create",
+            "organisation",
+            org.id,
+            owner_org_id=parent_id or org.id,
+            detail={"kind": kind.value, "code": code},
+        ),
+    )
     return org
 
 
@@ -211,10 +231,12 @@ def list_organisations(
     """Organisations `principal` may list (all of them for the console, `principal=None`)."""
     stmt = select(Organisation).order_by(Organisation.code)
     if principal is not None and principal.org_kind is OrgKind.PARTNER:
-        stmt = stmt.where(or_(
-            Organisation.id == principal.org_id,
-            Organisation.kind.in_([k.value for k in PARTNER_VISIBLE_KINDS]),
-        ))
+        stmt = stmt.where(
+            or_(
+                Organisation.id == principal.org_id,
+                Organisation.kind.in_([k.value for k in PARTNER_VISIBLE_KINDS]),
+            )
+        )
     if kind is not None:
         stmt = stmt.where(Organisation.kind == kind.value)
     if country is not None:
@@ -244,8 +266,9 @@ def _check_roles(principal: Principal, org: Organisation, roles: list[Role]) -> 
     allowed = ROLES_BY_ORG_KIND[OrgKind(org.kind)]
     wrong = [r.value for r in roles if r not in allowed]
     if wrong:
-        raise InvalidInput(f"roles {', '.join(wrong)} cannot be held in a {org.kind} organisation",
-                           field="roles")
+        raise InvalidInput(
+            f"roles {', '.join(wrong)} cannot be held in a {org.kind} organisation", field="roles"
+        )
     if Role.GS_ADMIN in roles and not principal.has(Perm.PLATFORM_ADMIN):
         raise Forbidden("only a General Secretariat administrator appoints another")
 
@@ -255,8 +278,9 @@ def create_user(session: Session, principal: Principal, new: NewUser) -> User:
     org = _org_in_scope(session, principal, new.org_id)
     username = new.username.strip().lower()
     if not _USERNAME_RE.match(username):
-        raise InvalidInput("a username is 3-80 lower-case letters, digits, dots, hyphens",
-                           field="username")
+        raise InvalidInput(
+            "a username is 3-80 lower-case letters, digits, dots, hyphens", field="username"
+        )
     _check_roles(principal, org, new.roles)
     if problem := password_problem(new.password):
         raise InvalidInput(problem, field="password")
@@ -272,9 +296,17 @@ def create_user(session: Session, principal: Principal, new: NewUser) -> User:
     )
     session.add(user)
     session.flush()
-    audit.record(session, principal.actor, Event(
-        "user.create", "user", user.id, owner_org_id=org.id,
-        detail={"username": username, "roles": user.roles}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "user.create",
+            "user",
+            user.id,
+            owner_org_id=org.id,
+            detail={"username": username, "roles": user.roles},
+        ),
+    )
     return user
 
 
@@ -322,8 +354,11 @@ def update_user(
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
         changes["password"] = "reset"
-    audit.record(session, principal.actor, Event(
-        "user.update", "user", user.id, owner_org_id=user.org_id, detail=changes))
+    audit.record(
+        session,
+        principal.actor,
+        Event("user.update", "user", user.id, owner_org_id=user.org_id, detail=changes),
+    )
     return user
 
 
@@ -333,7 +368,10 @@ def update_user(
 def grantable_permissions(org: Organisation) -> frozenset[Perm]:
     """A token can hold at most what the organisation's users could hold."""
     return permissions_for(ROLES_BY_ORG_KIND[OrgKind(org.kind)]) - {
-        Perm.USERS_MANAGE, Perm.TOKENS_MANAGE, Perm.PLATFORM_ADMIN}
+        Perm.USERS_MANAGE,
+        Perm.TOKENS_MANAGE,
+        Perm.PLATFORM_ADMIN,
+    }
 
 
 def create_token(
@@ -355,8 +393,9 @@ def create_token(
         raise InvalidInput("a token needs at least one permission", field="permissions")
     extra = sorted(p.value for p in set(permissions) - grantable_permissions(org))
     if extra:
-        raise InvalidInput(f"a {org.kind} token cannot hold {', '.join(extra)}",
-                           field="permissions")
+        raise InvalidInput(
+            f"a {org.kind} token cannot hold {', '.join(extra)}", field="permissions"
+        )
     issued = issue_token()
     token = ApiToken(
         public_id=issued.public_id,
@@ -369,9 +408,17 @@ def create_token(
     )
     session.add(token)
     session.flush()
-    audit.record(session, principal.actor, Event(
-        "token.create", "token", token.id, owner_org_id=org.id,
-        detail={"name": token.name, "permissions": token.permissions, "days": days}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "token.create",
+            "token",
+            token.id,
+            owner_org_id=org.id,
+            detail={"name": token.name, "permissions": token.permissions, "days": days},
+        ),
+    )
     return token, issued
 
 
@@ -392,10 +439,12 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiTo
         raise NotFound(f"no token {token_id} that you administer")
     if token.revoked_at is None:
         token.revoked_at = datetime.now(UTC)
-        audit.record(session, principal.actor, Event(
-            "token.revoke", "token", token.id, owner_org_id=token.org_id))
+        audit.record(
+            session,
+            principal.actor,
+            Event("token.revoke", "token", token.id, owner_org_id=token.org_id),
+        )
     return token
-
 
 
 # --- login throttling --------------------------------------------------------------------------
@@ -423,17 +472,28 @@ def clear_lockout(session: Session, principal: Principal, username: str) -> int:
     cleared = throttle.clear_account(session, name)
     if user is not None:
         user.failed_logins, user.locked_until = 0, None
-    audit.record(session, principal.actor, Event(
-        "login.unlock", "user", user.id if user else name,
-        owner_org_id=user.org_id if user else None, detail={"cleared": cleared}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "login.unlock",
+            "user",
+            user.id if user else name,
+            owner_org_id=user.org_id if user else None,
+            detail={"cleared": cleared},
+        ),
+    )
     return cleared
 
 
 def clear_address_lockout(session: Session, principal: Principal, address: str) -> int:
     principal.require(Perm.PLATFORM_ADMIN)
     cleared = throttle.clear_address(session, address.strip())
-    audit.record(session, principal.actor, Event(
-        "login.unlock_address", "address", address.strip()[:64], detail={"cleared": cleared}))
+    audit.record(
+        session,
+        principal.actor,
+        Event("login.unlock_address", "address", address.strip()[:64], detail={"cleared": cleared}),
+    )
     return cleared
 
 

@@ -46,13 +46,15 @@ class ThrottlePolicy:
 
     @classmethod
     def from_settings(cls, settings: Any) -> ThrottlePolicy:
-        return cls(settings.max_failed_logins, settings.login_address_free_failures,
-                   settings.login_account_free_failures,
-                   timedelta(minutes=settings.lockout_minutes))
+        return cls(
+            settings.max_failed_logins,
+            settings.login_address_free_failures,
+            settings.login_account_free_failures,
+            timedelta(minutes=settings.lockout_minutes),
+        )
 
     def free(self, kind: str) -> int:
-        return {PAIR: self.pair_free, ADDRESS: self.address_free,
-                ACCOUNT: self.account_free}[kind]
+        return {PAIR: self.pair_free, ADDRESS: self.address_free, ACCOUNT: self.account_free}[kind]
 
     def delay(self, kind: str, failures: int) -> timedelta | None:
         """None below the counter's limit; from it on, FIRST_DELAY doubling with each
@@ -73,13 +75,21 @@ def _known(session: Session, username: str, addr: str | None, now: datetime) -> 
     return row is not None and now - row.last_at < KNOWN_FOR
 
 
-def is_throttled(session: Session, username: str, addr: str | None,
-                 now: datetime | None = None) -> bool:
+def is_throttled(
+    session: Session, username: str, addr: str | None, now: datetime | None = None
+) -> bool:
     now = now or utcnow()
     subjects = _subjects(username, addr)
-    rows = session.scalars(select(LoginThrottle).where(or_(*(
-        (LoginThrottle.kind == kind) & (LoginThrottle.subject == subject)
-        for kind, subject in subjects.items())))).all()
+    rows = session.scalars(
+        select(LoginThrottle).where(
+            or_(
+                *(
+                    (LoginThrottle.kind == kind) & (LoginThrottle.subject == subject)
+                    for kind, subject in subjects.items()
+                )
+            )
+        )
+    ).all()
     for row in rows:
         if row.blocked_until is None or row.blocked_until <= now:
             continue
@@ -89,12 +99,14 @@ def is_throttled(session: Session, username: str, addr: str | None,
     return False
 
 
-def _upsert_failure(session: Session, kind: str, subject: str, username: str | None,
-                    now: datetime) -> int:
+def _upsert_failure(
+    session: Session, kind: str, subject: str, username: str | None, now: datetime
+) -> int:
     """Add one failure to a counter (created on first use); returns the new count."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    values = insert(LoginThrottle).values(kind=kind, subject=subject, username=username,
-                                          failures=1, last_at=now)
+    values = insert(LoginThrottle).values(
+        kind=kind, subject=subject, username=username, failures=1, last_at=now
+    )
     upsert = values.on_conflict_do_update(
         index_elements=[LoginThrottle.kind, LoginThrottle.subject],
         set_={"failures": LoginThrottle.failures + 1, "last_at": now},
@@ -102,33 +114,53 @@ def _upsert_failure(session: Session, kind: str, subject: str, username: str | N
     return int(session.execute(upsert).scalar_one())
 
 
-def record_failure(session: Session, policy: ThrottlePolicy, username: str,
-                   addr: str | None, now: datetime | None = None) -> None:
+def record_failure(
+    session: Session,
+    policy: ThrottlePolicy,
+    username: str,
+    addr: str | None,
+    now: datetime | None = None,
+) -> None:
     now = now or utcnow()
     for kind, subject in _subjects(username, addr).items():
-        failures = _upsert_failure(session, kind, subject,
-                                   None if kind == ADDRESS else username, now)
+        failures = _upsert_failure(
+            session, kind, subject, None if kind == ADDRESS else username, now
+        )
         delay = policy.delay(kind, failures)
         if delay is not None:
-            session.execute(update(LoginThrottle).where(
-                LoginThrottle.kind == kind, LoginThrottle.subject == subject,
-            ).values(blocked_until=now + delay))
+            session.execute(
+                update(LoginThrottle)
+                .where(
+                    LoginThrottle.kind == kind,
+                    LoginThrottle.subject == subject,
+                )
+                .values(blocked_until=now + delay)
+            )
     session.expire_all()
 
 
-def record_success(session: Session, username: str, addr: str | None,
-                   now: datetime | None = None) -> None:
+def record_success(
+    session: Session, username: str, addr: str | None, now: datetime | None = None
+) -> None:
     """The owner got in: forget the failures of this account (not of the address, which a
     sprayer could reset with an account of its own), and remember the address."""
     now = now or utcnow()
     subjects = _subjects(username, addr)
-    session.execute(delete(LoginThrottle).where(or_(
-        (LoginThrottle.kind == PAIR) & (LoginThrottle.subject == subjects[PAIR]),
-        (LoginThrottle.kind == ACCOUNT) & (LoginThrottle.subject == username))))
+    session.execute(
+        delete(LoginThrottle).where(
+            or_(
+                (LoginThrottle.kind == PAIR) & (LoginThrottle.subject == subjects[PAIR]),
+                (LoginThrottle.kind == ACCOUNT) & (LoginThrottle.subject == username),
+            )
+        )
+    )
     known = session.get(LoginThrottle, (KNOWN, subjects[PAIR]))
     if known is None:
-        session.add(LoginThrottle(kind=KNOWN, subject=subjects[PAIR], username=username,
-                                  failures=0, last_at=now))
+        session.add(
+            LoginThrottle(
+                kind=KNOWN, subject=subjects[PAIR], username=username, failures=0, last_at=now
+            )
+        )
     else:
         known.last_at = now
 
@@ -143,20 +175,28 @@ class Lockout:
     last_at: datetime
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "username": self.username, "address": self.address,
-                "failures": self.failures, "blocked_until": self.blocked_until,
-                "last_at": self.last_at}
+        return {
+            "kind": self.kind,
+            "username": self.username,
+            "address": self.address,
+            "failures": self.failures,
+            "blocked_until": self.blocked_until,
+            "last_at": self.last_at,
+        }
 
 
 def _lockout(row: LoginThrottle) -> Lockout:
-    address = row.subject.partition("\n")[2] if row.kind == PAIR else (
-        row.subject if row.kind == ADDRESS else None)
-    return Lockout(row.kind, row.username, address, row.failures, row.blocked_until,
-                   row.last_at)
+    address = (
+        row.subject.partition("\n")[2]
+        if row.kind == PAIR
+        else (row.subject if row.kind == ADDRESS else None)
+    )
+    return Lockout(row.kind, row.username, address, row.failures, row.blocked_until, row.last_at)
 
 
-def lockouts(session: Session, *, usernames: Sequence[str] | None,
-             with_addresses: bool) -> list[Lockout]:
+def lockouts(
+    session: Session, *, usernames: Sequence[str] | None, with_addresses: bool
+) -> list[Lockout]:
     """Counters with failures, newest first: of `usernames` (None: all), and per-address
     counters if `with_addresses`."""
     wanted = [LoginThrottle.kind.in_([PAIR, ACCOUNT])]
@@ -165,18 +205,26 @@ def lockouts(session: Session, *, usernames: Sequence[str] | None,
     clause = wanted[0] & wanted[1] if len(wanted) == 2 else wanted[0]
     if with_addresses:
         clause = clause | (LoginThrottle.kind == ADDRESS)
-    rows = session.scalars(select(LoginThrottle).where(clause, LoginThrottle.failures > 0)
-                           .order_by(LoginThrottle.last_at.desc()).limit(500))
+    rows = session.scalars(
+        select(LoginThrottle)
+        .where(clause, LoginThrottle.failures > 0)
+        .order_by(LoginThrottle.last_at.desc())
+        .limit(500)
+    )
     return [_lockout(row) for row in rows]
 
 
 def clear_account(session: Session, username: str) -> int:
-    result = session.execute(delete(LoginThrottle).where(
-        LoginThrottle.kind.in_([PAIR, ACCOUNT]), LoginThrottle.username == username))
+    result = session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.kind.in_([PAIR, ACCOUNT]), LoginThrottle.username == username
+        )
+    )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def clear_address(session: Session, addr: str) -> int:
-    result = session.execute(delete(LoginThrottle).where(
-        LoginThrottle.kind == ADDRESS, LoginThrottle.subject == addr))
+    result = session.execute(
+        delete(LoginThrottle).where(LoginThrottle.kind == ADDRESS, LoginThrottle.subject == addr)
+    )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -79,8 +79,10 @@ def _checked_attachments(attachments: list[NewAttachment]) -> list[NewAttachment
         filename = clean_filename(item.filename)
         content_type = item.content_type.split(";", 1)[0].strip().lower()
         if content_type not in ALLOWED_TYPES:
-            raise InvalidInput(f"{filename}: type {content_type or 'unknown'} is not accepted; "
-                               f"accepted: {', '.join(sorted(ALLOWED_TYPES))}")
+            raise InvalidInput(
+                f"{filename}: type {content_type or 'unknown'} is not accepted; "
+                f"accepted: {', '.join(sorted(ALLOWED_TYPES))}"
+            )
         if not item.content:
             raise InvalidInput(f"{filename} is empty")
         if len(item.content) > MAX_ATTACHMENT_BYTES:

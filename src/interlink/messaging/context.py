@@ -31,8 +31,7 @@ class Deadlines:
         try:
             hours = {Priority(name): float(value) for name, value in raw.items()}
         except ValueError as exc:
-            raise ValueError(f"followup_answer_hours: {exc}; use routine, urgent or flash"
-                             ) from exc
+            raise ValueError(f"followup_answer_hours: {exc}; use routine, urgent or flash") from exc
         if any(not 0 < value <= 24 * 30 for value in hours.values()):
             raise ValueError("followup_answer_hours: each deadline is above 0 and at most 720")
         return cls(hours)
@@ -61,8 +60,10 @@ class MessagingContext:
 
 
 def context_for(settings: Settings) -> MessagingContext:
-    return MessagingContext(keys=Keyring(settings.messaging_keys_dir),
-                            deadlines=Deadlines.from_setting(settings.followup_answer_hours))
+    return MessagingContext(
+        keys=Keyring(settings.messaging_keys_dir),
+        deadlines=Deadlines.from_setting(settings.followup_answer_hours),
+    )
 
 
 def context_of(state: AppState) -> MessagingContext:

@@ -45,8 +45,7 @@ def key_fingerprint(public_key: bytes) -> str:
 
 
 def public_bytes(key: Ed25519PrivateKey) -> bytes:
-    return key.public_key().public_bytes(serialization.Encoding.Raw,
-                                         serialization.PublicFormat.Raw)
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def verify_signature(public_key: bytes, signature: bytes, payload: bytes) -> bool:
@@ -94,8 +93,11 @@ class Keyring:
         key = Ed25519PrivateKey.generate()
         public = public_bytes(key)
         key_id = key_fingerprint(public)
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         _write_exclusive(self._signing_path(key_id), pem)
         return key_id, public
 
@@ -146,10 +148,10 @@ class Keyring:
         version, number = _HEADER.unpack(ciphertext[:header])
         if version != _FORMAT_VERSION:
             raise TamperedError(f"unknown ciphertext format {version}")
-        nonce = ciphertext[header:header + _NONCE_BYTES]
+        nonce = ciphertext[header : header + _NONCE_BYTES]
         try:
             key = self._data_key(number)
-            return key.decrypt(nonce, ciphertext[header + _NONCE_BYTES:], context.encode())
+            return key.decrypt(nonce, ciphertext[header + _NONCE_BYTES :], context.encode())
         except (InvalidTag, KeyMissing) as exc:
             raise TamperedError(f"ciphertext for {context} does not decrypt") from exc
 

@@ -66,17 +66,21 @@ class FollowupView:
         return self.time_to_answer or self.now - self.followup.opened_at
 
 
-def _views(session: Session, followups: Sequence[Followup], now: datetime
-           ) -> list[FollowupView]:
-    codes = org_codes(session, {o for f in followups
-                                for o in (f.searching_org_id, f.owner_org_id)})
-    return [FollowupView(f, codes[f.searching_org_id], codes[f.owner_org_id], now)
-            for f in followups]
+def _views(session: Session, followups: Sequence[Followup], now: datetime) -> list[FollowupView]:
+    codes = org_codes(session, {o for f in followups for o in (f.searching_org_id, f.owner_org_id)})
+    return [
+        FollowupView(f, codes[f.searching_org_id], codes[f.owner_org_id], now) for f in followups
+    ]
 
 
-def followup_views(session: Session, *, thread_id: int | None = None,
-                   thread_ids: Sequence[int] | None = None, unanswered_only: bool = False,
-                   now: datetime | None = None) -> list[FollowupView]:
+def followup_views(
+    session: Session,
+    *,
+    thread_id: int | None = None,
+    thread_ids: Sequence[int] | None = None,
+    unanswered_only: bool = False,
+    now: datetime | None = None,
+) -> list[FollowupView]:
     """Follow-ups of one thread or several, for views the caller already authorised."""
     ids = [thread_id] if thread_id is not None else list(thread_ids or [])
     if not ids:
@@ -87,19 +91,35 @@ def followup_views(session: Session, *, thread_id: int | None = None,
     return _views(session, session.scalars(stmt).all(), now or utcnow())
 
 
-def _open_thread_for(session: Session, record_id: int, searching_org_id: int,
-                     owner_org_id: int) -> Thread | None:
+def _open_thread_for(
+    session: Session, record_id: int, searching_org_id: int, owner_org_id: int
+) -> Thread | None:
     return session.scalars(
-        select(Thread).join(Followup, Followup.thread_id == Thread.id)
-        .where(Followup.record_id == record_id, Followup.searching_org_id == searching_org_id,
-               Followup.owner_org_id == owner_org_id, Thread.closed_at.is_(None))
-        .order_by(Thread.id.desc())).first()
+        select(Thread)
+        .join(Followup, Followup.thread_id == Thread.id)
+        .where(
+            Followup.record_id == record_id,
+            Followup.searching_org_id == searching_org_id,
+            Followup.owner_org_id == owner_org_id,
+            Thread.closed_at.is_(None),
+        )
+        .order_by(Thread.id.desc())
+    ).first()
 
 
-def open_hit_followup(session: Session, *, ctx: MessagingContext, hit_id: int, record_id: int,
-                      searching_org_id: int, owner_org_id: int, summary: str,
-                      priority: Priority = Priority.URGENT, actor: Actor,
-                      record_label: str | None = None) -> Thread:
+def open_hit_followup(
+    session: Session,
+    *,
+    ctx: MessagingContext,
+    hit_id: int,
+    record_id: int,
+    searching_org_id: int,
+    owner_org_id: int,
+    summary: str,
+    priority: Priority = Priority.URGENT,
+    actor: Actor,
+    record_label: str | None = None,
+) -> Thread:
     """Called by screening in the transaction that records a hit.
 
     Opens a thread between the searching organisation and the record's owner, or joins the
@@ -119,47 +139,99 @@ def open_hit_followup(session: Session, *, ctx: MessagingContext, hit_id: int, r
             raise NotFound(f"no organisation {org_id}")
     thread = _open_thread_for(session, record_id, searching_org_id, owner_org_id)
     if thread is None:
-        thread = new_thread(session, kind=ThreadKind.HIT_FOLLOWUP.value,
-                            subject=f"Hit on {record_label or f'record {record_id}'}"[:300],
-                            originator_org_id=searching_org_id, participant_ids=[owner_org_id],
-                            priority=priority)
-    draft = Draft(body=summary,
-                  subject=f"Hit {hit_id} on {record_label or f'record {record_id}'}"[:300],
-                  priority=priority,
-                  links=[Link(LinkType.HIT, hit_id), Link(LinkType.RECORD, record_id)])
-    message = post(session, ctx, actor=actor, sender_org_id=searching_org_id, thread=thread,
-                   draft=draft, recipients=[owner_org_id], kind=MessageKind.HIT)
-    followup = Followup(hit_id=hit_id, record_id=record_id, thread_id=thread.id,
-                        searching_org_id=searching_org_id, owner_org_id=owner_org_id,
-                        priority=priority.value, opened_at=message.sent_at,
-                        due_at=message.sent_at + ctx.deadlines.answer_within(priority))
+        thread = new_thread(
+            session,
+            kind=ThreadKind.HIT_FOLLOWUP.value,
+            subject=f"Hit on {record_label or f'record {record_id}'}"[:300],
+            originator_org_id=searching_org_id,
+            participant_ids=[owner_org_id],
+            priority=priority,
+        )
+    draft = Draft(
+        body=summary,
+        subject=f"Hit {hit_id} on {record_label or f'record {record_id}'}"[:300],
+        priority=priority,
+        links=[Link(LinkType.HIT, hit_id), Link(LinkType.RECORD, record_id)],
+    )
+    message = post(
+        session,
+        ctx,
+        actor=actor,
+        sender_org_id=searching_org_id,
+        thread=thread,
+        draft=draft,
+        recipients=[owner_org_id],
+        kind=MessageKind.HIT,
+    )
+    followup = Followup(
+        hit_id=hit_id,
+        record_id=record_id,
+        thread_id=thread.id,
+        searching_org_id=searching_org_id,
+        owner_org_id=owner_org_id,
+        priority=priority.value,
+        opened_at=message.sent_at,
+        due_at=message.sent_at + ctx.deadlines.answer_within(priority),
+    )
     session.add(followup)
     session.flush()
-    audit.record(session, actor, Event(
-        "followup.open", "hit", hit_id, owner_org_id=owner_org_id,
-        detail={"thread": thread.id, "record": record_id, "due_at": followup.due_at.isoformat(),
-                "searching_org": searching_org_id}))
-    webhooks.enqueue(session, [owner_org_id], "hit.new", {
-        "hit_id": hit_id, "record_id": record_id, "thread_id": thread.id,
-        "priority": priority.value, "due_at": followup.due_at.isoformat()})
+    audit.record(
+        session,
+        actor,
+        Event(
+            "followup.open",
+            "hit",
+            hit_id,
+            owner_org_id=owner_org_id,
+            detail={
+                "thread": thread.id,
+                "record": record_id,
+                "due_at": followup.due_at.isoformat(),
+                "searching_org": searching_org_id,
+            },
+        ),
+    )
+    webhooks.enqueue(
+        session,
+        [owner_org_id],
+        "hit.new",
+        {
+            "hit_id": hit_id,
+            "record_id": record_id,
+            "thread_id": thread.id,
+            "priority": priority.value,
+            "due_at": followup.due_at.isoformat(),
+        },
+    )
     return thread
 
 
-def followups_query(principal: Principal, *, overdue_only: bool = False,
-                    now: datetime | None = None) -> Select[tuple[Followup]]:
+def followups_query(
+    principal: Principal, *, overdue_only: bool = False, now: datetime | None = None
+) -> Select[tuple[Followup]]:
     """A bureau's follow-ups, as searcher or owner; the Secretariat's query covers everyone."""
     principal.require(Perm.MESSAGES)
     stmt = select(Followup).order_by(Followup.due_at, Followup.id)
     if not principal.viewer.is_secretariat:
-        stmt = stmt.where(or_(Followup.searching_org_id == principal.org_id,
-                              Followup.owner_org_id == principal.org_id))
+        stmt = stmt.where(
+            or_(
+                Followup.searching_org_id == principal.org_id,
+                Followup.owner_org_id == principal.org_id,
+            )
+        )
     if overdue_only:
         stmt = stmt.where(Followup.answered_at.is_(None), Followup.due_at < (now or utcnow()))
     return stmt
 
 
-def followups_for(session: Session, principal: Principal, *, overdue_only: bool = False,
-                  now: datetime | None = None, limit: int = 200) -> list[FollowupView]:
+def followups_for(
+    session: Session,
+    principal: Principal,
+    *,
+    overdue_only: bool = False,
+    now: datetime | None = None,
+    limit: int = 200,
+) -> list[FollowupView]:
     check_limit(limit)
     now = now or utcnow()
     stmt = followups_query(principal, overdue_only=overdue_only, now=now).limit(limit)
@@ -188,8 +260,11 @@ class FollowupFilter:
     until: datetime | None = None  # opened before
 
     def as_detail(self) -> dict[str, Any]:
-        return {k: (v.isoformat() if isinstance(v, datetime) else str(v))
-                for k, v in asdict(self).items() if v is not None}
+        return {
+            k: (v.isoformat() if isinstance(v, datetime) else str(v))
+            for k, v in asdict(self).items()
+            if v is not None
+        }
 
 
 FOLLOWUP_SORTS: SortOrders = {
@@ -200,8 +275,9 @@ FOLLOWUP_SORTS: SortOrders = {
 EXPORT_MAX = 50_000
 
 
-def _followup_listing(principal: Principal, f: FollowupFilter, now: datetime
-                      ) -> Select[tuple[Followup]]:
+def _followup_listing(
+    principal: Principal, f: FollowupFilter, now: datetime
+) -> Select[tuple[Followup]]:
     """followups_query's rule of who sees what, narrowed by the filter."""
     stmt = followups_query(principal, now=now)
     own = principal.org_id
@@ -210,8 +286,12 @@ def _followup_listing(principal: Principal, f: FollowupFilter, now: datetime
     elif f.side is FollowupSide.SEARCHER:
         stmt = stmt.where(Followup.searching_org_id == own)
     if f.counterpart_org_id is not None:
-        stmt = stmt.where(or_(Followup.searching_org_id == f.counterpart_org_id,
-                              Followup.owner_org_id == f.counterpart_org_id))
+        stmt = stmt.where(
+            or_(
+                Followup.searching_org_id == f.counterpart_org_id,
+                Followup.owner_org_id == f.counterpart_org_id,
+            )
+        )
     if f.priority is not None:
         stmt = stmt.where(Followup.priority == f.priority.value)
     status_clause = {
@@ -229,42 +309,64 @@ def _followup_listing(principal: Principal, f: FollowupFilter, now: datetime
     return stmt
 
 
-def followups_page(session: Session, principal: Principal, filters: FollowupFilter, *,
-                   sort: str = "due", cursor: str | None = None, limit: int = 50,
-                   now: datetime | None = None) -> ListPage[FollowupView]:
+def followups_page(
+    session: Session,
+    principal: Principal,
+    filters: FollowupFilter,
+    *,
+    sort: str = "due",
+    cursor: str | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> ListPage[FollowupView]:
     now = now or utcnow()
-    page = keyset_page(session, _followup_listing(principal, filters, now),
-                       id_column=Followup.id, sorts=FOLLOWUP_SORTS, sort=sort, cursor=cursor,
-                       limit=limit)
-    return ListPage(items=_views(session, page.items, now), total=page.total,
-                    next_cursor=page.next_cursor)
+    page = keyset_page(
+        session,
+        _followup_listing(principal, filters, now),
+        id_column=Followup.id,
+        sorts=FOLLOWUP_SORTS,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
+    return ListPage(
+        items=_views(session, page.items, now), total=page.total, next_cursor=page.next_cursor
+    )
 
 
-def followups_export(session: Session, principal: Principal, filters: FollowupFilter,
-                     now: datetime | None = None) -> list[FollowupView]:
+def followups_export(
+    session: Session, principal: Principal, filters: FollowupFilter, now: datetime | None = None
+) -> list[FollowupView]:
     """Every follow-up matching the filters, by due date, for a CSV; audited."""
     now = now or utcnow()
     stmt = _followup_listing(principal, filters, now)
     total = count_rows(session, stmt)
     if total > EXPORT_MAX:
-        raise InvalidInput(f"{total} follow-ups match; an export holds at most {EXPORT_MAX}: "
-                           "narrow the filters")
+        raise InvalidInput(
+            f"{total} follow-ups match; an export holds at most {EXPORT_MAX}: narrow the filters"
+        )
     rows = session.scalars(stmt.order_by(Followup.due_at, Followup.id)).all()
-    audit.record(session, principal.actor, Event(
-        "followup.export", detail={"filters": filters.as_detail(), "returned": len(rows)}))
+    audit.record(
+        session,
+        principal.actor,
+        Event("followup.export", detail={"filters": filters.as_detail(), "returned": len(rows)}),
+    )
     return _views(session, rows, now)
 
 
 def awaiting_answer_query(principal: Principal) -> Select[tuple[Followup]]:
     """Hits on the principal's bureau's records that it has not answered yet, soonest due first."""
     principal.require(Perm.MESSAGES)
-    return (select(Followup)
-            .where(Followup.owner_org_id == principal.org_id, Followup.answered_at.is_(None))
-            .order_by(Followup.due_at, Followup.id))
+    return (
+        select(Followup)
+        .where(Followup.owner_org_id == principal.org_id, Followup.answered_at.is_(None))
+        .order_by(Followup.due_at, Followup.id)
+    )
 
 
-def views_of(session: Session, followups: Sequence[Followup], now: datetime | None = None
-             ) -> list[FollowupView]:
+def views_of(
+    session: Session, followups: Sequence[Followup], now: datetime | None = None
+) -> list[FollowupView]:
     """Views (with both bureaus' codes) of follow-ups a query above returned."""
     return _views(session, followups, now or utcnow())
 
@@ -277,17 +379,24 @@ class AnswerStats:
     overdue: int
 
 
-def answer_stats(session: Session, principal: Principal, now: datetime | None = None,
-                 sample: int = 1000) -> AnswerStats:
+def answer_stats(
+    session: Session, principal: Principal, now: datetime | None = None, sample: int = 1000
+) -> AnswerStats:
     """Time to first answer over the latest answered follow-ups in the principal's view."""
     principal.require(Perm.MESSAGES)
     now = now or utcnow()
-    mine = or_(Followup.searching_org_id == principal.org_id,
-               Followup.owner_org_id == principal.org_id)
-    answered_stmt = (select(Followup).where(Followup.answered_at.is_not(None))
-                     .order_by(Followup.answered_at.desc()).limit(sample))
-    overdue_stmt = select(func.count(Followup.id)).where(Followup.answered_at.is_(None),
-                                             Followup.due_at < now)
+    mine = or_(
+        Followup.searching_org_id == principal.org_id, Followup.owner_org_id == principal.org_id
+    )
+    answered_stmt = (
+        select(Followup)
+        .where(Followup.answered_at.is_not(None))
+        .order_by(Followup.answered_at.desc())
+        .limit(sample)
+    )
+    overdue_stmt = select(func.count(Followup.id)).where(
+        Followup.answered_at.is_(None), Followup.due_at < now
+    )
     if not principal.viewer.is_secretariat:
         answered_stmt, overdue_stmt = answered_stmt.where(mine), overdue_stmt.where(mine)
     answered = session.scalars(answered_stmt).all()
@@ -296,4 +405,5 @@ def answer_stats(session: Session, principal: Principal, now: datetime | None = 
         answered=len(answered),
         within_deadline=sum(1 for f in answered if f.answered_at and f.answered_at <= f.due_at),
         median=statistics.median_low(durations) if durations else None,
-        overdue=session.scalar(overdue_stmt) or 0)
+        overdue=session.scalar(overdue_stmt) or 0,
+    )

@@ -51,8 +51,15 @@ class RecordReader(Protocol):
     def policy(self, session: Session, record_id: int) -> RecordPolicy | None:
         """The record's owner and restrictions; None when there is no such record."""
 
-    def read(self, session: Session, principal: Principal, record_id: int, *,
-             admitted: bool, purpose: str) -> dict[str, Any]:
+    def read(
+        self,
+        session: Session,
+        principal: Principal,
+        record_id: int,
+        *,
+        admitted: bool,
+        purpose: str,
+    ) -> dict[str, Any]:
         """The record's content through the records service's access check, `admitted`
         being this capability's verdict; audited there; NotFound when refused."""
 
@@ -61,51 +68,76 @@ def record_reader(state: AppState) -> RecordReader:
     return state.services.records_for_operations
 
 
-def may_read_linked(viewer: Viewer, policy: RecordPolicy, link: OperationRecord,
-                    now: datetime | None = None) -> bool:
+def may_read_linked(
+    viewer: Viewer, policy: RecordPolicy, link: OperationRecord, now: datetime | None = None
+) -> bool:
     """Seen anyway, or shared into the operation by its owner, neither blocked nor expired,
     and admitted by the record's own restrictions."""
     if can_see(viewer, policy, now):
         return True
     shared_by_owner = link.shared and link.shared_by_org_id == policy.owner_org_id
-    return (shared_by_owner and not policy.access_blocked and not is_expired(policy, now)
-            and not viewer.is_partner and policy.visibility.admits(viewer.country))
+    return (
+        shared_by_owner
+        and not policy.access_blocked
+        and not is_expired(policy, now)
+        and not viewer.is_partner
+        and policy.visibility.admits(viewer.country)
+    )
 
 
 # --- membership -------------------------------------------------------------------------------
 
 
-def _event(session: Session, operation: Operation, principal: Principal, kind: str,
-           text: str) -> None:
-    session.add(OperationEvent(operation_id=operation.id, actor_org_id=principal.org_id,
-                               actor=principal.label, kind=kind, text=text[:500]))
+def _event(
+    session: Session, operation: Operation, principal: Principal, kind: str, text: str
+) -> None:
+    session.add(
+        OperationEvent(
+            operation_id=operation.id,
+            actor_org_id=principal.org_id,
+            actor=principal.label,
+            kind=kind,
+            text=text[:500],
+        )
+    )
 
 
-def _audit(session: Session, principal: Principal, operation: Operation, action: str,
-           **detail: Any) -> None:
-    audit.record(session, principal.actor, Event(
-        action, "operation", operation.id, owner_org_id=operation.lead_org_id, detail=detail))
+def _audit(
+    session: Session, principal: Principal, operation: Operation, action: str, **detail: Any
+) -> None:
+    audit.record(
+        session,
+        principal.actor,
+        Event(action, "operation", operation.id, owner_org_id=operation.lead_org_id, detail=detail),
+    )
 
 
 def _member(session: Session, operation_id: int, org_id: int) -> OperationMember | None:
-    return session.scalars(select(OperationMember).where(
-        OperationMember.operation_id == operation_id, OperationMember.org_id == org_id)).first()
+    return session.scalars(
+        select(OperationMember).where(
+            OperationMember.operation_id == operation_id, OperationMember.org_id == org_id
+        )
+    ).first()
 
 
 def _check_org_kind(principal: Principal) -> None:
     if principal.org_kind not in RECIPIENT_KINDS:
-        raise Forbidden("joint operations are run by bureaus, the General Secretariat and "
-                        "international entities")
+        raise Forbidden(
+            "joint operations are run by bureaus, the General Secretariat and "
+            "international entities"
+        )
 
 
-def operation_for(session: Session, principal: Principal, operation_id: int, *,
-                  invited_too: bool = False) -> tuple[Operation, OperationMember]:
+def operation_for(
+    session: Session, principal: Principal, operation_id: int, *, invited_too: bool = False
+) -> tuple[Operation, OperationMember]:
     """The operation if the principal's organisation takes part (or is invited)."""
     principal.require(Perm.MESSAGES)
     operation = session.get(Operation, operation_id)
     member = _member(session, operation_id, principal.org_id) if operation else None
-    allowed = {MemberStatus.ACCEPTED.value} | ({MemberStatus.INVITED.value} if invited_too
-                                                else set())
+    allowed = {MemberStatus.ACCEPTED.value} | (
+        {MemberStatus.INVITED.value} if invited_too else set()
+    )
     if operation is None or member is None or member.status not in allowed:
         raise NotFound(f"no operation {operation_id} that you take part in")
     return operation, member
@@ -120,8 +152,9 @@ def _led(session: Session, principal: Principal, operation_id: int) -> Operation
     return operation
 
 
-def create_operation(session: Session, principal: Principal, *, name: str, purpose: str
-                     ) -> Operation:
+def create_operation(
+    session: Session, principal: Principal, *, name: str, purpose: str
+) -> Operation:
     principal.require(Perm.MESSAGES)
     _check_org_kind(principal)
     name, purpose = " ".join(name.split()), purpose.strip()
@@ -129,23 +162,35 @@ def create_operation(session: Session, principal: Principal, *, name: str, purpo
         raise InvalidInput(f"an operation needs a name of at most {MAX_NAME} characters")
     if len(purpose) > MAX_PURPOSE:
         raise InvalidInput(f"a purpose has at most {MAX_PURPOSE} characters")
-    channel = new_thread(session, kind=ThreadKind.OPERATION.value,
-                         subject=name, originator_org_id=principal.org_id,
-                         participant_ids=[])
-    operation = Operation(name=name, purpose=purpose, lead_org_id=principal.org_id,
-                          channel_thread_id=channel.id)
+    channel = new_thread(
+        session,
+        kind=ThreadKind.OPERATION.value,
+        subject=name,
+        originator_org_id=principal.org_id,
+        participant_ids=[],
+    )
+    operation = Operation(
+        name=name, purpose=purpose, lead_org_id=principal.org_id, channel_thread_id=channel.id
+    )
     session.add(operation)
     session.flush()
-    session.add(OperationMember(operation_id=operation.id, org_id=principal.org_id,
-                                status=MemberStatus.ACCEPTED.value, invited_by=principal.label,
-                                responded_at=utcnow()))
+    session.add(
+        OperationMember(
+            operation_id=operation.id,
+            org_id=principal.org_id,
+            status=MemberStatus.ACCEPTED.value,
+            invited_by=principal.label,
+            responded_at=utcnow(),
+        )
+    )
     _event(session, operation, principal, "created", f"operation {name} opened")
     _audit(session, principal, operation, "operation.create", name=name)
     return operation
 
 
-def invite(session: Session, principal: Principal, operation_id: int, org_id: int
-           ) -> OperationMember:
+def invite(
+    session: Session, principal: Principal, operation_id: int, org_id: int
+) -> OperationMember:
     operation = _led(session, principal, operation_id)
     org = session.get(Organisation, org_id)
     if org is None or not org.active or OrgKind(org.kind) not in RECIPIENT_KINDS:
@@ -157,7 +202,10 @@ def invite(session: Session, principal: Principal, operation_id: int, org_id: in
         member = OperationMember(operation_id=operation.id, org_id=org.id)
         session.add(member)
     member.status, member.invited_by, member.invited_at = (
-        MemberStatus.INVITED.value, principal.label, utcnow())
+        MemberStatus.INVITED.value,
+        principal.label,
+        utcnow(),
+    )
     member.responded_at = None
     _event(session, operation, principal, "invited", f"{org.code} invited")
     _audit(session, principal, operation, "operation.invite", org=org.code)
@@ -165,16 +213,18 @@ def invite(session: Session, principal: Principal, operation_id: int, org_id: in
 
 
 def _set_channel_member(session: Session, thread_id: int, org_id: int, present: bool) -> None:
-    row = session.scalars(select(Participant).where(
-        Participant.thread_id == thread_id, Participant.org_id == org_id)).first()
+    row = session.scalars(
+        select(Participant).where(Participant.thread_id == thread_id, Participant.org_id == org_id)
+    ).first()
     if present and row is None:
         session.add(Participant(thread_id=thread_id, org_id=org_id))
     elif row is not None:
         row.left_at = None if present else utcnow()
 
 
-def respond(session: Session, principal: Principal, operation_id: int, accept: bool
-            ) -> OperationMember:
+def respond(
+    session: Session, principal: Principal, operation_id: int, accept: bool
+) -> OperationMember:
     """The invited organisation accepts (and joins the channel) or declines."""
     operation, member = operation_for(session, principal, operation_id, invited_too=True)
     if member.status != MemberStatus.INVITED.value:
@@ -189,8 +239,9 @@ def respond(session: Session, principal: Principal, operation_id: int, accept: b
     return member
 
 
-def remove_member(session: Session, principal: Principal, operation_id: int, org_id: int
-                  ) -> OperationMember:
+def remove_member(
+    session: Session, principal: Principal, operation_id: int, org_id: int
+) -> OperationMember:
     """The lead removes a member, or a member leaves; either way it loses the channel."""
     operation, _ = operation_for(session, principal, operation_id)
     if principal.org_id not in (operation.lead_org_id, org_id):
@@ -208,36 +259,50 @@ def remove_member(session: Session, principal: Principal, operation_id: int, org
     return member
 
 
-def list_operations(session: Session, principal: Principal
-                    ) -> list[tuple[Operation, OperationMember]]:
+def list_operations(
+    session: Session, principal: Principal
+) -> list[tuple[Operation, OperationMember]]:
     principal.require(Perm.MESSAGES)
     rows = session.execute(
         select(Operation, OperationMember)
         .join(OperationMember, OperationMember.operation_id == Operation.id)
-        .where(OperationMember.org_id == principal.org_id,
-               OperationMember.status.in_([MemberStatus.INVITED.value,
-                                           MemberStatus.ACCEPTED.value]))
-        .order_by(Operation.id.desc()))
+        .where(
+            OperationMember.org_id == principal.org_id,
+            OperationMember.status.in_([MemberStatus.INVITED.value, MemberStatus.ACCEPTED.value]),
+        )
+        .order_by(Operation.id.desc())
+    )
     return list(rows)
 
 
 def invitations_query(principal: Principal) -> Select[tuple[Operation]]:
     """Open operations that invited the principal's organisation and await its answer."""
     principal.require(Perm.MESSAGES)
-    return (select(Operation)
-            .join(OperationMember, OperationMember.operation_id == Operation.id)
-            .where(OperationMember.org_id == principal.org_id,
-                   OperationMember.status == MemberStatus.INVITED.value,
-                   Operation.closed_at.is_(None))
-            .order_by(OperationMember.invited_at, Operation.id))
+    return (
+        select(Operation)
+        .join(OperationMember, OperationMember.operation_id == Operation.id)
+        .where(
+            OperationMember.org_id == principal.org_id,
+            OperationMember.status == MemberStatus.INVITED.value,
+            Operation.closed_at.is_(None),
+        )
+        .order_by(OperationMember.invited_at, Operation.id)
+    )
 
 
 # --- workspace --------------------------------------------------------------------------------
 
 
-def link_record(session: Session, principal: Principal, reader: RecordReader,
-                operation_id: int, record_id: int, *, share: bool = False, note: str = ""
-                ) -> OperationRecord:
+def link_record(
+    session: Session,
+    principal: Principal,
+    reader: RecordReader,
+    operation_id: int,
+    record_id: int,
+    *,
+    share: bool = False,
+    note: str = "",
+) -> OperationRecord:
     """Put a record one can see into the workspace; its owner may also share it explicitly."""
     operation, _ = operation_for(session, principal, operation_id)
     if operation.closed_at is not None:
@@ -247,32 +312,50 @@ def link_record(session: Session, principal: Principal, reader: RecordReader,
         raise NotFound(f"no record {record_id} that you may see")
     if share and policy.owner_org_id != principal.org_id:
         raise Forbidden("only the record's owner shares it into an operation")
-    link = session.scalars(select(OperationRecord).where(
-        OperationRecord.operation_id == operation.id,
-        OperationRecord.record_id == record_id)).first()
+    link = session.scalars(
+        select(OperationRecord).where(
+            OperationRecord.operation_id == operation.id, OperationRecord.record_id == record_id
+        )
+    ).first()
     if link is not None and (link.shared or not share):
         raise Conflict(f"record {record_id} is in the workspace already")
     if link is None:
-        link = OperationRecord(operation_id=operation.id, record_id=record_id,
-                               linked_by_org_id=principal.org_id, note=note.strip()[:500])
+        link = OperationRecord(
+            operation_id=operation.id,
+            record_id=record_id,
+            linked_by_org_id=principal.org_id,
+            note=note.strip()[:500],
+        )
         session.add(link)
     if share:
         link.shared, link.shared_by_org_id = True, principal.org_id
     session.flush()
     verb = "shared" if share else "linked"
     _event(session, operation, principal, f"record_{verb}", f"record {record_id} {verb}")
-    audit.record(session, principal.actor, Event(
-        f"operation.record_{verb}", "record", record_id, owner_org_id=policy.owner_org_id,
-        detail={"operation": operation.id}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            f"operation.record_{verb}",
+            "record",
+            record_id,
+            owner_org_id=policy.owner_org_id,
+            detail={"operation": operation.id},
+        ),
+    )
     return link
 
 
-def visible_records(session: Session, principal: Principal, reader: RecordReader,
-                    operation_id: int) -> list[OperationRecord]:
+def visible_records(
+    session: Session, principal: Principal, reader: RecordReader, operation_id: int
+) -> list[OperationRecord]:
     """The workspace as this participant may see it: nothing it may not open is listed."""
     operation, _ = operation_for(session, principal, operation_id)
-    links = session.scalars(select(OperationRecord).where(
-        OperationRecord.operation_id == operation.id).order_by(OperationRecord.id)).all()
+    links = session.scalars(
+        select(OperationRecord)
+        .where(OperationRecord.operation_id == operation.id)
+        .order_by(OperationRecord.id)
+    ).all()
     now = utcnow()
     visible = []
     for link in links:
@@ -282,29 +365,48 @@ def visible_records(session: Session, principal: Principal, reader: RecordReader
     return visible
 
 
-def read_record(session: Session, principal: Principal, reader: RecordReader,
-                operation_id: int, record_id: int) -> dict[str, Any]:
+def read_record(
+    session: Session, principal: Principal, reader: RecordReader, operation_id: int, record_id: int
+) -> dict[str, Any]:
     """A record through the operation; NotFound unless `may_read_linked` says yes."""
     operation, _ = operation_for(session, principal, operation_id)
-    link = session.scalars(select(OperationRecord).where(
-        OperationRecord.operation_id == operation.id,
-        OperationRecord.record_id == record_id)).first()
+    link = session.scalars(
+        select(OperationRecord).where(
+            OperationRecord.operation_id == operation.id, OperationRecord.record_id == record_id
+        )
+    ).first()
     policy = reader.policy(session, record_id) if link is not None else None
     if link is None or policy is None or not may_read_linked(principal.viewer, policy, link):
         raise NotFound(f"no record {record_id} in this operation that you may see")
-    content = reader.read(session, principal, record_id, admitted=True,
-                          purpose=f"operation {operation.id}")
-    audit.record(session, principal.actor, Event(
-        "operation.record_read", "record", record_id, owner_org_id=policy.owner_org_id,
-        detail={"operation": operation.id, "shared": link.shared}))
+    content = reader.read(
+        session, principal, record_id, admitted=True, purpose=f"operation {operation.id}"
+    )
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "operation.record_read",
+            "record",
+            record_id,
+            owner_org_id=policy.owner_org_id,
+            detail={"operation": operation.id, "shared": link.shared},
+        ),
+    )
     return content
 
 
 # --- tasks and timeline -----------------------------------------------------------------------
 
 
-def add_task(session: Session, principal: Principal, operation_id: int, *, title: str,
-             owner_org_id: int, due_at: datetime | None = None) -> OperationTask:
+def add_task(
+    session: Session,
+    principal: Principal,
+    operation_id: int,
+    *,
+    title: str,
+    owner_org_id: int,
+    due_at: datetime | None = None,
+) -> OperationTask:
     operation, _ = operation_for(session, principal, operation_id)
     if operation.closed_at is not None:
         raise Conflict("this operation is closed")
@@ -316,8 +418,13 @@ def add_task(session: Session, principal: Principal, operation_id: int, *, title
         raise InvalidInput("a task's owner is a member that accepted the operation")
     if due_at is not None and due_at.tzinfo is None:
         raise InvalidInput("a due date needs a time zone")
-    task = OperationTask(operation_id=operation.id, title=title, owner_org_id=owner_org_id,
-                         due_at=due_at, created_by=principal.label)
+    task = OperationTask(
+        operation_id=operation.id,
+        title=title,
+        owner_org_id=owner_org_id,
+        due_at=due_at,
+        created_by=principal.label,
+    )
     session.add(task)
     session.flush()
     code = org_codes(session, [owner_org_id])[owner_org_id]
@@ -326,8 +433,9 @@ def add_task(session: Session, principal: Principal, operation_id: int, *, title
     return task
 
 
-def complete_task(session: Session, principal: Principal, operation_id: int, task_id: int
-                  ) -> OperationTask:
+def complete_task(
+    session: Session, principal: Principal, operation_id: int, task_id: int
+) -> OperationTask:
     operation, _ = operation_for(session, principal, operation_id)
     task = session.get(OperationTask, task_id)
     if task is None or task.operation_id != operation.id:
@@ -376,28 +484,61 @@ class OperationView:
         return task.done_at is None and task.due_at is not None and task.due_at < self.now
 
 
-def operation_view(session: Session, principal: Principal, reader: RecordReader,
-                   operation_id: int) -> OperationView:
+def operation_view(
+    session: Session, principal: Principal, reader: RecordReader, operation_id: int
+) -> OperationView:
     """Everything a member sees; an invited organisation sees only what it needs to answer."""
     operation, me = operation_for(session, principal, operation_id, invited_too=True)
-    members = session.scalars(select(OperationMember).where(
-        OperationMember.operation_id == operation.id).order_by(OperationMember.id)).all()
+    members = session.scalars(
+        select(OperationMember)
+        .where(OperationMember.operation_id == operation.id)
+        .order_by(OperationMember.id)
+    ).all()
     accepted = me.status == MemberStatus.ACCEPTED.value
-    tasks = list(session.scalars(select(OperationTask).where(
-        OperationTask.operation_id == operation.id).order_by(OperationTask.id))) if accepted \
+    tasks = (
+        list(
+            session.scalars(
+                select(OperationTask)
+                .where(OperationTask.operation_id == operation.id)
+                .order_by(OperationTask.id)
+            )
+        )
+        if accepted
         else []
-    timeline = list(session.scalars(select(OperationEvent).where(
-        OperationEvent.operation_id == operation.id).order_by(OperationEvent.id))) if accepted \
+    )
+    timeline = (
+        list(
+            session.scalars(
+                select(OperationEvent)
+                .where(OperationEvent.operation_id == operation.id)
+                .order_by(OperationEvent.id)
+            )
+        )
+        if accepted
         else []
-    records = (visible_records(session, principal, reader, operation.id)
-               if accepted else [])
-    codes = org_codes(session, {operation.lead_org_id, *(m.org_id for m in members),
-                                *(t.owner_org_id for t in tasks)})
-    audit.record(session, principal.actor, Event(
-        "operation.read", "operation", operation.id, owner_org_id=operation.lead_org_id))
+    )
+    records = visible_records(session, principal, reader, operation.id) if accepted else []
+    codes = org_codes(
+        session,
+        {operation.lead_org_id, *(m.org_id for m in members), *(t.owner_org_id for t in tasks)},
+    )
+    audit.record(
+        session,
+        principal.actor,
+        Event("operation.read", "operation", operation.id, owner_org_id=operation.lead_org_id),
+    )
     return OperationView(
-        operation=operation, lead_code=codes[operation.lead_org_id], my_status=me.status,
-        members=[MemberView(m.org_id, codes[m.org_id], m.status) for m in members
-                 if accepted or m.status == MemberStatus.ACCEPTED.value],
-        records=records, tasks=tasks, task_owners={t.id: codes[t.owner_org_id] for t in tasks},
-        timeline=timeline, now=utcnow())
+        operation=operation,
+        lead_code=codes[operation.lead_org_id],
+        my_status=me.status,
+        members=[
+            MemberView(m.org_id, codes[m.org_id], m.status)
+            for m in members
+            if accepted or m.status == MemberStatus.ACCEPTED.value
+        ],
+        records=records,
+        tasks=tasks,
+        task_owners={t.id: codes[t.owner_org_id] for t in tasks},
+        timeline=timeline,
+        now=utcnow(),
+    )

@@ -56,8 +56,9 @@ class _Evaluated(_In):
 
 
 class MessageIn(_Evaluated):
-    recipients: list[str] = Field(min_length=1, max_length=MAX_RECIPIENTS,
-                                  description="Organisation codes; 'FR' means NCB-FR")
+    recipients: list[str] = Field(
+        min_length=1, max_length=MAX_RECIPIENTS, description="Organisation codes; 'FR' means NCB-FR"
+    )
     subject: str = Field(min_length=1, max_length=MAX_SUBJECT)
 
 
@@ -205,12 +206,21 @@ class FollowupOut(BaseModel):
     def of(cls, view: FollowupView) -> FollowupOut:
         f = view.followup
         answer = view.time_to_answer
-        return cls(hit_id=f.hit_id, record_id=f.record_id, thread_id=f.thread_id,
-                   searching=view.searching_code, owner=view.owner_code, priority=f.priority,
-                   opened_at=f.opened_at, due_at=f.due_at, answered_at=f.answered_at,
-                   overdue=view.overdue, answered_late=view.answered_late,
-                   seconds_to_answer=None if answer is None else answer.total_seconds(),
-                   waiting_seconds=view.waiting.total_seconds())
+        return cls(
+            hit_id=f.hit_id,
+            record_id=f.record_id,
+            thread_id=f.thread_id,
+            searching=view.searching_code,
+            owner=view.owner_code,
+            priority=f.priority,
+            opened_at=f.opened_at,
+            due_at=f.due_at,
+            answered_at=f.answered_at,
+            overdue=view.overdue,
+            answered_late=view.answered_late,
+            seconds_to_answer=None if answer is None else answer.total_seconds(),
+            waiting_seconds=view.waiting.total_seconds(),
+        )
 
 
 class AnswerStatsOut(BaseModel):
@@ -221,9 +231,12 @@ class AnswerStatsOut(BaseModel):
 
     @classmethod
     def of(cls, stats: AnswerStats) -> AnswerStatsOut:
-        return cls(answered=stats.answered, within_deadline=stats.within_deadline,
-                   median_seconds=stats.median.total_seconds() if stats.median else None,
-                   overdue=stats.overdue)
+        return cls(
+            answered=stats.answered,
+            within_deadline=stats.within_deadline,
+            median_seconds=stats.median.total_seconds() if stats.median else None,
+            overdue=stats.overdue,
+        )
 
 
 class FollowupListOut(BaseModel):

@@ -91,15 +91,26 @@ class Access:
 
 
 def _is_participant(session: Session, thread_id: int, org_id: int) -> bool:
-    return session.scalars(select(Participant.id).where(
-        Participant.thread_id == thread_id, Participant.org_id == org_id,
-        Participant.left_at.is_(None))).first() is not None
+    return (
+        session.scalars(
+            select(Participant.id).where(
+                Participant.thread_id == thread_id,
+                Participant.org_id == org_id,
+                Participant.left_at.is_(None),
+            )
+        ).first()
+        is not None
+    )
 
 
 def _active_grant(session: Session, thread_id: int, org_id: int) -> AccessGrant | None:
-    return session.scalars(select(AccessGrant).where(
-        AccessGrant.thread_id == thread_id, AccessGrant.org_id == org_id,
-        AccessGrant.revoked_at.is_(None))).first()
+    return session.scalars(
+        select(AccessGrant).where(
+            AccessGrant.thread_id == thread_id,
+            AccessGrant.org_id == org_id,
+            AccessGrant.revoked_at.is_(None),
+        )
+    ).first()
 
 
 def thread_access(session: Session, principal: Principal, thread_id: int) -> Access:
@@ -122,8 +133,9 @@ def _participating(session: Session, principal: Principal, thread_id: int) -> Th
     return access.thread
 
 
-def _message_in_reach(session: Session, principal: Principal, message_id: int, *,
-                      missing: str | None = None) -> tuple[Message, Access]:
+def _message_in_reach(
+    session: Session, principal: Principal, message_id: int, *, missing: str | None = None
+) -> tuple[Message, Access]:
     """The message and how the principal reaches its thread.
 
     Whether the message is missing or in a thread the principal cannot reach, the answer is
@@ -143,19 +155,42 @@ def _message_in_reach(session: Session, principal: Principal, message_id: int, *
 # --- sending ----------------------------------------------------------------------------------
 
 
-def start_thread(session: Session, ctx: MessagingContext, principal: Principal,
-                 recipients: Sequence[int], draft: Draft) -> Message:
+def start_thread(
+    session: Session,
+    ctx: MessagingContext,
+    principal: Principal,
+    recipients: Sequence[int],
+    draft: Draft,
+) -> Message:
     """A new thread from the principal's organisation to the chosen organisations."""
     principal.require(Perm.MESSAGES)
     recipients = check_recipients(session, principal.org_id, recipients)
-    thread = new_thread(session, kind=ThreadKind.DIRECT.value, subject=draft.subject.strip(),
-                        originator_org_id=principal.org_id, participant_ids=recipients)
-    return post(session, ctx, actor=principal.actor, sender_org_id=principal.org_id,
-                thread=thread, draft=draft, recipients=recipients)
+    thread = new_thread(
+        session,
+        kind=ThreadKind.DIRECT.value,
+        subject=draft.subject.strip(),
+        originator_org_id=principal.org_id,
+        participant_ids=recipients,
+    )
+    return post(
+        session,
+        ctx,
+        actor=principal.actor,
+        sender_org_id=principal.org_id,
+        thread=thread,
+        draft=draft,
+        recipients=recipients,
+    )
 
 
-def reply(session: Session, ctx: MessagingContext, principal: Principal, thread_id: int,
-          draft: Draft, reply_to_id: int | None = None) -> Message:
+def reply(
+    session: Session,
+    ctx: MessagingContext,
+    principal: Principal,
+    thread_id: int,
+    draft: Draft,
+    reply_to_id: int | None = None,
+) -> Message:
     """A message to every other participant of the thread."""
     thread = _participating(session, principal, thread_id)
     if thread.closed_at is not None:
@@ -167,8 +202,16 @@ def reply(session: Session, ctx: MessagingContext, principal: Principal, thread_
     recipients = [o for o in active_participants(session, thread.id) if o != principal.org_id]
     if not recipients:
         raise Conflict("nobody else takes part in this thread yet")
-    return post(session, ctx, actor=principal.actor, sender_org_id=principal.org_id,
-                thread=thread, draft=draft, recipients=recipients, reply_to_id=reply_to_id)
+    return post(
+        session,
+        ctx,
+        actor=principal.actor,
+        sender_org_id=principal.org_id,
+        thread=thread,
+        draft=draft,
+        recipients=recipients,
+        reply_to_id=reply_to_id,
+    )
 
 
 def close_thread(session: Session, principal: Principal, thread_id: int) -> Thread:
@@ -177,8 +220,11 @@ def close_thread(session: Session, principal: Principal, thread_id: int) -> Thre
         raise Conflict("an operation's channel closes with the operation")
     if thread.closed_at is None:
         thread.closed_at = utcnow()
-        audit.record(session, principal.actor, Event(
-            "thread.close", "thread", thread.id, owner_org_id=thread.originator_org_id))
+        audit.record(
+            session,
+            principal.actor,
+            Event("thread.close", "thread", thread.id, owner_org_id=thread.originator_org_id),
+        )
     return thread
 
 
@@ -251,28 +297,44 @@ def _parts(session: Session, message_ids: list[int]) -> _Parts:
     links: dict[int, list[MessageLink]] = defaultdict(list)
     receipts: dict[int, list[Receipt]] = defaultdict(list)
     if message_ids:
-        for a in session.scalars(select(Attachment).where(Attachment.message_id.in_(message_ids))
-                                 .order_by(Attachment.position)):
+        for a in session.scalars(
+            select(Attachment)
+            .where(Attachment.message_id.in_(message_ids))
+            .order_by(Attachment.position)
+        ):
             attachments[a.message_id].append(a)
-        for link in session.scalars(select(MessageLink)
-                                    .where(MessageLink.message_id.in_(message_ids))):
+        for link in session.scalars(
+            select(MessageLink).where(MessageLink.message_id.in_(message_ids))
+        ):
             links[link.message_id].append(link)
-        for r in session.scalars(select(Receipt).where(Receipt.message_id.in_(message_ids))
-                                 .order_by(Receipt.id)):
+        for r in session.scalars(
+            select(Receipt).where(Receipt.message_id.in_(message_ids)).order_by(Receipt.id)
+        ):
             receipts[r.message_id].append(r)
     return _Parts(attachments, links, receipts)
 
 
-def _open(session: Session, ctx: MessagingContext, message: Message, parts: _Parts
-          ) -> tuple[str | None, Verification, bytes]:
+def _open(
+    session: Session, ctx: MessagingContext, message: Message, parts: _Parts
+) -> tuple[str | None, Verification, bytes]:
     """Decrypt and verify one message: (body or None, verification, signed bytes)."""
     try:
         body = ctx.keys.decrypt(message.body_ciphertext, body_context(message))
     except TamperedError:
-        return None, Verification(False, message.signing_key_id,
-                                  "the stored body was altered: it no longer decrypts"), b""
-    payload = signed_payload(message, body, [r.org_id for r in parts.receipts[message.id]],
-                             parts.attachments[message.id], parts.links[message.id])
+        return (
+            None,
+            Verification(
+                False, message.signing_key_id, "the stored body was altered: it no longer decrypts"
+            ),
+            b"",
+        )
+    payload = signed_payload(
+        message,
+        body,
+        [r.org_id for r in parts.receipts[message.id]],
+        parts.attachments[message.id],
+        parts.links[message.id],
+    )
     verification = verify_message(session, ctx.keys, message, payload)
     return body.decode(errors="replace"), verification, payload
 
@@ -280,12 +342,14 @@ def _open(session: Session, ctx: MessagingContext, message: Message, parts: _Par
 def forward_state(session: Session, message: Message, org_id: int) -> ForwardState:
     """May this organisation forward the message? H2 needs the originator's permission."""
     latest = session.scalars(
-        select(ForwardRequest).where(ForwardRequest.message_id == message.id,
-                                     ForwardRequest.requester_org_id == org_id)
-        .order_by(ForwardRequest.id.desc())).first()
+        select(ForwardRequest)
+        .where(ForwardRequest.message_id == message.id, ForwardRequest.requester_org_id == org_id)
+        .order_by(ForwardRequest.id.desc())
+    ).first()
     granted = latest is not None and latest.granted is True
-    policy = RecordPolicy(owner_org_id=message.origin_org_id,
-                          handling=HandlingCode(message.handling))
+    policy = RecordPolicy(
+        owner_org_id=message.origin_org_id, handling=HandlingCode(message.handling)
+    )
     if org_id == message.origin_org_id or may_disseminate(policy, permission_granted=granted):
         return ForwardState.ALLOWED
     if latest is None:
@@ -293,70 +357,129 @@ def forward_state(session: Session, message: Message, org_id: int) -> ForwardSta
     return ForwardState.REQUESTED if latest.granted is None else ForwardState.REFUSED
 
 
-def read_thread(session: Session, ctx: MessagingContext, principal: Principal,
-                thread_id: int) -> ThreadView:
+def read_thread(
+    session: Session, ctx: MessagingContext, principal: Principal, thread_id: int
+) -> ThreadView:
     """Every message decrypted and verified; the principal's receipts are marked read."""
     access = thread_access(session, principal, thread_id)
     thread = access.thread
-    messages = list(session.scalars(select(Message).where(Message.thread_id == thread.id)
-                                    .order_by(Message.id)))
+    messages = list(
+        session.scalars(select(Message).where(Message.thread_id == thread.id).order_by(Message.id))
+    )
     parts = _parts(session, [m.id for m in messages])
     newly_read = _mark_read(principal, parts) if access.participant else []
     participant_ids = active_participants(session, thread.id)
-    requests = list(session.scalars(select(ForwardRequest).where(
-        ForwardRequest.thread_id == thread.id).order_by(ForwardRequest.id)))
-    grants = list(session.scalars(select(AccessGrant).where(AccessGrant.thread_id == thread.id)
-                                  .order_by(AccessGrant.id)))
-    accesses = list(session.scalars(select(GrantedAccess).where(
-        GrantedAccess.thread_id == thread.id).order_by(GrantedAccess.id)))
-    codes = org_codes(session, [*participant_ids, *(m.sender_org_id for m in messages),
-                                *(r.org_id for rs in parts.receipts.values() for r in rs),
-                                *(f.requester_org_id for f in requests),
-                                *(g.org_id for g in grants),
-                                *(g.granted_by_org_id for g in grants)])
+    requests = list(
+        session.scalars(
+            select(ForwardRequest)
+            .where(ForwardRequest.thread_id == thread.id)
+            .order_by(ForwardRequest.id)
+        )
+    )
+    grants = list(
+        session.scalars(
+            select(AccessGrant).where(AccessGrant.thread_id == thread.id).order_by(AccessGrant.id)
+        )
+    )
+    accesses = list(
+        session.scalars(
+            select(GrantedAccess)
+            .where(GrantedAccess.thread_id == thread.id)
+            .order_by(GrantedAccess.id)
+        )
+    )
+    codes = org_codes(
+        session,
+        [
+            *participant_ids,
+            *(m.sender_org_id for m in messages),
+            *(r.org_id for rs in parts.receipts.values() for r in rs),
+            *(f.requester_org_id for f in requests),
+            *(g.org_id for g in grants),
+            *(g.granted_by_org_id for g in grants),
+        ],
+    )
     views = []
     for message in messages:
         body, verification, payload = _open(session, ctx, message, parts)
-        views.append(MessageView(
-            message=message, sender_code=codes[message.sender_org_id], body=body,
-            verification=verification, signed_payload=payload,
-            attachments=parts.attachments[message.id], links=parts.links[message.id],
-            receipts=[ReceiptView(codes[r.org_id], r.delivered_at, r.read_at)
-                      for r in parts.receipts[message.id]],
-            forward_state=forward_state(session, message, principal.org_id)))
+        views.append(
+            MessageView(
+                message=message,
+                sender_code=codes[message.sender_org_id],
+                body=body,
+                verification=verification,
+                signed_payload=payload,
+                attachments=parts.attachments[message.id],
+                links=parts.links[message.id],
+                receipts=[
+                    ReceiptView(codes[r.org_id], r.delivered_at, r.read_at)
+                    for r in parts.receipts[message.id]
+                ],
+                forward_state=forward_state(session, message, principal.org_id),
+            )
+        )
     by_id = {m.id: m for m in messages}
     _audit_read(session, principal, access, [m.id for m in messages], newly_read)
     return ThreadView(
-        thread=thread, participant=access.participant,
-        participants=sorted(codes[o] for o in participant_ids), messages=views,
-        forward_requests=[ForwardRequestView(r, codes[r.requester_org_id],
-                                             by_id[r.message_id].origin_org_id)
-                          for r in requests],
+        thread=thread,
+        participant=access.participant,
+        participants=sorted(codes[o] for o in participant_ids),
+        messages=views,
+        forward_requests=[
+            ForwardRequestView(r, codes[r.requester_org_id], by_id[r.message_id].origin_org_id)
+            for r in requests
+        ],
         grants=[GrantView(g, codes[g.org_id], codes[g.granted_by_org_id]) for g in grants],
-        granted_accesses=[GrantedAccessView(a, codes.get(a.org_id, str(a.org_id)))
-                          for a in accesses],
-        followups=followup_views(session, thread_id=thread.id))
+        granted_accesses=[
+            GrantedAccessView(a, codes.get(a.org_id, str(a.org_id))) for a in accesses
+        ],
+        followups=followup_views(session, thread_id=thread.id),
+    )
 
 
 def _mark_read(principal: Principal, parts: _Parts) -> list[int]:
     now = utcnow()
-    unread = [r for rs in parts.receipts.values() for r in rs
-              if r.org_id == principal.org_id and r.read_at is None]
+    unread = [
+        r
+        for rs in parts.receipts.values()
+        for r in rs
+        if r.org_id == principal.org_id and r.read_at is None
+    ]
     for receipt in unread:
         receipt.read_at, receipt.read_by = now, principal.label
     return [r.message_id for r in unread]
 
 
-def _audit_read(session: Session, principal: Principal, access: Access,
-                message_ids: list[int], newly_read: list[int]) -> None:
+def _audit_read(
+    session: Session,
+    principal: Principal,
+    access: Access,
+    message_ids: list[int],
+    newly_read: list[int],
+) -> None:
     thread = access.thread
     via = "participant" if access.participant else "grant"
-    audit.record(session, principal.actor, Event(
-        "thread.read", "thread", thread.id, owner_org_id=thread.originator_org_id,
-        detail={"messages": message_ids, "newly_read": newly_read, "via": via}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "thread.read",
+            "thread",
+            thread.id,
+            owner_org_id=thread.originator_org_id,
+            detail={"messages": message_ids, "newly_read": newly_read, "via": via},
+        ),
+    )
     if access.grant is not None:
-        session.add(GrantedAccess(thread_id=thread.id, grant_id=access.grant.id,
-                                  org_id=principal.org_id, actor=principal.label, action="read"))
+        session.add(
+            GrantedAccess(
+                thread_id=thread.id,
+                grant_id=access.grant.id,
+                org_id=principal.org_id,
+                actor=principal.label,
+                action="read",
+            )
+        )
 
 
 # --- inbox -----------------------------------------------------------------------------------
@@ -375,9 +498,15 @@ class ThreadSummary:
         return Priority(self.thread.priority)
 
 
-def inbox(session: Session, principal: Principal, *, unread_only: bool = False,
-          limit: int = 50, before: int | None = None, now: datetime | None = None
-          ) -> list[ThreadSummary]:
+def inbox(
+    session: Session,
+    principal: Principal,
+    *,
+    unread_only: bool = False,
+    limit: int = 50,
+    before: int | None = None,
+    now: datetime | None = None,
+) -> list[ThreadSummary]:
     """Threads the principal's organisation reads, latest activity first.
 
     `before` is a last_message_id from a previous page (keyset pagination).
@@ -386,8 +515,12 @@ def inbox(session: Session, principal: Principal, *, unread_only: bool = False,
     check_limit(limit)
     now = now or utcnow()
     unread = _unread_count(principal.org_id)
-    stmt = (select(Thread, unread).where(_reads_thread(principal.org_id))
-            .order_by(Thread.last_message_id.desc()).limit(limit))
+    stmt = (
+        select(Thread, unread)
+        .where(_reads_thread(principal.org_id))
+        .order_by(Thread.last_message_id.desc())
+        .limit(limit)
+    )
     if unread_only:
         stmt = stmt.where(unread > 0)
     if before is not None:
@@ -397,18 +530,26 @@ def inbox(session: Session, principal: Principal, *, unread_only: bool = False,
 
 
 def _unread_count(org_id: int) -> ScalarSelect[int]:
-    return (select(func.count(Receipt.id))
-            .where(Receipt.thread_id == Thread.id, Receipt.org_id == org_id,
-                   Receipt.read_at.is_(None))
-            .correlate(Thread).scalar_subquery())
+    return (
+        select(func.count(Receipt.id))
+        .where(Receipt.thread_id == Thread.id, Receipt.org_id == org_id, Receipt.read_at.is_(None))
+        .correlate(Thread)
+        .scalar_subquery()
+    )
 
 
 def _reads_thread(org_id: int) -> ColumnElement[bool]:
     """The inbox's rule: threads the organisation takes part in or was granted, with a message."""
-    takes_part = exists().where(Participant.thread_id == Thread.id,
-                                Participant.org_id == org_id, Participant.left_at.is_(None))
-    granted = exists().where(AccessGrant.thread_id == Thread.id, AccessGrant.org_id == org_id,
-                             AccessGrant.revoked_at.is_(None))
+    takes_part = exists().where(
+        Participant.thread_id == Thread.id,
+        Participant.org_id == org_id,
+        Participant.left_at.is_(None),
+    )
+    granted = exists().where(
+        AccessGrant.thread_id == Thread.id,
+        AccessGrant.org_id == org_id,
+        AccessGrant.revoked_at.is_(None),
+    )
     return and_(or_(takes_part, granted), Thread.last_message_id.is_not(None))
 
 
@@ -421,25 +562,37 @@ def inbox_total(session: Session, principal: Principal, *, unread_only: bool = F
     return session.scalar(stmt) or 0
 
 
-def _summaries(session: Session, rows: Sequence[tuple[Thread, int]], now: datetime
-               ) -> list[ThreadSummary]:
+def _summaries(
+    session: Session, rows: Sequence[tuple[Thread, int]], now: datetime
+) -> list[ThreadSummary]:
     thread_ids = [thread.id for thread, _ in rows]
     members: dict[int, list[int]] = defaultdict(list)
     for thread_id, org_id in session.execute(
-            select(Participant.thread_id, Participant.org_id).where(
-                Participant.thread_id.in_(thread_ids), Participant.left_at.is_(None))):
+        select(Participant.thread_id, Participant.org_id).where(
+            Participant.thread_id.in_(thread_ids), Participant.left_at.is_(None)
+        )
+    ):
         members[thread_id].append(org_id)
     codes = org_codes(session, {o for ids in members.values() for o in ids})
-    due = {views[0].followup.thread_id: views[0].followup.due_at
-           for views in _open_followups_by_thread(session, thread_ids).values()}
-    return [ThreadSummary(thread, count, sorted(codes[o] for o in members[thread.id]),
-                          due.get(thread.id), due.get(thread.id) is not None
-                          and due[thread.id] < now)
-            for thread, count in rows]
+    due = {
+        views[0].followup.thread_id: views[0].followup.due_at
+        for views in _open_followups_by_thread(session, thread_ids).values()
+    }
+    return [
+        ThreadSummary(
+            thread,
+            count,
+            sorted(codes[o] for o in members[thread.id]),
+            due.get(thread.id),
+            due.get(thread.id) is not None and due[thread.id] < now,
+        )
+        for thread, count in rows
+    ]
 
 
-def _open_followups_by_thread(session: Session, thread_ids: list[int]
-                              ) -> dict[int, list[FollowupView]]:
+def _open_followups_by_thread(
+    session: Session, thread_ids: list[int]
+) -> dict[int, list[FollowupView]]:
     grouped: dict[int, list[FollowupView]] = defaultdict(list)
     for view in followup_views(session, thread_ids=thread_ids, unanswered_only=True):
         grouped[view.followup.thread_id].append(view)
@@ -448,8 +601,9 @@ def _open_followups_by_thread(session: Session, thread_ids: list[int]
 
 def unread_first(summaries: list[ThreadSummary]) -> list[ThreadSummary]:
     """The web inbox order: unread before read, then flash, urgent, routine, then newest."""
-    return sorted(summaries, key=lambda s: (s.unread == 0, -s.priority.rank,
-                                            -(s.thread.last_message_id or 0)))
+    return sorted(
+        summaries, key=lambda s: (s.unread == 0, -s.priority.rank, -(s.thread.last_message_id or 0))
+    )
 
 
 # --- attachments -----------------------------------------------------------------------------
@@ -462,30 +616,46 @@ class Download:
     content: bytes
 
 
-def download_attachment(session: Session, ctx: MessagingContext, principal: Principal,
-                        attachment_id: int) -> Download:
+def download_attachment(
+    session: Session, ctx: MessagingContext, principal: Principal, attachment_id: int
+) -> Download:
     """The decrypted content, once both its message's signature and its hash check out."""
     principal.require(Perm.MESSAGES)
     missing = f"no attachment {attachment_id} in a thread you take part in"
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound(missing)
-    message, access = _message_in_reach(session, principal, attachment.message_id,
-                                        missing=missing)
+    message, access = _message_in_reach(session, principal, attachment.message_id, missing=missing)
     _, verification, _ = _open(session, ctx, message, _parts(session, [message.id]))
     if not verification.valid:
-        raise IntegrityFailure(f"message {message.id} fails verification: "
-                               f"{verification.problem}")
+        raise IntegrityFailure(f"message {message.id} fails verification: {verification.problem}")
     content = _blob_content(session, ctx, attachment)
-    audit.record(session, principal.actor, Event(
-        "attachment.download", "attachment", attachment.id,
-        owner_org_id=message.sender_org_id,
-        detail={"message": message.id, "thread": message.thread_id, "sha256": attachment.sha256,
-                "via": "participant" if access.participant else "grant"}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "attachment.download",
+            "attachment",
+            attachment.id,
+            owner_org_id=message.sender_org_id,
+            detail={
+                "message": message.id,
+                "thread": message.thread_id,
+                "sha256": attachment.sha256,
+                "via": "participant" if access.participant else "grant",
+            },
+        ),
+    )
     if access.grant is not None:
-        session.add(GrantedAccess(thread_id=message.thread_id, grant_id=access.grant.id,
-                                  org_id=principal.org_id, actor=principal.label,
-                                  action="download"))
+        session.add(
+            GrantedAccess(
+                thread_id=message.thread_id,
+                grant_id=access.grant.id,
+                org_id=principal.org_id,
+                actor=principal.label,
+                action="download",
+            )
+        )
     return Download(attachment.filename, attachment.content_type, content)
 
 
@@ -496,8 +666,7 @@ def _blob_content(session: Session, ctx: MessagingContext, attachment: Attachmen
     try:
         content = ctx.keys.decrypt(blob.ciphertext, blob_context(blob.sha256))
     except TamperedError as exc:
-        raise IntegrityFailure(f"the stored content of {attachment.filename} was altered"
-                               ) from exc
+        raise IntegrityFailure(f"the stored content of {attachment.filename} was altered") from exc
     if hashlib.sha256(content).hexdigest() != attachment.sha256:
         raise IntegrityFailure(f"the content of {attachment.filename} does not match its hash")
     return content
@@ -507,9 +676,11 @@ def _blob_content(session: Session, ctx: MessagingContext, attachment: Attachmen
 
 
 def _forwarded_body(message: Message, sender_code: str, body: str, note: str) -> str:
-    header = (f"---- Forwarded message ----\nFrom: {sender_code}\n"
-              f"Sent: {message.sent_at.isoformat(timespec='seconds')}\n"
-              f"Subject: {message.subject}\n\n")
+    header = (
+        f"---- Forwarded message ----\nFrom: {sender_code}\n"
+        f"Sent: {message.sent_at.isoformat(timespec='seconds')}\n"
+        f"Subject: {message.subject}\n\n"
+    )
     return f"{note.strip()}\n\n{header}{body}" if note.strip() else f"{header}{body}"
 
 
@@ -520,49 +691,85 @@ def check_forward(session: Session, principal: Principal, message_id: int) -> Me
         raise Forbidden("read access granted to you does not let you forward")
     state = forward_state(session, message, principal.org_id)
     if state is not ForwardState.ALLOWED:
-        raise Forbidden("this message is H2: it goes no further without its originator's "
-                        f"permission (permission: {state.value.replace('_', ' ')})")
+        raise Forbidden(
+            "this message is H2: it goes no further without its originator's "
+            f"permission (permission: {state.value.replace('_', ' ')})"
+        )
     return message
 
 
-def forward_message(session: Session, ctx: MessagingContext, principal: Principal,
-                    message_id: int, recipients: Sequence[int], note: str = "",
-                    priority: Priority | None = None) -> Message:
+def forward_message(
+    session: Session,
+    ctx: MessagingContext,
+    principal: Principal,
+    message_id: int,
+    recipients: Sequence[int],
+    note: str = "",
+    priority: Priority | None = None,
+) -> Message:
     """Send a message on to other organisations, in a new thread."""
     message = check_forward(session, principal, message_id)
     recipients = check_recipients(session, principal.org_id, recipients)
     parts = _parts(session, [message.id])
     body, verification, _ = _open(session, ctx, message, parts)
     if body is None or not verification.valid:
-        raise IntegrityFailure(f"message {message.id} fails verification: "
-                               f"{verification.problem}")
+        raise IntegrityFailure(f"message {message.id} fails verification: {verification.problem}")
     origin = message.origin_org_id
-    if message.handling == HandlingCode.H2.value and origin not in (principal.org_id,
-                                                                     *recipients):
+    if message.handling == HandlingCode.H2.value and origin not in (principal.org_id, *recipients):
         recipients = [*recipients, origin]
     sender_code = org_codes(session, [message.sender_org_id])[message.sender_org_id]
     draft = Draft(
         body=_forwarded_body(message, sender_code, body, note),
-        subject=f"Fwd: {message.subject}"[:MAX_SUBJECT], handling=HandlingCode(message.handling),
-        reliability=Reliability(message.reliability), accuracy=Accuracy(message.accuracy),
+        subject=f"Fwd: {message.subject}"[:MAX_SUBJECT],
+        handling=HandlingCode(message.handling),
+        reliability=Reliability(message.reliability),
+        accuracy=Accuracy(message.accuracy),
         priority=priority or Priority(message.priority),
-        links=[Link(LinkType(link.object_type), link.object_id)
-               for link in parts.links[message.id]])
-    thread = new_thread(session, kind=ThreadKind.DIRECT.value, subject=draft.subject,
-                        originator_org_id=principal.org_id, participant_ids=recipients)
-    forwarded = post(session, ctx, actor=principal.actor, sender_org_id=principal.org_id,
-                     thread=thread, draft=draft, recipients=recipients,
-                     kind=MessageKind.FORWARD, forward_of=message,
-                     carried=parts.attachments[message.id])
-    audit.record(session, principal.actor, Event(
-        "message.forward", "message", message.id, owner_org_id=origin,
-        detail={"new_message": forwarded.id, "new_thread": thread.id,
-                "recipients": list(recipients), "handling": message.handling}))
+        links=[
+            Link(LinkType(link.object_type), link.object_id) for link in parts.links[message.id]
+        ],
+    )
+    thread = new_thread(
+        session,
+        kind=ThreadKind.DIRECT.value,
+        subject=draft.subject,
+        originator_org_id=principal.org_id,
+        participant_ids=recipients,
+    )
+    forwarded = post(
+        session,
+        ctx,
+        actor=principal.actor,
+        sender_org_id=principal.org_id,
+        thread=thread,
+        draft=draft,
+        recipients=recipients,
+        kind=MessageKind.FORWARD,
+        forward_of=message,
+        carried=parts.attachments[message.id],
+    )
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "message.forward",
+            "message",
+            message.id,
+            owner_org_id=origin,
+            detail={
+                "new_message": forwarded.id,
+                "new_thread": thread.id,
+                "recipients": list(recipients),
+                "handling": message.handling,
+            },
+        ),
+    )
     return forwarded
 
 
-def request_forward_permission(session: Session, principal: Principal, message_id: int,
-                               reason: str) -> ForwardRequest:
+def request_forward_permission(
+    session: Session, principal: Principal, message_id: int, reason: str
+) -> ForwardRequest:
     """Ask the originator of an H2 message, inside its thread, for leave to forward it."""
     message, access = _message_in_reach(session, principal, message_id)
     if not access.participant:
@@ -575,44 +782,64 @@ def request_forward_permission(session: Session, principal: Principal, message_i
     reason = reason.strip()
     if not reason or len(reason) > 1000:
         raise InvalidInput("say why, in at most 1000 characters")
-    request = ForwardRequest(message_id=message.id, thread_id=message.thread_id,
-                             requester_org_id=principal.org_id, requested_by=principal.label,
-                             reason=reason)
+    request = ForwardRequest(
+        message_id=message.id,
+        thread_id=message.thread_id,
+        requester_org_id=principal.org_id,
+        requested_by=principal.label,
+        reason=reason,
+    )
     session.add(request)
     session.flush()
-    audit.record(session, principal.actor, Event(
-        "message.forward_request", "message", message.id, owner_org_id=message.origin_org_id,
-        detail={"request": request.id}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "message.forward_request",
+            "message",
+            message.id,
+            owner_org_id=message.origin_org_id,
+            detail={"request": request.id},
+        ),
+    )
     return request
 
 
-def decide_forward_request(session: Session, principal: Principal, request_id: int,
-                           grant: bool) -> ForwardRequest:
+def decide_forward_request(
+    session: Session, principal: Principal, request_id: int, grant: bool
+) -> ForwardRequest:
     """The originator grants or refuses a request to forward its H2 message."""
     principal.require(Perm.MESSAGES)
     missing = f"no forwarding request {request_id} in a thread you take part in"
     request = session.get(ForwardRequest, request_id)
     if request is None:
         raise NotFound(missing)
-    message, access = _message_in_reach(session, principal, request.message_id,
-                                        missing=missing)
+    message, access = _message_in_reach(session, principal, request.message_id, missing=missing)
     if not access.participant or principal.org_id != message.origin_org_id:
         raise Forbidden("only the message's originator decides on forwarding it")
     if request.granted is not None:
         raise Conflict("this request was decided already")
     request.granted, request.decided_by, request.decided_at = grant, principal.label, utcnow()
-    audit.record(session, principal.actor, Event(
-        "message.forward_decision", "message", message.id, owner_org_id=message.origin_org_id,
-        detail={"request": request.id, "granted": grant,
-                "requester": request.requester_org_id}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "message.forward_decision",
+            "message",
+            message.id,
+            owner_org_id=message.origin_org_id,
+            detail={"request": request.id, "granted": grant, "requester": request.requester_org_id},
+        ),
+    )
     return request
 
 
 # --- access grants to the General Secretariat --------------------------------------------------
 
 
-def grant_access(session: Session, principal: Principal, thread_id: int, org_id: int,
-                 reason: str) -> AccessGrant:
+def grant_access(
+    session: Session, principal: Principal, thread_id: int, org_id: int, reason: str
+) -> AccessGrant:
     """A participant lets the General Secretariat read the thread; audited and shown."""
     thread = _participating(session, principal, thread_id)
     org = session.get(Organisation, org_id)
@@ -625,18 +852,32 @@ def grant_access(session: Session, principal: Principal, thread_id: int, org_id:
     reason = reason.strip()
     if not reason or len(reason) > 500:
         raise InvalidInput("say why, in at most 500 characters")
-    grant = AccessGrant(thread_id=thread.id, org_id=org.id, granted_by_org_id=principal.org_id,
-                        granted_by=principal.label, reason=reason)
+    grant = AccessGrant(
+        thread_id=thread.id,
+        org_id=org.id,
+        granted_by_org_id=principal.org_id,
+        granted_by=principal.label,
+        reason=reason,
+    )
     session.add(grant)
     session.flush()
-    audit.record(session, principal.actor, Event(
-        "thread.grant", "thread", thread.id, owner_org_id=thread.originator_org_id,
-        detail={"grant": grant.id, "org": org.code, "reason": reason}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "thread.grant",
+            "thread",
+            thread.id,
+            owner_org_id=thread.originator_org_id,
+            detail={"grant": grant.id, "org": org.code, "reason": reason},
+        ),
+    )
     return grant
 
 
-def revoke_access(session: Session, principal: Principal, thread_id: int, grant_id: int
-                  ) -> AccessGrant:
+def revoke_access(
+    session: Session, principal: Principal, thread_id: int, grant_id: int
+) -> AccessGrant:
     """Any participant ends a grant: confidentiality is the default."""
     thread = _participating(session, principal, thread_id)
     grant = session.get(AccessGrant, grant_id)
@@ -644,7 +885,15 @@ def revoke_access(session: Session, principal: Principal, thread_id: int, grant_
         raise NotFound(f"no grant {grant_id} on this thread")
     if grant.revoked_at is None:
         grant.revoked_at, grant.revoked_by = utcnow(), principal.label
-        audit.record(session, principal.actor, Event(
-            "thread.revoke", "thread", thread.id, owner_org_id=thread.originator_org_id,
-            detail={"grant": grant.id}))
+        audit.record(
+            session,
+            principal.actor,
+            Event(
+                "thread.revoke",
+                "thread",
+                thread.id,
+                owner_org_id=thread.originator_org_id,
+                detail={"grant": grant.id},
+            ),
+        )
     return grant

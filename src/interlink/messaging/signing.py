@@ -54,17 +54,25 @@ def _new_key(session: Session, keys: Keyring, org_id: int) -> SigningKey:
     return key
 
 
-def rotate_signing_key(session: Session, keys: Keyring, org_id: int, actor: Actor
-                       ) -> SigningKey:
+def rotate_signing_key(session: Session, keys: Keyring, org_id: int, actor: Actor) -> SigningKey:
     now = utcnow()
-    retired = session.scalars(select(SigningKey).where(
-        SigningKey.org_id == org_id, SigningKey.valid_until.is_(None))).all()
+    retired = session.scalars(
+        select(SigningKey).where(SigningKey.org_id == org_id, SigningKey.valid_until.is_(None))
+    ).all()
     for key in retired:
         key.valid_until = now
     key = _new_key(session, keys, org_id)
-    audit.record(session, actor, Event(
-        "signing_key.rotate", "organisation", org_id, owner_org_id=org_id,
-        detail={"new_key": key.key_id, "retired": [k.key_id for k in retired]}))
+    audit.record(
+        session,
+        actor,
+        Event(
+            "signing_key.rotate",
+            "organisation",
+            org_id,
+            owner_org_id=org_id,
+            detail={"new_key": key.key_id, "retired": [k.key_id for k in retired]},
+        ),
+    )
     return key
 
 
@@ -75,8 +83,13 @@ def signing_keys(session: Session, org_id: int | None = None) -> list[SigningKey
     return list(session.scalars(stmt))
 
 
-def signed_payload(message: Message, body: bytes, recipients: list[int],
-                   attachments: list[Attachment], links: list[MessageLink]) -> bytes:
+def signed_payload(
+    message: Message,
+    body: bytes,
+    recipients: list[int],
+    attachments: list[Attachment],
+    links: list[MessageLink],
+) -> bytes:
     """The exact bytes a message's signature covers."""
     payload = {
         "v": _SIGNATURE_VERSION,
@@ -102,16 +115,16 @@ def signed_payload(message: Message, body: bytes, recipients: list[int],
         "forward_of": message.forward_of_id,
         "key": message.signing_key_id,
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _utc_iso(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
-def verify_message(session: Session, keys: Keyring, message: Message, payload: bytes
-                   ) -> Verification:
+def verify_message(
+    session: Session, keys: Keyring, message: Message, payload: bytes
+) -> Verification:
     """Check the signature with the sender's public key valid at the time of sending.
 
     The public key in the database is also compared with the one derived from the private
@@ -133,7 +146,8 @@ def verify_message(session: Session, keys: Keyring, message: Message, payload: b
     if held is not None and held != key.public_key:
         return refused("the stored public key differs from the one in the key folder")
     if message.sent_at < key.valid_from or (
-            key.valid_until is not None and message.sent_at >= key.valid_until):
+        key.valid_until is not None and message.sent_at >= key.valid_until
+    ):
         return refused("signed outside the key's validity period")
     if not verify_signature(key.public_key, message.signature, payload):
         return refused("the signature does not match the message: it was altered")

@@ -60,8 +60,9 @@ def signature_header(secret: bytes, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def verify_signature(secret: bytes, header: str, body: bytes, *, now: float | None = None,
-                     tolerance: int = 300) -> bool:
+def verify_signature(
+    secret: bytes, header: str, body: bytes, *, now: float | None = None, tolerance: int = 300
+) -> bool:
     """What a receiver does: recompute the HMAC and refuse stale timestamps."""
     parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
     try:
@@ -100,33 +101,56 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def create_webhook(session: Session, ctx: MessagingContext, principal: Principal, *, url: str,
-                   events: Iterable[str]) -> tuple[Webhook, str]:
+def create_webhook(
+    session: Session,
+    ctx: MessagingContext,
+    principal: Principal,
+    *,
+    url: str,
+    events: Iterable[str],
+) -> tuple[Webhook, str]:
     """Register an endpoint for the principal's organisation; the secret is returned once."""
     principal.require(Perm.TOKENS_MANAGE)
     chosen = sorted(set(events))
     if not chosen or any(e not in EVENTS for e in chosen):
         raise InvalidInput(f"events are one or more of {', '.join(EVENTS)}")
-    existing = session.scalars(select(Webhook.id).where(
-        Webhook.org_id == principal.org_id, Webhook.active.is_(True))).all()
+    existing = session.scalars(
+        select(Webhook.id).where(Webhook.org_id == principal.org_id, Webhook.active.is_(True))
+    ).all()
     if len(existing) >= MAX_WEBHOOKS_PER_ORG:
         raise InvalidInput(f"at most {MAX_WEBHOOKS_PER_ORG} active webhooks per organisation")
     secret = secrets.token_urlsafe(32)
-    webhook = Webhook(org_id=principal.org_id, url=_check_url(url), events=chosen,
-                      secret_ciphertext=b"", created_by=principal.label)
+    webhook = Webhook(
+        org_id=principal.org_id,
+        url=_check_url(url),
+        events=chosen,
+        secret_ciphertext=b"",
+        created_by=principal.label,
+    )
     session.add(webhook)
     session.flush()
     webhook.secret_ciphertext = ctx.keys.encrypt(secret.encode(), _secret_context(webhook.id))
-    audit.record(session, principal.actor, Event(
-        "webhook.create", "webhook", webhook.id, owner_org_id=principal.org_id,
-        detail={"url": webhook.url, "events": chosen}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "webhook.create",
+            "webhook",
+            webhook.id,
+            owner_org_id=principal.org_id,
+            detail={"url": webhook.url, "events": chosen},
+        ),
+    )
     return webhook, secret
 
 
 def list_webhooks(session: Session, principal: Principal) -> list[Webhook]:
     principal.require(Perm.TOKENS_MANAGE)
-    return list(session.scalars(select(Webhook).where(Webhook.org_id == principal.org_id)
-                                .order_by(Webhook.id)))
+    return list(
+        session.scalars(
+            select(Webhook).where(Webhook.org_id == principal.org_id).order_by(Webhook.id)
+        )
+    )
 
 
 def _own_webhook(session: Session, principal: Principal, webhook_id: int) -> Webhook:
@@ -142,11 +166,19 @@ def deactivate_webhook(session: Session, principal: Principal, webhook_id: int) 
     if webhook.active:
         webhook.active = False
         # What was still waiting is not sent to an endpoint its owner switched off.
-        session.execute(update(WebhookDelivery).where(
-            WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.status == Status.PENDING
-        ).values(status=Status.FAILED).execution_options(synchronize_session=False))
-        audit.record(session, principal.actor, Event(
-            "webhook.deactivate", "webhook", webhook.id, owner_org_id=webhook.org_id))
+        session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.status == Status.PENDING
+            )
+            .values(status=Status.FAILED)
+            .execution_options(synchronize_session=False)
+        )
+        audit.record(
+            session,
+            principal.actor,
+            Event("webhook.deactivate", "webhook", webhook.id, owner_org_id=webhook.org_id),
+        )
     return webhook
 
 
@@ -156,17 +188,25 @@ class DeliveryLog:
     attempts: list[WebhookAttempt]
 
 
-def delivery_log(session: Session, principal: Principal, webhook_id: int, limit: int = 100
-                 ) -> list[DeliveryLog]:
+def delivery_log(
+    session: Session, principal: Principal, webhook_id: int, limit: int = 100
+) -> list[DeliveryLog]:
     webhook = _own_webhook(session, principal, webhook_id)
-    deliveries = list(session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
-        .order_by(WebhookDelivery.id.desc()).limit(limit)))
+    deliveries = list(
+        session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.webhook_id == webhook.id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+        )
+    )
     attempts: dict[int, list[WebhookAttempt]] = {d.id: [] for d in deliveries}
     if deliveries:
         for attempt in session.scalars(
-                select(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(attempts))
-                .order_by(WebhookAttempt.number)):
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id.in_(attempts))
+            .order_by(WebhookAttempt.number)
+        ):
             attempts[attempt.delivery_id].append(attempt)
     return [DeliveryLog(d, attempts[d.id]) for d in deliveries]
 
@@ -177,13 +217,17 @@ def delivery_log(session: Session, principal: Principal, webhook_id: int, limit:
 def enqueue(session: Session, org_ids: Iterable[int], event: str, data: dict[str, Any]) -> int:
     """Queue `event` for every active endpoint of these organisations that subscribed to it."""
     assert event in EVENTS, event
-    hooks = session.scalars(select(Webhook).where(
-        Webhook.org_id.in_(set(org_ids)), Webhook.active.is_(True))).all()
+    hooks = session.scalars(
+        select(Webhook).where(Webhook.org_id.in_(set(org_ids)), Webhook.active.is_(True))
+    ).all()
     queued = 0
     for hook in hooks:
         if event in hook.events:
-            session.add(WebhookDelivery(webhook_id=hook.id, event=event, payload=data,
-                                        next_attempt_at=utcnow()))
+            session.add(
+                WebhookDelivery(
+                    webhook_id=hook.id, event=event, payload=data, next_attempt_at=utcnow()
+                )
+            )
             queued += 1
     return queued
 
@@ -212,30 +256,47 @@ class _Outcome:
 def _claim(db: Database, ctx: MessagingContext, now: datetime) -> list[_Claimed]:
     """Take due deliveries and hide them from other workers for a lease."""
     with db.session() as session:
-        stmt = (select(WebhookDelivery, Webhook)
-                .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-                .where(WebhookDelivery.status == Status.PENDING,
-                       WebhookDelivery.next_attempt_at <= now, Webhook.active.is_(True))
-                .order_by(WebhookDelivery.next_attempt_at).limit(ctx.webhooks.batch))
+        stmt = (
+            select(WebhookDelivery, Webhook)
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(
+                WebhookDelivery.status == Status.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+                Webhook.active.is_(True),
+            )
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(ctx.webhooks.batch)
+        )
         if db.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True, of=WebhookDelivery)
         claimed = []
         for delivery, hook in session.execute(stmt):
             delivery.next_attempt_at = now + _LEASE
-            body = json.dumps({"id": delivery.id, "event": delivery.event,
-                               "created_at": delivery.created_at.isoformat(),
-                               "data": delivery.payload}, sort_keys=True).encode()
+            body = json.dumps(
+                {
+                    "id": delivery.id,
+                    "event": delivery.event,
+                    "created_at": delivery.created_at.isoformat(),
+                    "data": delivery.payload,
+                },
+                sort_keys=True,
+            ).encode()
             secret = ctx.keys.decrypt(hook.secret_ciphertext, _secret_context(hook.id))
-            claimed.append(_Claimed(delivery.id, hook.org_id, hook.url, secret, body,
-                                    delivery.event))
+            claimed.append(
+                _Claimed(delivery.id, hook.org_id, hook.url, secret, body, delivery.event)
+            )
         return claimed
 
 
 def _attempt(client: httpx.Client, item: _Claimed) -> _Outcome:
     # The signature's timestamp is the real clock: the receiver compares it with its own.
-    headers = {"content-type": "application/json", "user-agent": "Interlink-Webhooks/1",
-               "x-interlink-event": item.event, "x-interlink-delivery": str(item.delivery_id),
-               SIGNATURE_HEADER: signature_header(item.secret, int(time.time()), item.body)}
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "Interlink-Webhooks/1",
+        "x-interlink-event": item.event,
+        "x-interlink-delivery": str(item.delivery_id),
+        SIGNATURE_HEADER: signature_header(item.secret, int(time.time()), item.body),
+    }
     started = time.monotonic()
     try:
         response = client.post(item.url, content=item.body, headers=headers)
@@ -247,39 +308,63 @@ def _attempt(client: httpx.Client, item: _Claimed) -> _Outcome:
     return _Outcome(status, error, int((time.monotonic() - started) * 1000))
 
 
-def _record(db: Database, ctx: MessagingContext, item: _Claimed, outcome: _Outcome,
-            now: datetime) -> None:
+def _record(
+    db: Database, ctx: MessagingContext, item: _Claimed, outcome: _Outcome, now: datetime
+) -> None:
     with db.session() as session:
         delivery = session.get(WebhookDelivery, item.delivery_id)
         assert delivery is not None
         delivery.attempts += 1
-        session.add(WebhookAttempt(delivery_id=delivery.id, number=delivery.attempts, at=now,
-                                   status_code=outcome.status_code, error=outcome.error,
-                                   duration_ms=outcome.duration_ms))
+        session.add(
+            WebhookAttempt(
+                delivery_id=delivery.id,
+                number=delivery.attempts,
+                at=now,
+                status_code=outcome.status_code,
+                error=outcome.error,
+                duration_ms=outcome.duration_ms,
+            )
+        )
         if outcome.ok:
             delivery.status, delivery.delivered_at = Status.DELIVERED, now
         elif delivery.attempts >= ctx.webhooks.max_attempts:
             delivery.status = Status.FAILED
         else:
             delivery.next_attempt_at = now + ctx.webhooks.delay_after(delivery.attempts)
-        audit.record(session, SYSTEM, Event(
-            "webhook.deliver", "webhook_delivery", delivery.id, owner_org_id=item.org_id,
-            outcome="ok" if outcome.ok else "failed",
-            detail={"event": item.event, "attempt": delivery.attempts,
-                    "status_code": outcome.status_code, "error": outcome.error,
-                    "final": delivery.status}))
+        audit.record(
+            session,
+            SYSTEM,
+            Event(
+                "webhook.deliver",
+                "webhook_delivery",
+                delivery.id,
+                owner_org_id=item.org_id,
+                outcome="ok" if outcome.ok else "failed",
+                detail={
+                    "event": item.event,
+                    "attempt": delivery.attempts,
+                    "status_code": outcome.status_code,
+                    "error": outcome.error,
+                    "final": delivery.status,
+                },
+            ),
+        )
 
 
-def deliver_due(db: Database, ctx: MessagingContext, *, now: datetime | None = None,
-                client: httpx.Client | None = None) -> int:
+def deliver_due(
+    db: Database,
+    ctx: MessagingContext,
+    *,
+    now: datetime | None = None,
+    client: httpx.Client | None = None,
+) -> int:
     """One pass: post every due delivery once; returns how many were attempted."""
     now = now or utcnow()
     claimed = _claim(db, ctx, now)
     if not claimed:
         return 0
     own_client = client is None
-    client = client or httpx.Client(timeout=ctx.webhooks.timeout_seconds,
-                                    follow_redirects=False)
+    client = client or httpx.Client(timeout=ctx.webhooks.timeout_seconds, follow_redirects=False)
     try:
         for item in claimed:
             _record(db, ctx, item, _attempt(client, item), now)
@@ -292,5 +377,10 @@ def deliver_due(db: Database, ctx: MessagingContext, *, now: datetime | None = N
 def start_worker(state: AppState) -> list[PeriodicWorker]:
     """Deliver due webhooks in the background of every server process (interlink.wiring)."""
     ctx = context_of(state)
-    return [PeriodicWorker("messaging-webhooks", ctx.webhooks.poll_seconds,
-                           lambda: deliver_due(state.db, context_of(state))).start()]
+    return [
+        PeriodicWorker(
+            "messaging-webhooks",
+            ctx.webhooks.poll_seconds,
+            lambda: deliver_due(state.db, context_of(state)),
+        ).start()
+    ]

@@ -52,9 +52,17 @@ def list_entries(
 ) -> Page[AuditEntryOut]:
     with unit_of_work(request) as session:
         entries = service.query_audit(
-            session, principal, after_id=decode_cursor(cursor), limit=check_limit(limit),
-            action=action, object_type=object_type, object_id=object_id,
-            actor_org_id=actor_org_id, since=since, until=until)
+            session,
+            principal,
+            after_id=decode_cursor(cursor),
+            limit=check_limit(limit),
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            actor_org_id=actor_org_id,
+            since=since,
+            until=until,
+        )
         items = [AuditEntryOut.model_validate(e) for e in entries]
     next_cursor = encode_cursor(items[-1].id) if len(items) == limit else None
     return Page[AuditEntryOut](items=items, next_cursor=next_cursor)
@@ -84,29 +92,33 @@ class CheckpointKeyOut(BaseModel):
 
 
 @router.get("/checkpoints", response_model=Page[CheckpointOut])
-def list_checkpoints(request: Request, cursor: str | None = None, limit: int = Query(100),
-                     principal: Principal = Depends(current_principal)
-                     ) -> Page[CheckpointOut]:
+def list_checkpoints(
+    request: Request,
+    cursor: str | None = None,
+    limit: int = Query(100),
+    principal: Principal = Depends(current_principal),
+) -> Page[CheckpointOut]:
     """Signed checkpoints, oldest first: keep them, and prove later with
     `interlink audit verify --against` that the log still extends them."""
     with unit_of_work(request) as session:
-        rows = service.list_checkpoints(session, principal, after_id=decode_cursor(cursor),
-                                        limit=check_limit(limit))
+        rows = service.list_checkpoints(
+            session, principal, after_id=decode_cursor(cursor), limit=check_limit(limit)
+        )
     items = [CheckpointOut(**checkpoint.as_dict()) for _, checkpoint in rows]
     next_cursor = encode_cursor(rows[-1][0]) if len(rows) == limit else None
     return Page[CheckpointOut](items=items, next_cursor=next_cursor)
 
 
 @router.get("/checkpoints/latest", response_model=CheckpointOut)
-def latest_checkpoint(request: Request,
-                      principal: Principal = Depends(current_principal)) -> CheckpointOut:
+def latest_checkpoint(
+    request: Request, principal: Principal = Depends(current_principal)
+) -> CheckpointOut:
     with unit_of_work(request) as session:
         return CheckpointOut(**service.latest_checkpoint(session, principal).as_dict())
 
 
 @router.get("/checkpoint-key", response_model=CheckpointKeyOut)
-def checkpoint_key(request: Request,
-                   _: Principal = Depends(current_principal)) -> CheckpointKeyOut:
+def checkpoint_key(request: Request, _: Principal = Depends(current_principal)) -> CheckpointKeyOut:
     """The public key that verifies checkpoints, for any signed-in caller: a witness pins it
     once and checks every checkpoint it keeps against it."""
     signer = CheckpointSigner.from_file(app_state(request).settings.audit_signing_key_file)

@@ -41,15 +41,24 @@ class AuditQuery:
     filters: AuditFilter = field(default_factory=AuditFilter)
 
 
-def filter_params(actor: Annotated[str, Query(max_length=200)] = "",
-                  org: Annotated[str, Query(max_length=40)] = "",
-                  action: Annotated[str, Query(max_length=64)] = "",
-                  object_type: Annotated[str, Query(max_length=40)] = "",
-                  object_id: Annotated[str, Query(max_length=64)] = "",
-                  since: Annotated[str, Query(max_length=20)] = "",
-                  until: Annotated[str, Query(max_length=20)] = "") -> dict[str, str]:
-    return {"actor": actor, "org": org, "action": action, "object_type": object_type,
-            "object_id": object_id, "since": since, "until": until}
+def filter_params(
+    actor: Annotated[str, Query(max_length=200)] = "",
+    org: Annotated[str, Query(max_length=40)] = "",
+    action: Annotated[str, Query(max_length=64)] = "",
+    object_type: Annotated[str, Query(max_length=40)] = "",
+    object_id: Annotated[str, Query(max_length=64)] = "",
+    since: Annotated[str, Query(max_length=20)] = "",
+    until: Annotated[str, Query(max_length=20)] = "",
+) -> dict[str, str]:
+    return {
+        "actor": actor,
+        "org": org,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "since": since,
+        "until": until,
+    }
 
 
 def _audit_query(session: Session, params: dict[str, str]) -> AuditQuery:
@@ -57,10 +66,14 @@ def _audit_query(session: Session, params: dict[str, str]) -> AuditQuery:
     org_id = org_filter(session, query.errors, "org", params["org"])
     start, end = dates_filter(query.errors, params["since"], params["until"])
     query.filters = AuditFilter(
-        actor=params["actor"].strip() or None, actor_org_id=org_id,
+        actor=params["actor"].strip() or None,
+        actor_org_id=org_id,
         action=params["action"].strip() or None,
         object_type=params["object_type"].strip() or None,
-        object_id=params["object_id"].strip() or None, since=start, until=end)
+        object_id=params["object_id"].strip() or None,
+        since=start,
+        until=end,
+    )
     return query
 
 
@@ -71,49 +84,100 @@ def _principal(principal: Principal | None) -> Principal:
 
 
 @router.get("/audit")
-def audit_page(request: Request, params: Annotated[dict[str, str], Depends(filter_params)],
-               sort: str = Query("newest", pattern="^(newest|oldest)$"),
-               cursor: str | None = Query(None, max_length=500),
-               principal: Principal | None = Depends(form_principal)) -> Response:
+def audit_page(
+    request: Request,
+    params: Annotated[dict[str, str], Depends(filter_params)],
+    sort: str = Query("newest", pattern="^(newest|oldest)$"),
+    cursor: str | None = Query(None, max_length=500),
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _principal(principal)
     with unit_of_work(request) as session:
         query = _audit_query(session, params)
         page = None
         if not query.errors:
-            page = service.audit_page(session, principal, query.filters, sort=sort,
-                                      cursor=cursor, limit=PAGE_SIZE)
-        orgs = org_labels(session, [org_id for e in (page.items if page else [])
-                                    for org_id in (e.actor_org_id, e.object_owner_org_id)])
-        report = service.verify_chain(session, principal) if principal.has(
-            Perm.AUDIT_ALL) else None
+            page = service.audit_page(
+                session, principal, query.filters, sort=sort, cursor=cursor, limit=PAGE_SIZE
+            )
+        orgs = org_labels(
+            session,
+            [
+                org_id
+                for e in (page.items if page else [])
+                for org_id in (e.actor_org_id, e.object_owner_org_id)
+            ],
+        )
+        report = service.verify_chain(session, principal) if principal.has(Perm.AUDIT_ALL) else None
         choices = org_choices(session)
     params = {**query.params, "sort": sort}
-    next_url = list_url("/audit", params, cursor=page.next_cursor) if (
-        page and page.next_cursor) else None
-    return render(request, "oversight/audit.html", status_code=422 if query.errors else 200,
-                  page=page, params=params, errors=query.errors, orgs=orgs,
-                  org_choices=choices, sorts=list(AUDIT_SORTS), report=report,
-                  next_url=next_url, first_url=list_url("/audit", params) if cursor else None,
-                  csv_url=list_url("/audit.csv", query.params))
+    next_url = (
+        list_url("/audit", params, cursor=page.next_cursor) if (page and page.next_cursor) else None
+    )
+    return render(
+        request,
+        "oversight/audit.html",
+        status_code=422 if query.errors else 200,
+        page=page,
+        params=params,
+        errors=query.errors,
+        orgs=orgs,
+        org_choices=choices,
+        sorts=list(AUDIT_SORTS),
+        report=report,
+        next_url=next_url,
+        first_url=list_url("/audit", params) if cursor else None,
+        csv_url=list_url("/audit.csv", query.params),
+    )
 
 
 @router.get("/audit.csv")
-def audit_csv(request: Request, params: Annotated[dict[str, str], Depends(filter_params)],
-              principal: Principal | None = Depends(form_principal)) -> Response:
+def audit_csv(
+    request: Request,
+    params: Annotated[dict[str, str], Depends(filter_params)],
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _principal(principal)
     with unit_of_work(request) as session:
         query = _audit_query(session, params)
         query.errors.raise_if_any()
         entries = service.audit_export(session, principal, query.filters)
-        orgs = org_labels(session, [org_id for e in entries
-                                    for org_id in (e.actor_org_id, e.object_owner_org_id)])
+        orgs = org_labels(
+            session, [org_id for e in entries for org_id in (e.actor_org_id, e.object_owner_org_id)]
+        )
 
     def code(org_id: int | None) -> str:
         return orgs.get(org_id, "") if org_id is not None else ""
 
-    rows = ([e.seq, e.at, e.actor_label, code(e.actor_org_id), e.action, e.object_type,
-             e.object_id, code(e.object_owner_org_id), e.outcome, e.client_addr, e.request_id]
-            for e in entries)
-    return csv_response("audit.csv", ["seq", "at_utc", "actor", "actor_org", "action",
-                                      "object_type", "object_id", "object_owner_org",
-                                      "outcome", "client_addr", "request_id"], rows)
+    rows = (
+        [
+            e.seq,
+            e.at,
+            e.actor_label,
+            code(e.actor_org_id),
+            e.action,
+            e.object_type,
+            e.object_id,
+            code(e.object_owner_org_id),
+            e.outcome,
+            e.client_addr,
+            e.request_id,
+        ]
+        for e in entries
+    )
+    return csv_response(
+        "audit.csv",
+        [
+            "seq",
+            "at_utc",
+            "actor",
+            "actor_org",
+            "action",
+            "object_type",
+            "object_id",
+            "object_owner_org",
+            "outcome",
+            "client_addr",
+            "request_id",
+        ],
+        rows,
+    )

@@ -30,8 +30,11 @@ class AuditFilter:
     until: datetime | None = None  # exclusive
 
     def as_detail(self) -> dict[str, Any]:
-        return {k: (v.isoformat() if isinstance(v, datetime) else v)
-                for k, v in asdict(self).items() if v is not None}
+        return {
+            k: (v.isoformat() if isinstance(v, datetime) else v)
+            for k, v in asdict(self).items()
+            if v is not None
+        }
 
 
 AUDIT_SORTS: SortOrders = {"newest": (AuditEntry.id, True), "oldest": (AuditEntry.id, False)}
@@ -59,11 +62,16 @@ def _filtered(stmt: Select[tuple[AuditEntry]], f: AuditFilter) -> Select[tuple[A
         if value is not None:
             stmt = stmt.where(column == value)
     if f.action is not None:
-        stmt = stmt.where(or_(AuditEntry.action == f.action,
-                              AuditEntry.action.startswith(f"{f.action}.", autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                AuditEntry.action == f.action,
+                AuditEntry.action.startswith(f"{f.action}.", autoescape=True),
+            )
+        )
     if f.actor is not None:
-        stmt = stmt.where(func.lower(AuditEntry.actor_label).contains(
-            f.actor.lower(), autoescape=True))
+        stmt = stmt.where(
+            func.lower(AuditEntry.actor_label).contains(f.actor.lower(), autoescape=True)
+        )
     if f.since is not None:
         stmt = stmt.where(AuditEntry.at >= f.since)
     if f.until is not None:
@@ -75,31 +83,67 @@ def _scope_name(principal: Principal) -> str:
     return "all" if principal.has(Perm.AUDIT_ALL) else "own"
 
 
-def audit_page(session: Session, principal: Principal, filters: AuditFilter, *,
-               sort: str = "newest", cursor: str | None = None,
-               limit: int = 50) -> ListPage[AuditEntry]:
+def audit_page(
+    session: Session,
+    principal: Principal,
+    filters: AuditFilter,
+    *,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> ListPage[AuditEntry]:
     """A page of the entries the principal may read, newest first unless asked otherwise."""
-    page = keyset_page(session, _filtered(_scoped(principal), filters),
-                       id_column=AuditEntry.id, sorts=AUDIT_SORTS, sort=sort, cursor=cursor,
-                       limit=limit)
-    audit.record(session, principal.actor, Event(
-        "audit.query", detail={"filters": filters.as_detail(), "sort": sort,
-                               "returned": len(page.items), "scope": _scope_name(principal)}))
+    page = keyset_page(
+        session,
+        _filtered(_scoped(principal), filters),
+        id_column=AuditEntry.id,
+        sorts=AUDIT_SORTS,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "audit.query",
+            detail={
+                "filters": filters.as_detail(),
+                "sort": sort,
+                "returned": len(page.items),
+                "scope": _scope_name(principal),
+            },
+        ),
+    )
     return page
 
 
-def audit_export(session: Session, principal: Principal, filters: AuditFilter,
-                 ) -> list[AuditEntry]:
+def audit_export(
+    session: Session,
+    principal: Principal,
+    filters: AuditFilter,
+) -> list[AuditEntry]:
     """Every entry matching the filters, oldest first, for a CSV; refused past EXPORT_MAX."""
     stmt = _filtered(_scoped(principal), filters)
     total = count_rows(session, stmt)
     if total > EXPORT_MAX:
-        raise InvalidInput(f"{total} entries match; an export holds at most {EXPORT_MAX}: "
-                           "narrow the filters (a shorter date range, one organisation)")
+        raise InvalidInput(
+            f"{total} entries match; an export holds at most {EXPORT_MAX}: "
+            "narrow the filters (a shorter date range, one organisation)"
+        )
     entries = list(session.scalars(stmt.order_by(AuditEntry.id)))
-    audit.record(session, principal.actor, Event(
-        "audit.export", detail={"filters": filters.as_detail(), "returned": len(entries),
-                                "scope": _scope_name(principal)}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "audit.export",
+            detail={
+                "filters": filters.as_detail(),
+                "returned": len(entries),
+                "scope": _scope_name(principal),
+            },
+        ),
+    )
     return entries
 
 
@@ -117,14 +161,29 @@ def query_audit(
     until: datetime | None = None,
 ) -> list[AuditEntry]:
     """Entries about the principal's own records (audit.own), or any (audit.all)."""
-    filters = AuditFilter(action=action, object_type=object_type, object_id=object_id,
-                          actor_org_id=actor_org_id, since=since, until=until)
+    filters = AuditFilter(
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        actor_org_id=actor_org_id,
+        since=since,
+        until=until,
+    )
     stmt = _filtered(_scoped(principal), filters).where(AuditEntry.id > after_id)
     entries = list(session.scalars(stmt.order_by(AuditEntry.id).limit(limit)))
     # Reading the log is itself an access worth recording.
-    audit.record(session, principal.actor, Event(
-        "audit.query", detail={"after": after_id, "returned": len(entries),
-                               "scope": "all" if principal.has(Perm.AUDIT_ALL) else "own"}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "audit.query",
+            detail={
+                "after": after_id,
+                "returned": len(entries),
+                "scope": "all" if principal.has(Perm.AUDIT_ALL) else "own",
+            },
+        ),
+    )
     return entries
 
 
@@ -149,21 +208,35 @@ def latest_checkpoint(session: Session, principal: Principal) -> Checkpoint:
     return Checkpoint.of_row(row)
 
 
-def list_checkpoints(session: Session, principal: Principal, *, after_id: int = 0,
-                     limit: int = 100) -> list[tuple[int, Checkpoint]]:
+def list_checkpoints(
+    session: Session, principal: Principal, *, after_id: int = 0, limit: int = 100
+) -> list[tuple[int, Checkpoint]]:
     require_witness(principal)
-    return [(row.id, Checkpoint.of_row(row))
-            for row in checkpoints.list_checkpoints(session, after_id=after_id, limit=limit)]
+    return [
+        (row.id, Checkpoint.of_row(row))
+        for row in checkpoints.list_checkpoints(session, after_id=after_id, limit=limit)
+    ]
 
 
-def accesses_to(session: Session, principal: Principal, object_type: str, object_id: int,
-                owner_org_id: int, *, limit: int = 50) -> list[AuditEntry]:
+def accesses_to(
+    session: Session,
+    principal: Principal,
+    object_type: str,
+    object_id: int,
+    owner_org_id: int,
+    *,
+    limit: int = 50,
+) -> list[AuditEntry]:
     """Who accessed one object, newest first: for its owner and for oversight only."""
-    if not (principal.has(Perm.AUDIT_ALL)
-            or (principal.has(Perm.AUDIT_OWN) and principal.org_id == owner_org_id)):
+    if not (
+        principal.has(Perm.AUDIT_ALL)
+        or (principal.has(Perm.AUDIT_OWN) and principal.org_id == owner_org_id)
+    ):
         return []
-    stmt = (select(AuditEntry)
-            .where(AuditEntry.object_type == object_type,
-                   AuditEntry.object_id == str(object_id))
-            .order_by(AuditEntry.id.desc()).limit(limit))
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
     return list(session.scalars(stmt))

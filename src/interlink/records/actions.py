@@ -22,18 +22,24 @@ PURPOSE: dict[NoticeType, str] = {
 }
 
 ACTION: dict[NoticeType, str] = {
-    NoticeType.RED: ("Locate and provisionally arrest with a view to extradition. Contact the "
-                     "requesting bureau at once."),
-    NoticeType.BLUE: ("Gather information discreetly; do not alert the person. Report to the "
-                      "requesting bureau."),
+    NoticeType.RED: (
+        "Locate and provisionally arrest with a view to extradition. Contact the "
+        "requesting bureau at once."
+    ),
+    NoticeType.BLUE: (
+        "Gather information discreetly; do not alert the person. Report to the requesting bureau."
+    ),
     NoticeType.GREEN: "Note and report the person's movements to the requesting bureau.",
-    NoticeType.YELLOW: ("Locate and protect the person; do not detain. Inform the requesting "
-                        "bureau."),
+    NoticeType.YELLOW: (
+        "Locate and protect the person; do not detain. Inform the requesting bureau."
+    ),
     NoticeType.BLACK: "Compare with unidentified bodies and report any match.",
     NoticeType.ORANGE: "Act on the warning and inform the requesting bureau.",
     NoticeType.PURPLE: "Use the information on the method; report related cases.",
-    NoticeType.SILVER: ("Trace the assets (non-coercive: no seizure on this basis alone) and "
-                        "report to the requesting bureau."),
+    NoticeType.SILVER: (
+        "Trace the assets (non-coercive: no seizure on this basis alone) and "
+        "report to the requesting bureau."
+    ),
     NoticeType.UN_SPECIAL: "Apply the sanctions (travel ban, asset freeze) and report.",
 }
 
@@ -50,8 +56,10 @@ VEHICLE_ACTION: dict[VehicleStatus, str] = {
     VehicleStatus.RECOVERED: "No action: the vehicle was recovered.",
 }
 
-NOT_TO_BE_ACTED_ON = ("Not to be acted on in your country: the requesting bureau excluded it. "
-                      "Do not arrest or seize on this basis; contact your bureau.")
+NOT_TO_BE_ACTED_ON = (
+    "Not to be acted on in your country: the requesting bureau excluded it. "
+    "Do not arrest or seize on this basis; contact your bureau."
+)
 
 HANDLING: dict[str, str] = {code.value: text for code, text in HANDLING_IN_WORDS.items()}
 

@@ -369,8 +369,10 @@ def preview_checks(
     """Run the automated checks on a draft now, without submitting: what the reviewer will
     see. Submitting a request that fails them is allowed; the reviewer decides."""
     with unit_of_work(request) as session:
-        return [CheckPreviewOut.model_validate(r, from_attributes=True)
-                for r in notices.preview_checks(session, principal, notice_id)]
+        return [
+            CheckPreviewOut.model_validate(r, from_attributes=True)
+            for r in notices.preview_checks(session, principal, notice_id)
+        ]
 
 
 @router.get("/notices/{notice_id}/changes", response_model=list[VersionOut])
@@ -383,8 +385,9 @@ def changes_since_question(
         return versions_out(notices.changes_since_question(session, principal, notice_id))
 
 
-@router.post("/notices/{notice_id}/copy", response_model=NoticeOut,
-             status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/notices/{notice_id}/copy", response_model=NoticeOut, status_code=status.HTTP_201_CREATED
+)
 def copy_request(
     request: Request, notice_id: Id, principal: Principal = Depends(current_principal)
 ) -> NoticeOut:

@@ -178,8 +178,9 @@ class NoticeOut(BaseModel):
     yours: bool
     actionable: bool
     subject_record_id: int | None = None
-    subject: RecordOut | None = Field(default=None, description="The subject record, when "
-                                                                "you may see it")
+    subject: RecordOut | None = Field(
+        default=None, description="The subject record, when you may see it"
+    )
     checks: list[CheckOut] = Field(default_factory=list)
     timeline: list[EventOut] = Field(default_factory=list)
 

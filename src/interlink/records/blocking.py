@@ -23,15 +23,22 @@ from interlink.records.models import Notice, Record
 MAX_REASON_CATEGORY = 40
 
 
-def set_block(session: Session, principal: Principal, target: Literal["record", "notice"],
-              target_id: int, blocked: bool, reason_category: str) -> None:
+def set_block(
+    session: Session,
+    principal: Principal,
+    target: Literal["record", "notice"],
+    target_id: int,
+    blocked: bool,
+    reason_category: str,
+) -> None:
     """Block (or unblock) a record or a notice; only the oversight commission may."""
     if not principal.viewer.is_oversight:
         raise Forbidden("only the oversight commission blocks or unblocks data")
     category = reason_category.strip()
     if not category or len(category) > MAX_REASON_CATEGORY:
-        raise InvalidInput(f"a block needs a reason category of 1 to {MAX_REASON_CATEGORY} "
-                           "characters")
+        raise InvalidInput(
+            f"a block needs a reason category of 1 to {MAX_REASON_CATEGORY} characters"
+        )
     model = {"record": Record, "notice": Notice}.get(target)
     if model is None:
         raise InvalidInput("a block targets a 'record' or a 'notice'")
@@ -39,9 +46,17 @@ def set_block(session: Session, principal: Principal, target: Literal["record", 
     if row is None:
         raise NotFound(f"no {target} {target_id}")
     row.access_blocked = blocked
-    audit.record(session, principal.actor, Event(
-        f"{target}.{'block' if blocked else 'unblock'}", target, target_id,
-        owner_org_id=row.owner_org_id, detail={"reason_category": category}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            f"{target}.{'block' if blocked else 'unblock'}",
+            target,
+            target_id,
+            owner_org_id=row.owner_org_id,
+            detail={"reason_category": category},
+        ),
+    )
     emit_change(session, target, target_id, "upsert")
     if isinstance(row, Notice):
         # A blocked request no longer circulates its subject (records.circulation): if it

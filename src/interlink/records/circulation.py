@@ -25,19 +25,29 @@ from interlink.records.models import Notice, NoticeState, Record, RecordKind, Re
 IN_FORCE = (NoticeState.PUBLISHED.value, NoticeState.CIRCULATED.value)
 
 
-def requests_in_force(session: Session, record_ids: list[int] | None,
-                      now: datetime | None = None) -> list[Notice]:
+def requests_in_force(
+    session: Session, record_ids: list[int] | None, now: datetime | None = None
+) -> list[Notice]:
     """The requests that make these subjects (None: every subject) circulate, oldest first."""
     if record_ids is not None and not record_ids:
         return []
     now = now or datetime.now(UTC)
-    subjects = (Notice.subject_record_id.is_not(None) if record_ids is None
-                else Notice.subject_record_id.in_(record_ids))
-    stmt = (select(Notice)
-            .where(subjects, Notice.state.in_(IN_FORCE),
-                   Notice.circulated.is_(True), Notice.access_blocked.is_(False),
-                   or_(Notice.retention_until.is_(None), Notice.retention_until > now))
-            .order_by(Notice.id))
+    subjects = (
+        Notice.subject_record_id.is_not(None)
+        if record_ids is None
+        else Notice.subject_record_id.in_(record_ids)
+    )
+    stmt = (
+        select(Notice)
+        .where(
+            subjects,
+            Notice.state.in_(IN_FORCE),
+            Notice.circulated.is_(True),
+            Notice.access_blocked.is_(False),
+            or_(Notice.retention_until.is_(None), Notice.retention_until > now),
+        )
+        .order_by(Notice.id)
+    )
     return list(session.scalars(stmt))
 
 
@@ -62,8 +72,9 @@ def refresh_subject(session: Session, record_id: int | None) -> None:
         row.reach_countries = encode_countries(reach.countries)
         row.circulated = bool(covering) and row.status == RecordStatus.ACTIVE.value
         ends = [r.retention_until for r in covering]
-        row.circulates_until = None if not ends or None in ends else max(
-            e for e in ends if e is not None)
+        row.circulates_until = (
+            None if not ends or None in ends else max(e for e in ends if e is not None)
+        )
     # Documents and vehicles circulate on their own; their requests still travel with
     # every hit, so the indexes reload them too.
     emit_change(session, "record", row.id, "upsert")

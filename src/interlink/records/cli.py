@@ -53,9 +53,11 @@ def import_file(
     countries: list[str] = typer.Option([], "--country", help="For --visibility only/except"),
     handling: HandlingCode = typer.Option(HandlingCode.H0),
     skip_invalid: bool = typer.Option(
-        False, "--skip-invalid",
+        False,
+        "--skip-invalid",
         help="Import the usable entities and report each unusable line (with its number) "
-             "instead of importing nothing"),
+        "instead of importing nothing",
+    ),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
@@ -68,23 +70,30 @@ def import_file(
         try:
             with db.session() as session:
                 principal = acting_for(session, owner)
-                entities = importer.parse(fmt, _read_lines(file, progress), principal.country,
-                                          skipped)
+                entities = importer.parse(
+                    fmt, _read_lines(file, progress), principal.country, skipped
+                )
                 task = progress.add_task("storing", total=len(entities))
                 stored = importer.import_entities(
-                    session, principal, entities, restrictions,
-                    progress=lambda n: progress.advance(task, n))
+                    session,
+                    principal,
+                    entities,
+                    restrictions,
+                    progress=lambda n: progress.advance(task, n),
+                )
         except ImportLineError as exc:
             raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
     summary: dict[str, object] = {"imported": stored, "file": str(file), "owner": owner.upper()}
     if skipped is not None:
         for error in skipped:
-            err_console.print(f"{file}: {error} (skipped)", markup=False, highlight=False,
-                              soft_wrap=True)
+            err_console.print(
+                f"{file}: {error} (skipped)", markup=False, highlight=False, soft_wrap=True
+            )
         summary["skipped"] = len(skipped)
         if as_json:
-            summary["skipped_lines"] = [{"line": e.line_number, "error": e.message}
-                                        for e in skipped]
+            summary["skipped_lines"] = [
+                {"line": e.line_number, "error": e.message} for e in skipped
+            ]
     emit(summary, as_json)
 
 
@@ -94,8 +103,10 @@ def export_file(
     owner: str = typer.Option(..., help="Member code of the bureau whose records to export"),
     out: Path = typer.Option(..., help="Where to write the file"),
     fmt: importer.ImportFormat = typer.Option(
-        importer.ImportFormat.FTM, "--format",
-        help="ftm (every kind), csv-documents or csv-vehicles: what `records import` reads"),
+        importer.ImportFormat.FTM,
+        "--format",
+        help="ftm (every kind), csv-documents or csv-vehicles: what `records import` reads",
+    ),
     kind: RecordKind | None = typer.Option(None),
     data_dir: Path | None = DataDirOption,
 ) -> None:
@@ -124,10 +135,19 @@ def list_records(
 ) -> None:
     """List records visible to a member's bureau (audited as that bureau)."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [{"id": r.id, "kind": r.kind, "label": r.label, "owner_org_id": r.owner_org_id,
-                 "external_id": r.external_id, "version": r.version}
-                for r in records.list_records(session, acting_for(session, member), kind=kind,
-                                              text=q, limit=limit)]
+        rows = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "label": r.label,
+                "owner_org_id": r.owner_org_id,
+                "external_id": r.external_id,
+                "version": r.version,
+            }
+            for r in records.list_records(
+                session, acting_for(session, member), kind=kind, text=q, limit=limit
+            )
+        ]
     emit(rows, as_json)
 
 
@@ -147,13 +167,19 @@ def sweep(data_dir: Path | None = DataDirOption) -> None:
 @app.command("import-requests")
 @cli_errors
 def import_requests(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                help="JSON lines: {\"data\": {...notice...}, \"subject_record_id\""
-                                     " or \"subject_external_id\" (optional), \"restrictions\""
-                                     " (optional)}"),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help='JSON lines: {"data": {...notice...}, "subject_record_id"'
+        ' or "subject_external_id" (optional), "restrictions"'
+        " (optional)}",
+    ),
     owner: str = typer.Option(..., "--as", help="Member code of the requesting bureau"),
-    submit: bool = typer.Option(False, help="Submit notices for review and send diffusions "
-                                            "(with \"recipients\") after saving them"),
+    submit: bool = typer.Option(
+        False,
+        help='Submit notices for review and send diffusions (with "recipients") after saving them',
+    ),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
@@ -180,25 +206,31 @@ def import_requests(
                     try:
                         item = json.loads(line)
                         if not isinstance(item, dict) or not isinstance(item.get("data"), dict):
-                            raise InvalidInput("expected an object with \"data\"")
+                            raise InvalidInput('expected an object with "data"')
                         subject_id = item.get("subject_record_id")
                         if external := item.get("subject_external_id"):
-                            subject_id = session.scalars(select(Record.id).where(
-                                Record.owner_org_id == principal.org_id,
-                                Record.external_id == str(external))).first()
+                            subject_id = session.scalars(
+                                select(Record.id).where(
+                                    Record.owner_org_id == principal.org_id,
+                                    Record.external_id == str(external),
+                                )
+                            ).first()
                             if subject_id is None:
-                                raise NotFound(f"no record of yours with external id "
-                                               f"{external}")
-                        restrictions = Restrictions.model_validate(
-                            item.get("restrictions") or {})
+                                raise NotFound(f"no record of yours with external id {external}")
+                        restrictions = Restrictions.model_validate(item.get("restrictions") or {})
                         notice = notices.create_notice(
-                            session, principal, notices.parse_notice(item["data"]),
-                            restrictions, subject_id)
+                            session,
+                            principal,
+                            notices.parse_notice(item["data"]),
+                            restrictions,
+                            subject_id,
+                        )
                         if submit and notice.kind == "notice":
                             notices.submit(session, principal, notice.id)
                         elif submit:
-                            notices.circulate_diffusion(session, principal, notice.id,
-                                                        list(item.get("recipients") or []))
+                            notices.circulate_diffusion(
+                                session, principal, notice.id, list(item.get("recipients") or [])
+                            )
                         created.append(notice.reference)
                     except ValidationError as exc:
                         raise ImportLineError(number, describe_validation_error(exc)) from None

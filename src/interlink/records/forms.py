@@ -115,23 +115,36 @@ def person_fields(data: dict[str, Any] | None, prefix: str = "") -> dict[str, st
     return {f"{prefix}{k}": v for k, v in fields.items()}
 
 
-def notice_fields(data: dict[str, Any], subject: dict[str, Any] | None,
-                  restrictions: Restrictions) -> dict[str, str]:
+def notice_fields(
+    data: dict[str, Any], subject: dict[str, Any] | None, restrictions: Restrictions
+) -> dict[str, str]:
     """A request, its subject and its sharing rules as the form's fields, to edit a draft."""
     judicial = data.get("judicial") or {}
     fields = {
-        "kind": data.get("kind", "notice"), "notice_type": data.get("notice_type", ""),
-        "facts": data.get("facts", ""), "object_description": data.get("object_description", ""),
+        "kind": data.get("kind", "notice"),
+        "notice_type": data.get("notice_type", ""),
+        "facts": data.get("facts", ""),
+        "object_description": data.get("object_description", ""),
         "extradition_countries": _join(judicial.get("extradition_countries")),
         "public_extract_consent": "yes" if data.get("public_extract_consent") else "",
         "visibility": restrictions.visibility.value,
         "countries": _join(restrictions.countries),
         "not_actionable_in": _join(restrictions.not_actionable_in),
         "handling": restrictions.handling.value,
-        **{key: "" if judicial.get(key) is None else str(judicial[key]) for key in (
-            "offence_description", "offence_category", "law_reference",
-            "maximum_penalty_months", "purpose", "months_left_to_serve", "warrant_reference",
-            "warrant_date", "issuing_authority")},
+        **{
+            key: "" if judicial.get(key) is None else str(judicial[key])
+            for key in (
+                "offence_description",
+                "offence_category",
+                "law_reference",
+                "maximum_penalty_months",
+                "purpose",
+                "months_left_to_serve",
+                "warrant_reference",
+                "warrant_date",
+                "issuing_authority",
+            )
+        },
     }
     fields.update(person_fields(subject, "subject_"))
     return fields

@@ -52,8 +52,12 @@ class ImportFormat(enum.StrEnum):
     CSV_VEHICLES = "csv-vehicles"
 
 
-def parse(fmt: ImportFormat, lines: Iterable[str], entering_country: str | None,
-          skipped: list[ImportLineError] | None = None) -> list[ParsedEntity]:
+def parse(
+    fmt: ImportFormat,
+    lines: Iterable[str],
+    entering_country: str | None,
+    skipped: list[ImportLineError] | None = None,
+) -> list[ParsedEntity]:
     """Every entity of the file, validated; raises ImportLineError on the first bad line,
     or, given a `skipped` list, appends every bad line's error to it and leaves it out."""
     if fmt is ImportFormat.FTM:
@@ -68,9 +72,14 @@ def parse(fmt: ImportFormat, lines: Iterable[str], entering_country: str | None,
 def _existing_external_ids(session: Session, owner_org_id: int, ids: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        found.update(session.scalars(select(Record.external_id).where(
-            Record.owner_org_id == owner_org_id, Record.external_id.in_(chunk))))
+        chunk = ids[start : start + BATCH]
+        found.update(
+            session.scalars(
+                select(Record.external_id).where(
+                    Record.owner_org_id == owner_org_id, Record.external_id.in_(chunk)
+                )
+            )
+        )
     return found
 
 
@@ -87,21 +96,26 @@ def import_entities(
     clashes = _existing_external_ids(session, principal.org_id, ids)
     if clashes:
         first = next(e for e in entities if e.external_id in clashes)
-        raise ImportLineError(first.line_number,
-                              f"external id {first.external_id!r} is already one of your records")
+        raise ImportLineError(
+            first.line_number, f"external id {first.external_id!r} is already one of your records"
+        )
     now = datetime.now(UTC)
     columns = restriction_columns(restrictions)
     snapshot = {**restrictions.model_dump(mode="json"), "retention_until": None}
     stored = 0
     for start in range(0, len(entities), BATCH):
-        chunk = entities[start:start + BATCH]
-        values = [record_values(principal, e.record, e.external_id, columns, now)
-                  for e in chunk]
+        chunk = entities[start : start + BATCH]
+        values = [record_values(principal, e.record, e.external_id, columns, now) for e in chunk]
         for entity in chunk:
-            if kind_of(entity.record) is RecordKind.DOCUMENT and \
-                    not entity.record.may_be_entered_by(principal.country or ""):
-                raise ImportLineError(entity.line_number, "only the issuing country's bureau "
-                                      "enters its travel documents")
+            if kind_of(
+                entity.record
+            ) is RecordKind.DOCUMENT and not entity.record.may_be_entered_by(
+                principal.country or ""
+            ):
+                raise ImportLineError(
+                    entity.line_number,
+                    "only the issuing country's bureau enters its travel documents",
+                )
         new_ids = allocate_ids(session, Record, len(values))
         if new_ids is None:
             new_ids = list(session.scalars(insert(Record).returning(Record.id), values))
@@ -109,21 +123,55 @@ def import_entities(
             for record_id, row in zip(new_ids, values, strict=True):
                 row["id"] = record_id
             bulk_insert(session, Record, values)
-        bulk_insert(session, Version, [
-            {"entity": "record", "entity_id": rid, "version": 1, "change": "import",
-             "reason": None, "data": v["data"], "diff": [], "changed_at": now,
-             "changed_by": principal.label, "changed_by_org_id": principal.org_id,
-             "restrictions": {**snapshot, "retention_until": v["retention_until"].isoformat()}}
-            for rid, v in zip(new_ids, values, strict=True)])
+        bulk_insert(
+            session,
+            Version,
+            [
+                {
+                    "entity": "record",
+                    "entity_id": rid,
+                    "version": 1,
+                    "change": "import",
+                    "reason": None,
+                    "data": v["data"],
+                    "diff": [],
+                    "changed_at": now,
+                    "changed_by": principal.label,
+                    "changed_by_org_id": principal.org_id,
+                    "restrictions": {
+                        **snapshot,
+                        "retention_until": v["retention_until"].isoformat(),
+                    },
+                }
+                for rid, v in zip(new_ids, values, strict=True)
+            ],
+        )
         actor = principal.actor
-        bulk_insert(session, AuditEntry, audit.with_macs(audit.session_mac_key(session), [
-            {"at": now, "actor_user_id": actor.user_id, "actor_token_id": actor.token_id,
-             "actor_org_id": actor.org_id, "actor_label": actor.label, "action": "record.import",
-             "object_type": "record", "object_id": str(rid),
-             "object_owner_org_id": principal.org_id, "outcome": "ok",
-             "detail": {"kind": v["kind"]}, "client_addr": actor.client_addr,
-             "request_id": actor.request_id}
-            for rid, v in zip(new_ids, values, strict=True)]))
+        bulk_insert(
+            session,
+            AuditEntry,
+            audit.with_macs(
+                audit.session_mac_key(session),
+                [
+                    {
+                        "at": now,
+                        "actor_user_id": actor.user_id,
+                        "actor_token_id": actor.token_id,
+                        "actor_org_id": actor.org_id,
+                        "actor_label": actor.label,
+                        "action": "record.import",
+                        "object_type": "record",
+                        "object_id": str(rid),
+                        "object_owner_org_id": principal.org_id,
+                        "outcome": "ok",
+                        "detail": {"kind": v["kind"]},
+                        "client_addr": actor.client_addr,
+                        "request_id": actor.request_id,
+                    }
+                    for rid, v in zip(new_ids, values, strict=True)
+                ],
+            ),
+        )
         emit_changes(session, "record", new_ids, "upsert")
         stored += len(new_ids)
         if progress:
@@ -138,8 +186,9 @@ _CSV_EXPORTS = {
 }
 
 
-def export_lines(session: Session, principal: Principal, fmt: ImportFormat,
-                 kind: RecordKind | None = None) -> Iterator[str]:
+def export_lines(
+    session: Session, principal: Principal, fmt: ImportFormat, kind: RecordKind | None = None
+) -> Iterator[str]:
     """The principal's own active records in an import format, as lines without newline:
     what `parse` reads back (external ids kept; records without one get `interlink-<id>`)."""
     if fmt is ImportFormat.FTM:
@@ -151,11 +200,15 @@ def export_lines(session: Session, principal: Principal, fmt: ImportFormat,
     yield from to_csv_lines(columns, _own_records(session, principal, csv_kind))
 
 
-def _own_records(session: Session, principal: Principal,
-                 kind: RecordKind | None) -> Iterator[tuple[str, RecordData]]:
+def _own_records(
+    session: Session, principal: Principal, kind: RecordKind | None
+) -> Iterator[tuple[str, RecordData]]:
     principal.require(Perm.RECORDS_READ)
-    stmt = select(Record).where(Record.owner_org_id == principal.org_id,
-                                Record.status == RecordStatus.ACTIVE.value).order_by(Record.id)
+    stmt = (
+        select(Record)
+        .where(Record.owner_org_id == principal.org_id, Record.status == RecordStatus.ACTIVE.value)
+        .order_by(Record.id)
+    )
     if kind is not None:
         stmt = stmt.where(Record.kind == kind.value)
 
@@ -164,11 +217,18 @@ def _own_records(session: Session, principal: Principal,
         yield row.external_id or f"interlink-{row.id}", model.model_validate(row.data)
 
 
-def export_ftm(session: Session, principal: Principal,
-               kind: RecordKind | None = None) -> Iterator[str]:
+def export_ftm(
+    session: Session, principal: Principal, kind: RecordKind | None = None
+) -> Iterator[str]:
     """The principal's own active records as FtM JSON lines (external id = entity id)."""
     yield from to_ftm_lines(_own_records(session, principal, kind))  # type: ignore[arg-type]
 
 
-__all__ = ["ImportFormat", "ImportLineError", "export_ftm", "export_lines", "import_entities",
-           "parse"]
+__all__ = [
+    "ImportFormat",
+    "ImportLineError",
+    "export_ftm",
+    "export_lines",
+    "import_entities",
+    "parse",
+]

@@ -457,9 +457,13 @@ def parse_ftm_lines(
         if holder in read.persons:
             held.setdefault(holder, []).append(document)
         elif holder in read.rejected:
-            _keep_or_raise(ImportLineError(
-                entity.line_number,
-                f"its holder {holder!r} on line {read.rejected[holder]} was skipped"), skipped)
+            _keep_or_raise(
+                ImportLineError(
+                    entity.line_number,
+                    f"its holder {holder!r} on line {read.rejected[holder]} was skipped",
+                ),
+                skipped,
+            )
         else:
             try:
                 record = _travel_document(entity, entering_country)
@@ -742,9 +746,7 @@ def _csv_cells(columns: tuple[str, ...], external_id: str, record: Record) -> li
     return ["" if values.get(column) is None else str(values[column]) for column in columns]
 
 
-def to_csv_lines(
-    columns: tuple[str, ...], records: Iterable[tuple[str, Record]]
-) -> Iterator[str]:
+def to_csv_lines(columns: tuple[str, ...], records: Iterable[tuple[str, Record]]) -> Iterator[str]:
     """CSV lines (without newline), the header first, in the layout the CSV import reads."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="")

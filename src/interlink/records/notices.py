@@ -133,8 +133,11 @@ def parse_notice(raw: dict[str, Any]) -> NoticeData:
 
 
 def _label(data: NoticeData, subject: Record | None = None) -> str:
-    text = (subject.label if subject is not None else None) or (
-        data.object_description or "")[:80] or "(no subject)"
+    text = (
+        (subject.label if subject is not None else None)
+        or (data.object_description or "")[:80]
+        or "(no subject)"
+    )
     return f"{data.notice_type.value.replace('_', ' ').title()} {data.kind.value}: {text}"[:300]
 
 
@@ -153,8 +156,9 @@ def visible_subject(session: Session, principal: Principal, notice: Notice) -> R
     """The subject as the viewer may see it (the restrictions govern what a member sees)."""
     if notice.subject_record_id is None:
         return None
-    return records.find_record(session, principal, notice.subject_record_id,
-                               purpose=f"subject of {notice.reference}")
+    return records.find_record(
+        session, principal, notice.subject_record_id, purpose=f"subject of {notice.reference}"
+    )
 
 
 def content_of(session: Session, notice: Notice) -> NoticeData:
@@ -166,18 +170,22 @@ def content_of(session: Session, notice: Notice) -> NoticeData:
     return NoticeData.model_validate(raw)
 
 
-def _subject_for(session: Session, principal: Principal, data: NoticeData,
-                 subject_record_id: int | None) -> Record | None:
+def _subject_for(
+    session: Session, principal: Principal, data: NoticeData, subject_record_id: int | None
+) -> Record | None:
     """Pick one of the bureau's records, or create the subject from the same fields."""
     if subject_record_id is not None:
         if data.subject is not None:
-            raise InvalidInput("give the subject once: pick one of your records "
-                               "(subject_record_id) or enter the subject's data, not both")
-        row = records.get_record(session, principal, subject_record_id,
-                                 purpose="request subject")
+            raise InvalidInput(
+                "give the subject once: pick one of your records "
+                "(subject_record_id) or enter the subject's data, not both"
+            )
+        row = records.get_record(session, principal, subject_record_id, purpose="request subject")
         if not can_modify(principal.viewer, row.policy):
-            raise InvalidInput(f"record {subject_record_id} belongs to another bureau: a request "
-                               "is about a record of your own bureau")
+            raise InvalidInput(
+                f"record {subject_record_id} belongs to another bureau: a request "
+                "is about a record of your own bureau"
+            )
         if row.status != RecordStatus.ACTIVE.value:
             raise Conflict(f"record {subject_record_id} is {row.status}")
         return row
@@ -189,12 +197,18 @@ def _subject_for(session: Session, principal: Principal, data: NoticeData,
 def _new_subject(session: Session, principal: Principal, subject: PersonData) -> Record:
     """A person entered with a request: its bureau's record, restricted by the requests that
     will cover it (its own restrictions stay open)."""
-    return records.create_record(session, principal, records.NewRecord(
-        data=subject, restrictions=Restrictions()))
+    return records.create_record(
+        session, principal, records.NewRecord(data=subject, restrictions=Restrictions())
+    )
 
 
-def _update_subject(session: Session, principal: Principal, notice: Notice,
-                    subject: PersonData | None, reason: str | None) -> None:
+def _update_subject(
+    session: Session,
+    principal: Principal,
+    notice: Notice,
+    subject: PersonData | None,
+    reason: str | None,
+) -> None:
     """Subject data given with an edit changes the subject record in place (a new version)."""
     if subject is None:
         return
@@ -205,9 +219,13 @@ def _update_subject(session: Session, principal: Principal, notice: Notice,
     if current.kind != RecordKind.PERSON.value:
         raise InvalidInput("this request's subject is not a person: change it on its record")
     if subject.model_dump(mode="json", exclude_none=True) != current.data:
-        records.update_record(session, principal, current.id,
-                              subject.model_dump(mode="json", exclude_none=True),
-                              reason=reason or f"through {notice.reference}")
+        records.update_record(
+            session,
+            principal,
+            current.id,
+            subject.model_dump(mode="json", exclude_none=True),
+            reason=reason or f"through {notice.reference}",
+        )
 
 
 def _timeline(
@@ -324,11 +342,14 @@ def _reference(session: Session, principal: Principal, kind: NoticeKind, now: da
     who = principal.country or f"O{principal.org_id}"
     start = f"{prefix}-{who}-{now.year}-"
     # One bureau numbers one request at a time (the count below then sees the last commit).
-    session.execute(select(Organisation.id).where(Organisation.id == principal.org_id)
-                    .with_for_update())
+    session.execute(
+        select(Organisation.id).where(Organisation.id == principal.org_id).with_for_update()
+    )
     taken = session.scalars(
-        select(Notice.reference).where(Notice.owner_org_id == principal.org_id,
-                                       Notice.reference.like(f"{start}%"))).all()
+        select(Notice.reference).where(
+            Notice.owner_org_id == principal.org_id, Notice.reference.like(f"{start}%")
+        )
+    ).all()
     numbers = [int(r.rsplit("-", 1)[1]) for r in taken if r.rsplit("-", 1)[1].isdigit()]
     return f"{start}{max(numbers, default=0) + 1:05d}"
 
@@ -634,20 +655,26 @@ def cancel(session: Session, principal: Principal, notice_id: int, reason: str) 
     return notice
 
 
-def carry_out_oversight_deletion(session: Session, principal: Principal, notice_id: int,
-                                 decision_ref: str) -> Notice:
+def carry_out_oversight_deletion(
+    session: Session, principal: Principal, notice_id: int, decision_ref: str
+) -> Notice:
     """A binding decision of the oversight commission deletes a notice: cancelled, out of
     circulation, no public extract; the owner cannot publish it again."""
     if not principal.viewer.is_oversight:
-        raise Forbidden("only the oversight commission's decisions delete another bureau's "
-                        "notice")
+        raise Forbidden("only the oversight commission's decisions delete another bureau's notice")
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise NotFound(f"no notice {notice_id}")
     notice.circulated = False
     notice.public_extract = False
-    _move(session, principal, notice, NoticeState.CANCELLED, "oversight_delete",
-          f"binding decision {decision_ref}")
+    _move(
+        session,
+        principal,
+        notice,
+        NoticeState.CANCELLED,
+        "oversight_delete",
+        f"binding decision {decision_ref}",
+    )
     return notice
 
 
@@ -661,10 +688,10 @@ def list_notices(
     after_id: int = 0,
     limit: int = 50,
 ) -> list[Notice]:
-    stmt = _notice_listing(principal, NoticeFilter(state=state, notice_type=notice_type,
-                                                   owned_only=owned_only))
-    rows = list(session.scalars(stmt.where(Notice.id > after_id).order_by(Notice.id)
-                                .limit(limit)))
+    stmt = _notice_listing(
+        principal, NoticeFilter(state=state, notice_type=notice_type, owned_only=owned_only)
+    )
+    rows = list(session.scalars(stmt.where(Notice.id > after_id).order_by(Notice.id).limit(limit)))
     _audit_listed(session, principal, rows)
     return rows
 
@@ -714,12 +741,25 @@ def _audit_listed(session: Session, principal: Principal, rows: list[Notice]) ->
         )
 
 
-def notices_page(session: Session, principal: Principal, filters: NoticeFilter, *,
-                 sort: str = "newest", cursor: str | None = None,
-                 limit: int = 50) -> ListPage[Notice]:
+def notices_page(
+    session: Session,
+    principal: Principal,
+    filters: NoticeFilter,
+    *,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> ListPage[Notice]:
     """A page of the notices and diffusions the principal may see, with the total."""
-    page = keyset_page(session, _notice_listing(principal, filters), id_column=Notice.id,
-                       sorts=NOTICE_SORTS, sort=sort, cursor=cursor, limit=limit)
+    page = keyset_page(
+        session,
+        _notice_listing(principal, filters),
+        id_column=Notice.id,
+        sorts=NOTICE_SORTS,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
     _audit_listed(session, principal, page.items)
     return page
 
@@ -747,8 +787,9 @@ def information_requests_query(principal: Principal) -> Select[tuple[Notice]]:
     principal.require(Perm.NOTICES_SUBMIT)
     return (
         select(Notice)
-        .where(Notice.owner_org_id == principal.org_id,
-               Notice.state == NoticeState.NEEDS_INFO.value)
+        .where(
+            Notice.owner_org_id == principal.org_id, Notice.state == NoticeState.NEEDS_INFO.value
+        )
         .order_by(Notice.updated_at, Notice.id)
     )
 
@@ -855,31 +896,35 @@ def preview_checks(session: Session, principal: Principal, notice_id: int) -> li
     bureau sees what the reviewer will see before it submits."""
     notice = _owned(session, principal, notice_id)
     _require_state(notice, *OWNER_EDITABLE)
-    return run_automated_checks(content_of(session, notice),
-                                requesting_country=principal.country or "",
-                                refugee_registry=DbRefugeeRegistry(session))
+    return run_automated_checks(
+        content_of(session, notice),
+        requesting_country=principal.country or "",
+        refugee_registry=DbRefugeeRegistry(session),
+    )
 
 
-def changes_since_question(session: Session, principal: Principal, notice_id: int
-                           ) -> list[Version]:
+def changes_since_question(session: Session, principal: Principal, notice_id: int) -> list[Version]:
     """What the bureau changed in the request and its subject since the reviewer last asked
     for information (empty when nobody asked): what the reviewer reads on resubmission."""
     notice = _visible(session, principal, notice_id)
     asked = session.scalars(
-        select(NoticeEvent.at).where(NoticeEvent.notice_id == notice.id,
-                                     NoticeEvent.event == "request_info")
-        .order_by(NoticeEvent.id.desc())).first()
+        select(NoticeEvent.at)
+        .where(NoticeEvent.notice_id == notice.id, NoticeEvent.event == "request_info")
+        .order_by(NoticeEvent.id.desc())
+    ).first()
     if asked is None:
         return []
     changes = [v for v in history(session, "notice", notice.id) if v.changed_at >= asked]
     if notice.subject_record_id is not None:
-        changes += [v for v in history(session, "record", notice.subject_record_id)
-                    if v.changed_at >= asked]
+        changes += [
+            v for v in history(session, "record", notice.subject_record_id) if v.changed_at >= asked
+        ]
     return sorted(changes, key=lambda v: v.changed_at)
 
 
-COPYABLE = frozenset({NoticeState.CANCELLED, NoticeState.REFUSED, NoticeState.WITHDRAWN,
-                      NoticeState.EXPIRED})
+COPYABLE = frozenset(
+    {NoticeState.CANCELLED, NoticeState.REFUSED, NoticeState.WITHDRAWN, NoticeState.EXPIRED}
+)
 
 
 def copy_request(session: Session, principal: Principal, notice_id: int) -> Notice:
@@ -888,9 +933,15 @@ def copy_request(session: Session, principal: Principal, notice_id: int) -> Noti
     notice = _owned(session, principal, notice_id)
     _require_state(notice, *COPYABLE)
     subject = subject_of(session, notice)
-    subject_id = (subject.id if subject is not None
-                  and subject.status == RecordStatus.ACTIVE.value else None)
-    copy = create_notice(session, principal, NoticeData.model_validate(notice.data),
-                         Restrictions.of(notice), subject_id)
+    subject_id = (
+        subject.id if subject is not None and subject.status == RecordStatus.ACTIVE.value else None
+    )
+    copy = create_notice(
+        session,
+        principal,
+        NoticeData.model_validate(notice.data),
+        Restrictions.of(notice),
+        subject_id,
+    )
     _timeline(session, principal, copy, "copy", None, f"copied from {notice.reference}")
     return copy

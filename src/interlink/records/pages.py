@@ -64,21 +64,37 @@ def records_page(
     errors = FieldErrors()
     with unit_of_work(request) as session:
         filters = records.RecordFilter(
-            kind=enum_filter(errors, "kind", kind, RecordKind), text=q.strip() or None,
+            kind=enum_filter(errors, "kind", kind, RecordKind),
+            text=q.strip() or None,
             owner_org_id=org_filter(session, errors, "owner", owner),
-            status=enum_filter(errors, "status", status, RecordStatus) or RecordStatus.ACTIVE)
-        page = None if errors else records.records_page(
-            session, principal, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+            status=enum_filter(errors, "status", status, RecordStatus) or RecordStatus.ACTIVE,
+        )
+        page = (
+            None
+            if errors
+            else records.records_page(
+                session, principal, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE
+            )
+        )
         orgs = org_labels(session, [r.owner_org_id for r in page.items] if page else [])
         due = (
             records.due_for_review(session, principal) if principal.has(Perm.RECORDS_WRITE) else []
         )
-        return render(request, "records/list.html", status_code=422 if errors else 200,
-                      page=page, params=params, errors=errors, orgs=orgs, due=due,
-                      org_choices=org_choices(session),
-                      next_url=list_url("/records", params, cursor=page.next_cursor)
-                      if page and page.next_cursor else None,
-                      first_url=list_url("/records", params) if cursor else None)
+        return render(
+            request,
+            "records/list.html",
+            status_code=422 if errors else 200,
+            page=page,
+            params=params,
+            errors=errors,
+            orgs=orgs,
+            due=due,
+            org_choices=org_choices(session),
+            next_url=list_url("/records", params, cursor=page.next_cursor)
+            if page and page.next_cursor
+            else None,
+            first_url=list_url("/records", params) if cursor else None,
+        )
 
 
 @router.get("/records/new/{kind}")
@@ -159,8 +175,14 @@ def notices_page(
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
     principal = _user(principal)
-    params = {"state": state, "notice_type": notice_type, "requester": requester,
-              "since": since, "until": until, "sort": sort}
+    params = {
+        "state": state,
+        "notice_type": notice_type,
+        "requester": requester,
+        "since": since,
+        "until": until,
+        "sort": sort,
+    }
     errors = FieldErrors()
     with unit_of_work(request) as session:
         start, end = dates_filter(errors, since, until)
@@ -168,20 +190,36 @@ def notices_page(
             state=enum_filter(errors, "state", state, NoticeState),
             notice_type=enum_filter(errors, "notice_type", notice_type, NoticeType),
             owner_org_id=org_filter(session, errors, "requester", requester),
-            since=start, until=end)
-        page = None if errors else notices.notices_page(
-            session, principal, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
+            since=start,
+            until=end,
+        )
+        page = (
+            None
+            if errors
+            else notices.notices_page(
+                session, principal, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE
+            )
+        )
         orgs = org_labels(session, [n.owner_org_id for n in page.items] if page else [])
         return render(
-            request, "records/notices.html", status_code=422 if errors else 200,
-            title="Notices and diffusions", page=page, rows=page.items if page else [],
-            params=params, errors=errors, orgs=orgs, org_choices=org_choices(session),
+            request,
+            "records/notices.html",
+            status_code=422 if errors else 200,
+            title="Notices and diffusions",
+            page=page,
+            rows=page.items if page else [],
+            params=params,
+            errors=errors,
+            orgs=orgs,
+            org_choices=org_choices(session),
             state_choices=[(v.value, v.value.replace("_", " ").capitalize()) for v in NoticeState],
             type_choices=[(v.value, notice_type_label(v)) for v in NoticeType],
             filters_shown=True,
             next_url=list_url("/notices", params, cursor=page.next_cursor)
-            if page and page.next_cursor else None,
-            first_url=list_url("/notices", params) if cursor else None)
+            if page and page.next_cursor
+            else None,
+            first_url=list_url("/notices", params) if cursor else None,
+        )
 
 
 @router.get("/notices/review")
@@ -192,23 +230,44 @@ def review_page(
     with unit_of_work(request) as session:
         rows = notices.review_queue(session, principal)
         orgs = org_labels(session, [n.owner_org_id for n in rows])
-        return render(request, "records/notices.html", rows=rows, title="Review queue",
-                      orgs=orgs, errors=FieldErrors(), filters_shown=False, page=None)
+        return render(
+            request,
+            "records/notices.html",
+            rows=rows,
+            title="Review queue",
+            orgs=orgs,
+            errors=FieldErrors(),
+            filters_shown=False,
+            page=None,
+        )
 
 
-def _notice_form(request: Request, principal: Principal, form: dict[str, Any], *,
-                 notice_id: int | None = None, errors: list[tuple[str, str]] | None = None,
-                 status: int = 200) -> Response:
-    return render(request, "records/notice_form.html", status_code=status, form=form,
-                  errors=errors or [], notice_id=notice_id,
-                  title="Change the request" if notice_id else "New notice request or diffusion",
-                  **FORM_CHOICES)
+def _notice_form(
+    request: Request,
+    principal: Principal,
+    form: dict[str, Any],
+    *,
+    notice_id: int | None = None,
+    errors: list[tuple[str, str]] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "records/notice_form.html",
+        status_code=status,
+        form=form,
+        errors=errors or [],
+        notice_id=notice_id,
+        title="Change the request" if notice_id else "New notice request or diffusion",
+        **FORM_CHOICES,
+    )
 
 
 @router.get("/notices/new")
 def new_notice_page(
-    request: Request, subject: int | None = None,
-    principal: Principal | None = Depends(form_principal)
+    request: Request,
+    subject: int | None = None,
+    principal: Principal | None = Depends(form_principal),
 ) -> Response:
     principal = _user(principal)
     principal.require(Perm.NOTICES_SUBMIT)
@@ -237,12 +296,14 @@ async def new_notice_submit(
     try:
         subject_id, raw = _subject_choice(form)
         with unit_of_work(request) as session:
-            row = notices.create_notice(session, principal, notices.parse_notice(raw),
-                                        forms.restrictions(form), subject_id)
+            row = notices.create_notice(
+                session, principal, notices.parse_notice(raw), forms.restrictions(form), subject_id
+            )
             notice_id = row.id
     except DomainError as exc:
-        return _notice_form(request, principal, dict(form), errors=[("kind", exc.detail)],
-                            status=exc.status)
+        return _notice_form(
+            request, principal, dict(form), errors=[("kind", exc.detail)], status=exc.status
+        )
     return redirect(f"/notices/{notice_id}")
 
 
@@ -257,10 +318,13 @@ def edit_notice_page(
             raise Forbidden("only the requesting bureau changes its request")
         subject = notices.visible_subject(session, principal, row)
         form = forms.notice_fields(
-            row.data, subject.data if subject and subject.kind == "person" else None,
-            Restrictions.of(row))
-        form["subject_source"] = "new" if subject is None or subject.kind == "person" \
-            else "existing"
+            row.data,
+            subject.data if subject and subject.kind == "person" else None,
+            Restrictions.of(row),
+        )
+        form["subject_source"] = (
+            "new" if subject is None or subject.kind == "person" else "existing"
+        )
         if subject is not None and subject.kind != "person":
             form["subject_record_id"] = str(subject.id)
     return _notice_form(request, principal, form, notice_id=notice_id)
@@ -275,11 +339,23 @@ async def edit_notice_submit(
     try:
         _, raw = _subject_choice(form)
         with unit_of_work(request) as session:
-            notices.update_request(session, principal, notice_id, notices.parse_notice(raw),
-                                   forms.restrictions(form), forms.text(form, "reason"))
+            notices.update_request(
+                session,
+                principal,
+                notice_id,
+                notices.parse_notice(raw),
+                forms.restrictions(form),
+                forms.text(form, "reason"),
+            )
     except DomainError as exc:
-        return _notice_form(request, principal, dict(form), notice_id=notice_id,
-                            errors=[("kind", exc.detail)], status=exc.status)
+        return _notice_form(
+            request,
+            principal,
+            dict(form),
+            notice_id=notice_id,
+            errors=[("kind", exc.detail)],
+            status=exc.status,
+        )
     return redirect(f"/notices/{notice_id}")
 
 
@@ -301,8 +377,11 @@ def _notice_view(
             notices.timeline(session, principal, notice_id),
             subject,
         )
-        changes = (notices.changes_since_question(session, principal, notice_id)
-                   if view.yours or principal.has(Perm.NOTICES_REVIEW) else [])
+        changes = (
+            notices.changes_since_question(session, principal, notice_id)
+            if view.yours or principal.has(Perm.NOTICES_REVIEW)
+            else []
+        )
         orgs = org_labels(session, [row.owner_org_id])
         notice_type = NoticeType(row.notice_type)
         return render(
@@ -320,8 +399,14 @@ def _notice_view(
             action_asked=ACTION[notice_type],
             changes=changes,
             preview=preview,
-            preview_rows=[(r.code.value.replace("_", " ").capitalize(),
-                           r.outcome.value.replace("_", " "), r.reason) for r in preview or []],
+            preview_rows=[
+                (
+                    r.code.value.replace("_", " ").capitalize(),
+                    r.outcome.value.replace("_", " "),
+                    r.reason,
+                )
+                for r in preview or []
+            ],
             preview_fails=any(r.outcome.value == "fail" for r in preview or []),
             is_reviewer=principal.has(Perm.NOTICES_REVIEW),
         )
@@ -401,16 +486,20 @@ CONFIRMED = {
 }
 
 
-def _confirm(request: Request, principal: Principal, notice_id: int, action: str, text: str,
-             form: Any) -> Response:
+def _confirm(
+    request: Request, principal: Principal, notice_id: int, action: str, text: str, form: Any
+) -> Response:
     title, button = CONFIRMED[action]
     with unit_of_work(request) as session:
         row = notices.get_notice(session, principal, notice_id)
         failing = []
         if action == "submit" and row.owner_org_id == principal.org_id:
             try:
-                failing = [r for r in notices.preview_checks(session, principal, notice_id)
-                           if r.outcome.value == "fail"]
+                failing = [
+                    r
+                    for r in notices.preview_checks(session, principal, notice_id)
+                    if r.outcome.value == "fail"
+                ]
             except DomainError:
                 failing = []
         rows = [("Request", f"{row.reference}: {row.label}")]
@@ -419,12 +508,23 @@ def _confirm(request: Request, principal: Principal, notice_id: int, action: str
         recipients = forms.text(form, "recipients")
         if recipients:
             rows.append(("Recipients", recipients))
-        hidden = {"confirmed": "yes", "text": text, **(
-            {"recipients": recipients} if recipients else {})}
-        return render(request, "records/confirm.html", title=title, rows=rows,
-                      action=f"/notices/{notice_id}/{action}", hidden=hidden,
-                      button=button, back_url=f"/notices/{notice_id}", failing=failing,
-                      irreversible=action in ("approve", "refuse", "withdraw", "cancel"))
+        hidden = {
+            "confirmed": "yes",
+            "text": text,
+            **({"recipients": recipients} if recipients else {}),
+        }
+        return render(
+            request,
+            "records/confirm.html",
+            title=title,
+            rows=rows,
+            action=f"/notices/{notice_id}/{action}",
+            hidden=hidden,
+            button=button,
+            back_url=f"/notices/{notice_id}",
+            failing=failing,
+            irreversible=action in ("approve", "refuse", "withdraw", "cancel"),
+        )
 
 
 @router.get("/public/notices")

@@ -63,9 +63,11 @@ class Restrictions(BaseModel):
         """The sharing rules as an officer reads them:
         "All members except JP; not to be acted on in FR; H2: no further dissemination"."""
         countries = ", ".join(self.countries)
-        who = {VisibilityMode.ALL: "All members",
-               VisibilityMode.ONLY: f"Only {countries}",
-               VisibilityMode.EXCEPT: f"All members except {countries}"}[self.visibility]
+        who = {
+            VisibilityMode.ALL: "All members",
+            VisibilityMode.ONLY: f"Only {countries}",
+            VisibilityMode.EXCEPT: f"All members except {countries}",
+        }[self.visibility]
         parts = [who]
         if self.not_actionable_in:
             parts.append(f"not to be acted on in {', '.join(self.not_actionable_in)}")

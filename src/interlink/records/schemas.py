@@ -355,8 +355,9 @@ class VehicleRef(RecordModel):
     @model_validator(mode="after")
     def _identifiable(self) -> Self:
         if self.vin is None and self.registration_number is None:
-            raise PydanticCustomError("vehicle_unsearchable",
-                                      "a vehicle needs a VIN or a registration number")
+            raise PydanticCustomError(
+                "vehicle_unsearchable", "a vehicle needs a VIN or a registration number"
+            )
         return self
 
 

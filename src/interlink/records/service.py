@@ -156,24 +156,36 @@ def restriction_columns(restrictions: Restrictions) -> dict[str, Any]:
     }
 
 
-def record_values(principal: Principal, data: RecordData, external_id: str | None,
-                  restrictions: dict[str, Any], now: datetime) -> dict[str, Any]:
+def record_values(
+    principal: Principal,
+    data: RecordData,
+    external_id: str | None,
+    restrictions: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
     """Column values of a new record: what the ORM path and the bulk import both insert."""
     kind = kind_of(data)
     return {
-        "kind": kind.value, "external_id": external_id, "owner_org_id": principal.org_id,
-        "status": RecordStatus.ACTIVE.value, "version": 1,
+        "kind": kind.value,
+        "external_id": external_id,
+        "owner_org_id": principal.org_id,
+        "status": RecordStatus.ACTIVE.value,
+        "version": 1,
         "data": data.model_dump(mode="json", exclude_none=True),
         "retention_until": now + RETENTION[kind],
         "circulated": person_circulates_at_creation(kind),
-        "access_blocked": False, "created_at": now, "updated_at": now,
-        **search_keys(kind, data), **restrictions,
+        "access_blocked": False,
+        "created_at": now,
+        "updated_at": now,
+        **search_keys(kind, data),
+        **restrictions,
     }
 
 
 def build_record(principal: Principal, new: NewRecord, now: datetime) -> Record:
-    values = record_values(principal, new.data, new.external_id,
-                           restriction_columns(new.restrictions), now)
+    values = record_values(
+        principal, new.data, new.external_id, restriction_columns(new.restrictions), now
+    )
     if new.retention_until is not None:
         values["retention_until"] = new.retention_until
     return Record(**values)
@@ -240,8 +252,9 @@ def get_record(
     return row
 
 
-def find_record(session: Session, principal: Principal, record_id: int, *,
-                purpose: str) -> Record | None:
+def find_record(
+    session: Session, principal: Principal, record_id: int, *, purpose: str
+) -> Record | None:
     """A record shown beside another object (a request's subject), if the principal may see
     it: audited as a read when shown, silent when not (nobody asked for it by id)."""
     row = _load(session, record_id)
@@ -262,8 +275,7 @@ def list_records(
     limit: int = 50,
 ) -> list[Record]:
     stmt = _listing(principal, RecordFilter(kind=kind, text=text, owned_only=owned_only))
-    rows = list(session.scalars(stmt.where(Record.id > after_id).order_by(Record.id)
-                                .limit(limit)))
+    rows = list(session.scalars(stmt.where(Record.id > after_id).order_by(Record.id).limit(limit)))
     _audit_listed(session, principal, rows)
     return rows
 
@@ -288,8 +300,9 @@ RECORD_SORTS: SortOrders = {
 
 def _listing(principal: Principal, f: RecordFilter) -> Select[tuple[Record]]:
     principal.require(Perm.RECORDS_READ)
-    stmt = select(Record).where(listing_clause(principal.viewer, Record),
-                                Record.status == f.status.value)
+    stmt = select(Record).where(
+        listing_clause(principal.viewer, Record), Record.status == f.status.value
+    )
     if f.status is not RecordStatus.ACTIVE or f.owned_only:
         stmt = stmt.where(Record.owner_org_id == principal.org_id)
     if f.owner_org_id is not None:
@@ -310,12 +323,25 @@ def _audit_listed(session: Session, principal: Principal, rows: Sequence[Record]
         audit.record(session, principal.actor, _event("record.list", row))
 
 
-def records_page(session: Session, principal: Principal, filters: RecordFilter, *,
-                 sort: str = "newest", cursor: str | None = None,
-                 limit: int = 50) -> ListPage[Record]:
+def records_page(
+    session: Session,
+    principal: Principal,
+    filters: RecordFilter,
+    *,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> ListPage[Record]:
     """A page of the records the principal may see, with the total that match."""
-    page = keyset_page(session, _listing(principal, filters), id_column=Record.id,
-                       sorts=RECORD_SORTS, sort=sort, cursor=cursor, limit=limit)
+    page = keyset_page(
+        session,
+        _listing(principal, filters),
+        id_column=Record.id,
+        sorts=RECORD_SORTS,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+    )
     _audit_listed(session, principal, page.items)
     return page
 
@@ -442,15 +468,22 @@ def extend_retention(session: Session, principal: Principal, record_id: int, rea
 OVERSIGHT_CORRECTION = "oversight_correction"
 
 
-def carry_out_oversight_order(session: Session, principal: Principal, record_id: int, *,
-                              action: str, corrected: dict[str, Any] | None,
-                              decision_ref: str) -> Record:
+def carry_out_oversight_order(
+    session: Session,
+    principal: Principal,
+    record_id: int,
+    *,
+    action: str,
+    corrected: dict[str, Any] | None,
+    decision_ref: str,
+) -> Record:
     """Delete or correct a record as a decision orders. The owner cannot undo either: an
     erased record can no longer change or be extended, and a correction's fields cannot be
     set back (`_refuse_undoing_oversight`)."""
     if not principal.viewer.is_oversight:
-        raise Forbidden("only the oversight commission's decisions delete or correct "
-                        "another bureau's record")
+        raise Forbidden(
+            "only the oversight commission's decisions delete or correct another bureau's record"
+        )
     row = _load(session, record_id)
     if row is None:
         raise NotFound(f"no record {record_id}")
@@ -467,8 +500,7 @@ def carry_out_oversight_order(session: Session, principal: Principal, record_id:
         # The versions keep every content: erasure reaches them too.
         for version in history(session, "record", row.id):
             version.data, version.diff = {}, []
-        _bump(session, principal, row, change="oversight_erasure", reason=reason,
-              previous={})
+        _bump(session, principal, row, change="oversight_erasure", reason=reason, previous={})
     elif action == "correct":
         kind = RecordKind(row.kind)
         data = parse_data(kind, corrected or {})
@@ -477,8 +509,9 @@ def carry_out_oversight_order(session: Session, principal: Principal, record_id:
             setattr(row, column, value)
         if row.data == previous:
             raise Conflict("the correction changes nothing")
-        _bump(session, principal, row, change=OVERSIGHT_CORRECTION, reason=reason,
-              previous=previous)
+        _bump(
+            session, principal, row, change=OVERSIGHT_CORRECTION, reason=reason, previous=previous
+        )
     else:
         raise InvalidInput("an order is 'delete' or 'correct'")
     return row
@@ -486,9 +519,13 @@ def carry_out_oversight_order(session: Session, principal: Principal, record_id:
 
 def _refuse_undoing_oversight(session: Session, row: Record) -> None:
     """A field an oversight correction changed may not be set back to what it was."""
-    corrections = session.scalars(select(Version).where(
-        Version.entity == "record", Version.entity_id == row.id,
-        Version.change == OVERSIGHT_CORRECTION)).all()
+    corrections = session.scalars(
+        select(Version).where(
+            Version.entity == "record",
+            Version.entity_id == row.id,
+            Version.change == OVERSIGHT_CORRECTION,
+        )
+    ).all()
     for version in corrections:
         for change in version.diff:
             path = change["path"].split(".")
@@ -496,8 +533,10 @@ def _refuse_undoing_oversight(session: Session, row: Record) -> None:
             for part in path:
                 value = value.get(part) if isinstance(value, dict) else None
             if change.get("old") is not None and value == change["old"]:
-                raise Forbidden(f"'{change['path']}' was corrected by a binding decision "
-                                "of the oversight commission: it cannot be set back")
+                raise Forbidden(
+                    f"'{change['path']}' was corrected by a binding decision "
+                    "of the oversight commission: it cannot be set back"
+                )
 
 
 def versions(session: Session, principal: Principal, record_id: int) -> list[Version]:
@@ -505,8 +544,9 @@ def versions(session: Session, principal: Principal, record_id: int) -> list[Ver
     return history(session, "record", record_id)
 
 
-def due_for_review_query(principal: Principal, now: datetime | None = None
-                         ) -> Select[tuple[Record]]:
+def due_for_review_query(
+    principal: Principal, now: datetime | None = None
+) -> Select[tuple[Record]]:
     """The owner's active records whose retention ends within six months, soonest first."""
     now = now or datetime.now(UTC)
     return (
@@ -562,22 +602,31 @@ def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, 
     return {"review_due": len(due), "expired": len(expired)}
 
 
-def documents_numbered(session: Session, principal: Principal, numbers: Sequence[str]
-                       ) -> list[Record]:
+def documents_numbered(
+    session: Session, principal: Principal, numbers: Sequence[str]
+) -> list[Record]:
     """Active travel-document records with these numbers that the principal may see (a
     person's identity documents on its page); each listed one is audited as a read."""
     if not numbers:
         return []
-    rows = list(session.scalars(select(Record).where(
-        listing_clause(principal.viewer, Record), Record.kind == RecordKind.DOCUMENT.value,
-        Record.status == RecordStatus.ACTIVE.value, Record.doc_number.in_(list(numbers)))))
+    rows = list(
+        session.scalars(
+            select(Record).where(
+                listing_clause(principal.viewer, Record),
+                Record.kind == RecordKind.DOCUMENT.value,
+                Record.status == RecordStatus.ACTIVE.value,
+                Record.doc_number.in_(list(numbers)),
+            )
+        )
+    )
     for row in rows:
         audit.record(session, principal.actor, _event("record.list", row))
     return rows
 
 
-def vehicles_keyed(session: Session, principal: Principal, refs: Sequence[dict[str, Any]]
-                   ) -> list[Record]:
+def vehicles_keyed(
+    session: Session, principal: Principal, refs: Sequence[dict[str, Any]]
+) -> list[Record]:
     """Active vehicle records with these VINs or plates that the principal may see (the
     vehicles a person uses, on its page); each listed one is audited as a read."""
     vins = [r["vin"] for r in refs if r.get("vin")]
@@ -589,9 +638,16 @@ def vehicles_keyed(session: Session, principal: Principal, refs: Sequence[dict[s
         keys.append(Record.vin.in_(vins))
     if plates:
         keys.append(Record.plate.in_(plates))
-    rows = list(session.scalars(select(Record).where(
-        listing_clause(principal.viewer, Record), Record.kind == RecordKind.VEHICLE.value,
-        Record.status == RecordStatus.ACTIVE.value, or_(*keys))))
+    rows = list(
+        session.scalars(
+            select(Record).where(
+                listing_clause(principal.viewer, Record),
+                Record.kind == RecordKind.VEHICLE.value,
+                Record.status == RecordStatus.ACTIVE.value,
+                or_(*keys),
+            )
+        )
+    )
     for row in rows:
         audit.record(session, principal.actor, _event("record.list", row))
     return rows
@@ -600,9 +656,12 @@ def vehicles_keyed(session: Session, principal: Principal, refs: Sequence[dict[s
 def indexable(session: Session, kind: RecordKind, chunk: int) -> Iterator[Record]:
     """For the screening indexes (a system reader that applies the policy itself, entry by
     entry): active records of a kind, persons whether circulated or not."""
-    stmt = (select(Record).where(Record.kind == kind.value,
-                                 Record.status == RecordStatus.ACTIVE.value)
-            .order_by(Record.id).execution_options(yield_per=chunk))
+    stmt = (
+        select(Record)
+        .where(Record.kind == kind.value, Record.status == RecordStatus.ACTIVE.value)
+        .order_by(Record.id)
+        .execution_options(yield_per=chunk)
+    )
     if kind is not RecordKind.PERSON:
         stmt = stmt.where(Record.circulated.is_(True))
     return iter(session.scalars(stmt))
@@ -624,13 +683,16 @@ def screened_record(session: Session, principal: Principal, record_id: int) -> R
         return None
     if can_see(principal.viewer, row.policy):
         return row
-    partner_document = (principal.org_kind is OrgKind.PARTNER and row.circulated
-                        and row.kind == RecordKind.DOCUMENT.value and not row.access_blocked)
+    partner_document = (
+        principal.org_kind is OrgKind.PARTNER
+        and row.circulated
+        and row.kind == RecordKind.DOCUMENT.value
+        and not row.access_blocked
+    )
     return row if partner_document else None
 
 
-def labels_for(session: Session, principal: Principal, record_ids: Sequence[int]
-               ) -> dict[int, str]:
+def labels_for(session: Session, principal: Principal, record_ids: Sequence[int]) -> dict[int, str]:
     """What a list or an answer shows of records the principal may see: their labels."""
     if not record_ids:
         return {}
@@ -638,19 +700,28 @@ def labels_for(session: Session, principal: Principal, record_ids: Sequence[int]
     return {row.id: row.label for row in rows if can_see(principal.viewer, row.policy)}
 
 
-def read_shared(session: Session, principal: Principal, record_id: int, *,
-                admitted: bool, purpose: str) -> Record:
+def read_shared(
+    session: Session, principal: Principal, record_id: int, *, admitted: bool, purpose: str
+) -> Record:
     """A record reached through another capability's rule on top of the policy (a joint
     operation shares it): `admitted` is that rule's verdict; the record's own restrictions
     still apply, so a share never widens what its owner allowed. Audited as a read."""
     row = _load(session, record_id)
     visible = row is not None and (
-        can_see(principal.viewer, row.policy)
-        or (admitted and _admitted_by_owner(principal, row)))
+        can_see(principal.viewer, row.policy) or (admitted and _admitted_by_owner(principal, row))
+    )
     if row is None or not visible:
-        audit.record_refusal(session, principal.actor, Event(
-            "record.read", "record", record_id,
-            owner_org_id=row.owner_org_id if row else None, detail={"purpose": purpose}))
+        audit.record_refusal(
+            session,
+            principal.actor,
+            Event(
+                "record.read",
+                "record",
+                record_id,
+                owner_org_id=row.owner_org_id if row else None,
+                detail={"purpose": purpose},
+            ),
+        )
         raise NotFound(f"no record {record_id}")
     audit.record(session, principal.actor, _event("record.read", row, purpose=purpose))
     return row

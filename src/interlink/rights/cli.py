@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
     from interlink.core.auth import Principal
 
-app = typer.Typer(help="Requests from the people recorded and the commission's casework.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Requests from the people recorded and the commission's casework.", no_args_is_help=True
+)
 
 
 def _commission(session: Session) -> Principal:
@@ -31,68 +32,110 @@ def _commission(session: Session) -> Principal:
     from interlink.members.service import OVERSIGHT_CODE, org_by_code
 
     org = org_by_code(session, OVERSIGHT_CODE)
-    return Principal(label=f"cli:{getpass.getuser()}", org_id=org.id, org_kind=OrgKind.OVERSIGHT,
-                     country=None, permissions=frozenset({Perm.RIGHTS_CASEWORK,
-                                                          Perm.RECORDS_READ}))
+    return Principal(
+        label=f"cli:{getpass.getuser()}",
+        org_id=org.id,
+        org_kind=OrgKind.OVERSIGHT,
+        country=None,
+        permissions=frozenset({Perm.RIGHTS_CASEWORK, Perm.RECORDS_READ}),
+    )
 
 
 @app.command("cases")
 @cli_errors
-def cases(status: str | None = typer.Option(None, help="received, admissible, decided ..."),
-          as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
+def cases(
+    status: str | None = typer.Option(None, help="received, admissible, decided ..."),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """List cases with their next deadline."""
     from interlink.rights import service
 
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = [{"id": c.id, "code": c.code, "kind": c.kind, "status": c.status,
-                 "received": c.received_at.date().isoformat(),
-                 "admissibility_due": c.admissibility_due.date().isoformat(),
-                 "decision_due": c.decision_due.date().isoformat() if c.decision_due else None}
-                for c in service.list_cases(session, _commission(session), status=status,
-                                            limit=500)]
-    emit(rows, as_json, columns=["id", "code", "kind", "status", "received",
-                                 "admissibility_due", "decision_due"])
+        rows = [
+            {
+                "id": c.id,
+                "code": c.code,
+                "kind": c.kind,
+                "status": c.status,
+                "received": c.received_at.date().isoformat(),
+                "admissibility_due": c.admissibility_due.date().isoformat(),
+                "decision_due": c.decision_due.date().isoformat() if c.decision_due else None,
+            }
+            for c in service.list_cases(session, _commission(session), status=status, limit=500)
+        ]
+    emit(
+        rows,
+        as_json,
+        columns=["id", "code", "kind", "status", "received", "admissibility_due", "decision_due"],
+    )
 
 
 @app.command("admissibility")
 @cli_errors
-def admissibility(case_id: int, admissible: bool = typer.Option(..., "--yes/--no"),
-                  reason: str = typer.Option(...), data_dir: Path | None = DataDirOption
-                  ) -> None:
+def admissibility(
+    case_id: int,
+    admissible: bool = typer.Option(..., "--yes/--no"),
+    reason: str = typer.Option(...),
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Decide whether a request is admissible (starts the decision clock)."""
     from interlink.rights import service
     from interlink.rights.clock import RightsPolicy
 
     settings = settings_for(data_dir)
     with open_db(settings) as db, db.session() as session:
-        case = service.decide_admissibility(session, _commission(session),
-                                            RightsPolicy.from_settings(settings), case_id,
-                                            admissible=admissible, reason=reason)
-        emit({"code": case.code, "status": case.status,
-              "decision_due": case.decision_due.isoformat() if case.decision_due else None},
-             False)
+        case = service.decide_admissibility(
+            session,
+            _commission(session),
+            RightsPolicy.from_settings(settings),
+            case_id,
+            admissible=admissible,
+            reason=reason,
+        )
+        emit(
+            {
+                "code": case.code,
+                "status": case.status,
+                "decision_due": case.decision_due.isoformat() if case.decision_due else None,
+            },
+            False,
+        )
 
 
 @app.command("extend")
 @cli_errors
-def extend(case_id: int, clock: str = typer.Option(..., help="admissibility or decision"),
-           months: int = typer.Option(1, min=1, max=6), reason: str = typer.Option(...),
-           data_dir: Path | None = DataDirOption) -> None:
+def extend(
+    case_id: int,
+    clock: str = typer.Option(..., help="admissibility or decision"),
+    months: int = typer.Option(1, min=1, max=6),
+    reason: str = typer.Option(...),
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Extend a case's deadline, with a reason the applicant sees."""
     from interlink.rights import service
 
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        case = service.extend(session, _commission(session), case_id, clock=clock,
-                              months=months, reason=reason)
-        emit({"code": case.code, "admissibility_due": case.admissibility_due.isoformat(),
-              "decision_due": case.decision_due.isoformat() if case.decision_due else None},
-             False)
+        case = service.extend(
+            session, _commission(session), case_id, clock=clock, months=months, reason=reason
+        )
+        emit(
+            {
+                "code": case.code,
+                "admissibility_due": case.admissibility_due.isoformat(),
+                "decision_due": case.decision_due.isoformat() if case.decision_due else None,
+            },
+            False,
+        )
 
 
 @app.command("tick")
 @cli_errors
-def tick(now: datetime | None = typer.Option(None, help="Clock (UTC, ISO 8601); default now"),
-         as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
+def tick(
+    now: datetime | None = typer.Option(None, help="Clock (UTC, ISO 8601); default now"),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """Run the consultation clocks once: reminders and escalations."""
     from datetime import UTC
 
@@ -101,19 +144,29 @@ def tick(now: datetime | None = typer.Option(None, help="Clock (UTC, ISO 8601); 
     moment = now.replace(tzinfo=now.tzinfo or UTC) if now else None
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         report = service.tick(session, moment)
-    emit({"half_reminders": report.half_reminders, "final_reminders": report.final_reminders,
-          "escalations": report.escalations}, as_json)
+    emit(
+        {
+            "half_reminders": report.half_reminders,
+            "final_reminders": report.final_reminders,
+            "escalations": report.escalations,
+        },
+        as_json,
+    )
 
 
 @app.command("statistics")
 @cli_errors
-def statistics(year: int | None = typer.Option(None), from_audit: bool = typer.Option(
-        False, "--from-audit", help="Recompute from the audit log instead of the cases"),
-        as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> None:
+def statistics(
+    year: int | None = typer.Option(None),
+    from_audit: bool = typer.Option(
+        False, "--from-audit", help="Recompute from the audit log instead of the cases"
+    ),
+    as_json: bool = JsonOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
     """The commission's yearly tables."""
     from interlink.rights import service
 
     with open_db(settings_for(data_dir)) as db, db.session() as session:
-        rows = (service.statistics_from_audit if from_audit else service.statistics)(
-            session, year)
+        rows = (service.statistics_from_audit if from_audit else service.statistics)(session, year)
     emit(rows, as_json, columns=list(service.STAT_COLUMNS))

@@ -14,8 +14,7 @@ def add_months(at: datetime, months: int) -> datetime:
     (31 January + 1 month = 28 or 29 February)."""
     index = at.month - 1 + months
     year, month = at.year + index // 12, index % 12 + 1
-    return at.replace(year=year, month=month,
-                      day=min(at.day, calendar.monthrange(year, month)[1]))
+    return at.replace(year=year, month=month, day=min(at.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +29,15 @@ class RightsPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RightsPolicy:
-        return cls(settings.rights_admissibility_months, settings.rights_access_months,
-                   settings.rights_correction_months, settings.rights_implementation_months,
-                   settings.rights_consultation_days, settings.rights_requests_per_hour,
-                   settings.rights_document_bytes)
+        return cls(
+            settings.rights_admissibility_months,
+            settings.rights_access_months,
+            settings.rights_correction_months,
+            settings.rights_implementation_months,
+            settings.rights_consultation_days,
+            settings.rights_requests_per_hour,
+            settings.rights_document_bytes,
+        )
 
     def decision_months(self, kind: str) -> int:
         return self.access_months if kind == "access" else self.correction_months

@@ -51,8 +51,7 @@ class Case(Base):
     code: Mapped[str] = mapped_column(String(24), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(12), index=True)
-    status: Mapped[str] = mapped_column(String(12), default=CaseStatus.RECEIVED.value,
-                                        index=True)
+    status: Mapped[str] = mapped_column(String(12), default=CaseStatus.RECEIVED.value, index=True)
     names: Mapped[list[Any]] = mapped_column(JSON)  # as written, any script
     birth_date: Mapped[str | None] = mapped_column(String(10))
     nationality: Mapped[str | None] = mapped_column(String(2))

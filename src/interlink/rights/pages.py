@@ -40,10 +40,17 @@ KIND_LABELS = {
 def _public_page(request: Request, template: str, status: int = 200, **context) -> Response:
     # Double-submit token, as on the login form: these forms are filled without a session.
     token = request.cookies.get(PUBLIC_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    response = render(request, template, status_code=status, public_csrf=token,
-                      kinds=KIND_LABELS, **context)
-    response.set_cookie(PUBLIC_CSRF_COOKIE, token, httponly=True, samesite="strict",
-                        secure=app_state(request).settings.secure_cookies, max_age=3600)
+    response = render(
+        request, template, status_code=status, public_csrf=token, kinds=KIND_LABELS, **context
+    )
+    response.set_cookie(
+        PUBLIC_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=app_state(request).settings.secure_cookies,
+        max_age=3600,
+    )
     return response
 
 
@@ -76,13 +83,26 @@ async def request_submit(
     documents: Annotated[list[UploadFile] | None, File()] = None,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    form = {"kind": kind, "names": names, "birth_date": birth_date,
-            "nationality": nationality, "contact": contact, "lawyer_name": lawyer_name,
-            "lawyer_contact": lawyer_contact, "references": references,
-            "statement": statement, "revision_of": revision_of}
+    form = {
+        "kind": kind,
+        "names": names,
+        "birth_date": birth_date,
+        "nationality": nationality,
+        "contact": contact,
+        "lawyer_name": lawyer_name,
+        "lawyer_contact": lawyer_contact,
+        "references": references,
+        "statement": statement,
+        "revision_of": revision_of,
+    }
     if not _public_csrf_ok(request, csrf_token):
-        return _public_page(request, "rights/request.html", 403, form=form,
-                            errors=["Your form expired. Please send it again."])
+        return _public_page(
+            request,
+            "rights/request.html",
+            403,
+            form=form,
+            errors=["Your form expired. Please send it again."],
+        )
     limit = policy(request).document_bytes
     attachments = []
     for upload in documents or []:
@@ -91,18 +111,32 @@ async def request_submit(
         content = await upload.read(limit + 1)
         attachments.append(NewAttachment(upload.filename, upload.content_type or "", content))
     new = service.NewRequest(
-        kind=kind, names=names.splitlines(), birth_date=birth_date, nationality=nationality,
-        contact=contact, lawyer_name=lawyer_name, lawyer_contact=lawyer_contact,
+        kind=kind,
+        names=names.splitlines(),
+        birth_date=birth_date,
+        nationality=nationality,
+        contact=contact,
+        lawyer_name=lawyer_name,
+        lawyer_contact=lawyer_contact,
         references=[r for r in references.replace(",", "\n").splitlines()],
-        statement=statement, revision_of=revision_of, documents=attachments)
+        statement=statement,
+        revision_of=revision_of,
+        documents=attachments,
+    )
     try:
         with unit_of_work(request) as session:
-            filed = service.file_request(session, keys(request), server_key(request),
-                                         policy(request), new,
-                                         client_addr=client_addr(request))
+            filed = service.file_request(
+                session,
+                keys(request),
+                server_key(request),
+                policy(request),
+                new,
+                client_addr=client_addr(request),
+            )
     except DomainError as exc:
-        return _public_page(request, "rights/request.html", exc.status, form=form,
-                            errors=[exc.detail])
+        return _public_page(
+            request, "rights/request.html", exc.status, form=form, errors=[exc.detail]
+        )
     return render(request, "rights/filed.html", case=filed.case, secret=filed.secret)
 
 
@@ -112,19 +146,29 @@ def status_form(request: Request) -> Response:
 
 
 @router.post("/rights/status")
-def status_submit(request: Request, code: Annotated[str, Form(max_length=24)] = "",
-                  secret: Annotated[str, Form(max_length=100)] = "",
-                  csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+def status_submit(
+    request: Request,
+    code: Annotated[str, Form(max_length=24)] = "",
+    secret: Annotated[str, Form(max_length=100)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
     if not _public_csrf_ok(request, csrf_token):
-        return _public_page(request, "rights/status.html", 403, view=None, code=code,
-                            error="Your form expired. Please send it again.")
+        return _public_page(
+            request,
+            "rights/status.html",
+            403,
+            view=None,
+            code=code,
+            error="Your form expired. Please send it again.",
+        )
     try:
         with unit_of_work(request) as session:
             case = service.case_for_applicant(session, server_key(request), code, secret)
             view = service.applicant_view(session, case)
     except DomainError as exc:
-        return _public_page(request, "rights/status.html", exc.status, view=None, code=code,
-                            error=exc.detail)
+        return _public_page(
+            request, "rights/status.html", exc.status, view=None, code=code, error=exc.detail
+        )
     return _public_page(request, "rights/status.html", view=view, error=None, code=code)
 
 
@@ -143,8 +187,11 @@ def statistics_csv(request: Request) -> Response:
     writer = csv.DictWriter(out, fieldnames=service.STAT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    return Response(out.getvalue(), media_type="text/csv", headers={
-        "content-disposition": 'attachment; filename="commission-statistics.csv"'})
+    return Response(
+        out.getvalue(),
+        media_type="text/csv",
+        headers={"content-disposition": 'attachment; filename="commission-statistics.csv"'},
+    )
 
 
 # --- the commission --------------------------------------------------------------------------
@@ -157,45 +204,67 @@ def _logged_in(principal: Principal | None) -> Principal:
 
 
 @router.get("/rights/cases")
-def cases_page(request: Request, principal: Principal | None = Depends(form_principal)
-               ) -> Response:
+def cases_page(request: Request, principal: Principal | None = Depends(form_principal)) -> Response:
     principal = _logged_in(principal)
     with unit_of_work(request) as session:
         cases = service.list_cases(session, principal, limit=500)
-    open_first = sorted(cases, key=lambda c: (c.status == "decided" or c.status ==
-                                              "inadmissible",
-                                              c.decision_due or c.admissibility_due))
+    open_first = sorted(
+        cases,
+        key=lambda c: (
+            c.status == "decided" or c.status == "inadmissible",
+            c.decision_due or c.admissibility_due,
+        ),
+    )
     return render(request, "rights/cases.html", cases=open_first)
 
 
-def _case_page(request: Request, principal: Principal, case_id: int, error: str | None = None,
-               status: int = 200) -> Response:
+def _case_page(
+    request: Request,
+    principal: Principal,
+    case_id: int,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     with unit_of_work(request) as session:
         case = service.get_case(session, principal, case_id)
         view = service.applicant_view(session, case)
         decision = service.decision_of(session, case.id)
-        copies = service.copies_of_decision(session, principal, decision.id) if decision \
-            else []
+        copies = service.copies_of_decision(session, principal, decision.id) if decision else []
         orgs = {o.id: o for o in session.scalars(select(Organisation))}
-        return render(request, "rights/case.html", status_code=status, case=case, view=view,
-                      holdings=service.holdings(session, case.id),
-                      consultations=[c for c in service.consultations_for(session, principal)
-                                     if c.case_id == case.id],
-                      measures=list(session.scalars(select(Measure).where(
-                          Measure.case_id == case.id).order_by(Measure.id))),
-                      decision=decision, copies=copies, orgs=orgs, error=error,
-                      categories=service.REASON_CATEGORIES)
+        return render(
+            request,
+            "rights/case.html",
+            status_code=status,
+            case=case,
+            view=view,
+            holdings=service.holdings(session, case.id),
+            consultations=[
+                c for c in service.consultations_for(session, principal) if c.case_id == case.id
+            ],
+            measures=list(
+                session.scalars(
+                    select(Measure).where(Measure.case_id == case.id).order_by(Measure.id)
+                )
+            ),
+            decision=decision,
+            copies=copies,
+            orgs=orgs,
+            error=error,
+            categories=service.REASON_CATEGORIES,
+        )
 
 
 @router.get("/rights/cases/{case_id}")
-def case_page(request: Request, case_id: Id,
-              principal: Principal | None = Depends(form_principal)) -> Response:
+def case_page(
+    request: Request, case_id: Id, principal: Principal | None = Depends(form_principal)
+) -> Response:
     return _case_page(request, _logged_in(principal), case_id)
 
 
 @router.post("/rights/cases/{case_id}/act")
-async def case_act(request: Request, case_id: Id,
-                   principal: Principal | None = Depends(form_principal)) -> Response:
+async def case_act(
+    request: Request, case_id: Id, principal: Principal | None = Depends(form_principal)
+) -> Response:
     """Every casework form posts here with an `action` field."""
     principal = _logged_in(principal)
     form = await request.form()
@@ -208,24 +277,46 @@ async def case_act(request: Request, case_id: Id,
     try:
         with unit_of_work(request) as session:
             if action == "admissibility":
-                service.decide_admissibility(session, principal, policy(request), case_id,
-                                             admissible=field("admissible") == "yes",
-                                             reason=field("reason"))
+                service.decide_admissibility(
+                    session,
+                    principal,
+                    policy(request),
+                    case_id,
+                    admissible=field("admissible") == "yes",
+                    reason=field("reason"),
+                )
             elif action == "extend":
-                service.extend(session, principal, case_id, clock=field("clock"),
-                               months=int(field("months") or 0), reason=field("reason"))
+                service.extend(
+                    session,
+                    principal,
+                    case_id,
+                    clock=field("clock"),
+                    months=int(field("months") or 0),
+                    reason=field("reason"),
+                )
             elif action == "search":
                 service.find_holdings(session, principal, case_id, index=person_index(request))
             elif action == "consult":
                 org = members.org_by_code(session, field("org_code").upper())
-                service.consult(session, principal, policy(request), case_id, org_id=org.id,
-                                question=field("question"))
+                service.consult(
+                    session,
+                    principal,
+                    policy(request),
+                    case_id,
+                    org_id=org.id,
+                    question=field("question"),
+                )
             elif action == "measure":
                 target, _, target_id = field("target").partition(":")
-                service.place_measure(session, principal, case_id,
-                                      action=field("measure") or "block", target=target,
-                                      target_id=int(target_id or 0),
-                                      reason_category=field("reason_category"))
+                service.place_measure(
+                    session,
+                    principal,
+                    case_id,
+                    action=field("measure") or "block",
+                    target=target,
+                    target_id=int(target_id or 0),
+                    reason_category=field("reason_category"),
+                )
             elif action == "lift":
                 service.lift_measure(session, principal, int(field("measure_id") or 0))
             elif action == "decide":
@@ -233,9 +324,16 @@ async def case_act(request: Request, case_id: Id,
                 for value in form.getlist("delete"):
                     target, _, target_id = str(value).partition(":")
                     orders.append(service.NewOrder("delete", target, int(target_id)))
-                service.decide(session, principal, policy(request), case_id,
-                               outcome=field("outcome"), reasoning=field("reasoning"),
-                               confidential=field("confidential"), orders=orders)
+                service.decide(
+                    session,
+                    principal,
+                    policy(request),
+                    case_id,
+                    outcome=field("outcome"),
+                    reasoning=field("reasoning"),
+                    confidential=field("confidential"),
+                    orders=orders,
+                )
             else:
                 return _case_page(request, principal, case_id, "Unknown action.", 422)
     except ValueError:
@@ -249,25 +347,37 @@ async def case_act(request: Request, case_id: Id,
 
 
 @router.get("/rights/consultations")
-def consultations_page(request: Request,
-                       principal: Principal | None = Depends(form_principal)) -> Response:
+def consultations_page(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
     return _consultations(request, _logged_in(principal))
 
 
-def _consultations(request: Request, principal: Principal, error: str | None = None,
-                   status: int = 200) -> Response:
+def _consultations(
+    request: Request, principal: Principal, error: str | None = None, status: int = 200
+) -> Response:
     with unit_of_work(request) as session:
         rows = service.consultations_for(session, principal)
         copies = service.copy_notices_for(session, principal, pending_only=False)
         measures = service.measures_for_owner(session, principal)
-    return render(request, "rights/consultations.html", status_code=status,
-                  consultations=rows, copies=copies, measures=measures, error=error)
+    return render(
+        request,
+        "rights/consultations.html",
+        status_code=status,
+        consultations=rows,
+        copies=copies,
+        measures=measures,
+        error=error,
+    )
 
 
 @router.post("/rights/consultations/{consultation_id}/answer")
-def answer_submit(request: Request, consultation_id: Id,
-                  answer: Annotated[str, Form(max_length=20_000)] = "",
-                  principal: Principal | None = Depends(form_principal)) -> Response:
+def answer_submit(
+    request: Request,
+    consultation_id: Id,
+    answer: Annotated[str, Form(max_length=20_000)] = "",
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     principal = _logged_in(principal)
     try:
         with unit_of_work(request) as session:
@@ -278,8 +388,9 @@ def answer_submit(request: Request, consultation_id: Id,
 
 
 @router.post("/rights/copies/{copy_id}/acknowledge")
-def acknowledge_submit(request: Request, copy_id: Id,
-                       principal: Principal | None = Depends(form_principal)) -> Response:
+def acknowledge_submit(
+    request: Request, copy_id: Id, principal: Principal | None = Depends(form_principal)
+) -> Response:
     principal = _logged_in(principal)
     try:
         with unit_of_work(request) as session:

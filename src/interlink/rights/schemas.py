@@ -179,8 +179,9 @@ class OrderIn(BaseModel):
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    outcome: Literal["access_given", "nothing_disclosable", "compliant", "non_compliant",
-                     "revision_refused"]
+    outcome: Literal[
+        "access_given", "nothing_disclosable", "compliant", "non_compliant", "revision_refused"
+    ]
     reasoning: str = Field(min_length=1, max_length=50_000)
     confidential: str = Field("", max_length=50_000)
     orders: list[OrderIn] = Field(default_factory=list, max_length=50)

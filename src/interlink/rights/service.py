@@ -59,8 +59,14 @@ from interlink.rights.models import (
 DOCUMENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 MAX_DOCUMENTS = 5
 MAX_NAMES = 5
-REASON_CATEGORIES = ("pending_examination", "possible_political_character",
-                     "refugee_status", "data_accuracy", "retention_exceeded", "other")
+REASON_CATEGORIES = (
+    "pending_examination",
+    "possible_political_character",
+    "refugee_status",
+    "data_accuracy",
+    "retention_exceeded",
+    "other",
+)
 REENTRY_THRESHOLD = 0.7  # the matcher's decision threshold
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -139,64 +145,138 @@ def check_request(new: NewRequest, policy: RightsPolicy, today: date) -> NewRequ
         if kind not in DOCUMENT_TYPES:
             raise InvalidInput(f"{document.filename}: send a PDF, JPEG or PNG document")
         if len(document.content) > policy.document_bytes:
-            raise InvalidInput(f"{document.filename}: larger than "
-                               f"{policy.document_bytes // 1024} KiB")
+            raise InvalidInput(
+                f"{document.filename}: larger than {policy.document_bytes // 1024} KiB"
+            )
     return NewRequest(
-        kind=new.kind, names=names, birth_date=birth, nationality=nationality,
+        kind=new.kind,
+        names=names,
+        birth_date=birth,
+        nationality=nationality,
         contact=_clean(new.contact, 300, "contact"),
         lawyer_name=_clean(new.lawyer_name, 200, "lawyer"),
         lawyer_contact=_clean(new.lawyer_contact, 300, "lawyer's contact"),
-        references=references, statement=_clean(new.statement, 20_000, "statement") or "",
-        revision_of=revision_of, documents=check_attachments(list(new.documents)))
+        references=references,
+        statement=_clean(new.statement, 20_000, "statement") or "",
+        revision_of=revision_of,
+        documents=check_attachments(list(new.documents)),
+    )
 
 
-def _event(session: Session, case: Case, actor: str, kind: str, text: str, now: datetime,
-           *, disclosed: bool = True, **detail: Any) -> None:
-    session.add(CaseEvent(case_id=case.id, at=now, actor=actor, kind=kind, text=text,
-                          disclosed=disclosed, detail=detail))
+def _event(
+    session: Session,
+    case: Case,
+    actor: str,
+    kind: str,
+    text: str,
+    now: datetime,
+    *,
+    disclosed: bool = True,
+    **detail: Any,
+) -> None:
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=now,
+            actor=actor,
+            kind=kind,
+            text=text,
+            disclosed=disclosed,
+            detail=detail,
+        )
+    )
 
 
-def _audit(session: Session, actor: Actor, name: str, case: Case, now: datetime,
-           owner_org_id: int | None = None, **detail: Any) -> None:
+def _audit(
+    session: Session,
+    actor: Actor,
+    name: str,
+    case: Case,
+    now: datetime,
+    owner_org_id: int | None = None,
+    **detail: Any,
+) -> None:
     # The simulated or real time of the act goes in the entry, so the statistics can be
     # recomputed from the log alone (`statistics_from_audit`).
-    audit.record(session, actor, Event(name, "rights_case", case.id,
-                                       owner_org_id=owner_org_id,
-                                       detail={"at": now.isoformat(), "kind": case.kind,
-                                               **detail}))
+    audit.record(
+        session,
+        actor,
+        Event(
+            name,
+            "rights_case",
+            case.id,
+            owner_org_id=owner_org_id,
+            detail={"at": now.isoformat(), "kind": case.kind, **detail},
+        ),
+    )
 
 
-def file_request(session: Session, keys: Keyring, server_key: bytes, policy: RightsPolicy,
-                 new: NewRequest, *, client_addr: str | None, now: datetime | None = None
-                 ) -> Filed:
+def file_request(
+    session: Session,
+    keys: Keyring,
+    server_key: bytes,
+    policy: RightsPolicy,
+    new: NewRequest,
+    *,
+    client_addr: str | None,
+    now: datetime | None = None,
+) -> Filed:
     """Anyone files, without an account; the code and secret let them follow the case."""
     now = now or utcnow()
     new = check_request(new, policy, now.date())
     filed_from = _keyed(server_key, f"addr:{client_addr}") if client_addr else None
     if filed_from is not None:
-        recent = session.scalar(select(func.count(Case.id)).where(
-            Case.filed_from == filed_from, Case.received_at > now - timedelta(hours=1)))
+        recent = session.scalar(
+            select(func.count(Case.id)).where(
+                Case.filed_from == filed_from, Case.received_at > now - timedelta(hours=1)
+            )
+        )
         if (recent or 0) >= policy.requests_per_hour:
             raise TooManyRequests("too many requests from your address: try again in an hour")
     secret = secrets.token_urlsafe(24)
     code = "CCF-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
-    case = Case(code=code, secret_hash=_keyed(server_key, f"case:{code}:{secret}"),
-                kind=new.kind, status=CaseStatus.RECEIVED.value, names=new.names,
-                birth_date=new.birth_date, nationality=new.nationality, contact=new.contact,
-                lawyer_name=new.lawyer_name, lawyer_contact=new.lawyer_contact,
-                references=new.references, statement=new.statement,
-                revision_of=new.revision_of, filed_from=filed_from, received_at=now,
-                admissibility_due=add_months(now, policy.admissibility_months))
+    case = Case(
+        code=code,
+        secret_hash=_keyed(server_key, f"case:{code}:{secret}"),
+        kind=new.kind,
+        status=CaseStatus.RECEIVED.value,
+        names=new.names,
+        birth_date=new.birth_date,
+        nationality=new.nationality,
+        contact=new.contact,
+        lawyer_name=new.lawyer_name,
+        lawyer_contact=new.lawyer_contact,
+        references=new.references,
+        statement=new.statement,
+        revision_of=new.revision_of,
+        filed_from=filed_from,
+        received_at=now,
+        admissibility_due=add_months(now, policy.admissibility_months),
+    )
     session.add(case)
     session.flush()
     for document in new.documents:
-        _store_document(session, keys, case, document, from_applicant=True,
-                        added_by="applicant", now=now)
+        _store_document(
+            session, keys, case, document, from_applicant=True, added_by="applicant", now=now
+        )
     who = f"the applicant's lawyer, {new.lawyer_name}" if new.lawyer_name else "the applicant"
-    _event(session, case, "applicant", "received", f"Request received from {who}.", now,
-           documents=len(new.documents))
-    _audit(session, Actor(label="applicant", client_addr=client_addr), "rights.file", case,
-           now, documents=len(new.documents))
+    _event(
+        session,
+        case,
+        "applicant",
+        "received",
+        f"Request received from {who}.",
+        now,
+        documents=len(new.documents),
+    )
+    _audit(
+        session,
+        Actor(label="applicant", client_addr=client_addr),
+        "rights.file",
+        case,
+        now,
+        documents=len(new.documents),
+    )
     return Filed(case, secret)
 
 
@@ -204,21 +284,33 @@ def _document_context(case_id: int, sha256: str) -> str:
     return f"rights-document:{case_id}:{sha256}"
 
 
-def _store_document(session: Session, keys: Keyring, case: Case, document: NewAttachment, *,
-                    from_applicant: bool, added_by: str, now: datetime) -> CaseDocument:
-    row = CaseDocument(case_id=case.id, from_applicant=from_applicant,
-                       filename=document.filename, content_type=document.content_type,
-                       size=len(document.content), sha256=document.sha256,
-                       ciphertext=keys.encrypt(document.content,
-                                               _document_context(case.id, document.sha256)),
-                       added_at=now, added_by=added_by)
+def _store_document(
+    session: Session,
+    keys: Keyring,
+    case: Case,
+    document: NewAttachment,
+    *,
+    from_applicant: bool,
+    added_by: str,
+    now: datetime,
+) -> CaseDocument:
+    row = CaseDocument(
+        case_id=case.id,
+        from_applicant=from_applicant,
+        filename=document.filename,
+        content_type=document.content_type,
+        size=len(document.content),
+        sha256=document.sha256,
+        ciphertext=keys.encrypt(document.content, _document_context(case.id, document.sha256)),
+        added_at=now,
+        added_by=added_by,
+    )
     session.add(row)
     return row
 
 
 def document_content(keys: Keyring, document: CaseDocument) -> bytes:
-    return keys.decrypt(document.ciphertext, _document_context(document.case_id,
-                                                               document.sha256))
+    return keys.decrypt(document.ciphertext, _document_context(document.case_id, document.sha256))
 
 
 # --- the applicant's view -----------------------------------------------------------------------
@@ -230,11 +322,13 @@ def case_for_applicant(session: Session, server_key: bytes, code: str, secret: s
     expected = case.secret_hash if case else _keyed(server_key, "case:none")
     given = _keyed(server_key, f"case:{code.strip().upper()}:{secret.strip()}")
     if case is None or not hmac.compare_digest(expected, given):
-        audit.record_refusal(session, Actor(label="applicant"), Event(
-            "rights.status", "rights_case", None, detail={"code": code[:24]}))
+        audit.record_refusal(
+            session,
+            Actor(label="applicant"),
+            Event("rights.status", "rights_case", None, detail={"code": code[:24]}),
+        )
         raise NotFound("no case with this code and secret")
-    audit.record(session, Actor(label="applicant"), Event("rights.status", "rights_case",
-                                                          case.id))
+    audit.record(session, Actor(label="applicant"), Event("rights.status", "rights_case", case.id))
     return case
 
 
@@ -246,8 +340,14 @@ class Deadline:
 
 
 def deadlines(case: Case) -> list[Deadline]:
-    found = [Deadline("admissibility", case.admissibility_due, case.admissible_at or (
-        case.decided_at if case.status == CaseStatus.INADMISSIBLE else None))]
+    found = [
+        Deadline(
+            "admissibility",
+            case.admissibility_due,
+            case.admissible_at
+            or (case.decided_at if case.status == CaseStatus.INADMISSIBLE else None),
+        )
+    ]
     if case.decision_due is not None:
         found.append(Deadline("decision", case.decision_due, case.decided_at))
     return found
@@ -270,42 +370,80 @@ class ApplicantView:
     lawyer_name: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "kind": self.kind, "status": self.status,
-                "received_at": self.received_at.isoformat(),
-                "lawyer": self.lawyer_name,
-                "deadlines": [{"name": d.name, "due": d.due.isoformat() if d.due else None,
-                               "met_at": d.met_at.isoformat() if d.met_at else None}
-                              for d in self.deadlines],
-                "events": self.events, "documents": self.documents,
-                "measures": self.measures, "decision": self.decision}
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "status": self.status,
+            "received_at": self.received_at.isoformat(),
+            "lawyer": self.lawyer_name,
+            "deadlines": [
+                {
+                    "name": d.name,
+                    "due": d.due.isoformat() if d.due else None,
+                    "met_at": d.met_at.isoformat() if d.met_at else None,
+                }
+                for d in self.deadlines
+            ],
+            "events": self.events,
+            "documents": self.documents,
+            "measures": self.measures,
+            "decision": self.decision,
+        }
 
 
 def applicant_view(session: Session, case: Case) -> ApplicantView:
-    events = session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.disclosed.is_(True)).order_by(CaseEvent.id))
-    documents = session.scalars(select(CaseDocument).where(
-        CaseDocument.case_id == case.id).order_by(CaseDocument.id))
-    measures = session.scalars(select(Measure).where(Measure.case_id == case.id)
-                               .order_by(Measure.id))
+    events = session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.disclosed.is_(True))
+        .order_by(CaseEvent.id)
+    )
+    documents = session.scalars(
+        select(CaseDocument).where(CaseDocument.case_id == case.id).order_by(CaseDocument.id)
+    )
+    measures = session.scalars(
+        select(Measure).where(Measure.case_id == case.id).order_by(Measure.id)
+    )
     decision = session.scalars(select(Decision).where(Decision.case_id == case.id)).first()
     return ApplicantView(
-        code=case.code, kind=case.kind, status=case.status, received_at=case.received_at,
-        deadlines=deadlines(case), lawyer_name=case.lawyer_name,
+        code=case.code,
+        kind=case.kind,
+        status=case.status,
+        received_at=case.received_at,
+        deadlines=deadlines(case),
+        lawyer_name=case.lawyer_name,
         events=[{"at": e.at.isoformat(), "kind": e.kind, "text": e.text} for e in events],
-        documents=[{"id": d.id, "filename": d.filename, "size": d.size,
-                    "from": "you" if d.from_applicant else "the commission",
-                    "at": d.added_at.isoformat()} for d in documents],
-        measures=[{"action": m.action, "reason_category": m.reason_category,
-                   "placed_at": m.placed_at.isoformat(),
-                   "lifted_at": m.lifted_at.isoformat() if m.lifted_at else None}
-                  for m in measures],
-        decision=None if decision is None else {
-            "outcome": decision.outcome, "reasoning": decision.reasoning,
-            "decided_at": decision.decided_at.isoformat()})
+        documents=[
+            {
+                "id": d.id,
+                "filename": d.filename,
+                "size": d.size,
+                "from": "you" if d.from_applicant else "the commission",
+                "at": d.added_at.isoformat(),
+            }
+            for d in documents
+        ],
+        measures=[
+            {
+                "action": m.action,
+                "reason_category": m.reason_category,
+                "placed_at": m.placed_at.isoformat(),
+                "lifted_at": m.lifted_at.isoformat() if m.lifted_at else None,
+            }
+            for m in measures
+        ],
+        decision=None
+        if decision is None
+        else {
+            "outcome": decision.outcome,
+            "reasoning": decision.reasoning,
+            "decided_at": decision.decided_at.isoformat(),
+        },
+    )
 
 
-def applicant_document(session: Session, keys: Keyring, case: Case, document_id: int
-                       ) -> tuple[CaseDocument, bytes]:
+def applicant_document(
+    session: Session, keys: Keyring, case: Case, document_id: int
+) -> tuple[CaseDocument, bytes]:
     document = session.get(CaseDocument, document_id)
     if document is None or document.case_id != case.id:
         raise NotFound(f"no document {document_id} on your case")
@@ -330,8 +468,14 @@ def get_case(session: Session, principal: Principal, case_id: int) -> Case:
     return case
 
 
-def list_cases(session: Session, principal: Principal, *, status: str | None = None,
-               after_id: int = 0, limit: int = 100) -> list[Case]:
+def list_cases(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[Case]:
     _commission(principal)
     stmt = select(Case).where(Case.id > after_id).order_by(Case.id).limit(min(limit, 500))
     if status:
@@ -339,9 +483,16 @@ def list_cases(session: Session, principal: Principal, *, status: str | None = N
     return list(session.scalars(stmt))
 
 
-def decide_admissibility(session: Session, principal: Principal, policy: RightsPolicy,
-                         case_id: int, *, admissible: bool, reason: str,
-                         now: datetime | None = None) -> Case:
+def decide_admissibility(
+    session: Session,
+    principal: Principal,
+    policy: RightsPolicy,
+    case_id: int,
+    *,
+    admissible: bool,
+    reason: str,
+    now: datetime | None = None,
+) -> Case:
     now = now or utcnow()
     case = get_case(session, principal, case_id)
     if case.status != CaseStatus.RECEIVED:
@@ -352,24 +503,40 @@ def decide_admissibility(session: Session, principal: Principal, policy: RightsP
         case.status = CaseStatus.ADMISSIBLE.value
         case.admissible_at = now
         case.decision_due = add_months(now, policy.decision_months(case.kind))
-        text = (f"Your request is admissible. The commission decides by "
-                f"{case.decision_due:%d %B %Y}.")
+        text = (
+            f"Your request is admissible. The commission decides by {case.decision_due:%d %B %Y}."
+        )
     else:
         case.status = CaseStatus.INADMISSIBLE.value
         case.decided_at = now
         case.outcome = CaseStatus.INADMISSIBLE.value
         text = f"Your request is not admissible: {reason.strip()}"
     _event(session, case, principal.label, "admissibility", text, now, reason=reason.strip())
-    _audit(session, principal.actor, "rights.admissibility", case, now, admissible=admissible,
-           on_time=now <= case.admissibility_due)
+    _audit(
+        session,
+        principal.actor,
+        "rights.admissibility",
+        case,
+        now,
+        admissible=admissible,
+        on_time=now <= case.admissibility_due,
+    )
     return case
 
 
 CLOCKS = ("admissibility", "decision")
 
 
-def extend(session: Session, principal: Principal, case_id: int, *, clock: str, months: int,
-           reason: str, now: datetime | None = None) -> Case:
+def extend(
+    session: Session,
+    principal: Principal,
+    case_id: int,
+    *,
+    clock: str,
+    months: int,
+    reason: str,
+    now: datetime | None = None,
+) -> Case:
     """Push a deadline back by whole months; only with a reason, which the applicant sees."""
     now = now or utcnow()
     case = get_case(session, principal, case_id)
@@ -389,11 +556,28 @@ def extend(session: Session, principal: Principal, case_id: int, *, clock: str, 
         case.admissibility_due = after
     else:
         case.decision_due = after
-    _event(session, case, principal.label, "extension",
-           f"The {clock} deadline is extended to {after:%d %B %Y}: {reason.strip()}", now,
-           clock=clock, before=before.isoformat(), after=after.isoformat())
-    _audit(session, principal.actor, "rights.extend", case, now, clock=clock,
-           before=before.isoformat(), after=after.isoformat(), reason=reason.strip())
+    _event(
+        session,
+        case,
+        principal.label,
+        "extension",
+        f"The {clock} deadline is extended to {after:%d %B %Y}: {reason.strip()}",
+        now,
+        clock=clock,
+        before=before.isoformat(),
+        after=after.isoformat(),
+    )
+    _audit(
+        session,
+        principal.actor,
+        "rights.extend",
+        case,
+        now,
+        clock=clock,
+        before=before.isoformat(),
+        after=after.isoformat(),
+        reason=reason.strip(),
+    )
     return case
 
 
@@ -402,17 +586,30 @@ def _open(case: Case) -> None:
         raise Conflict(f"{case.code} is {case.status}: no more casework on it")
 
 
-def send_to_applicant(session: Session, principal: Principal, keys: Keyring, case_id: int,
-                      document: NewAttachment, now: datetime | None = None) -> CaseDocument:
+def send_to_applicant(
+    session: Session,
+    principal: Principal,
+    keys: Keyring,
+    case_id: int,
+    document: NewAttachment,
+    now: datetime | None = None,
+) -> CaseDocument:
     now = now or utcnow()
     case = get_case(session, principal, case_id)
     checked = check_attachments([document])[0]
     if checked.content_type not in DOCUMENT_TYPES:
         raise InvalidInput("send the applicant a PDF, JPEG or PNG document")
-    row = _store_document(session, keys, case, checked, from_applicant=False,
-                          added_by=principal.label, now=now)
-    _event(session, case, principal.label, "document",
-           f"The commission sent you {checked.filename}.", now)
+    row = _store_document(
+        session, keys, case, checked, from_applicant=False, added_by=principal.label, now=now
+    )
+    _event(
+        session,
+        case,
+        principal.label,
+        "document",
+        f"The commission sent you {checked.filename}.",
+        now,
+    )
     _audit(session, principal.actor, "rights.document", case, now, filename=checked.filename)
     return row
 
@@ -436,8 +633,14 @@ def _person_entry(row: Record) -> Any:
     return person_entry(row)
 
 
-def find_holdings(session: Session, principal: Principal, case_id: int, *,
-                  index: Any | None = None, now: datetime | None = None) -> list[Holding]:
+def find_holdings(
+    session: Session,
+    principal: Principal,
+    case_id: int,
+    *,
+    index: Any | None = None,
+    now: datetime | None = None,
+) -> list[Holding]:
     """Search what the platform holds on the applicant and attach it to the case.
 
     The commission sees everything (core/access.py), blocked and uncirculated data too. With
@@ -452,8 +655,10 @@ def find_holdings(session: Session, principal: Principal, case_id: int, *,
     now = now or utcnow()
     case = get_case(session, principal, case_id)
     _open(case)
-    queries = [PersonQuery(name=n, birth_date=case.birth_date, nationality=case.nationality)
-               for n in case.names]
+    queries = [
+        PersonQuery(name=n, birth_date=case.birth_date, nationality=case.nationality)
+        for n in case.names
+    ]
     found: dict[tuple[str, int], Found] = {}
 
     def keep(item: Found) -> None:
@@ -465,15 +670,17 @@ def find_holdings(session: Session, principal: Principal, case_id: int, *,
     if index is not None:
         for query in queries:
             for hit in index.search(query, None, limit=50, min_score=REENTRY_THRESHOLD):
-                keep(Found("record", hit.record_id, hit.owner_org_id, "", hit.score,
-                           "matcher"))
+                keep(Found("record", hit.record_id, hit.owner_org_id, "", hit.score, "matcher"))
         # The index holds every active person, circulating or not, except blocked ones.
         unindexed = select(Record).where(
-            Record.kind == RecordKind.PERSON.value, Record.access_blocked.is_(True),
-            Record.status == RecordStatus.ACTIVE.value)
+            Record.kind == RecordKind.PERSON.value,
+            Record.access_blocked.is_(True),
+            Record.status == RecordStatus.ACTIVE.value,
+        )
     else:
-        unindexed = select(Record).where(Record.kind == RecordKind.PERSON.value,
-                                         Record.status == RecordStatus.ACTIVE.value)
+        unindexed = select(Record).where(
+            Record.kind == RecordKind.PERSON.value, Record.status == RecordStatus.ACTIVE.value
+        )
     matcher = PersonMatcher()
     for row in session.scalars(unindexed.execution_options(yield_per=5000)):
         entry = _person_entry(row)
@@ -485,78 +692,135 @@ def find_holdings(session: Session, principal: Principal, case_id: int, *,
         text = reference.strip()
         notice = session.scalars(select(Notice).where(Notice.reference == text)).first()
         if notice is not None:
-            keep(Found("notice", notice.id, notice.owner_org_id, notice.label, None,
-                       "reference"))
+            keep(Found("notice", notice.id, notice.owner_org_id, notice.label, None, "reference"))
         elif text.isdigit() and (row := session.get(Record, int(text))) is not None:
             keep(Found("record", row.id, row.owner_org_id, row.label, None, "reference"))
         else:  # a travel document's number, a VIN or a plate, as records store them
             identifier = _IDENTIFIER_SEPARATORS.sub("", text).upper()
-            for row in session.scalars(select(Record).where(or_(
-                    Record.doc_number == identifier, Record.vin == identifier,
-                    Record.plate == identifier)).limit(50)):
+            for row in session.scalars(
+                select(Record)
+                .where(
+                    or_(
+                        Record.doc_number == identifier,
+                        Record.vin == identifier,
+                        Record.plate == identifier,
+                    )
+                )
+                .limit(50)
+            ):
                 keep(Found("record", row.id, row.owner_org_id, row.label, None, "reference"))
     record_ids = [k[1] for k in found if k[0] == "record"]
     if record_ids:
         for row in session.scalars(select(Record).where(Record.id.in_(record_ids))):
             labels[row.id] = row
-        for notice in session.scalars(select(Notice).where(
-                Notice.subject_record_id.in_(record_ids))):
-            keep(Found("notice", notice.id, notice.owner_org_id, notice.label, None,
-                       "notice"))
-    existing = {(h.target, h.target_id) for h in session.scalars(
-        select(Holding).where(Holding.case_id == case.id))}
+        for notice in session.scalars(
+            select(Notice).where(Notice.subject_record_id.in_(record_ids))
+        ):
+            keep(Found("notice", notice.id, notice.owner_org_id, notice.label, None, "notice"))
+    existing = {
+        (h.target, h.target_id)
+        for h in session.scalars(select(Holding).where(Holding.case_id == case.id))
+    }
     for item in found.values():
         if (item.target, item.target_id) in existing:
             continue
-        label = item.label or (labels[item.target_id].label
-                               if item.target_id in labels else "")
-        session.add(Holding(case_id=case.id, target=item.target, target_id=item.target_id,
-                            owner_org_id=item.owner_org_id, label=label[:300],
-                            score=item.score, found_by=item.found_by))
+        label = item.label or (labels[item.target_id].label if item.target_id in labels else "")
+        session.add(
+            Holding(
+                case_id=case.id,
+                target=item.target,
+                target_id=item.target_id,
+                owner_org_id=item.owner_org_id,
+                label=label[:300],
+                score=item.score,
+                found_by=item.found_by,
+            )
+        )
     session.flush()
-    _event(session, case, principal.label, "search",
-           f"Search of the platform's data: {len(found)} item(s).", now, disclosed=False)
+    _event(
+        session,
+        case,
+        principal.label,
+        "search",
+        f"Search of the platform's data: {len(found)} item(s).",
+        now,
+        disclosed=False,
+    )
     _audit(session, principal.actor, "rights.search", case, now, found=len(found))
     return holdings(session, case.id)
 
 
 def holdings(session: Session, case_id: int) -> list[Holding]:
-    return list(session.scalars(select(Holding).where(Holding.case_id == case_id)
-                                .order_by(Holding.id)))
+    return list(
+        session.scalars(select(Holding).where(Holding.case_id == case_id).order_by(Holding.id))
+    )
 
 
 # --- consultations -------------------------------------------------------------------------------
 
 
-def consult(session: Session, principal: Principal, policy: RightsPolicy, case_id: int, *,
-            org_id: int, question: str, days: int | None = None,
-            now: datetime | None = None) -> Consultation:
+def consult(
+    session: Session,
+    principal: Principal,
+    policy: RightsPolicy,
+    case_id: int,
+    *,
+    org_id: int,
+    question: str,
+    days: int | None = None,
+    now: datetime | None = None,
+) -> Consultation:
     """Ask a bureau (or the General Secretariat) inside the platform, with its own clock."""
     now = now or utcnow()
     case = get_case(session, principal, case_id)
     _open(case)
     org = session.get(Organisation, org_id)
-    if org is None or org.kind not in (OrgKind.NCB, OrgKind.INTERNATIONAL,
-                                       OrgKind.GENERAL_SECRETARIAT):
-        raise InvalidInput("a consultation goes to a bureau, an international entity or the "
-                           "General Secretariat")
+    if org is None or org.kind not in (
+        OrgKind.NCB,
+        OrgKind.INTERNATIONAL,
+        OrgKind.GENERAL_SECRETARIAT,
+    ):
+        raise InvalidInput(
+            "a consultation goes to a bureau, an international entity or the General Secretariat"
+        )
     if len(question.strip()) < 10:
         raise InvalidInput("a consultation needs a question")
     if days is not None and not 2 <= days <= 365:
         raise InvalidInput("a consultation's time is 2 to 365 days")
-    row = Consultation(case_id=case.id, org_id=org.id, question=question.strip(),
-                       opened_at=now, due_at=policy.consultation_due(now, days))
+    row = Consultation(
+        case_id=case.id,
+        org_id=org.id,
+        question=question.strip(),
+        opened_at=now,
+        due_at=policy.consultation_due(now, days),
+    )
     session.add(row)
     session.flush()
-    _event(session, case, principal.label, "consultation",
-           "The commission consulted the data's source.", now, consultation=row.id)
-    _audit(session, principal.actor, "rights.consult", case, now, owner_org_id=org.id,
-           consultation=row.id, due_at=row.due_at.isoformat())
+    _event(
+        session,
+        case,
+        principal.label,
+        "consultation",
+        "The commission consulted the data's source.",
+        now,
+        consultation=row.id,
+    )
+    _audit(
+        session,
+        principal.actor,
+        "rights.consult",
+        case,
+        now,
+        owner_org_id=org.id,
+        consultation=row.id,
+        due_at=row.due_at.isoformat(),
+    )
     return row
 
 
-def consultations_for(session: Session, principal: Principal, *, open_only: bool = False
-                      ) -> list[Consultation]:
+def consultations_for(
+    session: Session, principal: Principal, *, open_only: bool = False
+) -> list[Consultation]:
     """A bureau's consultations; the General Secretariat also sees every escalated one; the
     commission sees all."""
     stmt = select(Consultation).order_by(Consultation.due_at, Consultation.id).limit(500)
@@ -565,16 +829,23 @@ def consultations_for(session: Session, principal: Principal, *, open_only: bool
     else:
         principal.require(Perm.RIGHTS_ANSWER)
         mine = Consultation.org_id == principal.org_id
-        stmt = stmt.where(or_(mine, Consultation.escalated_at.is_not(None))
-                          if principal.viewer.is_secretariat else mine)
+        stmt = stmt.where(
+            or_(mine, Consultation.escalated_at.is_not(None))
+            if principal.viewer.is_secretariat
+            else mine
+        )
     if open_only:
-        stmt = stmt.where(Consultation.answered_at.is_(None),
-                          Consultation.unanswered.is_(False))
+        stmt = stmt.where(Consultation.answered_at.is_(None), Consultation.unanswered.is_(False))
     return list(session.scalars(stmt))
 
 
-def answer_consultation(session: Session, principal: Principal, consultation_id: int,
-                        answer: str, now: datetime | None = None) -> Consultation:
+def answer_consultation(
+    session: Session,
+    principal: Principal,
+    consultation_id: int,
+    answer: str,
+    now: datetime | None = None,
+) -> Consultation:
     now = now or utcnow()
     principal.require(Perm.RIGHTS_ANSWER)
     row = session.get(Consultation, consultation_id)
@@ -587,15 +858,38 @@ def answer_consultation(session: Session, principal: Principal, consultation_id:
     case = session.get(Case, row.case_id)
     assert case is not None
     row.answer, row.answered_at, row.answered_by = answer.strip(), now, principal.label
-    _event(session, case, principal.label, "consultation_answer",
-           "The consulted source answered.", now, disclosed=False, consultation=row.id)
-    _audit(session, principal.actor, "rights.consultation_answer", case, now,
-           owner_org_id=principal.org_id, consultation=row.id, late=now > row.due_at)
+    _event(
+        session,
+        case,
+        principal.label,
+        "consultation_answer",
+        "The consulted source answered.",
+        now,
+        disclosed=False,
+        consultation=row.id,
+    )
+    _audit(
+        session,
+        principal.actor,
+        "rights.consultation_answer",
+        case,
+        now,
+        owner_org_id=principal.org_id,
+        consultation=row.id,
+        late=now > row.due_at,
+    )
     return row
 
 
-def extend_consultation(session: Session, principal: Principal, consultation_id: int, *,
-                        days: int, reason: str, now: datetime | None = None) -> Consultation:
+def extend_consultation(
+    session: Session,
+    principal: Principal,
+    consultation_id: int,
+    *,
+    days: int,
+    reason: str,
+    now: datetime | None = None,
+) -> Consultation:
     now = now or utcnow()
     _commission(principal)
     row = session.get(Consultation, consultation_id)
@@ -610,11 +904,26 @@ def extend_consultation(session: Session, principal: Principal, consultation_id:
     before = row.due_at
     row.due_at = before + timedelta(days=days)
     row.half_reminder_at = row.final_reminder_at = None
-    _event(session, case, principal.label, "consultation_extension",
-           f"A consultation's time was extended: {reason.strip()}", now,
-           consultation=row.id, before=before.isoformat(), after=row.due_at.isoformat())
-    _audit(session, principal.actor, "rights.consultation_extend", case, now,
-           consultation=row.id, reason=reason.strip())
+    _event(
+        session,
+        case,
+        principal.label,
+        "consultation_extension",
+        f"A consultation's time was extended: {reason.strip()}",
+        now,
+        consultation=row.id,
+        before=before.isoformat(),
+        after=row.due_at.isoformat(),
+    )
+    _audit(
+        session,
+        principal.actor,
+        "rights.consultation_extend",
+        case,
+        now,
+        consultation=row.id,
+        reason=reason.strip(),
+    )
     return row
 
 
@@ -631,13 +940,30 @@ def tick(session: Session, now: datetime | None = None) -> TickReport:
     by tests and by the benchmark with their own clock."""
     now = now or utcnow()
     report = TickReport()
-    open_rows = session.scalars(select(Consultation).where(
-        Consultation.answered_at.is_(None), Consultation.unanswered.is_(False),
-        or_(Consultation.half_reminder_at.is_(None), Consultation.final_reminder_at.is_(None),
-            Consultation.escalated_at.is_(None)),
-        Consultation.opened_at <= now).limit(10_000)).all()
-    cases = {c.id: c for c in session.scalars(select(Case).where(
-        Case.id.in_({r.case_id for r in open_rows})))} if open_rows else {}
+    open_rows = session.scalars(
+        select(Consultation)
+        .where(
+            Consultation.answered_at.is_(None),
+            Consultation.unanswered.is_(False),
+            or_(
+                Consultation.half_reminder_at.is_(None),
+                Consultation.final_reminder_at.is_(None),
+                Consultation.escalated_at.is_(None),
+            ),
+            Consultation.opened_at <= now,
+        )
+        .limit(10_000)
+    ).all()
+    cases = (
+        {
+            c.id: c
+            for c in session.scalars(
+                select(Case).where(Case.id.in_({r.case_id for r in open_rows}))
+            )
+        }
+        if open_rows
+        else {}
+    )
     for row in open_rows:
         case = cases[row.case_id]
         if row.half_reminder_at is None and now >= half_way(row.opened_at, row.due_at):
@@ -651,17 +977,34 @@ def tick(session: Session, now: datetime | None = None) -> TickReport:
         if row.escalated_at is None and now > row.due_at:
             row.escalated_at = now
             report.escalations += 1
-            _event(session, case, "system", "escalation",
-                   "A consultation is late: escalated to the General Secretariat.", now,
-                   disclosed=False, consultation=row.id)
+            _event(
+                session,
+                case,
+                "system",
+                "escalation",
+                "A consultation is late: escalated to the General Secretariat.",
+                now,
+                disclosed=False,
+                consultation=row.id,
+            )
             _system(session, case, row, "rights.consultation_escalate", now)
     return report
 
 
-def _system(session: Session, case: Case, row: Consultation, action: str, now: datetime,
-            **detail: Any) -> None:
-    _audit(session, audit.SYSTEM, action, case, now, owner_org_id=row.org_id,
-           consultation=row.id, due_at=row.due_at.isoformat(), **detail)
+def _system(
+    session: Session, case: Case, row: Consultation, action: str, now: datetime, **detail: Any
+) -> None:
+    _audit(
+        session,
+        audit.SYSTEM,
+        action,
+        case,
+        now,
+        owner_org_id=row.org_id,
+        consultation=row.id,
+        due_at=row.due_at.isoformat(),
+        **detail,
+    )
 
 
 # --- provisional measures -------------------------------------------------------------------------
@@ -677,9 +1020,17 @@ def _target_row(session: Session, target: str, target_id: int) -> Record | Notic
     return row
 
 
-def place_measure(session: Session, principal: Principal, case_id: int, *, action: str,
-                  target: str, target_id: int, reason_category: str,
-                  now: datetime | None = None) -> Measure:
+def place_measure(
+    session: Session,
+    principal: Principal,
+    case_id: int,
+    *,
+    action: str,
+    target: str,
+    target_id: int,
+    reason_category: str,
+    now: datetime | None = None,
+) -> Measure:
     """Block data, or withdraw a notice's public extract, while the case is pending."""
     from interlink.records.blocking import set_block
 
@@ -689,38 +1040,75 @@ def place_measure(session: Session, principal: Principal, case_id: int, *, actio
     if reason_category not in REASON_CATEGORIES:
         raise InvalidInput("reason category: one of " + ", ".join(REASON_CATEGORIES))
     row = _target_row(session, target, target_id)
-    active = session.scalars(select(Measure).where(
-        Measure.target == target, Measure.target_id == target_id, Measure.action == action,
-        Measure.lifted_at.is_(None))).first()
+    active = session.scalars(
+        select(Measure).where(
+            Measure.target == target,
+            Measure.target_id == target_id,
+            Measure.action == action,
+            Measure.lifted_at.is_(None),
+        )
+    ).first()
     if active is not None:
-        raise Conflict(f"that {target} is already under this measure (case "
-                       f"{active.case_id})")
+        raise Conflict(f"that {target} is already under this measure (case {active.case_id})")
     if action == "block":
         set_block(session, principal, target, target_id, True, reason_category)  # type: ignore[arg-type]
     elif action == "withdraw_extract":
         if not isinstance(row, Notice) or not row.public_extract:
             raise Conflict("only a notice with a public extract has one to withdraw")
         row.public_extract = False
-        audit.record(session, principal.actor, Event(
-            "notice.extract_withdraw", "notice", row.id, owner_org_id=row.owner_org_id,
-            detail={"reason_category": reason_category}))
+        audit.record(
+            session,
+            principal.actor,
+            Event(
+                "notice.extract_withdraw",
+                "notice",
+                row.id,
+                owner_org_id=row.owner_org_id,
+                detail={"reason_category": reason_category},
+            ),
+        )
     else:
         raise InvalidInput("a measure is 'block' or 'withdraw_extract'")
-    measure = Measure(case_id=case.id, action=action, target=target, target_id=target_id,
-                      owner_org_id=row.owner_org_id, reason_category=reason_category,
-                      placed_at=now, placed_by=principal.label)
+    measure = Measure(
+        case_id=case.id,
+        action=action,
+        target=target,
+        target_id=target_id,
+        owner_org_id=row.owner_org_id,
+        reason_category=reason_category,
+        placed_at=now,
+        placed_by=principal.label,
+    )
     session.add(measure)
     session.flush()
-    _event(session, case, principal.label, "measure",
-           f"Provisional measure: data {'blocked' if action == 'block' else 'extract withdrawn'}"
-           f" ({reason_category.replace('_', ' ')}).", now, measure=measure.id)
-    _audit(session, principal.actor, "rights.measure", case, now, owner_org_id=row.owner_org_id,
-           action=action, target=target, target_id=target_id, reason_category=reason_category)
+    _event(
+        session,
+        case,
+        principal.label,
+        "measure",
+        f"Provisional measure: data {'blocked' if action == 'block' else 'extract withdrawn'}"
+        f" ({reason_category.replace('_', ' ')}).",
+        now,
+        measure=measure.id,
+    )
+    _audit(
+        session,
+        principal.actor,
+        "rights.measure",
+        case,
+        now,
+        owner_org_id=row.owner_org_id,
+        action=action,
+        target=target,
+        target_id=target_id,
+        reason_category=reason_category,
+    )
     return measure
 
 
-def lift_measure(session: Session, principal: Principal, measure_id: int,
-                 now: datetime | None = None) -> Measure:
+def lift_measure(
+    session: Session, principal: Principal, measure_id: int, now: datetime | None = None
+) -> Measure:
     now = now or utcnow()
     _commission(principal)
     measure = session.get(Measure, measure_id)
@@ -731,10 +1119,24 @@ def lift_measure(session: Session, principal: Principal, measure_id: int,
     case = session.get(Case, measure.case_id)
     assert case is not None
     _lift(session, principal, measure, now)
-    _event(session, case, principal.label, "measure_lifted", "A provisional measure was lifted.",
-           now, measure=measure.id)
-    _audit(session, principal.actor, "rights.measure_lift", case, now,
-           owner_org_id=measure.owner_org_id, measure=measure.id)
+    _event(
+        session,
+        case,
+        principal.label,
+        "measure_lifted",
+        "A provisional measure was lifted.",
+        now,
+        measure=measure.id,
+    )
+    _audit(
+        session,
+        principal.actor,
+        "rights.measure_lift",
+        case,
+        now,
+        owner_org_id=measure.owner_org_id,
+        measure=measure.id,
+    )
     return measure
 
 
@@ -744,19 +1146,34 @@ def _lift(session: Session, principal: Principal, measure: Measure, now: datetim
     measure.lifted_at, measure.lifted_by = now, principal.label
     row = _target_row(session, measure.target, measure.target_id)
     if measure.action == "block":
-        set_block(session, principal, measure.target, measure.target_id, False,  # type: ignore[arg-type]
-                  measure.reason_category)
+        set_block(
+            session,
+            principal,
+            measure.target,
+            measure.target_id,
+            False,  # type: ignore[arg-type]
+            measure.reason_category,
+        )
     elif isinstance(row, Notice) and row.state == "published":
         row.public_extract = True
-        audit.record(session, principal.actor, Event(
-            "notice.extract_restore", "notice", row.id, owner_org_id=row.owner_org_id))
+        audit.record(
+            session,
+            principal.actor,
+            Event("notice.extract_restore", "notice", row.id, owner_org_id=row.owner_org_id),
+        )
 
 
 def measures_for_owner(session: Session, principal: Principal) -> list[Measure]:
     """The measures on a bureau's own data, with their reason category."""
     principal.require(Perm.RIGHTS_ANSWER)
-    return list(session.scalars(select(Measure).where(Measure.owner_org_id == principal.org_id)
-                                .order_by(Measure.id.desc()).limit(500)))
+    return list(
+        session.scalars(
+            select(Measure)
+            .where(Measure.owner_org_id == principal.org_id)
+            .order_by(Measure.id.desc())
+            .limit(500)
+        )
+    )
 
 
 # --- decisions ------------------------------------------------------------------------------------
@@ -773,9 +1190,18 @@ class NewOrder:
 ORDERING_OUTCOMES = frozenset({Outcome.NON_COMPLIANT})
 
 
-def decide(session: Session, principal: Principal, policy: RightsPolicy, case_id: int, *,
-           outcome: str, reasoning: str, confidential: str = "",
-           orders: Sequence[NewOrder] = (), now: datetime | None = None) -> Decision:
+def decide(
+    session: Session,
+    principal: Principal,
+    policy: RightsPolicy,
+    case_id: int,
+    *,
+    outcome: str,
+    reasoning: str,
+    confidential: str = "",
+    orders: Sequence[NewOrder] = (),
+    now: datetime | None = None,
+) -> Decision:
     """The binding decision. Open consultations are closed as unanswered and named in it;
     active measures are lifted unless an order deletes their data; orders are carried out at
     once and every known copy is told."""
@@ -790,68 +1216,118 @@ def decide(session: Session, principal: Principal, policy: RightsPolicy, case_id
     if orders and outcome not in ORDERING_OUTCOMES:
         raise InvalidInput("only a finding of non-compliance orders correction or deletion")
     for order in orders:
-        if order.action not in ("delete", "correct") or order.target not in ("record",
-                                                                                "notice"):
+        if order.action not in ("delete", "correct") or order.target not in ("record", "notice"):
             raise InvalidInput("an order deletes or corrects a record or a notice")
-        if order.action == "correct" and (order.target != "record"
-                                          or not order.corrected_data):
+        if order.action == "correct" and (order.target != "record" or not order.corrected_data):
             raise InvalidInput("a correction gives a record's corrected content")
-    late = session.scalars(select(Consultation).where(
-        Consultation.case_id == case.id, Consultation.answered_at.is_(None),
-        Consultation.unanswered.is_(False))).all()
+    late = session.scalars(
+        select(Consultation).where(
+            Consultation.case_id == case.id,
+            Consultation.answered_at.is_(None),
+            Consultation.unanswered.is_(False),
+        )
+    ).all()
     unanswered = []
     for row in late:
         row.unanswered = True
         org = session.get(Organisation, row.org_id)
         unanswered.append(org.code if org else str(row.org_id))
-        _audit(session, principal.actor, "rights.consultation_unanswered", case, now,
-               owner_org_id=row.org_id, consultation=row.id)
+        _audit(
+            session,
+            principal.actor,
+            "rights.consultation_unanswered",
+            case,
+            now,
+            owner_org_id=row.org_id,
+            consultation=row.id,
+        )
     assert case.decision_due is not None
-    decision = Decision(case_id=case.id, outcome=outcome, reasoning=reasoning.strip(),
-                        confidential=confidential.strip(), unanswered_consultations=unanswered,
-                        decided_at=now, decided_by=principal.label,
-                        on_time=now <= case.decision_due)
+    decision = Decision(
+        case_id=case.id,
+        outcome=outcome,
+        reasoning=reasoning.strip(),
+        confidential=confidential.strip(),
+        unanswered_consultations=unanswered,
+        decided_at=now,
+        decided_by=principal.label,
+        on_time=now <= case.decision_due,
+    )
     session.add(decision)
     session.flush()
     case.status, case.decided_at, case.outcome = CaseStatus.DECIDED.value, now, outcome
     ordered = {(o.target, o.target_id) for o in orders}
-    for measure in session.scalars(select(Measure).where(Measure.case_id == case.id,
-                                                         Measure.lifted_at.is_(None))):
+    for measure in session.scalars(
+        select(Measure).where(Measure.case_id == case.id, Measure.lifted_at.is_(None))
+    ):
         if (measure.target, measure.target_id) not in ordered:
             _lift(session, principal, measure, now)
     for new in orders:
         _carry_out(session, principal, policy, case, decision, new, now)
     text = f"Decision: {outcome.replace('_', ' ')}."
     _event(session, case, principal.label, "decision", text, now, decision=decision.id)
-    _audit(session, principal.actor, "rights.decide", case, now, outcome=outcome,
-           on_time=decision.on_time, orders=len(orders), unanswered=unanswered)
+    _audit(
+        session,
+        principal.actor,
+        "rights.decide",
+        case,
+        now,
+        outcome=outcome,
+        on_time=decision.on_time,
+        orders=len(orders),
+        unanswered=unanswered,
+    )
     return decision
 
 
-def _carry_out(session: Session, principal: Principal, policy: RightsPolicy, case: Case,
-               decision: Decision, new: NewOrder, now: datetime) -> Order:
+def _carry_out(
+    session: Session,
+    principal: Principal,
+    policy: RightsPolicy,
+    case: Case,
+    decision: Decision,
+    new: NewOrder,
+    now: datetime,
+) -> Order:
     from interlink.records import notices as notices_service
     from interlink.records import service as records_service
 
     row = _target_row(session, new.target, new.target_id)
     _guard(session, decision, row)
-    order = Order(decision_id=decision.id, action=new.action, target=new.target,
-                  target_id=new.target_id, owner_org_id=row.owner_org_id,
-                  corrected_data=new.corrected_data,
-                  due_at=add_months(now, policy.implementation_months))
+    order = Order(
+        decision_id=decision.id,
+        action=new.action,
+        target=new.target,
+        target_id=new.target_id,
+        owner_org_id=row.owner_org_id,
+        corrected_data=new.corrected_data,
+        due_at=add_months(now, policy.implementation_months),
+    )
     session.add(order)
     session.flush()
     if new.target == "record":
         records_service.carry_out_oversight_order(
-            session, principal, new.target_id, action=new.action,
-            corrected=new.corrected_data, decision_ref=case.code)
+            session,
+            principal,
+            new.target_id,
+            action=new.action,
+            corrected=new.corrected_data,
+            decision_ref=case.code,
+        )
     else:
-        notices_service.carry_out_oversight_deletion(session, principal, new.target_id,
-                                                     case.code)
+        notices_service.carry_out_oversight_deletion(session, principal, new.target_id, case.code)
     order.carried_out_at, order.carried_out_by = now, principal.label
-    _audit(session, principal.actor, "rights.order", case, now, owner_org_id=row.owner_org_id,
-           action=new.action, target=new.target, target_id=new.target_id,
-           on_time=now <= order.due_at)
+    _audit(
+        session,
+        principal.actor,
+        "rights.order",
+        case,
+        now,
+        owner_org_id=row.owner_org_id,
+        action=new.action,
+        target=new.target,
+        target_id=new.target_id,
+        on_time=now <= order.due_at,
+    )
     _notify_copies(session, case, order, now)
     return order
 
@@ -859,17 +1335,27 @@ def _carry_out(session: Session, principal: Principal, policy: RightsPolicy, cas
 def _guard(session: Session, decision: Decision, row: Record | Notice) -> None:
     """Keep what the re-entry guard needs to recognise the data if its owner enters it
     again."""
-    record = row if isinstance(row, Record) else (
-        session.get(Record, row.subject_record_id) if row.subject_record_id else None)
+    record = (
+        row
+        if isinstance(row, Record)
+        else (session.get(Record, row.subject_record_id) if row.subject_record_id else None)
+    )
     if record is None or record.kind == RecordKind.VEHICLE:
         return
     data = record.data or {}
     names = [n["full_name"] for n in (*data.get("names", ()), *data.get("aliases", ()))]
-    session.add(GuardedSubject(
-        decision_id=decision.id, owner_org_id=record.owner_org_id, kind=record.kind,
-        names=names, birth_date=data.get("birth_date"),
-        nationalities=list(data.get("nationalities", ())),
-        doc_country=record.doc_country, doc_number=record.doc_number))
+    session.add(
+        GuardedSubject(
+            decision_id=decision.id,
+            owner_org_id=record.owner_org_id,
+            kind=record.kind,
+            names=names,
+            birth_date=data.get("birth_date"),
+            nationalities=list(data.get("nationalities", ())),
+            doc_country=record.doc_country,
+            doc_number=record.doc_number,
+        )
+    )
 
 
 def copy_holders(session: Session, target: str, target_id: int) -> dict[int, list[str]]:
@@ -883,21 +1369,26 @@ def copy_holders(session: Session, target: str, target_id: int) -> dict[int, lis
         notice = session.get(Notice, target_id)
         record_id = notice.subject_record_id if notice and notice.subject_record_id else 0
     holders: dict[int, set[str]] = {}
-    for org_id in session.scalars(select(Hit.searching_org_id).where(
-            Hit.record_id == record_id).distinct()):
+    for org_id in session.scalars(
+        select(Hit.searching_org_id).where(Hit.record_id == record_id).distinct()
+    ):
         holders.setdefault(org_id, set()).add("hit")
-    for org_id in session.scalars(select(Followup.searching_org_id).where(
-            Followup.record_id == record_id).distinct()):
+    for org_id in session.scalars(
+        select(Followup.searching_org_id).where(Followup.record_id == record_id).distinct()
+    ):
         holders.setdefault(org_id, set()).add("followup")
     record = session.get(Record, record_id)
     if record is not None:
         # Payloads are JSON: filtered here rather than by a dialect-specific JSON operator,
         # over the deliveries since the record existed.
         for payload, org_id in session.execute(
-                select(WebhookDelivery.payload, Webhook.org_id)
-                .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-                .where(WebhookDelivery.status == "delivered",
-                       WebhookDelivery.created_at >= record.created_at)):
+            select(WebhookDelivery.payload, Webhook.org_id)
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(
+                WebhookDelivery.status == "delivered",
+                WebhookDelivery.created_at >= record.created_at,
+            )
+        ):
             if payload.get("record_id") == record_id:
                 holders.setdefault(org_id, set()).add("webhook")
     return {org: sorted(sources) for org, sources in holders.items()}
@@ -907,36 +1398,61 @@ def _notify_copies(session: Session, case: Case, order: Order, now: datetime) ->
     for org_id, sources in copy_holders(session, order.target, order.target_id).items():
         if org_id == order.owner_org_id:
             sources = sorted({*sources, "owner"})
-        session.add(CopyNotice(order_id=order.id, org_id=org_id, sources=sources,
-                               notified_at=now))
-    if not session.scalars(select(CopyNotice.id).where(
-            CopyNotice.order_id == order.id, CopyNotice.org_id == order.owner_org_id)).first():
-        session.add(CopyNotice(order_id=order.id, org_id=order.owner_org_id, sources=["owner"],
-                               notified_at=now))
+        session.add(CopyNotice(order_id=order.id, org_id=org_id, sources=sources, notified_at=now))
+    if not session.scalars(
+        select(CopyNotice.id).where(
+            CopyNotice.order_id == order.id, CopyNotice.org_id == order.owner_org_id
+        )
+    ).first():
+        session.add(
+            CopyNotice(
+                order_id=order.id, org_id=order.owner_org_id, sources=["owner"], notified_at=now
+            )
+        )
     session.flush()
 
 
 def receipt_payload(notice: CopyNotice, order: Order, acknowledged_at: datetime) -> bytes:
     """The exact bytes a copy's receipt signs."""
-    return json.dumps({"v": 1, "copy_notice": notice.id, "order": order.id,
-                       "action": order.action, "target": order.target,
-                       "target_id": order.target_id, "org": notice.org_id,
-                       "acknowledged_at": acknowledged_at.isoformat(timespec="microseconds")},
-                      sort_keys=True, separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "v": 1,
+            "copy_notice": notice.id,
+            "order": order.id,
+            "action": order.action,
+            "target": order.target,
+            "target_id": order.target_id,
+            "org": notice.org_id,
+            "acknowledged_at": acknowledged_at.isoformat(timespec="microseconds"),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
 
 
-def copy_notices_for(session: Session, principal: Principal, *, pending_only: bool = True
-                     ) -> list[tuple[CopyNotice, Order]]:
+def copy_notices_for(
+    session: Session, principal: Principal, *, pending_only: bool = True
+) -> list[tuple[CopyNotice, Order]]:
     principal.require(Perm.RIGHTS_ANSWER)
-    stmt = (select(CopyNotice, Order).join(Order, Order.id == CopyNotice.order_id)
-            .where(CopyNotice.org_id == principal.org_id).order_by(CopyNotice.id).limit(500))
+    stmt = (
+        select(CopyNotice, Order)
+        .join(Order, Order.id == CopyNotice.order_id)
+        .where(CopyNotice.org_id == principal.org_id)
+        .order_by(CopyNotice.id)
+        .limit(500)
+    )
     if pending_only:
         stmt = stmt.where(CopyNotice.acknowledged_at.is_(None))
     return [(n, o) for n, o in session.execute(stmt)]
 
 
-def acknowledge_copy(session: Session, principal: Principal, keys: Keyring,
-                     copy_notice_id: int, now: datetime | None = None) -> CopyNotice:
+def acknowledge_copy(
+    session: Session,
+    principal: Principal,
+    keys: Keyring,
+    copy_notice_id: int,
+    now: datetime | None = None,
+) -> CopyNotice:
     """The bureau confirms it corrected or deleted its copy; the platform signs the receipt
     with the bureau's messaging signing key."""
     from interlink.messaging.signing import current_signing_key
@@ -957,8 +1473,16 @@ def acknowledge_copy(session: Session, principal: Principal, keys: Keyring,
     decision = session.get(Decision, order.decision_id)
     case = session.get(Case, decision.case_id) if decision else None
     if case is not None:
-        _audit(session, principal.actor, "rights.copy_acknowledge", case, now,
-               owner_org_id=principal.org_id, order=order.id, key=key.key_id)
+        _audit(
+            session,
+            principal.actor,
+            "rights.copy_acknowledge",
+            case,
+            now,
+            owner_org_id=principal.org_id,
+            order=order.id,
+            key=key.key_id,
+        )
     return notice
 
 
@@ -967,13 +1491,15 @@ def verify_receipt(session: Session, notice: CopyNotice) -> bool:
 
     if notice.signature is None or notice.acknowledged_at is None:
         return False
-    key = session.scalars(select(SigningKey).where(
-        SigningKey.key_id == notice.signing_key_id)).first()
+    key = session.scalars(
+        select(SigningKey).where(SigningKey.key_id == notice.signing_key_id)
+    ).first()
     order = session.get(Order, notice.order_id)
     if key is None or order is None or key.org_id != notice.org_id:
         return False
-    return verify_signature(key.public_key, notice.signature,
-                            receipt_payload(notice, order, notice.acknowledged_at))
+    return verify_signature(
+        key.public_key, notice.signature, receipt_payload(notice, order, notice.acknowledged_at)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -985,16 +1511,24 @@ class CopyStatus:
     receipt_valid: bool
 
 
-def copies_of_decision(session: Session, principal: Principal, decision_id: int
-                       ) -> list[CopyStatus]:
+def copies_of_decision(
+    session: Session, principal: Principal, decision_id: int
+) -> list[CopyStatus]:
     """Every copy told of the decision's orders; those not acknowledged are named."""
     _commission(principal)
     rows = session.execute(
-        select(CopyNotice, Organisation).join(Order, Order.id == CopyNotice.order_id)
+        select(CopyNotice, Organisation)
+        .join(Order, Order.id == CopyNotice.order_id)
         .join(Organisation, Organisation.id == CopyNotice.org_id)
-        .where(Order.decision_id == decision_id).order_by(CopyNotice.id))
-    return [CopyStatus(org.code, org.name, list(n.sources), n.acknowledged_at,
-                       verify_receipt(session, n)) for n, org in rows]
+        .where(Order.decision_id == decision_id)
+        .order_by(CopyNotice.id)
+    )
+    return [
+        CopyStatus(
+            org.code, org.name, list(n.sources), n.acknowledged_at, verify_receipt(session, n)
+        )
+        for n, org in rows
+    ]
 
 
 def decision_of(session: Session, case_id: int) -> Decision | None:
@@ -1011,15 +1545,22 @@ class HoldReason:
     score: float
 
 
-def reentry_hold(session: Session, owner_org_id: int, person_data: dict[str, Any],
-                 kind: str = RecordKind.PERSON.value) -> HoldReason | None:
+def reentry_hold(
+    session: Session,
+    owner_org_id: int,
+    person_data: dict[str, Any],
+    kind: str = RecordKind.PERSON.value,
+) -> HoldReason | None:
     """Does this new data from `owner_org_id` match data a decision deleted or found
     non-compliant? (Screening matcher score at its threshold or above; a travel document
     by issuing country and number.)"""
     from interlink.screening.person_matcher import PersonEntry, PersonMatcher, PersonQuery
 
-    guarded = session.scalars(select(GuardedSubject).where(
-        GuardedSubject.owner_org_id == owner_org_id, GuardedSubject.kind == kind)).all()
+    guarded = session.scalars(
+        select(GuardedSubject).where(
+            GuardedSubject.owner_org_id == owner_org_id, GuardedSubject.kind == kind
+        )
+    ).all()
     if not guarded:
         return None
     best: tuple[float, GuardedSubject] | None = None
@@ -1027,24 +1568,37 @@ def reentry_hold(session: Session, owner_org_id: int, person_data: dict[str, Any
         number = (person_data.get("number") or "").upper()
         country = person_data.get("issuing_country")
         for subject in guarded:
-            if subject.doc_number and subject.doc_number.upper() == number \
-                    and subject.doc_country == country:
+            if (
+                subject.doc_number
+                and subject.doc_number.upper() == number
+                and subject.doc_country == country
+            ):
                 best = (1.0, subject)
                 break
     else:
         matcher = PersonMatcher()
-        names = [n["full_name"] for n in (*person_data.get("names", ()),
-                                          *person_data.get("aliases", ()))
-                 if isinstance(n, dict) and n.get("full_name")]
+        names = [
+            n["full_name"]
+            for n in (*person_data.get("names", ()), *person_data.get("aliases", ()))
+            if isinstance(n, dict) and n.get("full_name")
+        ]
         nationalities = person_data.get("nationalities") or [None]
         for subject in guarded:
-            entry = PersonEntry(record_id=0, names=tuple(subject.names),
-                                birth_date=subject.birth_date,
-                                nationalities=tuple(subject.nationalities), sex=None,
-                                visibility=Visibility(), owner_org_id=owner_org_id)
+            entry = PersonEntry(
+                record_id=0,
+                names=tuple(subject.names),
+                birth_date=subject.birth_date,
+                nationalities=tuple(subject.nationalities),
+                sex=None,
+                visibility=Visibility(),
+                owner_org_id=owner_org_id,
+            )
             for name in names:
-                query = PersonQuery(name=name, birth_date=person_data.get("birth_date"),
-                                    nationality=nationalities[0])
+                query = PersonQuery(
+                    name=name,
+                    birth_date=person_data.get("birth_date"),
+                    nationality=nationalities[0],
+                )
                 score = matcher.compare(query, entry).score
                 if score >= REENTRY_THRESHOLD and (best is None or score > best[0]):
                     best = (score, subject)
@@ -1064,12 +1618,29 @@ def hold_if_reentry(session: Session, principal: Principal, record: Record) -> H
     if reason is None:
         return None
     record.access_blocked = True
-    session.add(Hold(record_id=record.id, owner_org_id=record.owner_org_id,
-                     decision_id=reason.decision_id, score=reason.score))
-    audit.record(session, principal.actor, Event(
-        "record.reentry_hold", "record", record.id, owner_org_id=record.owner_org_id,
-        detail={"decision": reason.decision_id, "case": reason.case_code,
-                "score": reason.score}))
+    session.add(
+        Hold(
+            record_id=record.id,
+            owner_org_id=record.owner_org_id,
+            decision_id=reason.decision_id,
+            score=reason.score,
+        )
+    )
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "record.reentry_hold",
+            "record",
+            record.id,
+            owner_org_id=record.owner_org_id,
+            detail={
+                "decision": reason.decision_id,
+                "case": reason.case_code,
+                "score": reason.score,
+            },
+        ),
+    )
     return reason
 
 
@@ -1081,8 +1652,15 @@ def holds(session: Session, principal: Principal, *, pending_only: bool = True) 
     return list(session.scalars(stmt))
 
 
-def review_hold(session: Session, principal: Principal, hold_id: int, *, release: bool,
-                reason: str, now: datetime | None = None) -> Hold:
+def review_hold(
+    session: Session,
+    principal: Principal,
+    hold_id: int,
+    *,
+    release: bool,
+    reason: str,
+    now: datetime | None = None,
+) -> Hold:
     """The commission releases a held record, or keeps it out of circulation."""
     from interlink.records.blocking import set_block
     from interlink.records.circulation import refresh_subject
@@ -1100,19 +1678,42 @@ def review_hold(session: Session, principal: Principal, hold_id: int, *, release
     if release:
         set_block(session, principal, "record", hold.record_id, False, "reentry_released")
         refresh_subject(session, hold.record_id)  # circulates again if a request covers it
-    audit.record(session, principal.actor, Event(
-        "record.reentry_review", "record", hold.record_id, owner_org_id=hold.owner_org_id,
-        detail={"released": release, "reason": reason.strip()}))
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "record.reentry_review",
+            "record",
+            hold.record_id,
+            owner_org_id=hold.owner_org_id,
+            detail={"released": release, "reason": reason.strip()},
+        ),
+    )
     return hold
 
 
 # --- statistics ---------------------------------------------------------------------------------
 
 
-STAT_COLUMNS = ("year", "received", "access", "correction", "deletion", "revision",
-                "admissible", "inadmissible", "decided", "decided_on_time", "share_on_time",
-                "non_compliant", "data_blocked", "data_deleted", "data_corrected",
-                "consultations", "consultations_unanswered")
+STAT_COLUMNS = (
+    "year",
+    "received",
+    "access",
+    "correction",
+    "deletion",
+    "revision",
+    "admissible",
+    "inadmissible",
+    "decided",
+    "decided_on_time",
+    "share_on_time",
+    "non_compliant",
+    "data_blocked",
+    "data_deleted",
+    "data_corrected",
+    "consultations",
+    "consultations_unanswered",
+)
 
 
 def _row(year: int) -> dict[str, Any]:
@@ -1121,8 +1722,9 @@ def _row(year: int) -> dict[str, Any]:
 
 def _finish(rows: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows.values():
-        row["share_on_time"] = round(row["decided_on_time"] / row["decided"], 4) \
-            if row["decided"] else None
+        row["share_on_time"] = (
+            round(row["decided_on_time"] / row["decided"], 4) if row["decided"] else None
+        )
     return [rows[y] for y in sorted(rows)]
 
 
@@ -1151,8 +1753,9 @@ def statistics(session: Session, year: int | None = None) -> list[dict[str, Any]
     for measure in session.scalars(select(Measure).where(Measure.action == "block")):
         at(measure.placed_at)["data_blocked"] += 1
     for order in session.scalars(select(Order).where(Order.carried_out_at.is_not(None))):
-        at(order.carried_out_at)["data_deleted" if order.action == "delete"
-                                 else "data_corrected"] += 1
+        at(order.carried_out_at)[
+            "data_deleted" if order.action == "delete" else "data_corrected"
+        ] += 1
     for consultation in session.scalars(select(Consultation)):
         row = at(consultation.opened_at)
         row["consultations"] += 1
@@ -1168,8 +1771,11 @@ def statistics_from_audit(session: Session, year: int | None = None) -> list[dic
 
     rows: dict[int, dict[str, Any]] = {}
     consultation_year: dict[int, int] = {}
-    stmt = select(AuditEntry).where(AuditEntry.action.like("rights.%"),
-                                    AuditEntry.outcome == "ok").order_by(AuditEntry.id)
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.action.like("rights.%"), AuditEntry.outcome == "ok")
+        .order_by(AuditEntry.id)
+    )
     for entry in session.scalars(stmt.execution_options(yield_per=5000)):
         detail = entry.detail or {}
         if "at" not in detail:

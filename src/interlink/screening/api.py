@@ -35,55 +35,60 @@ def screener(request: Request) -> Screener:
 
 def _person_query(body: PersonCheck) -> PersonQuery:
     sex = {"male": "M", "female": "F", "other": "U"}.get(body.sex or "")
-    return PersonQuery(name=body.name, birth_date=body.birth_date,
-                       nationality=body.nationality.upper() if body.nationality else None,
-                       sex=sex)
+    return PersonQuery(
+        name=body.name,
+        birth_date=body.birth_date,
+        nationality=body.nationality.upper() if body.nationality else None,
+        sex=sex,
+    )
 
 
 def document_query(body: DocumentCheck) -> DocumentQuery:
-    return DocumentQuery(number=body.number, country=_upper(body.country),
-                         doc_type=body.doc_type, mrz=body.mrz)
+    return DocumentQuery(
+        number=body.number, country=_upper(body.country), doc_type=body.doc_type, mrz=body.mrz
+    )
 
 
 def vehicle_query(body: VehicleCheck) -> VehicleQuery:
     return VehicleQuery(vin=body.vin, plate=body.plate, country=_upper(body.country))
 
 
-@router.post("/screen/person", response_model=ScreeningAnswer,
-             response_model_exclude_none=True)
-async def screen_person(request: Request, body: PersonCheck,
-                        principal: Principal = Depends(current_principal)) -> ScreeningAnswer:
+@router.post("/screen/person", response_model=ScreeningAnswer, response_model_exclude_none=True)
+async def screen_person(
+    request: Request, body: PersonCheck, principal: Principal = Depends(current_principal)
+) -> ScreeningAnswer:
     """Check a name (with birth date, nationality, sex) against every person record you may
     find. Each hit has a score in [0, 1], a decision at the threshold, an explanation, and the
     requests in force on the person with the action each asks."""
     engine = screener(request)
-    return await run_in_threadpool(engine.person, principal, _person_query(body),
-                                   limit=body.limit, threshold=body.threshold)
+    return await run_in_threadpool(
+        engine.person, principal, _person_query(body), limit=body.limit, threshold=body.threshold
+    )
 
 
-@router.post("/screen/document", response_model=ScreeningAnswer,
-             response_model_exclude_none=True)
-async def screen_document(request: Request, body: DocumentCheck,
-                          principal: Principal = Depends(current_principal)
-                          ) -> ScreeningAnswer:
+@router.post("/screen/document", response_model=ScreeningAnswer, response_model_exclude_none=True)
+async def screen_document(
+    request: Request, body: DocumentCheck, principal: Principal = Depends(current_principal)
+) -> ScreeningAnswer:
     """Check a travel document by number (and issuing country, type) or by its MRZ; a zone
     also checks its holder's name, birth date and nationality."""
     engine = screener(request)
     return await run_in_threadpool(engine.document, principal, document_query(body))
 
 
-@router.post("/screen/vehicle", response_model=ScreeningAnswer,
-             response_model_exclude_none=True)
-async def screen_vehicle(request: Request, body: VehicleCheck,
-                         principal: Principal = Depends(current_principal)) -> ScreeningAnswer:
+@router.post("/screen/vehicle", response_model=ScreeningAnswer, response_model_exclude_none=True)
+async def screen_vehicle(
+    request: Request, body: VehicleCheck, principal: Principal = Depends(current_principal)
+) -> ScreeningAnswer:
     """Check a vehicle by VIN or registration plate (and country)."""
     engine = screener(request)
     return await run_in_threadpool(engine.vehicle, principal, vehicle_query(body))
 
 
 @router.post("/screen/batch", response_model=BatchAnswer, response_model_exclude_none=True)
-async def screen_batch(request: Request, body: BatchCheck,
-                       principal: Principal = Depends(current_principal)) -> BatchAnswer:
+async def screen_batch(
+    request: Request, body: BatchCheck, principal: Principal = Depends(current_principal)
+) -> BatchAnswer:
     """Up to 1,000 checks in one call; each item answers as its single endpoint would."""
     engine = screener(request)
     return await run_in_threadpool(_batch, engine, principal, body)
@@ -97,9 +102,12 @@ def _batch(engine: Screener, principal: Principal, body: BatchCheck) -> BatchAns
             raise InvalidInput(f"item {item.id}: give exactly one of person, document, vehicle")
         try:
             if item.person is not None:
-                answer = engine.person(principal, _person_query(item.person),
-                                       limit=item.person.limit,
-                                       threshold=item.person.threshold)
+                answer = engine.person(
+                    principal,
+                    _person_query(item.person),
+                    limit=item.person.limit,
+                    threshold=item.person.threshold,
+                )
             elif item.document is not None:
                 answer = engine.document(principal, document_query(item.document))
             else:
@@ -109,8 +117,14 @@ def _batch(engine: Screener, principal: Principal, body: BatchCheck) -> BatchAns
             if exc.status in (401, 403):
                 raise
             kind = "person" if item.person else "document" if item.document else "vehicle"
-            results.append(BatchResult(id=item.id, kind=kind, hit=False,  # type: ignore[arg-type]
-                                       error=exc.detail))
+            results.append(
+                BatchResult(
+                    id=item.id,
+                    kind=kind,
+                    hit=False,  # type: ignore[arg-type]
+                    error=exc.detail,
+                )
+            )
             continue
         results.append(BatchResult(id=item.id, **answer.model_dump()))
     return BatchAnswer(results=results)

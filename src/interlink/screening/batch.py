@@ -22,10 +22,8 @@ from interlink.screening.schemas import ScreeningAnswer
 from interlink.screening.service import DocumentQuery, Screener
 from interlink.state import AppState
 
-COLUMNS = ("id", "name", "birth_date", "nationality", "sex", "document_number",
-           "document_country")
-SEXES = {"": None, "m": "M", "male": "M", "f": "F", "female": "F", "x": "U", "u": "U",
-         "other": "U"}
+COLUMNS = ("id", "name", "birth_date", "nationality", "sex", "document_number", "document_country")
+SEXES = {"": None, "m": "M", "male": "M", "f": "F", "female": "F", "x": "U", "u": "U", "other": "U"}
 AUDIT_BATCH = 2_000
 
 
@@ -41,8 +39,9 @@ def read_manifest(lines: Iterable[str]) -> Iterator[ManifestRow]:
     header = [h.strip().lstrip("\ufeff") for h in reader.fieldnames or []]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise InvalidInput(f"line 1: the header lacks {', '.join(missing)}; expected "
-                           f"{','.join(COLUMNS)}")
+        raise InvalidInput(
+            f"line 1: the header lacks {', '.join(missing)}; expected {','.join(COLUMNS)}"
+        )
     reader.fieldnames = header
     for row in reader:
         fields = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
@@ -59,8 +58,9 @@ def _person_query(fields: dict[str, str]) -> PersonQuery:
     birth = fields.get("birth_date") or None
     if birth is not None and not _looks_like_date(birth):
         raise InvalidInput(f"birth date {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-    return PersonQuery(name=fields["name"], birth_date=birth, nationality=nationality,
-                       sex=SEXES[sex])
+    return PersonQuery(
+        name=fields["name"], birth_date=birth, nationality=nationality, sex=SEXES[sex]
+    )
 
 
 def _looks_like_date(text: str) -> bool:
@@ -72,8 +72,14 @@ class BatchScreening:
     """Screens rows one by one through the screening service; hits commit with their alerts,
     no-hit audit entries are inserted in bulk."""
 
-    def __init__(self, state: AppState, screener: Screener, principal: Principal,
-                 limit: int = 5, threshold: float = 0.7) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        screener: Screener,
+        principal: Principal,
+        limit: int = 5,
+        threshold: float = 0.7,
+    ) -> None:
         self.state, self.screener, self.principal = state, screener, principal
         self.limit, self.threshold = limit, threshold
         self._pending_audit: list[dict[str, Any]] = []
@@ -86,8 +92,7 @@ class BatchScreening:
                 raise InvalidInput("the row has neither a name nor a document number")
             for run in checks:
                 result = run()
-                answer["hits"].extend(h.model_dump(exclude_none=True)
-                                      for h in result.hits or [])
+                answer["hits"].extend(h.model_dump(exclude_none=True) for h in result.hits or [])
                 answer.setdefault("notes", []).extend(result.notes or [])
         except DomainError as exc:
             answer["error"] = f"line {row.line}: {exc.detail}"
@@ -100,15 +105,23 @@ class BatchScreening:
         checks: list[Callable[[], ScreeningAnswer]] = []
         if fields.get("name"):
             query = _person_query(fields)
-            checks.append(lambda: self.screener.person(
-                self.principal, query, limit=self.limit, threshold=self.threshold,
-                no_hit=self._audit_no_hit))
+            checks.append(
+                lambda: self.screener.person(
+                    self.principal,
+                    query,
+                    limit=self.limit,
+                    threshold=self.threshold,
+                    no_hit=self._audit_no_hit,
+                )
+            )
         if fields.get("document_number"):
             country = fields.get("document_country") or None
-            document = DocumentQuery(number=fields["document_number"],
-                                     country=country.upper() if country else None)
-            checks.append(lambda: self.screener.document(self.principal, document,
-                                                         no_hit=self._audit_no_hit))
+            document = DocumentQuery(
+                number=fields["document_number"], country=country.upper() if country else None
+            )
+            checks.append(
+                lambda: self.screener.document(self.principal, document, no_hit=self._audit_no_hit)
+            )
         return checks
 
     def _audit_no_hit(self, principal: Principal, event: Event) -> None:
@@ -119,6 +132,7 @@ class BatchScreening:
     def flush(self) -> None:
         if self._pending_audit:
             with self.state.db.session() as session:
-                session.execute(insert(AuditEntry),
-                                with_macs(session_mac_key(session), self._pending_audit))
+                session.execute(
+                    insert(AuditEntry), with_macs(session_mac_key(session), self._pending_audit)
+                )
             self._pending_audit = []

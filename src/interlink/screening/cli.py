@@ -30,9 +30,12 @@ mrz_app = typer.Typer(help="ICAO 9303 machine-readable zones.", no_args_is_help=
 @screen_app.command("batch")
 @cli_errors
 def batch(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                help="CSV: id,name,birth_date,nationality,sex,document_number,"
-                                     "document_country"),
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="CSV: id,name,birth_date,nationality,sex,document_number,document_country",
+    ),
     member: str = typer.Option(..., "--as", help="Screen as this member's bureau, e.g. MA"),
     out: Path = typer.Option(..., help="Where to write the answers"),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
@@ -59,23 +62,42 @@ def batch(
         rows = list(read_manifest(file.open(encoding="utf-8", newline="")))
         runner = BatchScreening(state, screener, principal, limit, threshold)
         hits = errors = 0
-        with out.open("w", encoding="utf-8", newline="") as handle, \
-                progress_bar() as progress:
+        with out.open("w", encoding="utf-8", newline="") as handle, progress_bar() as progress:
             task = progress.add_task("screening", total=len(rows))
             writer = csv.writer(handle) if fmt == "csv" else None
             if writer:
-                writer.writerow(["id", "line", "hits", "top_record_id", "top_external_id",
-                                 "top_score", "top_decision", "error", "details"])
+                writer.writerow(
+                    [
+                        "id",
+                        "line",
+                        "hits",
+                        "top_record_id",
+                        "top_external_id",
+                        "top_score",
+                        "top_decision",
+                        "error",
+                        "details",
+                    ]
+                )
             for row in rows:
                 answer = runner.screen(row)
                 hits += bool(answer["hits"])
                 errors += "error" in answer
                 if writer:
                     top = answer["hits"][0] if answer["hits"] else {}
-                    writer.writerow([answer["id"], answer["line"], len(answer["hits"]),
-                                     top.get("record_id", ""), top.get("external_id", ""),
-                                     top.get("score", ""), top.get("decision", ""),
-                                     answer.get("error", ""), json.dumps(answer["hits"])])
+                    writer.writerow(
+                        [
+                            answer["id"],
+                            answer["line"],
+                            len(answer["hits"]),
+                            top.get("record_id", ""),
+                            top.get("external_id", ""),
+                            top.get("score", ""),
+                            top.get("decision", ""),
+                            answer.get("error", ""),
+                            json.dumps(answer["hits"]),
+                        ]
+                    )
                 else:
                     handle.write(json.dumps(answer, ensure_ascii=False, default=str) + "\n")
                 progress.advance(task)
@@ -87,8 +109,10 @@ def batch(
 @cli_errors
 def mrz_parse(
     lines: list[str] | None = typer.Argument(
-        None, help="The zone: its lines as separate arguments, or one argument with the lines "
-        "separated by newlines or |; read from standard input when absent"),
+        None,
+        help="The zone: its lines as separate arguments, or one argument with the lines "
+        "separated by newlines or |; read from standard input when absent",
+    ),
     file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False),
     as_json: bool = JsonOption,
 ) -> None:
@@ -105,11 +129,22 @@ def mrz_parse(
     if as_json:
         emit(body, True)
     else:
-        fields = {k: v for k, v in body.items() if k not in ("check_digits", "corrections",
-                                                             "lines")}
+        fields = {
+            k: v for k, v in body.items() if k not in ("check_digits", "corrections", "lines")
+        }
         emit([{"field": k, "value": v} for k, v in fields.items()], False)
-        emit([{"check digit": c["name"], "expected": c["expected"], "found": c["found"],
-               "valid": c["valid"]} for c in body["check_digits"]], False)
+        emit(
+            [
+                {
+                    "check digit": c["name"],
+                    "expected": c["expected"],
+                    "found": c["found"],
+                    "valid": c["valid"],
+                }
+                for c in body["check_digits"]
+            ],
+            False,
+        )
         if body["corrections"]:
             emit(body["corrections"], False, title="OCR corrections")
     if not result.valid:

@@ -43,10 +43,12 @@ SEX_CODES = {"male": "M", "female": "F", "other": "U"}
 
 
 def searchable(row: Record, now: datetime) -> bool:
-    return (row.status == RecordStatus.ACTIVE.value
-            and (row.circulated or row.kind == RecordKind.PERSON.value)
-            and not row.access_blocked
-            and (row.retention_until is None or row.retention_until > now))
+    return (
+        row.status == RecordStatus.ACTIVE.value
+        and (row.circulated or row.kind == RecordKind.PERSON.value)
+        and not row.access_blocked
+        and (row.retention_until is None or row.retention_until > now)
+    )
 
 
 def audience(row: Record) -> Visibility:
@@ -56,25 +58,42 @@ def audience(row: Record) -> Visibility:
 
 def person_entry(row: Record) -> PersonEntry:
     data = row.data
-    names = tuple(n["full_name"] for key in ("names", "aliases", "previous_names")
-                  for n in data.get(key, ()))
-    return PersonEntry(record_id=row.id, names=names, birth_date=data.get("birth_date"),
-                       nationalities=tuple(data.get("nationalities", ())),
-                       sex=SEX_CODES.get(data.get("sex") or ""), visibility=audience(row),
-                       owner_org_id=row.owner_org_id)
+    names = tuple(
+        n["full_name"] for key in ("names", "aliases", "previous_names") for n in data.get(key, ())
+    )
+    return PersonEntry(
+        record_id=row.id,
+        names=names,
+        birth_date=data.get("birth_date"),
+        nationalities=tuple(data.get("nationalities", ())),
+        sex=SEX_CODES.get(data.get("sex") or ""),
+        visibility=audience(row),
+        owner_org_id=row.owner_org_id,
+    )
 
 
 def document_entry(row: Record) -> DocumentEntry:
-    return DocumentEntry(record_id=row.id, country=row.doc_country or "",
-                         doc_type=row.data.get("document_type", "passport"),
-                         number=row.doc_number or "", visibility=audience(row),
-                         owner_org_id=row.owner_org_id, status=row.data.get("status", ""))
+    return DocumentEntry(
+        record_id=row.id,
+        country=row.doc_country or "",
+        doc_type=row.data.get("document_type", "passport"),
+        number=row.doc_number or "",
+        visibility=audience(row),
+        owner_org_id=row.owner_org_id,
+        status=row.data.get("status", ""),
+    )
 
 
 def vehicle_entry(row: Record) -> VehicleEntry:
-    return VehicleEntry(record_id=row.id, vin=row.vin, plate=row.plate,
-                        plate_country=row.plate_country, visibility=audience(row),
-                        owner_org_id=row.owner_org_id, status=row.data.get("status", ""))
+    return VehicleEntry(
+        record_id=row.id,
+        vin=row.vin,
+        plate=row.plate,
+        plate_country=row.plate_country,
+        visibility=audience(row),
+        owner_org_id=row.owner_org_id,
+        status=row.data.get("status", ""),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +122,20 @@ def request_in_force(notice: Notice, org: tuple[str | None, str]) -> RequestInFo
     notice_type = NoticeType(notice.notice_type)
     judicial = notice.data.get("judicial") or {}
     return RequestInForce(
-        notice_id=notice.id, reference=notice.reference, kind=notice.kind,
-        notice_type=notice_type, requesting_org_id=notice.owner_org_id,
-        requesting_country=org[0], requesting_org_name=org[1], visibility=notice.visibility,
+        notice_id=notice.id,
+        reference=notice.reference,
+        kind=notice.kind,
+        notice_type=notice_type,
+        requesting_org_id=notice.owner_org_id,
+        requesting_country=org[0],
+        requesting_org_name=org[1],
+        visibility=notice.visibility,
         not_actionable_in=decode_countries(notice.not_actionable_in),
-        handling=HandlingCode(notice.handling_code), valid_until=notice.retention_until,
-        purpose=PURPOSE[notice_type], judicial_purpose=judicial.get("purpose"))
+        handling=HandlingCode(notice.handling_code),
+        valid_until=notice.retention_until,
+        purpose=PURPOSE[notice_type],
+        judicial_purpose=judicial.get("purpose"),
+    )
 
 
 @dataclass
@@ -140,12 +167,13 @@ class ScreeningEngine:
         with self._write_lock, self.db.session() as session:
             self.last_change = latest_change(session)
             self._expiry, self._retention = [], {}
-            self.documents.bulk_load(document_entry(r)
-                                     for r in self._rows(session, RecordKind.DOCUMENT))
-            self.vehicles.bulk_load(vehicle_entry(r)
-                                    for r in self._rows(session, RecordKind.VEHICLE))
-            self.persons.bulk_load(person_entry(r)
-                                   for r in self._rows(session, RecordKind.PERSON))
+            self.documents.bulk_load(
+                document_entry(r) for r in self._rows(session, RecordKind.DOCUMENT)
+            )
+            self.vehicles.bulk_load(
+                vehicle_entry(r) for r in self._rows(session, RecordKind.VEHICLE)
+            )
+            self.persons.bulk_load(person_entry(r) for r in self._rows(session, RecordKind.PERSON))
             self.requests = self._requests(session, None)
             heapq.heapify(self._expiry)
         # The indexes hold millions of long-lived objects (persons' names as tuples): a full
@@ -153,10 +181,17 @@ class ScreeningEngine:
         # in flight. Frozen, the collector leaves them alone.
         gc.freeze()
         self.ready = True
-        log.info("screening indexes built", extra={"fields": {
-            "persons": len(self.persons), "documents": len(self.documents),
-            "vehicles": len(self.vehicles),
-            "seconds": round(time.perf_counter() - started, 2)}})
+        log.info(
+            "screening indexes built",
+            extra={
+                "fields": {
+                    "persons": len(self.persons),
+                    "documents": len(self.documents),
+                    "vehicles": len(self.vehicles),
+                    "seconds": round(time.perf_counter() - started, 2),
+                }
+            },
+        )
         return self
 
     def refresh(self) -> int:
@@ -194,20 +229,24 @@ class ScreeningEngine:
                 heapq.heappush(self._expiry, (row.retention_until, row.id))
                 self._retention[row.id] = row.retention_until
 
-    def _requests(self, session: Session, record_ids: list[int] | None
-                  ) -> dict[int, tuple[RequestInForce, ...]]:
+    def _requests(
+        self, session: Session, record_ids: list[int] | None
+    ) -> dict[int, tuple[RequestInForce, ...]]:
         """Requests in force by subject: all of them (None), or those on these records."""
         notices = requests_in_force(session, record_ids)
         if not notices:
             return {}
         org_ids = {n.owner_org_id for n in notices}
-        orgs = {o.id: (o.country, o.name) for o in session.scalars(
-            select(Organisation).where(Organisation.id.in_(org_ids)))}
+        orgs = {
+            o.id: (o.country, o.name)
+            for o in session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))
+        }
         found: dict[int, list[RequestInForce]] = {}
         for notice in notices:
             assert notice.subject_record_id is not None
             found.setdefault(notice.subject_record_id, []).append(
-                request_in_force(notice, orgs.get(notice.owner_org_id, (None, "?"))))
+                request_in_force(notice, orgs.get(notice.owner_org_id, (None, "?")))
+            )
         return {k: tuple(v) for k, v in found.items()}
 
     def requests_on(self, record_id: int) -> tuple[RequestInForce, ...]:

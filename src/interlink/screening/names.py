@@ -44,19 +44,73 @@ class Script(enum.StrEnum):
 
 
 _UNICODE_SCRIPTS = {
-    "Latin": Script.LATIN, "Cyrillic": Script.CYRILLIC, "Arabic": Script.ARABIC,
-    "Hebrew": Script.HEBREW, "Hangul": Script.HANGUL, "Katakana": Script.KANA,
-    "Hiragana": Script.KANA, "Han": Script.HAN,
+    "Latin": Script.LATIN,
+    "Cyrillic": Script.CYRILLIC,
+    "Arabic": Script.ARABIC,
+    "Hebrew": Script.HEBREW,
+    "Hangul": Script.HANGUL,
+    "Katakana": Script.KANA,
+    "Hiragana": Script.KANA,
+    "Han": Script.HAN,
 }
 # Separators between name tokens. Apostrophes stay: in Hebrew a geresh changes the letter
 # (ג = g, ג' = j); in Latin they are dropped inside the token (O'Brien -> obrien).
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_.,;:/\\()\[\]{}\"“”«»|+&*#!?=·・،]+")
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord",
-                     "lady", "madam", "mme", "mlle", "herr", "frau", "sr", "sra", "srta"})
+_TITLES = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "madam",
+        "mme",
+        "mlle",
+        "herr",
+        "frau",
+        "sr",
+        "sra",
+        "srta",
+    }
+)
 # Connecting particles carry little identity: they weigh less in a name comparison.
-PARTICLES = frozenset({"al", "el", "bin", "ben", "ibn", "bint", "de", "da", "das", "do",
-                       "dos", "del", "della", "di", "du", "van", "von", "der", "den", "la",
-                       "le", "ter", "ten", "y", "zu", "ould", "ag"})
+PARTICLES = frozenset(
+    {
+        "al",
+        "el",
+        "bin",
+        "ben",
+        "ibn",
+        "bint",
+        "de",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "del",
+        "della",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "ter",
+        "ten",
+        "y",
+        "zu",
+        "ould",
+        "ag",
+    }
+)
 # Marks that belong to the previous letter: small kana, the long-vowel mark, Hebrew geresh.
 _ATTACHED = frozenset("ァィゥェォャュョヮヵヶーぁぃぅぇぉゃゅょゎ'׳’\"״")
 _PERSIAN_LETTERS = str.maketrans({"ی": "ي", "ک": "ك"})
@@ -160,11 +214,15 @@ class Romanizer:
             data = json.load(handle)
         models = {
             Script(name): ScriptModel(
-                units={u: tuple((c, float(lp)) for c, lp in opts)
-                       for u, opts in spec["units"].items()},
-                unit_length=spec["unit_length"], unit_penalty=spec["unit_penalty"],
-                ramp=tuple(spec["ramp"]) if spec.get("ramp") else None)
-            for name, spec in data["scripts"].items()}
+                units={
+                    u: tuple((c, float(lp)) for c, lp in opts) for u, opts in spec["units"].items()
+                },
+                unit_length=spec["unit_length"],
+                unit_penalty=spec["unit_penalty"],
+                ramp=tuple(spec["ramp"]) if spec.get("ramp") else None,
+            )
+            for name, spec in data["scripts"].items()
+        }
         return cls(models)
 
     def ramp(self, script: Script) -> tuple[float, float] | None:
@@ -200,8 +258,7 @@ class Romanizer:
             self._fallback[unit] = ((icu_latin(unit), 0.0),)
         return self._fallback[unit]
 
-    def _decode(self, model: ScriptModel, units: list[str],
-                limit: int) -> list[tuple[str, float]]:
+    def _decode(self, model: ScriptModel, units: list[str], limit: int) -> list[tuple[str, float]]:
         """Beam search over unit segmentations; keeps the best log-probability per string."""
         states: list[dict[str, float]] = [{} for _ in range(len(units) + 1)]
         states[0][""] = 0.0
@@ -212,7 +269,7 @@ class Romanizer:
             for width in range(1, model.unit_length + 1):
                 if i + width > len(units):
                     break
-                options = self._options(model, _UNIT_JOIN.join(units[i:i + width]))
+                options = self._options(model, _UNIT_JOIN.join(units[i : i + width]))
                 penalty = model.unit_penalty * (width - 1)
                 following = states[i + width]
                 for prefix, lp in current.items():
@@ -238,12 +295,20 @@ class Token:
     is_particle: bool
 
     @classmethod
-    def make(cls, text: str, script: Script, spellings: tuple[str, ...],
-             confidences: tuple[float, ...]) -> Token:
+    def make(
+        cls, text: str, script: Script, spellings: tuple[str, ...], confidences: tuple[float, ...]
+    ) -> Token:
         latin = spellings[0]
         latin_script = script is Script.LATIN
-        return cls(text, script, spellings, confidences, latin,
-                   latin_script and len(latin) == 1, latin_script and latin in PARTICLES)
+        return cls(
+            text,
+            script,
+            spellings,
+            confidences,
+            latin,
+            latin_script and len(latin) == 1,
+            latin_script and latin in PARTICLES,
+        )
 
 
 class NameAnalyzer:
@@ -277,8 +342,11 @@ class NameAnalyzer:
         """Tokens of a name. A Han or Hangul name written as one word of 2 to 4 characters
         is read as family name + given name (王小明 -> 王, 小明), as it is usually romanised."""
         raw = split_name(name)
-        if len(raw) == 1 and 2 <= len(raw[0]) <= 4 \
-                and token_script(raw[0]) in (Script.HAN, Script.HANGUL):
+        if (
+            len(raw) == 1
+            and 2 <= len(raw[0]) <= 4
+            and token_script(raw[0]) in (Script.HAN, Script.HANGUL)
+        ):
             raw = [raw[0][0], raw[0][1:]]
         tokens = (self.token(t) for t in raw)
         return tuple(t for t in tokens if t.text and t.latin)
@@ -301,12 +369,31 @@ def consonants(spelling: str) -> str:
 
 # --- blocking keys -----------------------------------------------------------------------
 
-_DIGRAPHS = (("sch", "S"), ("tch", "S"), ("ch", "S"), ("sh", "S"), ("zh", "J"), ("ph", "B"),
-             ("kh", "K"), ("gh", "K"), ("th", "T"), ("ts", "S"), ("tz", "S"), ("dz", "S"),
-             ("ck", "K"), ("x", "KS"))
-_CONSONANT_CLASS = {**dict.fromkeys("bpfvw", "B"), **dict.fromkeys("ckqg", "K"),
-                    **dict.fromkeys("sz", "S"), "j": "J", **dict.fromkeys("td", "T"),
-                    **dict.fromkeys("lr", "L"), **dict.fromkeys("mn", "M")}
+_DIGRAPHS = (
+    ("sch", "S"),
+    ("tch", "S"),
+    ("ch", "S"),
+    ("sh", "S"),
+    ("zh", "J"),
+    ("ph", "B"),
+    ("kh", "K"),
+    ("gh", "K"),
+    ("th", "T"),
+    ("ts", "S"),
+    ("tz", "S"),
+    ("dz", "S"),
+    ("ck", "K"),
+    ("x", "KS"),
+)
+_CONSONANT_CLASS = {
+    **dict.fromkeys("bpfvw", "B"),
+    **dict.fromkeys("ckqg", "K"),
+    **dict.fromkeys("sz", "S"),
+    "j": "J",
+    **dict.fromkeys("td", "T"),
+    **dict.fromkeys("lr", "L"),
+    **dict.fromkeys("mn", "M"),
+}
 VOWELS = frozenset("aeiouy")
 
 
@@ -335,7 +422,7 @@ def deletions(key: str) -> set[str]:
     of each other share one (SymSpell's trick), e.g. KLST (christie) and KLSTM."""
     if len(key) < MIN_DELETION_KEY:
         return set()
-    return {key[:i] + key[i + 1:] for i in range(len(key))}
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
 def blocking_keys(token: Token, spellings: int) -> set[str]:

@@ -106,8 +106,9 @@ class _Similar:
         return int(self.volumes[count - 1]) if count else 0
 
 
-def _name_bounds(agreements: list[np.ndarray], weights: list[float], missing_weight: float,
-                 kept: np.ndarray) -> np.ndarray:
+def _name_bounds(
+    agreements: list[np.ndarray], weights: list[float], missing_weight: float, kept: np.ndarray
+) -> np.ndarray:
     """Per slot, given each query token's best agreement (one array per token), the most
     `PersonMatcher` can score the name: its weighted mean over the tokens it aligns, where
     a token left without counterpart weighs only `missing_weight` of its weight (so leaving
@@ -132,10 +133,14 @@ def _name_bounds(agreements: list[np.ndarray], weights: list[float], missing_wei
         for i in range(len(values)):
             for j in range(len(values) - 1, i, -1):
                 swap = values[j] > values[j - 1]
-                values[j - 1], values[j] = (np.where(swap, values[j], values[j - 1]),
-                                            np.where(swap, values[j - 1], values[j]))
-                sizes[j - 1], sizes[j] = (np.where(swap, sizes[j], sizes[j - 1]),
-                                          np.where(swap, sizes[j - 1], sizes[j]))
+                values[j - 1], values[j] = (
+                    np.where(swap, values[j], values[j - 1]),
+                    np.where(swap, values[j - 1], values[j]),
+                )
+                sizes[j - 1], sizes[j] = (
+                    np.where(swap, sizes[j], sizes[j - 1]),
+                    np.where(swap, sizes[j - 1], sizes[j]),
+                )
     total = sum(weights)
     kept_sum = np.zeros(len(values[0]), np.float32)
     kept_weight: np.ndarray | float = 0.0
@@ -150,8 +155,9 @@ def _name_bounds(agreements: list[np.ndarray], weights: list[float], missing_wei
     return best
 
 
-def _nominating_thresholds(similar: list[_Similar | None], weights: list[float],
-                           cfg: MatchConfig, goal: float) -> list[float]:
+def _nominating_thresholds(
+    similar: list[_Similar | None], weights: list[float], cfg: MatchConfig, goal: float
+) -> list[float]:
     """Per query token, how much a form must agree with it to nominate its persons, such
     that a person below every threshold has a name bound (`_name_bounds`) under `goal`.
 
@@ -166,15 +172,21 @@ def _nominating_thresholds(similar: list[_Similar | None], weights: list[float],
     missing, total = cfg.extra_query_weight, sum(weights)
     price = goal * (1.0 - missing)  # what a kept token must agree to pay for its weight
     searched = [i for i, found in enumerate(similar) if found is not None]
-    initials = sum(max(0.0, w * (cfg.initial_similarity - price))
-                   for w, found in zip(weights, similar, strict=True) if found is None)
+    initials = sum(
+        max(0.0, w * (cfg.initial_similarity - price))
+        for w, found in zip(weights, similar, strict=True)
+        if found is None
+    )
     everyone = 2 ** len(searched) - 1
     masks = range(1, everyone + 1) if len(searched) <= _PLANNED_TOKENS else [everyone]
     best: tuple[int, list[float]] | None = None
     for mask in masks:
         nominating = [i for j, i in enumerate(searched) if mask >> j & 1]
-        used = initials + sum(max(0.0, weights[i] * (1.0 - price))
-                              for j, i in enumerate(searched) if not mask >> j & 1)
+        used = initials + sum(
+            max(0.0, weights[i] * (1.0 - price))
+            for j, i in enumerate(searched)
+            if not mask >> j & 1
+        )
         if mask != everyone and used > goal * missing * total:
             continue  # the silent tokens alone could reach the goal
         weight = sum(weights[i] for i in nominating)
@@ -204,8 +216,9 @@ class _Columns:
     def grow(self) -> None:
         for name, column in vars(self).items():
             capacity = column.shape[-1]
-            grown = np.full((*column.shape[:-1], capacity * 2),
-                            _NO_FORM if name == "forms" else 0, column.dtype)
+            grown = np.full(
+                (*column.shape[:-1], capacity * 2), _NO_FORM if name == "forms" else 0, column.dtype
+            )
             grown[..., :capacity] = column
             setattr(self, name, grown)
 
@@ -218,9 +231,15 @@ class PersonIndex:
     fuzzy keys are probed too; `candidates`: at most this many persons (or twice the limit)
     are scored exactly per search; `min_score`: results below it are not returned."""
 
-    def __init__(self, matcher: PersonMatcher | None = None, *, index_spellings: int = 3,
-                 fuzzy_below: float = 0.75, candidates: int = 20,
-                 min_score: float = 0.55) -> None:
+    def __init__(
+        self,
+        matcher: PersonMatcher | None = None,
+        *,
+        index_spellings: int = 3,
+        fuzzy_below: float = 0.75,
+        candidates: int = 20,
+        min_score: float = 0.55,
+    ) -> None:
         self.matcher = matcher or PersonMatcher()
         self.index_spellings = index_spellings
         self.fuzzy_below = fuzzy_below
@@ -290,7 +309,7 @@ class PersonIndex:
             columns.shortest[slot] = min((len(n) for n in names if n), default=0)
             forms = sorted({f for name in names for f in name})
             if len(forms) <= SLOT_FORMS:
-                columns.forms[:len(forms), slot] = forms
+                columns.forms[: len(forms), slot] = forms
             for form in forms:
                 self._postings[form].append(slot)
             self._form_persons[forms] += 1
@@ -330,15 +349,11 @@ class PersonIndex:
         self._similar.clear()
         self._postings.append(array("i"))
         if form == len(self._best_spellings):
-            self._best_spellings = np.concatenate([self._best_spellings,
-                                                   np.empty(form, object)])
-            self._best_skeletons = np.concatenate([self._best_skeletons,
-                                                   np.zeros(form, np.int32)])
-            self._best_consonants = np.concatenate([self._best_consonants,
-                                                    np.empty(form, object)])
+            self._best_spellings = np.concatenate([self._best_spellings, np.empty(form, object)])
+            self._best_skeletons = np.concatenate([self._best_skeletons, np.zeros(form, np.int32)])
+            self._best_consonants = np.concatenate([self._best_consonants, np.empty(form, object)])
             self._form_scripts = np.concatenate([self._form_scripts, np.zeros(form, np.int8)])
-            self._form_persons = np.concatenate([self._form_persons,
-                                                 np.zeros(form, np.int32)])
+            self._form_persons = np.concatenate([self._form_persons, np.zeros(form, np.int32)])
         self._best_spellings[form] = token.latin
         sound = skeleton(token.latin)
         if sound not in self._skeleton_ids:
@@ -365,16 +380,28 @@ class PersonIndex:
         """Per visibility class: may a viewer of `country` (None: sees all) see it?"""
         mask = self._admitted.get(country)
         if mask is None:
-            mask = np.array([v is not None and (country is None or v.admits(country))
-                             for v in self._visibilities], dtype=bool)
+            mask = np.array(
+                [
+                    v is not None and (country is None or v.admits(country))
+                    for v in self._visibilities
+                ],
+                dtype=bool,
+            )
             self._admitted[country] = mask
         return mask
 
     # --- search ----------------------------------------------------------------------------
 
-    def search(self, query: PersonQuery, viewer_country: str | None, *, limit: int = 10,
-               threshold: float | None = None, viewer_org_id: int | None = None,
-               min_score: float | None = None) -> list[PersonHit]:
+    def search(
+        self,
+        query: PersonQuery,
+        viewer_country: str | None,
+        *,
+        limit: int = 10,
+        threshold: float | None = None,
+        viewer_org_id: int | None = None,
+        min_score: float | None = None,
+    ) -> list[PersonHit]:
         """Best matches the viewer may see, best first, scored at least `min_score` (the
         index's by default; a manifest that only wants decisions passes the threshold, which
         prunes much more). `viewer_country` None sees every record (General Secretariat); a
@@ -386,23 +413,23 @@ class PersonIndex:
         floor = self.min_score if min_score is None else min_score
         budget = max(self.candidates, 2 * limit)
         with self._lock:
-            slots, coarse = self._candidates(prepared, viewer_country, viewer_org_id, floor,
-                                             budget)
+            slots, coarse = self._candidates(prepared, viewer_country, viewer_org_id, floor, budget)
             promising = coarse >= floor
             slots, coarse = slots[promising], coarse[promising]
             if len(slots) > budget:
                 slots = slots[np.argpartition(-coarse, budget)[:budget]]
             columns = self._columns
-            found = [(int(columns.record_ids[slot]), int(columns.owners[slot]),
-                      self._candidate(slot)) for slot in slots.tolist()]
+            found = [
+                (int(columns.record_ids[slot]), int(columns.owners[slot]), self._candidate(slot))
+                for slot in slots.tolist()
+            ]
         # scored outside the lock: the candidates are snapshots
         self.matcher.prime(prepared, [candidate for _, _, candidate in found])
         hits = []
         for record_id, owner, candidate in found:
             result = self.matcher.score(prepared, candidate)
             if result.score >= floor:
-                hits.append(PersonHit(record_id, owner, result.score, result.score >= cut,
-                                      result))
+                hits.append(PersonHit(record_id, owner, result.score, result.score >= cut, result))
         hits.sort(key=lambda h: (-h.score, h.record_id))
         return hits[:limit]
 
@@ -412,11 +439,17 @@ class PersonIndex:
             names=tuple(tuple(forms[f] for f in name) for name in self._names[slot]),
             birth=PartialDate.decode(int(columns.births[slot])),
             nationalities=self._nationalities[slot],
-            sex=_SEX_NAMES.get(int(columns.sexes[slot])))
+            sex=_SEX_NAMES.get(int(columns.sexes[slot])),
+        )
 
-    def _candidates(self, prepared: PreparedQuery, viewer_country: str | None,
-                    viewer_org_id: int | None, floor: float,
-                    budget: int) -> tuple[np.ndarray, np.ndarray]:
+    def _candidates(
+        self,
+        prepared: PreparedQuery,
+        viewer_country: str | None,
+        viewer_org_id: int | None,
+        floor: float,
+        budget: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Visible slots that may reach `floor`, with an optimistic coarse score: the best
         name score the matcher could give the person if each query token agreed as much as
         its best agreement with any of the person's tokens (`_name_bounds`), plus the most
@@ -444,8 +477,9 @@ class PersonIndex:
             thresholds = _nominating_thresholds(similar, weights, cfg, goal)
             slots = self._nominees(similar, thresholds, viewer_country, viewer_org_id)
             kept = np.minimum(self._columns.shortest[slots], len(weights))
-            bounds = _name_bounds(self._best_agreements(slots, similar), weights,
-                                  cfg.extra_query_weight, kept)
+            bounds = _name_bounds(
+                self._best_agreements(slots, similar), weights, cfg.extra_query_weight, kept
+            )
             return slots, bounds + self._qualifier_bound(prepared, slots)
 
         goal = floor - most
@@ -458,12 +492,19 @@ class PersonIndex:
                 goal = max(goal, worst_kept - most)
         return nominees(goal)
 
-    def _nominees(self, similar: list[_Similar | None], thresholds: list[float],
-                  viewer_country: str | None, viewer_org_id: int | None) -> np.ndarray:
+    def _nominees(
+        self,
+        similar: list[_Similar | None],
+        thresholds: list[float],
+        viewer_country: str | None,
+        viewer_org_id: int | None,
+    ) -> np.ndarray:
         """Visible slots holding a form that agrees at least its token's threshold."""
-        touched = [self._postings_of(found, least)
-                   for found, least in zip(similar, thresholds, strict=True)
-                   if found is not None and least != _NOBODY]
+        touched = [
+            self._postings_of(found, least)
+            for found, least in zip(similar, thresholds, strict=True)
+            if found is not None and least != _NOBODY
+        ]
         if len(self._slot_marks) < len(self._names):
             self._slot_marks = np.zeros(len(self._columns.record_ids), np.int64)
         slots = _distinct(np.concatenate(touched), self._slot_marks)
@@ -472,8 +513,9 @@ class PersonIndex:
             visible |= self._columns.owners[slots] == viewer_org_id
         return slots[visible]
 
-    def _best_agreements(self, slots: np.ndarray,
-                         similar: list[_Similar | None]) -> list[np.ndarray]:
+    def _best_agreements(
+        self, slots: np.ndarray, similar: list[_Similar | None]
+    ) -> list[np.ndarray]:
         """Per query token, per slot: the token's best agreement with any of the person's
         forms (an initial's assumed agreement for initials)."""
         rows = self._columns.forms[:, slots]
@@ -481,8 +523,9 @@ class PersonIndex:
         found = []
         for position, forms in enumerate(similar):
             if forms is None:
-                found.append(np.full(len(slots), self.matcher.config.initial_similarity,
-                                     np.float32))
+                found.append(
+                    np.full(len(slots), self.matcher.config.initial_similarity, np.float32)
+                )
                 continue
             table = self._agreement_table(position, forms)
             best = table.take(rows[0])
@@ -505,7 +548,8 @@ class PersonIndex:
                 self._similar.clear()
             forms, agreements = self._similar_forms(token)
             found = self._similar[key] = _Similar(
-                forms, agreements, np.cumsum(self._form_persons[forms], dtype=np.int64))
+                forms, agreements, np.cumsum(self._form_persons[forms], dtype=np.int64)
+            )
         return found
 
     def prepare(self, query: PersonQuery) -> PreparedQuery:
@@ -523,18 +567,19 @@ class PersonIndex:
         return [None if t.is_initial else self._similar_to(t) for t in prepared.tokens]
 
     def _weigh(self, prepared: PreparedQuery, similar: list[_Similar | None]) -> None:
-        self.matcher.weigh(prepared, [None if s is None else (self._sharing(s), len(self))
-                                      for s in similar])
+        self.matcher.weigh(
+            prepared, [None if s is None else (self._sharing(s), len(self)) for s in similar]
+        )
 
     def _sharing(self, similar: _Similar) -> int:
         """Persons holding a form that agrees with the token at least `common_agreement`
         (one holding two such forms counts twice: a bound for a weight, not a census)."""
-        forms = similar.forms[:similar.count(self.matcher.config.common_agreement)]
+        forms = similar.forms[: similar.count(self.matcher.config.common_agreement)]
         return int(self._form_persons[forms].sum())
 
     def _postings_of(self, similar: _Similar, least: float) -> np.ndarray:
         """The slots holding one of the forms that agree at least `least`."""
-        postings = [self._postings[f] for f in similar.forms[:similar.count(least)].tolist()]
+        postings = [self._postings[f] for f in similar.forms[: similar.count(least)].tolist()]
         # one bytes join beats a numpy view per form (most forms have few persons)
         joined = b"".join([p.tobytes() for p in postings if p])
         return np.frombuffer(joined, np.int32).astype(np.int64)
@@ -546,8 +591,7 @@ class PersonIndex:
             self._scratch.append(np.zeros(0, np.float32))
         table = self._scratch[position]
         if len(table) <= len(self._forms):
-            table = self._scratch[position] = np.zeros(len(self._best_spellings) + 1,
-                                                       np.float32)
+            table = self._scratch[position] = np.zeros(len(self._best_spellings) + 1, np.float32)
         table[similar.forms] = similar.agreements
         return table
 
@@ -557,8 +601,9 @@ class PersonIndex:
         meet themselves: 'al' or 'de' is shared too widely to nominate anyone else."""
         exact = self._form_ids.get(token.text)
         if token.is_particle:
-            return _EMPTY if exact is None else \
-                (np.array([exact], np.int64), np.ones(1, np.float32))
+            return (
+                _EMPTY if exact is None else (np.array([exact], np.int64), np.ones(1, np.float32))
+            )
         if len(self._form_marks) < len(self._forms):
             self._form_marks = np.zeros(len(self._best_spellings), np.int64)
         keys = blocking_keys(token, len(token.spellings))
@@ -569,8 +614,10 @@ class PersonIndex:
             # probes would visit most short keys of the index
             keys = blocking_keys(token, self.index_spellings)
             probes = set().union(*(deletions(k) for k in keys))
-            more = self._lookup([self._keys.get(k) for k in probes]
-                                + [self._fuzzy_keys.get(k) for k in keys | probes])
+            more = self._lookup(
+                [self._keys.get(k) for k in probes]
+                + [self._fuzzy_keys.get(k) for k in keys | probes]
+            )
             more = more[~np.isin(more, forms, assume_unique=True)]
             extra, _ = self._agreements(token, more, exact)
             forms = np.concatenate([forms, more])
@@ -584,19 +631,22 @@ class PersonIndex:
         joined = b"".join([a.tobytes() for a in found if a])
         return _distinct(np.frombuffer(joined, np.int32).astype(np.int64), self._form_marks)
 
-    def _agreements(self, token: Token, forms: np.ndarray,
-                    exact: int | None) -> tuple[np.ndarray, np.ndarray]:
+    def _agreements(
+        self, token: Token, forms: np.ndarray, exact: int | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(agreement, similarity) of each form with the token, from the forms' best
         spellings: the matcher's ramp for the pair of scripts turns one into the other."""
         if not len(forms):
             return np.zeros(0, np.float32), np.zeros(0, np.float32)
         query = spelling_forms(token)
-        similarity = column_best(query.spellings, query.confidences,
-                                 self._best_spellings[forms].tolist(), np.float32)
+        similarity = column_best(
+            query.spellings, query.confidences, self._best_spellings[forms].tolist(), np.float32
+        )
         if token.script in ABJADS and query.consonants:  # as in `spelling_similarity`
             theirs = self._best_consonants[forms].tolist()
-            consonant = column_best(query.consonants, query.consonant_confidences, theirs,
-                                    np.float32)
+            consonant = column_best(
+                query.consonants, query.consonant_confidences, theirs, np.float32
+            )
             consonant *= np.fromiter((says_enough(c) for c in theirs), bool, len(theirs))
             similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
         across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
@@ -605,18 +655,24 @@ class PersonIndex:
             if len(self._skeleton_marks) < len(self._skeletons):
                 self._skeleton_marks = np.zeros(2 * len(self._skeletons), np.int64)
             distinct = _distinct(ids, self._skeleton_marks)
-            sound = column_best(query.skeletons, query.skeleton_confidences,
-                                [self._skeletons[i] for i in distinct.tolist()], np.float32)
+            sound = column_best(
+                query.skeletons,
+                query.skeleton_confidences,
+                [self._skeletons[i] for i in distinct.tolist()],
+                np.float32,
+            )
             self._skeleton_marks[distinct] = np.arange(len(distinct))  # id -> position
             sound = sound[self._skeleton_marks[ids]]
-            similarity = np.where(across, (1.0 - SOUND_WEIGHT) * similarity
-                                  + SOUND_WEIGHT * sound, similarity)
+            similarity = np.where(
+                across, (1.0 - SOUND_WEIGHT) * similarity + SOUND_WEIGHT * sound, similarity
+            )
         if exact is not None:
             similarity[forms == exact] = 1.0
         ramps = self._ramps.get(token.script)
         if ramps is None:
             ramps = self._ramps[token.script] = np.array(
-                [self.matcher.ramp(token.script, s) for s in _SCRIPTS], np.float32)
+                [self.matcher.ramp(token.script, s) for s in _SCRIPTS], np.float32
+            )
         floor, ceiling = ramps[self._form_scripts[forms]].T
         agreement = np.clip((similarity - floor) / (ceiling - floor), 0.0, 1.0)
         # Transliterated agreements are left whole here (the matcher counts them at
@@ -627,8 +683,9 @@ class PersonIndex:
     def _qualifier_most(self, prepared: PreparedQuery) -> float:
         """The most the qualifiers can add to any person's score for this query."""
         cfg = self.matcher.config
-        return (cfg.full_date_bonus if prepared.birth is not None else 0.0) + \
-            (cfg.nationality_bonus if prepared.nationality is not None else 0.0)
+        return (cfg.full_date_bonus if prepared.birth is not None else 0.0) + (
+            cfg.nationality_bonus if prepared.nationality is not None else 0.0
+        )
 
     def _qualifier_bound(self, prepared: PreparedQuery, slots: np.ndarray) -> np.ndarray:
         """The most the qualifiers can add per slot (birth year and sex vectorised from
@@ -638,13 +695,20 @@ class PersonIndex:
         if prepared.birth is not None:
             years = self._columns.births[slots] // 10000
             gap = np.abs(years - prepared.birth.year)
-            bound += np.where(years == 0, 0.0, np.where(
-                gap == 0, cfg.full_date_bonus,
-                np.where(gap == 1, cfg.date_near_penalty, cfg.date_far_penalty)))
+            bound += np.where(
+                years == 0,
+                0.0,
+                np.where(
+                    gap == 0,
+                    cfg.full_date_bonus,
+                    np.where(gap == 1, cfg.date_near_penalty, cfg.date_far_penalty),
+                ),
+            )
         if prepared.sex is not None:
             sexes = self._columns.sexes[slots]
-            bound += np.where((sexes != 0) & (sexes != _SEX_CODES[prepared.sex]),
-                              cfg.sex_penalty, 0.0)
+            bound += np.where(
+                (sexes != 0) & (sexes != _SEX_CODES[prepared.sex]), cfg.sex_penalty, 0.0
+            )
         if prepared.nationality is not None:
             bound += cfg.nationality_bonus
         return bound

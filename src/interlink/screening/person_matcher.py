@@ -123,14 +123,24 @@ class Feature:
     tokens: tuple[TokenMatch, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"feature": self.name, "outcome": self.outcome.value,
-                                "effect": round(self.effect, 4), "detail": self.detail}
+        body: dict[str, Any] = {
+            "feature": self.name,
+            "outcome": self.outcome.value,
+            "effect": round(self.effect, 4),
+            "detail": self.detail,
+        }
         if self.tokens:
-            body["tokens"] = [{"query": t.query, "candidate": t.candidate,
-                               "similarity": round(t.similarity, 4),
-                               "agreement": round(t.agreement, 4), "how": t.how,
-                               "weight": round(t.weight, 4)}
-                              for t in self.tokens]
+            body["tokens"] = [
+                {
+                    "query": t.query,
+                    "candidate": t.candidate,
+                    "similarity": round(t.similarity, 4),
+                    "agreement": round(t.agreement, 4),
+                    "how": t.how,
+                    "weight": round(t.weight, 4),
+                }
+                for t in self.tokens
+            ]
         return body
 
 
@@ -141,8 +151,11 @@ class MatchResult:
     features: tuple[Feature, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"score": round(self.score, 4), "matched_name": self.matched_name,
-                "features": [f.as_dict() for f in self.features]}
+        return {
+            "score": round(self.score, 4),
+            "matched_name": self.matched_name,
+            "features": [f.as_dict() for f in self.features],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,8 +259,9 @@ class PersonMatcher:
     """Scores candidates for a query; thread-safe apart from the shared token cache, which
     only ever gains identical entries."""
 
-    def __init__(self, config: MatchConfig | None = None,
-                 analyzer: NameAnalyzer | None = None) -> None:
+    def __init__(
+        self, config: MatchConfig | None = None, analyzer: NameAnalyzer | None = None
+    ) -> None:
         self.config = config or MatchConfig()
         self.analyzer = analyzer or NameAnalyzer()
 
@@ -256,19 +270,24 @@ class PersonMatcher:
     def prepare(self, query: PersonQuery) -> PreparedQuery:
         sex = query.sex.upper() if query.sex else None
         tokens = self.analyzer.analyze(query.name)
-        return PreparedQuery(tokens, PartialDate.parse(query.birth_date),
-                             query.nationality.upper() if query.nationality else None,
-                             sex if sex in ("M", "F") else None,
-                             tuple(self._weight(t) for t in tokens))
+        return PreparedQuery(
+            tokens,
+            PartialDate.parse(query.birth_date),
+            query.nationality.upper() if query.nationality else None,
+            sex if sex in ("M", "F") else None,
+            tuple(self._weight(t) for t in tokens),
+        )
 
     def weigh(self, query: PreparedQuery, shared: Sequence[tuple[int, int] | None]) -> None:
         """Weigh each query token by how common it is: `shared` gives, per token, (persons
         with an agreeing name part, persons indexed), or None where unknown (an initial).
         Particles keep their own weight."""
         query.weights = tuple(
-            self._weight(token) if counts is None or token.is_particle
+            self._weight(token)
+            if counts is None or token.is_particle
             else min(self._weight(token), self.commonness_weight(*counts))
-            for token, counts in zip(query.tokens, shared, strict=True))
+            for token, counts in zip(query.tokens, shared, strict=True)
+        )
 
     def commonness_weight(self, sharing: int, persons: int) -> float:
         """A token's weight when `sharing` of `persons` indexed have an agreeing name part."""
@@ -276,14 +295,16 @@ class PersonMatcher:
         share = sharing / max(persons, cfg.prior_persons)
         if share <= cfg.rare_share:
             return 1.0
-        return max(cfg.common_weight_floor,
-                   math.log(min(1.0, share)) / math.log(cfg.rare_share))
+        return max(cfg.common_weight_floor, math.log(min(1.0, share)) / math.log(cfg.rare_share))
 
     def candidate(self, entry: PersonEntry) -> Candidate:
         names = tuple(self.analyzer.analyze(n) for n in entry.names)
-        return Candidate(names, PartialDate.parse(entry.birth_date),
-                         tuple(c.upper() for c in entry.nationalities),
-                         entry.sex.upper() if entry.sex else None)
+        return Candidate(
+            names,
+            PartialDate.parse(entry.birth_date),
+            tuple(c.upper() for c in entry.nationalities),
+            entry.sex.upper() if entry.sex else None,
+        )
 
     def compare(self, query: PersonQuery, entry: PersonEntry) -> MatchResult:
         """Score one record against one query (no index involved)."""
@@ -295,9 +316,12 @@ class PersonMatcher:
             found = self.name_score(query, tokens)
             if found.score > best.score:
                 best_index, best = index, found
-        features = (self._name_feature(best), self._birth_feature(query.birth, candidate.birth),
-                    self._nationality_feature(query.nationality, candidate.nationalities),
-                    self._sex_feature(query.sex, candidate.sex))
+        features = (
+            self._name_feature(best),
+            self._birth_feature(query.birth, candidate.birth),
+            self._nationality_feature(query.nationality, candidate.nationalities),
+            self._sex_feature(query.sex, candidate.sex),
+        )
         score = best.score + sum(f.effect for f in features[1:])
         return MatchResult(min(1.0, max(0.0, score)), best_index, features)
 
@@ -317,14 +341,17 @@ class PersonMatcher:
         scores are the same as `score` alone would compute."""
         others = {(t.text, t.script): t for c in candidates for name in c.names for t in name}
         for index, token in enumerate(query.tokens):
-            todo = [t for key, t in others.items()
-                    if (index, *key) not in query.similarities and _needs_spellings(token, t)]
+            todo = [
+                t
+                for key, t in others.items()
+                if (index, *key) not in query.similarities and _needs_spellings(token, t)
+            ]
             if not todo:
                 continue
-            for other, similarity in zip(todo, spelling_similarities(token, todo),
-                                         strict=True):
-                query.similarities[(index, other.text, other.script)] = \
-                    self._token_match(token, other, similarity)
+            for other, similarity in zip(todo, spelling_similarities(token, todo), strict=True):
+                query.similarities[(index, other.text, other.script)] = self._token_match(
+                    token, other, similarity
+                )
 
     def _token_match(self, a: Token, b: Token, similarity: float | None = None) -> TokenMatch:
         """How two tokens agree (`similarity`: their spelling similarity, when known)."""
@@ -350,8 +377,9 @@ class PersonMatcher:
             written = OSA.normalized_similarity(a.text, b.text)
             if written > similarity:
                 similarity, how = written, "script"
-        return TokenMatch(a.text, b.text, similarity, across * _ramp(similarity, floor, ceiling),
-                          how)
+        return TokenMatch(
+            a.text, b.text, similarity, across * _ramp(similarity, floor, ceiling), how
+        )
 
     def ramp(self, a: Script, b: Script) -> tuple[float, float]:
         """(floor, ceiling) turning a similarity between tokens of these scripts into an
@@ -375,8 +403,9 @@ class PersonMatcher:
             return _NameScore(0.0, ())
         aligned = self._aligned(query, other)
         # Names split differently have different token counts; initials are never merged.
-        if len(query.tokens) != len(other) \
-                and not any(t.is_initial for t in (*query.tokens, *other)):
+        if len(query.tokens) != len(other) and not any(
+            t.is_initial for t in (*query.tokens, *other)
+        ):
             joined = self._joined(query.tokens, other)
             if joined.score > aligned.score:
                 return joined
@@ -386,19 +415,24 @@ class PersonMatcher:
         """Best one-to-one alignment of query tokens with candidate tokens, in any order."""
         cfg, tokens, weights = self.config, query.tokens, query.weights
         pairs = [[self.token_match(query, i, o) for o in other] for i in range(len(tokens))]
-        chosen = dict(_best_assignment(len(tokens), len(other),
-                                       lambda i, j: weights[i] * pairs[i][j].agreement))
+        chosen = dict(
+            _best_assignment(
+                len(tokens), len(other), lambda i, j: weights[i] * pairs[i][j].agreement
+            )
+        )
         total = sum(weights[i] * pairs[i][j].agreement for i, j in chosen.items())
         mass = sum(weights[i] for i in chosen)
         mass += cfg.extra_query_weight * sum(w for i, w in enumerate(weights) if i not in chosen)
         used = set(chosen.values())
         syllabic = all(t.script in SYLLABIC for t in tokens)
         extra = cfg.extra_syllable_weight if syllabic else cfg.extra_candidate_weight
-        mass += extra * sum(
-            self._weight(o) for j, o in enumerate(other) if j not in used)
-        explained = tuple(replace(pairs[i][chosen[i]], weight=weights[i]) if i in chosen
-                          else TokenMatch(t.text, None, 0.0, 0.0, "missing", weights[i])
-                          for i, t in enumerate(tokens))
+        mass += extra * sum(self._weight(o) for j, o in enumerate(other) if j not in used)
+        explained = tuple(
+            replace(pairs[i][chosen[i]], weight=weights[i])
+            if i in chosen
+            else TokenMatch(t.text, None, 0.0, 0.0, "missing", weights[i])
+            for i, t in enumerate(tokens)
+        )
         return _NameScore(total / mass if mass else 0.0, explained)
 
     def _joined(self, tokens: Sequence[Token], other: Sequence[Token]) -> _NameScore:
@@ -421,8 +455,13 @@ class PersonMatcher:
         agreement = _ramp(best, max(floor, self.config.joined_floor), ceiling)
         if any(t.script is not o.script for t in tokens for o in other):
             agreement *= self.config.transliteration_weight
-        match = TokenMatch(" ".join(t.text for t in tokens), " ".join(o.text for o in other),
-                           best, agreement, "joined")
+        match = TokenMatch(
+            " ".join(t.text for t in tokens),
+            " ".join(o.text for o in other),
+            best,
+            agreement,
+            "joined",
+        )
         return _NameScore(agreement * self.config.joined_penalty, (match,))
 
     def _name_feature(self, found: _NameScore) -> Feature:
@@ -444,11 +483,13 @@ class PersonMatcher:
         if query.month and other.month and query.month != other.month:
             if (query.month, query.day) == (other.day, other.month):
                 return Feature("birth_date", Outcome.AGREED, 0.0, "day and month transposed")
-            return Feature("birth_date", Outcome.DISAGREED, cfg.date_near_penalty,
-                           "same year, different month")
+            return Feature(
+                "birth_date", Outcome.DISAGREED, cfg.date_near_penalty, "same year, different month"
+            )
         if query.day and other.day and query.day != other.day:
-            return Feature("birth_date", Outcome.DISAGREED, cfg.date_day_penalty,
-                           "same month, different day")
+            return Feature(
+                "birth_date", Outcome.DISAGREED, cfg.date_day_penalty, "same month, different day"
+            )
         if query.day and query == other:
             return Feature("birth_date", Outcome.AGREED, cfg.full_date_bonus, "same date")
         known = "month" if query.month and other.month else "year"
@@ -459,16 +500,21 @@ class PersonMatcher:
             return Feature("nationality", Outcome.UNKNOWN, 0.0, "not known on both sides")
         if query in other:
             return Feature("nationality", Outcome.AGREED, self.config.nationality_bonus, query)
-        return Feature("nationality", Outcome.DISAGREED, self.config.nationality_penalty,
-                       f"{query} not among {', '.join(other)}")
+        return Feature(
+            "nationality",
+            Outcome.DISAGREED,
+            self.config.nationality_penalty,
+            f"{query} not among {', '.join(other)}",
+        )
 
     def _sex_feature(self, query: str | None, other: str | None) -> Feature:
         if query is None or other not in ("M", "F"):
             return Feature("sex", Outcome.UNKNOWN, 0.0, "not known on both sides")
         if query == other:
             return Feature("sex", Outcome.AGREED, 0.0, query)
-        return Feature("sex", Outcome.DISAGREED, self.config.sex_penalty,
-                       f"{query} against {other}")
+        return Feature(
+            "sex", Outcome.DISAGREED, self.config.sex_penalty, f"{query} against {other}"
+        )
 
 
 SYLLABIC = frozenset({Script.HAN, Script.HANGUL})  # a token per syllable, no middle names
@@ -502,8 +548,9 @@ class SpellingForms:
     skeleton_confidences: tuple[float, ...]
 
 
-def _best_confidence(pairs: Iterable[tuple[str, float]]) -> tuple[tuple[str, ...],
-                                                                  tuple[float, ...]]:
+def _best_confidence(
+    pairs: Iterable[tuple[str, float]],
+) -> tuple[tuple[str, ...], tuple[float, ...]]:
     best: dict[str, float] = {}
     for text, confidence in pairs:
         best[text] = max(best.get(text, 0.0), confidence)
@@ -515,9 +562,12 @@ def spelling_forms(token: Token) -> SpellingForms:
     """Computed once per token (queries and candidates repeat tokens a lot)."""
     pairs = list(zip(token.spellings, token.confidences, strict=True))
     kept = [(k, c) for s, c in pairs if says_enough(k := consonants(s))]
-    return SpellingForms(token.spellings, token.confidences,
-                         *_best_confidence(kept),
-                         *_best_confidence((skeleton(s), c) for s, c in pairs))
+    return SpellingForms(
+        token.spellings,
+        token.confidences,
+        *_best_confidence(kept),
+        *_best_confidence((skeleton(s), c) for s, c in pairs),
+    )
 
 
 def spelling_similarity(a: Token, b: Token) -> float:
@@ -526,8 +576,11 @@ def spelling_similarity(a: Token, b: Token) -> float:
     are compared too (when there are at least three), as the script leaves most vowels
     unwritten. Across scripts the best similarity of sound skeletons is mixed in
     (SOUND_WEIGHT)."""
-    if a.script is b.script and a.script not in ABJADS \
-            and len(a.spellings) == 1 == len(b.spellings):  # Latin against Latin, mostly
+    if (
+        a.script is b.script
+        and a.script not in ABJADS
+        and len(a.spellings) == 1 == len(b.spellings)
+    ):  # Latin against Latin, mostly
         return a.confidences[0] * b.confidences[0] * OSA.normalized_similarity(a.latin, b.latin)
     return spelling_similarities(a, (b,))[0]
 
@@ -544,19 +597,22 @@ def _initial_fits(a: Token, b: Token) -> bool:
 
 def _needs_spellings(a: Token, b: Token) -> bool:
     """Whether `_token_match` compares the tokens' spellings (not equal, no initial)."""
-    return not (a.script is b.script and a.text == b.text) \
-        and not a.is_initial and not b.is_initial
+    return not (a.script is b.script and a.text == b.text) and not a.is_initial and not b.is_initial
 
 
-def column_best(ours: Sequence[str], weights: Sequence[float], theirs: Sequence[str],
-                dtype: type = np.float64) -> np.ndarray:
+def column_best(
+    ours: Sequence[str], weights: Sequence[float], theirs: Sequence[str], dtype: type = np.float64
+) -> np.ndarray:
     """For each of `theirs`, the best weighted edit similarity with one of `ours`."""
     matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity, dtype=dtype)
     return (matrix * np.asarray(weights, dtype)[:, None]).max(axis=0)
 
 
-def _segment_best(ours: tuple[str, ...], our_weights: tuple[float, ...],
-                  groups: Sequence[tuple[tuple[str, ...], tuple[float, ...]]]) -> np.ndarray:
+def _segment_best(
+    ours: tuple[str, ...],
+    our_weights: tuple[float, ...],
+    groups: Sequence[tuple[tuple[str, ...], tuple[float, ...]]],
+) -> np.ndarray:
     """Per group, the best of weight * weight * edit similarity over the pairs of `ours`
     and the group's texts (0 for an empty side), in one rapidfuzz call."""
     sizes = np.fromiter((len(texts) for texts, _ in groups), np.int64, len(groups))
@@ -577,19 +633,26 @@ def spelling_similarities(a: Token, others: Sequence[Token]) -> list[float]:
     (letters, consonants, sound skeletons): a native token has 20 spellings, so 400 pairs
     per token pair."""
     fa, forms = spelling_forms(a), [spelling_forms(b) for b in others]
-    best = _segment_best(fa.spellings, fa.confidences,
-                         [(f.spellings, f.confidences) for f in forms])
-    abjad = np.fromiter(((a.script in ABJADS or b.script in ABJADS) for b in others), bool,
-                        len(others))
+    best = _segment_best(
+        fa.spellings, fa.confidences, [(f.spellings, f.confidences) for f in forms]
+    )
+    abjad = np.fromiter(
+        ((a.script in ABJADS or b.script in ABJADS) for b in others), bool, len(others)
+    )
     if abjad.any():
         consonant = ABJAD_WEIGHT * _segment_best(
-            fa.consonants, fa.consonant_confidences,
-            [(f.consonants, f.consonant_confidences) for f in forms])
+            fa.consonants,
+            fa.consonant_confidences,
+            [(f.consonants, f.consonant_confidences) for f in forms],
+        )
         best = np.where(abjad, np.maximum(best, consonant), best)
     across = np.fromiter((b.script is not a.script for b in others), bool, len(others))
     if across.any():
-        sound = _segment_best(fa.skeletons, fa.skeleton_confidences,
-                              [(f.skeletons, f.skeleton_confidences) for f in forms])
+        sound = _segment_best(
+            fa.skeletons,
+            fa.skeleton_confidences,
+            [(f.skeletons, f.skeleton_confidences) for f in forms],
+        )
         best = np.where(across, (1.0 - SOUND_WEIGHT) * best + SOUND_WEIGHT * sound, best)
     return best.tolist()
 
@@ -599,17 +662,20 @@ def _ramp(similarity: float, floor: float, ceiling: float) -> float:
     return min(1.0, max(0.0, (similarity - floor) / (ceiling - floor)))
 
 
-def _best_assignment(rows: int, cols: int,
-                     gain: Callable[[int, int], float]) -> list[tuple[int, int]]:
+def _best_assignment(
+    rows: int, cols: int, gain: Callable[[int, int], float]
+) -> list[tuple[int, int]]:
     """(row, col) pairs, one-to-one, maximising the total gain. Names rarely have more than
     five tokens, so small cases are solved exactly and larger ones greedily."""
     if max(rows, cols) <= 6:
         if rows <= cols:
-            options = ([(i, j) for i, j in enumerate(p)]
-                       for p in itertools.permutations(range(cols), rows))
+            options = (
+                [(i, j) for i, j in enumerate(p)] for p in itertools.permutations(range(cols), rows)
+            )
         else:
-            options = ([(i, j) for j, i in enumerate(p)]
-                       for p in itertools.permutations(range(rows), cols))
+            options = (
+                [(i, j) for j, i in enumerate(p)] for p in itertools.permutations(range(rows), cols)
+            )
         return max(options, key=lambda pairs: sum(gain(i, j) for i, j in pairs))
     ranked = sorted(((gain(i, j), i, j) for i in range(rows) for j in range(cols)), reverse=True)
     pairs, rows_used, cols_used = [], set(), set()

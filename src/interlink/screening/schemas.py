@@ -66,15 +66,17 @@ class RequestOut(BaseModel):
 
     reference: str
     kind: Literal["notice", "diffusion"]
-    type: str = Field(description="red, blue, green, yellow, black, orange, purple, silver, "
-                                  "un_special")
+    type: str = Field(
+        description="red, blue, green, yellow, black, orange, purple, silver, un_special"
+    )
     title: str = Field(description="e.g. 'Red notice'")
     requesting_member: str | None = Field(description="ISO 3166 alpha-2 code of the bureau")
     requesting_bureau: str
     purpose: str
     action: str = Field(description="What the officer is asked to do, in words")
-    actionable: bool = Field(description="False where the requesting bureau excluded action "
-                                         "in your country")
+    actionable: bool = Field(
+        description="False where the requesting bureau excluded action in your country"
+    )
     valid_until: str | None
     handling: str
     warnings: list[str] = Field(default_factory=list)
@@ -87,13 +89,17 @@ class HitOut(BaseModel):
     decision: bool = Field(description="At or above the decision threshold: act on it")
     match: str = Field(description="name, exact, ocr, vin, plate...")
     label: str | None = None
-    hit_id: int | None = Field(default=None, description="Set when the hit was recorded and "
-                                                          "its owner alerted")
+    hit_id: int | None = Field(
+        default=None, description="Set when the hit was recorded and its owner alerted"
+    )
     external_id: str | None = None
-    status: str | None = Field(default=None, description="stolen, lost, revoked, invalidated "
-                                                         "(documents); stolen... (vehicles)")
-    action: str | None = Field(default=None, description="What a document or vehicle hit "
-                                                         "asks, in words")
+    status: str | None = Field(
+        default=None,
+        description="stolen, lost, revoked, invalidated (documents); stolen... (vehicles)",
+    )
+    action: str | None = Field(
+        default=None, description="What a document or vehicle hit asks, in words"
+    )
     requests: list[RequestOut] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     number: str | None = None
@@ -112,8 +118,9 @@ class ScreeningAnswer(BaseModel):
     answer: str | None = Field(default=None, description="A partner's whole answer")
     hits: list[HitOut] | None = Field(default_factory=list, description="Absent for partners")
     notes: list[str] | None = Field(default=None, description="Warnings on the input")
-    mrz: dict[str, Any] | None = Field(default=None, description="The parsed zone, when one "
-                                                                  "was given")
+    mrz: dict[str, Any] | None = Field(
+        default=None, description="The parsed zone, when one was given"
+    )
 
 
 class BatchResult(ScreeningAnswer):

@@ -123,20 +123,32 @@ def request_out(request: RequestInForce, viewer: Viewer, now: datetime) -> Reque
     if request.notice_type.value == "un_special":
         title = f"UN Special {request.kind}"
     return RequestOut(
-        reference=request.reference, kind=request.kind,  # type: ignore[arg-type]
-        type=request.notice_type.value, title=title,
+        reference=request.reference,
+        kind=request.kind,  # type: ignore[arg-type]
+        type=request.notice_type.value,
+        title=title,
         requesting_member=request.requesting_country,
-        requesting_bureau=request.requesting_org_name, purpose=purpose,
-        action=ACTION[request.notice_type], actionable=not excluded,
+        requesting_bureau=request.requesting_org_name,
+        purpose=purpose,
+        action=ACTION[request.notice_type],
+        actionable=not excluded,
         valid_until=request.valid_until.date().isoformat() if request.valid_until else None,
-        handling=HANDLING[request.handling.value], warnings=warnings)
+        handling=HANDLING[request.handling.value],
+        warnings=warnings,
+    )
 
 
 class Screener:
     """Runs checks against the engine's indexes; one per application."""
 
-    def __init__(self, engine: ScreeningEngine, secret: bytes, db: Database,
-                 audit_writer: AuditWriter, on_hit: HitListener | None = None) -> None:
+    def __init__(
+        self,
+        engine: ScreeningEngine,
+        secret: bytes,
+        db: Database,
+        audit_writer: AuditWriter,
+        on_hit: HitListener | None = None,
+    ) -> None:
         self.engine = engine
         self.secret = secret
         self.db = db
@@ -145,9 +157,15 @@ class Screener:
 
     # --- the checks ------------------------------------------------------------------------
 
-    def person(self, principal: Principal, query: PersonQuery, *, limit: int = 10,
-               threshold: float = DEFAULT_THRESHOLD, no_hit: NoHitSink | None = None
-               ) -> ScreeningAnswer:
+    def person(
+        self,
+        principal: Principal,
+        query: PersonQuery,
+        *,
+        limit: int = 10,
+        threshold: float = DEFAULT_THRESHOLD,
+        no_hit: NoHitSink | None = None,
+    ) -> ScreeningAnswer:
         principal.require(Perm.SCREEN_PERSON)
         if principal.org_kind is OrgKind.PARTNER:
             raise Forbidden("partners check passport numbers only, never names")
@@ -156,8 +174,9 @@ class Screener:
         answer = ScreeningAnswer(kind="person", hit=bool(hits), hits=hits)
         return self._finish(principal, "person", _person_input(query), answer, no_hit)
 
-    def document(self, principal: Principal, query: DocumentQuery, *,
-                 no_hit: NoHitSink | None = None) -> ScreeningAnswer:
+    def document(
+        self, principal: Principal, query: DocumentQuery, *, no_hit: NoHitSink | None = None
+    ) -> ScreeningAnswer:
         principal.require(Perm.SCREEN_DOCUMENT)
         answer = ScreeningAnswer(kind="document", hit=False, notes=[])
         number, country = query.number, query.country
@@ -173,21 +192,34 @@ class Screener:
                     "The zone fails validation"
                     + (f" (check digit of {', '.join(failed)})" if failed else "")
                     + ": it may be misread or forged; the number and the holder were still "
-                    "checked.")
+                    "checked."
+                )
             holder = _holder(parsed)
         if not number:
             raise InvalidInput("give a document number or an MRZ")
         hits = self._document_hits(principal, number, country, query.doc_type)
-        if holder is not None and principal.has(Perm.SCREEN_PERSON) \
-                and principal.org_kind is not OrgKind.PARTNER:
+        if (
+            holder is not None
+            and principal.has(Perm.SCREEN_PERSON)
+            and principal.org_kind is not OrgKind.PARTNER
+        ):
             hits += self._person_hits(principal, holder, 10, DEFAULT_THRESHOLD)
         answer.hits, answer.hit = hits, bool(hits)
-        raw = {k: v for k, v in (("number", query.number), ("country", query.country),
-                                 ("doc_type", query.doc_type), ("mrz", query.mrz)) if v}
+        raw = {
+            k: v
+            for k, v in (
+                ("number", query.number),
+                ("country", query.country),
+                ("doc_type", query.doc_type),
+                ("mrz", query.mrz),
+            )
+            if v
+        }
         return self._finish(principal, "document", raw, answer, no_hit)
 
-    def vehicle(self, principal: Principal, query: VehicleQuery, *,
-                no_hit: NoHitSink | None = None) -> ScreeningAnswer:
+    def vehicle(
+        self, principal: Principal, query: VehicleQuery, *, no_hit: NoHitSink | None = None
+    ) -> ScreeningAnswer:
         principal.require(Perm.SCREEN_VEHICLE)
         if principal.org_kind is OrgKind.PARTNER:
             raise Forbidden("partners check passport numbers only")
@@ -200,23 +232,42 @@ class Screener:
         if query.plate:
             found += self.engine.vehicles.lookup_plate(query.plate, query.country, viewer)
         now = datetime.now(UTC)
-        hits = [HitOut(record_id=h.record_id, record_kind="vehicle", score=1.0, decision=True,
-                       match=h.matched.value, value=h.value, status=h.status,
-                       plate_country=h.plate_country, action=vehicle_action(h.status),
-                       requests=self._requests(principal, h.record_id, now),
-                       explanation={"matched": f"{h.matched.value} {h.value}"})
-                for h in {h.record_id: h for h in found}.values()]
+        hits = [
+            HitOut(
+                record_id=h.record_id,
+                record_kind="vehicle",
+                score=1.0,
+                decision=True,
+                match=h.matched.value,
+                value=h.value,
+                status=h.status,
+                plate_country=h.plate_country,
+                action=vehicle_action(h.status),
+                requests=self._requests(principal, h.record_id, now),
+                explanation={"matched": f"{h.matched.value} {h.value}"},
+            )
+            for h in {h.record_id: h for h in found}.values()
+        ]
         answer = ScreeningAnswer(kind="vehicle", hit=bool(hits), hits=hits)
-        raw = {k: v for k, v in (("vin", query.vin), ("plate", query.plate),
-                                 ("country", query.country)) if v}
+        raw = {
+            k: v
+            for k, v in (("vin", query.vin), ("plate", query.plate), ("country", query.country))
+            if v
+        }
         return self._finish(principal, "vehicle", raw, answer, no_hit)
 
     # --- scoring -------------------------------------------------------------------------
 
-    def _person_hits(self, principal: Principal, query: PersonQuery, limit: int,
-                     threshold: float) -> list[HitOut]:
-        found = self.engine.persons.search(query, _person_view(principal), limit=limit,
-                                           threshold=threshold, viewer_org_id=principal.org_id)
+    def _person_hits(
+        self, principal: Principal, query: PersonQuery, limit: int, threshold: float
+    ) -> list[HitOut]:
+        found = self.engine.persons.search(
+            query,
+            _person_view(principal),
+            limit=limit,
+            threshold=threshold,
+            viewer_org_id=principal.org_id,
+        )
         now = datetime.now(UTC)
         viewer = principal.viewer
         sees_all = viewer.is_secretariat or viewer.is_oversight
@@ -227,36 +278,66 @@ class Screener:
             # (expiry is applied at once here; the hourly sweep then updates the record).
             if not sees_all and hit.owner_org_id != principal.org_id and not requests:
                 continue
-            hits.append(HitOut(record_id=hit.record_id, record_kind="person",
-                               score=round(hit.score, 4), decision=hit.decision, match="name",
-                               requests=requests, explanation=hit.explanation_dict()))
+            hits.append(
+                HitOut(
+                    record_id=hit.record_id,
+                    record_kind="person",
+                    score=round(hit.score, 4),
+                    decision=hit.decision,
+                    match="name",
+                    requests=requests,
+                    explanation=hit.explanation_dict(),
+                )
+            )
         return hits
 
-    def _document_hits(self, principal: Principal, number: str, country: str | None,
-                       doc_type: str | None) -> list[HitOut]:
-        found = self.engine.documents.lookup(number, country, doc_type,
-                                             _index_viewer(principal))
+    def _document_hits(
+        self, principal: Principal, number: str, country: str | None, doc_type: str | None
+    ) -> list[HitOut]:
+        found = self.engine.documents.lookup(number, country, doc_type, _index_viewer(principal))
         now = datetime.now(UTC)
-        return [HitOut(record_id=h.record_id, record_kind="document", score=h.score,
-                       decision=True, match=h.kind.value, number=h.number, country=h.country,
-                       doc_type=h.doc_type, status=h.status, action=document_action(h.status),
-                       requests=self._requests(principal, h.record_id, now),
-                       explanation={"ocr_corrections": [
-                           {"position": p, "read": q, "indexed": i} for p, q, i in h.swaps]})
-                for h in found]
+        return [
+            HitOut(
+                record_id=h.record_id,
+                record_kind="document",
+                score=h.score,
+                decision=True,
+                match=h.kind.value,
+                number=h.number,
+                country=h.country,
+                doc_type=h.doc_type,
+                status=h.status,
+                action=document_action(h.status),
+                requests=self._requests(principal, h.record_id, now),
+                explanation={
+                    "ocr_corrections": [
+                        {"position": p, "read": q, "indexed": i} for p, q, i in h.swaps
+                    ]
+                },
+            )
+            for h in found
+        ]
 
-    def _requests(self, principal: Principal, record_id: int, now: datetime
-                  ) -> list[RequestOut]:
+    def _requests(self, principal: Principal, record_id: int, now: datetime) -> list[RequestOut]:
         viewer = principal.viewer
         sees_all = viewer.is_secretariat or viewer.is_oversight
-        return [request_out(r, viewer, now) for r in self.engine.requests_on(record_id)
-                if (r.valid_until is None or r.valid_until > now)
-                and r.admits(viewer.country, viewer.org_id, sees_all)]
+        return [
+            request_out(r, viewer, now)
+            for r in self.engine.requests_on(record_id)
+            if (r.valid_until is None or r.valid_until > now)
+            and r.admits(viewer.country, viewer.org_id, sees_all)
+        ]
 
     # --- recording -----------------------------------------------------------------------
 
-    def _finish(self, principal: Principal, kind: str, query: dict[str, Any],
-                answer: ScreeningAnswer, no_hit: NoHitSink | None) -> ScreeningAnswer:
+    def _finish(
+        self,
+        principal: Principal,
+        kind: str,
+        query: dict[str, Any],
+        answer: ScreeningAnswer,
+        no_hit: NoHitSink | None,
+    ) -> ScreeningAnswer:
         hits = answer.hits or []
         decided = [h for h in hits if h.decision]
         if decided:
@@ -276,31 +357,58 @@ class Screener:
             hit.warnings = sorted({w for r in hit.requests for w in r.warnings})
         hits.sort(key=lambda h: -h.score)
         if principal.org_kind is OrgKind.PARTNER:
-            return ScreeningAnswer(kind=answer.kind, hit=bool(decided), hits=None,
-                                   answer=PARTNER_ANSWER if decided else None)
+            return ScreeningAnswer(
+                kind=answer.kind,
+                hit=bool(decided),
+                hits=None,
+                answer=PARTNER_ANSWER if decided else None,
+            )
         answer.notes = answer.notes or None
         return answer
 
-    def _record_hits(self, session: Session, principal: Principal, kind: str,
-                     query: dict[str, Any], decided: list[HitOut]) -> None:
+    def _record_hits(
+        self,
+        session: Session,
+        principal: Principal,
+        kind: str,
+        query: dict[str, Any],
+        decided: list[HitOut],
+    ) -> None:
         """Store each hit, audit it for the owner, alert the owner, in one transaction."""
         for view in decided:
             record = records.screened_record(session, principal, view.record_id)
             if record is None:  # withdrawn since the index saw it: nothing to alert
                 continue
-            hit = Hit(kind=view.record_kind, record_id=record.id,
-                      owner_org_id=record.owner_org_id, searching_org_id=principal.org_id,
-                      searching_label=principal.label, score=view.score, match=view.match,
-                      query=query, explanation={
-                          **view.explanation,
-                          "requests": [r.reference for r in view.requests]})
+            hit = Hit(
+                kind=view.record_kind,
+                record_id=record.id,
+                owner_org_id=record.owner_org_id,
+                searching_org_id=principal.org_id,
+                searching_label=principal.label,
+                score=view.score,
+                match=view.match,
+                query=query,
+                explanation={**view.explanation, "requests": [r.reference for r in view.requests]},
+            )
             session.add(hit)
             session.flush()
-            audit.record(session, principal.actor, Event(
-                "screen.hit", "record", record.id, owner_org_id=record.owner_org_id,
-                detail={"hit_id": hit.id, "kind": view.record_kind, "check": kind,
+            audit.record(
+                session,
+                principal.actor,
+                Event(
+                    "screen.hit",
+                    "record",
+                    record.id,
+                    owner_org_id=record.owner_org_id,
+                    detail={
+                        "hit_id": hit.id,
+                        "kind": view.record_kind,
+                        "check": kind,
                         "score": view.score,
-                        "requests": [r.reference for r in view.requests]}))
+                        "requests": [r.reference for r in view.requests],
+                    },
+                ),
+            )
             if self.on_hit is not None:
                 self.on_hit(session, hit, principal)
             view.hit_id = hit.id
@@ -314,8 +422,14 @@ class Screener:
             hit.label = labels.get(hit.record_id)
 
     def no_hit_event(self, principal: Principal, kind: str, query: dict[str, Any]) -> Event:
-        return Event("screen.search", detail={
-            "kind": kind, "hit": False, "query_hmac": query_fingerprint(self.secret, query)})
+        return Event(
+            "screen.search",
+            detail={
+                "kind": kind,
+                "hit": False,
+                "query_hmac": query_fingerprint(self.secret, query),
+            },
+        )
 
 
 def _parse(text: str) -> MrzResult:
@@ -330,13 +444,19 @@ def _holder(parsed: MrzResult) -> PersonQuery | None:
     name = " ".join(part for part in (parsed.given_names, parsed.surname) if part).strip()
     if not name:
         return None
-    return PersonQuery(name=name,
-                       birth_date=parsed.birth_date.isoformat() if parsed.birth_date else None,
-                       nationality=parsed.nationality_country,
-                       sex=SEX_CODES.get(parsed.sex or ""))
+    return PersonQuery(
+        name=name,
+        birth_date=parsed.birth_date.isoformat() if parsed.birth_date else None,
+        nationality=parsed.nationality_country,
+        sex=SEX_CODES.get(parsed.sex or ""),
+    )
 
 
 def _person_input(query: PersonQuery) -> dict[str, Any]:
-    raw = {"name": query.name, "birth_date": query.birth_date,
-           "nationality": query.nationality, "sex": query.sex}
+    raw = {
+        "name": query.name,
+        "birth_date": query.birth_date,
+        "nationality": query.nationality,
+        "sex": query.sex,
+    }
     return {k: v for k, v in raw.items() if v}

@@ -77,32 +77,60 @@ class SubjectOut(BaseModel):
             record=RecordOut.of(view.record, principal),
             owner=orgs.get(view.record.owner_org_id, ""),
             names=[NameOut(name=n.name, latin=n.latin, alias=n.alias) for n in view.names],
-            requests=[SubjectRequestOut(
-                id=n.id, reference=n.reference, kind=n.kind, type=n.notice_type,
-                state=n.state, requesting_bureau=orgs.get(n.owner_org_id, ""),
-                published_at=n.published_at, valid_until=n.retention_until)
-                for n in view.requests],
+            requests=[
+                SubjectRequestOut(
+                    id=n.id,
+                    reference=n.reference,
+                    kind=n.kind,
+                    type=n.notice_type,
+                    state=n.state,
+                    requesting_bureau=orgs.get(n.owner_org_id, ""),
+                    published_at=n.published_at,
+                    valid_until=n.retention_until,
+                )
+                for n in view.requests
+            ],
             identity_documents=view.identity_documents,
             document_records=[RecordOut.of(r, principal) for r in view.document_records],
             vehicles=view.vehicles,
             vehicle_records=[RecordOut.of(r, principal) for r in view.vehicle_records],
-            hits=[SubjectHitOut(id=h.id, at=h.at, searching_bureau=orgs.get(
-                h.searching_org_id, ""), searched_by=h.searching_label, score=h.score,
-                match=h.match, thread_id=h.thread_id) for h in view.hits]
-            if view.sees_hits else None,
-            operations=[SubjectOperationOut(id=o.id, name=o.name,
-                                            lead=orgs.get(o.lead_org_id, ""))
-                        for o in view.operations],
-            accesses=[AccessOut(at=a.at, actor=a.actor_label,
-                                organisation=orgs.get(a.actor_org_id or 0),
-                                action=a.action, outcome=a.outcome) for a in view.accesses]
-            if view.accesses else None,
+            hits=[
+                SubjectHitOut(
+                    id=h.id,
+                    at=h.at,
+                    searching_bureau=orgs.get(h.searching_org_id, ""),
+                    searched_by=h.searching_label,
+                    score=h.score,
+                    match=h.match,
+                    thread_id=h.thread_id,
+                )
+                for h in view.hits
+            ]
+            if view.sees_hits
+            else None,
+            operations=[
+                SubjectOperationOut(id=o.id, name=o.name, lead=orgs.get(o.lead_org_id, ""))
+                for o in view.operations
+            ],
+            accesses=[
+                AccessOut(
+                    at=a.at,
+                    actor=a.actor_label,
+                    organisation=orgs.get(a.actor_org_id or 0),
+                    action=a.action,
+                    outcome=a.outcome,
+                )
+                for a in view.accesses
+            ]
+            if view.accesses
+            else None,
         )
 
 
 @router.get("/subjects/{record_id}", response_model=SubjectOut)
-def get_subject(request: Request, record_id: Id,
-                principal: Principal = Depends(current_principal)) -> SubjectOut:
+def get_subject(
+    request: Request, record_id: Id, principal: Principal = Depends(current_principal)
+) -> SubjectOut:
     """One person, document or vehicle as you may see it: identity in every script with a
     Latin form, the requests on it, linked documents and vehicles, and for its bureau the
     hits on it and who accessed it."""

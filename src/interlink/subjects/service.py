@@ -61,9 +61,11 @@ def names_of(record: Record | None) -> list[NameView]:
     """A person's names then aliases, each with its Latin form; nothing for other kinds."""
     if record is None or record.kind != RecordKind.PERSON.value:
         return []
-    return [NameView(n["full_name"], latin_of(n["full_name"]), alias)
-            for alias, key in ((False, "names"), (True, "aliases"))
-            for n in record.data.get(key, ())]
+    return [
+        NameView(n["full_name"], latin_of(n["full_name"]), alias)
+        for alias, key in ((False, "names"), (True, "aliases"))
+        for n in record.data.get(key, ())
+    ]
 
 
 def subject_view(session: Session, principal: Principal, record_id: int) -> SubjectView:
@@ -78,25 +80,41 @@ def subject_view(session: Session, principal: Principal, record_id: int) -> Subj
         view.document_records = records.documents_numbered(session, principal, numbers)
         view.vehicles = list(data.get("vehicles", ()))
         view.vehicle_records = records.vehicles_keyed(session, principal, view.vehicles)
-    view.requests = list(session.scalars(
-        select(Notice).where(Notice.subject_record_id == row.id,
-                             listing_clause(principal.viewer, Notice))
-        .order_by(Notice.created_at.desc())))
+    view.requests = list(
+        session.scalars(
+            select(Notice)
+            .where(Notice.subject_record_id == row.id, listing_clause(principal.viewer, Notice))
+            .order_by(Notice.created_at.desc())
+        )
+    )
     viewer = principal.viewer
-    view.sees_hits = is_owner(viewer, row.policy) or viewer.is_secretariat \
-        or viewer.is_oversight
+    view.sees_hits = is_owner(viewer, row.policy) or viewer.is_secretariat or viewer.is_oversight
     if view.sees_hits:
-        view.hits = list(session.scalars(
-            select(Hit).where(Hit.record_id == row.id).order_by(Hit.at.desc()).limit(100)))
+        view.hits = list(
+            session.scalars(
+                select(Hit).where(Hit.record_id == row.id).order_by(Hit.at.desc()).limit(100)
+            )
+        )
     taking_part = select(OperationMember.operation_id).where(
         OperationMember.org_id == principal.org_id,
-        OperationMember.status == MemberStatus.ACCEPTED.value)
-    view.operations = list(session.scalars(
-        select(Operation).join(OperationRecord, OperationRecord.operation_id == Operation.id)
-        .where(OperationRecord.record_id == row.id, Operation.id.in_(taking_part))))
+        OperationMember.status == MemberStatus.ACCEPTED.value,
+    )
+    view.operations = list(
+        session.scalars(
+            select(Operation)
+            .join(OperationRecord, OperationRecord.operation_id == Operation.id)
+            .where(OperationRecord.record_id == row.id, Operation.id.in_(taking_part))
+        )
+    )
     view.accesses = accesses_to(session, principal, "record", row.id, row.owner_org_id)
-    view.orgs = org_labels(session, [
-        row.owner_org_id, *(n.owner_org_id for n in view.requests),
-        *(h.searching_org_id for h in view.hits), *(o.lead_org_id for o in view.operations),
-        *(a.actor_org_id for a in view.accesses if a.actor_org_id is not None)])
+    view.orgs = org_labels(
+        session,
+        [
+            row.owner_org_id,
+            *(n.owner_org_id for n in view.requests),
+            *(h.searching_org_id for h in view.hits),
+            *(o.lead_org_id for o in view.operations),
+            *(a.actor_org_id for a in view.accesses if a.actor_org_id is not None),
+        ],
+    )
     return view

@@ -28,8 +28,11 @@ def mount_assets(app) -> None:
 
 @router.get("/api/docs")
 def swagger_ui(request: Request) -> Response:
-    return templates.TemplateResponse(request, "api_docs.html", {
-        "request": request, "assets": ASSETS_URL, "openapi_url": request.app.openapi_url})
+    return templates.TemplateResponse(
+        request,
+        "api_docs.html",
+        {"request": request, "assets": ASSETS_URL, "openapi_url": request.app.openapi_url},
+    )
 
 
 @router.get("/api/redoc")
@@ -37,16 +40,27 @@ def redoc(request: Request) -> Response:
     # ReDoc writes its styles into <style> elements at run time: this page alone lets styles
     # carrying its one-time nonce in; scripts stay limited to this site's files.
     nonce = secrets.token_urlsafe(16)
-    response = templates.TemplateResponse(request, "api_redoc.html", {
-        "request": request, "assets": ASSETS_URL, "openapi_url": request.app.openapi_url,
-        "style_nonce": nonce})
+    response = templates.TemplateResponse(
+        request,
+        "api_redoc.html",
+        {
+            "request": request,
+            "assets": ASSETS_URL,
+            "openapi_url": request.app.openapi_url,
+            "style_nonce": nonce,
+        },
+    )
     policy = SECURITY_HEADERS["Content-Security-Policy"]
     response.headers["Content-Security-Policy"] = policy.replace(
-        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'"
+    )
     return response
 
 
 @router.get("/favicon.ico")
 def favicon() -> Response:
-    return FileResponse(STATIC_DIR / "favicon.ico", media_type="image/vnd.microsoft.icon",
-                        headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(
+        STATIC_DIR / "favicon.ico",
+        media_type="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

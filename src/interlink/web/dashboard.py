@@ -65,100 +65,216 @@ class Source:
     needs_country: bool = False
 
     def applies_to(self, principal: Principal) -> bool:
-        return principal.has(self.perm) and (principal.country is not None
-                                             or not self.needs_country)
+        return principal.has(self.perm) and (
+            principal.country is not None or not self.needs_country
+        )
 
 
 def _hit_items(session: Session, rows: Sequence[Followup], now: datetime) -> list[Item]:
     # The thread's subject names the record ("Hit on Samir Ouazzani"), as its owner sees it.
-    subjects = dict(session.execute(select(Thread.id, Thread.subject).where(
-        Thread.id.in_([f.thread_id for f in rows]))).tuples().all()) if rows else {}
-    return [Item("hit", v.followup.hit_id,
-                 f"{subjects.get(v.followup.thread_id, 'Hit')} by {v.searching_code}",
-                 f"{v.followup.priority} · answer due", f"/messages/{v.followup.thread_id}",
-                 v.followup.due_at, v.overdue)
-            for v in followups.views_of(session, rows, now)]
+    subjects = (
+        dict(
+            session.execute(
+                select(Thread.id, Thread.subject).where(Thread.id.in_([f.thread_id for f in rows]))
+            )
+            .tuples()
+            .all()
+        )
+        if rows
+        else {}
+    )
+    return [
+        Item(
+            "hit",
+            v.followup.hit_id,
+            f"{subjects.get(v.followup.thread_id, 'Hit')} by {v.searching_code}",
+            f"{v.followup.priority} · answer due",
+            f"/messages/{v.followup.thread_id}",
+            v.followup.due_at,
+            v.overdue,
+        )
+        for v in followups.views_of(session, rows, now)
+    ]
 
 
 def _info_items(_session: Session, rows: Sequence[Notice], _now: datetime) -> list[Item]:
-    return [Item("notice", n.id, f"{n.reference}: {n.label}",
-                 "The reviewers asked for more information", f"/notices/{n.id}")
-            for n in rows]
+    return [
+        Item(
+            "notice",
+            n.id,
+            f"{n.reference}: {n.label}",
+            "The reviewers asked for more information",
+            f"/notices/{n.id}",
+        )
+        for n in rows
+    ]
 
 
 def _review_items(session: Session, rows: Sequence[Notice], _now: datetime) -> list[Item]:
     codes = _org_codes(session, [n.owner_org_id for n in rows])
-    return [Item("review", n.id, f"{n.reference}: {n.label}",
-                 f"{n.kind} from {codes.get(n.owner_org_id, '?')} · {n.state.replace('_', ' ')}",
-                 f"/notices/{n.id}", n.submitted_at)
-            for n in rows]
+    return [
+        Item(
+            "review",
+            n.id,
+            f"{n.reference}: {n.label}",
+            f"{n.kind} from {codes.get(n.owner_org_id, '?')} · {n.state.replace('_', ' ')}",
+            f"/notices/{n.id}",
+            n.submitted_at,
+        )
+        for n in rows
+    ]
 
 
-def _operation_items(session: Session, rows: Sequence[Operation], _now: datetime
-                     ) -> list[Item]:
+def _operation_items(session: Session, rows: Sequence[Operation], _now: datetime) -> list[Item]:
     codes = _org_codes(session, [o.lead_org_id for o in rows])
-    return [Item("operation", o.id, o.name, f"Invitation from {codes.get(o.lead_org_id, '?')}",
-                 f"/operations/{o.id}")
-            for o in rows]
+    return [
+        Item(
+            "operation",
+            o.id,
+            o.name,
+            f"Invitation from {codes.get(o.lead_org_id, '?')}",
+            f"/operations/{o.id}",
+        )
+        for o in rows
+    ]
 
 
-def _meeting_items(session: Session, rows: Sequence[MeetingRequest], _now: datetime
-                   ) -> list[Item]:
-    numbers = dict(session.execute(select(AssemblySession.id, AssemblySession.number).where(
-        AssemblySession.id.in_({r.session_id for r in rows}))).tuples().all())
-    return [Item("meeting", r.id, f"Meeting requested by {r.requester}",
-                 r.subject or "No subject given",
-                 f"/assembly/sessions/{numbers[r.session_id]}/delegation")
-            for r in rows]
+def _meeting_items(session: Session, rows: Sequence[MeetingRequest], _now: datetime) -> list[Item]:
+    numbers = dict(
+        session.execute(
+            select(AssemblySession.id, AssemblySession.number).where(
+                AssemblySession.id.in_({r.session_id for r in rows})
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        Item(
+            "meeting",
+            r.id,
+            f"Meeting requested by {r.requester}",
+            r.subject or "No subject given",
+            f"/assembly/sessions/{numbers[r.session_id]}/delegation",
+        )
+        for r in rows
+    ]
 
 
 def _ballot_items(_session: Session, rows: Sequence[Ballot], _now: datetime) -> list[Item]:
-    return [Item("ballot", b.id, b.question, f"Ballot {b.public_id} is open",
-                 f"/assembly/ballots/{b.id}")
-            for b in rows]
+    return [
+        Item(
+            "ballot", b.id, b.question, f"Ballot {b.public_id} is open", f"/assembly/ballots/{b.id}"
+        )
+        for b in rows
+    ]
 
 
 def _record_items(_session: Session, rows: Sequence[Record], now: datetime) -> list[Item]:
-    return [Item("record", r.id, r.label, f"{r.kind} · retention ends", f"/records/{r.id}",
-                 r.retention_until, r.retention_until is not None and r.retention_until < now)
-            for r in rows]
+    return [
+        Item(
+            "record",
+            r.id,
+            r.label,
+            f"{r.kind} · retention ends",
+            f"/records/{r.id}",
+            r.retention_until,
+            r.retention_until is not None and r.retention_until < now,
+        )
+        for r in rows
+    ]
 
 
 def _org_codes(session: Session, ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Organisation.id, Organisation.code)
-                                .where(Organisation.id.in_(set(ids)))).tuples().all())
+    return dict(
+        session.execute(
+            select(Organisation.id, Organisation.code).where(Organisation.id.in_(set(ids)))
+        )
+        .tuples()
+        .all()
+    )
 
 
 SOURCES: tuple[Source, ...] = (
-    Source("hit", "Hits to answer", "No hit on your bureau's records waits for an answer.",
-           Perm.MESSAGES, lambda p, _now: followups.awaiting_answer_query(p),
-           Followup.hit_id, _hit_items),
-    Source("notice", "Information requested on your notices",
-           "The reviewers have asked for nothing.", Perm.NOTICES_SUBMIT,
-           lambda p, _now: notices.information_requests_query(p), Notice.id, _info_items),
-    Source("review", "Reviews waiting", "No notice waits for review.", Perm.NOTICES_REVIEW,
-           lambda p, _now: notices.review_queue_query(p), Notice.id, _review_items),
-    Source("operation", "Invitations to joint operations", "No invitation waits for you.",
-           Perm.MESSAGES, lambda p, _now: operations.invitations_query(p), Operation.id,
-           _operation_items),
-    Source("meeting", "Meeting requests from other delegations", "No meeting request waits.",
-           Perm.ASSEMBLY_VOTE, lambda p, _now: service_meetings.invitations_query(p),
-           MeetingRequest.id, _meeting_items, needs_country=True),
-    Source("ballot", "Ballots open for your vote", "No ballot waits for your country's vote.",
-           Perm.ASSEMBLY_VOTE, lambda p, _now: service_voting.awaiting_vote_query(p),
-           Ballot.id, _ballot_items, needs_country=True),
-    Source("record", "Records due for review or expiry",
-           "None of your bureau's records expires within six months.", Perm.RECORDS_WRITE,
-           lambda p, now: records.due_for_review_query(p, now), Record.id, _record_items),
+    Source(
+        "hit",
+        "Hits to answer",
+        "No hit on your bureau's records waits for an answer.",
+        Perm.MESSAGES,
+        lambda p, _now: followups.awaiting_answer_query(p),
+        Followup.hit_id,
+        _hit_items,
+    ),
+    Source(
+        "notice",
+        "Information requested on your notices",
+        "The reviewers have asked for nothing.",
+        Perm.NOTICES_SUBMIT,
+        lambda p, _now: notices.information_requests_query(p),
+        Notice.id,
+        _info_items,
+    ),
+    Source(
+        "review",
+        "Reviews waiting",
+        "No notice waits for review.",
+        Perm.NOTICES_REVIEW,
+        lambda p, _now: notices.review_queue_query(p),
+        Notice.id,
+        _review_items,
+    ),
+    Source(
+        "operation",
+        "Invitations to joint operations",
+        "No invitation waits for you.",
+        Perm.MESSAGES,
+        lambda p, _now: operations.invitations_query(p),
+        Operation.id,
+        _operation_items,
+    ),
+    Source(
+        "meeting",
+        "Meeting requests from other delegations",
+        "No meeting request waits.",
+        Perm.ASSEMBLY_VOTE,
+        lambda p, _now: service_meetings.invitations_query(p),
+        MeetingRequest.id,
+        _meeting_items,
+        needs_country=True,
+    ),
+    Source(
+        "ballot",
+        "Ballots open for your vote",
+        "No ballot waits for your country's vote.",
+        Perm.ASSEMBLY_VOTE,
+        lambda p, _now: service_voting.awaiting_vote_query(p),
+        Ballot.id,
+        _ballot_items,
+        needs_country=True,
+    ),
+    Source(
+        "record",
+        "Records due for review or expiry",
+        "None of your bureau's records expires within six months.",
+        Perm.RECORDS_WRITE,
+        lambda p, now: records.due_for_review_query(p, now),
+        Record.id,
+        _record_items,
+    ),
 )
 SOURCE_BY_TYPE = {source.object_type: source for source in SOURCES}
 
 
 def _read_by(user_id: int, object_type: str, id_column: Any) -> Any:
-    return exists().where(and_(WebRead.user_id == user_id, WebRead.object_type == object_type,
-                               WebRead.object_id == id_column))
+    return exists().where(
+        and_(
+            WebRead.user_id == user_id,
+            WebRead.object_type == object_type,
+            WebRead.object_id == id_column,
+        )
+    )
 
 
 def _count(session: Session, stmt: Select[Any]) -> int:
@@ -167,8 +283,8 @@ def _count(session: Session, stmt: Select[Any]) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    waiting: int = 0   # items not opened yet by this user
-    overdue: int = 0   # follow-ups past their deadline without an answer
+    waiting: int = 0  # items not opened yet by this user
+    overdue: int = 0  # follow-ups past their deadline without an answer
 
 
 def nav_counts(session: Session, principal: Principal, now: datetime | None = None) -> Counts:
@@ -180,10 +296,14 @@ def nav_counts(session: Session, principal: Principal, now: datetime | None = No
     for source in SOURCES:
         if source.applies_to(principal):
             stmt = source.query(principal, now).where(
-                ~_read_by(principal.user_id, source.object_type, source.id_column))
+                ~_read_by(principal.user_id, source.object_type, source.id_column)
+            )
             waiting += _count(session, stmt)
-    overdue = (_count(session, followups.followups_query(principal, overdue_only=True, now=now))
-               if principal.has(Perm.MESSAGES) else 0)
+    overdue = (
+        _count(session, followups.followups_query(principal, overdue_only=True, now=now))
+        if principal.has(Perm.MESSAGES)
+        else 0
+    )
     return Counts(waiting, overdue)
 
 
@@ -214,13 +334,18 @@ class Dashboard:
 def _read_ids(session: Session, user_id: int, object_type: str, ids: Sequence[int]) -> set[int]:
     if not ids:
         return set()
-    return set(session.scalars(select(WebRead.object_id).where(
-        WebRead.user_id == user_id, WebRead.object_type == object_type,
-        WebRead.object_id.in_(list(ids)))))
+    return set(
+        session.scalars(
+            select(WebRead.object_id).where(
+                WebRead.user_id == user_id,
+                WebRead.object_type == object_type,
+                WebRead.object_id.in_(list(ids)),
+            )
+        )
+    )
 
 
-def dashboard(session: Session, principal: Principal, now: datetime | None = None
-              ) -> Dashboard:
+def dashboard(session: Session, principal: Principal, now: datetime | None = None) -> Dashboard:
     """The home page: each kind of waiting work the principal's roles involve, soonest first."""
     now = now or utcnow()
     sections: list[Section] = []
@@ -230,32 +355,52 @@ def dashboard(session: Session, principal: Principal, now: datetime | None = Non
         stmt = source.query(principal, now)
         rows = session.scalars(stmt.limit(SECTION_LIMIT)).unique().all()
         items = source.items(session, rows, now)
-        read = (_read_ids(session, principal.user_id, source.object_type,
-                          [i.object_id for i in items]) if principal.user_id else set())
+        read = (
+            _read_ids(session, principal.user_id, source.object_type, [i.object_id for i in items])
+            if principal.user_id
+            else set()
+        )
         items = [_with_read(item, item.object_id in read) for item in items]
-        sections.append(Section(source.object_type, source.title, source.empty,
-                                _count(session, stmt), items))
-    overdue = (followups.followups_for(session, principal, overdue_only=True, now=now,
-                                       limit=SECTION_LIMIT)
-               if principal.has(Perm.MESSAGES) else [])
+        sections.append(
+            Section(source.object_type, source.title, source.empty, _count(session, stmt), items)
+        )
+    overdue = (
+        followups.followups_for(session, principal, overdue_only=True, now=now, limit=SECTION_LIMIT)
+        if principal.has(Perm.MESSAGES)
+        else []
+    )
     return Dashboard(sections, overdue, nav_counts(session, principal, now))
 
 
 def _with_read(item: Item, read: bool) -> Item:
-    return Item(item.object_type, item.object_id, item.title, item.detail, item.url,
-                item.due_at, item.overdue, unread=not read)
+    return Item(
+        item.object_type,
+        item.object_id,
+        item.title,
+        item.detail,
+        item.url,
+        item.due_at,
+        item.overdue,
+        unread=not read,
+    )
 
 
-def open_item(session: Session, principal: Principal, object_type: str, object_id: int,
-              now: datetime | None = None) -> str:
+def open_item(
+    session: Session,
+    principal: Principal,
+    object_type: str,
+    object_id: int,
+    now: datetime | None = None,
+) -> str:
     """Marks one waiting item read for this user and returns where it lives. An item that is
     not waiting for the principal answers exactly like one that does not exist."""
     source = SOURCE_BY_TYPE.get(object_type)
     if source is None or principal.user_id is None or not source.applies_to(principal):
         raise NotFound(f"nothing waiting for you as {object_type} {object_id}")
     now = now or utcnow()
-    row = session.scalars(source.query(principal, now).where(source.id_column == object_id)
-                          .limit(1)).first()
+    row = session.scalars(
+        source.query(principal, now).where(source.id_column == object_id).limit(1)
+    ).first()
     if row is None:
         raise NotFound(f"nothing waiting for you as {object_type} {object_id}")
     _mark(session, principal.user_id, object_type, [object_id], now)
@@ -271,18 +416,22 @@ def mark_all_read(session: Session, principal: Principal, now: datetime | None =
     for source in SOURCES:
         if source.applies_to(principal):
             stmt = source.query(principal, now).where(
-                ~_read_by(principal.user_id, source.object_type, source.id_column))
+                ~_read_by(principal.user_id, source.object_type, source.id_column)
+            )
             ids = list(session.scalars(stmt.with_only_columns(source.id_column).limit(1000)))
             _mark(session, principal.user_id, source.object_type, ids, now)
             marked += len(ids)
     return marked
 
 
-def _mark(session: Session, user_id: int, object_type: str, ids: Sequence[int],
-          now: datetime) -> None:
+def _mark(
+    session: Session, user_id: int, object_type: str, ids: Sequence[int], now: datetime
+) -> None:
     """Insert-or-ignore, so two tabs opening the same item at once both succeed."""
-    rows = [{"user_id": user_id, "object_type": object_type, "object_id": object_id,
-             "read_at": now} for object_id in dict.fromkeys(ids)]
+    rows = [
+        {"user_id": user_id, "object_type": object_type, "object_id": object_id, "read_at": now}
+        for object_id in dict.fromkeys(ids)
+    ]
     if not rows:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

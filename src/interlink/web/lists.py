@@ -81,8 +81,9 @@ def org_filter(session: Session, errors: FieldErrors, field: str, raw: str) -> i
         return None
 
 
-def dates_filter(errors: FieldErrors, since: str, until: str
-                 ) -> tuple[datetime | None, datetime | None]:
+def dates_filter(
+    errors: FieldErrors, since: str, until: str
+) -> tuple[datetime | None, datetime | None]:
     """The 'From' and 'To (included)' fields of a list as a half-open UTC range."""
     days: dict[str, date | None] = {}
     for name, raw in (("since", since), ("until", until)):
@@ -103,8 +104,7 @@ def list_url(path: str, params: Mapping[str, Any], **changes: Any) -> str:
     return f"{path}?{query}" if query else path
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
-                 ) -> Response:
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """A CSV download (UTF-8 with a byte-order mark, so spreadsheet programs read the
     names in their own script)."""
     buffer = io.StringIO()
@@ -113,9 +113,14 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     writer.writerow(header)
     for row in rows:
         writer.writerow([_cell(value) for value in row])
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "content-disposition": f'attachment; filename="{filename}"',
-        "cache-control": "no-store"})
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": f'attachment; filename="{filename}"',
+            "cache-control": "no-store",
+        },
+    )
 
 
 def _cell(value: Any) -> str:

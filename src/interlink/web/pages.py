@@ -23,18 +23,42 @@ PRELOGIN_COOKIE = "interlink_prelogin"
 
 def _set_session_cookie(request: Request, response: Response, value: str) -> None:
     settings = app_state(request).settings
-    response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="lax",
-                        secure=settings.secure_cookies, max_age=settings.session_hours * 3600)
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.session_hours * 3600,
+    )
 
 
-def _login_page(request: Request, error: str | None = None, status: int = 200,
-                next_path: str = "/", username: str = "") -> Response:
+def _login_page(
+    request: Request,
+    error: str | None = None,
+    status: int = 200,
+    next_path: str = "/",
+    username: str = "",
+) -> Response:
     # Double-submit token: the login form has no session yet to bind a CSRF token to.
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", status_code=status, error=error, login_csrf=token,
-                      next_path=next_path, username=username)
-    response.set_cookie(PRELOGIN_COOKIE, token, httponly=True, samesite="strict",
-                        secure=app_state(request).settings.secure_cookies, max_age=1800)
+    response = render(
+        request,
+        "login.html",
+        status_code=status,
+        error=error,
+        login_csrf=token,
+        next_path=next_path,
+        username=username,
+    )
+    response.set_cookie(
+        PRELOGIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=app_state(request).settings.secure_cookies,
+        max_age=1800,
+    )
     return response
 
 
@@ -72,20 +96,25 @@ def login_submit(
     next_path = safe_next(next)
     expected = request.cookies.get(PRELOGIN_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
-        return _login_page(request, "Your form expired. Please try again.", 403, next_path,
-                           username)
+        return _login_page(
+            request, "Your form expired. Please try again.", 403, next_path, username
+        )
     settings = app_state(request).settings
     with unit_of_work(request) as session:
         result = identity.login(
-            session, username, password, policy=ThrottlePolicy.from_settings(settings),
+            session,
+            username,
+            password,
+            policy=ThrottlePolicy.from_settings(settings),
             session_hours=settings.session_hours,
-            client_addr=client_addr(request))
+            client_addr=client_addr(request),
+        )
     if isinstance(result, identity.LoginRefused):
-        return _login_page(request, result.error.detail, result.error.status, next_path,
-                           username)
+        return _login_page(request, result.error.detail, result.error.status, next_path, username)
     if result.needs_totp:
-        response = redirect("/login/totp" + (f"?{urlencode({'next': next_path})}"
-                                             if next_path != "/" else ""))
+        response = redirect(
+            "/login/totp" + (f"?{urlencode({'next': next_path})}" if next_path != "/" else "")
+        )
     else:
         response = redirect(next_path)
     _set_session_cookie(request, response, result.cookie_value)
@@ -107,8 +136,15 @@ def totp_form(request: Request, next: str = "") -> Response:
                 web_session.pending_totp_secret = new_totp_secret()
             secret = web_session.pending_totp_secret
             enrol_uri = totp_uri(secret, user.username)
-        return render(request, "totp.html", csrf=web_session.csrf_token, enrol_uri=enrol_uri,
-                      enrol_secret=secret, error=None, next_path=safe_next(next))
+        return render(
+            request,
+            "totp.html",
+            csrf=web_session.csrf_token,
+            enrol_uri=enrol_uri,
+            enrol_secret=secret,
+            error=None,
+            next_path=safe_next(next),
+        )
 
 
 @router.post("/login/totp")
@@ -126,12 +162,23 @@ def totp_submit(
         if not secrets.compare_digest(web_session.csrf_token, csrf_token):
             raise Forbidden("missing or wrong CSRF token: reload the page and try again")
         refused = identity.complete_totp(
-            session, web_session, code, policy=ThrottlePolicy.from_settings(settings),
-            session_hours=settings.session_hours)
+            session,
+            web_session,
+            code,
+            policy=ThrottlePolicy.from_settings(settings),
+            session_hours=settings.session_hours,
+        )
     if refused is not None:
-        return render(request, "totp.html", status_code=refused.error.status, csrf=csrf_token,
-                      enrol_uri=None, enrol_secret=None, error=refused.error.detail,
-                      next_path=safe_next(next))
+        return render(
+            request,
+            "totp.html",
+            status_code=refused.error.status,
+            csrf=csrf_token,
+            enrol_uri=None,
+            enrol_secret=None,
+            error=refused.error.detail,
+            next_path=safe_next(next),
+        )
     return redirect(safe_next(next))
 
 
@@ -154,8 +201,12 @@ def home(request: Request, principal: Principal | None = Depends(form_principal)
 
 
 @router.get("/go/{object_type}/{object_id}")
-def open_item(request: Request, object_type: str, object_id: Id,
-              principal: Principal | None = Depends(form_principal)) -> Response:
+def open_item(
+    request: Request,
+    object_type: str,
+    object_id: Id,
+    principal: Principal | None = Depends(form_principal),
+) -> Response:
     """A link from the home page: marks the item read for this user, then shows it."""
     if principal is None:
         raise Unauthenticated("log in first")
@@ -165,8 +216,9 @@ def open_item(request: Request, object_type: str, object_id: Id,
 
 
 @router.post("/home/read")
-def mark_all_read(request: Request, principal: Principal | None = Depends(form_principal)
-                  ) -> Response:
+def mark_all_read(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
     if principal is None:
         raise Unauthenticated("log in first")
     with unit_of_work(request) as session:

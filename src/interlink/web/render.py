@@ -76,8 +76,11 @@ def current_href(path: str, links: list[NavLink]) -> str | None:
     (/notices/new is "New notice request", /notices/12 is "Notices")."""
     if path == "/":
         return "/"
-    matches = [link.href for link in links
-               if link.href != "/" and (path == link.href or path.startswith(link.href + "/"))]
+    matches = [
+        link.href
+        for link in links
+        if link.href != "/" and (path == link.href or path.startswith(link.href + "/"))
+    ]
     return max(matches, key=len) if matches else None
 
 
@@ -103,8 +106,13 @@ def shell_for(request: Request, principal: Principal) -> Shell:
         org = session.get(Organisation, principal.org_id)
         counts = dashboard.nav_counts(session, principal)
         org_label = f"{org.name} ({org.code})" if org is not None else ""
-    shell = Shell(org_label, counts.waiting, counts.overdue,
-                  current_href(request.url.path, nav_links(principal)), {})
+    shell = Shell(
+        org_label,
+        counts.waiting,
+        counts.overdue,
+        current_href(request.url.path, nav_links(principal)),
+        {},
+    )
     request.state.shell = shell
     return shell
 
@@ -161,7 +169,8 @@ def page_context(request: Request, principal: Principal | None, **extra: Any) ->
 def render(request: Request, template: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
     return templates.TemplateResponse(
-        request, template, page_context(request, principal, **extra), status_code=status_code)
+        request, template, page_context(request, principal, **extra), status_code=status_code
+    )
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
