@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from interlink.core.auth import Principal
 from interlink.core.pagination import Page, check_limit, decode_cursor, encode_cursor
-from interlink.deps import Id, current_principal, unit_of_work
+from interlink.deps import Id, current_principal, names_like, unit_of_work
 from interlink.records import notices
 from interlink.records import service as records
 from interlink.records.api_schemas import (
@@ -79,6 +79,7 @@ def list_records(
             principal,
             kind=kind,
             text=q,
+            name_matches=names_like(request, principal, q or ""),
             owned_only=owned,
             after_id=decode_cursor(cursor),
             limit=check_limit(limit),

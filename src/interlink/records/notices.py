@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -704,6 +705,8 @@ class NoticeFilter:
     owner_org_id: int | None = None  # the requesting bureau
     since: datetime | None = None  # created at or after
     until: datetime | None = None  # created before
+    text: str | None = None  # part of the label, the reference, or the subject's name
+    subject_matches: Sequence[int] = ()  # persons the name matcher finds like `text`
 
 
 NOTICE_SORTS: SortOrders = {
@@ -729,6 +732,12 @@ def _notice_listing(principal: Principal, f: NoticeFilter) -> Select[tuple[Notic
         stmt = stmt.where(Notice.created_at >= f.since)
     if f.until is not None:
         stmt = stmt.where(Notice.created_at < f.until)
+    if f.text:
+        stmt = stmt.where(
+            records.text_search(
+                Notice.label, Notice.reference, f.text, Notice.subject_record_id, f.subject_matches
+            )
+        )
     return stmt
 
 

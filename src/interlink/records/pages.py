@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from interlink.core.access import can_modify
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
-from interlink.deps import Id, unit_of_work
+from interlink.deps import Id, names_like, unit_of_work
 from interlink.members.service import org_choices, org_labels
 from interlink.records import forms, notices
 from interlink.records import service as records
@@ -66,6 +66,7 @@ def records_page(
         filters = records.RecordFilter(
             kind=enum_filter(errors, "kind", kind, RecordKind),
             text=q.strip() or None,
+            name_matches=names_like(request, principal, q),
             owner_org_id=org_filter(session, errors, "owner", owner),
             status=enum_filter(errors, "status", status, RecordStatus) or RecordStatus.ACTIVE,
         )
@@ -165,6 +166,7 @@ def _record_form(kind: RecordKind, form: Any) -> dict[str, Any]:
 @router.get("/notices")
 def notices_page(
     request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
     state: Annotated[str, Query(max_length=16)] = "",
     notice_type: Annotated[str, Query(max_length=12)] = "",
     requester: Annotated[str, Query(max_length=40)] = "",
@@ -176,6 +178,7 @@ def notices_page(
 ) -> Response:
     principal = _user(principal)
     params = {
+        "q": q,
         "state": state,
         "notice_type": notice_type,
         "requester": requester,
@@ -192,6 +195,8 @@ def notices_page(
             owner_org_id=org_filter(session, errors, "requester", requester),
             since=start,
             until=end,
+            text=q.strip() or None,
+            subject_matches=names_like(request, principal, q),
         )
         page = (
             None

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from interlink.core import audit
 from interlink.core.access import (
@@ -270,11 +270,15 @@ def list_records(
     *,
     kind: RecordKind | None = None,
     text: str | None = None,
+    name_matches: Sequence[int] = (),
     owned_only: bool = False,
     after_id: int = 0,
     limit: int = 50,
 ) -> list[Record]:
-    stmt = _listing(principal, RecordFilter(kind=kind, text=text, owned_only=owned_only))
+    stmt = _listing(
+        principal,
+        RecordFilter(kind=kind, text=text, owned_only=owned_only, name_matches=name_matches),
+    )
     rows = list(session.scalars(stmt.where(Record.id > after_id).order_by(Record.id).limit(limit)))
     _audit_listed(session, principal, rows)
     return rows
@@ -288,6 +292,8 @@ class RecordFilter:
     owner_org_id: int | None = None
     # Withdrawn and expired records are listed to their owner only.
     status: RecordStatus = RecordStatus.ACTIVE
+    # Persons the screening matcher finds like `text` in any script (Screener.names_like).
+    name_matches: Sequence[int] = ()
 
 
 RECORD_SORTS: SortOrders = {
@@ -310,11 +316,26 @@ def _listing(principal: Principal, f: RecordFilter) -> Select[tuple[Record]]:
     if f.kind is not None:
         stmt = stmt.where(Record.kind == f.kind.value)
     if f.text:
-        like = f"%{f.text.strip().lower()}%"
         stmt = stmt.where(
-            or_(func.lower(Record.label).like(like), Record.external_id == f.text.strip())
+            text_search(Record.label, Record.external_id, f.text, Record.id, f.name_matches)
         )
     return stmt
+
+
+def text_search(
+    label: InstrumentedAttribute[str],
+    reference: InstrumentedAttribute[Any],
+    text: str,
+    matched: InstrumentedAttribute[Any],
+    matched_ids: Sequence[int],
+) -> ColumnElement[bool]:
+    """A list's search box: part of the label, the exact reference, or one of the persons
+    the name matcher found (in any script)."""
+    like = f"%{text.strip().lower()}%"
+    clauses = [func.lower(label).like(like), reference == text.strip()]
+    if matched_ids:
+        clauses.append(matched.in_(list(matched_ids)))
+    return or_(*clauses)
 
 
 def _audit_listed(session: Session, principal: Principal, rows: Sequence[Record]) -> None:

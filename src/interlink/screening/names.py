@@ -431,5 +431,12 @@ def blocking_keys(token: Token, spellings: int) -> set[str]:
     keys = {skeleton(s) for s in token.spellings[:spellings]}
     if token.script is not Script.LATIN:
         keys.add("=" + token.text)
+    if token.text.startswith(ARABIC_ARTICLE):
+        # Written joined (الزبيدي) but often typed apart or without it ("al-Zubaidi",
+        # "Zubaidi"): the article is keyed away too, so the name alone finds it.
+        keys |= {skeleton(s[2:]) for s in token.spellings[:spellings] if s[:2] in ("al", "el")}
     keys.discard("")
     return keys
+
+
+ARABIC_ARTICLE = "ال"

@@ -18,10 +18,9 @@ could not reach `min_score` (prefix filtering, with thresholds chosen per query 
 number of persons they nominate), first for a high goal and then for the worst of the
 `candidates` best found. Persons the caller may not see are dropped there, before any
 scoring; the best `candidates` reaching `min_score` are scored exactly by `PersonMatcher`,
-with an explanation. The coarse score bounds the exact one from above for Latin-script
-records; for a record written in another script it reads only the form's best spelling (the
-matcher tries twenty), and names matched only when run together or through initials alone
-are not nominated.
+with an explanation. The coarse score bounds the exact one from above: across scripts a
+native form is compared through all its spellings, as the matcher does; names matched only
+when run together or through initials alone are not nominated.
 """
 
 from __future__ import annotations
@@ -57,6 +56,7 @@ from interlink.screening.person_matcher import (
     column_best,
     says_enough,
     spelling_forms,
+    spelling_similarities,
 )
 
 __all__ = ["PersonEntry", "PersonHit", "PersonIndex", "PersonQuery"]
@@ -666,6 +666,8 @@ class PersonIndex:
             similarity = np.where(
                 across, (1.0 - SOUND_WEIGHT) * similarity + SOUND_WEIGHT * sound, similarity
             )
+        if across.any():
+            similarity = self._native_spellings(token, forms, across, similarity)
         if exact is not None:
             similarity[forms == exact] = 1.0
         ramps = self._ramps.get(token.script)
@@ -679,6 +681,22 @@ class PersonIndex:
         # `transliteration_weight`): still a bound, and the share of persons agreeing with a
         # token does not depend on the script they are written in.
         return agreement, similarity
+
+    def _native_spellings(
+        self, token: Token, forms: np.ndarray, across: np.ndarray, similarity: np.ndarray
+    ) -> np.ndarray:
+        """Across scripts, the matcher compares every spelling of a native form (twenty), not
+        only its best: 'Humaida' is far from the best reading 'hmida' of حميضة but close to
+        'hamida', one of the others. Those forms get the matcher's own similarity, so a
+        name that scores above the floor is nominated whatever its best reading."""
+        spelled = across & np.fromiter(
+            (len(self._forms[f].spellings) > 1 for f in forms.tolist()), bool, len(forms)
+        )
+        if spelled.any():
+            positions = np.flatnonzero(spelled)
+            exact = spelling_similarities(token, [self._forms[f] for f in forms[positions]])
+            similarity[positions] = np.maximum(similarity[positions], exact)
+        return similarity
 
     def _qualifier_most(self, prepared: PreparedQuery) -> float:
         """The most the qualifiers can add to any person's score for this query."""

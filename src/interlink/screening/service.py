@@ -155,6 +155,24 @@ class Screener:
         self.audit_writer = audit_writer
         self.on_hit = on_hit
 
+    # --- search in lists -------------------------------------------------------------------
+
+    def names_like(self, principal: Principal, text: str, *, limit: int = 500) -> list[int]:
+        """Persons whose name the matcher finds like `text`, in any script ("Humaida" finds
+        حميضة), best first, among those the principal's view of the index admits. For the
+        record and notice searches, which apply the access policy again in SQL and audit
+        each row they show; not a screening, so no hit is recorded. Empty while the index
+        is still loading (the lists then search the stored labels only)."""
+        if not self.engine.ready or not text.strip() or not principal.has(Perm.RECORDS_READ):
+            return []
+        found = self.engine.persons.search(
+            PersonQuery(name=text.strip()),
+            _person_view(principal),
+            limit=limit,
+            viewer_org_id=principal.org_id,
+        )  # from the index's reporting floor, as an officer is shown hits
+        return [hit.record_id for hit in found]
+
     # --- the checks ------------------------------------------------------------------------
 
     def person(
