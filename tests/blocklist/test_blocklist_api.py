@@ -272,3 +272,15 @@ def test_stop_page_is_public_and_the_same_for_any_domain(world: World, api: Api)
         "unlisted.example", "X"
     )
     assert visitor.get("/blocklist/stop", params={"domain": "http://x/"}).status_code == 422
+
+
+def test_the_public_stop_page_cannot_be_made_to_say_a_site_is_listed(world: World) -> None:
+    """Anyone can put any domain in the address: the words must hold whatever it says, and
+    the page is styled from the site's style sheet (the CSP refuses inline styles)."""
+    page = world.client().get("/blocklist/stop", params={"domain": "innocent.example"})
+    text = " ".join(page.text.split())
+    assert "has blocked" not in text and "Website blocked: innocent.example" not in text
+    assert "If your Internet provider sent you to this page" in text
+    assert "anyone can write any name there" in text
+    assert "<style" not in page.text and 'href="/static/stop.css"' in page.text
+    assert world.client().get("/static/stop.css").status_code == 200

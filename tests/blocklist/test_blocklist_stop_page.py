@@ -74,3 +74,9 @@ def test_without_a_provider_name_the_sentence_still_reads() -> None:
     assert "Your Internet provider, Example Telecom, has blocked" in " ".join(
         " ".join(parse(render()).text).split()
     )
+
+
+def test_a_provider_page_stands_alone_with_its_styles_inline() -> None:
+    html = render()
+    assert "<style>" in html and "stylesheet" not in html
+    assert "Website blocked: listed.example" in html

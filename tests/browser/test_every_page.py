@@ -144,3 +144,26 @@ def test_the_checks_catch_what_they_look_for(browser) -> None:
         assert "JSON in the visible text" in (json_dump_in(page) or "")
     finally:
         page.close()
+
+
+PUBLIC_PAGES = [
+    "/login",
+    "/public/notices",
+    "/rights/request",
+    "/rights/status",
+    "/rights/statistics",
+    "/blocklist/stop?domain=innocent.example",
+]
+
+
+def test_every_public_page(world: World, live_server: str, new_page, database) -> None:
+    """What anyone reaches without an account: the same checks, the CSP included (the stop
+    page once carried an inline style the policy refused)."""
+    source = axe_source()
+    page = new_page()
+    shots = "public" if database.engine.dialect.name == "sqlite" else None
+    problems: list[str] = []
+    for path in PUBLIC_PAGES:
+        report = check_page(page, live_server, path, source, shots=shots)
+        problems.extend(f"{report.url}: {p}" for p in report.problems)
+    assert not problems, "\n".join(problems)

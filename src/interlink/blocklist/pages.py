@@ -567,5 +567,6 @@ def stop_page(
             provider=partner.name if partner else None,
             complaint_url=app_state(request).settings.blocklist_complaint_url,
             list_version=latest.number if latest else None,
+            confirmed=False,
         )
     return HTMLResponse(html, status_code=STOP_STATUS)

@@ -13,15 +13,32 @@ _ENVIRONMENT = Environment(
 )
 
 
+STYLESHEET = Path(__file__).parent.parent / "web" / "static" / "stop.css"
+
+
 def render_stop_page(
-    domain: str, *, provider: str | None, complaint_url: str, list_version: int | None = None
+    domain: str,
+    *,
+    provider: str | None,
+    complaint_url: str,
+    list_version: int | None = None,
+    confirmed: bool = True,
 ) -> str:
-    """HTML for a blocked `domain`, served by the provider (e.g. with HTTP status 451).
+    """HTML for a blocked `domain` (served with HTTP status 451).
 
     `provider` is the provider's name as its users know it (None: "your Internet provider");
     `complaint_url` is where anyone, the site's operator included, asks for a review.
+    `confirmed`: the provider serves the page for a domain it blocks, so the page may say
+    the domain is blocked, with its styles inline (the page stands alone). The platform's
+    public page is not confirmed: anyone can put any domain in its address, so its words
+    hold whatever the address says, and its styles come from this site's style sheet.
     """
     template = _ENVIRONMENT.get_template("stop_page.html")
     return template.render(
-        domain=domain, provider=provider, complaint_url=complaint_url, list_version=list_version
+        domain=domain,
+        provider=provider,
+        complaint_url=complaint_url,
+        list_version=list_version,
+        confirmed=confirmed,
+        inline_css=STYLESHEET.read_text() if confirmed else None,
     )
