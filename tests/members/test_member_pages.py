@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from interlink.core.auth import Role
+from interlink.core.auth import TOKEN_PREFIX, Role
 from tests.support import World, csrf_of
 
 
@@ -38,6 +38,12 @@ def test_tokens_are_made_by_org_code_and_revoked_after_a_check(world: World) -> 
         },
     )
     assert made.status_code == 200 and 'data-testid="new-token"' in made.text
+    # The POST redirected: a reload shows the secret no more and creates nothing.
+    assert made.history[0].status_code == 303
+    assert made.url.path == "/admin/tokens/created"
+    again = client.get("/admin/tokens/created")
+    assert again.status_code == 200 and 'data-testid="new-token"' not in again.text
+    assert again.text.count("/revoke") == made.text.count("/revoke") == 1
     token_id = re.search(r"/admin/tokens/(\d+)/revoke", made.text).group(1)
     check = client.post(f"/admin/tokens/{token_id}/revoke", data={"csrf_token": csrf})
     assert check.status_code == 200 and 'data-testid="confirm"' in check.text
@@ -50,3 +56,30 @@ def test_tokens_are_made_by_org_code_and_revoked_after_a_check(world: World) -> 
     assert done.status_code == 303
     listing = client.get("/admin/tokens").text
     assert "Revoked" in listing and f"/admin/tokens/{token_id}/revoke" not in listing
+
+
+def test_a_shown_once_secret_cannot_be_read_by_another_page_or_forged(world: World) -> None:
+    client = world.browser_login(world.user("NCB-MA", Role.NCB_ADMIN, mfa=True))
+    csrf = csrf_of(client, "/admin/tokens")
+    made = client.post(
+        "/admin/tokens",
+        data={
+            "name": "Gate",
+            "org": "NCB-MA",
+            "days": "30",
+            "csrf_token": csrf,
+            "permissions": ["screen.document"],
+        },
+        follow_redirects=False,
+    )
+    sealed = made.cookies.get("interlink_once")
+    assert sealed and TOKEN_PREFIX not in sealed  # encrypted, not the token itself
+    client.cookies.delete("interlink_once")
+    forged = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
+    client.cookies.set("interlink_once", forged)
+    page = client.get("/admin/tokens/created")
+    assert page.status_code == 200 and 'data-testid="new-token"' not in page.text
+    # The genuine value, sealed for this page, is refused by any other page.
+    client.cookies.set("interlink_once", sealed)
+    assert 'data-testid="new-token"' not in client.get("/admin/tokens").text
+    assert 'data-testid="new-token"' in client.get("/admin/tokens/created").text

@@ -61,6 +61,12 @@ def test_public_form_files_with_documents_encrypted_at_rest(rights: Rights) -> N
         json={"code": code, "secret": secret},
     )
     assert download.content == PDF
+    # The form's answer was a redirect: a reload files nothing twice and shows no secret.
+    assert response.history[0].status_code == 303
+    again = client.get("/rights/filed")
+    assert again.status_code == 200 and secret not in again.text and code not in again.text
+    with rights.db.session() as session:
+        assert len(session.scalars(select(Case)).all()) == 1
 
 
 def test_form_refuses_bad_input_and_keeps_what_was_typed(rights: Rights) -> None:

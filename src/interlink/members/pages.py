@@ -16,6 +16,7 @@ from interlink.deps import Id, token_cache, unit_of_work
 from interlink.members import service
 from interlink.members.models import Organisation
 from interlink.web.lists import FieldErrors
+from interlink.web.once import forget_shown, redirect_showing, take_shown
 from interlink.web.render import (
     PERMISSION_LABELS,
     NavLink,
@@ -182,8 +183,8 @@ def tokens_create(
     days: Annotated[str, Form(max_length=6)] = "90",
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
-    """The new token is shown once, in the answer to this POST: it is never stored in clear,
-    so no later page could show it."""
+    """Creates the token, then redirects to the page that shows its secret once (a reload
+    never creates a second token)."""
     principal = _logged_in(principal)
     form = {"name": name, "org": org, "permissions": permissions, "days": days}
     try:
@@ -200,7 +201,22 @@ def tokens_create(
             )
     except DomainError as exc:
         return _tokens_page(request, principal, FieldErrors.of(exc, "name"), exc.status, form=form)
-    return _tokens_page(request, principal, plaintext=issued.plaintext)
+    return redirect_showing(request, TOKEN_CREATED, {"token": issued.plaintext})
+
+
+TOKEN_CREATED = "/admin/tokens/created"
+
+
+@router.get(TOKEN_CREATED)
+def token_created(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
+    """Shows a new token's secret once: it is never stored in clear, so it comes from the
+    POST through a sealed cookie this page deletes; a reload shows the list alone."""
+    principal = _logged_in(principal)
+    principal.require(Perm.TOKENS_MANAGE)
+    shown = take_shown(request) or {}
+    return forget_shown(request, _tokens_page(request, principal, plaintext=shown.get("token")))
 
 
 @router.post("/admin/tokens/{token_id}/revoke")

@@ -21,6 +21,7 @@ from interlink.messaging.attachments import NewAttachment
 from interlink.rights import service
 from interlink.rights.deps import keys, person_index, policy, server_key
 from interlink.rights.models import Measure, RequestKind
+from interlink.web.once import forget_shown, redirect_showing, take_shown
 from interlink.web.render import NavLink, form_principal, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -137,7 +138,25 @@ async def request_submit(
         return _public_page(
             request, "rights/request.html", exc.status, form=form, errors=[exc.detail]
         )
-    return render(request, "rights/filed.html", case=filed.case, secret=filed.secret)
+    return redirect_showing(
+        request,
+        FILED,
+        {
+            "code": filed.case.code,
+            "secret": filed.secret,
+            "admissibility_due": filed.case.admissibility_due.strftime("%d %B %Y"),
+        },
+    )
+
+
+FILED = "/rights/filed"
+
+
+@router.get(FILED)
+def filed_page(request: Request) -> Response:
+    """The request code and its secret, shown once after the form was sent (they come from
+    the POST through a sealed cookie this page deletes: a reload files nothing twice)."""
+    return forget_shown(request, render(request, "rights/filed.html", shown=take_shown(request)))
 
 
 @router.get("/rights/status")

@@ -18,9 +18,10 @@ could not reach `min_score` (prefix filtering, with thresholds chosen per query 
 number of persons they nominate), first for a high goal and then for the worst of the
 `candidates` best found. Persons the caller may not see are dropped there, before any
 scoring; the best `candidates` reaching `min_score` are scored exactly by `PersonMatcher`,
-with an explanation. The coarse score bounds the exact one from above: across scripts a
-native form is compared through all its spellings, as the matcher does; names matched only
-when run together or through initials alone are not nominated.
+with an explanation. The coarse score bounds the exact one from above for Latin-script
+records; for a record written in another script it reads the form's best few spellings of
+the twenty the matcher tries (MORE_SPELLINGS), and names matched only when run together or
+through initials alone are not nominated.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ from interlink.screening.person_matcher import (
     PreparedQuery,
     column_best,
     says_enough,
+    segment_best,
     spelling_forms,
-    spelling_similarities,
 )
 
 __all__ = ["PersonEntry", "PersonHit", "PersonIndex", "PersonQuery"]
@@ -67,6 +68,9 @@ _SEX_NAMES = {1: "M", 2: "F"}
 _SCRIPTS = list(Script)
 _EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 SIMILAR_CACHE = 100_000
+# Across scripts, how many spellings of a native form after its best one the candidate bound
+# reads (the matcher reads twenty; docs/benchmarks.md has the cost of each choice).
+MORE_SPELLINGS = 6
 SLOT_FORMS = 8  # distinct name tokens kept per person in a column (more: rare)
 # Pads a slot's form row; as an index it reads the last entry of an agreement table, which
 # is one longer than the form capacity and so always 0.
@@ -250,6 +254,8 @@ class PersonIndex:
         self._forms: list[Token] = []
         self._form_ids: dict[str, int] = {}
         self._best_spellings = np.empty(1024, object)  # forms' best spellings, for bulk use
+        # and the next few of a native form (with their confidences), read across scripts
+        self._more_spellings: list[tuple[tuple[str, ...], tuple[float, ...]]] = []
         # and their sound skeletons, as ids into _skeletons: far fewer, compared once each
         self._best_skeletons = np.zeros(1024, np.int32)
         self._skeletons: list[str] = []
@@ -355,6 +361,12 @@ class PersonIndex:
             self._form_scripts = np.concatenate([self._form_scripts, np.zeros(form, np.int8)])
             self._form_persons = np.concatenate([self._form_persons, np.zeros(form, np.int32)])
         self._best_spellings[form] = token.latin
+        self._more_spellings.append(
+            (
+                token.spellings[1 : MORE_SPELLINGS + 1],
+                token.confidences[1 : MORE_SPELLINGS + 1],
+            )
+        )
         sound = skeleton(token.latin)
         if sound not in self._skeleton_ids:
             self._skeleton_ids[sound] = len(self._skeletons)
@@ -642,6 +654,9 @@ class PersonIndex:
         similarity = column_best(
             query.spellings, query.confidences, self._best_spellings[forms].tolist(), np.float32
         )
+        across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
+        if across.any():
+            self._read_more_spellings(query.spellings, query.confidences, forms, across, similarity)
         if token.script in ABJADS and query.consonants:  # as in `spelling_similarity`
             theirs = self._best_consonants[forms].tolist()
             consonant = column_best(
@@ -649,7 +664,6 @@ class PersonIndex:
             )
             consonant *= np.fromiter((says_enough(c) for c in theirs), bool, len(theirs))
             similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
-        across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
         if across.any():  # the sound-skeleton share of `spelling_similarity`
             ids = self._best_skeletons[forms].astype(np.int64)
             if len(self._skeleton_marks) < len(self._skeletons):
@@ -666,8 +680,6 @@ class PersonIndex:
             similarity = np.where(
                 across, (1.0 - SOUND_WEIGHT) * similarity + SOUND_WEIGHT * sound, similarity
             )
-        if across.any():
-            similarity = self._native_spellings(token, forms, across, similarity)
         if exact is not None:
             similarity[forms == exact] = 1.0
         ramps = self._ramps.get(token.script)
@@ -682,21 +694,23 @@ class PersonIndex:
         # token does not depend on the script they are written in.
         return agreement, similarity
 
-    def _native_spellings(
-        self, token: Token, forms: np.ndarray, across: np.ndarray, similarity: np.ndarray
-    ) -> np.ndarray:
-        """Across scripts, the matcher compares every spelling of a native form (twenty), not
-        only its best: 'Humaida' is far from the best reading 'hmida' of حميضة but close to
-        'hamida', one of the others. Those forms get the matcher's own similarity, so a
-        name that scores above the floor is nominated whatever its best reading."""
-        spelled = across & np.fromiter(
-            (len(self._forms[f].spellings) > 1 for f in forms.tolist()), bool, len(forms)
-        )
-        if spelled.any():
-            positions = np.flatnonzero(spelled)
-            exact = spelling_similarities(token, [self._forms[f] for f in forms[positions]])
-            similarity[positions] = np.maximum(similarity[positions], exact)
-        return similarity
+    def _read_more_spellings(
+        self,
+        spellings: tuple[str, ...],
+        confidences: tuple[float, ...],
+        forms: np.ndarray,
+        across: np.ndarray,
+        similarity: np.ndarray,
+    ) -> None:
+        """Across scripts the matcher reads twenty spellings of a native form, not only the
+        best: 'Humaida' is far from 'hmida', the best reading of حميضة, and close to
+        'hamida', the next. The letters of the next MORE_SPELLINGS count here too (all
+        twenty would cost more than the whole search), raising `similarity` in place."""
+        more = self._more_spellings
+        positions = [i for i in np.flatnonzero(across).tolist() if more[forms[i]][0]]
+        if positions:
+            best = segment_best(spellings, confidences, [more[forms[i]] for i in positions])
+            similarity[positions] = np.maximum(similarity[positions], best)
 
     def _qualifier_most(self, prepared: PreparedQuery) -> float:
         """The most the qualifiers can add to any person's score for this query."""

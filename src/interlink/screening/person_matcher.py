@@ -608,7 +608,7 @@ def column_best(
     return (matrix * np.asarray(weights, dtype)[:, None]).max(axis=0)
 
 
-def _segment_best(
+def segment_best(
     ours: tuple[str, ...],
     our_weights: tuple[float, ...],
     groups: Sequence[tuple[tuple[str, ...], tuple[float, ...]]],
@@ -633,14 +633,12 @@ def spelling_similarities(a: Token, others: Sequence[Token]) -> list[float]:
     (letters, consonants, sound skeletons): a native token has 20 spellings, so 400 pairs
     per token pair."""
     fa, forms = spelling_forms(a), [spelling_forms(b) for b in others]
-    best = _segment_best(
-        fa.spellings, fa.confidences, [(f.spellings, f.confidences) for f in forms]
-    )
+    best = segment_best(fa.spellings, fa.confidences, [(f.spellings, f.confidences) for f in forms])
     abjad = np.fromiter(
         ((a.script in ABJADS or b.script in ABJADS) for b in others), bool, len(others)
     )
     if abjad.any():
-        consonant = ABJAD_WEIGHT * _segment_best(
+        consonant = ABJAD_WEIGHT * segment_best(
             fa.consonants,
             fa.consonant_confidences,
             [(f.consonants, f.consonant_confidences) for f in forms],
@@ -648,7 +646,7 @@ def spelling_similarities(a: Token, others: Sequence[Token]) -> list[float]:
         best = np.where(abjad, np.maximum(best, consonant), best)
     across = np.fromiter((b.script is not a.script for b in others), bool, len(others))
     if across.any():
-        sound = _segment_best(
+        sound = segment_best(
             fa.skeletons,
             fa.skeleton_confidences,
             [(f.skeletons, f.skeleton_confidences) for f in forms],
