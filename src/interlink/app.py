@@ -24,6 +24,7 @@ from interlink.core.background import PeriodicWorker
 from interlink.core.checkpoints import CheckpointSigner, checkpoint_head
 from interlink.core.db import Database
 from interlink.core.errors import DomainError, Unauthenticated
+from interlink.core.i18n import LocaleMiddleware, translate
 from interlink.limits import BodyLimitMiddleware, BodyLimits
 from interlink.observability import Metrics, RequestMiddleware, configure_logging
 from interlink.state import AppState
@@ -45,10 +46,13 @@ def _wants_html(request: Request) -> bool:
 def _problem(
     request: Request, status: int, title: str, detail: str, extra: dict[str, Any] | None = None
 ) -> Response:
+    # The type is named from the English title; title and detail speak the reader's language.
+    problem_type = f"https://interlink.example/problems/{title.lower().replace(' ', '-')}"
+    title, detail = translate(title), translate(detail)
     if _wants_html(request):
         return render_error(request, status, title, detail)
     body: dict[str, Any] = {
-        "type": f"https://interlink.example/problems/{title.lower().replace(' ', '-')}",
+        "type": problem_type,
         "title": title,
         "status": status,
         "detail": detail,
@@ -170,6 +174,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.interlink = state
     app.add_middleware(BodyLimitMiddleware, limits=BodyLimits.from_settings(settings))
+    app.add_middleware(LocaleMiddleware)
     app.add_middleware(RequestMiddleware, metrics=metrics, hsts=settings.secure_cookies)
     # Outermost: every layer below sees the client address, not the proxy's.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
