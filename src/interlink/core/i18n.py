@@ -162,7 +162,7 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
 _ = gettext
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "marked, translated later"
+def N_(message: str) -> str:
     """Marks a string for extraction; it is translated where it is shown."""
     return message
 
