@@ -229,6 +229,9 @@ def _locale() -> Locale:
 def format_number(value: int | float | None) -> str:
     if value is None:
         return "—"
+    if current_digits() == "arab" and current_language() == "ar":
+        # CLDR's Arabic number symbols (the Arabic thousands separator), Arabic-Indic digits
+        return _digits(format_decimal(value, locale=_locale(), numbering_system="arab"))
     return _digits(format_decimal(value, locale=_locale()))
 
 
