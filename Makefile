@@ -7,7 +7,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 VENV := .venv
 PYTEST_ARGS ?=
 
-.PHONY: env demo-env demo test lint bench-tools chromium browser-deps
+.PHONY: env demo-env demo test lint bench-tools chromium browser-deps catalogs
 
 $(UV):
 	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
@@ -43,3 +43,7 @@ test: env chromium browser-deps
 # wrk drives bench/screening_http.py (Debian package; the benchmarks are not part of the tests)
 bench-tools: env
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y wrk)
+
+# Extract the gettext strings and merge them into the ar/en/fr/es catalogs (docs/languages.md)
+catalogs: env
+	$(VENV)/bin/python -m interlink.core.catalogs

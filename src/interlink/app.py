@@ -24,6 +24,7 @@ from interlink.core.background import PeriodicWorker
 from interlink.core.checkpoints import CheckpointSigner, checkpoint_head
 from interlink.core.db import Database
 from interlink.core.errors import DomainError, Unauthenticated
+from interlink.core.i18n import N_, LocaleMiddleware, translate
 from interlink.limits import BodyLimitMiddleware, BodyLimits
 from interlink.observability import Metrics, RequestMiddleware, configure_logging
 from interlink.state import AppState
@@ -45,10 +46,13 @@ def _wants_html(request: Request) -> bool:
 def _problem(
     request: Request, status: int, title: str, detail: str, extra: dict[str, Any] | None = None
 ) -> Response:
+    # The type is named from the English title; title and detail speak the reader's language.
+    problem_type = f"https://interlink.example/problems/{title.lower().replace(' ', '-')}"
+    title, detail = translate(title), translate(detail)
     if _wants_html(request):
         return render_error(request, status, title, detail)
     body: dict[str, Any] = {
-        "type": f"https://interlink.example/problems/{title.lower().replace(' ', '-')}",
+        "type": problem_type,
         "title": title,
         "status": status,
         "detail": detail,
@@ -74,7 +78,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5])
-        return _problem(request, 422, "Invalid input", detail, {"errors": errors})
+        return _problem(request, 422, N_("Invalid input"), detail, {"errors": errors})
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> Response:
@@ -85,9 +89,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        title = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(
-            exc.status_code, "HTTP error"
-        )
+        title = {
+            404: N_("Not found"),
+            405: N_("Method not allowed"),
+            413: N_("Content too large"),
+        }.get(exc.status_code, N_("HTTP error"))
         return _problem(request, exc.status_code, title, str(exc.detail))
 
     @app.exception_handler(Exception)
@@ -99,8 +105,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _problem(
             request,
             500,
-            "Internal error",
-            "something went wrong on our side; the request id identifies it",
+            N_("Internal error"),
+            N_("something went wrong on our side; the request id identifies it"),
         )
 
 
@@ -170,6 +176,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.interlink = state
     app.add_middleware(BodyLimitMiddleware, limits=BodyLimits.from_settings(settings))
+    app.add_middleware(LocaleMiddleware)
     app.add_middleware(RequestMiddleware, metrics=metrics, hsts=settings.secure_cookies)
     # Outermost: every layer below sees the client address, not the proxy's.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

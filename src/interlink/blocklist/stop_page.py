@@ -6,11 +6,18 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from interlink.core import i18n
+
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
     undefined=StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
 )
+# In the language of the request (or the one the CLI was given): core/i18n.py.
+_ENVIRONMENT.install_gettext_callables(**i18n.jinja_callables(), newstyle=True)  # type: ignore[attr-defined]
+_ENVIRONMENT.globals["current_language"] = i18n.current_language
+_ENVIRONMENT.globals["direction"] = i18n.direction
 
 
 STYLESHEET = Path(__file__).parent.parent / "web" / "static" / "stop.css"

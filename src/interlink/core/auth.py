@@ -148,6 +148,10 @@ class Principal:
     request_id: str | None = None
     parent_org_id: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # Language preferences (core/i18n.py): the user's own, the bureau's default, its digits.
+    language: str | None = None
+    org_language: str | None = None
+    digits: str = "latn"
 
     def has(self, perm: Perm) -> bool:
         return perm in self.permissions

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from interlink.core.i18n import N_
+
 
 class DomainError(Exception):
     """Base of every error a user can cause. Subclasses fix the HTTP status and CLI exit code."""
 
     status: int = 400
-    title: str = "Bad request"
+    title: str = N_("Bad request")
     exit_code: int = 2
 
     def __init__(self, detail: str, **extra: Any) -> None:
@@ -35,30 +37,30 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    status, title, exit_code = 422, "Invalid input", 2
+    status, title, exit_code = 422, N_("Invalid input"), 2
 
 
 class Unauthenticated(DomainError):
-    status, title, exit_code = 401, "Not authenticated", 3
+    status, title, exit_code = 401, N_("Not authenticated"), 3
 
 
 class Forbidden(DomainError):
-    status, title, exit_code = 403, "Forbidden", 3
+    status, title, exit_code = 403, N_("Forbidden"), 3
 
 
 class NotFound(DomainError):
     """Also used where revealing existence would leak: a record one may not see is 'not found'."""
 
-    status, title, exit_code = 404, "Not found", 4
+    status, title, exit_code = 404, N_("Not found"), 4
 
 
 class Conflict(DomainError):
-    status, title, exit_code = 409, "Conflict", 5
+    status, title, exit_code = 409, N_("Conflict"), 5
 
 
 class Locked(DomainError):
-    status, title, exit_code = 423, "Locked", 3
+    status, title, exit_code = 423, N_("Locked"), 3
 
 
 class TooManyRequests(DomainError):
-    status, title, exit_code = 429, "Too many requests", 6
+    status, title, exit_code = 429, N_("Too many requests"), 6

@@ -50,6 +50,9 @@ def principal_for_user(
         client_addr=client_addr,
         request_id=request_id,
         parent_org_id=user.org.parent_id,
+        language=user.language,
+        org_language=user.org.default_language,
+        digits=user.org.digits,
     )
 
 
@@ -87,6 +90,8 @@ def authenticate_token(
         client_addr=client_addr,
         request_id=request_id,
         parent_org_id=token.org.parent_id,
+        org_language=token.org.default_language,
+        digits=token.org.digits,
     )
 
 

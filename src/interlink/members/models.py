@@ -35,6 +35,10 @@ class Organisation(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The bureau's pages: language when neither the user nor the browser says, and digits
+    # ("latn" or "arab", Arabic-Indic) for numbers and dates (core/i18n.py).
+    default_language: Mapped[str | None] = mapped_column(String(8))
+    digits: Mapped[str] = mapped_column(String(8), default="latn", server_default="latn")
 
 
 class User(Base):
@@ -54,6 +58,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    language: Mapped[str | None] = mapped_column(String(8))  # None: negotiate (core/i18n.py)
 
     org: Mapped[Organisation] = relationship(lazy="joined")
 

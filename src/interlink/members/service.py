@@ -31,6 +31,7 @@ from interlink.core.auth import (
     permissions_for,
 )
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import DIGITS, LANGUAGES, msg
 from interlink.members import throttle
 from interlink.members.models import ApiToken, Member, Organisation, User
 from interlink.members.regions import REGION_OF, country_name
@@ -360,6 +361,61 @@ def update_user(
         Event("user.update", "user", user.id, owner_org_id=user.org_id, detail=changes),
     )
     return user
+
+
+# --- languages (core/i18n.py) ---------------------------------------------------------------
+
+
+def set_own_language(session: Session, principal: Principal, language: str | None) -> User:
+    """A user's own language; None goes back to negotiating it (browser, then bureau)."""
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput(msg("unknown language %(code)s", code=language[:8]), field="language")
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
+    if user is None:
+        raise Forbidden("only a logged-in user has a language setting")
+    user.language = language
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "user.language",
+            "user",
+            user.id,
+            owner_org_id=user.org_id,
+            detail={"language": language},
+        ),
+    )
+    return user
+
+
+def set_bureau_languages(
+    session: Session, principal: Principal, *, default_language: str | None, digits: str
+) -> Organisation:
+    """The bureau's default language (for users and browsers that name none of ours) and the
+    digits its pages show; an administrator of users decides for their own organisation."""
+    principal.require(Perm.USERS_MANAGE)
+    if default_language is not None and default_language not in LANGUAGES:
+        raise InvalidInput(
+            msg("unknown language %(code)s", code=default_language[:8]), field="default_language"
+        )
+    if digits not in DIGITS:
+        raise InvalidInput("digits must be latn or arab", field="digits")
+    org = session.get(Organisation, principal.org_id)
+    if org is None:
+        raise NotFound("no such organisation")
+    org.default_language, org.digits = default_language, digits
+    audit.record(
+        session,
+        principal.actor,
+        Event(
+            "organisation.languages",
+            "organisation",
+            org.id,
+            owner_org_id=org.id,
+            detail={"default_language": default_language, "digits": digits},
+        ),
+    )
+    return org
 
 
 # --- API tokens ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -144,7 +145,7 @@ async def request_submit(
         {
             "code": filed.case.code,
             "secret": filed.secret,
-            "admissibility_due": filed.case.admissibility_due.strftime("%d %B %Y"),
+            "admissibility_due": filed.case.admissibility_due.isoformat(),
         },
     )
 
@@ -156,7 +157,9 @@ FILED = "/rights/filed"
 def filed_page(request: Request) -> Response:
     """The request code and its secret, shown once after the form was sent (they come from
     the POST through a sealed cookie this page deletes: a reload files nothing twice)."""
-    return forget_shown(request, render(request, "rights/filed.html", shown=take_shown(request)))
+    shown = take_shown(request)
+    due = shown and datetime.fromisoformat(shown["admissibility_due"])
+    return forget_shown(request, render(request, "rights/filed.html", shown=shown, due=due))
 
 
 @router.get("/rights/status")

@@ -9,10 +9,13 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from interlink.core.auth import Principal, new_totp_secret, totp_uri
-from interlink.core.errors import Forbidden, Unauthenticated
+from interlink.core.auth import Perm, Principal, new_totp_secret, totp_uri
+from interlink.core.errors import DomainError, Forbidden, Unauthenticated
+from interlink.core.i18n import DIGITS, LANGUAGE_COOKIE, LANGUAGES, translate
 from interlink.deps import SESSION_COOKIE, Id, app_state, client_addr, unit_of_work
 from interlink.members import identity
+from interlink.members import service as members
+from interlink.members.models import Organisation, User
 from interlink.members.throttle import ThrottlePolicy
 from interlink.web import dashboard
 from interlink.web.render import form_principal, redirect, render
@@ -224,3 +227,91 @@ def mark_all_read(
     with unit_of_work(request) as session:
         marked = dashboard.mark_all_read(session, principal)
     return redirect(f"/?marked={marked}")
+
+
+# --- languages: the switch on every page, and the account page ------------------------------
+
+
+def _remember_language(request: Request, response: Response, language: str | None) -> None:
+    if language is None:
+        response.delete_cookie(LANGUAGE_COOKIE)
+        return
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=app_state(request).settings.secure_cookies,
+    )
+
+
+@router.post("/language")
+async def switch_language(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
+    """The switch in the layout: the user's own setting when logged in, and a cookie (the
+    choice of this browser, which also speaks for the login page)."""
+    form = await request.form()
+    language = str(form.get("lang", ""))[:8]
+    next_path = safe_next(str(form.get("next", "/"))[:2000])
+    if language not in LANGUAGES:
+        return redirect(next_path)
+    if principal is not None and principal.user_id is not None:
+        with unit_of_work(request) as session:
+            members.set_own_language(session, principal, language)
+    response = redirect(next_path)
+    _remember_language(request, response, language)
+    return response
+
+
+def _account_page(
+    request: Request, principal: Principal, errors: list[tuple[str, str]], status: int = 200
+) -> Response:
+    with unit_of_work(request) as session:
+        org = session.get(Organisation, principal.org_id)
+        user = session.get(User, principal.user_id) if principal.user_id else None
+        return render(
+            request,
+            "account.html",
+            status_code=status,
+            errors=errors,
+            own_language=user.language if user else None,
+            org_language=org.default_language if org else None,
+            org_digits=org.digits if org else "latn",
+            digit_choices=DIGITS,
+            saved=request.query_params.get("saved") == "1",
+        )
+
+
+@router.get("/account")
+def account(request: Request, principal: Principal | None = Depends(form_principal)) -> Response:
+    if principal is None:
+        raise Unauthenticated("log in first")
+    return _account_page(request, principal, [])
+
+
+@router.post("/account")
+async def account_submit(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
+    if principal is None:
+        raise Unauthenticated("log in first")
+    form = await request.form()
+    language = str(form.get("language", ""))[:8] or None
+    try:
+        with unit_of_work(request) as session:
+            members.set_own_language(session, principal, language)
+            if "default_language" in form and principal.has(Perm.USERS_MANAGE):
+                members.set_bureau_languages(
+                    session,
+                    principal,
+                    default_language=str(form.get("default_language", ""))[:8] or None,
+                    digits=str(form.get("digits", "latn"))[:8],
+                )
+    except DomainError as exc:
+        field = str(exc.extra.get("field", "language"))
+        return _account_page(request, principal, [(field, translate(exc.detail))], exc.status)
+    response = redirect("/account?saved=1")
+    _remember_language(request, response, language)
+    return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from interlink.core import i18n
 from interlink.core.auth import Perm, Principal
+from interlink.core.i18n import N_
 from interlink.deps import app_state, check_csrf, optional_principal
 from interlink.members.models import Organisation
 
@@ -20,29 +22,40 @@ STATIC_DIR = WEB_DIR / "static"
 # Every capability's templates live in its own folder; the loader searches them all.
 _TEMPLATE_DIRS = [WEB_DIR / "templates", *sorted(WEB_DIR.parent.glob("*/templates"))]
 templates = Jinja2Templates(directory=[str(d) for d in _TEMPLATE_DIRS if d.is_dir()])
+# Every page speaks the request's language (core/i18n.py): {% trans %} and _() in templates.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    **i18n.jinja_callables(), newstyle=True
+)
+templates.env.globals["current_language"] = i18n.current_language
+templates.env.globals["direction"] = i18n.direction
+templates.env.globals["languages"] = i18n.LANGUAGES
+# A message built in Python (a problem detail, a label constant), in the reader's language.
+templates.env.filters["translate"] = i18n.translate
+templates.env.filters["number"] = i18n.format_number
 
 PERMISSION_LABELS: dict[Perm, str] = {
-    Perm.RECORDS_READ: "Read records and notices shared with your country",
-    Perm.RECORDS_WRITE: "Enter and change your bureau's records",
-    Perm.NOTICES_SUBMIT: "Submit notice requests and send diffusions",
-    Perm.NOTICES_REVIEW: "Review notice requests for compliance",
-    Perm.SCREEN_PERSON: "Screen names",
-    Perm.SCREEN_DOCUMENT: "Check travel documents",
-    Perm.SCREEN_VEHICLE: "Check vehicles",
-    Perm.MESSAGES: "Send and read secure messages",
-    Perm.USERS_MANAGE: "Manage your bureau's users and agencies",
-    Perm.TOKENS_MANAGE: "Manage API tokens for your bureau's systems",
-    Perm.AUDIT_OWN: "See who accessed your bureau's records",
-    Perm.AUDIT_ALL: "Query the whole audit log",
-    Perm.ASSEMBLY_VOTE: "Take part in the General Assembly",
-    Perm.ASSEMBLY_ADMIN: "Run General Assembly sessions",
-    Perm.BLOCKLIST_SUBMIT: "Submit and confirm blocklist domains",
-    Perm.BLOCKLIST_PUBLISH: "Publish the blocklist",
-    Perm.BLOCKLIST_FEED: "Receive the blocklist feed",
-    Perm.ANALYTICS: "Run cross-country analytics",
-    Perm.RIGHTS_CASEWORK: "Handle requests from the people recorded (the commission)",
-    Perm.RIGHTS_ANSWER: "Answer the oversight commission's consultations and orders",
-    Perm.PLATFORM_ADMIN: "Administer the platform",
+    Perm.RECORDS_READ: N_("Read records and notices shared with your country"),
+    Perm.RECORDS_WRITE: N_("Enter and change your bureau's records"),
+    Perm.NOTICES_SUBMIT: N_("Submit notice requests and send diffusions"),
+    Perm.NOTICES_REVIEW: N_("Review notice requests for compliance"),
+    Perm.SCREEN_PERSON: N_("Screen names"),
+    Perm.SCREEN_DOCUMENT: N_("Check travel documents"),
+    Perm.SCREEN_VEHICLE: N_("Check vehicles"),
+    Perm.MESSAGES: N_("Send and read secure messages"),
+    Perm.USERS_MANAGE: N_("Manage your bureau's users and agencies"),
+    Perm.TOKENS_MANAGE: N_("Manage API tokens for your bureau's systems"),
+    Perm.AUDIT_OWN: N_("See who accessed your bureau's records"),
+    Perm.AUDIT_ALL: N_("Query the whole audit log"),
+    Perm.ASSEMBLY_VOTE: N_("Take part in the General Assembly"),
+    Perm.ASSEMBLY_ADMIN: N_("Run General Assembly sessions"),
+    Perm.BLOCKLIST_SUBMIT: N_("Submit and confirm blocklist domains"),
+    Perm.BLOCKLIST_PUBLISH: N_("Publish the blocklist"),
+    Perm.BLOCKLIST_FEED: N_("Receive the blocklist feed"),
+    Perm.ANALYTICS: N_("Run cross-country analytics"),
+    Perm.RIGHTS_CASEWORK: N_("Handle requests from the people recorded (the commission)"),
+    Perm.RIGHTS_ANSWER: N_("Answer the oversight commission's consultations and orders"),
+    Perm.PLATFORM_ADMIN: N_("Administer the platform"),
 }
 
 
@@ -121,25 +134,20 @@ templates.env.globals["nav_links"] = nav_links
 
 
 def when(value: datetime | date | None) -> str:
-    """'7 Dec 2026, 14:05 UTC': a moment as people read it (stored times are UTC)."""
-    if value is None:
-        return "—"
-    if not isinstance(value, datetime):
-        return day(value)
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return f"{value.day} {value:%b %Y, %H:%M} UTC"
+    """'7 Dec 2026, 14:05 UTC': a moment as people read it, in their language (stored times
+    are UTC)."""
+    return i18n.format_moment(value)
 
 
 def day(value: datetime | date | None) -> str:
     """'7 Dec 2026'."""
-    return f"{value.day} {value:%b %Y}" if value is not None else "—"
+    return i18n.format_day(value)
 
 
 def display_value(value: Any) -> str:
     """A stored JSON value as a person reads it (a diff's before and after)."""
     if value is None or value == "" or value == [] or value == {}:
-        return "(none)"
+        return i18n.gettext("(none)")
     if isinstance(value, list):
         return "; ".join(display_value(v) for v in value)
     if isinstance(value, dict):

@@ -1,0 +1,302 @@
+"""Languages: which one a request speaks, its catalogs, and locale-aware formatting.
+
+One place for the four working languages (docs/languages.md). The request's language lives
+in a context variable set by LocaleMiddleware; it is decided lazily, when first needed, from
+(1) the user's own setting (or, logged out, the language cookie), (2) Accept-Language,
+(3) the bureau's default language, (4) English. Catalogs are the .po files under
+interlink/locale, compiled in memory at first use (no .mo file to build or commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, negotiate_locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DEFAULT_LANGUAGE = "en"
+# Each language named in itself: that is how the switch shows them.
+LANGUAGES: dict[str, str] = {"en": "English", "ar": "العربية", "fr": "Français", "es": "Español"}
+RTL_LANGUAGES = frozenset({"ar"})
+DIGITS = ("latn", "arab")  # Latin or Arabic-Indic digits, a bureau's choice for its pages
+LANGUAGE_COOKIE = "interlink_lang"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+@dataclass(slots=True)
+class RequestLanguage:
+    """What a request tells about its language before anyone logged in is known."""
+
+    cookie: str | None = None
+    accept: str = ""
+    scope: dict[str, Any] = field(default_factory=dict)
+    fixed: str | None = None  # set by tests and the CLI: no negotiation
+
+
+_current: ContextVar[RequestLanguage | None] = ContextVar("interlink_language", default=None)
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """'fr-CH, fr;q=0.9, en;q=0.8' -> ['fr-CH', 'fr', 'en'] (by quality, then order)."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, index, tag.strip()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def negotiate(
+    *,
+    user_language: str | None = None,
+    cookie: str | None = None,
+    accept: str = "",
+    org_language: str | None = None,
+) -> str:
+    """The negotiation order, in one function (tested in tests/web/test_i18n.py)."""
+    for chosen in (user_language, cookie):
+        if chosen in LANGUAGES:
+            return chosen
+    if accept:
+        found = negotiate_locale(parse_accept_language(accept), list(LANGUAGES), sep="-")
+        if found:
+            return found
+    if org_language in LANGUAGES:
+        return org_language
+    return DEFAULT_LANGUAGE
+
+
+def _principal_of(scope: dict[str, Any]) -> Any:
+    state = scope.get("state")
+    return state.get("principal") if isinstance(state, dict) else None
+
+
+def current_language() -> str:
+    ctx = _current.get()
+    if ctx is None:
+        return DEFAULT_LANGUAGE
+    if ctx.fixed:
+        return ctx.fixed
+    principal = _principal_of(ctx.scope)
+    return negotiate(
+        user_language=getattr(principal, "language", None),
+        cookie=ctx.cookie,
+        accept=ctx.accept,
+        org_language=getattr(principal, "org_language", None),
+    )
+
+
+def current_digits() -> str:
+    ctx = _current.get()
+    principal = _principal_of(ctx.scope) if ctx is not None else None
+    digits = getattr(principal, "digits", None)
+    return digits if digits in DIGITS else "latn"
+
+
+def direction(language: str | None = None) -> str:
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+def use_language(language: str) -> Any:
+    """Fix the language of the current context (CLI, tests, background work); returns the
+    token for `reset_language`."""
+    return _current.set(RequestLanguage(fixed=language if language in LANGUAGES else None))
+
+
+def reset_language(token: Any) -> None:
+    _current.reset(token)
+
+
+# -- catalogs ------------------------------------------------------------------------------
+
+
+def catalog_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(language: str) -> Translations:
+    """The language's catalog, compiled from its .po in memory (fuzzy entries are left out,
+    so they show in English)."""
+    path = catalog_path(language)
+    if not path.exists():
+        return Translations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled)
+
+
+def gettext(message: str, **params: Any) -> str:
+    """Translate into the request's language; `%(name)s` placeholders are filled after."""
+    text = translations(current_language()).gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+    text = translations(current_language()).ngettext(singular, plural, n)
+    return text % {"num": format_number(n), **params}
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction; it is translated where it is shown."""
+    return message
+
+
+class Msg(str):
+    """An English message that remembers its msgid and parameters, so that it can be
+    translated where it is shown (problem details are built deep in services, before anyone
+    knows the reader's language). It is a str: English callers see the English text."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Msg:
+        self = super().__new__(cls, msgid % params if params else msgid)
+        self.msgid, self.params = msgid, params
+        return self
+
+
+def msg(msgid: str, **params: Any) -> Msg:
+    return Msg(msgid, **params)
+
+
+def translate(text: str) -> str:
+    """A message built elsewhere (a problem's title or detail, a flash notice), in the
+    request's language: a Msg by its msgid, a plain string when it is a msgid itself."""
+    if not text:
+        return text
+    catalog = translations(current_language())
+    if isinstance(text, Msg):
+        return (
+            catalog.gettext(text.msgid) % text.params
+            if text.params
+            else catalog.gettext(text.msgid)
+        )
+    return catalog.gettext(text)
+
+
+# Role names as the layout shows them (core.auth.Role values, underscores as spaces).
+ROLE_NAMES = (
+    N_("officer"),
+    N_("supervisor"),
+    N_("ncb admin"),
+    N_("compliance reviewer"),
+    N_("analyst"),
+    N_("delegate"),
+    N_("oversight"),
+    N_("gs admin"),
+    N_("partner"),
+)
+
+# -- formatting ----------------------------------------------------------------------------
+
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def _digits(text: str) -> str:
+    return text.translate(_ARABIC_INDIC) if current_digits() == "arab" else text
+
+
+def _locale() -> Locale:
+    return Locale.parse(current_language())
+
+
+def format_number(value: int | float | None) -> str:
+    if value is None:
+        return "—"
+    if current_digits() == "arab" and current_language() == "ar":
+        # CLDR's Arabic number symbols (the Arabic thousands separator), Arabic-Indic digits
+        return _digits(format_decimal(value, locale=_locale(), numbering_system="arab"))
+    return _digits(format_decimal(value, locale=_locale()))
+
+
+def format_moment(value: datetime | date | None) -> str:
+    """'7 Dec 2026, 14:05 UTC' in English; stored times are UTC and shown as UTC."""
+    if value is None:
+        return "—"
+    if not isinstance(value, datetime):
+        return format_day(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    text = format_datetime(value, "d MMM y, HH:mm", tzinfo=UTC, locale=_locale())
+    return _digits(f"{text} UTC")
+
+
+def format_day(value: datetime | date | None) -> str:
+    """'7 Dec 2026'."""
+    if value is None:
+        return "—"
+    return _digits(format_date(value, "d MMM y", locale=_locale()))
+
+
+# -- the middleware ------------------------------------------------------------------------
+
+
+class LocaleMiddleware:
+    """Sets the request's language context and answers with Content-Language (plain ASGI, so
+    the screening API pays only a header parse)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        ctx = RequestLanguage(scope=scope)
+        for name, value in scope["headers"]:
+            if name == b"accept-language":
+                ctx.accept = value.decode("latin-1")[:500]
+            elif name == b"cookie" and LANGUAGE_COOKIE.encode() in value:
+                for part in value.decode("latin-1").split(";"):
+                    key, _, val = part.strip().partition("=")
+                    if key == LANGUAGE_COOKIE and val in LANGUAGES:
+                        ctx.cookie = val
+        scope.setdefault("state", {})
+        token = _current.set(ctx)
+
+        async def send_with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if "content-language" not in headers:
+                    headers["content-language"] = current_language()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_language)
+        finally:
+            _current.reset(token)
+
+
+def jinja_callables() -> dict[str, Callable[..., str]]:
+    """gettext/ngettext for Jinja's i18n extension (newstyle: it fills the placeholders and
+    escapes them itself)."""
+    return {
+        "gettext": lambda message: translations(current_language()).gettext(message),
+        "ngettext": lambda s, p, n: translations(current_language()).ngettext(s, p, n),
+    }

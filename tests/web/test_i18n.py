@@ -1,0 +1,196 @@
+"""Four working languages: catalogs complete and current, no literal text left in a template,
+the negotiation order, Content-Language, right to left, and logical CSS (docs/languages.md)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from jinja2 import Environment
+
+from interlink.core import i18n
+from interlink.core.auth import Role
+from interlink.core.catalogs import extract, read
+from interlink.web.render import STATIC_DIR, templates
+from tests.support import World
+
+TRANSLATED = ("ar", "fr", "es")
+LETTERS = re.compile(r"[^\W\d_]")
+# Text that is the same in every language: the product's name and symbols.
+ALLOWED_TEXT = {"Interlink"}
+ATTRIBUTE = re.compile(r'^[a-z][\w-]*="')
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    return extract()
+
+
+def _msgids(catalog) -> set[str]:
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+
+
+@pytest.mark.parametrize("language", ["ar", "en", "fr", "es"])
+def test_catalog_holds_every_extracted_string(extracted, language: str) -> None:
+    """`make catalogs` has been run since the last string was added or changed."""
+    missing = _msgids(extracted) - _msgids(read(language))
+    assert not missing, f"{len(missing)} msgids missing from {language}: {sorted(missing)[:5]}"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_fuzzy_and_placeholders_intact(language: str) -> None:
+    catalog = read(language)
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert not fuzzy, f"fuzzy in {language}: {fuzzy[:5]}"
+    broken = [
+        (m.id, errors)
+        for m in catalog
+        if m.id and m.string
+        for errors in [m.check(catalog)]
+        if errors
+    ]
+    assert not broken, f"placeholders differ in {language}: {broken[:5]}"
+
+
+# Not yet: on this branch ar and fr have 445 of 1304 msgids translated, es 231 (issue 19).
+# strict: the day a catalog is complete this XPASS fails the run, and the mark must go.
+@pytest.mark.xfail(strict=True, reason="catalogs not yet complete (docs/languages.md)")
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_string_is_translated(extracted, language: str) -> None:
+    catalog = read(language)
+    wanted = _msgids(extracted)
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id
+        and (m.id if isinstance(m.id, str) else m.id[0]) in wanted
+        and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
+    assert not untranslated, (
+        f"{len(untranslated)} of {len(wanted)} untranslated in {language}: {untranslated[:5]}"
+    )
+
+
+def _literal_text(source: str) -> list[str]:
+    """Text outside translation tags: the template as the Jinja lexer sees it, each Jinja
+    construct replaced by a marker, trans blocks dropped, then HTML tags removed."""
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    parts: list[str] = []
+    in_trans = False
+    previous = ""
+    for _lineno, kind, value in env.lex(source):
+        if kind == "name" and previous == "block_begin":
+            if value == "trans":
+                in_trans = True
+            elif value == "endtrans":
+                in_trans = False
+        if kind in ("variable_begin", "block_begin"):
+            parts.append("\x00")
+        elif kind == "data" and not in_trans:
+            parts.append(value)
+        if kind != "whitespace":
+            previous = kind
+    text = re.sub(r"<!--.*?-->|<style>.*?</style>", " ", "".join(parts), flags=re.S)
+    # human text in attributes counts too; the rest of a tag does not
+    attributes = re.findall(r'\s(?:aria-label|title|alt|placeholder)="([^"\x00]*)"', text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"&\w+;", " ", text)
+    found = []
+    for chunk in [*text.replace("\x00", " ").split(), *attributes]:
+        # an attribute a macro writes into the tag around it (aria-invalid="true") is no text
+        if LETTERS.search(chunk) and chunk not in ALLOWED_TEXT and not ATTRIBUTE.match(chunk):
+            found.append(chunk)
+    return found
+
+
+def test_no_literal_text_outside_translation_tags() -> None:
+    loader = templates.env.loader
+    assert loader is not None
+    offenders: dict[str, list[str]] = {}
+    for name in loader.list_templates():
+        source, _, _ = loader.get_source(templates.env, name)
+        words = _literal_text(source)
+        if words:
+            offenders[name] = words[:6]
+    assert not offenders, offenders
+
+
+def test_the_scan_finds_literal_text() -> None:
+    assert _literal_text('<p class="x">Hello {{ name }}</p>') == ["Hello"]
+    assert _literal_text('<a aria-label="Main menu" href="/">{{ _("Home") }}</a>') == ["Main menu"]
+    assert _literal_text("{% trans %}Hello{% endtrans %} <b>{{ _('x') }}</b> · 3") == []
+
+
+def test_style_sheets_use_logical_properties_only() -> None:
+    physical = re.compile(
+        r"(?<![\w-])(margin|padding|border|inset)-(left|right)|(?<![\w-])(left|right)\s*:"
+        r"|text-align\s*:\s*(left|right)|float\s*:\s*(left|right)"
+    )
+    for sheet in STATIC_DIR.glob("*.css"):
+        rules = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)
+        found = [m.group(0) for m in physical.finditer(rules)]
+        assert not found, (sheet.name, found)
+
+
+def test_negotiation_order() -> None:
+    assert i18n.negotiate() == "en"
+    assert i18n.negotiate(org_language="fr") == "fr"
+    assert i18n.negotiate(accept="es-MX,es;q=0.9", org_language="fr") == "es"
+    assert i18n.negotiate(accept="de-DE, de;q=0.9", org_language="ar") == "ar"  # none of ours
+    assert i18n.negotiate(cookie="fr", accept="es", org_language="ar") == "fr"
+    assert i18n.negotiate(user_language="ar", cookie="fr", accept="es", org_language="en") == "ar"
+    assert i18n.parse_accept_language("fr;q=0.5, ar, en;q=0") == ["ar", "fr"]
+
+
+def test_pages_and_api_speak_the_negotiated_language(world: World) -> None:
+    officer = world.user("NCB-MA", Role.OFFICER)
+    client = world.client()
+    login_page = client.get("/login", headers={"Accept-Language": "ar-MA, fr;q=0.8"})
+    assert login_page.headers["content-language"] == "ar"
+    assert '<html lang="ar" dir="rtl">' in login_page.text
+    assert "يُدخل المسؤولون" in login_page.text
+    english = client.get("/login")
+    assert english.headers["content-language"] == "en" and 'dir="ltr"' in english.text
+
+    api = world.api_as(officer)
+    missing = api.get("/api/v1/records/999999", headers={"Accept-Language": "fr"})
+    assert missing.status_code == 404 and missing.headers["content-language"] == "fr"
+    body = missing.json()
+    assert body["title"] == "Introuvable" and body["type"].endswith("/not-found")
+
+
+def test_the_users_setting_wins_and_the_switch_sets_it(world: World) -> None:
+    officer = world.user("NCB-MA", Role.OFFICER)
+    browser = world.browser_login(officer)
+    page = browser.get("/", headers={"Accept-Language": "fr"})
+    assert 'lang="fr"' in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    switched = browser.post(
+        "/language", data={"lang": "ar", "next": "/records", "csrf_token": csrf}
+    )
+    assert switched.status_code == 200 and switched.url.path == "/records"
+    assert '<html lang="ar" dir="rtl">' in switched.text
+    # the setting is the user's, not only this browser's: it beats Accept-Language
+    browser.cookies.delete(i18n.LANGUAGE_COOKIE)
+    again = browser.get("/", headers={"Accept-Language": "es"})
+    assert 'lang="ar"' in again.text
+
+
+def test_bureau_default_and_arabic_indic_digits(world: World) -> None:
+    admin = world.user("NCB-MA", Role.NCB_ADMIN)
+    officer = world.user("NCB-MA", Role.OFFICER)
+    with world.db.session() as session:
+        from interlink.members import service as members
+
+        members.set_bureau_languages(
+            session, world.principal(admin), default_language="ar", digits="arab"
+        )
+    page = world.browser_login(officer).get("/")
+    assert '<html lang="ar" dir="rtl">' in page.text
+    token = i18n._current.set(
+        i18n.RequestLanguage(fixed="ar", scope={"state": {"principal": world.principal(admin)}})
+    )
+    try:
+        assert i18n.format_number(1234) == "١٬٢٣٤"
+    finally:
+        i18n._current.reset(token)
