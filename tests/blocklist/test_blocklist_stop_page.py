@@ -72,7 +72,7 @@ def test_without_a_provider_name_the_sentence_still_reads() -> None:
     text = " ".join(" ".join(parse(render(provider=None)).text).split())
     assert "Your Internet provider has blocked listed.example" in text
     assert "Your Internet provider, Example Telecom, has blocked" in " ".join(
-        " ".join(parse(render()).text).split()
+        "".join(parse(render()).text).split()
     )
 
 
