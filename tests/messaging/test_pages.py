@@ -214,3 +214,44 @@ def test_webhooks_page_shows_the_secret_once(world: World) -> None:
     assert 'data-testid="webhook-secret"' in page.text
     again = admin.get("/webhooks")
     assert "national.example" in again.text and 'data-testid="webhook-secret"' not in again.text
+    # The POST redirected: a reload adds nothing and shows no secret.
+    assert page.history[0].status_code == 303
+    reload = admin.get("/webhooks/added")
+    assert 'data-testid="webhook-secret"' not in reload.text
+    assert reload.text.count("/deactivate") == 1
+
+
+def test_webhook_form_keeps_its_input_and_switching_off_is_checked_first(world: World) -> None:
+    admin = world.browser_login(world.user("NCB-FR", Role.NCB_ADMIN, mfa=True))
+    csrf = csrf_of(admin, "/webhooks")
+    bad = admin.post(
+        "/webhooks",
+        data={"csrf_token": csrf, "url": "http://national.example/hook", "events": ["hit.new"]},
+    )
+    assert bad.status_code == 422
+    assert 'data-testid="error-summary"' in bad.text and 'href="#url"' in bad.text
+    assert 'value="http://national.example/hook"' in bad.text
+    assert 'value="hit.new" checked' in bad.text and 'value="message.new" checked' not in bad.text
+    no_events = admin.post("/webhooks", data={"csrf_token": csrf, "url": "https://n.example/h"})
+    assert no_events.status_code == 422 and 'href="#events"' in no_events.text
+    admin.post(
+        "/webhooks",
+        data={"csrf_token": csrf, "url": "https://national.example/hook", "events": ["hit.new"]},
+    )
+    hook_id = re.search(r"/webhooks/(\d+)/deactivate", admin.get("/webhooks").text).group(1)
+    check = admin.post(f"/webhooks/{hook_id}/deactivate", data={"csrf_token": csrf})
+    assert check.status_code == 200 and 'data-testid="confirm"' in check.text
+    assert f"/webhooks/{hook_id}/deactivate" in admin.get("/webhooks").text  # still on
+    done = admin.post(
+        f"/webhooks/{hook_id}/deactivate",
+        data={"csrf_token": csrf, "confirmed": "yes"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert f"/webhooks/{hook_id}/deactivate" not in admin.get("/webhooks").text
+    # Another bureau's webhook answers as a missing one.
+    other = world.browser_login(world.user("NCB-MA", Role.NCB_ADMIN, mfa=True))
+    csrf_ma = csrf_of(other, "/webhooks")
+    missing = other.post("/webhooks/999999/deactivate", data={"csrf_token": csrf_ma})
+    foreign = other.post(f"/webhooks/{hook_id}/deactivate", data={"csrf_token": csrf_ma})
+    assert missing.status_code == foreign.status_code == 404

@@ -47,6 +47,7 @@ from interlink.web.lists import (
     list_url,
     org_filter,
 )
+from interlink.web.once import forget_shown, redirect_showing, take_shown
 from interlink.web.render import NavLink, form_principal, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -669,9 +670,10 @@ def followups_csv(
 def _webhooks_page(
     request: Request,
     principal: Principal,
-    error: str | None = None,
+    errors: FieldErrors | None = None,
     status: int = 200,
     secret: str | None = None,
+    form: dict[str, Any] | None = None,
 ) -> Response:
     with unit_of_work(request) as session:
         hooks = webhooks.list_webhooks(session, principal)
@@ -683,46 +685,69 @@ def _webhooks_page(
         hooks=hooks,
         logs=logs,
         events=webhooks.EVENTS,
-        error=error,
+        errors=errors or FieldErrors(),
         secret=secret,
+        form=form or {"events": list(webhooks.EVENTS)},
     )
+
+
+def _manager(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise Unauthenticated("log in first")
+    principal.require(Perm.TOKENS_MANAGE)
+    return principal
 
 
 @router.get("/webhooks")
 def webhooks_page(
     request: Request, principal: Principal | None = Depends(form_principal)
 ) -> Response:
-    if principal is None:
-        raise Unauthenticated("log in first")
-    principal.require(Perm.TOKENS_MANAGE)
-    return _webhooks_page(request, principal)
+    return _webhooks_page(request, _manager(principal))
+
+
+WEBHOOK_ADDED = "/webhooks/added"
 
 
 @router.post("/webhooks")
 def webhooks_create(
     request: Request,
-    url: Annotated[str, Form(max_length=500)],
-    events: Annotated[list[str], Form()],
+    url: Annotated[str, Form(max_length=500)] = "",
+    events: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI form default)
     principal: Principal | None = Depends(form_principal),
 ) -> Response:
-    if principal is None:
-        raise Unauthenticated("log in first")
+    """Adds the endpoint, then redirects to the page that shows its secret once."""
+    principal = _manager(principal)
     ctx = context_of(app_state(request))
+    form = {"url": url, "events": events}
     try:
         with unit_of_work(request) as session:
             _, secret = webhooks.create_webhook(session, ctx, principal, url=url, events=events)
     except DomainError as exc:
-        return _webhooks_page(request, principal, exc.detail, exc.status)
-    return _webhooks_page(request, principal, secret=secret)
+        return _webhooks_page(request, principal, FieldErrors.of(exc, "url"), exc.status, form=form)
+    return redirect_showing(request, WEBHOOK_ADDED, {"secret": secret})
+
+
+@router.get(WEBHOOK_ADDED)
+def webhook_added(
+    request: Request, principal: Principal | None = Depends(form_principal)
+) -> Response:
+    shown = take_shown(request) or {}
+    page = _webhooks_page(request, _manager(principal), secret=shown.get("secret"))
+    return forget_shown(request, page)
 
 
 @router.post("/webhooks/{webhook_id}/deactivate")
 def webhooks_deactivate(
-    request: Request, webhook_id: Id, principal: Principal | None = Depends(form_principal)
+    request: Request,
+    webhook_id: Id,
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+    principal: Principal | None = Depends(form_principal),
 ) -> Response:
-    if principal is None:
-        raise Unauthenticated("log in first")
+    principal = _manager(principal)
     with unit_of_work(request) as session:
+        if confirmed != "yes":  # deliveries stop at once and pending ones are dropped: check
+            hook = webhooks.own_webhook(session, principal, webhook_id)
+            return render(request, "messaging/webhook_deactivate.html", hook=hook)
         webhooks.deactivate_webhook(session, principal, webhook_id)
     return redirect("/webhooks")
 

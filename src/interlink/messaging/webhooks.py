@@ -113,7 +113,7 @@ def create_webhook(
     principal.require(Perm.TOKENS_MANAGE)
     chosen = sorted(set(events))
     if not chosen or any(e not in EVENTS for e in chosen):
-        raise InvalidInput(f"events are one or more of {', '.join(EVENTS)}")
+        raise InvalidInput(f"events are one or more of {', '.join(EVENTS)}", field="events")
     existing = session.scalars(
         select(Webhook.id).where(Webhook.org_id == principal.org_id, Webhook.active.is_(True))
     ).all()
@@ -153,7 +153,7 @@ def list_webhooks(session: Session, principal: Principal) -> list[Webhook]:
     )
 
 
-def _own_webhook(session: Session, principal: Principal, webhook_id: int) -> Webhook:
+def own_webhook(session: Session, principal: Principal, webhook_id: int) -> Webhook:
     principal.require(Perm.TOKENS_MANAGE)
     webhook = session.get(Webhook, webhook_id)
     if webhook is None or webhook.org_id != principal.org_id:
@@ -162,7 +162,7 @@ def _own_webhook(session: Session, principal: Principal, webhook_id: int) -> Web
 
 
 def deactivate_webhook(session: Session, principal: Principal, webhook_id: int) -> Webhook:
-    webhook = _own_webhook(session, principal, webhook_id)
+    webhook = own_webhook(session, principal, webhook_id)
     if webhook.active:
         webhook.active = False
         # What was still waiting is not sent to an endpoint its owner switched off.
@@ -191,7 +191,7 @@ class DeliveryLog:
 def delivery_log(
     session: Session, principal: Principal, webhook_id: int, limit: int = 100
 ) -> list[DeliveryLog]:
-    webhook = _own_webhook(session, principal, webhook_id)
+    webhook = own_webhook(session, principal, webhook_id)
     deliveries = list(
         session.scalars(
             select(WebhookDelivery)
