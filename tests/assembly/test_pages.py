@@ -215,3 +215,40 @@ def test_agreements_page(world: World) -> None:
         ).status_code
         == 403
     )
+
+
+def test_secretariat_forms_keep_what_was_typed_and_name_the_field(world: World) -> None:
+    admin = world.browser_login(world.user("GS", Role.GS_ADMIN, mfa=True))
+    csrf = csrf_of(admin, "/assembly/admin")
+    bad = admin.post(
+        "/assembly/admin/sessions",
+        data={
+            "number": "96",
+            "host_city": "Montevideo",
+            "host_country": "URY",
+            "starts_on": "2027-10-04",
+            "ends_on": "4 Oct",
+            "csrf_token": csrf,
+        },
+    )
+    assert bad.status_code == 422 and "text/html" in bad.headers["content-type"]
+    assert 'href="#host_country"' in bad.text and 'href="#ends_on"' in bad.text
+    assert 'value="Montevideo"' in bad.text and 'value="4 Oct"' in bad.text
+    assert 'value="2027-10-04"' in bad.text and 'href="#number"' not in bad.text
+    unknown = admin.post(
+        "/assembly/agreements",
+        data={
+            "title": "MoU on forensics",
+            "kind": "memorandum_of_understanding",
+            "parties": "KE\nke",
+            "proposed_on": "2026-05-01",
+            "summary": "Laboratories share methods.",
+            "csrf_token": csrf,
+        },
+    )
+    assert unknown.status_code == 422 and 'href="#parties"' in unknown.text
+    assert (
+        'value="MoU on forensics"' in unknown.text and "Laboratories share methods." in unknown.text
+    )
+    missing = admin.post("/assembly/agreements", data={"csrf_token": csrf, "parties": "KE"})
+    assert missing.status_code == 422 and 'href="#title"' in missing.text

@@ -8,6 +8,7 @@ agenda, ballots, elections, delegations and meetings, and agreements.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from interlink.assembly.views import booking_out, session_detail
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from interlink.deps import Id, unit_of_work
+from interlink.web.lists import FieldErrors, parse_day
 from interlink.web.render import NavLink, form_principal, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -344,7 +346,11 @@ def answer_meeting(
 
 
 def _admin_sessions_page(
-    request: Request, *, error: str | None = None, status: int = 200
+    request: Request,
+    *,
+    errors: FieldErrors | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
     with unit_of_work(request) as session:
         return render(
@@ -352,7 +358,8 @@ def _admin_sessions_page(
             "assembly/admin_sessions.html",
             status_code=status,
             sessions=service.list_sessions(session),
-            error=error,
+            errors=errors or FieldErrors(),
+            form=form or {},
         )
 
 
@@ -362,29 +369,56 @@ def admin_sessions(request: Request, principal: Viewer) -> Response:
     return _admin_sessions_page(request)
 
 
+def _required_day(errors: FieldErrors, field: str, raw: str) -> date | None:
+    try:
+        day = parse_day(raw)
+    except ValueError as exc:
+        errors.check(field, str(exc))
+        return None
+    errors.check(field, None if day else "give the date")
+    return day
+
+
 @router.post("/assembly/admin/sessions")
 def admin_create_session(
     request: Request,
     principal: Viewer,
-    number: Annotated[int, Form(ge=1, le=10_000)],
-    host_city: Annotated[str, Form(min_length=1, max_length=120)],
-    host_country: Annotated[str, Form(pattern=r"^[A-Za-z]{2}$")],
-    starts_on: Annotated[str, Form(max_length=10)],
-    ends_on: Annotated[str, Form(max_length=10)],
+    # Generous limits: a mistyped value is answered beside its field, not with a bare 422.
+    number: Annotated[str, Form(max_length=40)] = "",
+    host_city: Annotated[str, Form(max_length=120)] = "",
+    host_country: Annotated[str, Form(max_length=60)] = "",
+    starts_on: Annotated[str, Form(max_length=40)] = "",
+    ends_on: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     principal = _logged_in(principal, Perm.ASSEMBLY_ADMIN)
+    form = {
+        "number": number,
+        "host_city": host_city,
+        "host_country": host_country,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    errors = FieldErrors()
+    errors.check("number", None if number.strip().isdigit() else "give the session's number")
+    errors.check("host_city", None if host_city.strip() else "give the host city")
+    country_ok = re.fullmatch(r"[A-Za-z]{2}", host_country.strip())
+    errors.check("host_country", None if country_ok else "a two-letter code, e.g. FR")
+    first = _required_day(errors, "starts_on", starts_on)
+    last = _required_day(errors, "ends_on", ends_on)
     try:
+        errors.raise_if_any()
         settings = service.SessionSettings(
-            host_city=host_city,
-            host_country=host_country,
-            starts_on=_parse_date(starts_on),
-            ends_on=_parse_date(ends_on),
+            host_city=host_city.strip(),
+            host_country=host_country.strip(),
+            starts_on=first,
+            ends_on=last,
         )
         with unit_of_work(request) as session:
-            service.create_session(session, principal, number, settings)
+            service.create_session(session, principal, int(number), settings)
     except DomainError as exc:
-        return _admin_sessions_page(request, error=exc.detail, status=exc.status)
-    return redirect(f"/assembly/admin/sessions/{number}")
+        errors = errors or FieldErrors.of(exc, "number")
+        return _admin_sessions_page(request, errors=errors, status=exc.status, form=form)
+    return redirect(f"/assembly/admin/sessions/{int(number)}")
 
 
 def _admin_page(
@@ -554,7 +588,13 @@ async def admin_action(request: Request, number: Id, principal: Viewer) -> Respo
 
 
 def _agreements_page(
-    request: Request, principal: Principal, *, error: str | None = None, status: int = 200
+    request: Request,
+    principal: Principal,
+    *,
+    error: str | None = None,
+    errors: FieldErrors | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
     with unit_of_work(request) as session:
         agreements = service_agreements.list_agreements(session, principal)
@@ -564,8 +604,10 @@ def _agreements_page(
             status_code=status,
             agreements=agreements,
             error=error,
+            errors=errors or FieldErrors(),
+            form=form or {},
             statuses=service_agreements.STATUSES,
-            kinds=service_agreements.KINDS,
+            kind_options=[(k, k.replace("_", " ").capitalize()) for k in service_agreements.KINDS],
         )
 
 
@@ -578,16 +620,28 @@ def agreements_page(request: Request, principal: Viewer) -> Response:
 def create_agreement(
     request: Request,
     principal: Viewer,
-    title: Text,
-    kind: Annotated[str, Form(max_length=40)],
-    parties: Annotated[str, Form(max_length=2000)],
-    proposed_on: Annotated[str, Form(max_length=10)],
+    title: Annotated[str, Form(max_length=300)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "",
+    parties: Annotated[str, Form(max_length=2000)] = "",
+    proposed_on: Annotated[str, Form(max_length=40)] = "",
     summary: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Parties one a line: a country code (KE), an organisation code (PARTNER-SKYWAYS), or a
     body's full name."""
     principal = _logged_in(principal, Perm.ASSEMBLY_ADMIN)
+    form = {
+        "title": title,
+        "kind": kind,
+        "parties": parties,
+        "proposed_on": proposed_on,
+        "summary": summary,
+    }
+    errors = FieldErrors()
+    errors.check("title", None if title.strip() else "give the agreement's title")
+    errors.check("parties", None if parties.strip() else "name at least one party")
+    day = _required_day(errors, "proposed_on", proposed_on)
     try:
+        errors.raise_if_any()
         with unit_of_work(request) as session:
             specs = [
                 service_agreements.parse_party(session, line)
@@ -597,14 +651,15 @@ def create_agreement(
             service_agreements.create_agreement(
                 session,
                 principal,
-                title=title,
+                title=title.strip(),
                 kind=kind,
                 parties=specs,
-                proposed_on=_parse_date(proposed_on),
+                proposed_on=day,
                 summary=summary,
             )
     except DomainError as exc:
-        return _agreements_page(request, principal, error=exc.detail, status=exc.status)
+        errors = errors or FieldErrors.of(exc, "parties")
+        return _agreements_page(request, principal, errors=errors, status=exc.status, form=form)
     return redirect("/assembly/agreements")
 
 

@@ -127,9 +127,9 @@ def create_agreement(
 ) -> Agreement:
     require_admin(principal)
     if kind not in KINDS:
-        raise InvalidInput(f"an agreement is one of {', '.join(KINDS)}")
+        raise InvalidInput(f"an agreement is one of {', '.join(KINDS)}", field="kind")
     if not title.strip():
-        raise InvalidInput("an agreement needs a title")
+        raise InvalidInput("an agreement needs a title", field="title")
     rows = [_party(session, spec) for spec in parties]
     keys = {(r.country, r.org_id, r.name if not (r.country or r.org_id) else None) for r in rows}
     if len(rows) < 2 or len(keys) != len(rows):
