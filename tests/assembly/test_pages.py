@@ -158,6 +158,19 @@ def test_the_secretariat_runs_a_session_through_its_pages(world: World) -> None:
         act("add_slot", starts_at="2027-10-05T09:00+00:00", ends_at="2027-10-05T10:00+00:00") == 303
     )
     assert act("add_slot", starts_at="2027-10-05T11:00", ends_at="2027-10-05T12:00") == 422
+    refused = admin.post(
+        "/assembly/admin/sessions/95",
+        data={
+            "action": "add_slot",
+            "csrf_token": csrf,
+            "starts_at": "2027-10-05T11:00",
+            "ends_at": "2027-10-05T12:00",
+        },
+    )
+    # What was typed comes back in its own form, with the problem beside it.
+    assert 'id="starts_at" name="starts_at" required value="2027-10-05T11:00"' in refused.text
+    assert refused.text.count('data-testid="form-error"') == 1
+    assert 'id="room" name="name" required value=""' in refused.text
     assert act("agenda_ballot", secret="no") == 409  # quorum: 1 of 99
     assert act("self_destruct") == 422
     assert act("add_item", title="No kind") == 422

@@ -158,6 +158,7 @@ def _delegate_page(
     *,
     error: str | None = None,
     status: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
     with unit_of_work(request) as session:
         ga = service.get_session(session, number)
@@ -428,6 +429,7 @@ def _admin_page(
     *,
     error: str | None = None,
     status: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
     with unit_of_work(request) as session:
         ga = service.get_session(session, number)
@@ -445,6 +447,7 @@ def _admin_page(
                 booking_out(b) for b in service_meetings.all_bookings(session, principal, number)
             ],
             error=error,
+            form=form or {},
         )
 
 
@@ -577,10 +580,12 @@ async def admin_action(request: Request, number: Id, principal: Viewer) -> Respo
             action(session, principal, number, form, seal_keys(request))
     except (KeyError, ValueError):
         return _admin_page(
-            request, principal, number, error="a field is missing or invalid", status=422
+            request, principal, number, error="a field is missing or invalid", status=422, form=form
         )
     except DomainError as exc:
-        return _admin_page(request, principal, number, error=exc.detail, status=exc.status)
+        return _admin_page(
+            request, principal, number, error=exc.detail, status=exc.status, form=form
+        )
     return redirect(f"/assembly/admin/sessions/{number}")
 
 
