@@ -3,6 +3,7 @@ with signed receipts from every copy, and the re-entry guard."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 
@@ -11,9 +12,11 @@ from sqlalchemy import select
 
 from interlink.core.errors import Conflict, Forbidden, NotFound
 from interlink.messaging.models import Webhook, WebhookDelivery
+from interlink.records import importer
 from interlink.records import service as records
 from interlink.records.blocking import set_block
 from interlink.records.models import Record
+from interlink.records.restrictions import Restrictions
 from interlink.rights import service
 from interlink.rights.models import CopyNotice, Hold
 from interlink.screening.engine import ScreeningEngine
@@ -305,3 +308,44 @@ def test_reentry_guard_holds_a_matching_new_record(rights: Rights) -> None:
         )
     engine.refresh()
     assert _found(engine, again.id, query=as_entered)
+
+
+def test_reentry_guard_holds_a_matching_record_in_a_bulk_import(rights: Rights) -> None:
+    """The guard does not depend on the door: a file import is held like a single record."""
+    record = rights.person(rights.ma)
+    case_id = _case_with_holding(rights)
+    with rights.db.session() as session:
+        decision = service.decide(
+            session,
+            rights.commission,
+            rights.policy,
+            case_id,
+            outcome="non_compliant",
+            reasoning="The record concerns a matter of a political character.",
+            orders=[service.NewOrder("delete", "record", record.id)],
+            now=T0,
+        )
+    lines = [
+        json.dumps(
+            {
+                "id": f"bulk-{n}",
+                "schema": "Person",
+                "properties": {"name": [name], "birthDate": [birth], "nationality": ["ma"]},
+            }
+        )
+        for n, (name, birth) in enumerate(
+            [("Kareem Ben Ali", "1984-05-17"), ("Youssef Amrani", "1990-01-01")]
+        )
+    ]
+    with rights.db.session() as session:
+        entities = importer.parse(importer.ImportFormat.FTM, lines, "MA")
+        assert importer.import_entities(session, rights.ma, entities, Restrictions()) == 2
+    with rights.db.session() as session:
+        rows = {
+            r.external_id: r
+            for r in session.scalars(select(Record).where(Record.external_id.like("bulk-%")))
+        }
+        assert rows["bulk-0"].access_blocked is True
+        assert rows["bulk-1"].access_blocked is False
+        [hold] = service.holds(session, rights.commission)
+        assert (hold.record_id, hold.decision_id) == (rows["bulk-0"].id, decision.id)

@@ -172,6 +172,13 @@ def import_entities(
                 ],
             ),
         )
+        from interlink.rights.service import hold_imported  # rights imports records
+
+        hold_imported(
+            session,
+            principal,
+            [(rid, v["kind"], v["data"]) for rid, v in zip(new_ids, values, strict=True)],
+        )
         emit_changes(session, "record", new_ids, "upsert")
         stored += len(new_ids)
         if progress:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -1618,10 +1618,38 @@ def hold_if_reentry(session: Session, principal: Principal, record: Record) -> H
     if reason is None:
         return None
     record.access_blocked = True
+    _hold(session, principal, record.id, record.owner_org_id, reason)
+    return reason
+
+
+def hold_imported(
+    session: Session, principal: Principal, records: Sequence[tuple[int, str, dict[str, Any]]]
+) -> int:
+    """The guard over a bulk import, before its changes are emitted: each (id, kind, data)
+    row matching guarded data is blocked and held as `hold_if_reentry` holds one record.
+    Returns how many were held."""
+    if not session.scalars(
+        select(GuardedSubject.id).where(GuardedSubject.owner_org_id == principal.org_id).limit(1)
+    ).first():
+        return 0  # the common case: nothing of this bureau's was ever deleted by a decision
+    held = []
+    for record_id, kind, data in records:
+        reason = reentry_hold(session, principal.org_id, data, kind)
+        if reason is not None:
+            _hold(session, principal, record_id, principal.org_id, reason)
+            held.append(record_id)
+    if held:
+        session.execute(update(Record).where(Record.id.in_(held)).values(access_blocked=True))
+    return len(held)
+
+
+def _hold(
+    session: Session, principal: Principal, record_id: int, owner_org_id: int, reason: HoldReason
+) -> None:
     session.add(
         Hold(
-            record_id=record.id,
-            owner_org_id=record.owner_org_id,
+            record_id=record_id,
+            owner_org_id=owner_org_id,
             decision_id=reason.decision_id,
             score=reason.score,
         )
@@ -1632,8 +1660,8 @@ def hold_if_reentry(session: Session, principal: Principal, record: Record) -> H
         Event(
             "record.reentry_hold",
             "record",
-            record.id,
-            owner_org_id=record.owner_org_id,
+            record_id,
+            owner_org_id=owner_org_id,
             detail={
                 "decision": reason.decision_id,
                 "case": reason.case_code,
@@ -1641,7 +1669,6 @@ def hold_if_reentry(session: Session, principal: Principal, record: Record) -> H
             },
         ),
     )
-    return reason
 
 
 def holds(session: Session, principal: Principal, *, pending_only: bool = True) -> list[Hold]:
