@@ -255,12 +255,12 @@ def test_correction_is_carried_out_and_cannot_be_set_back(rights: Rights) -> Non
         )
 
 
-def test_reentry_guard_holds_a_matching_new_record(rights: Rights) -> None:
-    engine = ScreeningEngine(rights.db).build()
+def _deleted_as_non_compliant(rights: Rights):
+    """Morocco's record of Karim Benali, deleted by a decision: the guard now watches it."""
     record = rights.person(rights.ma)
     case_id = _case_with_holding(rights)
     with rights.db.session() as session:
-        decision = service.decide(
+        return service.decide(
             session,
             rights.commission,
             rights.policy,
@@ -270,6 +270,11 @@ def test_reentry_guard_holds_a_matching_new_record(rights: Rights) -> None:
             orders=[service.NewOrder("delete", "record", record.id)],
             now=T0,
         )
+
+
+def test_reentry_guard_holds_a_matching_new_record(rights: Rights) -> None:
+    engine = ScreeningEngine(rights.db).build()
+    decision = _deleted_as_non_compliant(rights)
     # the same bureau enters the person again, spelled a little differently, and asks
     # other members to look for them
     again = rights.person(rights.ma, {**KARIM, "names": [{"full_name": "Kareem Ben Ali"}]})
@@ -312,19 +317,7 @@ def test_reentry_guard_holds_a_matching_new_record(rights: Rights) -> None:
 
 def test_reentry_guard_holds_a_matching_record_in_a_bulk_import(rights: Rights) -> None:
     """The guard does not depend on the door: a file import is held like a single record."""
-    record = rights.person(rights.ma)
-    case_id = _case_with_holding(rights)
-    with rights.db.session() as session:
-        decision = service.decide(
-            session,
-            rights.commission,
-            rights.policy,
-            case_id,
-            outcome="non_compliant",
-            reasoning="The record concerns a matter of a political character.",
-            orders=[service.NewOrder("delete", "record", record.id)],
-            now=T0,
-        )
+    decision = _deleted_as_non_compliant(rights)
     lines = [
         json.dumps(
             {
