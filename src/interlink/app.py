@@ -29,11 +29,12 @@ from interlink.observability import Metrics, RequestMiddleware, configure_loggin
 from interlink.state import AppState
 from interlink.web import api_docs
 from interlink.web import pages as web_pages
+from interlink.web import problems
 from interlink.web.render import STATIC_DIR, redirect, render_error, set_navigation
 from interlink.wiring import NAV, ROUTERS, start_workers
 
 log = logging.getLogger(__name__)
-PROBLEM_JSON = "application/problem+json"
+PROBLEM_JSON = problems.PROBLEM_JSON
 
 
 def _wants_html(request: Request) -> bool:
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     api_docs.mount_assets(app)
     for router in ROUTERS:
         app.include_router(router)
+    problems.install(app)
     return app
 
 
