@@ -109,7 +109,7 @@ def _run(
             headers = callers[caller]
             response = case.call(headers=headers)
             sent += 1
-            label = f"{operation.label} as {caller}"
+            label = f"{case.operation.label} as {caller}"
             content_type = (response.headers.get("content-type") or [""])[0]
             body = response.json() if "json" in content_type else None
             problem = problem_failure(response.status_code, content_type, body)
