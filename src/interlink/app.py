@@ -27,9 +27,8 @@ from interlink.core.errors import DomainError, Unauthenticated
 from interlink.limits import BodyLimitMiddleware, BodyLimits
 from interlink.observability import Metrics, RequestMiddleware, configure_logging
 from interlink.state import AppState
-from interlink.web import api_docs
+from interlink.web import api_docs, problems
 from interlink.web import pages as web_pages
-from interlink.web import problems
 from interlink.web.render import STATIC_DIR, redirect, render_error, set_navigation
 from interlink.wiring import NAV, ROUTERS, start_workers
 

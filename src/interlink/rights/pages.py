@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -37,7 +37,7 @@ KIND_LABELS = {
 }
 
 
-def _public_page(request: Request, template: str, status: int = 200, **context) -> Response:
+def _public_page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     # Double-submit token, as on the login form: these forms are filled without a session.
     token = request.cookies.get(PUBLIC_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = render(
