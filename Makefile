@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   creates the environment and starts the demo (SQLite in ./demo-data)
 #   make test   creates the environment, installs Debian's chromium and the browser tests
-#               npm packages (axe-core, from package-lock.json), runs every test
+#               npm packages (axe-core, from package-lock.json), runs ruff, mypy (src) and
+#               every test
 SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 VENV := .venv
@@ -34,10 +35,12 @@ demo: demo-env
 lint: env
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/ruff format --check src tests bench scripts
+	$(VENV)/bin/mypy
 
 test: env chromium browser-deps
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/ruff format --check --quiet src tests bench scripts
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # wrk drives bench/screening_http.py (Debian package; the benchmarks are not part of the tests)

@@ -28,13 +28,13 @@ from interlink.core.i18n import N_, LocaleMiddleware, translate
 from interlink.limits import BodyLimitMiddleware, BodyLimits
 from interlink.observability import Metrics, RequestMiddleware, configure_logging
 from interlink.state import AppState
-from interlink.web import api_docs
+from interlink.web import api_docs, problems
 from interlink.web import pages as web_pages
 from interlink.web.render import STATIC_DIR, redirect, render_error, set_navigation
 from interlink.wiring import NAV, ROUTERS, start_workers
 
 log = logging.getLogger(__name__)
-PROBLEM_JSON = "application/problem+json"
+PROBLEM_JSON = problems.PROBLEM_JSON
 
 
 def _wants_html(request: Request) -> bool:
@@ -186,6 +186,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     api_docs.mount_assets(app)
     for router in ROUTERS:
         app.include_router(router)
+    problems.install(app)
     return app
 
 

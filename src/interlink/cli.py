@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    # typer ships its own click; its base classes are what TyperGroup's methods declare.
+    from typer._click.core import Command, Context
 
 from interlink.clikit import DataDirOption, cli_errors, console, emit, settings_for
 
@@ -81,10 +85,10 @@ class LazyGroup(TyperGroup):
 
     listing_only = False
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return [*super().list_commands(ctx), *COMMAND_GROUPS]
 
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> TyperCommand | TyperGroup | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name in self.commands or cmd_name not in COMMAND_GROUPS:
             return super().get_command(ctx, cmd_name)
         group = COMMAND_GROUPS[cmd_name]
@@ -93,7 +97,7 @@ class LazyGroup(TyperGroup):
         self.commands[cmd_name] = group.load(cmd_name)
         return self.commands[cmd_name]
 
-    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+    def format_help(self, ctx: Context, formatter: Any) -> None:
         self.listing_only = True
         try:
             super().format_help(ctx, formatter)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Annotated
@@ -31,7 +31,8 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def app_state(request: Request) -> AppState:
-    return request.app.state.interlink
+    state: AppState = request.app.state.interlink  # set by create_app
+    return state
 
 
 @contextmanager
@@ -49,7 +50,7 @@ def request_id(request: Request) -> str | None:
 
 
 def _principal(request: Request, *, allow_mfa_pending: bool = False) -> Principal | None:
-    cached = getattr(request.state, "principal", None)
+    cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     state = app_state(request)
@@ -122,7 +123,7 @@ def check_csrf(request: Request, sent: str | None) -> None:
         raise Forbidden("missing or wrong CSRF token: reload the page and try again")
 
 
-def requires(perm: Perm):
+def requires(perm: Perm) -> Callable[[Principal], Principal]:
     def check(principal: Principal = Depends(current_principal)) -> Principal:
         principal.require(perm)
         return principal

@@ -42,7 +42,7 @@ def delegation_calendar(
         name=f"{session}: bilateral meetings of {country_name(country)}",
         subcomponents=[_event(country, booking, stamp, uid_domain) for booking in mine],
     )
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def _event(country: str, booking: Booking, stamp: datetime, uid_domain: str) -> Event:

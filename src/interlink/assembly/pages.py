@@ -647,6 +647,7 @@ def create_agreement(
     day = _required_day(errors, "proposed_on", proposed_on)
     try:
         errors.raise_if_any()
+        assert day is not None  # checked above
         with unit_of_work(request) as session:
             specs = [
                 service_agreements.parse_party(session, line)

@@ -157,14 +157,15 @@ def schedule_meetings(
     load = Counter(who for r in todo for who in (r.requester, r.invitee))
     todo.sort(key=lambda r: -(load[r.requester] + load[r.invitee]))  # stable: ties keep order
 
-    new, unscheduled = [], []
+    new: list[Booking] = []
+    unscheduled: list[MeetingRequest] = []
     for request in todo:
-        booking = _first_fit(request, ordered_slots, rooms, busy, taken_rooms)
-        if booking is None:
+        fit = _first_fit(request, ordered_slots, rooms, busy, taken_rooms)
+        if fit is None:
             unscheduled.append(request)
         else:
-            _occupy(booking, busy, taken_rooms)
-            new.append(booking)
+            _occupy(fit, busy, taken_rooms)
+            new.append(fit)
     return Schedule(bookings=(*kept, *new), unscheduled=tuple(unscheduled))
 
 

@@ -133,7 +133,7 @@ def meeting_requests(session: Session, principal: Principal, number: int) -> lis
     return _requests(session, ga, principal.country or "")
 
 
-def invitations_query(principal: Principal) -> Select[tuple[MeetingRequest]]:
+def invitations_query(principal: Principal) -> Select[MeetingRequest]:
     """Meeting requests addressed to the principal's delegation that it has not answered, in
     sessions still planned or open."""
     principal.require(Perm.ASSEMBLY_VOTE)

@@ -91,7 +91,7 @@ def ballots_of(session: Session, ga: AssemblySession) -> list[Ballot]:
     )
 
 
-def awaiting_vote_query(principal: Principal) -> Select[tuple[Ballot]]:
+def awaiting_vote_query(principal: Principal) -> Select[Ballot]:
     """Open ballots of open sessions in which the principal's country has not voted yet."""
     principal.require(Perm.ASSEMBLY_VOTE)
     country = principal.country or ""
@@ -415,6 +415,8 @@ def outcome_dict(outcome: Outcome) -> dict[str, Any]:
 def _apply_result(session: Session, ballot: Ballot, tally: Tally) -> dict[str, Any]:
     if ballot.purpose == "election":
         return _record_round(session, ballot, tally)
+    if ballot.majority_rule is None:  # set on every resolution's ballot when it opens
+        raise RuleBroken(f"ballot {ballot.id} has no majority rule", code="no_majority_rule")
     outcome = decide(
         MajorityRule(ballot.majority_rule), tally.to_count(), members=member_count(session)
     )

@@ -58,7 +58,7 @@ def _confirmed(
 def seed_blocklist(ctx: DemoContext) -> None:
     with ctx.db.session() as session:
         rabat, paris, gs = (
-            principal_for_user(session.get(User, ctx.user_ids[username]))
+            principal_for_user(session.get_one(User, ctx.user_ids[username]))
             for username in ("rabat.supervisor", "paris.supervisor", "gs.admin")
         )
         gallery = _confirmed(session, rabat, paris, "abuse-gallery.example", 101)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     TypeDecorator,
     create_engine,
     event,
@@ -124,9 +125,11 @@ def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]])
     from psycopg.types.json import Json
 
     table = model.__table__
+    assert isinstance(table, Table)  # a mapped class's own table, which COPY names
     columns = list(rows[0])
     json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
     driver = session.connection().connection.driver_connection
+    assert driver is not None  # a live psycopg connection inside the session's transaction
     with (
         driver.cursor() as cursor,
         cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy,
@@ -139,11 +142,12 @@ def allocate_ids(session: Session, model: type[Base], count: int) -> list[int] |
     """Reserve `count` primary keys on PostgreSQL (for COPY); None elsewhere (use RETURNING)."""
     if session.get_bind().dialect.name != "postgresql":
         return None
-    table = model.__table__.name
+    table = model.__table__
+    assert isinstance(table, Table)
     return list(
         session.scalars(
             text(
-                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
                 "FROM generate_series(1, :n)"
             ),
             {"n": count},

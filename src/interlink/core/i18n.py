@@ -9,7 +9,7 @@ interlink/locale, compiled in memory at first use (no .mo file to build or commi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -42,7 +42,7 @@ class RequestLanguage:
 
     cookie: str | None = None
     accept: str = ""
-    scope: dict[str, Any] = field(default_factory=dict)
+    scope: MutableMapping[str, Any] = field(default_factory=dict)
     fixed: str | None = None  # set by tests and the CLI: no negotiation
 
 
@@ -85,7 +85,7 @@ def negotiate(
     return DEFAULT_LANGUAGE
 
 
-def _principal_of(scope: dict[str, Any]) -> Any:
+def _principal_of(scope: MutableMapping[str, Any]) -> Any:
     state = scope.get("state")
     return state.get("principal") if isinstance(state, dict) else None
 

@@ -130,6 +130,8 @@ def _score_chunk(bounds: tuple[np.ndarray, float]) -> list[tuple[int, int, Expla
     pairs, floor = bounds
     matcher = default_matcher()
     found = []
+    weights = _WEIGHTS
+    assert weights is not None  # set with the subjects before the chunks are scored
     lefts, starts = np.unique(pairs[:, 0], return_index=True)
     ends = [*starts[1:].tolist(), len(pairs)]
     for left, start, end in zip(lefts.tolist(), starts.tolist(), ends, strict=True):
@@ -137,7 +139,7 @@ def _score_chunk(bounds: tuple[np.ndarray, float]) -> list[tuple[int, int, Expla
         rights = [
             r
             for r in pairs[start:end, 1].tolist()
-            if weight_bound(subject, _SUBJECTS[r], _WEIGHTS) >= floor
+            if weight_bound(subject, _SUBJECTS[r], weights) >= floor
         ]
         if not rights:
             continue

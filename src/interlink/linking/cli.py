@@ -5,6 +5,7 @@ Import-light: the services (and the matcher behind them) load when a command run
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -20,15 +21,18 @@ from interlink.clikit import (
     settings_for,
 )
 
+if TYPE_CHECKING:
+    from interlink.linking.models import LinkRun  # imported on use: the CLI starts fast
+
 app = typer.Typer(
     help="Cross-bureau linking: the same person in several bureaus' records.", no_args_is_help=True
 )
 
 
-def _run_row(run: object) -> dict:
+def _run_row(run: LinkRun) -> dict[str, Any]:
     from interlink.linking.api import run_dict
 
-    return run_dict(run)  # type: ignore[arg-type]
+    return run_dict(run)
 
 
 @app.command("run")

@@ -140,7 +140,7 @@ def probability_of(weight: float) -> float:
     if weight > 60:
         return 1.0
     odds = 2.0**weight
-    return odds / (1.0 + odds)
+    return float(odds / (1.0 + odds))
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +259,8 @@ def name_comparison(
     matcher = matcher if isinstance(matcher, LinkMatcher) else default_matcher()
     if not a.names or not b.names:
         return 0.0, ()
-    best, tokens = 0.0, ()
+    best: float = 0.0
+    tokens: tuple[TokenMatch, ...] = ()
     theirs, ours = matcher.name_tokens(b.names), matcher.name_tokens(a.names)
     for name in a.names:
         prepared = matcher.prepared(name)

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from interlink.core import audit
 from interlink.core.access import Viewer, can_see, visible_clause
@@ -332,7 +333,9 @@ def last_completed(session: Session) -> LinkRun | None:
 # --- reading links --------------------------------------------------------------------------
 
 
-def _both_visible(principal: Principal):
+def _both_visible(
+    principal: Principal,
+) -> tuple[type[Record], type[Record], ColumnElement[bool]]:
     left, right = aliased(Record), aliased(Record)
     condition = and_(
         visible_clause(principal.viewer, left),

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Request, status
 from interlink.core.auth import OrgKind, Principal
 from interlink.deps import Id, current_principal, token_cache, unit_of_work
 from interlink.members import service
+from interlink.members.models import User
 from interlink.members.schemas import (
     LockoutCleared,
     LockoutOut,
@@ -26,7 +27,7 @@ from interlink.members.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["members"])
 
 
-def _user_out(user) -> UserOut:
+def _user_out(user: User) -> UserOut:
     out = UserOut.model_validate(user)
     out.mfa_enrolled = user.totp_secret is not None
     return out

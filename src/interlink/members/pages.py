@@ -39,7 +39,7 @@ def _logged_in(principal: Principal | None) -> Principal:
     return principal
 
 
-def _scope_orgs(session, principal: Principal) -> list[Organisation]:
+def _scope_orgs(session: Session, principal: Principal) -> list[Organisation]:
     scope = service.manageable_org_ids(session, principal)
     orgs = service.list_organisations(session, principal)
     return [o for o in orgs if scope is None or o.id in scope]

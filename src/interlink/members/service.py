@@ -553,7 +553,7 @@ def clear_address_lockout(session: Session, principal: Principal, address: str) 
     return cleared
 
 
-def org_labels(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
+def org_labels(session: Session, org_ids: Iterable[int | None]) -> dict[int, str]:
     """How pages name organisations: "Name (CODE)", never an internal id."""
     ids = {i for i in org_ids if i is not None}
     if not ids:

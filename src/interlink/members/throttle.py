@@ -62,7 +62,8 @@ class ThrottlePolicy:
         over = failures - self.free(kind)
         if over < 0:
             return None
-        return min(self.max_delay, FIRST_DELAY * 2 ** min(over, 20))
+        delay: timedelta = FIRST_DELAY * 2 ** min(over, 20)
+        return min(self.max_delay, delay)
 
 
 def _subjects(username: str, addr: str | None) -> dict[str, str]:

@@ -49,7 +49,8 @@ class WebhookPolicy:
     batch: int = 20
 
     def delay_after(self, attempts: int) -> timedelta:
-        return min(self.base * 2 ** max(attempts - 1, 0), self.cap)
+        delay: timedelta = self.base * 2 ** max(attempts - 1, 0)
+        return min(delay, self.cap)
 
 
 @dataclass(frozen=True, slots=True)

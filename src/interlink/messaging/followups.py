@@ -208,7 +208,7 @@ def open_hit_followup(
 
 def followups_query(
     principal: Principal, *, overdue_only: bool = False, now: datetime | None = None
-) -> Select[tuple[Followup]]:
+) -> Select[Followup]:
     """A bureau's follow-ups, as searcher or owner; the Secretariat's query covers everyone."""
     principal.require(Perm.MESSAGES)
     stmt = select(Followup).order_by(Followup.due_at, Followup.id)
@@ -275,9 +275,7 @@ FOLLOWUP_SORTS: SortOrders = {
 EXPORT_MAX = 50_000
 
 
-def _followup_listing(
-    principal: Principal, f: FollowupFilter, now: datetime
-) -> Select[tuple[Followup]]:
+def _followup_listing(principal: Principal, f: FollowupFilter, now: datetime) -> Select[Followup]:
     """followups_query's rule of who sees what, narrowed by the filter."""
     stmt = followups_query(principal, now=now)
     own = principal.org_id
@@ -354,7 +352,7 @@ def followups_export(
     return _views(session, rows, now)
 
 
-def awaiting_answer_query(principal: Principal) -> Select[tuple[Followup]]:
+def awaiting_answer_query(principal: Principal) -> Select[Followup]:
     """Hits on the principal's bureau's records that it has not answered yet, soonest due first."""
     principal.require(Perm.MESSAGES)
     return (

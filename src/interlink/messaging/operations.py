@@ -275,7 +275,7 @@ def list_operations(
     return list(rows)
 
 
-def invitations_query(principal: Principal) -> Select[tuple[Operation]]:
+def invitations_query(principal: Principal) -> Select[Operation]:
     """Open operations that invited the principal's organisation and await its answer."""
     principal.require(Perm.MESSAGES)
     return (

@@ -57,7 +57,7 @@ NAV = [  # wired in interlink.wiring.NAV
     NavLink("/webhooks", "Webhooks", Perm.TOKENS_MANAGE),
 ]
 
-CHOICES = {
+CHOICES: dict[str, Any] = {
     "handling_codes": list(HandlingCode),
     "reliabilities": list(Reliability),
     "accuracies": list(Accuracy),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from interlink.core.db import make_engine
 from interlink.models import load_all_models
@@ -22,7 +25,9 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """When generating one capability's revision, look only at that capability's tables."""
     only = config.attributes.get("only_tables")
     if only is None:
@@ -31,7 +36,7 @@ def _include_object(obj, name, type_, reflected, compare_to) -> bool:
     return table is None or table.name in only
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

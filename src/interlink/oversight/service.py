@@ -42,7 +42,7 @@ AUDIT_SORTS: SortOrders = {"newest": (AuditEntry.id, True), "oldest": (AuditEntr
 EXPORT_MAX = 50_000
 
 
-def _scoped(principal: Principal) -> Select[tuple[AuditEntry]]:
+def _scoped(principal: Principal) -> Select[AuditEntry]:
     """The one rule of who reads which entries."""
     stmt = select(AuditEntry)
     if principal.has(Perm.AUDIT_ALL):
@@ -52,7 +52,7 @@ def _scoped(principal: Principal) -> Select[tuple[AuditEntry]]:
     raise Forbidden("reading the audit log needs the audit.own or audit.all permission")
 
 
-def _filtered(stmt: Select[tuple[AuditEntry]], f: AuditFilter) -> Select[tuple[AuditEntry]]:
+def _filtered(stmt: Select[AuditEntry], f: AuditFilter) -> Select[AuditEntry]:
     exact = {
         AuditEntry.object_type: f.object_type,
         AuditEntry.object_id: f.object_id,

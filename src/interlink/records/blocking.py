@@ -8,8 +8,6 @@ on it, the subject leaves every other member's lists and screening the same way.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -26,7 +24,7 @@ MAX_REASON_CATEGORY = 40
 def set_block(
     session: Session,
     principal: Principal,
-    target: Literal["record", "notice"],
+    target: str,  # "record" or "notice", checked below: callers pass stored values
     target_id: int,
     blocked: bool,
     reason_category: str,
@@ -39,10 +37,13 @@ def set_block(
         raise InvalidInput(
             f"a block needs a reason category of 1 to {MAX_REASON_CATEGORY} characters"
         )
-    model = {"record": Record, "notice": Notice}.get(target)
-    if model is None:
+    row: Record | Notice | None
+    if target == "record":
+        row = session.get(Record, target_id)
+    elif target == "notice":
+        row = session.get(Notice, target_id)
+    else:
         raise InvalidInput("a block targets a 'record' or a 'notice'")
-    row = session.get(model, target_id)
     if row is None:
         raise NotFound(f"no {target} {target_id}")
     row.access_blocked = blocked

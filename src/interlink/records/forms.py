@@ -74,7 +74,7 @@ def notice(form: FormData) -> dict[str, Any]:
     for key in ("facts", "object_description"):
         if value := text(form, key):
             data[key] = value
-    judicial = {
+    judicial: dict[str, str | int | list[str] | None] = {
         "offence_description": text(form, "offence_description"),
         "offence_category": text(form, "offence_category"),
         "law_reference": text(form, "law_reference"),

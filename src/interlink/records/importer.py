@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -34,10 +35,10 @@ from interlink.records.interchange import (
 )
 from interlink.records.models import Record, RecordKind, RecordStatus, Version
 from interlink.records.restrictions import Restrictions
+from interlink.records.schemas import TravelDocumentData
 from interlink.records.service import (
     SCHEMA_OF,
     RecordData,
-    kind_of,
     record_values,
     require_owner_org,
     restriction_columns,
@@ -107,11 +108,9 @@ def import_entities(
         chunk = entities[start : start + BATCH]
         values = [record_values(principal, e.record, e.external_id, columns, now) for e in chunk]
         for entity in chunk:
-            if kind_of(
-                entity.record
-            ) is RecordKind.DOCUMENT and not entity.record.may_be_entered_by(
-                principal.country or ""
-            ):
+            if isinstance(
+                entity.record, TravelDocumentData
+            ) and not entity.record.may_be_entered_by(principal.country or ""):
                 raise ImportLineError(
                     entity.line_number,
                     "only the issuing country's bureau enters its travel documents",
@@ -221,14 +220,15 @@ def _own_records(
 
     for row in session.scalars(stmt.execution_options(yield_per=2_000)):
         model = SCHEMA_OF[RecordKind(row.kind)]
-        yield row.external_id or f"interlink-{row.id}", model.model_validate(row.data)
+        data = cast(RecordData, model.model_validate(row.data))  # SCHEMA_OF: kind -> its model
+        yield row.external_id or f"interlink-{row.id}", data
 
 
 def export_ftm(
     session: Session, principal: Principal, kind: RecordKind | None = None
 ) -> Iterator[str]:
     """The principal's own active records as FtM JSON lines (external id = entity id)."""
-    yield from to_ftm_lines(_own_records(session, principal, kind))  # type: ignore[arg-type]
+    yield from to_ftm_lines(_own_records(session, principal, kind))
 
 
 __all__ = [

@@ -717,7 +717,7 @@ NOTICE_SORTS: SortOrders = {
 }
 
 
-def _notice_listing(principal: Principal, f: NoticeFilter) -> Select[tuple[Notice]]:
+def _notice_listing(principal: Principal, f: NoticeFilter) -> Select[Notice]:
     principal.require(Perm.RECORDS_READ)
     stmt = select(Notice).where(listing_clause(principal.viewer, Notice))
     if f.state is not None:
@@ -773,7 +773,7 @@ def notices_page(
     return page
 
 
-def review_queue_query(principal: Principal) -> Select[tuple[Notice]]:
+def review_queue_query(principal: Principal) -> Select[Notice]:
     """Requests waiting for a compliance review, and circulated diffusions not reviewed yet."""
     principal.require(Perm.NOTICES_REVIEW)
     open_states = (NoticeState.SUBMITTED.value, NoticeState.UNDER_REVIEW.value)
@@ -791,7 +791,7 @@ def review_queue(session: Session, principal: Principal) -> list[Notice]:
     return list(session.scalars(review_queue_query(principal)))
 
 
-def information_requests_query(principal: Principal) -> Select[tuple[Notice]]:
+def information_requests_query(principal: Principal) -> Select[Notice]:
     """The principal's bureau's notice requests on which the reviewers asked for information."""
     principal.require(Perm.NOTICES_SUBMIT)
     return (

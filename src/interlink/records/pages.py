@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from interlink.core.access import can_modify
 from interlink.core.auth import Perm, Principal
@@ -451,7 +453,7 @@ async def notice_action(
         return redirect(f"/notices/{copy_id}")
     if action in CONFIRMED and forms.text(form, "confirmed") != "yes":
         return _confirm(request, principal, notice_id, action, text, form)
-    steps = {
+    steps: dict[str, Callable[[Session], object]] = {
         "submit": lambda s: notices.submit(s, principal, notice_id),
         "circulate": lambda s: notices.circulate_diffusion(
             s, principal, notice_id, forms.codes(form, "recipients")

@@ -127,6 +127,10 @@ def _restrictions_ok(restrictions: Restrictions) -> Restrictions:
     return restrictions
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def _event(action: str, record: Record, **detail: Any) -> Event:
     return Event(
         action,
@@ -304,7 +308,7 @@ RECORD_SORTS: SortOrders = {
 }
 
 
-def _listing(principal: Principal, f: RecordFilter) -> Select[tuple[Record]]:
+def _listing(principal: Principal, f: RecordFilter) -> Select[Record]:
     principal.require(Perm.RECORDS_READ)
     stmt = select(Record).where(
         listing_clause(principal.viewer, Record), Record.status == f.status.value
@@ -565,9 +569,7 @@ def versions(session: Session, principal: Principal, record_id: int) -> list[Ver
     return history(session, "record", record_id)
 
 
-def due_for_review_query(
-    principal: Principal, now: datetime | None = None
-) -> Select[tuple[Record]]:
+def due_for_review_query(principal: Principal, now: datetime | None = None) -> Select[Record]:
     """The owner's active records whose retention ends within six months, soonest first."""
     now = now or datetime.now(UTC)
     return (
@@ -609,7 +611,7 @@ def retention_sweep(session: Session, now: datetime | None = None) -> dict[str, 
         audit.record(
             session,
             audit.SYSTEM,
-            _event("record.review_due", row, retention_until=row.retention_until.isoformat()),
+            _event("record.review_due", row, retention_until=_iso(row.retention_until)),
         )
     expired = session.scalars(
         select(Record)

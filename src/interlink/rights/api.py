@@ -4,6 +4,7 @@ consulted bureaus and the General Secretariat, and the yearly statistics."""
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
@@ -15,7 +16,7 @@ from interlink.deps import Id, client_addr, current_principal, unit_of_work
 from interlink.members import service as members
 from interlink.rights import service
 from interlink.rights.deps import keys, person_index, policy, server_key
-from interlink.rights.models import Decision
+from interlink.rights.models import CopyNotice, Decision, Order
 from interlink.rights.schemas import (
     AdmissibilityIn,
     AnswerIn,
@@ -83,7 +84,7 @@ def file_request(request: Request, body: RequestIn) -> FiledOut:
 
 
 @public.post("/status")
-def case_status(request: Request, body: StatusIn) -> dict:
+def case_status(request: Request, body: StatusIn) -> dict[str, Any]:
     """What the applicant may see of their case (never the confidential part)."""
     with unit_of_work(request) as session:
         case = service.case_for_applicant(session, server_key(request), body.code, body.secret)
@@ -103,7 +104,9 @@ def case_document(request: Request, document_id: Id, body: StatusIn) -> Response
 
 
 @public.get("/statistics")
-def statistics(request: Request, year: int | None = Query(None, ge=2000, le=2200)) -> list[dict]:
+def statistics(
+    request: Request, year: int | None = Query(None, ge=2000, le=2200)
+) -> list[dict[str, Any]]:
     """The commission's yearly tables (counts only)."""
     with unit_of_work(request) as session:
         return service.statistics(session, year)
@@ -361,7 +364,7 @@ def answer(
         )
 
 
-def _copy_out(notice, order) -> CopyNoticeOut:
+def _copy_out(notice: CopyNotice, order: Order) -> CopyNoticeOut:
     return CopyNoticeOut(
         id=notice.id,
         order_id=order.id,
@@ -395,5 +398,5 @@ def acknowledge(
     """Confirm your copy was corrected or deleted: answered with the signed receipt."""
     with unit_of_work(request) as session:
         notice = service.acknowledge_copy(session, principal, keys(request), copy_id)
-        order = session.get(service.Order, notice.order_id)
+        order = session.get_one(Order, notice.order_id)
         return _copy_out(notice, order)

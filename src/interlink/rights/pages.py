@@ -7,7 +7,7 @@ import csv
 import io
 import secrets
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -39,7 +39,7 @@ KIND_LABELS = {
 }
 
 
-def _public_page(request: Request, template: str, status: int = 200, **context) -> Response:
+def _public_page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     # Double-submit token, as on the login form: these forms are filled without a session.
     token = request.cookies.get(PUBLIC_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = render(

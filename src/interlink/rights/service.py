@@ -693,8 +693,8 @@ def find_holdings(
         notice = session.scalars(select(Notice).where(Notice.reference == text)).first()
         if notice is not None:
             keep(Found("notice", notice.id, notice.owner_org_id, notice.label, None, "reference"))
-        elif text.isdigit() and (row := session.get(Record, int(text))) is not None:
-            keep(Found("record", row.id, row.owner_org_id, row.label, None, "reference"))
+        elif text.isdigit() and (record := session.get(Record, int(text))) is not None:
+            keep(Found("record", record.id, record.owner_org_id, record.label, None, "reference"))
         else:  # a travel document's number, a VIN or a plate, as records store them
             identifier = _IDENTIFIER_SEPARATORS.sub("", text).upper()
             for row in session.scalars(
@@ -1011,10 +1011,13 @@ def _system(
 
 
 def _target_row(session: Session, target: str, target_id: int) -> Record | Notice:
-    model = {"record": Record, "notice": Notice}.get(target)
-    if model is None:
+    row: Record | Notice | None
+    if target == "record":
+        row = session.get(Record, target_id)
+    elif target == "notice":
+        row = session.get(Notice, target_id)
+    else:
         raise InvalidInput("the data is a 'record' or a 'notice'")
-    row = session.get(model, target_id)
     if row is None:
         raise NotFound(f"no {target} {target_id}")
     return row
@@ -1051,7 +1054,7 @@ def place_measure(
     if active is not None:
         raise Conflict(f"that {target} is already under this measure (case {active.case_id})")
     if action == "block":
-        set_block(session, principal, target, target_id, True, reason_category)  # type: ignore[arg-type]
+        set_block(session, principal, target, target_id, True, reason_category)
     elif action == "withdraw_extract":
         if not isinstance(row, Notice) or not row.public_extract:
             raise Conflict("only a notice with a public extract has one to withdraw")
@@ -1151,7 +1154,7 @@ def _lift(session: Session, principal: Principal, measure: Measure, now: datetim
             principal,
             measure.target,
             measure.target_id,
-            False,  # type: ignore[arg-type]
+            False,
             measure.reason_category,
         )
     elif isinstance(row, Notice) and row.state == "published":
@@ -1780,6 +1783,7 @@ def statistics(session: Session, year: int | None = None) -> list[dict[str, Any]
     for measure in session.scalars(select(Measure).where(Measure.action == "block")):
         at(measure.placed_at)["data_blocked"] += 1
     for order in session.scalars(select(Order).where(Order.carried_out_at.is_not(None))):
+        assert order.carried_out_at is not None  # the query's condition
         at(order.carried_out_at)[
             "data_deleted" if order.action == "delete" else "data_corrected"
         ] += 1

@@ -121,7 +121,7 @@ def _batch(engine: Screener, principal: Principal, body: BatchCheck) -> BatchAns
                 BatchResult(
                     id=item.id,
                     kind=kind,
-                    hit=False,  # type: ignore[arg-type]
+                    hit=False,
                     error=exc.detail,
                 )
             )

@@ -495,9 +495,10 @@ class _Builder:
     def build(self) -> _DocumentBase:
         columns = self.columns.finish()
         sort_rows_by_first(columns)
-        *plain, keys = columns
-        numbers = KeyIndex.build(keys)
-        return _DocumentBase(*plain, numbers=numbers)
+        record_ids, countries, doc_types, visibilities, owners, statuses, keys = columns
+        return _DocumentBase(
+            record_ids, countries, doc_types, visibilities, owners, statuses, KeyIndex.build(keys)
+        )
 
 
 def _number_keys(entry: DocumentEntry) -> tuple[str]:
@@ -625,7 +626,8 @@ class DocumentIndex(LayeredIndex[_DocumentBase, DocumentEntry, _Codes]):
     ) -> Iterator[DocumentHit]:
         base, values = state.base, state.codes
         packed = [variant for variant in variants if packable(variant[0])]
-        keys = [encode_key(number) for number, _ in packed]
+        # every packed number has a key: `packable` is what encode_key checks
+        keys = [key for number, _ in packed if (key := encode_key(number)) is not None]
         for i, row in base.numbers.find(keys):
             record_id = int(base.record_ids[row])
             if record_id in state.overlay.hidden or not wanted.admits_row(base, row):

@@ -25,7 +25,7 @@ from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 
-import icu
+import icu  # type: ignore[import-untyped]  # PyICU ships no type information
 from anyascii import anyascii
 from rigour.text.scripts import text_scripts
 
@@ -155,7 +155,7 @@ def icu_latin(text: str) -> str:
 
 @lru_cache(maxsize=16384)
 def _simplified(char: str) -> str:
-    return _ICU_SIMPLIFIED.transliterate(char)
+    return str(_ICU_SIMPLIFIED.transliterate(char))
 
 
 def _grapheme(char: str, script: Script) -> list[str]:
@@ -406,11 +406,11 @@ def skeleton(spelling: str) -> str:
         spelling = spelling.replace(digraph, cls)
     out: list[str] = []
     for i, char in enumerate(spelling):
-        cls = char if char.isupper() else _CONSONANT_CLASS.get(char)
-        if cls is None and i == 0 and char in VOWELS:
-            cls = "A"
-        if cls is not None and (not out or out[-1] != cls):
-            out.append(cls)
+        kind = char if char.isupper() else _CONSONANT_CLASS.get(char)
+        if kind is None and i == 0 and char in VOWELS:
+            kind = "A"
+        if kind is not None and (not out or out[-1] != kind):
+            out.append(kind)
     return "".join(out)
 
 

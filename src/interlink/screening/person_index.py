@@ -30,6 +30,7 @@ import threading
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class PersonHit:
     decision: bool  # score >= threshold
     explanation: MatchResult
 
-    def explanation_dict(self) -> dict:
+    def explanation_dict(self) -> dict[str, Any]:
         return self.explanation.as_dict()
 
 
@@ -195,7 +196,8 @@ def _nominating_thresholds(
             continue  # the silent tokens alone could reach the goal
         weight = sum(weights[i] for i in nominating)
         least = (goal * missing * total + price * weight - used) / weight
-        volume = sum(similar[i].volume(least) for i in nominating)  # type: ignore[union-attr]
+        # nominating tokens are searched ones: their `similar` is never None
+        volume = sum(found.volume(least) for i in nominating if (found := similar[i]) is not None)
         if best is None or volume < best[0]:
             best = volume, [least if i in nominating else _NOBODY for i in range(len(similar))]
     assert best is not None
@@ -264,9 +266,9 @@ class PersonIndex:
         self._best_consonants = np.empty(1024, object)  # and consonants (abjad comparisons)
         self._form_scripts = np.zeros(1024, np.int8)  # index into _SCRIPTS
         self._form_persons = np.zeros(1024, np.int32)  # persons holding each form
-        self._postings: list[array] = []
-        self._keys: dict[str, array] = {}
-        self._fuzzy_keys: dict[str, array] = {}
+        self._postings: list[array[int]] = []
+        self._keys: dict[str, array[int]] = {}
+        self._fuzzy_keys: dict[str, array[int]] = {}
         # person slots
         self._slot_of: dict[int, int] = {}
         self._free: list[int] = []
@@ -523,7 +525,8 @@ class PersonIndex:
         visible = self._admission(viewer_country)[self._columns.classes[slots]]
         if viewer_org_id is not None:
             visible |= self._columns.owners[slots] == viewer_org_id
-        return slots[visible]
+        seen: np.ndarray = slots[visible]
+        return seen
 
     def _best_agreements(
         self, slots: np.ndarray, similar: list[_Similar | None]
@@ -638,7 +641,7 @@ class PersonIndex:
         order = order[agreements[order] > 0.0]
         return forms[order], agreements[order]
 
-    def _lookup(self, found: list[array | None]) -> np.ndarray:
+    def _lookup(self, found: list[array[int] | None]) -> np.ndarray:
         """Distinct form ids listed under some keys."""
         joined = b"".join([a.tobytes() for a in found if a])
         return _distinct(np.frombuffer(joined, np.int32).astype(np.int64), self._form_marks)
@@ -752,4 +755,5 @@ def _distinct(values: np.ndarray, marks: np.ndarray) -> np.ndarray:
     scratch space indexable by every value; stale content does no harm."""
     positions = np.arange(len(values))
     marks[values] = positions
-    return values[marks[values] == positions]
+    distinct: np.ndarray = values[marks[values] == positions]
+    return distinct

@@ -605,7 +605,8 @@ def column_best(
 ) -> np.ndarray:
     """For each of `theirs`, the best weighted edit similarity with one of `ours`."""
     matrix = process.cdist(ours, theirs, scorer=OSA.normalized_similarity, dtype=dtype)
-    return (matrix * np.asarray(weights, dtype)[:, None]).max(axis=0)
+    best: np.ndarray = (matrix * np.asarray(weights, dtype)[:, None]).max(axis=0)
+    return best
 
 
 def segment_best(
@@ -652,7 +653,8 @@ def spelling_similarities(a: Token, others: Sequence[Token]) -> list[float]:
             [(f.skeletons, f.skeleton_confidences) for f in forms],
         )
         best = np.where(across, (1.0 - SOUND_WEIGHT) * best + SOUND_WEIGHT * sound, best)
-    return best.tolist()
+    scores: list[float] = best.tolist()
+    return scores
 
 
 def _ramp(similarity: float, floor: float, ceiling: float) -> float:

@@ -124,7 +124,7 @@ def request_out(request: RequestInForce, viewer: Viewer, now: datetime) -> Reque
         title = f"UN Special {request.kind}"
     return RequestOut(
         reference=request.reference,
-        kind=request.kind,  # type: ignore[arg-type]
+        kind=request.kind,
         type=request.notice_type.value,
         title=title,
         requesting_member=request.requesting_country,

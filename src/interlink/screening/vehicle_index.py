@@ -202,7 +202,8 @@ class _Builder:
         vins = KeyIndex.build(keys, rows if moved is None else moved[rows], tails)
         rows, keys = self.plates.finish()
         plates = KeyIndex.build(keys, rows if moved is None else moved[rows])
-        return _VehicleBase(*columns, vins=vins, plates=plates)
+        record_ids, countries, visibilities, owners, statuses = columns
+        return _VehicleBase(record_ids, countries, visibilities, owners, statuses, vins, plates)
 
 
 _State = IndexState[_VehicleBase, VehicleEntry, _Codes]
@@ -254,7 +255,8 @@ class VehicleIndex(LayeredIndex[_VehicleBase, VehicleEntry, _Codes]):
         if not value:
             return []
         state = self._state
-        found = state.base.plates.find([encode_key(value)]) if packable(value) else ()
+        key = encode_key(value)
+        found = state.base.plates.find([key]) if key is not None else ()
         rows = [row for _, row in found]
         return self._hits(state, VehicleField.PLATE, value, rows, country, viewer)
 

@@ -67,7 +67,7 @@ def _tables(view: SubjectView, history: list[Version]) -> dict[str, list[list[An
     by_plate = {r.plate: r for r in view.vehicle_records if r.plate}
     vehicles = []
     for ref in view.vehicles:
-        found = by_vin.get(ref.get("vin")) or by_plate.get(ref.get("registration_number"))
+        found = by_vin.get(str(ref.get("vin"))) or by_plate.get(str(ref.get("registration_number")))
         vehicles.append(
             [
                 ref.get("vin") or "",

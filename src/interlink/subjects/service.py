@@ -76,7 +76,7 @@ def subject_view(session: Session, principal: Principal, record_id: int) -> Subj
     if row.kind == RecordKind.PERSON.value:
         view.names = names_of(row)
         view.identity_documents = list(data.get("identity_documents", ()))
-        numbers = [d.get("number") for d in view.identity_documents if d.get("number")]
+        numbers = [str(d["number"]) for d in view.identity_documents if d.get("number")]
         view.document_records = records.documents_numbered(session, principal, numbers)
         view.vehicles = list(data.get("vehicles", ()))
         view.vehicle_records = records.vehicles_keyed(session, principal, view.vehicles)

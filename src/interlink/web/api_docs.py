@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -22,7 +22,7 @@ ASSETS_URL = "/api/docs/assets"
 router = APIRouter(include_in_schema=False)
 
 
-def mount_assets(app) -> None:
+def mount_assets(app: FastAPI) -> None:
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="api-docs-assets")
 
 

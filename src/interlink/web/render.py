@@ -110,7 +110,7 @@ class Shell:
 
 def shell_for(request: Request, principal: Principal) -> Shell:
     """Computed once per request (a few COUNT queries), then cached on the request."""
-    cached = getattr(request.state, "shell", None)
+    cached: Shell | None = getattr(request.state, "shell", None)
     if cached is not None:
         return cached
     from interlink.web import dashboard  # the dashboard imports every capability
