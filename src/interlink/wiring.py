@@ -206,6 +206,7 @@ ROUTERS: list[APIRouter] = [
     rights_api.router,
     rights_pages.router,
     linking_api.router,
+    linking_api.patterns_router,
     linking_pages.router,
     web_pages.router,
     api_docs.router,

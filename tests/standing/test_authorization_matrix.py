@@ -164,6 +164,10 @@ NO_ID = "the parameter is a code, a name or a kind, not an object's id"
 PUBLISHED = "published to everyone: no caller is refused"
 ASSEMBLY = "General Assembly objects every member shares; their rules are in tests/assembly"
 NOT_BUILT = "not built by the fixture yet: blocklist, rights, meeting requests, links"
+SECRETARIAT_ONLY = (
+    "the General Secretariat's own objects: every other caller is refused before any lookup "
+    "(tests/linking/test_patterns.py)"
+)
 OUTSIDE: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/members/{code}"): NO_ID,
     ("DELETE", "/api/v1/lockouts/users/{username}"): NO_ID,
@@ -245,6 +249,8 @@ OUTSIDE: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/links/runs/{run_id}"): NOT_BUILT,
     ("GET", "/api/v1/links/{link_id}"): NOT_BUILT,
     ("POST", "/api/v1/links/{link_id}/decision"): NOT_BUILT,
+    ("POST", "/api/v1/patterns/{pattern_id}/deactivate"): SECRETARIAT_ONLY,
+    ("GET", "/api/v1/patterns/{pattern_id}/alerts"): SECRETARIAT_ONLY,
 }
 
 

@@ -4,6 +4,7 @@ its exports, the similar-records view, and full runs."""
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from interlink.core.auth import Principal
 from interlink.core.errors import TooManyRequests
 from interlink.deps import Id, app_state, current_principal, unit_of_work
-from interlink.linking import service
+from interlink.linking import patterns, service
 from interlink.linking.jobs import IncrementalLinker
-from interlink.linking.models import LinkRun, LinkStatus
+from interlink.linking.models import LinkRun, LinkStatus, Pattern
 
 router = APIRouter(prefix="/api/v1/links", tags=["linking"])
 
@@ -212,3 +213,79 @@ def decide(
     with unit_of_work(request) as session:
         view = service.decide(session, principal, link_id, LinkStatus(body.decision), body.reason)
         return view.as_dict()
+
+
+# --- saved patterns (linking/patterns.py) --------------------------------------------------
+
+patterns_router = APIRouter(prefix="/api/v1/patterns", tags=["linking"])
+
+
+class PatternIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: Literal["shared_document", "red_subject_screened_abroad"]
+    name: str = Field(min_length=1, max_length=200)
+    daily_cap: int = Field(default=patterns.DEFAULT_DAILY_CAP, ge=1, le=patterns.MAX_DAILY_CAP)
+    days: int = Field(default=90, ge=1, le=patterns.MAX_DAYS)
+
+
+class PatternOut(BaseModel):
+    id: int
+    kind: str
+    name: str
+    active: bool
+    daily_cap: int
+    expires_at: datetime
+    created_by: str
+    created_at: datetime
+    suppressed: int
+
+    @classmethod
+    def of(cls, row: Pattern) -> PatternOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class PatternAlertOut(BaseModel):
+    id: int
+    key: str
+    record_ids: list[int]
+    hit_ids: list[int]
+    opened_at: datetime
+
+
+@patterns_router.get("", response_model=list[PatternOut])
+def list_patterns(
+    request: Request, principal: Principal = Depends(current_principal)
+) -> list[PatternOut]:
+    with unit_of_work(request) as session:
+        return [PatternOut.of(p) for p in patterns.list_patterns(session, principal)]
+
+
+@patterns_router.post("", response_model=PatternOut, status_code=201)
+def create_pattern(
+    request: Request, body: PatternIn, principal: Principal = Depends(current_principal)
+) -> PatternOut:
+    with unit_of_work(request) as session:
+        return PatternOut.of(patterns.create_pattern(session, principal, **body.model_dump()))
+
+
+@patterns_router.post("/{pattern_id}/deactivate", response_model=PatternOut)
+def deactivate_pattern(
+    request: Request, pattern_id: Id, principal: Principal = Depends(current_principal)
+) -> PatternOut:
+    with unit_of_work(request) as session:
+        return PatternOut.of(patterns.deactivate(session, principal, pattern_id))
+
+
+@patterns_router.get("/{pattern_id}/alerts", response_model=list[PatternAlertOut])
+def pattern_alerts(
+    request: Request,
+    pattern_id: Id,
+    limit: int = Query(100, ge=1, le=500),
+    principal: Principal = Depends(current_principal),
+) -> list[PatternAlertOut]:
+    with unit_of_work(request) as session:
+        return [
+            PatternAlertOut.model_validate(a, from_attributes=True)
+            for a in patterns.alerts_of(session, principal, pattern_id, limit)
+        ]

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from interlink.core.background import PeriodicWorker
 from interlink.core.db import Change, Database
-from interlink.linking import service
+from interlink.linking import patterns, service
 from interlink.linking.model import Subject, Weights, load_weights
 from interlink.linking.models import LinkCursor
 from interlink.messaging.context import MessagingContext
 from interlink.records.models import Record
 from interlink.screening.engine import ScreeningEngine
+from interlink.screening.models import Hit
 from interlink.screening.person_index import PersonIndex, PersonQuery
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,14 @@ class IncrementalLinker:
             if changes:
                 cursor.last_change = changes[-1].number
             if self.messaging is not None:
+                hits = list(
+                    session.scalars(
+                        select(Hit.id).where(Hit.id > cursor.last_hit).order_by(Hit.id).limit(BATCH)
+                    )
+                )
+                patterns.run(session, self.messaging, ids, hits)
+                if hits:
+                    cursor.last_hit = hits[-1]
                 service.notify_pending(session, self.messaging)
         return len(changes)
 

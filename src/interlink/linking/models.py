@@ -90,3 +90,36 @@ class LinkCursor(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_change: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hit: Mapped[int] = mapped_column(BigInteger, default=0)  # patterns read hits after it
+
+
+class Pattern(Base):
+    """A saved pattern the General Secretariat's analysts keep running over each change
+    (linking/patterns.py): what it looks for, until when, and how many alerts a day."""
+
+    __tablename__ = "link_patterns"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))  # patterns.PatternKind
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    daily_cap: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Matches left without an alert because the day's cap was reached.
+    suppressed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PatternAlert(Base):
+    """One match of a pattern, opened once (its key) as follow-ups to the owners concerned."""
+
+    __tablename__ = "link_pattern_alerts"
+    __table_args__ = (UniqueConstraint("pattern_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    pattern_id: Mapped[int] = mapped_column(ForeignKey("link_patterns.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    record_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    hit_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the follow-ups' hits
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)

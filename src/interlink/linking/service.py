@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -51,6 +51,9 @@ from interlink.linking.models import (
 )
 from interlink.members.models import Organisation
 from interlink.records.models import Notice, Record, RecordKind, RecordStatus
+
+if TYPE_CHECKING:
+    from interlink.screening.models import Hit
 
 log = logging.getLogger(__name__)
 SEX_CODES = {"male": "M", "female": "F"}
@@ -491,14 +494,65 @@ def _org_viewer(session: Session, org_id: int) -> Viewer:
     )
 
 
+def gs_actor(session: Session, label: str) -> Actor:
+    """The General Secretariat acting as the platform (linking, patterns)."""
+    from interlink.members.service import GS_CODE, org_by_code
+
+    return Actor(label=label, org_id=org_by_code(session, GS_CODE).id)
+
+
+def tell_owner(
+    session: Session,
+    context: Any,
+    record: Record,
+    *,
+    summary: str,
+    match: str,
+    score: float,
+    query: dict[str, Any],
+    explanation: dict[str, Any],
+    actor: Actor,
+) -> Hit | None:
+    """Tell a record's owner, through the hit follow-up path, of something found about its
+    record: a hit searched by the General Secretariat, with a message naming only the
+    owner's own record. None when the owner is the General Secretariat itself."""
+    from interlink.messaging.followups import open_hit_followup
+    from interlink.screening.models import Hit
+
+    gs_id = actor.org_id
+    if gs_id is None or record.owner_org_id == gs_id:
+        return None
+    hit = Hit(
+        kind="person",
+        record_id=record.id,
+        owner_org_id=record.owner_org_id,
+        searching_org_id=gs_id,
+        searching_label="General Secretariat (linking)",
+        score=score,
+        match=match,
+        query=query,
+        explanation=explanation,
+    )
+    session.add(hit)
+    session.flush()
+    thread = open_hit_followup(
+        session,
+        ctx=context,
+        hit_id=hit.id,
+        record_id=record.id,
+        searching_org_id=gs_id,
+        owner_org_id=record.owner_org_id,
+        summary=summary,
+        actor=actor,
+    )
+    hit.thread_id = thread.id
+    return hit
+
+
 def notify_pending(session: Session, context: Any, limit: int = 100) -> int:
     """Tell owners of links they hold the hidden side of, through the hit follow-up path: a
     hit on their record, searched by the General Secretariat, with a message that names no
     detail of the other record."""
-    from interlink.members.service import GS_CODE, org_by_code
-    from interlink.messaging.followups import open_hit_followup
-    from interlink.screening.models import Hit
-
     links = session.scalars(
         select(Link)
         .where(Link.notified.is_(False), Link.status != LinkStatus.REJECTED.value)
@@ -507,48 +561,34 @@ def notify_pending(session: Session, context: Any, limit: int = 100) -> int:
     ).all()
     if not links:
         return 0
-    gs = org_by_code(session, GS_CODE)
-    actor = Actor(label="system:linking", org_id=gs.id)
+    actor = gs_actor(session, "system:linking")
     for link in links:
         link.notified = True
         left, right = session.get(Record, link.left_id), session.get(Record, link.right_id)
         if left is None or right is None:
             continue
         for record in owners_to_tell(session, left, right):
-            hit = Hit(
-                kind="person",
-                record_id=record.id,
-                owner_org_id=record.owner_org_id,
-                searching_org_id=gs.id,
-                searching_label="General Secretariat (linking)",
-                score=link.probability,
+            hit = tell_owner(
+                session,
+                context,
+                record,
+                summary=(
+                    f"A record held by another bureau may concern the person of your record "
+                    f"{record.label} (record {record.id}): suggested link {link.id}, "
+                    f"probability {link.probability:.3f}. The other bureau may not see your "
+                    "record; the General Secretariat coordinates. Please review your record."
+                ),
                 match="link",
+                score=link.probability,
                 query={"link_id": link.id},
                 explanation={
                     "match_weight": round(link.match_weight, 4),
                     "levels": {c["feature"]: c["level"] for c in link.explanation["contributions"]},
                 },
-            )
-            session.add(hit)
-            session.flush()
-            summary = (
-                f"A record held by another bureau may concern the person of your record "
-                f"{record.label} (record {record.id}): suggested link {link.id}, "
-                f"probability {link.probability:.3f}. The other bureau may not see your "
-                "record; the General Secretariat coordinates. Please review your record."
-            )
-            thread = open_hit_followup(
-                session,
-                ctx=context,
-                hit_id=hit.id,
-                record_id=record.id,
-                searching_org_id=gs.id,
-                owner_org_id=record.owner_org_id,
-                summary=summary,
                 actor=actor,
             )
-            hit.thread_id = thread.id
-            link.notified_hits = [*link.notified_hits, hit.id]
+            if hit is not None:
+                link.notified_hits = [*link.notified_hits, hit.id]
     return len(links)
 
 
