@@ -167,3 +167,16 @@ def test_every_public_page(world: World, live_server: str, new_page, database) -
         report = check_page(page, live_server, path, source, shots=shots)
         problems.extend(f"{report.url}: {p}" for p in report.problems)
     assert not problems, "\n".join(problems)
+
+
+def test_the_secretariat_analysts_pages(world: World, live_server: str, new_page) -> None:
+    """Pages no persona's navigation reaches: the link queue's saved patterns."""
+    source = axe_source()
+    world.user(GS_CODE, Role.ANALYST, username="gs.analyst")
+    page = new_page()
+    login(page, live_server, "gs.analyst", PASSWORD)
+    problems: list[str] = []
+    for path in ("/links", "/patterns"):
+        report = check_page(page, live_server, path, source, shots="gs-analyst")
+        problems.extend(f"{report.url}: {p}" for p in report.problems)
+    assert not problems, "\n".join(problems)

@@ -5,6 +5,7 @@ General Secretariat's analysts alone."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from interlink.linking import patterns
 from interlink.linking.models import Pattern, PatternAlert
 from interlink.screening.models import Hit
 from tests.records.test_core_chain import RED
-from tests.support import World
+from tests.support import World, csrf_of
 
 
 def _person(name: str, passport: str | None = None, birth: str = "1980-01-01") -> dict:
@@ -176,3 +177,42 @@ def test_patterns_are_kept_by_the_secretariats_analysts(world: World, gs) -> Non
     assert bad.status_code == 422
     off = gs.post(f"/api/v1/patterns/{kept['id']}/deactivate")
     assert off.status_code == 200 and off.json()["active"] is False
+
+
+def test_the_patterns_page(world: World, gs) -> None:
+    page = world.browser_login(world.user("GS", Role.ANALYST))
+    csrf = csrf_of(page, "/patterns")
+    bad = page.post(
+        "/patterns",
+        data={
+            "csrf_token": csrf,
+            "kind": "shared_document",
+            "name": "",
+            "daily_cap": "many",
+            "days": "30",
+        },
+    )
+    assert bad.status_code == 422 and 'href="#daily_cap"' in bad.text
+    assert 'value="shared_document" checked' in bad.text and 'value="30"' in bad.text
+    made = page.post(
+        "/patterns",
+        data={
+            "csrf_token": csrf,
+            "kind": "shared_document",
+            "name": "Passports seen twice",
+            "daily_cap": "5",
+            "days": "30",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    listing = page.get("/patterns")
+    assert "Passports seen twice" in listing.text and "Running" in listing.text
+    pattern_id = re.search(r"/patterns/(\d+)/deactivate", listing.text).group(1)
+    check = page.post(f"/patterns/{pattern_id}/deactivate", data={"csrf_token": csrf})
+    assert check.status_code == 200 and 'data-testid="confirm"' in check.text
+    page.post(f"/patterns/{pattern_id}/deactivate", data={"csrf_token": csrf, "confirmed": "yes"})
+    assert "Switched off" in page.get("/patterns").text
+    bureau = world.browser_login(world.user("NCB-FR", Role.ANALYST))
+    assert bureau.get("/patterns").status_code == 403
+    assert "/patterns" not in bureau.get("/links").text
