@@ -253,6 +253,10 @@ MATRIX: dict[tuple[str, str], Route] = {
 NO_ID = "the parameter is a code, a name or a kind, not an object's id"
 PUBLISHED = "published to everyone: no caller is refused"
 ASSEMBLY = "General Assembly objects every member shares; their rules are in tests/assembly"
+LIST_VERSION = (
+    "a list version is a sequence number, the same for every caller: the publishers read any, "
+    "everyone else is refused before any lookup (tests/blocklist/test_blocklist_api.py)"
+)
 SESSION_MEETINGS = (
     "the parameter is a published session's number; the requests are filtered to the caller's "
     "delegation (tests/assembly/test_meetings_agreements_storage.py)"
@@ -266,8 +270,8 @@ OUTSIDE: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/lockouts/users/{username}"): NO_ID,
     ("DELETE", "/api/v1/lockouts/addresses/{address}"): NO_ID,
     ("POST", "/api/v1/records/{kind}"): NO_ID,
-    ("GET", "/api/v1/blocklist/versions/{number}"): PUBLISHED,
-    ("GET", "/api/v1/blocklist/versions/{old}/diff/{new}"): PUBLISHED,
+    ("GET", "/api/v1/blocklist/versions/{number}"): LIST_VERSION,
+    ("GET", "/api/v1/blocklist/versions/{old}/diff/{new}"): LIST_VERSION,
     ("GET", "/api/v1/public/assembly/sessions/{number}"): PUBLISHED,
     ("GET", "/api/v1/public/assembly/ballots/{ballot_id}"): PUBLISHED,
     ("GET", "/api/v1/public/assembly/ballots/{ballot_id}/board"): PUBLISHED,
