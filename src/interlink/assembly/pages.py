@@ -23,6 +23,7 @@ from interlink.assembly.majority import MajorityRule
 from interlink.assembly.views import booking_out, session_detail
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from interlink.core.i18n import N_, _, current_language
 from interlink.deps import Id, unit_of_work
 from interlink.web.render import NavLink, form_principal, redirect, render, templates
 
@@ -36,7 +37,15 @@ Viewer = Annotated[Principal | None, Depends(form_principal)]
 
 
 def ordinal(number: int) -> str:
-    """94 -> "94th", 92 -> "92nd": how sessions are named."""
+    """94 -> "94th", 92 -> "92nd": how sessions are named, in the page's language (French
+    "94e", Spanish "94.º", Arabic the plain number: "الدورة 94")."""
+    language = current_language()
+    if language == "fr":
+        return "1re" if number == 1 else f"{number}e"  # une session: feminine
+    if language == "es":
+        return f"{number}.º"  # el período de sesiones: masculine
+    if language == "ar":
+        return str(number)
     suffix = (
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
@@ -483,16 +492,20 @@ ADMIN_ACTIONS: dict[str, Callable[..., Any]] = {
 # Actions that cannot be undone: a check-your-answers page comes first.
 CONFIRM_FIRST = {
     "close_session": (
-        "Close the session?",
-        "Close the session",
-        "Closing ends the session: no ballot, election round or meeting can be "
-        "opened in it any more.",
+        N_("Close the session?"),
+        N_("Close the session"),
+        N_(
+            "Closing ends the session: no ballot, election round or meeting can be "
+            "opened in it any more."
+        ),
     ),
     "close_ballot": (
-        "Close this ballot?",
-        "Close the ballot",
-        "Closing counts the votes and publishes the result; members who have not "
-        "voted can no longer vote.",
+        N_("Close this ballot?"),
+        N_("Close the ballot"),
+        N_(
+            "Closing counts the votes and publishes the result; members who have not "
+            "voted can no longer vote."
+        ),
     ),
 }
 
@@ -502,7 +515,16 @@ def _admin_check(request: Request, number: int, form: dict[str, str]) -> Respons
     rows: list[tuple[str, str]] = []
     with unit_of_work(request) as session:
         ga = service.get_session(session, number)
-        rows.append(("Session", f"{ordinal(ga.number)} session, {ga.host_city}"))
+        rows.append(
+            (
+                _("Session"),
+                _(
+                    "%(number)s session, %(host_city)s",
+                    number=ordinal(ga.number),
+                    host_city=ga.host_city,
+                ),
+            )
+        )
         if form["action"] == "close_ballot":
             try:
                 ballot = service_voting.get_ballot(session, int(form.get("ballot_id", "")))
@@ -512,17 +534,17 @@ def _admin_check(request: Request, number: int, form: dict[str, str]) -> Respons
                 raise NotFound(f"no ballot {ballot.id}")
             voted = len(service_voting.register(session, ballot.id))
             rows += [
-                ("Ballot", ballot.question),
-                ("Reference", ballot.public_id),
-                ("Votes cast so far", str(voted)),
+                (_("Ballot"), ballot.question),
+                (_("Reference"), ballot.public_id),
+                (_("Votes cast so far"), str(voted)),
             ]
-    rows.append(("What happens", consequence))
+    rows.append((_("What happens"), _(consequence)))
     hidden = {k: v for k, v in form.items() if k not in ("csrf_token",)}
     return render(
         request,
         "assembly/admin_confirm.html",
-        title=title,
-        button=button,
+        title=_(title),
+        button=_(button),
         rows=rows,
         hidden={**hidden, "confirmed": "yes"},
         number=number,
