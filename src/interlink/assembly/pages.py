@@ -23,7 +23,7 @@ from interlink.assembly.majority import MajorityRule
 from interlink.assembly.views import booking_out, session_detail
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
-from interlink.core.i18n import N_, _, current_language
+from interlink.core.i18n import N_, _, current_language, msg
 from interlink.deps import Id, unit_of_work
 from interlink.web.render import NavLink, form_principal, redirect, render, templates
 
@@ -254,7 +254,7 @@ def _vote_check(
     with unit_of_work(request) as session:
         ballot = service_voting.get_ballot(session, ballot_id)
         if service.get_session_by_id(session, ballot.session_id).number != number:
-            raise NotFound(f"no ballot {ballot_id}")
+            raise NotFound(msg("no ballot %(ballot_id)s", ballot_id=ballot_id))
         names = service_voting.candidate_names(session, ballot.session_id)
     if choice not in [*ballot.options, "abstain"]:
         return _delegate_page(
@@ -531,7 +531,7 @@ def _admin_check(request: Request, number: int, form: dict[str, str]) -> Respons
             except ValueError as exc:
                 raise InvalidInput("a field is missing or invalid") from exc
             if ballot.session_id != ga.id:
-                raise NotFound(f"no ballot {ballot.id}")
+                raise NotFound(msg("no ballot %(ballot_id)s", ballot_id=ballot.id))
             voted = len(service_voting.register(session, ballot.id))
             rows += [
                 (_("Ballot"), ballot.question),

@@ -17,6 +17,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import Principal
 from interlink.core.db import emit_change
 from interlink.core.errors import Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.records.circulation import refresh_subject
 from interlink.records.models import Notice, Record
 
@@ -37,14 +38,17 @@ def set_block(
     category = reason_category.strip()
     if not category or len(category) > MAX_REASON_CATEGORY:
         raise InvalidInput(
-            f"a block needs a reason category of 1 to {MAX_REASON_CATEGORY} characters"
+            msg(
+                "a block needs a reason category of 1 to %(max_reason_category)s characters",
+                max_reason_category=MAX_REASON_CATEGORY,
+            )
         )
     model = {"record": Record, "notice": Notice}.get(target)
     if model is None:
         raise InvalidInput("a block targets a 'record' or a 'notice'")
     row = session.get(model, target_id)
     if row is None:
-        raise NotFound(f"no {target} {target_id}")
+        raise NotFound(msg("no %(target)s %(target_id)s", target=target, target_id=target_id))
     row.access_blocked = blocked
     audit.record(
         session,

@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from interlink.core.audit import AuditEntry, Event, entry_values, session_mac_key, with_macs
 from interlink.core.auth import Principal
 from interlink.core.errors import DomainError, InvalidInput
+from interlink.core.i18n import msg
 from interlink.screening.person_index import PersonQuery
 from interlink.screening.schemas import ScreeningAnswer
 from interlink.screening.service import DocumentQuery, Screener
@@ -40,7 +41,11 @@ def read_manifest(lines: Iterable[str]) -> Iterator[ManifestRow]:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InvalidInput(
-            f"line 1: the header lacks {', '.join(missing)}; expected {','.join(COLUMNS)}"
+            msg(
+                "line 1: the header lacks %(value)s; expected %(value2)s",
+                value=", ".join(missing),
+                value2=",".join(COLUMNS),
+            )
         )
     reader.fieldnames = header
     for row in reader:

@@ -24,7 +24,7 @@ from interlink.assembly.models import AssemblySession, Ballot, MeetingRequest
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import NotFound
-from interlink.core.i18n import N_, _
+from interlink.core.i18n import N_, _, msg
 from interlink.members.models import Organisation
 from interlink.messaging import followups, operations
 from interlink.messaging.models import Followup, Operation, Thread
@@ -418,13 +418,25 @@ def open_item(
     not waiting for the principal answers exactly like one that does not exist."""
     source = SOURCE_BY_TYPE.get(object_type)
     if source is None or principal.user_id is None or not source.applies_to(principal):
-        raise NotFound(f"nothing waiting for you as {object_type} {object_id}")
+        raise NotFound(
+            msg(
+                "nothing waiting for you as %(object_type)s %(object_id)s",
+                object_type=object_type,
+                object_id=object_id,
+            )
+        )
     now = now or utcnow()
     row = session.scalars(
         source.query(principal, now).where(source.id_column == object_id).limit(1)
     ).first()
     if row is None:
-        raise NotFound(f"nothing waiting for you as {object_type} {object_id}")
+        raise NotFound(
+            msg(
+                "nothing waiting for you as %(object_type)s %(object_id)s",
+                object_type=object_type,
+                object_id=object_id,
+            )
+        )
     _mark(session, principal.user_id, object_type, [object_id], now)
     return source.items(session, [row], now)[0].url
 
