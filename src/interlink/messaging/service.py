@@ -695,8 +695,11 @@ def check_forward(session: Session, principal: Principal, message_id: int) -> Me
     state = forward_state(session, message, principal.org_id)
     if state is not ForwardState.ALLOWED:
         raise Forbidden(
-            "this message is H2: it goes no further without its originator's "
-            f"permission (permission: {state.value.replace('_', ' ')})"
+            msg(
+                "this message is H2: it goes no further without its originator's "
+                "permission (permission: %(state)s)",
+                state=state.value.replace("_", " "),
+            )
         )
     return message
 

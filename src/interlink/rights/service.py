@@ -113,7 +113,7 @@ def _clean(text: str | None, limit: int, what: str) -> str | None:
 def check_request(new: NewRequest, policy: RightsPolicy, today: date) -> NewRequest:
     """The request, normalised, or InvalidInput naming the first problem."""
     if new.kind not in set(RequestKind):
-        raise InvalidInput("what you ask is one of: " + ", ".join(RequestKind))
+        raise InvalidInput(msg("what you ask is one of: %(kinds)s", kinds=", ".join(RequestKind)))
     names = [n.strip() for n in new.names if n and n.strip()]
     if not names:
         raise InvalidInput("names: give at least one name, in any script")
@@ -1066,7 +1066,9 @@ def place_measure(
     case = get_case(session, principal, case_id)
     _open(case)
     if reason_category not in REASON_CATEGORIES:
-        raise InvalidInput("reason category: one of " + ", ".join(REASON_CATEGORIES))
+        raise InvalidInput(
+            msg("reason category: one of %(categories)s", categories=", ".join(REASON_CATEGORIES))
+        )
     row = _target_row(session, target, target_id)
     active = session.scalars(
         select(Measure).where(
@@ -1250,7 +1252,7 @@ def decide(
             )
         )
     if outcome not in set(Outcome):
-        raise InvalidInput("outcome: one of " + ", ".join(Outcome))
+        raise InvalidInput(msg("outcome: one of %(outcomes)s", outcomes=", ".join(Outcome)))
     if len(reasoning.strip()) < 20:
         raise InvalidInput("a decision is reasoned: write the reasons the applicant receives")
     if orders and outcome not in ORDERING_OUTCOMES:
