@@ -70,21 +70,21 @@ def _optional_int(value: str) -> int | None:
     try:
         return int(value) if value.strip() else None
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a number") from None
+        raise InvalidInput(msg("%(value)r is not a number", value=value)) from None
 
 
 def _parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(msg("%(value)r is not a date (YYYY-MM-DD)", value=value)) from None
 
 
 def _parse_datetime(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a date and time") from None
+        raise InvalidInput(msg("%(value)r is not a date and time", value=value)) from None
     if parsed.tzinfo is None:
         raise InvalidInput("give the time zone, e.g. 2026-11-03T09:00+00:00")
     return parsed

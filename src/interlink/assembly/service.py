@@ -76,7 +76,7 @@ def require_admin(principal: Principal) -> None:
 def member(session: Session, code: str) -> Member:
     found = session.get(Member, code.upper())
     if found is None:
-        raise InvalidInput(f"{code!r} is not a member country")
+        raise InvalidInput(msg("%(code)r is not a member country", code=code))
     return found
 
 
@@ -171,7 +171,9 @@ def _apply_settings(session: Session, ga: AssemblySession, changes: SessionSetti
     try:
         ga.quorum_share = str(quorum_of(ga).share)  # "0.5" is stored as "1/2"
     except (ValueError, ZeroDivisionError) as exc:
-        raise InvalidInput(f"quorum {ga.quorum_share!r}: {exc}") from None
+        raise InvalidInput(
+            msg("quorum %(quorum_share)r: %(exc)s", quorum_share=ga.quorum_share, exc=exc)
+        ) from None
 
 
 def create_session(
@@ -321,7 +323,9 @@ def add_item(
     if (kind == "resolution") != (majority_rule is not None):
         raise InvalidInput("a resolution, and only a resolution, carries a majority rule")
     if majority_rule is not None and majority_rule not in set(MajorityRule):
-        raise InvalidInput(f"unknown majority rule {majority_rule!r}")
+        raise InvalidInput(
+            msg("unknown majority rule %(majority_rule)r", majority_rule=majority_rule)
+        )
     if not title.strip():
         raise InvalidInput("an agenda item needs a title")
     last = (

@@ -73,7 +73,9 @@ def _party(session: Session, spec: PartySpec) -> AgreementParty:
             select(Organisation).where(Organisation.code == spec.organisation.strip().upper())
         ).first()
         if org is None:
-            raise InvalidInput(f"no organisation {spec.organisation!r}")
+            raise InvalidInput(
+                msg("no organisation %(organisation)r", organisation=spec.organisation)
+            )
         return AgreementParty(org_id=org.id, name=org.name)
     return AgreementParty(name=(spec.name or "").strip())
 

@@ -78,7 +78,7 @@ def seed_members(session: Session) -> int:
 def get_member(session: Session, code: str) -> Member:
     member = session.get(Member, code.upper())
     if member is None:
-        raise NotFound(f"no member country with code {code!r}")
+        raise NotFound(msg("no member country with code %(code)r", code=code))
     return member
 
 
@@ -116,7 +116,7 @@ def set_member_status(
 def org_by_code(session: Session, code: str) -> Organisation:
     org = session.scalars(select(Organisation).where(Organisation.code == code)).first()
     if org is None:
-        raise NotFound(f"no organisation {code!r}")
+        raise NotFound(msg("no organisation %(code)r", code=code))
     return org
 
 
@@ -541,7 +541,7 @@ def clear_lockout(session: Session, principal: Principal, username: str) -> int:
     user = session.scalars(select(User).where(User.username == name)).first()
     scope = manageable_org_ids(session, principal)
     if scope is not None and (user is None or user.org_id not in scope):
-        raise NotFound(f"no user {name!r} that you administer")
+        raise NotFound(msg("no user %(name)r that you administer", name=name))
     cleared = throttle.clear_account(session, name)
     if user is not None:
         user.failed_logins, user.locked_until = 0, None

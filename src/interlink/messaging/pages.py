@@ -109,7 +109,8 @@ def _links(raw: str) -> list[Link]:
             links.append(Link(LinkType(kind.strip().lower()), int(number)))
         except ValueError as exc:
             raise InvalidInput(
-                f"a link is written type:number, e.g. record:12 ({token!r})", field="links"
+                msg("a link is written type:number, e.g. record:12 (%(token)r)", token=token),
+                field="links",
             ) from exc
         if not 1 <= links[-1].object_id <= 2**62:
             raise InvalidInput(msg("no such object: %(token)s", token=token), field="links")

@@ -56,13 +56,17 @@ def read_manifest(lines: Iterable[str]) -> Iterator[ManifestRow]:
 def _person_query(fields: dict[str, str]) -> PersonQuery:
     sex = fields.get("sex", "").lower()
     if sex not in SEXES:
-        raise InvalidInput(f"sex {fields['sex']!r} is not M, F or X")
+        raise InvalidInput(msg("sex %(value)r is not M, F or X", value=fields["sex"]))
     nationality = fields.get("nationality", "").upper() or None
     if nationality is not None and (len(nationality) != 2 or not nationality.isalpha()):
-        raise InvalidInput(f"nationality {nationality!r} is not a two-letter code")
+        raise InvalidInput(
+            msg("nationality %(nationality)r is not a two-letter code", nationality=nationality)
+        )
     birth = fields.get("birth_date") or None
     if birth is not None and not _looks_like_date(birth):
-        raise InvalidInput(f"birth date {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        raise InvalidInput(
+            msg("birth date %(birth)r is not YYYY, YYYY-MM or YYYY-MM-DD", birth=birth)
+        )
     return PersonQuery(
         name=fields["name"], birth_date=birth, nationality=nationality, sex=SEXES[sex]
     )
