@@ -192,7 +192,10 @@ def write_version(
         session.flush()
     except IntegrityError as clash:
         raise Conflict(
-            f"version {number} was just published by someone else; reload and try again"
+            msg(
+                "version %(number)s was just published by someone else; reload and try again",
+                number=number,
+            )
         ) from clash
     for chunk in _chunks(sorted(members[domain_id] for domain_id in removed)):
         session.execute(
