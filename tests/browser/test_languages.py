@@ -4,10 +4,12 @@ Runs on SQLite and PostgreSQL through the `world` fixture, like every browser te
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from interlink.core.auth import Role
-from interlink.core.i18n import LANGUAGES
+from interlink.core.i18n import LANGUAGES, translations
 from tests.browser.conftest import login
 from tests.browser.pagecheck import axe_source, check_page
 from tests.support import PASSWORD, World
@@ -39,3 +41,49 @@ def test_main_pages_in_another_language(
     other = new_page()
     login(other, live_server, "rabat.lang", PASSWORD)
     assert other.locator("html").get_attribute("lang") == language
+
+
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_a_journey_in_another_language(
+    world: World, live_server: str, new_page, language: str
+) -> None:
+    """A supervisor who works in Arabic or French creates a person's record through the form
+    and screens a native-script spelling of the name: every label, button and result heading
+    is found by its translation in the catalog, and no English is left on the way."""
+    engine = world.app.state.interlink.services.screener.engine
+    engine.build()
+    world.user("NCB-MA", Role.SUPERVISOR, username="rabat.journey")
+    catalog = translations(language)
+    t = catalog.gettext  # labels exact: in Arabic "Sex" is a prefix of "Nationalities"
+    page = new_page()
+    login(page, live_server, "rabat.journey", PASSWORD)
+    page.get_by_test_id("language-switch").get_by_role("button", name=LANGUAGES[language]).click()
+    page.wait_for_load_state("load")
+
+    page.goto(f"{live_server}/records/new/person")
+    assert page.locator("html").get_attribute("lang") == language
+    page.get_by_label(t("Full name (any script)"), exact=True).fill("Samir Ouazzani")
+    page.get_by_label(t("Aliases (separated by ;)"), exact=True).fill("سمير الوزاني")
+    page.get_by_label(t("Sex"), exact=True).select_option("male")
+    page.get_by_label(t("Birth date (YYYY, YYYY-MM or YYYY-MM-DD)"), exact=True).fill("1983-07-19")
+    page.get_by_label(t("Nationalities (codes)"), exact=True).fill("MA")
+    page.get_by_role("button", name=t("Save record")).click()
+    page.wait_for_url(re.compile(r"/records/\d+$"))
+    assert "Samir Ouazzani" in page.locator("main").inner_text()
+    engine.refresh()
+
+    page.goto(f"{live_server}/screen")
+    page.get_by_label(t("Name (any script)"), exact=True).fill("سمير الوزاني")
+    page.get_by_role("button", name=t("Check person")).click()
+    result = page.get_by_test_id("screen-result")
+    assert result.get_by_role("heading", name=t("Result")).is_visible()
+    hit = result.get_by_test_id("hit").first
+    assert "Samir Ouazzani" in hit.inner_text()
+    assert t("Why it matched") in hit.inner_text()
+    assert "Why it matched" not in hit.inner_text()
+    assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+    # a refusal on the same page comes in the language too
+    page.goto(f"{live_server}/screen")
+    page.get_by_role("button", name=t("Check person")).click()
+    summary = page.get_by_test_id("error-summary").inner_text()
+    assert t("Enter a name, a document number or MRZ, or a vehicle.") in summary

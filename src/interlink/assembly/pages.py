@@ -24,6 +24,7 @@ from interlink.assembly.majority import MajorityRule
 from interlink.assembly.views import booking_out, session_detail
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from interlink.core.i18n import N_, _, current_language, msg
 from interlink.deps import Id, unit_of_work
 from interlink.web.lists import FieldErrors, parse_day
 from interlink.web.render import NavLink, form_principal, redirect, render, templates
@@ -38,7 +39,15 @@ Viewer = Annotated[Principal | None, Depends(form_principal)]
 
 
 def ordinal(number: int) -> str:
-    """94 -> "94th", 92 -> "92nd": how sessions are named."""
+    """94 -> "94th", 92 -> "92nd": how sessions are named, in the page's language (French
+    "94e", Spanish "94.º", Arabic the plain number: "الدورة 94")."""
+    language = current_language()
+    if language == "fr":
+        return "1re" if number == 1 else f"{number}e"  # une session: feminine
+    if language == "es":
+        return f"{number}.º"  # el período de sesiones: masculine
+    if language == "ar":
+        return str(number)
     suffix = (
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
@@ -63,21 +72,21 @@ def _optional_int(value: str) -> int | None:
     try:
         return int(value) if value.strip() else None
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a number") from None
+        raise InvalidInput(msg("%(value)r is not a number", value=value)) from None
 
 
 def _parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(msg("%(value)r is not a date (YYYY-MM-DD)", value=value)) from None
 
 
 def _parse_datetime(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a date and time") from None
+        raise InvalidInput(msg("%(value)r is not a date and time", value=value)) from None
     if parsed.tzinfo is None:
         raise InvalidInput("give the time zone, e.g. 2026-11-03T09:00+00:00")
     return parsed
@@ -248,7 +257,7 @@ def _vote_check(
     with unit_of_work(request) as session:
         ballot = service_voting.get_ballot(session, ballot_id)
         if service.get_session_by_id(session, ballot.session_id).number != number:
-            raise NotFound(f"no ballot {ballot_id}")
+            raise NotFound(msg("no ballot %(ballot_id)s", ballot_id=ballot_id))
         names = service_voting.candidate_names(session, ballot.session_id)
     if choice not in [*ballot.options, "abstain"]:
         return _delegate_page(
@@ -520,16 +529,20 @@ ADMIN_ACTIONS: dict[str, Callable[..., Any]] = {
 # Actions that cannot be undone: a check-your-answers page comes first.
 CONFIRM_FIRST = {
     "close_session": (
-        "Close the session?",
-        "Close the session",
-        "Closing ends the session: no ballot, election round or meeting can be "
-        "opened in it any more.",
+        N_("Close the session?"),
+        N_("Close the session"),
+        N_(
+            "Closing ends the session: no ballot, election round or meeting can be "
+            "opened in it any more."
+        ),
     ),
     "close_ballot": (
-        "Close this ballot?",
-        "Close the ballot",
-        "Closing counts the votes and publishes the result; members who have not "
-        "voted can no longer vote.",
+        N_("Close this ballot?"),
+        N_("Close the ballot"),
+        N_(
+            "Closing counts the votes and publishes the result; members who have not "
+            "voted can no longer vote."
+        ),
     ),
 }
 
@@ -539,27 +552,36 @@ def _admin_check(request: Request, number: int, form: dict[str, str]) -> Respons
     rows: list[tuple[str, str]] = []
     with unit_of_work(request) as session:
         ga = service.get_session(session, number)
-        rows.append(("Session", f"{ordinal(ga.number)} session, {ga.host_city}"))
+        rows.append(
+            (
+                _("Session"),
+                _(
+                    "%(number)s session, %(host_city)s",
+                    number=ordinal(ga.number),
+                    host_city=ga.host_city,
+                ),
+            )
+        )
         if form["action"] == "close_ballot":
             try:
                 ballot = service_voting.get_ballot(session, int(form.get("ballot_id", "")))
             except ValueError as exc:
                 raise InvalidInput("a field is missing or invalid") from exc
             if ballot.session_id != ga.id:
-                raise NotFound(f"no ballot {ballot.id}")
+                raise NotFound(msg("no ballot %(ballot_id)s", ballot_id=ballot.id))
             voted = len(service_voting.register(session, ballot.id))
             rows += [
-                ("Ballot", ballot.question),
-                ("Reference", ballot.public_id),
-                ("Votes cast so far", str(voted)),
+                (_("Ballot"), ballot.question),
+                (_("Reference"), ballot.public_id),
+                (_("Votes cast so far"), str(voted)),
             ]
-    rows.append(("What happens", consequence))
+    rows.append((_("What happens"), _(consequence)))
     hidden = {k: v for k, v in form.items() if k not in ("csrf_token",)}
     return render(
         request,
         "assembly/admin_confirm.html",
-        title=title,
-        button=button,
+        title=_(title),
+        button=_(button),
         rows=rows,
         hidden={**hidden, "confirmed": "yes"},
         number=number,

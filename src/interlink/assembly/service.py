@@ -33,6 +33,7 @@ from interlink.core import audit
 from interlink.core.audit import Event
 from interlink.core.auth import Perm, Principal, Role
 from interlink.core.errors import Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.members.models import Member, User
 from interlink.members.service import ncb_of
 
@@ -75,14 +76,14 @@ def require_admin(principal: Principal) -> None:
 def member(session: Session, code: str) -> Member:
     found = session.get(Member, code.upper())
     if found is None:
-        raise InvalidInput(f"{code!r} is not a member country")
+        raise InvalidInput(msg("%(code)r is not a member country", code=code))
     return found
 
 
 def get_session(session: Session, number: int) -> AssemblySession:
     found = session.scalars(select(AssemblySession).where(AssemblySession.number == number)).first()
     if found is None:
-        raise NotFound(f"no session number {number}")
+        raise NotFound(msg("no session number %(number)s", number=number))
     return found
 
 
@@ -97,7 +98,7 @@ def list_sessions(session: Session) -> list[AssemblySession]:
 def get_item(session: Session, item_id: int) -> AgendaItem:
     item = session.get(AgendaItem, item_id)
     if item is None:
-        raise NotFound(f"no agenda item {item_id}")
+        raise NotFound(msg("no agenda item %(item_id)s", item_id=item_id))
     return item
 
 
@@ -164,11 +165,15 @@ def _apply_settings(session: Session, ga: AssemblySession, changes: SessionSetti
     if ga.starts_on > ga.ends_on:
         raise InvalidInput("a session cannot end before it starts")
     if ga.quorum_basis not in QUORUM_BASES:
-        raise InvalidInput(f"the quorum basis is one of {', '.join(QUORUM_BASES)}")
+        raise InvalidInput(
+            msg("the quorum basis is one of %(value)s", value=", ".join(QUORUM_BASES))
+        )
     try:
         ga.quorum_share = str(quorum_of(ga).share)  # "0.5" is stored as "1/2"
     except (ValueError, ZeroDivisionError) as exc:
-        raise InvalidInput(f"quorum {ga.quorum_share!r}: {exc}") from None
+        raise InvalidInput(
+            msg("quorum %(quorum_share)r: %(exc)s", quorum_share=ga.quorum_share, exc=exc)
+        ) from None
 
 
 def create_session(
@@ -185,7 +190,7 @@ def create_session(
         if getattr(settings, n) is None
     ]
     if missing:
-        raise InvalidInput(f"a session needs {', '.join(missing)}")
+        raise InvalidInput(msg("a session needs %(value)s", value=", ".join(missing)))
     ga = AssemblySession(
         number=number,
         status="planned",
@@ -314,11 +319,13 @@ def add_item(
     if ga.agenda_adopted:
         raise RuleBroken("the agenda is adopted; it no longer changes", code="agenda_adopted")
     if kind not in ITEM_KINDS:
-        raise InvalidInput(f"an agenda item is one of {', '.join(ITEM_KINDS)}")
+        raise InvalidInput(msg("an agenda item is one of %(value)s", value=", ".join(ITEM_KINDS)))
     if (kind == "resolution") != (majority_rule is not None):
         raise InvalidInput("a resolution, and only a resolution, carries a majority rule")
     if majority_rule is not None and majority_rule not in set(MajorityRule):
-        raise InvalidInput(f"unknown majority rule {majority_rule!r}")
+        raise InvalidInput(
+            msg("unknown majority rule %(majority_rule)r", majority_rule=majority_rule)
+        )
     if not title.strip():
         raise InvalidInput("an agenda item needs a title")
     last = (
@@ -435,7 +442,13 @@ def get_delegation(session: Session, ga: AssemblySession, country: str) -> Deleg
         )
     ).first()
     if found is None:
-        raise NotFound(f"{country.upper()} has no delegation at session {ga.number}")
+        raise NotFound(
+            msg(
+                "%(value)s has no delegation at session %(number)s",
+                value=country.upper(),
+                number=ga.number,
+            )
+        )
     return found
 
 
@@ -444,7 +457,7 @@ def _require_admin_or_country(principal: Principal, country: str) -> None:
     if principal.has(Perm.ASSEMBLY_ADMIN):
         return
     if not (principal.has(Perm.ASSEMBLY_VOTE) and principal.country == country):
-        raise NotFound(f"no delegation of {country} that you may see")
+        raise NotFound(msg("no delegation of %(country)s that you may see", country=country))
 
 
 def read_delegation(
@@ -496,11 +509,19 @@ def my_delegation(session: Session, principal: Principal, ga: AssemblySession) -
 def _check_user(session: Session, user_id: int, country: str) -> User:
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise InvalidInput(f"no active user {user_id}")
+        raise InvalidInput(msg("no active user %(user_id)s", user_id=user_id))
     if user.org.country != country:
-        raise InvalidInput(f"{user.username} does not belong to {country}'s bureau")
+        raise InvalidInput(
+            msg(
+                "%(username)s does not belong to %(country)s's bureau",
+                username=user.username,
+                country=country,
+            )
+        )
     if Role.DELEGATE.value not in user.roles:
-        raise InvalidInput(f"{user.username} does not have the delegate role")
+        raise InvalidInput(
+            msg("%(username)s does not have the delegate role", username=user.username)
+        )
     return user
 
 
@@ -508,7 +529,9 @@ def _new_member(
     session: Session, delegation: Delegation, *, name: str, role: str, user_id: int | None
 ) -> DelegationMember:
     if role not in set(rights.Role):
-        raise InvalidInput(f"a delegation member is one of {', '.join(rights.Role)}")
+        raise InvalidInput(
+            msg("a delegation member is one of %(value)s", value=", ".join(rights.Role))
+        )
     if user_id is not None:
         user = _check_user(session, user_id, delegation.country)
         if any(m.user_id == user_id for m in delegation.members):
@@ -621,7 +644,13 @@ def remove_member(
     _require_head_or_admin(delegation, principal)
     gone = next((m for m in delegation.members if m.id == member_id), None)
     if gone is None:
-        raise NotFound(f"no member {member_id} in the delegation of {delegation.country}")
+        raise NotFound(
+            msg(
+                "no member %(member_id)s in the delegation of %(country)s",
+                member_id=member_id,
+                country=delegation.country,
+            )
+        )
     if gone.role == rights.Role.HEAD:
         raise RuleBroken("the head of delegation cannot be removed", code="one_head")
     delegation.grants = [g for g in delegation.grants if g.holder_member_id != member_id]
@@ -759,7 +788,13 @@ def _powers_context(
         )
     delegation = get_delegation(session, ga, code)
     if item_id is not None and get_item(session, item_id).session_id != ga.id:
-        raise InvalidInput(f"agenda item {item_id} is not on the agenda of session {number}")
+        raise InvalidInput(
+            msg(
+                "agenda item %(item_id)s is not on the agenda of session %(number)s",
+                item_id=item_id,
+                number=number,
+            )
+        )
     person = person_of(delegation, principal)
     by = str(person.id) if person else f"user:{principal.user_id}"
     return delegation, to_rights(delegation, member(session, code)), by
@@ -818,5 +853,5 @@ def require_delegate_of(session: Session, principal: Principal, ga: AssemblySess
     principal.require(Perm.ASSEMBLY_VOTE)
     mine = my_delegation(session, principal, ga)
     if mine is None:
-        raise Forbidden(f"you are not in a delegation at session {ga.number}")
+        raise Forbidden(msg("you are not in a delegation at session %(number)s", number=ga.number))
     return mine

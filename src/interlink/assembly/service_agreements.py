@@ -26,6 +26,7 @@ from interlink.assembly.service import (
 )
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.members.models import Member, Organisation
 
 KINDS = ("memorandum_of_understanding", "cooperation_agreement")
@@ -72,7 +73,9 @@ def _party(session: Session, spec: PartySpec) -> AgreementParty:
             select(Organisation).where(Organisation.code == spec.organisation.strip().upper())
         ).first()
         if org is None:
-            raise InvalidInput(f"no organisation {spec.organisation!r}")
+            raise InvalidInput(
+                msg("no organisation %(organisation)r", organisation=spec.organisation)
+            )
         return AgreementParty(org_id=org.id, name=org.name)
     return AgreementParty(name=(spec.name or "").strip())
 
@@ -103,7 +106,9 @@ def _visible(session: Session, principal: Principal, agreement_id: int) -> Agree
             for p in found.parties
         )
     ):
-        raise NotFound(f"no agreement {agreement_id} that you may see")
+        raise NotFound(
+            msg("no agreement %(agreement_id)s that you may see", agreement_id=agreement_id)
+        )
     return found
 
 
@@ -127,7 +132,9 @@ def create_agreement(
 ) -> Agreement:
     require_admin(principal)
     if kind not in KINDS:
-        raise InvalidInput(f"an agreement is one of {', '.join(KINDS)}", field="kind")
+        raise InvalidInput(
+            msg("an agreement is one of %(value)s", value=", ".join(KINDS)), field="kind"
+        )
     if not title.strip():
         raise InvalidInput("an agreement needs a title", field="title")
     rows = [_party(session, spec) for spec in parties]
@@ -163,7 +170,9 @@ def change_status(
     require_admin(principal)
     agreement = _visible(session, principal, agreement_id)
     if status not in STATUSES:
-        raise InvalidInput(f"an agreement's status is one of {', '.join(STATUSES)}")
+        raise InvalidInput(
+            msg("an agreement's status is one of %(value)s", value=", ".join(STATUSES))
+        )
     if status not in NEXT_STATUSES[agreement.status]:
         raise RuleBroken(
             f"an agreement {agreement.status.replace('_', ' ')} cannot become "
@@ -173,7 +182,7 @@ def change_status(
     dates = [agreement.proposed_on, agreement.signed_on, agreement.in_force_on]
     latest = max(d for d in dates if d is not None)
     if on < latest:
-        raise InvalidInput(f"the date cannot be before {latest.isoformat()}")
+        raise InvalidInput(msg("the date cannot be before %(value)s", value=latest.isoformat()))
     agreement.status = status
     if status in DATE_FIELD:
         setattr(agreement, DATE_FIELD[status], on)

@@ -33,6 +33,7 @@ from interlink.assembly.service import (
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.i18n import msg
 
 
 def _pure(row: MeetingRequest) -> scheduling.MeetingRequest:
@@ -98,7 +99,9 @@ def _visible_request(session: Session, principal: Principal, request_id: int) ->
     if row is None or not (
         principal.has(Perm.ASSEMBLY_ADMIN) or principal.country in (row.requester, row.invitee)
     ):
-        raise NotFound(f"no meeting request {request_id} that you may see")
+        raise NotFound(
+            msg("no meeting request %(request_id)s that you may see", request_id=request_id)
+        )
     return row
 
 

@@ -60,6 +60,7 @@ from interlink.core.audit import AuditEntry
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.members.regions import REGION_OF
 
 CLOSE_ACTION = "assembly.ballot.close"
@@ -71,7 +72,7 @@ CLOSE_ACTION = "assembly.ballot.close"
 def get_ballot(session: Session, ballot_id: int) -> Ballot:
     ballot = session.get(Ballot, ballot_id)
     if ballot is None:
-        raise NotFound(f"no ballot {ballot_id}")
+        raise NotFound(msg("no ballot %(ballot_id)s", ballot_id=ballot_id))
     return ballot
 
 
@@ -436,7 +437,9 @@ def board_of(session: Session, ballot_id: int) -> BulletinBoard:
     """The published bulletin board of a closed secret ballot."""
     ballot = get_ballot(session, ballot_id)
     if not ballot.secret or ballot.status != "closed":
-        raise NotFound(f"{ballot.public_id} has no published bulletin board")
+        raise NotFound(
+            msg("%(public_id)s has no published bulletin board", public_id=ballot.public_id)
+        )
     rows = session.scalars(
         select(BoardEntryRow)
         .where(BoardEntryRow.ballot_id == ballot.id)
@@ -511,7 +514,7 @@ def roll_call(session: Session, ballot_id: int) -> list[tuple[str, str]]:
     """How each member voted in a closed open vote."""
     ballot = get_ballot(session, ballot_id)
     if ballot.secret or ballot.status != "closed":
-        raise NotFound(f"{ballot.public_id} has no published roll call")
+        raise NotFound(msg("%(public_id)s has no published roll call", public_id=ballot.public_id))
     return [
         (r.country, r.choice)
         for r in session.scalars(
@@ -554,7 +557,7 @@ def ballots_for_voter(
 def get_election(session: Session, election_id: int) -> Election:
     election = session.get(Election, election_id)
     if election is None:
-        raise NotFound(f"no election {election_id}")
+        raise NotFound(msg("no election %(election_id)s", election_id=election_id))
     return election
 
 
@@ -712,7 +715,13 @@ def withdraw_candidate(
         raise RuleBroken("candidacies close when the first round opens", code="candidacy_closed")
     gone = next((c for c in election.candidates if c.id == candidate_id), None)
     if gone is None:
-        raise NotFound(f"no candidate {candidate_id} in election {election_id}")
+        raise NotFound(
+            msg(
+                "no candidate %(candidate_id)s in election %(election_id)s",
+                candidate_id=candidate_id,
+                election_id=election_id,
+            )
+        )
     election.candidates.remove(gone)
     record(
         session,

@@ -28,6 +28,7 @@ from interlink.clikit import (
     settings_for,
 )
 from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.i18n import msg
 
 app = typer.Typer(
     help="Child-abuse domain blocklist: provider client and list administration.",
@@ -103,7 +104,12 @@ def check(
     try:
         client = BlocklistClient(source, PrefixStore(store))
         if client.version is None:
-            raise NotFound(f"no valid local copy in {store}: run 'interlink blocklist sync' first")
+            raise NotFound(
+                msg(
+                    "no valid local copy in %(store)s: run 'interlink blocklist sync' first",
+                    store=store,
+                )
+            )
         result = client.check_url(url)
     finally:
         source.close()

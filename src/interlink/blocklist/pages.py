@@ -19,6 +19,7 @@ from interlink.blocklist.stop_page import render_stop_page
 from interlink.blocklist.versions import latest_version
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, Unauthenticated
+from interlink.core.i18n import N_, _
 from interlink.deps import Id, app_state, unit_of_work
 from interlink.members.models import Organisation
 from interlink.web.lists import PAGE_SIZE, FieldErrors, enum_filter, list_url
@@ -131,10 +132,11 @@ def submit_form(
     reduced = domain_in_pasted_text(domain)
     if reduced is not None:
         # A whole address was pasted: list its domain, once the submitter has seen it.
-        note = (
-            f"You gave a web address; the blocklist holds domains, so its domain "
-            f"{reduced} is filled in below (its pages and subdomains are blocked with it). "
-            "Check it and submit again."
+        note = _(
+            "You gave a web address; the blocklist holds domains, so its domain "
+            "%(domain)s is filled in below (its pages and subdomains are blocked with it). "
+            "Check it and submit again.",
+            domain=reduced,
         )
         return _submit_page(request, principal, {**form, "domain": reduced}, note=note)
     try:
@@ -240,12 +242,12 @@ def confirm_form(
 
 CLOSING = {
     "reject": (
-        "Reject",
-        "The domain leaves the verification queue; a new submission opens a new round.",
+        N_("Reject"),
+        N_("The domain leaves the verification queue; a new submission opens a new round."),
     ),
     "delist": (
-        "Delist",
-        "The domain leaves the list in the next published version; providers stop blocking it.",
+        N_("Delist"),
+        N_("The domain leaves the list in the next published version; providers stop blocking it."),
     ),
 }
 
@@ -277,10 +279,10 @@ def _close_domain(
                 request,
                 "blocklist/close_confirm.html",
                 domain=domain,
-                verb=verb,
+                verb=_(verb),
                 decision=decision,
                 reason=reason,
-                consequence=consequence,
+                consequence=_(consequence),
             )
     act = service.reject if decision == "reject" else service.delist
     return _act_on_domain(

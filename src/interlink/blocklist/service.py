@@ -67,6 +67,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.core.pagination import ListPage, SortOrders, keyset_page
 from interlink.members.models import ApiToken, Organisation
 
@@ -172,7 +173,7 @@ def _get_domain(session: Session, principal: Principal, domain_id: int) -> Block
     _require_reader(principal)
     domain = session.get(BlocklistDomain, domain_id)
     if domain is None or not _can_see(principal, domain):
-        raise NotFound(f"no blocklist domain {domain_id}")
+        raise NotFound(msg("no blocklist domain %(domain_id)s", domain_id=domain_id))
     return domain
 
 
@@ -302,7 +303,12 @@ def _add_confirmation(
     # Lock the domain (PostgreSQL) so concurrent confirmations count each other.
     session.refresh(domain, with_for_update={"of": BlocklistDomain})
     if domain.state not in ACTIVE_STATES:
-        raise Conflict(f"this domain is {domain.state}: submit it again to reopen it")
+        raise Conflict(
+            msg(
+                "this domain is %(domain_state)s: submit it again to reopen it",
+                domain_state=domain.state,
+            )
+        )
     if _org_confirmed(domain, principal.org_id, current_round=True):
         raise Conflict(
             "your organisation has already confirmed this domain: each organisation counts once"
@@ -463,7 +469,7 @@ def verification_queue(session: Session, principal: Principal) -> list[Blocklist
 def _reason(text: str, what: str) -> str:
     reason = text.strip()
     if not reason:
-        raise InvalidInput(f"{what} needs a reason")
+        raise InvalidInput(msg("%(what)s needs a reason", what=what))
     if len(reason) > 2000:
         raise InvalidInput("a reason has at most 2000 characters")
     return reason
@@ -483,7 +489,10 @@ def reject(session: Session, principal: Principal, domain_id: int, reason: str) 
     domain = _get_domain(session, principal, domain_id)
     if domain.state not in (DomainState.SUBMITTED, DomainState.CONFIRMED):
         raise Conflict(
-            f"only a domain not yet published can be rejected; this one is {domain.state}"
+            msg(
+                "only a domain not yet published can be rejected; this one is %(domain_state)s",
+                domain_state=domain.state,
+            )
         )
     _close(domain, DomainState.REJECTED, reason)
     _record(session, principal, "reject", domain, reason=reason)
@@ -501,7 +510,12 @@ def delist(session: Session, principal: Principal, domain_id: int, reason: str) 
 
 def _delist(session: Session, principal: Principal, domain: BlocklistDomain, reason: str) -> None:
     if domain.state != DomainState.LISTED:
-        raise Conflict(f"only a listed domain can be delisted; this one is {domain.state}")
+        raise Conflict(
+            msg(
+                "only a listed domain can be delisted; this one is %(domain_state)s",
+                domain_state=domain.state,
+            )
+        )
     _close(domain, DomainState.DELISTED, reason)
     _record(session, principal, "delist", domain, reason=reason)
 
@@ -519,7 +533,12 @@ def record_review(
     principal.require(Perm.BLOCKLIST_PUBLISH)
     domain = _get_domain(session, principal, domain_id)
     if domain.state != DomainState.LISTED:
-        raise Conflict(f"only a listed domain is reviewed; this one is {domain.state}")
+        raise Conflict(
+            msg(
+                "only a listed domain is reviewed; this one is %(domain_state)s",
+                domain_state=domain.state,
+            )
+        )
     note = _reason(note, "finding the material gone") if not material_present else note.strip()
     if len(note) > 2000:
         raise InvalidInput("a note has at most 2000 characters")
@@ -572,7 +591,10 @@ def record_appeal(
     domain = _get_domain(session, principal, domain_id)
     if domain.state not in (DomainState.CONFIRMED, DomainState.LISTED):
         raise Conflict(
-            f"an appeal concerns a listed or confirmed domain; this one is {domain.state}"
+            msg(
+                "an appeal concerns a listed or confirmed domain; this one is %(domain_state)s",
+                domain_state=domain.state,
+            )
         )
     fields = {
         "appellant": appellant.strip(),
@@ -581,7 +603,7 @@ def record_appeal(
     }
     missing = [name for name, value in fields.items() if not value]
     if missing:
-        raise InvalidInput(f"an appeal needs: {', '.join(missing)}")
+        raise InvalidInput(msg("an appeal needs: %(value)s", value=", ".join(missing)))
     if len(fields["appellant"]) > 200 or len(fields["contact"]) > 200:
         raise InvalidInput("appellant and contact have at most 200 characters each")
     if len(fields["grounds"]) > 5000:
@@ -617,9 +639,11 @@ def decide_appeal(
     reason = _reason(reason, "deciding an appeal")
     appeal = session.get(Appeal, appeal_id)
     if appeal is None:
-        raise NotFound(f"no blocklist appeal {appeal_id}")
+        raise NotFound(msg("no blocklist appeal %(appeal_id)s", appeal_id=appeal_id))
     if appeal.state != AppealState.OPEN:
-        raise Conflict(f"this appeal was already decided ({appeal.state})")
+        raise Conflict(
+            msg("this appeal was already decided (%(appeal_state)s)", appeal_state=appeal.state)
+        )
     appeal.state = (AppealState.UPHELD if upheld else AppealState.DISMISSED).value
     appeal.decided_at, appeal.decided_by_label = utcnow(), principal.label
     appeal.decision_reason = reason
@@ -696,8 +720,11 @@ def publish(
         latest = latest_version(session)
         if expected_number != (latest.number if latest else 0) + 1:
             raise Conflict(
-                f"version {expected_number - 1} is already the latest published; "
-                "check the changes of the next version again"
+                msg(
+                    "version %(number)s is already the latest published; "
+                    "check the changes of the next version again",
+                    number=expected_number - 1,
+                )
             )
     version = write_version(
         session,
@@ -744,7 +771,7 @@ def get_version(session: Session, principal: Principal, number: int) -> ListVers
     principal.require(Perm.BLOCKLIST_PUBLISH)
     version = session.get(ListVersion, number)
     if version is None:
-        raise NotFound(f"no blocklist version {number}")
+        raise NotFound(msg("no blocklist version %(number)s", number=number))
     return version
 
 
@@ -843,7 +870,12 @@ def feed_full_hashes(
     with their number only."""
     _require_provider(principal)
     if not prefixes or len(prefixes) > MAX_PREFIXES_PER_REQUEST:
-        raise InvalidInput(f"ask for 1 to {MAX_PREFIXES_PER_REQUEST} prefixes")
+        raise InvalidInput(
+            msg(
+                "ask for 1 to %(max_prefixes_per_request)s prefixes",
+                max_prefixes_per_request=MAX_PREFIXES_PER_REQUEST,
+            )
+        )
     answer = _served(lambda: cache.full_hashes(session, prefixes, rules.cache_seconds))
     latest = latest_version(session)
     _log_request(
@@ -867,7 +899,9 @@ def _served(answer: Callable[[], T]) -> T:
     except NoListPublished as error:
         raise Conflict(str(error)) from error
     except StoredVersionCorrupt as error:
-        raise Conflict(f"{error}: the General Secretariat must publish again") from error
+        raise Conflict(
+            msg("%(error)s: the General Secretariat must publish again", error=error)
+        ) from error
 
 
 def provider_accounts(session: Session, principal: Principal) -> list[ProviderAccount]:

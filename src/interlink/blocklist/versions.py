@@ -34,6 +34,7 @@ from interlink.blocklist.feed import (
 from interlink.blocklist.models import BlocklistDomain, ListVersion, VersionMembership
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict
+from interlink.core.i18n import msg
 
 log = logging.getLogger(__name__)
 
@@ -172,9 +173,9 @@ def write_version(
     removed = frozenset(members.keys() - wanted.keys())
     if not added and not removed:
         raise Conflict(
-            "nothing to publish: the list has not changed since the last version"
+            msg("nothing to publish: the list has not changed since the last version")
             if latest
-            else "nothing to publish: no domain is confirmed yet"
+            else msg("nothing to publish: no domain is confirmed yet")
         )
     version = ListVersion(
         number=number,
@@ -191,7 +192,10 @@ def write_version(
         session.flush()
     except IntegrityError as clash:
         raise Conflict(
-            f"version {number} was just published by someone else; reload and try again"
+            msg(
+                "version %(number)s was just published by someone else; reload and try again",
+                number=number,
+            )
         ) from clash
     for chunk in _chunks(sorted(members[domain_id] for domain_id in removed)):
         session.execute(

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from interlink.core.access import Viewer
 from interlink.core.audit import Actor
 from interlink.core.errors import Forbidden
+from interlink.core.i18n import msg
 
 
 class OrgKind(enum.StrEnum):
@@ -158,7 +159,9 @@ class Principal:
 
     def require(self, perm: Perm) -> None:
         if perm not in self.permissions:
-            raise Forbidden(f"this action needs the '{perm.value}' permission")
+            raise Forbidden(
+                msg("this action needs the '%(perm_value)s' permission", perm_value=perm.value)
+            )
 
     @property
     def actor(self) -> Actor:

@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from interlink.core.errors import InvalidInput
+from interlink.core.i18n import msg
 
 T = TypeVar("T")
 MAX_LIMIT = 500
@@ -44,7 +45,7 @@ def decode_cursor(cursor: str | None) -> int:
 
 def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
+        raise InvalidInput(msg("limit must be between 1 and %(max_limit)s", max_limit=MAX_LIMIT))
     return limit
 
 
@@ -116,7 +117,7 @@ def keyset_page(
     """
     check_limit(limit)
     if sort not in sorts:
-        raise InvalidInput(f"sort must be one of: {', '.join(sorts)}")
+        raise InvalidInput(msg("sort must be one of: %(value)s", value=", ".join(sorts)))
     sort_column, descending = sorts[sort]
     total = count_rows(session, stmt)
     same_column = sort_column is id_column

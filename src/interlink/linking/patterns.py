@@ -32,6 +32,7 @@ from interlink.core import audit
 from interlink.core.audit import Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.linking.models import Link, LinkStatus, Pattern, PatternAlert
 from interlink.linking.service import gs_actor, tell_owner
 from interlink.members.models import Organisation
@@ -72,14 +73,17 @@ def create_pattern(
         chosen = PatternKind(kind)
     except ValueError:
         raise InvalidInput(
-            f"kind is one of {', '.join(k.value for k in PatternKind)}", field="kind"
+            msg("kind is one of %(value)s", value=", ".join(k.value for k in PatternKind)),
+            field="kind",
         ) from None
     if not name.strip() or len(name) > 200:
         raise InvalidInput("name the pattern (at most 200 characters)", field="name")
     if not 1 <= daily_cap <= MAX_DAILY_CAP:
-        raise InvalidInput(f"the daily cap is 1 to {MAX_DAILY_CAP}", field="daily_cap")
+        raise InvalidInput(
+            msg("the daily cap is 1 to %(most)s", most=MAX_DAILY_CAP), field="daily_cap"
+        )
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"a pattern runs 1 to {MAX_DAYS} days", field="days")
+        raise InvalidInput(msg("a pattern runs 1 to %(most)s days", most=MAX_DAYS), field="days")
     now = now or datetime.now(UTC)
     pattern = Pattern(
         kind=chosen.value,
@@ -104,7 +108,7 @@ def get_pattern(session: Session, principal: Principal, pattern_id: int) -> Patt
     _analyst(principal)
     pattern = session.get(Pattern, pattern_id)
     if pattern is None:
-        raise NotFound(f"no pattern {pattern_id}")
+        raise NotFound(msg("no pattern %(id)s", id=pattern_id))
     return pattern
 
 

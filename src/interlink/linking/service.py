@@ -31,6 +31,7 @@ from interlink.core.audit import Actor, Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import Database, latest_change, utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.core.pagination import check_limit
 from interlink.linking import blocking
 from interlink.linking.model import (
@@ -307,7 +308,7 @@ def get_run(session: Session, principal: Principal, run_id: int) -> LinkRun:
     require_run_rights(principal)
     run = session.get(LinkRun, run_id)
     if run is None:
-        raise NotFound(f"no linking run {run_id}")
+        raise NotFound(msg("no linking run %(run_id)s", run_id=run_id))
     return run
 
 
@@ -432,7 +433,7 @@ def get_link(session: Session, principal: Principal, link_id: int) -> LinkView:
     left = session.get(Record, link.left_id) if link else None
     right = session.get(Record, link.right_id) if link else None
     if link is None or left is None or right is None or not may_see_both(principal, left, right):
-        raise NotFound(f"no link {link_id}")
+        raise NotFound(msg("no link %(link_id)s", link_id=link_id))
     audit.record(
         session,
         principal.actor,
@@ -448,7 +449,7 @@ def _visible_record(session: Session, principal: Principal, record_id: int) -> R
         or record.kind != RecordKind.PERSON.value
         or not can_see(principal.viewer, record.policy)
     ):
-        raise NotFound(f"no person record {record_id}")
+        raise NotFound(msg("no person record %(record_id)s", record_id=record_id))
     return record
 
 
@@ -605,7 +606,9 @@ def decide(
     """An analyst confirms, rejects or marks unsure; audited, kept in the link's history."""
     principal.require(Perm.ANALYTICS)
     if decision not in DECISIONS:
-        raise InvalidInput(f"decision must be one of {', '.join(d.value for d in DECISIONS)}")
+        raise InvalidInput(
+            msg("decision must be one of %(value)s", value=", ".join(d.value for d in DECISIONS))
+        )
     if reason is not None and len(reason) > 2000:
         raise InvalidInput("reason: at most 2000 characters")
     view = get_link(session, principal, link_id)

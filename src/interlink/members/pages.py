@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from interlink.core.auth import ROLES_BY_ORG_KIND, OrgKind, Perm, Principal, Role
 from interlink.core.db import utcnow
 from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
+from interlink.core.i18n import msg
 from interlink.deps import Id, token_cache, unit_of_work
 from interlink.members import service
 from interlink.members.models import Organisation
@@ -53,7 +54,9 @@ def _org_id(session: Session, principal: Principal, org: str) -> int:
         raise InvalidInput("choose the organisation", field="org")
     match = [o.id for o in _scope_orgs(session, principal) if o.code == code]
     if not match:
-        raise InvalidInput(f"you administer no organisation with the code {code}", field="org")
+        raise InvalidInput(
+            msg("you administer no organisation with the code %(code)s", code=code), field="org"
+        )
     return match[0]
 
 
@@ -116,7 +119,7 @@ def users_create(
         try:
             role_values = [Role(r) for r in roles]
         except ValueError as exc:
-            raise InvalidInput(f"unknown role: {exc}", field="roles") from exc
+            raise InvalidInput(msg("unknown role: %(exc)s", exc=exc), field="roles") from exc
         if not role_values:
             raise InvalidInput("give the user at least one role", field="roles")
         with unit_of_work(request) as session:
@@ -191,7 +194,9 @@ def tokens_create(
         try:
             perms = [Perm(p) for p in permissions]
         except ValueError as exc:
-            raise InvalidInput(f"unknown permission: {exc}", field="permissions") from exc
+            raise InvalidInput(
+                msg("unknown permission: %(exc)s", exc=exc), field="permissions"
+            ) from exc
         if not days.strip().isdigit() or not 1 <= int(days) <= 366:
             raise InvalidInput("a token lasts from 1 to 366 days", field="days")
         with unit_of_work(request) as session:
@@ -238,7 +243,7 @@ def tokens_revoke(
                 None,
             )
             if token is None:
-                raise NotFound(f"no active token {token_id}")
+                raise NotFound(msg("no active token %(token_id)s", token_id=token_id))
             return render(request, "members/token_revoke.html", token=token)
     with unit_of_work(request) as session:
         service.revoke_token(session, principal, token_id)

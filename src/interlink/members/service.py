@@ -78,7 +78,7 @@ def seed_members(session: Session) -> int:
 def get_member(session: Session, code: str) -> Member:
     member = session.get(Member, code.upper())
     if member is None:
-        raise NotFound(f"no member country with code {code!r}")
+        raise NotFound(msg("no member country with code %(code)r", code=code))
     return member
 
 
@@ -116,7 +116,7 @@ def set_member_status(
 def org_by_code(session: Session, code: str) -> Organisation:
     org = session.scalars(select(Organisation).where(Organisation.code == code)).first()
     if org is None:
-        raise NotFound(f"no organisation {code!r}")
+        raise NotFound(msg("no organisation %(code)r", code=code))
     return org
 
 
@@ -161,7 +161,7 @@ def _org_in_scope(session: Session, principal: Principal, org_id: int) -> Organi
     scope = manageable_org_ids(session, principal)
     org = session.get(Organisation, org_id)
     if org is None or (scope is not None and org_id not in scope):
-        raise NotFound(f"no organisation {org_id} that you administer")
+        raise NotFound(msg("no organisation %(org_id)s that you administer", org_id=org_id))
     return org
 
 
@@ -192,11 +192,16 @@ def create_organisation(
     else:
         principal.require(Perm.PLATFORM_ADMIN)
         if kind in (OrgKind.NCB, OrgKind.GENERAL_SECRETARIAT, OrgKind.OVERSIGHT):
-            raise Conflict(f"{kind.value} organisations are created with the member list")
+            raise Conflict(
+                msg(
+                    "%(kind_value)s organisations are created with the member list",
+                    kind_value=kind.value,
+                )
+            )
         if country is not None:
             get_member(session, country)
     if session.scalars(select(Organisation.id).where(Organisation.code == code)).first():
-        raise Conflict(f"the organisation code {code} is taken")
+        raise Conflict(msg("the organisation code %(code)s is taken", code=code))
     org = Organisation(
         kind=kind.value, name=name.strip(), code=code, country=country, parent_id=parent_id
     )
@@ -268,7 +273,12 @@ def _check_roles(principal: Principal, org: Organisation, roles: list[Role]) -> 
     wrong = [r.value for r in roles if r not in allowed]
     if wrong:
         raise InvalidInput(
-            f"roles {', '.join(wrong)} cannot be held in a {org.kind} organisation", field="roles"
+            msg(
+                "roles %(value)s cannot be held in a %(org_kind)s organisation",
+                value=", ".join(wrong),
+                org_kind=org.kind,
+            ),
+            field="roles",
         )
     if Role.GS_ADMIN in roles and not principal.has(Perm.PLATFORM_ADMIN):
         raise Forbidden("only a General Secretariat administrator appoints another")
@@ -286,7 +296,9 @@ def create_user(session: Session, principal: Principal, new: NewUser) -> User:
     if problem := password_problem(new.password):
         raise InvalidInput(problem, field="password")
     if session.scalars(select(User.id).where(User.username == username)).first():
-        raise Conflict(f"the username {username} is taken", field="username")
+        raise Conflict(
+            msg("the username %(username)s is taken", username=username), field="username"
+        )
     user = User(
         username=username,
         display_name=new.display_name.strip() or username,
@@ -325,7 +337,7 @@ def get_user(session: Session, principal: Principal, user_id: int) -> User:
     user = session.get(User, user_id)
     scope = manageable_org_ids(session, principal)
     if user is None or (scope is not None and user.org_id not in scope):
-        raise NotFound(f"no user {user_id} that you administer")
+        raise NotFound(msg("no user %(user_id)s that you administer", user_id=user_id))
     return user
 
 
@@ -450,7 +462,12 @@ def create_token(
     extra = sorted(p.value for p in set(permissions) - grantable_permissions(org))
     if extra:
         raise InvalidInput(
-            f"a {org.kind} token cannot hold {', '.join(extra)}", field="permissions"
+            msg(
+                "a %(org_kind)s token cannot hold %(value)s",
+                org_kind=org.kind,
+                value=", ".join(extra),
+            ),
+            field="permissions",
         )
     issued = issue_token()
     token = ApiToken(
@@ -492,7 +509,7 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiTo
     token = session.get(ApiToken, token_id)
     scope = manageable_org_ids(session, principal)
     if token is None or (scope is not None and token.org_id not in scope):
-        raise NotFound(f"no token {token_id} that you administer")
+        raise NotFound(msg("no token %(token_id)s that you administer", token_id=token_id))
     if token.revoked_at is None:
         token.revoked_at = datetime.now(UTC)
         audit.record(
@@ -524,7 +541,7 @@ def clear_lockout(session: Session, principal: Principal, username: str) -> int:
     user = session.scalars(select(User).where(User.username == name)).first()
     scope = manageable_org_ids(session, principal)
     if scope is not None and (user is None or user.org_id not in scope):
-        raise NotFound(f"no user {name!r} that you administer")
+        raise NotFound(msg("no user %(name)r that you administer", name=name))
     cleared = throttle.clear_account(session, name)
     if user is not None:
         user.failed_logins, user.locked_until = 0, None

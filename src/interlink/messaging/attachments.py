@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from interlink.core.errors import InvalidInput
+from interlink.core.i18n import msg
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
@@ -73,21 +74,42 @@ def check_attachments(attachments: list[NewAttachment]) -> list[NewAttachment]:
 
 def _checked_attachments(attachments: list[NewAttachment]) -> list[NewAttachment]:
     if len(attachments) > MAX_ATTACHMENTS:
-        raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments per message")
+        raise InvalidInput(
+            msg(
+                "at most %(max_attachments)s attachments per message",
+                max_attachments=MAX_ATTACHMENTS,
+            )
+        )
     checked = []
     for item in attachments:
         filename = clean_filename(item.filename)
         content_type = item.content_type.split(";", 1)[0].strip().lower()
         if content_type not in ALLOWED_TYPES:
             raise InvalidInput(
-                f"{filename}: type {content_type or 'unknown'} is not accepted; "
-                f"accepted: {', '.join(sorted(ALLOWED_TYPES))}"
+                msg(
+                    "%(filename)s: type %(content_type)s is not accepted; accepted: %(accepted)s",
+                    filename=filename,
+                    content_type=content_type or "unknown",
+                    accepted=", ".join(sorted(ALLOWED_TYPES)),
+                )
             )
         if not item.content:
-            raise InvalidInput(f"{filename} is empty")
+            raise InvalidInput(msg("%(filename)s is empty", filename=filename))
         if len(item.content) > MAX_ATTACHMENT_BYTES:
-            raise InvalidInput(f"{filename} is larger than {MAX_ATTACHMENT_BYTES // 2**20} MiB")
+            raise InvalidInput(
+                msg(
+                    "%(filename)s is larger than %(value)s MiB",
+                    filename=filename,
+                    value=MAX_ATTACHMENT_BYTES // 2**20,
+                )
+            )
         if not content_matches(content_type, item.content):
-            raise InvalidInput(f"{filename}: the content is not {content_type}")
+            raise InvalidInput(
+                msg(
+                    "%(filename)s: the content is not %(content_type)s",
+                    filename=filename,
+                    content_type=content_type,
+                )
+            )
         checked.append(NewAttachment(filename, content_type, item.content))
     return checked

@@ -24,6 +24,7 @@ from interlink.core.audit import Actor, Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.core.pagination import ListPage, SortOrders, check_limit, count_rows, keyset_page
 from interlink.members.models import Organisation
 from interlink.messaging import webhooks
@@ -136,7 +137,7 @@ def open_hit_followup(
         raise InvalidInput("a hit on one's own record needs no follow-up")
     for org_id in (searching_org_id, owner_org_id):
         if session.get(Organisation, org_id) is None:
-            raise NotFound(f"no organisation {org_id}")
+            raise NotFound(msg("no organisation %(org_id)s", org_id=org_id))
     thread = _open_thread_for(session, record_id, searching_org_id, owner_org_id)
     if thread is None:
         thread = new_thread(
@@ -341,7 +342,11 @@ def followups_export(
     total = count_rows(session, stmt)
     if total > EXPORT_MAX:
         raise InvalidInput(
-            f"{total} follow-ups match; an export holds at most {EXPORT_MAX}: narrow the filters"
+            msg(
+                "%(total)s follow-ups match; an export holds at most %(most)s: narrow the filters",
+                total=total,
+                most=EXPORT_MAX,
+            )
         )
     rows = session.scalars(stmt.order_by(Followup.due_at, Followup.id)).all()
     audit.record(

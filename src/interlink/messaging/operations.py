@@ -25,6 +25,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.members.models import Organisation
 from interlink.messaging.models import (
     MemberStatus,
@@ -139,7 +140,9 @@ def operation_for(
         {MemberStatus.INVITED.value} if invited_too else set()
     )
     if operation is None or member is None or member.status not in allowed:
-        raise NotFound(f"no operation {operation_id} that you take part in")
+        raise NotFound(
+            msg("no operation %(operation_id)s that you take part in", operation_id=operation_id)
+        )
     return operation, member
 
 
@@ -159,9 +162,13 @@ def create_operation(
     _check_org_kind(principal)
     name, purpose = " ".join(name.split()), purpose.strip()
     if not name or len(name) > MAX_NAME:
-        raise InvalidInput(f"an operation needs a name of at most {MAX_NAME} characters")
+        raise InvalidInput(
+            msg("an operation needs a name of at most %(max_name)s characters", max_name=MAX_NAME)
+        )
     if len(purpose) > MAX_PURPOSE:
-        raise InvalidInput(f"a purpose has at most {MAX_PURPOSE} characters")
+        raise InvalidInput(
+            msg("a purpose has at most %(max_purpose)s characters", max_purpose=MAX_PURPOSE)
+        )
     channel = new_thread(
         session,
         kind=ThreadKind.OPERATION.value,
@@ -194,10 +201,18 @@ def invite(
     operation = _led(session, principal, operation_id)
     org = session.get(Organisation, org_id)
     if org is None or not org.active or OrgKind(org.kind) not in RECIPIENT_KINDS:
-        raise InvalidInput(f"no bureau, Secretariat or international entity {org_id}")
+        raise InvalidInput(
+            msg("no bureau, Secretariat or international entity %(org_id)s", org_id=org_id)
+        )
     member = _member(session, operation.id, org.id)
     if member is not None and member.status in (MemberStatus.INVITED, MemberStatus.ACCEPTED):
-        raise Conflict(f"{org.code} is {member.status} already")
+        raise Conflict(
+            msg(
+                "%(org_code)s is %(member_status)s already",
+                org_code=org.code,
+                member_status=member.status,
+            )
+        )
     if member is None:
         member = OperationMember(operation_id=operation.id, org_id=org.id)
         session.add(member)
@@ -250,7 +265,7 @@ def remove_member(
         raise Conflict("the lead organisation cannot leave its operation")
     member = _member(session, operation.id, org_id)
     if member is None or member.status not in (MemberStatus.INVITED, MemberStatus.ACCEPTED):
-        raise NotFound(f"organisation {org_id} is not a member")
+        raise NotFound(msg("organisation %(org_id)s is not a member", org_id=org_id))
     member.status = MemberStatus.REMOVED.value
     _set_channel_member(session, operation.channel_thread_id, org_id, False)
     code = org_codes(session, [org_id])[org_id]
@@ -309,7 +324,7 @@ def link_record(
         raise Conflict("this operation is closed")
     policy = reader.policy(session, record_id)
     if policy is None or not can_see(principal.viewer, policy):
-        raise NotFound(f"no record {record_id} that you may see")
+        raise NotFound(msg("no record %(record_id)s that you may see", record_id=record_id))
     if share and policy.owner_org_id != principal.org_id:
         raise Forbidden("only the record's owner shares it into an operation")
     link = session.scalars(
@@ -318,7 +333,7 @@ def link_record(
         )
     ).first()
     if link is not None and (link.shared or not share):
-        raise Conflict(f"record {record_id} is in the workspace already")
+        raise Conflict(msg("record %(record_id)s is in the workspace already", record_id=record_id))
     if link is None:
         link = OperationRecord(
             operation_id=operation.id,
@@ -377,7 +392,9 @@ def read_record(
     ).first()
     policy = reader.policy(session, record_id) if link is not None else None
     if link is None or policy is None or not may_read_linked(principal.viewer, policy, link):
-        raise NotFound(f"no record {record_id} in this operation that you may see")
+        raise NotFound(
+            msg("no record %(record_id)s in this operation that you may see", record_id=record_id)
+        )
     content = reader.read(
         session, principal, record_id, admitted=True, purpose=f"operation {operation.id}"
     )
@@ -412,7 +429,12 @@ def add_task(
         raise Conflict("this operation is closed")
     title = " ".join(title.split())
     if not title or len(title) > MAX_TASK_TITLE:
-        raise InvalidInput(f"a task needs a title of at most {MAX_TASK_TITLE} characters")
+        raise InvalidInput(
+            msg(
+                "a task needs a title of at most %(max_task_title)s characters",
+                max_task_title=MAX_TASK_TITLE,
+            )
+        )
     owner = _member(session, operation.id, owner_org_id)
     if owner is None or owner.status != MemberStatus.ACCEPTED.value:
         raise InvalidInput("a task's owner is a member that accepted the operation")
@@ -439,7 +461,7 @@ def complete_task(
     operation, _ = operation_for(session, principal, operation_id)
     task = session.get(OperationTask, task_id)
     if task is None or task.operation_id != operation.id:
-        raise NotFound(f"no task {task_id} in this operation")
+        raise NotFound(msg("no task %(task_id)s in this operation", task_id=task_id))
     if principal.org_id not in (task.owner_org_id, operation.lead_org_id):
         raise Forbidden("a task is completed by its owner or the lead organisation")
     if task.done_at is not None:

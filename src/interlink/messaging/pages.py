@@ -24,6 +24,7 @@ from interlink.core.errors import (
     NotFound,
     Unauthenticated,
 )
+from interlink.core.i18n import msg
 from interlink.core.pagination import ListPage
 from interlink.deps import Id, app_state, unit_of_work
 from interlink.members.service import org_choices, org_labels, org_labels_by_code
@@ -109,10 +110,11 @@ def _links(raw: str) -> list[Link]:
             links.append(Link(LinkType(kind.strip().lower()), int(number)))
         except ValueError as exc:
             raise InvalidInput(
-                f"a link is written type:number, e.g. record:12 ({token!r})", field="links"
+                msg("a link is written type:number, e.g. record:12 (%(token)r)", token=token),
+                field="links",
             ) from exc
         if not 1 <= links[-1].object_id <= 2**62:
-            raise InvalidInput(f"no such object: {token}", field="links")
+            raise InvalidInput(msg("no such object: %(token)s", token=token), field="links")
     return links
 
 
@@ -453,7 +455,7 @@ def forward_submit(
             )
         message = next((m for m in view.messages if m.message.id == message_id), None)
         if message is None:
-            raise NotFound(f"no message {message_id}")
+            raise NotFound(msg("no message %(message_id)s", message_id=message_id))
         return render(
             request,
             "messaging/forward_confirm.html",

@@ -20,6 +20,7 @@ from interlink.core.audit import Actor, Event
 from interlink.core.auth import OrgKind
 from interlink.core.db import utcnow
 from interlink.core.errors import DomainError, InvalidInput
+from interlink.core.i18n import msg
 from interlink.members.models import Organisation
 from interlink.messaging import webhooks
 from interlink.messaging.attachments import NewAttachment, check_attachments
@@ -113,7 +114,9 @@ def resolve_org_codes(session: Session, codes: Iterable[str]) -> list[int]:
         else:
             ids.append(org_id)
     if unknown:
-        raise InvalidInput(f"unknown organisation: {', '.join(unknown[:5])}", field="recipients")
+        raise InvalidInput(
+            msg("unknown organisation: %(value)s", value=", ".join(unknown[:5])), field="recipients"
+        )
     return ids
 
 
@@ -131,7 +134,12 @@ def check_recipients(session: Session, sender_org_id: int, org_ids: Sequence[int
             "a message needs at least one recipient organisation", field="recipients"
         )
     if len(recipients) > MAX_RECIPIENTS:
-        raise InvalidInput(f"at most {MAX_RECIPIENTS} recipient organisations", field="recipients")
+        raise InvalidInput(
+            msg(
+                "at most %(max_recipients)s recipient organisations", max_recipients=MAX_RECIPIENTS
+            ),
+            field="recipients",
+        )
     if sender_org_id in recipients:
         raise InvalidInput("your own organisation is not a recipient", field="recipients")
     orgs = {
@@ -141,9 +149,13 @@ def check_recipients(session: Session, sender_org_id: int, org_ids: Sequence[int
     for org_id in recipients:
         org = orgs.get(org_id)
         if org is None or not org.active:
-            raise InvalidInput(f"no active organisation {org_id}", field="recipients")
+            raise InvalidInput(
+                msg("no active organisation %(org_id)s", org_id=org_id), field="recipients"
+            )
         if OrgKind(org.kind) not in RECIPIENT_KINDS:
-            raise InvalidInput(f"{org.code} does not receive messages", field="recipients")
+            raise InvalidInput(
+                msg("%(org_code)s does not receive messages", org_code=org.code), field="recipients"
+            )
     return recipients
 
 
@@ -152,13 +164,20 @@ def _checked(draft: Draft, default_subject: str) -> Draft:
     if not subject:
         raise InvalidInput("a message needs a subject", field="subject")
     if len(subject) > MAX_SUBJECT:
-        raise InvalidInput(f"a subject has at most {MAX_SUBJECT} characters", field="subject")
+        raise InvalidInput(
+            msg("a subject has at most %(max_subject)s characters", max_subject=MAX_SUBJECT),
+            field="subject",
+        )
     if not draft.body.strip():
         raise InvalidInput("a message needs a body", field="body")
     if len(draft.body) > MAX_BODY:
-        raise InvalidInput(f"a body has at most {MAX_BODY} characters", field="body")
+        raise InvalidInput(
+            msg("a body has at most %(max_body)s characters", max_body=MAX_BODY), field="body"
+        )
     if len(draft.links) > MAX_LINKS:
-        raise InvalidInput(f"at most {MAX_LINKS} links per message", field="links")
+        raise InvalidInput(
+            msg("at most %(max_links)s links per message", max_links=MAX_LINKS), field="links"
+        )
     return Draft(
         body=draft.body,
         subject=subject,

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from interlink.core.access import HandlingCode
 from interlink.core.errors import InvalidInput
+from interlink.core.i18n import msg
 from interlink.messaging.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NewAttachment
 from interlink.messaging.followups import AnswerStats, FollowupView
 from interlink.messaging.models import Accuracy, LinkType, Priority, Reliability
@@ -41,7 +42,9 @@ class AttachmentIn(_In):
         try:
             content = base64.b64decode(self.content_base64, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise InvalidInput(f"{self.filename}: content_base64 is not base64") from exc
+            raise InvalidInput(
+                msg("%(filename)s: content_base64 is not base64", filename=self.filename)
+            ) from exc
         return NewAttachment(self.filename, self.content_type, content)
 
 

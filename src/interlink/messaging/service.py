@@ -28,6 +28,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.core.pagination import check_limit
 from interlink.members.models import Organisation
 from interlink.messaging.context import MessagingContext
@@ -123,7 +124,7 @@ def thread_access(session: Session, principal: Principal, thread_id: int) -> Acc
         grant = _active_grant(session, thread.id, principal.org_id)
         if grant is not None:
             return Access(thread, grant)
-    raise NotFound(f"no thread {thread_id} that you take part in")
+    raise NotFound(msg("no thread %(thread_id)s that you take part in", thread_id=thread_id))
 
 
 def _participating(session: Session, principal: Principal, thread_id: int) -> Thread:
@@ -198,7 +199,9 @@ def reply(
     if reply_to_id is not None:
         replied = session.get(Message, reply_to_id)
         if replied is None or replied.thread_id != thread.id:
-            raise InvalidInput(f"message {reply_to_id} is not in this thread")
+            raise InvalidInput(
+                msg("message %(reply_to_id)s is not in this thread", reply_to_id=reply_to_id)
+            )
     recipients = [o for o in active_participants(session, thread.id) if o != principal.org_id]
     if not recipients:
         raise Conflict("nobody else takes part in this thread yet")
@@ -692,8 +695,11 @@ def check_forward(session: Session, principal: Principal, message_id: int) -> Me
     state = forward_state(session, message, principal.org_id)
     if state is not ForwardState.ALLOWED:
         raise Forbidden(
-            "this message is H2: it goes no further without its originator's "
-            f"permission (permission: {state.value.replace('_', ' ')})"
+            msg(
+                "this message is H2: it goes no further without its originator's "
+                "permission (permission: %(state)s)",
+                state=state.value.replace("_", " "),
+            )
         )
     return message
 
@@ -846,9 +852,9 @@ def grant_access(
     if org is None or OrgKind(org.kind) not in GRANTEE_KINDS:
         raise InvalidInput("read access is granted to the General Secretariat only")
     if _is_participant(session, thread.id, org.id):
-        raise Conflict(f"{org.code} takes part in this thread already")
+        raise Conflict(msg("%(org_code)s takes part in this thread already", org_code=org.code))
     if _active_grant(session, thread.id, org.id) is not None:
-        raise Conflict(f"{org.code} has read access already")
+        raise Conflict(msg("%(org_code)s has read access already", org_code=org.code))
     reason = reason.strip()
     if not reason or len(reason) > 500:
         raise InvalidInput("say why, in at most 500 characters")
@@ -882,7 +888,7 @@ def revoke_access(
     thread = _participating(session, principal, thread_id)
     grant = session.get(AccessGrant, grant_id)
     if grant is None or grant.thread_id != thread.id:
-        raise NotFound(f"no grant {grant_id} on this thread")
+        raise NotFound(msg("no grant %(grant_id)s on this thread", grant_id=grant_id))
     if grant.revoked_at is None:
         grant.revoked_at, grant.revoked_by = utcnow(), principal.label
         audit.record(

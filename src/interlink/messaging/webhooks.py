@@ -34,6 +34,7 @@ from interlink.core.auth import Perm, Principal
 from interlink.core.background import PeriodicWorker
 from interlink.core.db import Database, utcnow
 from interlink.core.errors import InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.messaging.context import MessagingContext, context_of
 from interlink.messaging.models import Webhook, WebhookAttempt, WebhookDelivery
 from interlink.state import AppState
@@ -113,12 +114,19 @@ def create_webhook(
     principal.require(Perm.TOKENS_MANAGE)
     chosen = sorted(set(events))
     if not chosen or any(e not in EVENTS for e in chosen):
-        raise InvalidInput(f"events are one or more of {', '.join(EVENTS)}", field="events")
+        raise InvalidInput(
+            msg("events are one or more of %(value)s", value=", ".join(EVENTS)), field="events"
+        )
     existing = session.scalars(
         select(Webhook.id).where(Webhook.org_id == principal.org_id, Webhook.active.is_(True))
     ).all()
     if len(existing) >= MAX_WEBHOOKS_PER_ORG:
-        raise InvalidInput(f"at most {MAX_WEBHOOKS_PER_ORG} active webhooks per organisation")
+        raise InvalidInput(
+            msg(
+                "at most %(max_webhooks_per_org)s active webhooks per organisation",
+                max_webhooks_per_org=MAX_WEBHOOKS_PER_ORG,
+            )
+        )
     secret = secrets.token_urlsafe(32)
     webhook = Webhook(
         org_id=principal.org_id,
@@ -157,7 +165,7 @@ def own_webhook(session: Session, principal: Principal, webhook_id: int) -> Webh
     principal.require(Perm.TOKENS_MANAGE)
     webhook = session.get(Webhook, webhook_id)
     if webhook is None or webhook.org_id != principal.org_id:
-        raise NotFound(f"no webhook {webhook_id} of your organisation")
+        raise NotFound(msg("no webhook %(webhook_id)s of your organisation", webhook_id=webhook_id))
     return webhook
 
 

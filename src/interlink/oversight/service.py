@@ -14,6 +14,7 @@ from interlink.core.audit import AuditEntry, Event, VerifyReport
 from interlink.core.auth import Perm, Principal
 from interlink.core.checkpoints import Checkpoint
 from interlink.core.errors import Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.core.pagination import ListPage, SortOrders, count_rows, keyset_page
 
 
@@ -128,8 +129,12 @@ def audit_export(
     total = count_rows(session, stmt)
     if total > EXPORT_MAX:
         raise InvalidInput(
-            f"{total} entries match; an export holds at most {EXPORT_MAX}: "
-            "narrow the filters (a shorter date range, one organisation)"
+            msg(
+                "%(total)s entries match; an export holds at most %(most)s: "
+                "narrow the filters (a shorter date range, one organisation)",
+                total=total,
+                most=EXPORT_MAX,
+            )
         )
     entries = list(session.scalars(stmt.order_by(AuditEntry.id)))
     audit.record(

@@ -15,6 +15,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import Principal
 from interlink.core.db import emit_change
 from interlink.core.errors import Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.records.circulation import refresh_subject
 from interlink.records.models import Notice, Record
 
@@ -35,7 +36,10 @@ def set_block(
     category = reason_category.strip()
     if not category or len(category) > MAX_REASON_CATEGORY:
         raise InvalidInput(
-            f"a block needs a reason category of 1 to {MAX_REASON_CATEGORY} characters"
+            msg(
+                "a block needs a reason category of 1 to %(max_reason_category)s characters",
+                max_reason_category=MAX_REASON_CATEGORY,
+            )
         )
     row: Record | Notice | None
     if target == "record":
@@ -45,7 +49,7 @@ def set_block(
     else:
         raise InvalidInput("a block targets a 'record' or a 'notice'")
     if row is None:
-        raise NotFound(f"no {target} {target_id}")
+        raise NotFound(msg("no %(target)s %(target_id)s", target=target, target_id=target_id))
     row.access_blocked = blocked
     audit.record(
         session,

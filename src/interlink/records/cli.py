@@ -23,6 +23,7 @@ from interlink.clikit import (
     settings_for,
 )
 from interlink.core.access import HandlingCode, VisibilityMode
+from interlink.core.i18n import msg
 from interlink.records import importer
 from interlink.records import service as records
 from interlink.records.interchange import ImportLineError, describe_validation_error
@@ -216,7 +217,12 @@ def import_requests(
                                 )
                             ).first()
                             if subject_id is None:
-                                raise NotFound(f"no record of yours with external id {external}")
+                                raise NotFound(
+                                    msg(
+                                        "no record of yours with external id %(external)s",
+                                        external=external,
+                                    )
+                                )
                         restrictions = Restrictions.model_validate(item.get("restrictions") or {})
                         notice = notices.create_notice(
                             session,

@@ -8,6 +8,7 @@ from starlette.datastructures import FormData
 
 from interlink.core.access import HandlingCode, VisibilityMode
 from interlink.core.errors import InvalidInput
+from interlink.core.i18n import msg
 from interlink.records.restrictions import Restrictions
 
 
@@ -31,7 +32,9 @@ def integer(form: FormData, name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidInput(f"{name.replace('_', ' ')} must be a whole number") from None
+        raise InvalidInput(
+            msg("%(value)s must be a whole number", value=name.replace("_", " "))
+        ) from None
 
 
 def restrictions(form: FormData) -> Restrictions:

@@ -22,6 +22,7 @@ from interlink.core.audit import AuditEntry
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import allocate_ids, bulk_insert, emit_changes
 from interlink.core.errors import InvalidInput
+from interlink.core.i18n import msg
 from interlink.records.interchange import (
     DOCUMENT_CSV_COLUMNS,
     VEHICLE_CSV_COLUMNS,
@@ -202,7 +203,13 @@ def export_lines(
         return
     csv_kind, columns = _CSV_EXPORTS[fmt]
     if kind not in (None, csv_kind):
-        raise InvalidInput(f"--format {fmt.value} holds {csv_kind.value} records only")
+        raise InvalidInput(
+            msg(
+                "--format %(fmt_value)s holds %(csv_kind_value)s records only",
+                fmt_value=fmt.value,
+                csv_kind_value=csv_kind.value,
+            )
+        )
     yield from to_csv_lines(columns, _own_records(session, principal, csv_kind))
 
 

@@ -30,6 +30,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import emit_change
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.core.pagination import ListPage, SortOrders, keyset_page
 from interlink.members.models import Organisation
 from interlink.records import service as records
@@ -130,7 +131,7 @@ def parse_notice(raw: dict[str, Any]) -> NoticeData:
             f"{'.'.join(str(p) for p in e['loc']) or 'notice'}: {e['msg']}"
             for e in exc.errors()[:5]
         )
-        raise InvalidInput(f"invalid notice: {problems}") from None
+        raise InvalidInput(msg("invalid notice: %(problems)s", problems=problems)) from None
 
 
 def _label(data: NoticeData, subject: Record | None = None) -> str:
@@ -184,11 +185,20 @@ def _subject_for(
         row = records.get_record(session, principal, subject_record_id, purpose="request subject")
         if not can_modify(principal.viewer, row.policy):
             raise InvalidInput(
-                f"record {subject_record_id} belongs to another bureau: a request "
-                "is about a record of your own bureau"
+                msg(
+                    "record %(record_id)s belongs to another bureau: a request "
+                    "is about a record of your own bureau",
+                    record_id=subject_record_id,
+                )
             )
         if row.status != RecordStatus.ACTIVE.value:
-            raise Conflict(f"record {subject_record_id} is {row.status}")
+            raise Conflict(
+                msg(
+                    "record %(subject_record_id)s is %(row_status)s",
+                    subject_record_id=subject_record_id,
+                    row_status=row.status,
+                )
+            )
         return row
     if data.subject is not None:
         return _new_subject(session, principal, data.subject)
@@ -358,7 +368,7 @@ def _reference(session: Session, principal: Principal, kind: NoticeKind, now: da
 def _visible(session: Session, principal: Principal, notice_id: int) -> Notice:
     notice = session.get(Notice, notice_id)
     if notice is None or not can_see(principal.viewer, notice.policy):
-        raise NotFound(f"no notice {notice_id}")
+        raise NotFound(msg("no notice %(notice_id)s", notice_id=notice_id))
     return notice
 
 
@@ -388,7 +398,14 @@ def _reviewable(session: Session, principal: Principal, notice_id: int) -> Notic
 def _require_state(notice: Notice, *states: NoticeState) -> None:
     if NoticeState(notice.state) not in states:
         allowed = " or ".join(s.value for s in states)
-        raise Conflict(f"{notice.reference} is {notice.state}; this needs it to be {allowed}")
+        raise Conflict(
+            msg(
+                "%(reference)s is %(notice_state)s; this needs it to be %(allowed)s",
+                reference=notice.reference,
+                notice_state=notice.state,
+                allowed=allowed,
+            )
+        )
 
 
 def update_request(
@@ -554,7 +571,7 @@ def circulate_diffusion(
             handling=restrictions.handling,
         )
     except ValidationError as exc:
-        raise InvalidInput(f"recipients: {exc.errors()[0]['msg']}") from None
+        raise InvalidInput(msg("recipients: %(value)s", value=exc.errors()[0]["msg"])) from None
     if not chosen.countries:
         raise InvalidInput("a diffusion needs at least one recipient member")
     chosen.apply(notice)
@@ -628,7 +645,7 @@ def review_diffusion(
     notice = _reviewable(session, principal, notice_id)
     _require_state(notice, NoticeState.CIRCULATED)
     if notice.reviewed:
-        raise Conflict(f"{notice.reference} was already reviewed")
+        raise Conflict(msg("%(reference)s was already reviewed", reference=notice.reference))
     notice.reviewed = True
     if keep:
         _timeline(session, principal, notice, "confirm", notice.state, reason)
@@ -665,7 +682,7 @@ def carry_out_oversight_deletion(
         raise Forbidden("only the oversight commission's decisions delete another bureau's notice")
     notice = session.get(Notice, notice_id)
     if notice is None:
-        raise NotFound(f"no notice {notice_id}")
+        raise NotFound(msg("no notice %(notice_id)s", notice_id=notice_id))
     notice.circulated = False
     notice.public_extract = False
     _move(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from interlink.core.access import can_modify
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
+from interlink.core.i18n import N_, _
 from interlink.deps import Id, names_like, unit_of_work
 from interlink.members.service import org_choices, org_labels
 from interlink.records import forms, notices
@@ -212,7 +213,7 @@ def notices_page(
             request,
             "records/notices.html",
             status_code=422 if errors else 200,
-            title="Notices and diffusions",
+            title=_("Notices and diffusions"),
             page=page,
             rows=page.items if page else [],
             params=params,
@@ -241,7 +242,7 @@ def review_page(
             request,
             "records/notices.html",
             rows=rows,
-            title="Review queue",
+            title=_("Review queue"),
             orgs=orgs,
             errors=FieldErrors(),
             filters_shown=False,
@@ -265,7 +266,7 @@ def _notice_form(
         form=form,
         errors=errors or [],
         notice_id=notice_id,
-        title="Change the request" if notice_id else "New notice request or diffusion",
+        title=_("Change the request") if notice_id else _("New notice request or diffusion"),
         **FORM_CHOICES,
     )
 
@@ -484,12 +485,12 @@ async def notice_action(
 
 # Irreversible steps get a check-your-answers page first.
 CONFIRMED = {
-    "submit": ("Submit the request for review", "Submit for review"),
-    "circulate": ("Send the diffusion", "Send diffusion"),
-    "approve": ("Approve and publish the notice", "Approve and publish"),
-    "refuse": ("Refuse the request", "Refuse"),
-    "withdraw": ("Withdraw the diffusion", "Withdraw diffusion"),
-    "cancel": ("Cancel the request", "Cancel request"),
+    "submit": (N_("Submit the request for review"), N_("Submit for review")),
+    "circulate": (N_("Send the diffusion"), N_("Send diffusion")),
+    "approve": (N_("Approve and publish the notice"), N_("Approve and publish")),
+    "refuse": (N_("Refuse the request"), N_("Refuse")),
+    "withdraw": (N_("Withdraw the diffusion"), N_("Withdraw diffusion")),
+    "cancel": (N_("Cancel the request"), N_("Cancel request")),
 }
 
 
@@ -509,12 +510,12 @@ def _confirm(
                 ]
             except DomainError:
                 failing = []
-        rows = [("Request", f"{row.reference}: {row.label}")]
+        rows = [(_("Request"), f"{row.reference}: {row.label}")]
         if text:
-            rows.append(("Reasons" if action != "cancel" else "Reason", text))
+            rows.append((_("Reasons") if action != "cancel" else _("Reason"), text))
         recipients = forms.text(form, "recipients")
         if recipients:
-            rows.append(("Recipients", recipients))
+            rows.append((_("Recipients"), recipients))
         hidden = {
             "confirmed": "yes",
             "text": text,
@@ -523,11 +524,11 @@ def _confirm(
         return render(
             request,
             "records/confirm.html",
-            title=title,
+            title=_(title),
             rows=rows,
             action=f"/notices/{notice_id}/{action}",
             hidden=hidden,
-            button=button,
+            button=_(button),
             back_url=f"/notices/{notice_id}",
             failing=failing,
             irreversible=action in ("approve", "refuse", "withdraw", "cancel"),

@@ -29,6 +29,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import emit_change
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.core.pagination import ListPage, SortOrders, keyset_page
 from interlink.records.circulation import person_circulates_at_creation, refresh_subject
 from interlink.records.models import Record, RecordKind, RecordStatus, Version
@@ -56,7 +57,7 @@ def kind_of(data: RecordData) -> RecordKind:
     for kind, schema in SCHEMA_OF.items():
         if isinstance(data, schema):
             return kind
-    raise InvalidInput(f"not record data: {type(data).__name__}")
+    raise InvalidInput(msg("not record data: %(value)s", value=type(data).__name__))
 
 
 def parse_data(kind: RecordKind, raw: dict[str, Any]) -> RecordData:
@@ -67,7 +68,13 @@ def parse_data(kind: RecordKind, raw: dict[str, Any]) -> RecordData:
             f"{'.'.join(str(p) for p in e['loc']) or kind.value}: {e['msg']}"
             for e in exc.errors()[:5]
         )
-        raise InvalidInput(f"invalid {kind.value} data: {problems}") from None
+        raise InvalidInput(
+            msg(
+                "invalid %(kind_value)s data: %(problems)s",
+                kind_value=kind.value,
+                problems=problems,
+            )
+        ) from None
 
 
 def require_owner_org(principal: Principal) -> None:
@@ -116,7 +123,12 @@ def _check_issuer(principal: Principal, data: RecordData) -> None:
         and principal.org_kind is OrgKind.NCB
         and not data.may_be_entered_by(principal.country or "")
     ):
-        raise Forbidden(f"only the bureau of {data.issuing_country} enters documents it issued")
+        raise Forbidden(
+            msg(
+                "only the bureau of %(issuing_country)s enters documents it issued",
+                issuing_country=data.issuing_country,
+            )
+        )
 
 
 def _restrictions_ok(restrictions: Restrictions) -> Restrictions:
@@ -208,7 +220,12 @@ def create_record(session: Session, principal: Principal, new: NewRecord) -> Rec
             )
         ).first()
     ):
-        raise Conflict(f"your bureau already has a record with external id {new.external_id}")
+        raise Conflict(
+            msg(
+                "your bureau already has a record with external id %(external_id)s",
+                external_id=new.external_id,
+            )
+        )
     row = build_record(principal, new, datetime.now(UTC))
     session.add(row)
     session.flush()
@@ -251,7 +268,7 @@ def get_record(
                 detail={"purpose": purpose},
             ),
         )
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(msg("no record %(record_id)s", record_id=record_id))
     audit.record(session, principal.actor, _event("record.read", row, purpose=purpose))
     return row
 
@@ -375,7 +392,7 @@ def _owned(session: Session, principal: Principal, record_id: int) -> Record:
     require_owner_org(principal)
     row = _load(session, record_id)
     if row is None or not can_see(principal.viewer, row.policy):
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(msg("no record %(record_id)s", record_id=record_id))
     if not can_modify(principal.viewer, row.policy):
         audit.record_refusal(session, principal.actor, _event("record.update", row))
         raise Forbidden(
@@ -430,7 +447,13 @@ def update_record(
         raise InvalidInput("a change is a 'correction' or an 'addendum'")
     row = _owned(session, principal, record_id)
     if row.status != RecordStatus.ACTIVE.value:
-        raise Conflict(f"record {record_id} is {row.status}: it cannot change")
+        raise Conflict(
+            msg(
+                "record %(record_id)s is %(row_status)s: it cannot change",
+                record_id=record_id,
+                row_status=row.status,
+            )
+        )
     kind = RecordKind(row.kind)
     data = parse_data(kind, raw)
     _check_issuer(principal, data)
@@ -464,7 +487,13 @@ def withdraw_record(session: Session, principal: Principal, record_id: int, reas
         raise InvalidInput("withdrawing a record needs a reason")
     row = _owned(session, principal, record_id)
     if row.status != RecordStatus.ACTIVE.value:
-        raise Conflict(f"record {record_id} is already {row.status}")
+        raise Conflict(
+            msg(
+                "record %(record_id)s is already %(row_status)s",
+                record_id=record_id,
+                row_status=row.status,
+            )
+        )
     row.status = RecordStatus.WITHDRAWN.value
     row.circulated = False
     _bump(session, principal, row, change="withdrawal", reason=reason, previous=row.data)
@@ -477,7 +506,13 @@ def extend_retention(session: Session, principal: Principal, record_id: int, rea
         raise InvalidInput("an extension needs a reason (at least a sentence)")
     row = _owned(session, principal, record_id)
     if row.status in (RecordStatus.WITHDRAWN.value, RecordStatus.ERASED.value):
-        raise Conflict(f"record {record_id} was {row.status}")
+        raise Conflict(
+            msg(
+                "record %(record_id)s was %(row_status)s",
+                record_id=record_id,
+                row_status=row.status,
+            )
+        )
     now = datetime.now(UTC)
     row.retention_until = now + RETENTION[RecordKind(row.kind)]
     row.status = RecordStatus.ACTIVE.value
@@ -511,9 +546,9 @@ def carry_out_oversight_order(
         )
     row = _load(session, record_id)
     if row is None:
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(msg("no record %(record_id)s", record_id=record_id))
     if row.status == RecordStatus.ERASED.value:
-        raise Conflict(f"record {record_id} was already erased")
+        raise Conflict(msg("record %(record_id)s was already erased", record_id=record_id))
     reason = f"binding decision {decision_ref}"
     previous = row.data
     if action == "delete":
@@ -559,8 +594,11 @@ def _refuse_undoing_oversight(session: Session, row: Record) -> None:
                 value = value.get(part) if isinstance(value, dict) else None
             if change.get("old") is not None and value == change["old"]:
                 raise Forbidden(
-                    f"'{change['path']}' was corrected by a binding decision "
-                    "of the oversight commission: it cannot be set back"
+                    msg(
+                        "'%(path)s' was corrected by a binding decision "
+                        "of the oversight commission: it cannot be set back",
+                        path=change["path"],
+                    )
                 )
 
 
@@ -745,7 +783,7 @@ def read_shared(
                 detail={"purpose": purpose},
             ),
         )
-        raise NotFound(f"no record {record_id}")
+        raise NotFound(msg("no record %(record_id)s", record_id=record_id))
     audit.record(session, principal.actor, _event("record.read", row, purpose=purpose))
     return row
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from interlink.core.auth import Principal
 from interlink.core.errors import NotFound
+from interlink.core.i18n import msg
 from interlink.core.pagination import Page, check_limit, decode_cursor, encode_cursor
 from interlink.deps import Id, client_addr, current_principal, unit_of_work
 from interlink.members import service as members
@@ -302,7 +303,7 @@ def decision_copies(
         service.get_case(session, principal, case_id)
         decision = service.decision_of(session, case_id)
         if decision is None:
-            raise NotFound(f"case {case_id} has no decision yet")
+            raise NotFound(msg("case %(case_id)s has no decision yet", case_id=case_id))
         return [
             CopyOut.model_validate(c, from_attributes=True)
             for c in service.copies_of_decision(session, principal, decision.id)

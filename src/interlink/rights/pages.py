@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Unauthenticated
+from interlink.core.i18n import N_, _
 from interlink.deps import Id, app_state, client_addr, unit_of_work
 from interlink.members import service as members
 from interlink.members.models import Organisation
@@ -32,10 +33,10 @@ NAV = [  # wired in interlink.wiring.NAV
 ]
 PUBLIC_CSRF_COOKIE = "interlink_public_form"
 KIND_LABELS = {
-    RequestKind.ACCESS: "Access: is data on me held, and what?",
-    RequestKind.CORRECTION: "Correction of data on me",
-    RequestKind.DELETION: "Deletion of data on me",
-    RequestKind.REVISION: "Revision of an earlier decision, on new facts",
+    RequestKind.ACCESS: N_("Access: is data on me held, and what?"),
+    RequestKind.CORRECTION: N_("Correction of data on me"),
+    RequestKind.DELETION: N_("Deletion of data on me"),
+    RequestKind.REVISION: N_("Revision of an earlier decision, on new facts"),
 }
 
 
@@ -43,7 +44,12 @@ def _public_page(request: Request, template: str, status: int = 200, **context: 
     # Double-submit token, as on the login form: these forms are filled without a session.
     token = request.cookies.get(PUBLIC_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = render(
-        request, template, status_code=status, public_csrf=token, kinds=KIND_LABELS, **context
+        request,
+        template,
+        status_code=status,
+        public_csrf=token,
+        kinds={kind: _(label) for kind, label in KIND_LABELS.items()},
+        **context,
     )
     response.set_cookie(
         PUBLIC_CSRF_COOKIE,
@@ -103,7 +109,7 @@ async def request_submit(
             "rights/request.html",
             403,
             form=form,
-            errors=["Your form expired. Please send it again."],
+            errors=[N_("Your form expired. Please send it again.")],
         )
     limit = policy(request).document_bytes
     attachments = []
@@ -181,7 +187,7 @@ def status_submit(
             403,
             view=None,
             code=code,
-            error="Your form expired. Please send it again.",
+            error=N_("Your form expired. Please send it again."),
         )
     try:
         with unit_of_work(request) as session:
@@ -357,9 +363,9 @@ async def case_act(
                     orders=orders,
                 )
             else:
-                return _case_page(request, principal, case_id, "Unknown action.", 422)
+                return _case_page(request, principal, case_id, N_("Unknown action."), 422)
     except ValueError:
-        return _case_page(request, principal, case_id, "A number was expected.", 422)
+        return _case_page(request, principal, case_id, N_("A number was expected."), 422)
     except DomainError as exc:
         return _case_page(request, principal, case_id, exc.detail, exc.status)
     return redirect(f"/rights/cases/{case_id}")

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interlink.core.errors import InvalidInput
+from interlink.core.i18n import msg
 from interlink.messaging.attachments import NewAttachment
 from interlink.rights.models import Case, Consultation, Holding, Measure
 
@@ -26,7 +27,9 @@ class DocumentIn(BaseModel):
         try:
             content = base64.b64decode(self.content_base64, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput(f"{self.filename}: content_base64 is not base64") from None
+            raise InvalidInput(
+                msg("%(filename)s: content_base64 is not base64", filename=self.filename)
+            ) from None
         return NewAttachment(self.filename, self.content_type, content)
 
 

@@ -34,6 +34,7 @@ from interlink.core.audit import Actor, Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from interlink.core.i18n import msg
 from interlink.members.models import Organisation
 from interlink.messaging.attachments import NewAttachment, check_attachments
 from interlink.messaging.crypto import Keyring, verify_signature
@@ -105,19 +106,21 @@ def _keyed(key: bytes, text: str) -> str:
 def _clean(text: str | None, limit: int, what: str) -> str | None:
     text = (text or "").strip()
     if len(text) > limit:
-        raise InvalidInput(f"{what}: at most {limit} characters")
+        raise InvalidInput(msg("%(what)s: at most %(limit)s characters", what=what, limit=limit))
     return text or None
 
 
 def check_request(new: NewRequest, policy: RightsPolicy, today: date) -> NewRequest:
     """The request, normalised, or InvalidInput naming the first problem."""
     if new.kind not in set(RequestKind):
-        raise InvalidInput("what you ask is one of: " + ", ".join(RequestKind))
+        raise InvalidInput(msg("what you ask is one of: %(kinds)s", kinds=", ".join(RequestKind)))
     names = [n.strip() for n in new.names if n and n.strip()]
     if not names:
         raise InvalidInput("names: give at least one name, in any script")
     if len(names) > MAX_NAMES or any(len(n) > 200 for n in names):
-        raise InvalidInput(f"names: at most {MAX_NAMES} names of 200 characters each")
+        raise InvalidInput(
+            msg("names: at most %(max_names)s names of 200 characters each", max_names=MAX_NAMES)
+        )
     birth = _clean(new.birth_date, 10, "birth date")
     if birth:
         if not _DATE.match(birth):
@@ -139,14 +142,20 @@ def check_request(new: NewRequest, policy: RightsPolicy, today: date) -> NewRequ
     if new.kind == RequestKind.REVISION and not revision_of:
         raise InvalidInput("earlier case: a revision names the code of the decided case")
     if len(new.documents) > MAX_DOCUMENTS:
-        raise InvalidInput(f"documents: at most {MAX_DOCUMENTS}")
+        raise InvalidInput(msg("documents: at most %(max_documents)s", max_documents=MAX_DOCUMENTS))
     for document in new.documents:
         kind = document.content_type.split(";", 1)[0].strip().lower()
         if kind not in DOCUMENT_TYPES:
-            raise InvalidInput(f"{document.filename}: send a PDF, JPEG or PNG document")
+            raise InvalidInput(
+                msg("%(filename)s: send a PDF, JPEG or PNG document", filename=document.filename)
+            )
         if len(document.content) > policy.document_bytes:
             raise InvalidInput(
-                f"{document.filename}: larger than {policy.document_bytes // 1024} KiB"
+                msg(
+                    "%(filename)s: larger than %(value)s KiB",
+                    filename=document.filename,
+                    value=policy.document_bytes // 1024,
+                )
             )
     return NewRequest(
         kind=new.kind,
@@ -446,7 +455,7 @@ def applicant_document(
 ) -> tuple[CaseDocument, bytes]:
     document = session.get(CaseDocument, document_id)
     if document is None or document.case_id != case.id:
-        raise NotFound(f"no document {document_id} on your case")
+        raise NotFound(msg("no document %(document_id)s on your case", document_id=document_id))
     return document, document_content(keys, document)
 
 
@@ -463,7 +472,7 @@ def get_case(session: Session, principal: Principal, case_id: int) -> Case:
     _commission(principal)
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        raise NotFound(msg("no case %(case_id)s", case_id=case_id))
     audit.record(session, principal.actor, Event("rights.read", "rights_case", case.id))
     return case
 
@@ -496,7 +505,9 @@ def decide_admissibility(
     now = now or utcnow()
     case = get_case(session, principal, case_id)
     if case.status != CaseStatus.RECEIVED:
-        raise Conflict(f"admissibility of {case.code} was already decided")
+        raise Conflict(
+            msg("admissibility of %(case_code)s was already decided", case_code=case.code)
+        )
     if len(reason.strip()) < 5:
         raise InvalidInput("admissibility needs its reasons")
     if admissible:
@@ -548,7 +559,13 @@ def extend(
         raise InvalidInput("an extension needs a reason (at least a sentence)")
     expected = CaseStatus.RECEIVED if clock == "admissibility" else CaseStatus.ADMISSIBLE
     if case.status != expected:
-        raise Conflict(f"the {clock} deadline of {case.code} is no longer running")
+        raise Conflict(
+            msg(
+                "the %(clock)s deadline of %(case_code)s is no longer running",
+                clock=clock,
+                case_code=case.code,
+            )
+        )
     before = case.admissibility_due if clock == "admissibility" else case.decision_due
     assert before is not None
     after = add_months(before, months)
@@ -583,7 +600,13 @@ def extend(
 
 def _open(case: Case) -> None:
     if case.status not in (CaseStatus.RECEIVED, CaseStatus.ADMISSIBLE):
-        raise Conflict(f"{case.code} is {case.status}: no more casework on it")
+        raise Conflict(
+            msg(
+                "%(case_code)s is %(case_status)s: no more casework on it",
+                case_code=case.code,
+                case_status=case.status,
+            )
+        )
 
 
 def send_to_applicant(
@@ -850,7 +873,12 @@ def answer_consultation(
     principal.require(Perm.RIGHTS_ANSWER)
     row = session.get(Consultation, consultation_id)
     if row is None or row.org_id != principal.org_id:
-        raise NotFound(f"no consultation {consultation_id} for your organisation")
+        raise NotFound(
+            msg(
+                "no consultation %(consultation_id)s for your organisation",
+                consultation_id=consultation_id,
+            )
+        )
     if row.answered_at is not None or row.unanswered:
         raise Conflict("this consultation is closed")
     if len(answer.strip()) < 5:
@@ -894,7 +922,7 @@ def extend_consultation(
     _commission(principal)
     row = session.get(Consultation, consultation_id)
     if row is None:
-        raise NotFound(f"no consultation {consultation_id}")
+        raise NotFound(msg("no consultation %(consultation_id)s", consultation_id=consultation_id))
     if row.answered_at is not None or row.unanswered:
         raise Conflict("this consultation is closed")
     if not 1 <= days <= 90 or len(reason.strip()) < 10:
@@ -1019,7 +1047,7 @@ def _target_row(session: Session, target: str, target_id: int) -> Record | Notic
     else:
         raise InvalidInput("the data is a 'record' or a 'notice'")
     if row is None:
-        raise NotFound(f"no {target} {target_id}")
+        raise NotFound(msg("no %(target)s %(target_id)s", target=target, target_id=target_id))
     return row
 
 
@@ -1041,7 +1069,9 @@ def place_measure(
     case = get_case(session, principal, case_id)
     _open(case)
     if reason_category not in REASON_CATEGORIES:
-        raise InvalidInput("reason category: one of " + ", ".join(REASON_CATEGORIES))
+        raise InvalidInput(
+            msg("reason category: one of %(categories)s", categories=", ".join(REASON_CATEGORIES))
+        )
     row = _target_row(session, target, target_id)
     active = session.scalars(
         select(Measure).where(
@@ -1052,7 +1082,13 @@ def place_measure(
         )
     ).first()
     if active is not None:
-        raise Conflict(f"that {target} is already under this measure (case {active.case_id})")
+        raise Conflict(
+            msg(
+                "that %(target)s is already under this measure (case %(case_id)s)",
+                target=target,
+                case_id=active.case_id,
+            )
+        )
     if action == "block":
         set_block(session, principal, target, target_id, True, reason_category)
     elif action == "withdraw_extract":
@@ -1116,7 +1152,7 @@ def lift_measure(
     _commission(principal)
     measure = session.get(Measure, measure_id)
     if measure is None:
-        raise NotFound(f"no measure {measure_id}")
+        raise NotFound(msg("no measure %(measure_id)s", measure_id=measure_id))
     if measure.lifted_at is not None:
         raise Conflict("this measure was already lifted")
     case = session.get(Case, measure.case_id)
@@ -1211,9 +1247,15 @@ def decide(
     now = now or utcnow()
     case = get_case(session, principal, case_id)
     if case.status != CaseStatus.ADMISSIBLE:
-        raise Conflict(f"{case.code} is {case.status}: only an admissible case is decided")
+        raise Conflict(
+            msg(
+                "%(case_code)s is %(case_status)s: only an admissible case is decided",
+                case_code=case.code,
+                case_status=case.status,
+            )
+        )
     if outcome not in set(Outcome):
-        raise InvalidInput("outcome: one of " + ", ".join(Outcome))
+        raise InvalidInput(msg("outcome: one of %(outcomes)s", outcomes=", ".join(Outcome)))
     if len(reasoning.strip()) < 20:
         raise InvalidInput("a decision is reasoned: write the reasons the applicant receives")
     if orders and outcome not in ORDERING_OUTCOMES:
@@ -1464,7 +1506,12 @@ def acknowledge_copy(
     principal.require(Perm.RIGHTS_ANSWER)
     notice = session.get(CopyNotice, copy_notice_id)
     if notice is None or notice.org_id != principal.org_id:
-        raise NotFound(f"no copy notice {copy_notice_id} for your organisation")
+        raise NotFound(
+            msg(
+                "no copy notice %(copy_notice_id)s for your organisation",
+                copy_notice_id=copy_notice_id,
+            )
+        )
     if notice.acknowledged_at is not None:
         raise Conflict("already acknowledged")
     order = session.get(Order, notice.order_id)
@@ -1699,7 +1746,7 @@ def review_hold(
     _commission(principal)
     hold = session.get(Hold, hold_id)
     if hold is None:
-        raise NotFound(f"no hold {hold_id}")
+        raise NotFound(msg("no hold %(hold_id)s", hold_id=hold_id))
     if hold.reviewed_at is not None:
         raise Conflict("this hold was already reviewed")
     if len(reason.strip()) < 5:

@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from interlink.core.auth import Principal
 from interlink.core.errors import DomainError, InvalidInput, TooManyRequests
+from interlink.core.i18n import msg
 from interlink.deps import app_state, current_principal
 from interlink.screening.mrz import MrzError, parse_mrz
 from interlink.screening.person_index import PersonQuery
@@ -99,7 +100,12 @@ def _batch(engine: Screener, principal: Principal, body: BatchCheck) -> BatchAns
     for item in body.items:
         checks = [c for c in (item.person, item.document, item.vehicle) if c is not None]
         if len(checks) != 1:
-            raise InvalidInput(f"item {item.id}: give exactly one of person, document, vehicle")
+            raise InvalidInput(
+                msg(
+                    "item %(item_id)s: give exactly one of person, document, vehicle",
+                    item_id=item.id,
+                )
+            )
         try:
             if item.person is not None:
                 answer = engine.person(
@@ -136,7 +142,7 @@ def mrz_parse(body: MrzIn, _: Principal = Depends(current_principal)) -> MrzOut:
     try:
         return MrzOut.model_validate(parse_mrz(body.mrz).to_dict())
     except MrzError as exc:
-        raise InvalidInput(f"not a machine-readable zone: {exc}") from None
+        raise InvalidInput(msg("not a machine-readable zone: %(exc)s", exc=exc)) from None
 
 
 def _upper(code: str | None) -> str | None:

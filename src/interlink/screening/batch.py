@@ -17,6 +17,7 @@ from sqlalchemy import insert
 from interlink.core.audit import AuditEntry, Event, entry_values, session_mac_key, with_macs
 from interlink.core.auth import Principal
 from interlink.core.errors import DomainError, InvalidInput
+from interlink.core.i18n import msg
 from interlink.screening.person_index import PersonQuery
 from interlink.screening.schemas import ScreeningAnswer
 from interlink.screening.service import DocumentQuery, Screener
@@ -40,7 +41,11 @@ def read_manifest(lines: Iterable[str]) -> Iterator[ManifestRow]:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InvalidInput(
-            f"line 1: the header lacks {', '.join(missing)}; expected {','.join(COLUMNS)}"
+            msg(
+                "line 1: the header lacks %(value)s; expected %(value2)s",
+                value=", ".join(missing),
+                value2=",".join(COLUMNS),
+            )
         )
     reader.fieldnames = header
     for row in reader:
@@ -51,13 +56,17 @@ def read_manifest(lines: Iterable[str]) -> Iterator[ManifestRow]:
 def _person_query(fields: dict[str, str]) -> PersonQuery:
     sex = fields.get("sex", "").lower()
     if sex not in SEXES:
-        raise InvalidInput(f"sex {fields['sex']!r} is not M, F or X")
+        raise InvalidInput(msg("sex %(value)r is not M, F or X", value=fields["sex"]))
     nationality = fields.get("nationality", "").upper() or None
     if nationality is not None and (len(nationality) != 2 or not nationality.isalpha()):
-        raise InvalidInput(f"nationality {nationality!r} is not a two-letter code")
+        raise InvalidInput(
+            msg("nationality %(nationality)r is not a two-letter code", nationality=nationality)
+        )
     birth = fields.get("birth_date") or None
     if birth is not None and not _looks_like_date(birth):
-        raise InvalidInput(f"birth date {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        raise InvalidInput(
+            msg("birth date %(birth)r is not YYYY, YYYY-MM or YYYY-MM-DD", birth=birth)
+        )
     return PersonQuery(
         name=fields["name"], birth_date=birth, nationality=nationality, sex=SEXES[sex]
     )

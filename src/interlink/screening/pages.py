@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Unauthenticated
+from interlink.core.i18n import _, translate
 from interlink.records import forms
 from interlink.screening.api import screener
 from interlink.screening.person_index import PersonQuery
@@ -50,7 +51,7 @@ def _run(request: Request, principal: Principal, form: Any) -> dict[str, Any]:
             ),
         )
     else:
-        return {"error": "Enter a name, a document number or MRZ, or a vehicle."}
+        return {"error": _("Enter a name, a document number or MRZ, or a vehicle.")}
     return {"answer": answer, "kind": answer.kind}
 
 
@@ -78,7 +79,7 @@ async def screen_submit(
             request,
             "screening/screen.html",
             status_code=exc.status,
-            result={"error": exc.detail},
+            result={"error": translate(exc.detail)},
             form=dict(form),
         )
     return render(request, "screening/screen.html", result=result, form=dict(form))

@@ -36,6 +36,7 @@ from interlink.core.audit import AuditWriter, Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import Database
 from interlink.core.errors import Forbidden, InvalidInput
+from interlink.core.i18n import msg
 from interlink.records import service as records
 from interlink.records.actions import (
     ACTION,
@@ -107,7 +108,7 @@ def _person_view(principal: Principal) -> str | None:
 
 def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
+        raise InvalidInput(msg("limit must be between 1 and %(max_limit)s", max_limit=MAX_LIMIT))
 
 
 def request_out(request: RequestInForce, viewer: Viewer, now: datetime) -> RequestOut:
@@ -454,7 +455,7 @@ def _parse(text: str) -> MrzResult:
     try:
         return parse_mrz(text)
     except MrzError as exc:
-        raise InvalidInput(f"not a machine-readable zone: {exc}") from None
+        raise InvalidInput(msg("not a machine-readable zone: %(exc)s", exc=exc)) from None
 
 
 def _holder(parsed: MrzResult) -> PersonQuery | None:

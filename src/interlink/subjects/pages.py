@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from interlink.core.auth import Principal
 from interlink.core.errors import Unauthenticated
+from interlink.core.i18n import _
 from interlink.deps import Id, unit_of_work
 from interlink.records import service as records
 from interlink.records.api_schemas import RecordOut
@@ -59,7 +60,7 @@ def _tables(view: SubjectView, history: list[Version]) -> dict[str, list[list[An
                 by_number[d["number"]].data.get("status", "record"),
             )
             if d.get("number") in by_number
-            else "None entered",
+            else _("None entered"),
         ]
         for d in view.identity_documents
     ]
@@ -76,7 +77,7 @@ def _tables(view: SubjectView, history: list[Version]) -> dict[str, list[list[An
                 ),
                 _link(f"/records/{found.id}", found.data.get("status", "record"))
                 if found is not None
-                else "None entered",
+                else _("None entered"),
             ]
         )
     return {
@@ -98,7 +99,7 @@ def _tables(view: SubjectView, history: list[Version]) -> dict[str, list[list[An
                 orgs.get(h.searching_org_id, ""),
                 h.searching_label,
                 f"{h.score:.2f}",
-                _link(f"/messages/{h.thread_id}", "Thread") if h.thread_id else "",
+                _link(f"/messages/{h.thread_id}", _("Thread")) if h.thread_id else "",
             ]
             for h in view.hits
         ],

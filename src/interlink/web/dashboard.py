@@ -24,6 +24,7 @@ from interlink.assembly.models import AssemblySession, Ballot, MeetingRequest
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import NotFound
+from interlink.core.i18n import N_, _, msg
 from interlink.members.models import Organisation
 from interlink.messaging import followups, operations
 from interlink.messaging.models import Followup, Operation, Thread
@@ -33,6 +34,8 @@ from interlink.records.models import Notice, Record
 from interlink.web.models import WebRead
 
 SECTION_LIMIT = 20
+# Follow-up priorities as the home page shows them (messaging.models.Priority, capitalised).
+PRIORITY_NAMES = (N_("Routine"), N_("Urgent"), N_("Flash"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +90,12 @@ def _hit_items(session: Session, rows: Sequence[Followup], now: datetime) -> lis
         Item(
             "hit",
             v.followup.hit_id,
-            f"{subjects.get(v.followup.thread_id, 'Hit')} by {v.searching_code}",
-            f"{v.followup.priority} · answer due",
+            _(
+                "%(subject)s by %(code)s",
+                subject=subjects.get(v.followup.thread_id) or _("Hit"),
+                code=v.searching_code,
+            ),
+            _("%(priority)s · answer due", priority=_(v.followup.priority.capitalize())),
             f"/messages/{v.followup.thread_id}",
             v.followup.due_at,
             v.overdue,
@@ -103,7 +110,7 @@ def _info_items(_session: Session, rows: Sequence[Notice], _now: datetime) -> li
             "notice",
             n.id,
             f"{n.reference}: {n.label}",
-            "The reviewers asked for more information",
+            _("The reviewers asked for more information"),
             f"/notices/{n.id}",
         )
         for n in rows
@@ -117,7 +124,12 @@ def _review_items(session: Session, rows: Sequence[Notice], _now: datetime) -> l
             "review",
             n.id,
             f"{n.reference}: {n.label}",
-            f"{n.kind} from {codes.get(n.owner_org_id, '?')} · {n.state.replace('_', ' ')}",
+            _(
+                "%(kind)s from %(code)s · %(state)s",
+                kind=n.kind,
+                code=codes.get(n.owner_org_id, "?"),
+                state=n.state.replace("_", " "),
+            ),
             f"/notices/{n.id}",
             n.submitted_at,
         )
@@ -132,7 +144,7 @@ def _operation_items(session: Session, rows: Sequence[Operation], _now: datetime
             "operation",
             o.id,
             o.name,
-            f"Invitation from {codes.get(o.lead_org_id, '?')}",
+            _("Invitation from %(code)s", code=codes.get(o.lead_org_id, "?")),
             f"/operations/{o.id}",
         )
         for o in rows
@@ -153,8 +165,8 @@ def _meeting_items(session: Session, rows: Sequence[MeetingRequest], _now: datet
         Item(
             "meeting",
             r.id,
-            f"Meeting requested by {r.requester}",
-            r.subject or "No subject given",
+            _("Meeting requested by %(requester)s", requester=r.requester),
+            r.subject or _("No subject given"),
             f"/assembly/sessions/{numbers[r.session_id]}/delegation",
         )
         for r in rows
@@ -164,7 +176,11 @@ def _meeting_items(session: Session, rows: Sequence[MeetingRequest], _now: datet
 def _ballot_items(_session: Session, rows: Sequence[Ballot], _now: datetime) -> list[Item]:
     return [
         Item(
-            "ballot", b.id, b.question, f"Ballot {b.public_id} is open", f"/assembly/ballots/{b.id}"
+            "ballot",
+            b.id,
+            b.question,
+            _("Ballot %(public_id)s is open", public_id=b.public_id),
+            f"/assembly/ballots/{b.id}",
         )
         for b in rows
     ]
@@ -176,7 +192,7 @@ def _record_items(_session: Session, rows: Sequence[Record], now: datetime) -> l
             "record",
             r.id,
             r.label,
-            f"{r.kind} · retention ends",
+            _("%(kind)s · retention ends", kind=r.kind),
             f"/records/{r.id}",
             r.retention_until,
             r.retention_until is not None and r.retention_until < now,
@@ -200,8 +216,8 @@ def _org_codes(session: Session, ids: Sequence[int]) -> dict[int, str]:
 SOURCES: tuple[Source, ...] = (
     Source(
         "hit",
-        "Hits to answer",
-        "No hit on your bureau's records waits for an answer.",
+        N_("Hits to answer"),
+        N_("No hit on your bureau's records waits for an answer."),
         Perm.MESSAGES,
         lambda p, _now: followups.awaiting_answer_query(p),
         Followup.hit_id,
@@ -209,8 +225,8 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "notice",
-        "Information requested on your notices",
-        "The reviewers have asked for nothing.",
+        N_("Information requested on your notices"),
+        N_("The reviewers have asked for nothing."),
         Perm.NOTICES_SUBMIT,
         lambda p, _now: notices.information_requests_query(p),
         Notice.id,
@@ -218,8 +234,8 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "review",
-        "Reviews waiting",
-        "No notice waits for review.",
+        N_("Reviews waiting"),
+        N_("No notice waits for review."),
         Perm.NOTICES_REVIEW,
         lambda p, _now: notices.review_queue_query(p),
         Notice.id,
@@ -227,8 +243,8 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "operation",
-        "Invitations to joint operations",
-        "No invitation waits for you.",
+        N_("Invitations to joint operations"),
+        N_("No invitation waits for you."),
         Perm.MESSAGES,
         lambda p, _now: operations.invitations_query(p),
         Operation.id,
@@ -236,8 +252,8 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "meeting",
-        "Meeting requests from other delegations",
-        "No meeting request waits.",
+        N_("Meeting requests from other delegations"),
+        N_("No meeting request waits."),
         Perm.ASSEMBLY_VOTE,
         lambda p, _now: service_meetings.invitations_query(p),
         MeetingRequest.id,
@@ -246,8 +262,8 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "ballot",
-        "Ballots open for your vote",
-        "No ballot waits for your country's vote.",
+        N_("Ballots open for your vote"),
+        N_("No ballot waits for your country's vote."),
         Perm.ASSEMBLY_VOTE,
         lambda p, _now: service_voting.awaiting_vote_query(p),
         Ballot.id,
@@ -256,8 +272,8 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "record",
-        "Records due for review or expiry",
-        "None of your bureau's records expires within six months.",
+        N_("Records due for review or expiry"),
+        N_("None of your bureau's records expires within six months."),
         Perm.RECORDS_WRITE,
         lambda p, now: records.due_for_review_query(p, now),
         Record.id,
@@ -362,7 +378,13 @@ def dashboard(session: Session, principal: Principal, now: datetime | None = Non
         )
         items = [_with_read(item, item.object_id in read) for item in items]
         sections.append(
-            Section(source.object_type, source.title, source.empty, _count(session, stmt), items)
+            Section(
+                source.object_type,
+                _(source.title),
+                _(source.empty),
+                _count(session, stmt),
+                items,
+            )
         )
     overdue = (
         followups.followups_for(session, principal, overdue_only=True, now=now, limit=SECTION_LIMIT)
@@ -396,13 +418,25 @@ def open_item(
     not waiting for the principal answers exactly like one that does not exist."""
     source = SOURCE_BY_TYPE.get(object_type)
     if source is None or principal.user_id is None or not source.applies_to(principal):
-        raise NotFound(f"nothing waiting for you as {object_type} {object_id}")
+        raise NotFound(
+            msg(
+                "nothing waiting for you as %(object_type)s %(object_id)s",
+                object_type=object_type,
+                object_id=object_id,
+            )
+        )
     now = now or utcnow()
     row = session.scalars(
         source.query(principal, now).where(source.id_column == object_id).limit(1)
     ).first()
     if row is None:
-        raise NotFound(f"nothing waiting for you as {object_type} {object_id}")
+        raise NotFound(
+            msg(
+                "nothing waiting for you as %(object_type)s %(object_id)s",
+                object_type=object_type,
+                object_id=object_id,
+            )
+        )
     _mark(session, principal.user_id, object_type, [object_id], now)
     return source.items(session, [row], now)[0].url
 

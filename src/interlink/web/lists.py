@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from interlink.core.errors import DomainError, InvalidInput, NotFound
+from interlink.core.i18n import msg
 from interlink.members.service import org_by_code
 
 E = TypeVar("E", bound=StrEnum)
@@ -65,7 +66,9 @@ def enum_filter(errors: FieldErrors, field: str, raw: str, choices: type[E]) -> 
     try:
         return choices(raw.strip())
     except ValueError:
-        errors.check(field, f"choose one of the listed {field.replace('_', ' ')} values")
+        errors.check(
+            field, msg("choose one of the listed %(field)s values", field=field.replace("_", " "))
+        )
         return None
 
 
@@ -77,7 +80,7 @@ def org_filter(session: Session, errors: FieldErrors, field: str, raw: str) -> i
     try:
         return org_by_code(session, code).id
     except NotFound:
-        errors.check(field, f"no organisation has the code {code!r}")
+        errors.check(field, msg("no organisation has the code %(code)r", code=code))
         return None
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from interlink.core.auth import Perm, Principal, new_totp_secret, totp_uri
 from interlink.core.errors import DomainError, Forbidden, Unauthenticated
-from interlink.core.i18n import DIGITS, LANGUAGE_COOKIE, LANGUAGES, translate
+from interlink.core.i18n import DIGITS, LANGUAGE_COOKIE, LANGUAGES, N_, translate
 from interlink.deps import SESSION_COOKIE, Id, app_state, client_addr, unit_of_work
 from interlink.members import identity
 from interlink.members import service as members
@@ -100,7 +100,7 @@ def login_submit(
     expected = request.cookies.get(PRELOGIN_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
         return _login_page(
-            request, "Your form expired. Please try again.", 403, next_path, username
+            request, N_("Your form expired. Please try again."), 403, next_path, username
         )
     settings = app_state(request).settings
     with unit_of_work(request) as session:

@@ -174,8 +174,31 @@ def page_context(request: Request, principal: Principal | None, **extra: Any) ->
     }
 
 
+def _errors_in_language(extra: dict[str, Any]) -> None:
+    """A page's `error` / `errors` hold problem details built by the services in English (a Msg
+    or a msgid); they are shown in the reader's language, as the API's problem details are."""
+    error = extra.get("error")
+    if isinstance(error, str):
+        extra["error"] = i18n.translate(error)
+    errors = extra.get("errors")
+    if isinstance(errors, dict):  # FieldErrors: keep the mapping (and its class)
+        for key, value in errors.items():
+            if isinstance(value, str):
+                errors[key] = i18n.translate(value)
+    elif isinstance(errors, list):
+        extra["errors"] = [
+            (e[0], i18n.translate(e[1]))
+            if isinstance(e, tuple) and len(e) == 2 and isinstance(e[1], str)
+            else i18n.translate(e)
+            if isinstance(e, str)
+            else e
+            for e in errors
+        ]
+
+
 def render(request: Request, template: str, status_code: int = 200, **extra: Any) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
+    _errors_in_language(extra)
     return templates.TemplateResponse(
         request, template, page_context(request, principal, **extra), status_code=status_code
     )
