@@ -110,10 +110,9 @@ def test_a_vowel_initial_does_not_stand_for_an_abjad_token(matcher: PersonMatche
     """Arabic and Hebrew leave the first vowel unwritten: 'A.' could be Ahmad, Ibrahim or
     al-..., so it is no reading of الجاعوني (a real false match against OFAC before)."""
     token = matcher.analyzer.token
-    assert (
-        matcher.token_match(matcher.prepare(PersonQuery("الجاعوني")), 0, token("A")).agreement
-        == 0.0
-    )
+    prepared = matcher.prepare(PersonQuery("الجاعوني"))  # al + جاعوني
+    assert [matcher.token_match(prepared, i, token("A")).agreement for i in (0, 1)] == [0, 0]
+    assert matcher.token_match(matcher.prepare(PersonQuery("Ahmed")), 0, token("A")).agreement > 0
     assert compare(matcher, "شهب الجاعوني", "Fahad Shabib A.").score < matcher.config.threshold
     # a consonant initial still stands for the abjad token, and a vowel one for Cyrillic
     consonant = compare(matcher, "محمد علي", "M. Ali")
@@ -541,3 +540,87 @@ def test_a_transliterated_agreement_counts_less_than_a_written_one(matcher: Pers
     ours = [compare(matcher, "محمد علي", n).score for n in names]
     theirs = [compare(whole, "محمد علي", n).score for n in names]
     assert ours == pytest.approx([across * t for t in theirs])
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("محمد بن سلمان بن عبدالعزيز آل سعود", "Mohammed bin Salman bin Abdulaziz Al Saud"),
+        ("الشيخ احمد بن خالد الحربي", "Ahmed ibn Khalid al-Harbi"),
+        ("عبد الرحمن خالد العتيبي", "Abdul Rahman Khalid Al-Otaibi"),
+        ("عبد الرحمن خالد العتيبي", "Abdulrahman Khalid el-Otaibi"),
+    ],
+)
+def test_a_long_native_name_agreeing_token_by_token_reaches_the_threshold(
+    matcher: PersonMatcher, native: str, latin: str
+) -> None:
+    assert compare(matcher, native, latin).score >= matcher.config.threshold
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("احمد بن خالد الحربي", "Yusuf bin Khalid al-Harbi"),
+        ("احمد بن خالد الحربي", "Ahmed bin Mansour al-Otaibi"),
+        ("عبد الرحمن خالد العتيبي", "Abdul Karim Saleh Al-Otaibi"),
+    ],
+)
+def test_agreeing_particles_do_not_carry_a_disagreeing_name(
+    matcher: PersonMatcher, native: str, latin: str
+) -> None:
+    assert compare(matcher, native, latin).score < matcher.config.threshold
+
+
+def test_a_missing_patronymic_costs_less_than_a_disagreeing_name(matcher: PersonMatcher) -> None:
+    listed = "Ahmed bin Khalid bin Mansour al-Harbi"
+    missing = compare(matcher, "احمد بن خالد الحربي", listed).score
+    disagreeing = compare(matcher, "احمد بن سعيد بن منصور الحربي", listed).score
+    full = compare(matcher, "احمد بن خالد بن منصور الحربي", listed).score
+    assert full > missing > disagreeing
+    assert missing >= matcher.config.threshold
+
+
+def test_particles_agree_across_spellings_and_scripts(matcher: PersonMatcher) -> None:
+    result = compare(matcher, "Ahmed ibn Khalid el-Harbi", "Ahmed bin Khalid al-Harbi")
+    assert result.score == 1.0
+    particles = [t for t in feature(result, "name").tokens if t.query in ("bin", "al")]
+    assert [t.how for t in particles] == ["exact", "exact"]
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("安倍晋三", "Shinzo Abe"),  # kanji read by pykakasi
+        ("김정은", "Kim Jong Un"),  # customary surname, McCune-Reischauer given name
+        ("박근혜", "Park Geun-hye"),
+        ("毛泽东", "Mao Tse-tung"),  # Wade-Giles
+        ("Юлия Тимошенко", "Iuliia Timoshenko"),  # ICAO 9303
+    ],
+)
+def test_maintained_readings_find_names_as_their_people_spell_them(
+    matcher: PersonMatcher, native: str, latin: str
+) -> None:
+    assert compare(matcher, native, latin).score >= matcher.config.threshold
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("安倍晋三", "Taro Aso"),
+        ("김정은", "Kim Jong Nam"),
+        ("박근혜", "Park Chung-hee"),
+    ],
+)
+def test_maintained_readings_do_not_match_other_people(
+    matcher: PersonMatcher, native: str, latin: str
+) -> None:
+    assert compare(matcher, native, latin).score < matcher.config.threshold
+
+
+def test_a_particle_is_no_counterpart_for_a_name(matcher: PersonMatcher) -> None:
+    """Paired with a name at 0, a particle would spare both the cost of a missing token."""
+    result = compare(matcher, "Kim de Man", "KIM, Jong Man")
+    assert result.score < compare(matcher, "Kim Man", "KIM, Jong Man").score
+    tokens = {t.query: t for t in feature(result, "name").tokens}
+    assert tokens["de"].how == "missing" and tokens["de"].candidate is None
+    assert compare(matcher, "Kim de Man", "Kim de Man").score == 1.0

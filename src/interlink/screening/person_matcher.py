@@ -36,6 +36,7 @@ from rapidfuzz.distance import OSA
 from interlink.core.access import Visibility
 from interlink.screening.names import (
     ABJADS,
+    READING_CONFIDENCE,
     VOWELS,
     NameAnalyzer,
     Script,
@@ -188,7 +189,12 @@ class MatchConfig:
     # times as often as Latin ones (1.03 % against 0.19 %); at 0.9, 0.32 %. Ranking is
     # unchanged; recall at the threshold falls (Chinese 75.5 to 64.5 %). 1.0 turns it off.
     transliteration_weight: float = 0.9
-    particle_weight: float = 0.5
+    # A particle (al, bin, van, de) agreeing says little of who it is: half the Arabic names
+    # hold 'al'. One left without counterpart weighs `missing_particle_weight` (times the
+    # weight of an unmatched token): "Daniel Maurice" is no better a "Maurice de Daniel"
+    # for the particle being cheap.
+    particle_weight: float = 0.2
+    missing_particle_weight: float = 0.5
     # A common name says less: with an index, each query token weighs by the share of the
     # indexed persons with a name part agreeing with it at least `common_agreement`, as in
     # Fellegi-Sunter term-frequency weights: 1 up to `rare_share`, then ln(1/share) /
@@ -398,6 +404,10 @@ class PersonMatcher:
             return self.config.han_character_weight
         return 1.0
 
+    def _missing_weight(self, token: Token, weight: float) -> float:
+        """What a token left without counterpart weighs (before the extra-token factor)."""
+        return self.config.missing_particle_weight if token.is_particle else weight
+
     def name_score(self, query: PreparedQuery, other: Sequence[Token]) -> _NameScore:
         if not query.tokens or not other:
             return _NameScore(0.0, ())
@@ -420,13 +430,20 @@ class PersonMatcher:
                 len(tokens), len(other), lambda i, j: weights[i] * pairs[i][j].agreement
             )
         )
+        # a particle is only ever a particle's counterpart: paired with a name at 0 it would
+        # spare both the cost of a missing token ('Kim de Man' / 'KIM, Jong Man')
+        chosen = {i: j for i, j in chosen.items() if tokens[i].is_particle == other[j].is_particle}
         total = sum(weights[i] * pairs[i][j].agreement for i, j in chosen.items())
         mass = sum(weights[i] for i in chosen)
-        mass += cfg.extra_query_weight * sum(w for i, w in enumerate(weights) if i not in chosen)
+        mass += cfg.extra_query_weight * sum(
+            self._missing_weight(t, weights[i]) for i, t in enumerate(tokens) if i not in chosen
+        )
         used = set(chosen.values())
         syllabic = all(t.script in SYLLABIC for t in tokens)
         extra = cfg.extra_syllable_weight if syllabic else cfg.extra_candidate_weight
-        mass += extra * sum(self._weight(o) for j, o in enumerate(other) if j not in used)
+        mass += extra * sum(
+            self._missing_weight(o, self._weight(o)) for j, o in enumerate(other) if j not in used
+        )
         explained = tuple(
             replace(pairs[i][chosen[i]], weight=weights[i])
             if i in chosen
@@ -442,7 +459,15 @@ class PersonMatcher:
             return _NameScore(0.0, ())
         target = "".join(o.latin for o in other)
         best = 0.0
-        choices = [list(zip(t.spellings[:2], t.confidences[:2], strict=True)) for t in tokens]
+        # the two likeliest spellings and the standard readings (kim + jongun: Kim Jong Un)
+        choices = [
+            [
+                (s, c)
+                for n, (s, c) in enumerate(zip(t.spellings, t.confidences, strict=True))
+                if n < 2 or c >= STANDARD_CONFIDENCE
+            ]
+            for t in tokens
+        ]
         for order in (choices, choices[::-1]):
             for combo in itertools.product(*order):
                 weight = min(c for _, c in combo)
@@ -517,6 +542,9 @@ class PersonMatcher:
         )
 
 
+# ICU's romanisation and the maintained readings (names.READING_CONFIDENCE): also tried
+# when names are compared run together
+STANDARD_CONFIDENCE = READING_CONFIDENCE
 SYLLABIC = frozenset({Script.HAN, Script.HANGUL})  # a token per syllable, no middle names
 ABJAD_WEIGHT = 0.9  # consonant-only comparisons count a little less than full ones
 MIN_CONSONANTS = 3  # shorter skeletons ('b' for Abu, Bo, Obi) say too little
@@ -590,6 +618,8 @@ def _initial_fits(a: Token, b: Token) -> bool:
     never a vowel for a token written in an abjad, whose first vowel is a reader's guess
     (alif or ayin can open Ahmad, Ibrahim, Omar or al-...: 'A.' is no reading of الجاعوني)."""
     initial, other = (a, b) if a.is_initial else (b, a)
+    if other.is_particle:  # 'A.' is no 'al'
+        return False
     if other.script in ABJADS and initial.latin[0] in VOWELS:
         return False
     return a.latin[0] == b.latin[0]
