@@ -34,8 +34,10 @@ patronymic) listed in Latin order.
         [--unlisted 300] [--via cli|index] [--sets arabic korean ...] [--no-peers]
 
 `--via index` scores in process through the person index with the service's floor and
-limit (the same scores, minutes faster): for developing rules, not for docs/. With it,
-`--without pinyin kanji ...` leaves maintained readings out, to measure each.
+limit (the same scores, minutes faster): for developing rules. With it, `--without pinyin
+kanji ...` leaves maintained readings out and `--set field=value ...` changes MatchConfig
+fields, to measure each step; with PYTHONPATH pointing at another checkout's src/, the same
+queries measure that code.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +65,12 @@ from rich.table import Table
 
 from interlink.screening.model import in_training_split
 from interlink.screening.names import NameAnalyzer, Romanizer
-from interlink.screening.person_matcher import PersonMatcher
-from interlink.screening.readings import EVERY_READING, Reading
+from interlink.screening.person_matcher import MatchConfig, PersonMatcher
+
+try:
+    from interlink.screening.readings import EVERY_READING, Reading
+except ImportError:  # an older checkout on PYTHONPATH, from before the maintained readings
+    EVERY_READING, Reading = frozenset(), None  # type: ignore[assignment]
 
 sys.path.insert(0, str(Path(__file__).parent))
 from names_quality import (
@@ -501,17 +507,32 @@ def main() -> None:
         "--without",
         nargs="+",
         default=[],
-        choices=[r.value for r in Reading],
+        choices=[r.value for r in Reading] if Reading else [],
         help="leave these maintained readings out (with --via index)",
     )
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="MatchConfig fields changed (with --via index), to measure one step at a time",
+    )
     args = parser.parse_args()
-    if args.without and args.via != "index":
-        parser.error("--without needs --via index (the product reads every reading)")
+    if (args.without or args.set) and args.via != "index":
+        parser.error("--without and --set need --via index (the product runs as configured)")
     console = Console(width=160)
     sides = split_sides({name: dev_rows(name) for name in DEV_SETS})
     rows = sides[args.side]
-    readings = EVERY_READING - {Reading(r) for r in args.without}
-    matcher = PersonMatcher(analyzer=NameAnalyzer(Romanizer.load(readings=readings)))
+    config = MatchConfig()
+    for change in args.set:
+        field_name, value = change.split("=", 1)
+        kind = type(getattr(config, field_name))
+        config = replace(config, **{field_name: value == "true" if kind is bool else kind(value)})
+    if args.without:
+        readings = EVERY_READING - {Reading(r) for r in args.without}  # type: ignore[misc]
+        matcher = PersonMatcher(config, NameAnalyzer(Romanizer.load(readings=readings)))
+    else:
+        matcher = PersonMatcher(config)
     table = Table(
         title=f"Names as the officer gets them ({args.side} side, via {args.via}; "
         f"{args.size} Latin-spelled persons per set; hits at {FLOOR}+, "

@@ -284,3 +284,21 @@ def test_a_four_character_han_or_hangul_name_splits_two_and_two(analyzer: NameAn
     assert [t.text for t in analyzer.analyze("安倍晋三")] == ["安倍", "晋三"]
     assert [t.text for t in analyzer.analyze("남궁민수")] == ["남궁", "민수"]
     assert [t.text for t in analyzer.analyze("王小明")] == ["王", "小明"]
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Karim Benali", ["karim", "ben", "ali"]),
+        ("Elhassan", ["el", "hassan"]),
+        ("Abubakar", ["abu", "bakar"]),
+        ("Alharbi", ["al", "harbi"]),
+        ("بنعلي", ["بن", "علي"]),
+        # the same letters, no particle: the rest is no Arabic name part
+        ("Benjamin Bennett", ["benjamin", "bennett"]),
+        ("Elena Albert", ["elena", "albert"]),
+        ("Alexander Elissa", ["alexander", "elissa"]),
+    ],
+)
+def test_a_particle_run_into_an_arabic_name_is_split_off(text: str, tokens: list[str]) -> None:
+    assert split_name(text) == tokens

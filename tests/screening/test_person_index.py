@@ -350,3 +350,28 @@ def test_name_parts_many_indexed_persons_share_count_less(shared_matcher: Person
     assert shared_matcher.score(prepared, shared_matcher.candidate(target)).score == pytest.approx(
         found_common[1].score
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "listed"),
+    [
+        ("Kareem Ben Ali", "Karim Benali"),
+        ("Karim Benali", "Kareem Ben Ali"),
+        ("Mohamed Elhassan", "Mohamed El Hassan"),
+        ("Mohamed El Hassan", "Mohamed Elhassan"),
+        ("Abubakar Mohammed", "Abu Bakr Mohammed"),
+        ("Abu Bakr Mohammed", "Abubakar Mohammed"),
+        ("Abdelrahman Hassan", "Abd al-Rahman Hassan"),
+        ("Abd al-Rahman Hassan", "Abdelrahman Hassan"),
+    ],
+)
+def test_a_particle_written_joined_is_found_written_apart(
+    shared_matcher: PersonMatcher, typed: str, listed: str
+) -> None:
+    """Through the index, as the officer screens: the person is nominated and returned at
+    the decision threshold, among others sharing a name part with it."""
+    index = PersonIndex(shared_matcher)
+    others = ["Karim Salah", "Ali Mansour", "Mohamed Ali", "Ahmed Hassan", "Omar Bakri"]
+    index.bulk_load([person(1, listed), *(person(n, o) for n, o in enumerate(others, 2))])
+    hits = index.search(PersonQuery(typed), None)
+    assert hits and hits[0].record_id == 1 and hits[0].decision

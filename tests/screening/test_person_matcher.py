@@ -624,3 +624,48 @@ def test_a_particle_is_no_counterpart_for_a_name(matcher: PersonMatcher) -> None
     tokens = {t.query: t for t in feature(result, "name").tokens}
     assert tokens["de"].how == "missing" and tokens["de"].candidate is None
     assert compare(matcher, "Kim de Man", "Kim de Man").score == 1.0
+
+
+# A particle (or 'Abu') written joined to the next name, against the same name written
+# apart: the same person, whichever side is listed and whichever is typed.
+JOINED_AND_APART = [
+    ("Kareem Ben Ali", "Karim Benali"),
+    ("Abdelrahman Hassan", "Abd al-Rahman Hassan"),
+    ("Abdulrahman Khalid", "Abdul Rahman Khalid"),
+    ("Mohamed Elhassan", "Mohamed El Hassan"),
+    ("Ahmed Alharbi", "Ahmed al-Harbi"),
+    ("Abu Bakr Mohammed", "Abubakar Mohammed"),
+    ("Ali Benali", "Ali Ben Ali"),
+    ("كريم بنعلي", "Karim Ben Ali"),
+]
+
+
+@pytest.mark.parametrize(("one", "other"), JOINED_AND_APART)
+def test_a_particle_written_joined_meets_it_written_apart(
+    matcher: PersonMatcher, one: str, other: str
+) -> None:
+    assert compare(matcher, one, other).score >= matcher.config.threshold
+    assert compare(matcher, other, one).score >= matcher.config.threshold
+
+
+# Different people whose names share their particles (and one name): the particles agreeing
+# must not carry the disagreeing name over the threshold, joined or apart.
+SHARING_PARTICLES = [
+    ("Ben Ali Karim", "Ben Salah Karim"),
+    ("Benali Karim", "Bensalah Karim"),
+    ("Ahmed Ben Ali", "Ahmed Ben Salah"),
+    ("Karim El Hassan", "Karim El Masri"),
+    ("Mohamed Elhassan", "Mohamed Elmasri"),
+    ("Abdel Karim Hassan", "Abdel Rahman Hassan"),
+    ("Abdelkarim Hassan", "Abdelrahman Hassan"),
+    ("Abu Bakr Hassan", "Abu Omar Hassan"),
+    ("Ahmed bin Khalid al-Harbi", "Ahmed bin Salem al-Harbi"),
+]
+
+
+@pytest.mark.parametrize(("one", "other"), SHARING_PARTICLES)
+def test_different_people_sharing_particles_stay_below_the_threshold(
+    matcher: PersonMatcher, one: str, other: str
+) -> None:
+    assert compare(matcher, one, other).score < matcher.config.threshold
+    assert compare(matcher, other, one).score < matcher.config.threshold

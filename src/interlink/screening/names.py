@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -163,6 +163,10 @@ PARTICLE_READINGS = {
     "abdal": "abd",
     "abdol": "abd",
     "abdu": "abd",
+    "abdur": "abd",  # the article assimilated: Abdur Rahman, Abdus Salam
+    "abdus": "abd",
+    "abduz": "abd",
+    "abdun": "abd",
     "عبد": "abd",
     **{
         p: p
@@ -192,10 +196,42 @@ PARTICLE_READINGS = {
     },
 }
 _ARABIC_ARTICLE = "ال"
+_AYN_MARKS = "'’ʿ`"  # an ayin or hamza transliterated: 'Abd, 'Ali, Bin'ali
 # Names that start with the letters of the article without having one (Ilyas, Elham).
 _NOT_ARTICLE = frozenset({"الياس", "اليسا", "الهام", "الفت"})
 _ABD_JOINED = ("abdul", "abdel", "abdal", "abdol")  # 'Abdulrahman' = abd + al + rahman
 _NOT_ABD_JOINED = frozenset({"la", "lah", "llah", "lahi", "ah"})  # Abdullah, Abdulla
+# A particle or 'Abu' run together with the next name ('Benali', 'Elhassan', 'Abubakar'):
+# split off only when the rest is a common Arabic name part, as 'Benjamin', 'Elena' or
+# 'Albert' hold the same letters and no particle. Split, both spellings meet token by token
+# in the matcher and in the index alike ('Karim Benali' / 'Kareem Ben Ali').
+_JOINED_PREFIXES = ("ben", "bin", "ibn", "el", "al", "abu", "abou", "بن", "ابو", "أبو")
+_JOINED_NAME_PARTS = frozenset(
+    {
+        # given names and the names that follow ben/bin/abu most
+        *("ali", "aly", "omar", "omer", "umar", "amar", "ammar", "amer", "amr"),
+        *("hassan", "hasan", "hussein", "husain", "hussain", "houssein", "hossain"),
+        *("ahmed", "ahmad", "hamed", "hamid", "hamza", "hamada"),
+        *("mohamed", "mohammed", "muhammad", "mohammad", "mohamad", "mhamed"),
+        *("salah", "saleh", "salih", "salem", "salim", "salama", "slimane", "sliman"),
+        *("youssef", "yousef", "yusuf", "youcef", "yousif", "younes", "yunus", "younis"),
+        *("moussa", "musa", "othman", "osman", "uthman", "khaled", "khalid", "khalil"),
+        *("karim", "kareem", "amin", "amine", "amir", "aziz", "abbas", "said", "saeed"),
+        *("sayed", "sayyid", "saad", "hadi", "habib", "hakim", "halim", "jaber", "jabir"),
+        *("bakr", "bakar", "baker", "bakir", "talib", "taleb", "tayeb", "taib", "zaid"),
+        *("zayed", "zeid", "rashid", "rachid", "rashed", "mansour", "mansur", "nasser"),
+        *("nasir", "nacer", "idris", "driss", "ismail", "brahim", "ibrahim", "yahya"),
+        *("yehia", "qasim", "kassem", "kacem", "mahdi", "mehdi", "mahmoud", "mahmud"),
+        *("mustafa", "moustafa", "mostafa", "sharif", "cherif", "chérif", "sherif"),
+        # family names usually written with the article (al-Masri, al-Harbi)
+        *("masri", "harbi", "otaibi", "qahtani", "ghamdi", "zahrani", "shehri", "dosari"),
+        *("mutairi", "anzi", "shammari", "baghdadi", "hashimi", "hashemi", "tamimi"),
+        *("shami", "jazairi", "maliki", "hakimi", "kuwaiti", "yemeni", "libi", "iraqi"),
+        *("sudani", "zawahiri", "awlaki", "qaeda", "asad", "assad", "bashir", "amri"),
+        # Arabic script: بنعلي, ابوبكر
+        *("علي", "عمر", "حسن", "حسين", "احمد", "محمد", "صالح", "سالم", "يوسف", "بكر"),
+    }
+)
 # Marks that belong to the previous letter: small kana, the long-vowel mark, Hebrew geresh.
 _ATTACHED = frozenset("ァィゥェォャュョヮヵヶーぁぃぅぇぉゃゅょゎ'׳’\"״")
 _PERSIAN_LETTERS = str.maketrans({"ی": "ي", "ک": "ك"})
@@ -224,7 +260,8 @@ def split_name(text: str) -> list[str]:
 def _particle_split(token: str) -> list[str]:
     """A particle written joined to its name, split off: the Arabic article (الحربي ->
     ال + حربي, عبدالرحمن -> عبد + ال + رحمن) and Latin "abd al-" names run together
-    ('abdulrahman' -> abd + al + rahman). Names of two letters after it stay whole."""
+    ('abdulrahman' -> abd + al + rahman), and bin/al/abu before a common Arabic name part
+    ('benali' -> ben + ali). Names of two letters after the article stay whole."""
     if token.startswith("عبد" + _ARABIC_ARTICLE) and len(token) >= 8:
         return ["عبد", _ARABIC_ARTICLE, token[5:]]
     if token.startswith(_ARABIC_ARTICLE) and len(token) >= 5 and token not in _NOT_ARTICLE:
@@ -233,6 +270,10 @@ def _particle_split(token: str) -> list[str]:
         rest = token[len(prefix) :]
         if token.startswith(prefix) and len(rest) >= 3 and rest not in _NOT_ABD_JOINED:
             return ["abd", "al", rest]
+    for prefix in _JOINED_PREFIXES:
+        rest = token[len(prefix) :].lstrip(_AYN_MARKS)  # al-Bin'ali
+        if token.startswith(prefix) and rest in _JOINED_NAME_PARTS:
+            return [prefix, rest]
     return [token]
 
 
@@ -414,6 +455,9 @@ class Token:
     latin: str  # the best spelling (kept apart: read in every comparison)
     is_initial: bool
     is_particle: bool
+    # part of a Han name written unspaced (刘桂英 -> 刘, 桂英): a Chinese name, which the
+    # maintained readings spell exactly, not a foreign name written by sound
+    native_name: bool = False
 
     @classmethod
     def make(
@@ -452,7 +496,7 @@ class NameAnalyzer:
         return found
 
     def _make_token(self, raw: str) -> Token:
-        particle = PARTICLE_READINGS.get(raw)
+        particle = PARTICLE_READINGS.get(raw.strip(_AYN_MARKS))
         if particle is not None:
             return Token.make(particle, Script.LATIN, (particle,), (1.0,))
         script = token_script(raw)
@@ -465,7 +509,7 @@ class NameAnalyzer:
     def analyze(self, name: str) -> tuple[Token, ...]:
         """Tokens of a name. A Han or Hangul name written as one word of 2 to 4 characters
         is read as family name + given name (王小明 -> 王, 小明; four characters as two and two:
-        欧阳小明, 安倍晋三), as it is usually romanised."""
+        欧阳小明, 安倍晋三), as it is usually romanised; Han parts are marked `native_name`."""
         raw = split_name(name)
         if (
             len(raw) == 1
@@ -473,7 +517,10 @@ class NameAnalyzer:
             and token_script(raw[0]) in (Script.HAN, Script.HANGUL)
         ):
             family = 2 if len(raw[0]) == 4 else 1  # 欧阳, 安倍, 남궁: two-character names
-            raw = [raw[0][:family], raw[0][family:]]
+            parts = (self.token(raw[0][:family]), self.token(raw[0][family:]))
+            if parts[0].script is Script.HAN:
+                parts = tuple(replace(t, native_name=True) for t in parts)
+            return tuple(t for t in parts if t.text and t.latin)
         tokens = (self.token(t) for t in raw)
         return tuple(t for t in tokens if t.text and t.latin)
 
