@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from rapidfuzz.distance import OSA
@@ -669,3 +670,49 @@ def test_different_people_sharing_particles_stay_below_the_threshold(
 ) -> None:
     assert compare(matcher, one, other).score < matcher.config.threshold
     assert compare(matcher, other, one).score < matcher.config.threshold
+
+
+def test_an_unspaced_chinese_name_needs_its_exact_reading(matcher: PersonMatcher) -> None:
+    """刘桂英 is Liu Guiying (pinyin) or Liu Kuei-ying (Wade-Giles); Liu Cuiying (翠英) is
+    one letter off that reading and another person (a real OFAC false match before)."""
+    threshold = matcher.config.threshold
+    assert compare(matcher, "刘桂英", "LIU, Guiying").score >= threshold
+    assert compare(matcher, "刘桂英", "Liu Kuei-ying").score >= threshold
+    assert compare(matcher, "刘桂英", "LIU, Cuiying").score < threshold
+    assert compare(matcher, "张建华", "ZHANG, Jian").score < threshold
+
+
+def test_a_long_transcription_counts_like_a_written_agreement(matcher: PersonMatcher) -> None:
+    """A foreign name written by sound in three or more Han characters agrees by chance far
+    less often than a short native name: its agreement is not discounted."""
+    cfg = matcher.config
+    discounted = PersonMatcher(replace(cfg, transcription_weight=cfg.transliteration_weight))
+    assert compare(matcher, "克里斯蒂 莱莫斯", "Christie Lemos").score >= cfg.threshold
+    ours, theirs = (
+        feature(compare(m, "克里斯蒂 莱莫斯", "Christie Lemos"), "name").tokens[0]
+        for m in (matcher, discounted)
+    )
+    assert ours.how == "transliteration" and ours.agreement > 0.5
+    assert theirs.agreement == pytest.approx(cfg.transliteration_weight * ours.agreement)
+    # a two-character token is discounted as before
+    short = [
+        feature(compare(m, "王 小明", "Wang Xiaoming"), "name").tokens[1]
+        for m in (matcher, discounted)
+    ]
+    assert short[0].agreement == short[1].agreement > 0.0
+
+
+def test_a_generation_left_out_of_a_long_name_costs_less(matcher: PersonMatcher) -> None:
+    threshold = matcher.config.threshold
+    # the query names the grandfather, the list does not
+    assert compare(matcher, "احمد خالد منصور الحربي", "Ahmed Khalid al-Harbi").score >= threshold
+    # ... but a father who disagrees is another person
+    assert compare(matcher, "احمد خالد منصور الحربي", "Ahmed Saeed al-Harbi").score < threshold
+
+
+def test_abd_left_over_costs_a_name(matcher: PersonMatcher) -> None:
+    """'Abdul Hussein' is another name than Hussein: 'abd' agreeing says little, but left
+    without counterpart before a paired name it costs a name, not a particle."""
+    threshold = matcher.config.threshold
+    assert compare(matcher, "عباس الحسيني", "ABBAS, Hussein").score >= threshold
+    assert compare(matcher, "عباس الحسيني", "ABBAS, Abdul Hussein").score < threshold

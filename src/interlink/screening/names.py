@@ -265,7 +265,7 @@ def _particle_split(token: str) -> list[str]:
     if token.startswith("عبد" + _ARABIC_ARTICLE) and len(token) >= 8:
         return ["عبد", _ARABIC_ARTICLE, token[5:]]
     if token.startswith(_ARABIC_ARTICLE) and len(token) >= 5 and token not in _NOT_ARTICLE:
-        return [_ARABIC_ARTICLE, token[2:]]
+        return [_ARABIC_ARTICLE, *_particle_split(token[2:])]  # البنعمر: al + bin + omar
     for prefix in _ABD_JOINED:
         rest = token[len(prefix) :]
         if token.startswith(prefix) and len(rest) >= 3 and rest not in _NOT_ABD_JOINED:

@@ -219,6 +219,10 @@ class MatchConfig:
     # 'Jack', 존 'John'; weighing those 0.5 cost Korean rank-1 0.1 point.)
     han_character_weight: float = 0.5
     extra_query_weight: float = 0.5  # a query token the candidate lacks
+    # ... in a query of `long_name_tokens` names or more (particles not counted): a nasab
+    # chain or a name with its patronymic, where lists often leave a generation out
+    long_name_tokens: int = 4
+    extra_query_weight_long: float = 0.3
     extra_candidate_weight: float = 0.3  # a candidate token the query lacks (middle name)
     # ... unless the query is written in Han or Hangul: such names have no middle names and
     # write every syllable, so 李宇 (Li Yu) is not 'LI, Cheng Yu' short of a middle name but
@@ -402,6 +406,14 @@ class PersonMatcher:
             a.text, b.text, similarity, across * _ramp(similarity, floor, ceiling), how
         )
 
+    def query_missing_weight(self, tokens: Sequence[Token]) -> float:
+        """What a query token without counterpart weighs, times its weight."""
+        cfg = self.config
+        names = sum(not t.is_particle for t in tokens)
+        return (
+            cfg.extra_query_weight_long if names >= cfg.long_name_tokens else cfg.extra_query_weight
+        )
+
     def is_long(self, token: Token) -> bool:
         """A Han, Hangul or Kana token of `transcription_length` characters or more."""
         return token.script in TRANSCRIBED and len(token.text) >= self.config.transcription_length
@@ -461,7 +473,7 @@ class PersonMatcher:
         chosen = {i: j for i, j in chosen.items() if _may_pair(tokens[i], other[j])}
         total = sum(weights[i] * pairs[i][j].agreement for i, j in chosen.items())
         mass = sum(weights[i] for i in chosen)
-        mass += cfg.extra_query_weight * sum(
+        mass += self.query_missing_weight(tokens) * sum(
             self._missing_weight(t, weights[i], i + 1 in chosen)
             for i, t in enumerate(tokens)
             if i not in chosen
