@@ -4,8 +4,9 @@ against Latin-spelled persons, with the peers measured on the same queries. Prin
 For each Wikidata dev set, `--size` persons with a two-token Latin name are imported with
 `interlink records import` (FtM JSON lines, owned by MA, visible to all) into a fresh
 SQLite data folder, then their native spellings, and `--unlisted` native names of persons
-who were not imported, are screened with `interlink screen batch --as FR` (limit 5,
-threshold 0.7). What is counted is what the answer shows:
+who were not imported, are screened with `interlink screen batch --as MA` (limit 5,
+threshold 0.7; as the owner, since a person circulates to other members only under a
+request in force). What is counted is what the answer shows:
 
 - rank-1: the first hit returned (the service returns hits at 0.55 and above) is the true
   person; a true person ranked first at 0.40 is a miss, as it is for the officer;
@@ -85,7 +86,9 @@ from names_quality import (
 FLOOR = 0.55  # the service's reporting floor (PersonIndex.min_score)
 THRESHOLD = 0.7  # the decision threshold
 LIMIT = 5  # hits per row, as `interlink screen batch` by default
-OWNER, VIEWER = "MA", "FR"
+# Screened as the owning bureau: a person circulates to other members only under a request
+# in force (records.circulation), so a fresh import is seen by its owner alone.
+OWNER = VIEWER = "MA"
 INTERLINK = Path(sys.executable).with_name("interlink")
 
 Row = tuple[str, str, str]  # raw Latin, Latin form, native
