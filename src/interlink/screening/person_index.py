@@ -261,7 +261,6 @@ class PersonIndex:
         self._skeleton_marks = np.zeros(0, np.int64)  # scratch for `_distinct` over them
         self._best_consonants = np.empty(1024, object)  # and consonants (abjad comparisons)
         self._form_scripts = np.zeros(1024, np.int8)  # index into _SCRIPTS
-        self._form_long = np.zeros(1024, bool)  # a long transcription (PersonMatcher.is_long)
         self._form_persons = np.zeros(1024, np.int32)  # persons holding each form
         self._postings: list[array] = []
         self._keys: dict[str, array] = {}
@@ -358,7 +357,6 @@ class PersonIndex:
             self._best_skeletons = np.concatenate([self._best_skeletons, np.zeros(form, np.int32)])
             self._best_consonants = np.concatenate([self._best_consonants, np.empty(form, object)])
             self._form_scripts = np.concatenate([self._form_scripts, np.zeros(form, np.int8)])
-            self._form_long = np.concatenate([self._form_long, np.zeros(form, bool)])
             self._form_persons = np.concatenate([self._form_persons, np.zeros(form, np.int32)])
         self._best_spellings[form] = token.latin
         sound = skeleton(token.latin)
@@ -368,7 +366,6 @@ class PersonIndex:
         self._best_skeletons[form] = self._skeleton_ids[sound]
         self._best_consonants[form] = consonants(token.latin)
         self._form_scripts[form] = _SCRIPTS.index(token.script)
-        self._form_long[form] = self.matcher.is_long(token)
         for key in blocking_keys(token, self.index_spellings):
             self._keys.setdefault(key, array("i")).append(form)
             for variant in deletions(key):
@@ -680,14 +677,6 @@ class PersonIndex:
                 [self.matcher.ramp(token.script, s) for s in _SCRIPTS], np.float32
             )
         floor, ceiling = ramps[self._form_scripts[forms]].T
-        shift = self.matcher.config.transcription_ceiling_shift
-        if shift and across.any():  # as in PersonMatcher._token_match: the native side's length
-            long = (
-                self._form_long[forms]
-                if token.script is Script.LATIN
-                else self.matcher.is_long(token)
-            )
-            ceiling = ceiling - np.float32(shift) * (across & long)
         agreement = np.clip((similarity - floor) / (ceiling - floor), 0.0, 1.0)
         # Transliterated agreements are left whole here (the matcher counts them at
         # `transliteration_weight`): still a bound, and the share of persons agreeing with a

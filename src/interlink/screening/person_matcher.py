@@ -194,7 +194,6 @@ class MatchConfig:
     # the short native names that agreed by chance with listed ones.
     transcription_length: int = 3
     transcription_weight: float = 1.0
-    transcription_ceiling_shift: float = 0.05
     # A particle (al, bin, van, de) agreeing says little of who it is: half the Arabic names
     # hold 'al'. One left without counterpart weighs `missing_particle_weight` (times the
     # weight of an unmatched token): "Daniel Maurice" is no better a "Maurice de Daniel"
@@ -374,7 +373,7 @@ class PersonMatcher:
         cfg = self.config
         if a.script is b.script and a.text == b.text:
             return TokenMatch(a.text, b.text, 1.0, 1.0, "exact")
-        across, long = 1.0, False
+        across = 1.0
         if a.script is not b.script:
             long = self.is_long(b if a.script is Script.LATIN else a)
             across = cfg.transcription_weight if long else cfg.transliteration_weight
@@ -385,8 +384,6 @@ class PersonMatcher:
             similarity = spelling_similarity(a, b)
         how = "spelling" if a.script is b.script is Script.LATIN else "transliteration"
         floor, ceiling = self.ramp(a.script, b.script)
-        if long:
-            ceiling -= cfg.transcription_ceiling_shift
         if how == "transliteration" and (len(a.text) == 1 or len(b.text) == 1):
             # the best of the many spellings of one character (马: 'ma', 'man', 'mah') is
             # close to some short name by chance
