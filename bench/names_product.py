@@ -362,7 +362,7 @@ def product_hits(case: Case) -> tuple[list[list[tuple[int, float]]], float]:
             [
                 (int(external[h["record_id"]][1:]), float(h["score"]))
                 for h in answer["hits"]
-                if h.get("kind") == "person"
+                if h.get("record_kind", h.get("kind")) == "person"
             ]
         )
     return hits, seconds
