@@ -237,3 +237,68 @@ def test_index_bounds_scores_with_the_sound_skeletons_like_the_matcher() -> None
     hits = index.search(query, None, min_score=direct.score - 0.01)
     assert [h.record_id for h in hits] == [1]
     assert hits[0].score == pytest.approx(direct.score)
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        # the Arabic article and "abd al-" written joined are split off
+        ("الحربي", ["ال", "حربي"]),
+        ("عبدالرحمن", ["عبد", "ال", "رحمن"]),
+        ("Abdulrahman", ["abd", "al", "rahman"]),
+        ("abdelkader", ["abd", "al", "kader"]),
+        # ... but not from names that only look so
+        ("الياس", ["الياس"]),
+        ("Abdullah", ["abdullah"]),
+        ("Abdulla", ["abdulla"]),
+        ("الله", ["الله"]),
+        ("Albert", ["albert"]),
+    ],
+)
+def test_particles_written_joined_are_split_off(text: str, tokens: list[str]) -> None:
+    assert split_name(text) == tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("الشيخ محمد الحربي", ["محمد", "ال", "حربي"]),
+        ("Sheikh Ahmed Yassin", ["ahmed", "yassin"]),
+        ("Haji Bagcho", ["haji", "bagcho"]),  # two tokens: Haji may be the name
+    ],
+)
+def test_honorifics_are_dropped_only_before_two_more_tokens(text: str, tokens: list[str]) -> None:
+    assert split_name(text) == tokens
+
+
+def test_particles_of_any_script_and_spelling_read_as_one(analyzer: NameAnalyzer) -> None:
+    one = analyzer.analyze("محمد بن سلمان آل سعود")
+    other = analyzer.analyze("Mohammed ibn Salman el-Saud")
+    assert [t.text for t in one if t.is_particle] == ["bin", "al"]
+    assert [t.text for t in other if t.is_particle] == ["bin", "al"]
+    assert next(t.text for t in analyzer.analyze("Abdul Karim")) == "abd"
+    assert not analyzer.token("binyamin").is_particle
+
+
+def test_a_four_character_han_or_hangul_name_splits_two_and_two(analyzer: NameAnalyzer) -> None:
+    assert [t.text for t in analyzer.analyze("安倍晋三")] == ["安倍", "晋三"]
+    assert [t.text for t in analyzer.analyze("남궁민수")] == ["남궁", "민수"]
+    assert [t.text for t in analyzer.analyze("王小明")] == ["王", "小明"]
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Karim Benali", ["karim", "ben", "ali"]),
+        ("Elhassan", ["el", "hassan"]),
+        ("Abubakar", ["abu", "bakar"]),
+        ("Alharbi", ["al", "harbi"]),
+        ("بنعلي", ["بن", "علي"]),
+        # the same letters, no particle: the rest is no Arabic name part
+        ("Benjamin Bennett", ["benjamin", "bennett"]),
+        ("Elena Albert", ["elena", "albert"]),
+        ("Alexander Elissa", ["alexander", "elissa"]),
+    ],
+)
+def test_a_particle_run_into_an_arabic_name_is_split_off(text: str, tokens: list[str]) -> None:
+    assert split_name(text) == tokens

@@ -400,3 +400,44 @@ def test_latin_queries_find_native_script_persons_as_the_matcher_scores_them(
             and _reached_through_a_token(result)
         }
         assert expected <= found, (name, expected - found)
+
+
+@pytest.mark.parametrize(
+    ("typed", "listed"),
+    [
+        ("Kareem Ben Ali", "Karim Benali"),
+        ("Karim Benali", "Kareem Ben Ali"),
+        ("Mohamed Elhassan", "Mohamed El Hassan"),
+        ("Mohamed El Hassan", "Mohamed Elhassan"),
+        ("Abubakar Mohammed", "Abu Bakr Mohammed"),
+        ("Abu Bakr Mohammed", "Abubakar Mohammed"),
+        ("Abdelrahman Hassan", "Abd al-Rahman Hassan"),
+        ("Abd al-Rahman Hassan", "Abdelrahman Hassan"),
+    ],
+)
+def test_a_particle_written_joined_is_found_written_apart(
+    shared_matcher: PersonMatcher, typed: str, listed: str
+) -> None:
+    """Through the index, as the officer screens: the person is nominated and returned at
+    the decision threshold, among others sharing a name part with it."""
+    index = PersonIndex(shared_matcher)
+    others = ["Karim Salah", "Ali Mansour", "Mohamed Ali", "Ahmed Hassan", "Omar Bakri"]
+    index.bulk_load([person(1, listed), *(person(n, o) for n, o in enumerate(others, 2))])
+    hits = index.search(PersonQuery(typed), None)
+    assert hits and hits[0].record_id == 1 and hits[0].decision
+
+
+def test_a_long_name_missing_a_generation_is_found_at_its_exact_score(
+    shared_matcher: PersonMatcher,
+) -> None:
+    """A long query's missing tokens cost less (MatchConfig.extra_query_weight_long): the
+    index's bound must use the same cost, or it prunes the person below the exact score."""
+    listed = person(1, "Ahmed Khalid al-Harbi")
+    index = PersonIndex(shared_matcher)
+    index.bulk_load([listed, person(2, "Ahmed Saeed al-Otaibi"), person(3, "Khalid Mansour")])
+    query = PersonQuery("احمد خالد منصور الحربي")
+    exact = shared_matcher.score(index.prepare(query), shared_matcher.candidate(listed)).score
+    assert exact >= shared_matcher.config.threshold
+    hits = index.search(query, None, min_score=exact - 0.01)
+    assert [h.record_id for h in hits][:1] == [1]
+    assert hits[0].score == pytest.approx(exact)

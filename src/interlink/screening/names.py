@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -30,6 +30,7 @@ from anyascii import anyascii
 from rigour.text.scripts import text_scripts
 
 from interlink.screening.model import MODEL_PATH
+from interlink.screening.readings import EVERY_READING, Reading, readings
 
 
 class Script(enum.StrEnum):
@@ -79,15 +80,41 @@ _TITLES = frozenset(
         "srta",
     }
 )
+# Honorifics before a name (sheikh, hajji, al-sayyid): dropped while more than two tokens
+# remain, as some are also given names ("Haji Bagcho").
+_HONORIFICS = frozenset(
+    {
+        "sheikh",
+        "shaikh",
+        "sheik",
+        "shaykh",
+        "haji",
+        "hajji",
+        "hajj",
+        "mullah",
+        "mulla",
+        "الشيخ",
+        "شيخ",
+        "الحاج",
+        "حاج",
+        "السيد",
+        "الملا",
+        "ملا",
+        "الامام",
+        "الإمام",
+        "الأستاذ",
+        "الاستاذ",
+        "الدكتور",
+        "دكتور",
+    }
+)
 # Connecting particles carry little identity: they weigh less in a name comparison.
 PARTICLES = frozenset(
     {
         "al",
-        "el",
         "bin",
-        "ben",
-        "ibn",
         "bint",
+        "abd",
         "de",
         "da",
         "das",
@@ -111,6 +138,100 @@ PARTICLES = frozenset(
         "ag",
     }
 )
+# One particle, many spellings and scripts: each is read as the Latin particle above, so
+# that 'ibn' meets 'bin' and بن, 'el-' meets 'al-' and ال, 'Abdul' meets 'Abd' and عبد (the
+# first part of the "abd al-" names) exactly.
+PARTICLE_READINGS = {
+    "bin": "bin",
+    "ibn": "bin",
+    "ben": "bin",
+    "bn": "bin",
+    "بن": "bin",
+    "ابن": "bin",
+    "إبن": "bin",
+    "בן": "bin",
+    "bint": "bint",
+    "binti": "bint",
+    "بنت": "bint",
+    "al": "al",
+    "el": "al",
+    "ال": "al",
+    "آل": "al",
+    "abd": "abd",
+    "abdul": "abd",
+    "abdel": "abd",
+    "abdal": "abd",
+    "abdol": "abd",
+    "abdu": "abd",
+    "abdur": "abd",  # the article assimilated: Abdur Rahman, Abdus Salam
+    "abdus": "abd",
+    "abduz": "abd",
+    "abdun": "abd",
+    "عبد": "abd",
+    **{
+        p: p
+        for p in (
+            "de",
+            "da",
+            "das",
+            "do",
+            "dos",
+            "del",
+            "della",
+            "di",
+            "du",
+            "van",
+            "von",
+            "der",
+            "den",
+            "la",
+            "le",
+            "ter",
+            "ten",
+            "y",
+            "zu",
+            "ould",
+            "ag",
+        )
+    },
+}
+_ARABIC_ARTICLE = "ال"
+_AYN_MARKS = "'’ʿ`"  # an ayin or hamza transliterated: 'Abd, 'Ali, Bin'ali
+# Names that start with the letters of the article without having one (Ilyas, Elham).
+_NOT_ARTICLE = frozenset({"الياس", "اليسا", "الهام", "الفت"})
+_ABD_JOINED = ("abdul", "abdel", "abdal", "abdol")  # 'Abdulrahman' = abd + al + rahman
+_NOT_ABD_JOINED = frozenset({"la", "lah", "llah", "lahi", "ah"})  # Abdullah, Abdulla
+# A particle or 'Abu' run together with the next name ('Benali', 'Elhassan', 'Abubakar'):
+# split off only when the rest is a common Arabic name part, as 'Benjamin', 'Elena' or
+# 'Albert' hold the same letters and no particle. Split, both spellings meet token by token
+# in the matcher and in the index alike ('Karim Benali' / 'Kareem Ben Ali').
+_JOINED_PREFIXES = ("ben", "bin", "ibn", "el", "al", "abu", "abou", "بن", "ابو", "أبو")
+_JOINED_NAME_PARTS = frozenset(
+    {
+        # given names and the names that follow ben/bin/abu most
+        *("ali", "aly", "omar", "omer", "umar", "amar", "ammar", "amer", "amr"),
+        *("hassan", "hasan", "hussein", "husain", "hussain", "houssein", "hossain"),
+        *("ahmed", "ahmad", "hamed", "hamid", "hamza", "hamada"),
+        *("mohamed", "mohammed", "muhammad", "mohammad", "mohamad", "mhamed"),
+        *("salah", "saleh", "salih", "salem", "salim", "salama", "slimane", "sliman"),
+        *("youssef", "yousef", "yusuf", "youcef", "yousif", "younes", "yunus", "younis"),
+        *("moussa", "musa", "othman", "osman", "uthman", "khaled", "khalid", "khalil"),
+        *("karim", "kareem", "amin", "amine", "amir", "aziz", "abbas", "said", "saeed"),
+        *("sayed", "sayyid", "saad", "hadi", "habib", "hakim", "halim", "jaber", "jabir"),
+        *("bakr", "bakar", "baker", "bakir", "talib", "taleb", "tayeb", "taib", "zaid"),
+        *("zayed", "zeid", "rashid", "rachid", "rashed", "mansour", "mansur", "nasser"),
+        *("nasir", "nacer", "idris", "driss", "ismail", "brahim", "ibrahim", "yahya"),
+        *("yehia", "qasim", "kassem", "kacem", "mahdi", "mehdi", "mahmoud", "mahmud"),
+        *("mustafa", "moustafa", "mostafa", "sharif", "cherif", "chérif", "sherif"),
+        # family names usually written with the article (al-Masri, al-Harbi)
+        *("masri", "harbi", "otaibi", "qahtani", "ghamdi", "zahrani", "shehri", "dosari"),
+        *("mutairi", "anzi", "shammari", "baghdadi", "hashimi", "hashemi", "tamimi"),
+        *("shami", "jazairi", "maliki", "hakimi", "kuwaiti", "yemeni", "libi", "iraqi"),
+        *("sudani", "zawahiri", "awlaki", "qaeda", "asad", "assad", "bashir", "amri"),
+        # Arabic script: بنعلي, ابوبكر
+        *("علي", "عمر", "حسن", "حسين", "احمد", "محمد", "صالح", "سالم", "يوسف", "بكر"),
+    }
+)
 # Marks that belong to the previous letter: small kana, the long-vowel mark, Hebrew geresh.
 _ATTACHED = frozenset("ァィゥェォャュョヮヵヶーぁぃぅぇぉゃゅょゎ'׳’\"״")
 _PERSIAN_LETTERS = str.maketrans({"ی": "ي", "ک": "ك"})
@@ -119,6 +240,7 @@ _UNIT_JOIN = " "  # joins the graphemes of a multi-grapheme model unit
 
 ABJADS = frozenset({Script.ARABIC, Script.HEBREW})  # scripts that mostly omit vowels
 ICU_CONFIDENCE = 0.9  # ICU's standard romanisation joins the n-best list at this confidence
+READING_CONFIDENCE = 0.9  # so do the readings of the maintained dictionaries (readings.py)
 
 _ICU_LATIN = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
 _ICU_SIMPLIFIED = icu.Transliterator.createInstance("Traditional-Simplified")
@@ -128,9 +250,31 @@ def split_name(text: str) -> list[str]:
     """Raw tokens of a name: NFKC, case-folded, split on separators, leading titles off."""
     text = unicodedata.normalize("NFKC", text).casefold()
     tokens = [t for t in _SEPARATORS.split(text) if t.strip("'’׳\"")]
-    while len(tokens) > 1 and tokens[0] in _TITLES:
+    while (len(tokens) > 1 and tokens[0] in _TITLES) or (
+        len(tokens) > 2 and tokens[0] in _HONORIFICS
+    ):
         tokens.pop(0)
-    return tokens
+    return [part for token in tokens for part in _particle_split(token)]
+
+
+def _particle_split(token: str) -> list[str]:
+    """A particle written joined to its name, split off: the Arabic article (الحربي ->
+    ال + حربي, عبدالرحمن -> عبد + ال + رحمن) and Latin "abd al-" names run together
+    ('abdulrahman' -> abd + al + rahman), and bin/al/abu before a common Arabic name part
+    ('benali' -> ben + ali). Names of two letters after the article stay whole."""
+    if token.startswith("عبد" + _ARABIC_ARTICLE) and len(token) >= 8:
+        return ["عبد", _ARABIC_ARTICLE, token[5:]]
+    if token.startswith(_ARABIC_ARTICLE) and len(token) >= 5 and token not in _NOT_ARTICLE:
+        return [_ARABIC_ARTICLE, *_particle_split(token[2:])]  # البنعمر: al + bin + omar
+    for prefix in _ABD_JOINED:
+        rest = token[len(prefix) :]
+        if token.startswith(prefix) and len(rest) >= 3 and rest not in _NOT_ABD_JOINED:
+            return ["abd", "al", rest]
+    for prefix in _JOINED_PREFIXES:
+        rest = token[len(prefix) :].lstrip(_AYN_MARKS)  # al-Bin'ali
+        if token.startswith(prefix) and rest in _JOINED_NAME_PARTS:
+            return [prefix, rest]
+    return [token]
 
 
 def token_script(token: str) -> Script:
@@ -203,13 +347,22 @@ class ScriptModel:
 class Romanizer:
     """Latin spellings of a token, n-best, from the shipped model (or ICU as a fallback)."""
 
-    def __init__(self, models: Mapping[Script, ScriptModel], *, beam: int = 16) -> None:
+    def __init__(
+        self,
+        models: Mapping[Script, ScriptModel],
+        *,
+        beam: int = 16,
+        readings: frozenset[Reading] = EVERY_READING,
+    ) -> None:
         self.models = dict(models)
         self.beam = beam
+        self.readings = readings
         self._fallback: dict[str, tuple[tuple[str, float], ...]] = {}
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> Romanizer:
+    def load(
+        cls, path: Path = MODEL_PATH, *, readings: frozenset[Reading] = EVERY_READING
+    ) -> Romanizer:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             data = json.load(handle)
         models = {
@@ -223,7 +376,7 @@ class Romanizer:
             )
             for name, spec in data["scripts"].items()
         }
-        return cls(models)
+        return cls(models, readings=readings)
 
     def ramp(self, script: Script) -> tuple[float, float] | None:
         model = self.models.get(script)
@@ -244,11 +397,20 @@ class Romanizer:
             return [(standard, 1.0)]
         top = best[0][1]
         found = [(text, 0.5 + 0.5 * math.exp((lp - top) / len(units))) for text, lp in best]
-        # ICU's romanisation is the standard one for native names (pinyin for 习近平)
-        if standard and standard not in {text for text, _ in found}:
-            found.append((standard, ICU_CONFIDENCE))
-            found.sort(key=lambda pair: -pair[1])
-        return found
+        # ICU's romanisation is the standard one for native names (pinyin for 习近平), and
+        # the maintained dictionaries' readings are how the script's own people are spelled
+        # (a reading the model also guessed takes the higher confidence)
+        known = dict(found)
+        for text, confidence in (
+            (standard, ICU_CONFIDENCE),
+            *(
+                (latin_form(r), READING_CONFIDENCE)
+                for r in readings(token, script.value, self.readings)
+            ),
+        ):
+            if text and known.get(text, 0.0) < confidence:
+                known[text] = confidence
+        return sorted(known.items(), key=lambda pair: -pair[1])
 
     def _options(self, model: ScriptModel, unit: str) -> tuple[tuple[str, float], ...]:
         found = model.units.get(unit)
@@ -293,6 +455,9 @@ class Token:
     latin: str  # the best spelling (kept apart: read in every comparison)
     is_initial: bool
     is_particle: bool
+    # part of a Han name written unspaced (刘桂英 -> 刘, 桂英): a Chinese name, which the
+    # maintained readings spell exactly, not a foreign name written by sound
+    native_name: bool = False
 
     @classmethod
     def make(
@@ -331,6 +496,9 @@ class NameAnalyzer:
         return found
 
     def _make_token(self, raw: str) -> Token:
+        particle = PARTICLE_READINGS.get(raw.strip(_AYN_MARKS))
+        if particle is not None:
+            return Token.make(particle, Script.LATIN, (particle,), (1.0,))
         script = token_script(raw)
         text = latin_form(raw) if script is Script.LATIN else raw
         pairs = self.romanizer.spellings(raw, script, self.limit)
@@ -340,14 +508,19 @@ class NameAnalyzer:
 
     def analyze(self, name: str) -> tuple[Token, ...]:
         """Tokens of a name. A Han or Hangul name written as one word of 2 to 4 characters
-        is read as family name + given name (王小明 -> 王, 小明), as it is usually romanised."""
+        is read as family name + given name (王小明 -> 王, 小明; four characters as two and two:
+        欧阳小明, 安倍晋三), as it is usually romanised; Han parts are marked `native_name`."""
         raw = split_name(name)
         if (
             len(raw) == 1
             and 2 <= len(raw[0]) <= 4
             and token_script(raw[0]) in (Script.HAN, Script.HANGUL)
         ):
-            raw = [raw[0][0], raw[0][1:]]
+            family = 2 if len(raw[0]) == 4 else 1  # 欧阳, 安倍, 남궁: two-character names
+            parts: tuple[Token, ...] = (self.token(raw[0][:family]), self.token(raw[0][family:]))
+            if parts[0].script is Script.HAN:
+                parts = tuple(replace(t, native_name=True) for t in parts)
+            return tuple(t for t in parts if t.text and t.latin)
         tokens = (self.token(t) for t in raw)
         return tuple(t for t in tokens if t.text and t.latin)
 

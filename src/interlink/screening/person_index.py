@@ -161,7 +161,11 @@ def _name_bounds(
 
 
 def _nominating_thresholds(
-    similar: list[_Similar | None], weights: list[float], cfg: MatchConfig, goal: float
+    similar: list[_Similar | None],
+    weights: list[float],
+    cfg: MatchConfig,
+    goal: float,
+    missing: float,
 ) -> list[float]:
     """Per query token, how much a form must agree with it to nominate its persons, such
     that a person below every threshold has a name bound (`_name_bounds`) under `goal`.
@@ -174,7 +178,7 @@ def _nominating_thresholds(
     allowed while D <= g e W), and the nominating tokens P then need
     t = (g e W + g (1 - e) w(P) - D) / w(P). Of the allowed splits, the one nominating the
     fewest persons."""
-    missing, total = cfg.extra_query_weight, sum(weights)
+    total = sum(weights)
     price = goal * (1.0 - missing)  # what a kept token must agree to pay for its weight
     searched = [i for i, found in enumerate(similar) if found is not None]
     initials = sum(
@@ -485,15 +489,14 @@ class PersonIndex:
             return _EMPTY
         self._weigh(prepared, similar)
         weights = list(prepared.weights)
+        missing = self.matcher.query_missing_weight(prepared.tokens)
         most = self._qualifier_most(prepared)
 
         def nominees(goal: float) -> tuple[np.ndarray, np.ndarray]:
-            thresholds = _nominating_thresholds(similar, weights, cfg, goal)
+            thresholds = _nominating_thresholds(similar, weights, cfg, goal, missing)
             slots = self._nominees(similar, thresholds, viewer_country, viewer_org_id)
             kept = np.minimum(self._columns.shortest[slots], len(weights))
-            bounds = _name_bounds(
-                self._best_agreements(slots, similar), weights, cfg.extra_query_weight, kept
-            )
+            bounds = _name_bounds(self._best_agreements(slots, similar), weights, missing, kept)
             return slots, bounds + self._qualifier_bound(prepared, slots)
 
         goal = floor - most

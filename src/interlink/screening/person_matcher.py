@@ -36,6 +36,7 @@ from rapidfuzz.distance import OSA
 from interlink.core.access import Visibility
 from interlink.screening.names import (
     ABJADS,
+    READING_CONFIDENCE,
     VOWELS,
     NameAnalyzer,
     Script,
@@ -188,7 +189,17 @@ class MatchConfig:
     # times as often as Latin ones (1.03 % against 0.19 %); at 0.9, 0.32 %. Ranking is
     # unchanged; recall at the threshold falls (Chinese 75.5 to 64.5 %). 1.0 turns it off.
     transliteration_weight: float = 0.9
-    particle_weight: float = 0.5
+    # ... except for a Han, Hangul or Kana token of `transcription_length` characters or
+    # more: such long tokens are foreign names written by sound (克里斯蒂 Christie), not
+    # the short native names that agreed by chance with listed ones.
+    transcription_length: int = 3
+    transcription_weight: float = 1.0
+    # A particle (al, bin, van, de) agreeing says little of who it is: half the Arabic names
+    # hold 'al'. One left without counterpart weighs `missing_particle_weight` (times the
+    # weight of an unmatched token): "Daniel Maurice" is no better a "Maurice de Daniel"
+    # for the particle being cheap.
+    particle_weight: float = 0.1
+    missing_particle_weight: float = 0.5
     # A common name says less: with an index, each query token weighs by the share of the
     # indexed persons with a name part agreeing with it at least `common_agreement`, as in
     # Fellegi-Sunter term-frequency weights: 1 up to `rare_share`, then ln(1/share) /
@@ -207,6 +218,10 @@ class MatchConfig:
     # 'Jack', 존 'John'; weighing those 0.5 cost Korean rank-1 0.1 point.)
     han_character_weight: float = 0.5
     extra_query_weight: float = 0.5  # a query token the candidate lacks
+    # ... in a query of `long_name_tokens` names or more (particles not counted): a nasab
+    # chain or a name with its patronymic, where lists often leave a generation out
+    long_name_tokens: int = 4
+    extra_query_weight_long: float = 0.3
     extra_candidate_weight: float = 0.3  # a candidate token the query lacks (middle name)
     # ... unless the query is written in Han or Hangul: such names have no middle names and
     # write every syllable, so 李宇 (Li Yu) is not 'LI, Cheng Yu' short of a middle name but
@@ -358,7 +373,10 @@ class PersonMatcher:
         cfg = self.config
         if a.script is b.script and a.text == b.text:
             return TokenMatch(a.text, b.text, 1.0, 1.0, "exact")
-        across = cfg.transliteration_weight if a.script is not b.script else 1.0
+        across = 1.0
+        if a.script is not b.script:
+            long = self.is_long(b if a.script is Script.LATIN else a)
+            across = cfg.transcription_weight if long else cfg.transliteration_weight
         if a.is_initial or b.is_initial:
             agree = cfg.initial_similarity if _initial_fits(a, b) else 0.0
             return TokenMatch(a.text, b.text, agree, across * agree, "initial")
@@ -373,6 +391,10 @@ class PersonMatcher:
             if Script.HAN in (a.script, b.script):
                 floor = max(floor, cfg.han_character_floor)
                 ceiling = max(ceiling, cfg.han_character_ceiling)
+        elif how == "transliteration" and (a.native_name or b.native_name):
+            # a Chinese name's readings are exact: 桂英 'guiying' is not 'Cuiying'
+            floor = max(floor, cfg.han_character_floor)
+            ceiling = max(ceiling, cfg.han_character_ceiling)
         if a.script is b.script is not Script.LATIN:  # same native script: compare as written
             written = OSA.normalized_similarity(a.text, b.text)
             if written > similarity:
@@ -380,6 +402,18 @@ class PersonMatcher:
         return TokenMatch(
             a.text, b.text, similarity, across * _ramp(similarity, floor, ceiling), how
         )
+
+    def query_missing_weight(self, tokens: Sequence[Token]) -> float:
+        """What a query token without counterpart weighs, times its weight."""
+        cfg = self.config
+        names = sum(not t.is_particle for t in tokens)
+        return (
+            cfg.extra_query_weight_long if names >= cfg.long_name_tokens else cfg.extra_query_weight
+        )
+
+    def is_long(self, token: Token) -> bool:
+        """A Han, Hangul or Kana token of `transcription_length` characters or more."""
+        return token.script in TRANSCRIBED and len(token.text) >= self.config.transcription_length
 
     def ramp(self, a: Script, b: Script) -> tuple[float, float]:
         """(floor, ceiling) turning a similarity between tokens of these scripts into an
@@ -397,6 +431,17 @@ class PersonMatcher:
         if len(token.text) == 1 and token.script is Script.HAN:
             return self.config.han_character_weight
         return 1.0
+
+    def _missing_weight(self, token: Token, weight: float, next_paired: bool) -> float:
+        """What a token left without counterpart weighs (before the extra-token factor).
+        'Abd' is no connecting particle: 'Abdul Hussein' is another name than 'Hussein', so
+        it costs a name when the name it opens was paired (a whole 'Abdul Karim' left over
+        costs one name, not two)."""
+        if not token.is_particle:
+            return weight
+        if token.text in NAME_PARTICLES and next_paired:
+            return 1.0
+        return self.config.missing_particle_weight
 
     def name_score(self, query: PreparedQuery, other: Sequence[Token]) -> _NameScore:
         if not query.tokens or not other:
@@ -420,13 +465,24 @@ class PersonMatcher:
                 len(tokens), len(other), lambda i, j: weights[i] * pairs[i][j].agreement
             )
         )
+        # a particle is only ever a particle's counterpart: paired with a name at 0 it would
+        # spare both the cost of a missing token ('Kim de Man' / 'KIM, Jong Man')
+        chosen = {i: j for i, j in chosen.items() if _may_pair(tokens[i], other[j])}
         total = sum(weights[i] * pairs[i][j].agreement for i, j in chosen.items())
         mass = sum(weights[i] for i in chosen)
-        mass += cfg.extra_query_weight * sum(w for i, w in enumerate(weights) if i not in chosen)
+        mass += self.query_missing_weight(tokens) * sum(
+            self._missing_weight(t, weights[i], i + 1 in chosen)
+            for i, t in enumerate(tokens)
+            if i not in chosen
+        )
         used = set(chosen.values())
         syllabic = all(t.script in SYLLABIC for t in tokens)
         extra = cfg.extra_syllable_weight if syllabic else cfg.extra_candidate_weight
-        mass += extra * sum(self._weight(o) for j, o in enumerate(other) if j not in used)
+        mass += extra * sum(
+            self._missing_weight(o, self._weight(o), j + 1 in used)
+            for j, o in enumerate(other)
+            if j not in used
+        )
         explained = tuple(
             replace(pairs[i][chosen[i]], weight=weights[i])
             if i in chosen
@@ -442,7 +498,15 @@ class PersonMatcher:
             return _NameScore(0.0, ())
         target = "".join(o.latin for o in other)
         best = 0.0
-        choices = [list(zip(t.spellings[:2], t.confidences[:2], strict=True)) for t in tokens]
+        # the two likeliest spellings and the standard readings (kim + jongun: Kim Jong Un)
+        choices = [
+            [
+                (s, c)
+                for n, (s, c) in enumerate(zip(t.spellings, t.confidences, strict=True))
+                if n < 2 or c >= STANDARD_CONFIDENCE
+            ]
+            for t in tokens
+        ]
         for order in (choices, choices[::-1]):
             for combo in itertools.product(*order):
                 weight = min(c for _, c in combo)
@@ -517,6 +581,12 @@ class PersonMatcher:
         )
 
 
+# Particles that are part of a name: cheap when they agree, a name's cost when they do not
+NAME_PARTICLES = frozenset({"abd"})
+# ICU's romanisation and the maintained readings (names.READING_CONFIDENCE): also tried
+# when names are compared run together
+STANDARD_CONFIDENCE = READING_CONFIDENCE
+TRANSCRIBED = frozenset({Script.HAN, Script.HANGUL, Script.KANA})  # a character a syllable
 SYLLABIC = frozenset({Script.HAN, Script.HANGUL})  # a token per syllable, no middle names
 ABJAD_WEIGHT = 0.9  # consonant-only comparisons count a little less than full ones
 MIN_CONSONANTS = 3  # shorter skeletons ('b' for Abu, Bo, Obi) say too little
@@ -585,11 +655,22 @@ def spelling_similarity(a: Token, b: Token) -> float:
     return spelling_similarities(a, (b,))[0]
 
 
+def _may_pair(a: Token, b: Token) -> bool:
+    """A particle pairs only with the same particle (paired at 0, 'al' and 'abd' would
+    spare both the cost of a missing token), but an initial with anything it may stand for
+    ('Y.' is an initial and the Spanish 'y'; 'A. Rahman' is 'Abd al-Rahman')."""
+    if a.is_initial or b.is_initial:
+        return True
+    return a.text == b.text if a.is_particle or b.is_particle else True
+
+
 def _initial_fits(a: Token, b: Token) -> bool:
     """Whether one token (an initial) can stand for the other: the same first letter, but
     never a vowel for a token written in an abjad, whose first vowel is a reader's guess
     (alif or ayin can open Ahmad, Ibrahim, Omar or al-...: 'A.' is no reading of الجاعوني)."""
     initial, other = (a, b) if a.is_initial else (b, a)
+    if other.is_particle and other.text != "abd":  # 'A.' is no 'al', but may be 'Abd'
+        return False
     if other.script in ABJADS and initial.latin[0] in VOWELS:
         return False
     return a.latin[0] == b.latin[0]
