@@ -215,3 +215,13 @@ def test_page_errors_and_the_home_page_speak_the_language(world: World) -> None:
     text = html.unescape(home.text)
     assert "التطابقات التي تنتظر الرد" in text  # "Hits to answer"
     assert "Hits to answer" not in text
+
+
+def test_the_home_page_lists_what_a_role_may_do_in_the_language(world) -> None:
+    from interlink.core.auth import Role
+
+    client = world.browser_login(world.user("NCB-MA", Role.OFFICER))
+    english = client.get("/").text
+    arabic = client.get("/", headers={"Accept-Language": "ar"}).text
+    assert "Screen names" in english
+    assert "Screen names" not in arabic

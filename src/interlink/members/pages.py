@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from interlink.core.auth import ROLES_BY_ORG_KIND, OrgKind, Perm, Principal, Role
 from interlink.core.db import utcnow
 from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
-from interlink.core.i18n import msg
+from interlink.core.i18n import _, msg
 from interlink.deps import Id, token_cache, unit_of_work
 from interlink.members import service
 from interlink.members.models import Organisation
@@ -160,7 +160,7 @@ def _tokens_page(
             tokens=tokens,
             org_options=_org_options(orgs),
             perm_options=[
-                (p.value, PERMISSION_LABELS.get(p, p.value), p.value) for p in sorted(Perm)
+                (p.value, _(PERMISSION_LABELS.get(p, p.value)), p.value) for p in sorted(Perm)
             ],
             errors=errors or FieldErrors(),
             plaintext=plaintext,
