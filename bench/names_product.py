@@ -34,8 +34,9 @@ patronymic) listed in Latin order.
     .venv/bin/python bench/names_product.py [--side test] [--size 4000] [--queries 500]
         [--unlisted 300] [--via cli|index] [--sets arabic korean ...] [--no-peers]
 
-`--via index` scores in process through the person index with the service's floor and
-limit (the same scores, minutes faster): for developing rules. With it, `--without pinyin
+`--via index` searches in process through the person index with the service's floor and
+the batch's limit (the answers `screen batch` gives, minutes faster; ties between equal
+scores may order differently): for developing rules. With it, `--without pinyin
 kanji ...` leaves maintained readings out and `--set field=value ...` changes MatchConfig
 fields, to measure each step; with PYTHONPATH pointing at another checkout's src/, the same
 queries measure that code.
@@ -66,6 +67,7 @@ from rich.table import Table
 
 from interlink.screening.model import in_training_split
 from interlink.screening.names import NameAnalyzer, Romanizer
+from interlink.screening.person_index import PersonEntry, PersonIndex, PersonQuery
 from interlink.screening.person_matcher import MatchConfig, PersonMatcher
 
 try:
@@ -76,6 +78,7 @@ except ImportError:  # an older checkout on PYTHONPATH, from before the maintain
 sys.path.insert(0, str(Path(__file__).parent))
 from names_quality import (
     DEV_SETS,
+    EVERYONE,
     Scores,
     candidates_for,
     dev_rows,
@@ -368,14 +371,19 @@ def product_hits(case: Case) -> tuple[list[list[tuple[int, float]]], float]:
     return hits, seconds
 
 
-def index_hits(case: Case, diagnostic: Scores, unlisted: Scores) -> list[list[tuple[int, float]]]:
-    """The same answers from the in-process index searched with no floor: hits at the
-    service's floor, best first, the service's limit."""
-    hits = []
-    for found in [*diagnostic.found, *unlisted.found]:
-        ranked = sorted(found.items(), key=lambda kv: -kv[1])
-        hits.append([(i, s) for i, s in ranked if s >= FLOOR][:LIMIT])
-    return hits
+def index_hits(case: Case, matcher: PersonMatcher) -> tuple[list[list[tuple[int, float]]], float]:
+    """The answers of the in-process index searched as the service searches it (its floor,
+    the batch's limit and threshold): what `screen batch` returns, without the process."""
+    index = PersonIndex(matcher, min_score=FLOOR)
+    index.bulk_load(
+        PersonEntry(i, (n,), None, (), None, EVERYONE, 0) for i, n in enumerate(case.listed)
+    )
+    started = time.perf_counter()
+    hits = [
+        [(h.record_id, h.score) for h in index.search(PersonQuery(q), None, limit=LIMIT)]
+        for q in [*case.queries, *case.unlisted]
+    ]
+    return hits, time.perf_counter() - started
 
 
 @dataclass
@@ -441,7 +449,7 @@ def measure(
     if args.via == "cli":
         hits, seconds = product_hits(case)
     else:
-        hits, seconds = index_hits(case, diagnostic, diagnostic_free), diagnostic.seconds
+        hits, seconds = index_hits(case, matcher)
     ours = officer_view(case, hits)
     peers: dict[str, tuple[Scores, Scores]] = {}
     if not args.no_peers:

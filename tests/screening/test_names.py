@@ -298,6 +298,8 @@ def test_a_four_character_han_or_hangul_name_splits_two_and_two(analyzer: NameAn
         ("Benjamin Bennett", ["benjamin", "bennett"]),
         ("Elena Albert", ["elena", "albert"]),
         ("Alexander Elissa", ["alexander", "elissa"]),
+        # after the article only names usually written with it: Alomar is Catalan
+        ("Roberto Alomar", ["roberto", "alomar"]),
     ],
 )
 def test_a_particle_run_into_an_arabic_name_is_split_off(text: str, tokens: list[str]) -> None:

@@ -204,11 +204,10 @@ _NOT_ABD_JOINED = frozenset({"la", "lah", "llah", "lahi", "ah"})  # Abdullah, Ab
 # A particle or 'Abu' run together with the next name ('Benali', 'Elhassan', 'Abubakar'):
 # split off only when the rest is a common Arabic name part, as 'Benjamin', 'Elena' or
 # 'Albert' hold the same letters and no particle. Split, both spellings meet token by token
-# in the matcher and in the index alike ('Karim Benali' / 'Kareem Ben Ali').
-_JOINED_PREFIXES = ("ben", "bin", "ibn", "el", "al", "abu", "abou", "بن", "ابو", "أبو")
-_JOINED_NAME_PARTS = frozenset(
+# in the matcher and in the index alike ('Karim Benali' / 'Kareem Ben Ali'). After the
+# article only names usually written with it ('Alomar' is a Catalan name, not al-Omar).
+_GIVEN_PARTS = frozenset(
     {
-        # given names and the names that follow ben/bin/abu most
         *("ali", "aly", "omar", "omer", "umar", "amar", "ammar", "amer", "amr"),
         *("hassan", "hasan", "hussein", "husain", "hussain", "houssein", "hossain"),
         *("ahmed", "ahmad", "hamed", "hamid", "hamza", "hamada"),
@@ -222,16 +221,24 @@ _JOINED_NAME_PARTS = frozenset(
         *("zayed", "zeid", "rashid", "rachid", "rashed", "mansour", "mansur", "nasser"),
         *("nasir", "nacer", "idris", "driss", "ismail", "brahim", "ibrahim", "yahya"),
         *("yehia", "qasim", "kassem", "kacem", "mahdi", "mehdi", "mahmoud", "mahmud"),
-        *("mustafa", "moustafa", "mostafa", "sharif", "cherif", "chérif", "sherif"),
-        # family names usually written with the article (al-Masri, al-Harbi)
-        *("masri", "harbi", "otaibi", "qahtani", "ghamdi", "zahrani", "shehri", "dosari"),
-        *("mutairi", "anzi", "shammari", "baghdadi", "hashimi", "hashemi", "tamimi"),
-        *("shami", "jazairi", "maliki", "hakimi", "kuwaiti", "yemeni", "libi", "iraqi"),
-        *("sudani", "zawahiri", "awlaki", "qaeda", "asad", "assad", "bashir", "amri"),
-        # Arabic script: بنعلي, ابوبكر
+        *("mustafa", "moustafa", "mostafa", "sharif", "cherif", "sherif"),
         *("علي", "عمر", "حسن", "حسين", "احمد", "محمد", "صالح", "سالم", "يوسف", "بكر"),
     }
 )
+_ARTICLE_PARTS = frozenset(
+    {
+        *("hassan", "hasan", "hussein", "husseini", "husaini", "amin", "amine", "sayed"),
+        *("sayyid", "said", "hadi", "mahdi", "hakim", "rashid", "sharif", "bashir", "tayeb"),
+        *("masri", "harbi", "otaibi", "qahtani", "ghamdi", "zahrani", "shehri", "dosari"),
+        *("mutairi", "anzi", "shammari", "baghdadi", "hashimi", "hashemi", "tamimi"),
+        *("shami", "jazairi", "maliki", "hakimi", "kuwaiti", "yemeni", "libi", "iraqi"),
+        *("sudani", "zawahiri", "awlaki", "asad", "assad", "amri", "khatib", "najjar"),
+    }
+)
+_JOINED_PREFIXES = {
+    **dict.fromkeys(("ben", "bin", "ibn", "abu", "abou", "بن", "ابو", "أبو"), _GIVEN_PARTS),
+    **dict.fromkeys(("el", "al"), _ARTICLE_PARTS),
+}
 # Marks that belong to the previous letter: small kana, the long-vowel mark, Hebrew geresh.
 _ATTACHED = frozenset("ァィゥェォャュョヮヵヶーぁぃぅぇぉゃゅょゎ'׳’\"״")
 _PERSIAN_LETTERS = str.maketrans({"ی": "ي", "ک": "ك"})
@@ -270,9 +277,9 @@ def _particle_split(token: str) -> list[str]:
         rest = token[len(prefix) :]
         if token.startswith(prefix) and len(rest) >= 3 and rest not in _NOT_ABD_JOINED:
             return ["abd", "al", rest]
-    for prefix in _JOINED_PREFIXES:
+    for prefix, parts in _JOINED_PREFIXES.items():
         rest = token[len(prefix) :].lstrip(_AYN_MARKS)  # al-Bin'ali
-        if token.startswith(prefix) and rest in _JOINED_NAME_PARTS:
+        if token.startswith(prefix) and rest in parts:
             return [prefix, rest]
     return [token]
 
