@@ -133,4 +133,4 @@ def requires(perm: Perm) -> Callable[[Principal], Principal]:
 
 def names_like(request: Request, principal: Principal, text: str) -> list[int]:
     """Persons the screening matcher finds like `text` in any script, for a list's search."""
-    return app_state(request).services.screener.names_like(principal, text) if text else []
+    return app_state(request).services.screener.names_like(principal, text)

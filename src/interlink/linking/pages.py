@@ -118,7 +118,7 @@ def _patterns_page(
 ) -> Response:
     with unit_of_work(request) as session:
         rows = patterns.list_patterns(session, principal)
-        alerts = {p.id: len(patterns.alerts_of(session, principal, p.id, 500)) for p in rows}
+        alerts = patterns.alert_counts(session, principal)
         return render(
             request,
             "linking/patterns.html",

@@ -134,6 +134,17 @@ def alerts_of(
     )
 
 
+def alert_counts(session: Session, principal: Principal) -> dict[int, int]:
+    """How many alerts each pattern opened (one grouped query for the patterns page)."""
+    _analyst(principal)
+    rows = session.execute(
+        select(PatternAlert.pattern_id, func.count(PatternAlert.id)).group_by(
+            PatternAlert.pattern_id
+        )
+    )
+    return {pattern_id: count for pattern_id, count in rows}
+
+
 def _audit(
     session: Session, principal: Principal, action: str, pattern: Pattern, detail: dict[str, Any]
 ) -> None:
