@@ -13,11 +13,11 @@ from interlink.clikit import (
     DataDirOption,
     JsonOption,
     cli_errors,
-    console,
     emit,
     open_db,
     operator,
     progress_bar,
+    say,
     settings_for,
 )
 
@@ -143,8 +143,10 @@ def explain(
         False,
         columns=["feature", "level", "weight", "detail"],
     )
-    console.print(
-        f"match weight {explanation.match_weight:.3f}, probability {explanation.probability:.4f}"
+    say(
+        "match weight %(weight).3f, probability %(probability).4f",
+        weight=explanation.match_weight,
+        probability=explanation.probability,
     )
 
 
@@ -167,4 +169,4 @@ def decide(
         raise InvalidInput(f"unknown decision {decision!r}") from exc
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.decide(session, operator(session), link_id, chosen, reason)
-    console.print(f"link {link_id}: {decision}")
+    say("link %(link)s: %(decision)s", link=link_id, decision=decision)

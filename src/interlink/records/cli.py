@@ -14,13 +14,14 @@ from interlink.clikit import (
     JsonOption,
     acting_for,
     cli_errors,
-    console,
     emit,
     err_console,
     fail,
     open_db,
     progress_bar,
+    say,
     settings_for,
+    tr,
 )
 from interlink.core.access import HandlingCode, VisibilityMode
 from interlink.core.i18n import msg
@@ -35,13 +36,23 @@ app = typer.Typer(help="Records: persons, travel documents, vehicles.", no_args_
 
 def _read_lines(path: Path, progress: Progress) -> list[str]:
     total = path.stat().st_size
-    task = progress.add_task("reading", total=total)
+    task = progress.add_task(tr("reading"), total=total)
     lines = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line in handle:
             lines.append(line)
             progress.advance(task, len(line.encode()))
     return lines
+
+
+def _nothing_imported(file: Path, error: ImportLineError) -> typer.Exit:
+    return fail(
+        "%(file)s: line %(line)s: %(problem)s (nothing was imported)",
+        2,
+        file=file,
+        line=error.line_number,
+        problem=tr(error.message),
+    )
 
 
 @app.command("import")
@@ -74,7 +85,7 @@ def import_file(
                 entities = importer.parse(
                     fmt, _read_lines(file, progress), principal.country, skipped
                 )
-                task = progress.add_task("storing", total=len(entities))
+                task = progress.add_task(tr("storing"), total=len(entities))
                 stored = importer.import_entities(
                     session,
                     principal,
@@ -83,12 +94,20 @@ def import_file(
                     progress=lambda n: progress.advance(task, n),
                 )
         except ImportLineError as exc:
-            raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
+            raise _nothing_imported(file, exc) from None
     summary: dict[str, object] = {"imported": stored, "file": str(file), "owner": owner.upper()}
     if skipped is not None:
         for error in skipped:
             err_console.print(
-                f"{file}: {error} (skipped)", markup=False, highlight=False, soft_wrap=True
+                tr(
+                    "%(file)s: line %(line)s: %(problem)s (skipped)",
+                    file=file,
+                    line=error.line_number,
+                    problem=tr(error.message),
+                ),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
         summary["skipped"] = len(skipped)
         if as_json:
@@ -120,8 +139,10 @@ def export_file(
             for line in itertools.chain([first] if first is not None else [], lines):
                 handle.write(line + "\n")
                 count += 1
-    what = "entities" if fmt is importer.ImportFormat.FTM else "lines (with the header)"
-    console.print(f"{count} {what} written to {out}")
+    if fmt is importer.ImportFormat.FTM:
+        say("%(count)s entities written to %(file)s", count=count, file=out)
+    else:
+        say("%(count)s lines (with the header) written to %(file)s", count=count, file=out)
 
 
 @app.command("list")
@@ -245,5 +266,5 @@ def import_requests(
                     except ValueError as exc:  # not JSON
                         raise ImportLineError(number, str(exc).splitlines()[0]) from None
         except ImportLineError as exc:
-            raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
+            raise _nothing_imported(file, exc) from None
     emit({"imported": len(created), "references": created, "owner": owner.upper()}, as_json)

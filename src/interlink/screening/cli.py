@@ -20,6 +20,7 @@ from interlink.clikit import (
     open_db,
     progress_bar,
     settings_for,
+    tr,
 )
 from interlink.screening.mrz import MrzError, parse_mrz
 
@@ -63,7 +64,7 @@ def batch(
         runner = BatchScreening(state, screener, principal, limit, threshold)
         hits = errors = 0
         with out.open("w", encoding="utf-8", newline="") as handle, progress_bar() as progress:
-            task = progress.add_task("screening", total=len(rows))
+            task = progress.add_task(tr("screening"), total=len(rows))
             writer = csv.writer(handle) if fmt == "csv" else None
             if writer:
                 writer.writerow(
@@ -124,7 +125,7 @@ def mrz_parse(
     try:
         result = parse_mrz(raw.replace("|", "\n"))
     except MrzError as exc:
-        raise fail(f"not a machine-readable zone: {exc}", 2) from None
+        raise fail("not a machine-readable zone: %(problem)s", 2, problem=tr(str(exc))) from None
     body = result.to_dict()
     if as_json:
         emit(body, True)
