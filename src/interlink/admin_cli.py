@@ -58,7 +58,9 @@ def users_create(
     username: str,
     org: str = typer.Option(..., help="Organisation code, e.g. NCB-MA or GS"),
     role: list[Role] = typer.Option(..., help="Role (repeat for several)"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when not given"
+    ),
     name: str = typer.Option("", help="Display name"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
@@ -116,7 +118,9 @@ def users_list(
 @cli_errors
 def users_set_password(
     username: str,
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when not given"
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Reset a user's password (and lift a lockout)."""
@@ -151,7 +155,7 @@ def tokens_create(
     name: str = typer.Option(..., help="What system uses it, e.g. 'Rabat airport border system'"),
     org: str = typer.Option(..., help="Organisation code"),
     permission: list[Perm] = typer.Option(..., help="Permission (repeat for several)"),
-    days: int = typer.Option(90, min=1, max=366),
+    days: int = typer.Option(90, min=1, max=366, help="Days until the token expires"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:

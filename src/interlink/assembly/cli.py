@@ -199,7 +199,7 @@ def verify_credentials(
 def attendance(
     number: int = Number,
     country: str = typer.Argument(...),
-    present: bool = typer.Option(True, "--present/--absent"),
+    present: bool = typer.Option(True, "--present/--absent", help="Present or absent"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Register a delegation present (or absent)."""
@@ -215,7 +215,7 @@ def attendance(
 @cli_errors
 def add_item(
     number: int = Number,
-    title: str = typer.Option(...),
+    title: str = typer.Option(..., help="The item's title, as the agenda shows it"),
     kind: str = typer.Option(..., help="report, resolution or election"),
     majority: str | None = typer.Option(
         None, help="Resolutions: simple_of_cast, two_thirds_of_cast or two_thirds_of_members"
@@ -234,7 +234,9 @@ def add_item(
 @cli_errors
 def open_ballot(
     item_id: int = typer.Argument(..., min=1, help="The resolution's item id"),
-    secret: bool = typer.Option(True, "--secret/--roll-call"),
+    secret: bool = typer.Option(
+        True, "--secret/--roll-call", help="A secret ballot or a recorded roll call"
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Put a resolution to the vote."""

@@ -93,7 +93,7 @@ def runs(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> N
 def list_links(
     status: str | None = typer.Option(None, help="suggested, confirmed, rejected or unsure"),
     record: int | None = typer.Option(None, min=1, help="Only this record's links"),
-    limit: int = typer.Option(100, min=1, max=500),
+    limit: int = typer.Option(100, min=1, max=500, help="At most this many links"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
@@ -155,7 +155,7 @@ def explain(
 def decide(
     link_id: int,
     decision: str = typer.Option(..., help="confirmed, rejected or unsure"),
-    reason: str | None = typer.Option(None),
+    reason: str | None = typer.Option(None, help="Why, as the audit log will keep it"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Record an analyst's decision on a link (as the console operator)."""

@@ -59,11 +59,15 @@ def _nothing_imported(file: Path, error: ImportLineError) -> typer.Exit:
 @cli_errors
 def import_file(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The file to import"),
-    fmt: importer.ImportFormat = typer.Option(importer.ImportFormat.FTM, "--format"),
+    fmt: importer.ImportFormat = typer.Option(
+        importer.ImportFormat.FTM, "--format", help="The file's format"
+    ),
     owner: str = typer.Option(..., help="Member code of the owning bureau, e.g. MA"),
-    visibility: VisibilityMode = typer.Option(VisibilityMode.ALL),
+    visibility: VisibilityMode = typer.Option(
+        VisibilityMode.ALL, help="Which members may see the records"
+    ),
     countries: list[str] = typer.Option([], "--country", help="For --visibility only/except"),
-    handling: HandlingCode = typer.Option(HandlingCode.H0),
+    handling: HandlingCode = typer.Option(HandlingCode.H0, help="Handling code of the records"),
     skip_invalid: bool = typer.Option(
         False,
         "--skip-invalid",
@@ -127,7 +131,7 @@ def export_file(
         "--format",
         help="ftm (every kind), csv-documents or csv-vehicles: what `records import` reads",
     ),
-    kind: RecordKind | None = typer.Option(None),
+    kind: RecordKind | None = typer.Option(None, help="Only records of this kind"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Export a bureau's own active records in an import format (FtM JSON lines or CSV)."""
@@ -149,26 +153,30 @@ def export_file(
 @cli_errors
 def list_records(
     member: str = typer.Option(..., "--as", help="List what this member's bureau may see"),
-    kind: RecordKind | None = typer.Option(None),
+    kind: RecordKind | None = typer.Option(None, help="Only records of this kind"),
     q: str | None = typer.Option(None, help="Text in the name, number or external id"),
-    limit: int = typer.Option(50, min=1, max=500),
+    limit: int = typer.Option(50, min=1, max=500, help="At most this many records"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """List records visible to a member's bureau (audited as that bureau)."""
+    from interlink.members.service import org_codes
+
     with open_db(settings_for(data_dir)) as db, db.session() as session:
+        found = records.list_records(
+            session, acting_for(session, member), kind=kind, text=q, limit=limit
+        )
+        owners = org_codes(session, {r.owner_org_id for r in found})
         rows = [
             {
                 "id": r.id,
                 "kind": r.kind,
                 "label": r.label,
-                "owner_org_id": r.owner_org_id,
+                "owner": owners[r.owner_org_id],
                 "external_id": r.external_id,
                 "version": r.version,
             }
-            for r in records.list_records(
-                session, acting_for(session, member), kind=kind, text=q, limit=limit
-            )
+            for r in found
         ]
     emit(rows, as_json)
 

@@ -75,8 +75,8 @@ def cases(
 @cli_errors
 def admissibility(
     case_id: int,
-    admissible: bool = typer.Option(..., "--yes/--no"),
-    reason: str = typer.Option(...),
+    admissible: bool = typer.Option(..., "--yes/--no", help="Admissible or not"),
+    reason: str = typer.Option(..., help="The reason the applicant is given"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Decide whether a request is admissible (starts the decision clock)."""
@@ -108,8 +108,8 @@ def admissibility(
 def extend(
     case_id: int,
     clock: str = typer.Option(..., help="admissibility or decision"),
-    months: int = typer.Option(1, min=1, max=6),
-    reason: str = typer.Option(...),
+    months: int = typer.Option(1, min=1, max=6, help="Months to add"),
+    reason: str = typer.Option(..., help="The reason the applicant is given"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Extend a case's deadline, with a reason the applicant sees."""
@@ -157,7 +157,7 @@ def tick(
 @app.command("statistics")
 @cli_errors
 def statistics(
-    year: int | None = typer.Option(None),
+    year: int | None = typer.Option(None, help="The year; default the current one"),
     from_audit: bool = typer.Option(
         False, "--from-audit", help="Recompute from the audit log instead of the cases"
     ),

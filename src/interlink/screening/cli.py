@@ -41,7 +41,9 @@ def batch(
     out: Path = typer.Option(..., help="Where to write the answers"),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
     limit: int = typer.Option(5, min=1, max=50, help="Hits kept per row"),
-    threshold: float = typer.Option(0.7, min=0.0, max=1.0),
+    threshold: float = typer.Option(
+        0.7, min=0.0, max=1.0, help="Hits at or above this score count as matches"
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Screen a manifest against every record the bureau may see; one answer per row."""
@@ -114,7 +116,9 @@ def mrz_parse(
         help="The zone: its lines as separate arguments, or one argument with the lines "
         "separated by newlines or |; read from standard input when absent",
     ),
-    file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False),
+    file: Path | None = typer.Option(
+        None, "--file", exists=True, dir_okay=False, help="Read the zone from this file"
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Parse a zone: every field, every check digit, OCR corrections named."""

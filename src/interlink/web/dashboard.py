@@ -25,7 +25,7 @@ from interlink.core.auth import Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import NotFound
 from interlink.core.i18n import N_, _, msg
-from interlink.members.models import Organisation
+from interlink.members.service import org_codes
 from interlink.messaging import followups, operations
 from interlink.messaging.models import Followup, Operation, Thread
 from interlink.records import notices
@@ -118,7 +118,7 @@ def _info_items(_session: Session, rows: Sequence[Notice], _now: datetime) -> li
 
 
 def _review_items(session: Session, rows: Sequence[Notice], _now: datetime) -> list[Item]:
-    codes = _org_codes(session, [n.owner_org_id for n in rows])
+    codes = org_codes(session, [n.owner_org_id for n in rows])
     return [
         Item(
             "review",
@@ -138,7 +138,7 @@ def _review_items(session: Session, rows: Sequence[Notice], _now: datetime) -> l
 
 
 def _operation_items(session: Session, rows: Sequence[Operation], _now: datetime) -> list[Item]:
-    codes = _org_codes(session, [o.lead_org_id for o in rows])
+    codes = org_codes(session, [o.lead_org_id for o in rows])
     return [
         Item(
             "operation",
@@ -199,18 +199,6 @@ def _record_items(_session: Session, rows: Sequence[Record], now: datetime) -> l
         )
         for r in rows
     ]
-
-
-def _org_codes(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(
-        session.execute(
-            select(Organisation.id, Organisation.code).where(Organisation.id.in_(set(ids)))
-        )
-        .tuples()
-        .all()
-    )
 
 
 SOURCES: tuple[Source, ...] = (
