@@ -243,6 +243,10 @@ def test_statistics_page_csv_and_cli(rights: Rights) -> None:
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)[0]["received"] == 2
+    table = CliRunner().invoke(cli_app, ["rights", "statistics"], env=env).stdout
+    lines = [line.split() for line in table.splitlines()]
+    assert ["┃", "measure", "┃", "2026", "┃"] in lines  # a measure per line, a year per column
+    assert ["│", "received", "│", "2", "│"] in lines and ["│", "deletion", "│", "1", "│"] in lines
     result = CliRunner().invoke(
         cli_app,
         ["rights", "extend", "999", "--clock", "decision", "--reason", "a long enough reason here"],
