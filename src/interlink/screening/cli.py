@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -58,7 +59,7 @@ def batch(
     with open_db(settings) as db:
         state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db)).with_services()
         screener = state.services.screener
-        with console.status("building the screening indexes..."):
+        with console.status(tr("building the screening indexes...")):
             screener.engine.build()
         with db.session() as session:
             principal = acting_for(session, member)
@@ -78,6 +79,9 @@ def batch(
                         "top_external_id",
                         "top_score",
                         "top_decision",
+                        "top_label",
+                        "top_reference",
+                        "top_action",
                         "error",
                         "details",
                     ]
@@ -88,6 +92,7 @@ def batch(
                 errors += "error" in answer
                 if writer:
                     top = answer["hits"][0] if answer["hits"] else {}
+                    request = _first_actionable(top.get("requests", []))
                     writer.writerow(
                         [
                             answer["id"],
@@ -97,8 +102,11 @@ def batch(
                             top.get("external_id", ""),
                             top.get("score", ""),
                             top.get("decision", ""),
+                            top.get("label", ""),
+                            request.get("reference", ""),
+                            tr(request.get("action", top.get("action", ""))),
                             answer.get("error", ""),
-                            json.dumps(answer["hits"]),
+                            json.dumps(answer["hits"], ensure_ascii=False, default=str),
                         ]
                     )
                 else:
@@ -106,6 +114,12 @@ def batch(
                 progress.advance(task)
         runner.flush()
     emit({"rows": len(rows), "with_hits": hits, "errors": errors, "out": str(out)}, False)
+
+
+def _first_actionable(requests: list[dict[str, Any]]) -> dict[str, Any]:
+    """The request whose action the officer takes first: the first one in force for them
+    (the answer lists them in the order the service ranks them)."""
+    return next((r for r in requests if r.get("actionable")), requests[0] if requests else {})
 
 
 @mrz_app.command("parse")
