@@ -42,6 +42,7 @@ KEYWORDS = {
             "Conflict",
             "Locked",
             "TooManyRequests",
+            "MrzError",
         )
     },
 }

@@ -143,7 +143,7 @@ def mrz_parse(
     try:
         result = parse_mrz(raw.replace("|", "\n"))
     except MrzError as exc:
-        raise fail("not a machine-readable zone: %(problem)s", 2, problem=tr(str(exc))) from None
+        raise fail(exc.template, 2, **exc.params) from None
     body = result.to_dict()
     if as_json:
         emit(body, True)
