@@ -97,6 +97,14 @@ def test_batch_csv_output_and_bad_header(env: dict[str, str], tmp_path: Path) ->
     assert rows["a"]["top_action"] and rows["a"]["top_action"] in rows["a"]["details"]
     assert rows["d"]["top_action"] == "Seize the document; do not return it to the holder."
     assert rows["n"]["hits"] == "0" and rows["n"]["top_action"] == ""
+    french = runner.invoke(
+        app,
+        ["screen", "batch", str(manifest), "--as", "FR", "--out", str(out), "--format", "csv"],
+        env={**env, "INTERLINK_LANG": "fr"},
+    )
+    assert french.exit_code == 0, french.output
+    rows = {row["id"]: row for row in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["d"]["top_action"] == "Saisir le document ; ne pas le rendre au titulaire."
     bad = tmp_path / "bad.csv"
     bad.write_text("name,dob\nx,y\n")
     result = runner.invoke(

@@ -15,6 +15,7 @@ from interlink.core.access import (
     decode_countries,
     encode_countries,
 )
+from interlink.core.i18n import N_
 from interlink.members.regions import REGION_OF
 
 
@@ -27,10 +28,10 @@ def _member_codes(codes: list[str]) -> list[str]:
 
 
 HANDLING_IN_WORDS = {
-    HandlingCode.H0: "H0: use only for fighting crime",
-    HandlingCode.H1: "H1: not in court without the owner's permission",
-    HandlingCode.H2: "H2: no further dissemination without the owner's permission",
-    HandlingCode.H3: "H3: other restrictions set by the owner",
+    HandlingCode.H0: N_("H0: use only for fighting crime"),
+    HandlingCode.H1: N_("H1: not in court without the owner's permission"),
+    HandlingCode.H2: N_("H2: no further dissemination without the owner's permission"),
+    HandlingCode.H3: N_("H3: other restrictions set by the owner"),
 }
 
 
