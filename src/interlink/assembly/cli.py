@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from interlink.assembly import demo as _demo  # noqa: F401  (registers the demo seeder)
 from interlink.assembly import service, service_agreements, service_meetings, service_voting
 from interlink.assembly.ballot_box import BulletinBoard, verify_board
 from interlink.assembly.keys import SealKeyFile

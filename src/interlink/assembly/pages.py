@@ -17,7 +17,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from interlink.assembly import demo as _demo  # noqa: F401  (registers the demo seeder)
 from interlink.assembly import service, service_agreements, service_meetings, service_voting
 from interlink.assembly.api import seal_keys
 from interlink.assembly.majority import MajorityRule
