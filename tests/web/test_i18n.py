@@ -400,3 +400,77 @@ def test_a_field_error_is_shown_in_the_language(world: World) -> None:
     text = html.unescape(page.text)
     assert "la date de fin est antérieure à la date de début" in text
     assert "the end date is before the start date" not in text
+
+
+# -- texts the platform writes and stores, read in the reader's language ---------------------
+
+
+def test_a_hit_alert_reads_in_the_owners_language_and_stays_signed(world: World) -> None:
+    """The alert a hit sends the record's owner is stored in English with its messages; the
+    owner reads it in French or Arabic, over the API and on the page, and its signature
+    still verifies."""
+    from sqlalchemy import select
+
+    from interlink.screening.models import Hit
+
+    screener = world.app.state.interlink.services.screener
+    screener.engine.build()
+    owner = world.user("NCB-MA", Role.SUPERVISOR)
+    passport = {
+        "issuing_country": "MA",
+        "document_type": "passport",
+        "number": "AB1234567",
+        "status": "stolen",
+        "reported_on": "2026-03-01",
+    }
+    created = world.api_as(owner).post("/api/v1/records/document", json={"data": passport})
+    assert created.status_code == 201, created.text
+    screener.engine.refresh()
+    searcher = world.api_as(world.user("NCB-FR", Role.OFFICER))
+    answer = searcher.post("/api/v1/screen/document", json={"number": "AB1234567"}).json()
+    assert answer["hit"] is True
+    with world.db.session() as session:
+        thread_id = session.scalars(select(Hit.thread_id)).one()
+
+    thread = world.api_as(owner).get(
+        f"/api/v1/threads/{thread_id}", headers={"Accept-Language": "fr"}
+    )
+    message = thread.json()["messages"][0]
+    assert message["body"].startswith("Hit on your record passport MA AB1234567 (Document, ")
+    assert "\u2063" not in message["body"]  # the marker and the data stay in storage
+    assert message["body_in_language"].startswith(
+        "Concordance sur votre enregistrement passport MA AB1234567 (Document, "
+    )
+    assert "Veuillez confirmer l'enregistrement" in message["body_in_language"]
+    assert message["signature"]["valid"] is True
+
+    page = world.browser_login(owner).get(
+        f"/messages/{thread_id}", headers={"Accept-Language": "ar"}
+    )
+    text = html.unescape(page.text)
+    assert "تطابق على سجلكم passport MA AB1234567" in text  # the body
+    assert "تطابق على passport MA AB1234567" in text  # the thread's subject
+    assert "Hit on your record" not in text and "Hit on passport" not in text
+
+
+def test_a_stored_text_is_translated_only_when_it_says_what_the_english_says() -> None:
+    english = i18n.stored_text(i18n.msg("Please review your record."))
+    forged = english.replace("Please review your record.", "Nothing to do.")
+    body, data = i18n.stored_parts(forged)
+    token = i18n.use_language("fr")
+    try:
+        assert (
+            i18n.in_language(*i18n.stored_parts(english))
+            == "Veuillez vérifier votre enregistrement."
+        )
+        assert i18n.in_language(body, data) == "Nothing to do."  # shown as stored
+        assert i18n.in_language("A person's own words.", None) == "A person's own words."
+        coded = i18n.msg("Decision: %(outcome)s.", coded=("outcome",), outcome="compliant")
+        assert coded == "Decision: Compliant."
+        assert i18n.translate(coded) == "Décision : Conforme."
+        assert i18n.shown_subject("Hit 12 on Samir Ouazzani") == (
+            "Concordance 12 sur Samir Ouazzani"
+        )
+        assert i18n.shown_subject("Hits on the port of Tanger") == "Hits on the port of Tanger"
+    finally:
+        i18n.reset_language(token)
