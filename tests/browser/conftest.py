@@ -71,6 +71,14 @@ def translator(language: str) -> Callable[..., str]:
     return t
 
 
+def shows(text: str, translated: str) -> bool:
+    """Whether `text` shows the message `translated` whatever its placeholders were filled
+    with: each fixed part of it is there ("answered in %(time)s" in "answered in 4 s")."""
+    import re
+
+    return all(part.strip() in text for part in re.split(r"%\(\w+\)s", translated))
+
+
 @pytest.fixture
 def t(language: str) -> Callable[..., str]:
     return translator(language)
