@@ -321,6 +321,7 @@ def test_templates_show_codes_through_their_label() -> None:
     for name in loader.list_templates():
         source, _, _ = loader.get_source(templates.env, name)
         found = [m.group(0) for m in RAW_CODE.finditer(source)]
+        found += [m.group(0) for m in RAW_PARAM.finditer(source)]
         # a webhook's event is an identifier its receiver's programmers read ("hit.created")
         found = [f for f in found if f != "{{ log.delivery.event }}"]
         if found:
@@ -328,7 +329,17 @@ def test_templates_show_codes_through_their_label() -> None:
     assert not offenders, offenders
 
 
+# a code given raw to a message's placeholder: _("Status: %(status)s", status=case.status)
+RAW_PARAM = re.compile(
+    r"\b(?!selected\b)\w+=[\w.]+\.(state|status|kind|role|priority|outcome|notice_type"
+    r"|record_kind|decision|level)\s*[,)]"
+)
+
+
 def test_the_code_scan_finds_a_raw_code() -> None:
+    assert RAW_PARAM.search('{{ _("Status: %(status)s", status=case.status) }}')
+    assert not RAW_PARAM.search('{{ _("Status: %(status)s", status=case.status|label) }}')
+    assert not RAW_PARAM.search('{{ ui.select("s", _("S"), c, selected=params.status) }}')
     assert RAW_CODE.search("<td>{{ n.state|replace('_', ' ')|capitalize }}</td>")
     assert RAW_CODE.search("<td>{{ case.kind }}</td>")
     assert not RAW_CODE.search("<td>{{ case.kind|label }}</td>")

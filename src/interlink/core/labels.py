@@ -31,6 +31,7 @@ LABELS: dict[str, str] = {
     "document": N_("Document"),
     "vehicle": N_("Vehicle"),
     "notice": N_("Notice"),
+    "record": N_("Record"),
     "diffusion": N_("Diffusion"),
     "red": N_("Red"),
     "blue": N_("Blue"),
