@@ -278,7 +278,7 @@ def _vote_check(
         ballot=ballot,
         number=number,
         choice=choice,
-        choice_label=names.get(choice, choice),
+        choice_label=names.get(choice, labels.label(choice)),
         country=principal.country,
     )
 
