@@ -485,3 +485,38 @@ def test_a_stored_text_is_translated_only_when_it_says_what_the_english_says() -
         assert i18n.shown_subject("Hits on the port of Tanger") == "Hits on the port of Tanger"
     finally:
         i18n.reset_language(token)
+
+
+def _joined_literals(source: str) -> list[str]:
+    """Strings with a letter joined to a value with `~` inside a Jinja expression
+    (`d.state ~ " on"`): text a person reads, built outside the catalog."""
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    tokens = [(kind, value) for _, kind, value in env.lex(source) if kind != "whitespace"]
+    found = []
+    for index, (kind, value) in enumerate(tokens):
+        # a word and a space: text ("of", " months"); an address or an id part is neither
+        if kind != "string" or not LETTERS.search(value) or not re.search(r"\s", value):
+            continue
+        before = tokens[index - 1][1] if index else ""
+        after = tokens[index + 1][1] if index + 1 < len(tokens) else ""
+        if "~" in (before, after):
+            found.append(value)
+    return found
+
+
+def test_no_text_joined_outside_the_catalog() -> None:
+    loader = templates.env.loader
+    assert loader is not None
+    offenders = {}
+    for name in loader.list_templates():
+        source, _, _ = loader.get_source(templates.env, name)
+        found = _joined_literals(source)
+        if found:
+            offenders[name] = found[:6]
+    assert not offenders, offenders
+
+
+def test_the_join_scan_finds_joined_text() -> None:
+    assert _joined_literals('{{ d.state ~ " on" }}') == [" on"]
+    assert _joined_literals("{{ '/records/' ~ r.id ~ '-hint' }}") == []
+    assert _joined_literals('{{ _("%(state)s on", state=d.state|label) }}') == []
