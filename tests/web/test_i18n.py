@@ -517,6 +517,6 @@ def test_no_text_joined_outside_the_catalog() -> None:
 
 
 def test_the_join_scan_finds_joined_text() -> None:
-    assert _joined_literals('{{ d.state ~ " on" }}') == [" on"]
+    assert _joined_literals('{{ d.state ~ " on" }}') == ['" on"']
     assert _joined_literals("{{ '/records/' ~ r.id ~ '-hint' }}") == []
     assert _joined_literals('{{ _("%(state)s on", state=d.state|label) }}') == []
