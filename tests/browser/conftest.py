@@ -157,8 +157,16 @@ def login(page, base: str, username: str, password: str, totp_secret: str | None
 def check_language(page, language: str) -> None:
     """The page speaks the journey's language: lang and dir on <html>, no sideways scrolling
     at desktop or phone width; an Arabic page passes axe too (its English twin is checked by
-    test_every_page)."""
-    from tests.browser.pagecheck import DESKTOP, PHONE, axe_source, horizontal_overflow, run_axe
+    test_every_page), and its screenshots go to artefacts/screens/journey-ar-*."""
+    from tests.browser.pagecheck import (
+        DESKTOP,
+        PHONE,
+        SCREENS_DIR,
+        axe_source,
+        horizontal_overflow,
+        run_axe,
+        slug,
+    )
 
     html = page.locator("html")
     assert html.get_attribute("lang") == language, page.url
@@ -172,6 +180,10 @@ def check_language(page, language: str) -> None:
             page.wait_for_timeout(30)
             overflow = horizontal_overflow(page)
             assert overflow is None, f"{page.url}: {overflow}"
+            if language == "ar":  # what the page looks like, for a person to look at
+                SCREENS_DIR.mkdir(parents=True, exist_ok=True)
+                name = f"journey-ar-{slug(page.url.split('//', 1)[-1].partition('/')[2])}"
+                page.screenshot(path=SCREENS_DIR / f"{name}-{viewport['width']}.png")
     finally:
         page.set_viewport_size(size)
     if language == "ar":

@@ -322,6 +322,12 @@ def test_templates_show_codes_through_their_label() -> None:
         source, _, _ = loader.get_source(templates.env, name)
         found = [m.group(0) for m in RAW_CODE.finditer(source)]
         found += [m.group(0) for m in RAW_PARAM.finditer(source)]
+        # a code made to look like words ("under_review" -> "Under review") is still English
+        found += [
+            m.group(0)
+            for m in re.finditer(r"[\w.]+\|(?:capitalize|title)\b|[\w.]+\|replace\('_'", source)
+            if m.group(0) != "d.path|replace('_'"  # a field's path in a diff, as stored
+        ]
         # a webhook's event is an identifier its receiver's programmers read ("hit.created")
         found = [f for f in found if f != "{{ log.delivery.event }}"]
         if found:
@@ -483,6 +489,7 @@ def test_a_stored_text_is_translated_only_when_it_says_what_the_english_says() -
             "Concordance 12 sur Samir Ouazzani"
         )
         assert i18n.shown_subject("Hits on the port of Tanger") == "Hits on the port of Tanger"
+        assert i18n.shown_subject("Re: Hit on record 7") == "Re: Concordance sur l'enregistrement 7"
     finally:
         i18n.reset_language(token)
 

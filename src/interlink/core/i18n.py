@@ -287,7 +287,11 @@ def _subject_patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 
 def shown_subject(subject: str) -> str:
-    """A thread's subject in the reader's language when the platform wrote it."""
+    """A thread's subject in the reader's language when the platform wrote it (a reply's or
+    a forward's too: "Re: " and "Fwd: " are kept as they are)."""
+    for prefix in ("Re: ", "Fwd: "):
+        if subject.startswith(prefix):
+            return prefix + shown_subject(subject[len(prefix) :])
     for msgid, pattern in _subject_patterns():
         found = pattern.match(subject)
         if found:
