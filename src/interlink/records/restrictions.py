@@ -15,7 +15,7 @@ from interlink.core.access import (
     decode_countries,
     encode_countries,
 )
-from interlink.core.i18n import N_
+from interlink.core.i18n import N_, _
 from interlink.members.regions import REGION_OF
 
 
@@ -65,14 +65,15 @@ class Restrictions(BaseModel):
         "All members except JP; not to be acted on in FR; H2: no further dissemination"."""
         countries = ", ".join(self.countries)
         who = {
-            VisibilityMode.ALL: "All members",
-            VisibilityMode.ONLY: f"Only {countries}",
-            VisibilityMode.EXCEPT: f"All members except {countries}",
+            VisibilityMode.ALL: _("All members"),
+            VisibilityMode.ONLY: _("Only %(countries)s", countries=countries),
+            VisibilityMode.EXCEPT: _("All members except %(countries)s", countries=countries),
         }[self.visibility]
         parts = [who]
         if self.not_actionable_in:
-            parts.append(f"not to be acted on in {', '.join(self.not_actionable_in)}")
-        parts.append(HANDLING_IN_WORDS[self.handling])
+            barred = ", ".join(self.not_actionable_in)
+            parts.append(_("not to be acted on in %(countries)s", countries=barred))
+        parts.append(_(HANDLING_IN_WORDS[self.handling]))
         return "; ".join(parts)
 
     @classmethod
