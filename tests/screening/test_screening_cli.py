@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from interlink.cli import app
 from interlink.core.auth import Role
+from interlink.core.i18n import translations
 from tests.support import World, circulate
 
 runner = CliRunner()
@@ -104,7 +105,8 @@ def test_batch_csv_output_and_bad_header(env: dict[str, str], tmp_path: Path) ->
     )
     assert french.exit_code == 0, french.output
     rows = {row["id"]: row for row in csv.DictReader(out.open(encoding="utf-8"))}
-    assert rows["d"]["top_action"] == "Saisir le document ; ne pas le rendre au titulaire."
+    seize = translations("fr").gettext("Seize the document; do not return it to the holder.")
+    assert seize.startswith("Saisir") and rows["d"]["top_action"] == seize
     bad = tmp_path / "bad.csv"
     bad.write_text("name,dob\nx,y\n")
     result = runner.invoke(

@@ -58,7 +58,7 @@ class MrzError(ValueError):
     `template` is a msgid and `params` its values (extracted by the catalogs, translated
     where it is shown), so that parsing a zone needs no catalog."""
 
-    def __init__(self, template: str, **params: object) -> None:
+    def __init__(self, template: str, **params: Any) -> None:
         super().__init__(template % params if params else template)
         self.template, self.params = template, params
 
