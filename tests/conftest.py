@@ -28,6 +28,9 @@ PG_URL = os.environ.get(
     "INTERLINK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The command line speaks the machine's locale (LANG, LC_ALL): the tests expect English unless
+# they ask for another language, whatever the machine they run on.
+os.environ["INTERLINK_LANG"] = "en"
 
 
 def _pg_available() -> str | None:

@@ -18,7 +18,9 @@ from interlink.clikit import (
     fail,
     open_db,
     operator,
+    say,
     settings_for,
+    tr,
 )
 from interlink.core import audit, migrate
 from interlink.core.auth import Perm, Role
@@ -44,7 +46,7 @@ def upgrade_and_seed(data_dir: Path | None) -> int:
 def db_upgrade(data_dir: Path | None = DataDirOption) -> None:
     """Create or migrate the schema and seed the member countries and their bureaus."""
     added = upgrade_and_seed(data_dir)
-    console.print(f"schema up to date; {added} member and organisation rows added")
+    say("schema up to date; %(count)s member and organisation rows added", count=added)
 
 
 # --- users and tokens ------------------------------------------------------------------------
@@ -56,7 +58,9 @@ def users_create(
     username: str,
     org: str = typer.Option(..., help="Organisation code, e.g. NCB-MA or GS"),
     role: list[Role] = typer.Option(..., help="Role (repeat for several)"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when not given"
+    ),
     name: str = typer.Option("", help="Display name"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
@@ -114,7 +118,9 @@ def users_list(
 @cli_errors
 def users_set_password(
     username: str,
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when not given"
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Reset a user's password (and lift a lockout)."""
@@ -125,9 +131,9 @@ def users_set_password(
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         user = session.scalars(select(User).where(User.username == username.lower())).first()
         if user is None:
-            raise fail(f"no user {username!r}", 4)
+            raise fail("no user %(username)r", 4, username=username)
         members.update_user(session, operator(session), user.id, password=password)
-    console.print(f"password of {username} reset")
+    say("password of %(username)s reset", username=username)
 
 
 @users_app.command("unlock")
@@ -136,7 +142,11 @@ def users_unlock(username: str, data_dir: Path | None = DataDirOption) -> None:
     """Forget an account's failed logins at once (login throttling, docs/security.md)."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         cleared = members.clear_lockout(session, operator(session), username)
-    console.print(f"failed logins of {username.lower()} forgotten ({cleared} counters)")
+    say(
+        "failed logins of %(username)s forgotten (%(count)s counters)",
+        username=username.lower(),
+        count=cleared,
+    )
 
 
 @tokens_app.command("create")
@@ -145,7 +155,7 @@ def tokens_create(
     name: str = typer.Option(..., help="What system uses it, e.g. 'Rabat airport border system'"),
     org: str = typer.Option(..., help="Organisation code"),
     permission: list[Perm] = typer.Option(..., help="Permission (repeat for several)"),
-    days: int = typer.Option(90, min=1, max=366),
+    days: int = typer.Option(90, min=1, max=366, help="Days until the token expires"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
@@ -199,7 +209,7 @@ def tokens_revoke(token_id: int, data_dir: Path | None = DataDirOption) -> None:
     """Revoke an API token at once."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         members.revoke_token(session, operator(session), token_id)
-    console.print(f"token {token_id} revoked")
+    say("token %(token)s revoked", token=token_id)
 
 
 # --- audit -----------------------------------------------------------------------------------
@@ -251,10 +261,24 @@ def audit_verify(
     if as_json:
         emit(result, True)
     elif problem is None:
-        shown = f", extends {len(witnessed)} checkpoints" if witnessed is not None else ""
-        console.print(f"OK: {report.checked} entries, chain intact (head {report.head_seq}){shown}")
+        if witnessed is None:
+            say(
+                "OK: %(count)s entries, chain intact (head %(head)s)",
+                count=report.checked,
+                head=report.head_seq,
+            )
+        else:
+            say(
+                "OK: %(count)s entries, chain intact (head %(head)s), extends %(checkpoints)s "
+                "checkpoints",
+                count=report.checked,
+                head=report.head_seq,
+                checkpoints=len(witnessed),
+            )
     if problem is not None:
-        raise fail(problem if witnessed is not None else f"audit chain broken: {problem}", 1)
+        if witnessed is not None:
+            raise fail(problem, 1)
+        raise fail("audit chain broken: %(problem)s", 1, problem=tr(problem))
 
 
 @audit_app.command("head")

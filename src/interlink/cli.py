@@ -19,7 +19,17 @@ if TYPE_CHECKING:
     # typer ships its own click; its base classes are what TyperGroup's methods declare.
     from typer._click.core import Command, Context
 
-from interlink.clikit import DataDirOption, cli_errors, console, emit, settings_for
+from interlink.clikit import (
+    DataDirOption,
+    cli_errors,
+    console,
+    emit,
+    environment_language,
+    say,
+    settings_for,
+    tr,
+    translate_help,
+)
 
 
 class CommandGroup(NamedTuple):
@@ -33,6 +43,7 @@ class CommandGroup(NamedTuple):
         sub_app = getattr(importlib.import_module(self.module), self.attribute)
         command = typer.main.get_group(sub_app)
         command.name = name
+        translate_help(command)
         return command
 
 
@@ -93,9 +104,14 @@ class LazyGroup(TyperGroup):
             return super().get_command(ctx, cmd_name)
         group = COMMAND_GROUPS[cmd_name]
         if self.listing_only:  # the root's help lists names and help without importing
-            return TyperGroup(name=cmd_name, help=group.help)
+            return TyperGroup(name=cmd_name, help=tr(group.help))
         self.commands[cmd_name] = group.load(cmd_name)
         return self.commands[cmd_name]
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with environment_language():
+            translate_help(self)
+            return super().main(*args, **kwargs)
 
     def format_help(self, ctx: Context, formatter: Any) -> None:
         self.listing_only = True
@@ -150,7 +166,9 @@ def demo(
 
     logins = build_demo_world(data_dir, persons=persons, seed=seed)
     base = f"http://127.0.0.1:{port}"
-    console.print(f"\nDemo world ready in {data_dir}/ — open {base}\n")
+    console.print()
+    say("Demo world ready in %(folder)s/ — open %(address)s", folder=data_dir, address=base)
+    console.print()
     emit(
         [login.as_row() for login in logins],
         False,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
+import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
@@ -29,6 +31,74 @@ P = ParamSpec("P")
 R = TypeVar("R")
 console = Console() if sys.stdout.isatty() else Console(width=200)
 err_console = Console(stderr=True)
+
+# The command line speaks INTERLINK_LANG, else the POSIX locale (docs/languages.md). English
+# never loads the catalogs: `interlink --help` must start fast.
+LANGUAGE_VARIABLES = ("INTERLINK_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+_language = "en"
+
+
+def language_from_environment(environ: Mapping[str, str]) -> str:
+    """The first locale variable set decides, as in POSIX: 'fr_FR.UTF-8' -> 'fr'; 'C',
+    'POSIX' or a language without a catalog -> 'en'."""
+    for name in LANGUAGE_VARIABLES:
+        value = environ.get(name, "").strip()
+        if value:
+            code = re.split(r"[._@-]", value, maxsplit=1)[0].lower()
+            known = code.isalpha() and (LOCALE_DIR / code / "LC_MESSAGES").is_dir()
+            return code if known else "en"
+    return "en"
+
+
+@contextmanager
+def environment_language() -> Iterator[None]:
+    """The language of one command line, from before anything is printed to its exit."""
+    global _language
+    _language = language_from_environment(os.environ)
+    token = None
+    if _language != "en":
+        from interlink.core.i18n import use_language
+
+        token = use_language(_language)
+    try:
+        yield
+    finally:
+        if token is not None:
+            from interlink.core.i18n import reset_language
+
+            reset_language(token)
+        _language = "en"
+
+
+def tr(message: str, /, **params: Any) -> str:
+    """A msgid (or a service's `Msg`) in the command line's language, placeholders filled;
+    any other text (a library's error) as it is."""
+    if _language != "en":
+        from interlink.core.i18n import translate
+
+        message = translate(message)
+    return message % params if params else message
+
+
+def say(message: str, /, **params: Any) -> None:
+    """Print a message of the command line, in its language (never read as rich markup)."""
+    console.print(tr(message, **params), markup=False, highlight=False)
+
+
+def translate_help(command: Any) -> None:
+    """Put a command's help, its options' help and its sub-commands' in the command line's
+    language. typer builds them from docstrings and `help=` strings, which
+    `interlink.core.catalogs.extract_cli` extracts as msgids."""
+    if _language == "en":
+        return
+    for item in (command, *getattr(command, "params", ())):
+        for attribute in ("help", "short_help"):
+            if getattr(item, attribute, None):
+                setattr(item, attribute, tr(getattr(item, attribute)))
+    for sub_command in getattr(command, "commands", {}).values():
+        translate_help(sub_command)
+
 
 DataDirOption = typer.Option(
     None, "--data-dir", help="Data folder (default INTERLINK_DATA_DIR or ./data)"
@@ -109,8 +179,14 @@ def acting_for(session: Session, member: str) -> Principal:
     )
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+def fail(message: str, code: int = 1, /, **params: Any) -> typer.Exit:
+    """One line on stderr and the exit code; `message` is a msgid (or a service's `Msg`)."""
+    err_console.print(
+        tr("error: %(message)s", message=tr(message, **params)),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     return typer.Exit(code)
 
 
@@ -128,9 +204,9 @@ def cli_errors(func: Callable[P, R]) -> Callable[P, R]:
         except Exception as exc:
             if _database_unavailable(exc):
                 raise fail(
-                    f"database unavailable or not set up ({getattr(exc, 'orig', exc)}); "
-                    "run 'interlink db upgrade'",
+                    "database unavailable or not set up (%(reason)s); run 'interlink db upgrade'",
                     7,
+                    reason=getattr(exc, "orig", exc),
                 ) from None
             raise
 
@@ -155,12 +231,12 @@ def emit(
     if isinstance(rows, dict):
         rows = [rows]
     if not rows:
-        console.print("(nothing)")
+        say("(nothing)")
         return
     from rich.table import Table
 
     columns = list(columns or rows[0].keys())
-    table = Table(title=title)
+    table = Table(title=tr(title) if title else None)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:

@@ -33,6 +33,7 @@ from interlink.blocklist.versions import FeedCache
 from interlink.core.access import RecordPolicy
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.background import PeriodicWorker
+from interlink.core.i18n import msg, stored_text
 from interlink.linking import api as linking_api
 from interlink.linking import pages as linking_pages
 from interlink.linking.jobs import IncrementalLinker
@@ -136,15 +137,35 @@ def _alert_owner(services: ProcessServices) -> Callable[[Session, Hit, Principal
 def hit_summary(
     hit: Hit, label: str, external_id: str | None, record_id: int, principal: Principal
 ) -> str:
+    """The alert's text, stored in English with its messages, so that the owner reads it in
+    their own language (i18n.stored_text)."""
     query = ", ".join(f"{k}: {v}" for k, v in sorted(hit.query.items()))
     requests = hit_requests(hit)
-    return (
-        f"Hit on your {hit.kind} record {label} (record {record_id}"
-        f"{', external id ' + external_id if external_id else ''}"
-        f"{'; under ' + ', '.join(requests) if requests else ''}): "
-        f"{hit.match} match, score {hit.score:.2f}, by {principal.label}. "
-        f"Searched for {query}. Please confirm the record and its handling."
-    )
+    parts = [
+        msg(
+            "Hit on your record %(label)s (%(kind)s, record %(id)s).",
+            coded=("kind",),
+            label=label,
+            kind=hit.kind,
+            id=record_id,
+        )
+    ]
+    if external_id:
+        parts.append(msg("External id: %(external_id)s.", external_id=external_id))
+    if requests:
+        parts.append(msg("Under %(requests)s.", requests=", ".join(requests)))
+    parts += [
+        msg(
+            "Match: %(match)s, score %(score)s, by %(searcher)s.",
+            coded=("match",),
+            match=hit.match,
+            score=f"{hit.score:.2f}",
+            searcher=principal.label,
+        ),
+        msg("Searched for %(query)s.", query=query),
+        msg("Please confirm the record and its handling."),
+    ]
+    return stored_text(*parts)
 
 
 def hit_requests(hit: Hit) -> list[str]:

@@ -78,7 +78,7 @@ def test_a_delegate_votes_in_secret_and_finds_the_receipt_on_the_public_board(
     assert board.status_code == 200 and code in board.text
     assert 'data-testid="verification">Verified' in board.text
     found = public.post(f"/assembly/ballots/{ballot.id}/find", data={"code": code.lower()})
-    assert "Found at position 1" in found.text and "<strong>yes</strong>" in found.text
+    assert "Found at position 1" in found.text and "<strong>Yes</strong>" in found.text
     missing = public.post(
         f"/assembly/ballots/{ballot.id}/find", data={"code": "AAAA-AAAA-AAAA-AAAA"}
     )

@@ -80,7 +80,7 @@ def test_submit_confirm_publish_delist_through_the_pages(sessions: dict[str, Tes
     )
     assert decided.status_code == 303
     assert re.search(
-        r'data-testid="state"><strong class="tag[^"]*">delisted', gs.get(domain_page).text
+        r'data-testid="state"><strong class="tag[^"]*">Delisted', gs.get(domain_page).text
     )
     post(gs, "/blocklist/publish", {"version": "2"})
     diff = gs.get("/blocklist/versions", params={"old": 1, "new": 2})
@@ -186,12 +186,12 @@ def test_delisting_asks_for_confirmation_first(
     assert check.status_code == 200 and 'data-testid="confirm"' in check.text
     assert "material gone" in check.text
     assert re.search(
-        r'data-testid="state"><strong class="tag[^"]*">listed', gs.get(domain_page).text
+        r'data-testid="state"><strong class="tag[^"]*">Listed', gs.get(domain_page).text
     )  # nothing happened yet
     done = post(
         gs, f"{domain_page}/delist", {"reason": "material gone", "confirmed": "yes"}, domain_page
     )
     assert done.status_code == 303 and done.headers["location"] == domain_page
     assert re.search(
-        r'data-testid="state"><strong class="tag[^"]*">delisted', gs.get(domain_page).text
+        r'data-testid="state"><strong class="tag[^"]*">Delisted', gs.get(domain_page).text
     )

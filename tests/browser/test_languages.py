@@ -17,51 +17,49 @@ from tests.support import PASSWORD, World
 PAGES = ["/", "/records", "/records/new/person", "/notices", "/screen", "/messages", "/account"]
 
 
-@pytest.mark.parametrize("language", ["ar", "fr"])
+@pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_main_pages_in_another_language(
-    world: World, live_server: str, new_page, language: str
+    world: World, live_server: str, new_page, lang: str
 ) -> None:
     world.user("NCB-MA", Role.SUPERVISOR, username="rabat.lang")
     page = new_page()
     login(page, live_server, "rabat.lang", PASSWORD)
     # the switch on every page: one button per language, named in that language
-    page.get_by_test_id("language-switch").get_by_role("button", name=LANGUAGES[language]).click()
+    page.get_by_test_id("language-switch").get_by_role("button", name=LANGUAGES[lang]).click()
     page.wait_for_load_state("load")
     source = axe_source()
     problems = {}
     for path in PAGES:
-        report = check_page(page, live_server, path, source, shots=f"lang-{language}")
+        report = check_page(page, live_server, path, source, shots=f"lang-{lang}")
         html = page.locator("html")
-        assert html.get_attribute("lang") == language, path
-        assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr"), path
+        assert html.get_attribute("lang") == lang, path
+        assert html.get_attribute("dir") == ("rtl" if lang == "ar" else "ltr"), path
         if report.problems:
             problems[path] = report.problems
     assert not problems, problems
     # the choice is the user's: another browser (no cookie, English login page) gets it
     other = new_page()
     login(other, live_server, "rabat.lang", PASSWORD)
-    assert other.locator("html").get_attribute("lang") == language
+    assert other.locator("html").get_attribute("lang") == lang
 
 
-@pytest.mark.parametrize("language", ["ar", "fr"])
-def test_a_journey_in_another_language(
-    world: World, live_server: str, new_page, language: str
-) -> None:
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_journey_in_another_language(world: World, live_server: str, new_page, lang: str) -> None:
     """A supervisor who works in Arabic or French creates a person's record through the form
     and screens a native-script spelling of the name: every label, button and result heading
     is found by its translation in the catalog, and no English is left on the way."""
     engine = world.app.state.interlink.services.screener.engine
     engine.build()
     world.user("NCB-MA", Role.SUPERVISOR, username="rabat.journey")
-    catalog = translations(language)
+    catalog = translations(lang)
     t = catalog.gettext  # labels exact: in Arabic "Sex" is a prefix of "Nationalities"
     page = new_page()
     login(page, live_server, "rabat.journey", PASSWORD)
-    page.get_by_test_id("language-switch").get_by_role("button", name=LANGUAGES[language]).click()
+    page.get_by_test_id("language-switch").get_by_role("button", name=LANGUAGES[lang]).click()
     page.wait_for_load_state("load")
 
     page.goto(f"{live_server}/records/new/person")
-    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator("html").get_attribute("lang") == lang
     page.get_by_label(t("Full name (any script)"), exact=True).fill("Samir Ouazzani")
     page.get_by_label(t("Aliases (separated by ;)"), exact=True).fill("سمير الوزاني")
     page.get_by_label(t("Sex"), exact=True).select_option("male")
@@ -81,7 +79,7 @@ def test_a_journey_in_another_language(
     assert "Samir Ouazzani" in hit.inner_text()
     assert t("Why it matched") in hit.inner_text()
     assert "Why it matched" not in hit.inner_text()
-    assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
     # a refusal on the same page comes in the language too
     page.goto(f"{live_server}/screen")
     page.get_by_role("button", name=t("Check person")).click()

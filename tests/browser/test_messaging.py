@@ -1,6 +1,6 @@
 """A hit at one bureau opens a thread at the record owner's bureau, which answers; both see
 the answer and how long it took. The hit comes from a border officer's check on the
-screening page, through the real screening service.
+screening page, through the real screening service. In English, Arabic and French.
 """
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 
 from interlink.core.auth import Role
-from tests.browser.conftest import login
+from tests.browser.conftest import check_language, login, shows
 from tests.support import PASSWORD, World
 
 
 def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
-    world: World, live_server: str, new_page
+    world: World, live_server: str, new_page, language: str, t
 ) -> None:
     world.user("NCB-MA", Role.OFFICER, username="rabat.officer")
     world.user("NCB-FR", Role.OFFICER, username="paris.officer")
@@ -36,33 +36,52 @@ def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
     rabat = new_page()
     login(rabat, live_server, "rabat.officer", PASSWORD)
     rabat.goto(f"{live_server}/screen")
-    rabat.get_by_label("Document number").fill("FR 0042731")
-    rabat.get_by_role("button", name="Check document").click()
+    rabat.get_by_label(t("Document number")).fill("FR 0042731")
+    rabat.get_by_role("button", name=t("Check document")).click()
     result = rabat.get_by_test_id("screen-result").inner_text()
-    assert "passport FR FR0042731" in result and "owning bureau has been alerted" in result
-    thread_link = "Hit on passport FR FR0042731"
+    assert "passport FR FR0042731" in result
+    assert shows(
+        result,
+        t('The owning bureau has been alerted; follow up in <a href="/messages">Messages</a>.')
+        .replace('<a href="/messages">', "")
+        .replace("</a>", ""),
+    )
+    thread_link = t("Hit on %(label)s", label="passport FR FR0042731")
 
     paris = new_page()
     login(paris, live_server, "paris.officer", PASSWORD)
-    paris.get_by_role("link", name="Messages").first.click()
+    paris.get_by_role("link", name=t("Messages")).first.click()
     unread = paris.get_by_test_id("unread")
-    assert "1 new" in unread.inner_text()
+    assert t("%(unread)s new", unread=1) in unread.inner_text()
     unread.get_by_role("link", name=thread_link).click()
-    assert "FR0042731" in paris.get_by_test_id("body").first.inner_text()
-    assert "signature verified" in paris.get_by_test_id("signature").first.inner_text()
-    assert "waiting" in paris.get_by_test_id("answer-time").inner_text()
-    paris.get_by_label("Your answer").fill("Confirmed: the holder is wanted. Please detain.")
-    paris.get_by_role("button", name="Sign and send").click()
+    alert = paris.get_by_test_id("body").first.inner_text()
+    assert "FR0042731" in alert
+    # the alert the platform wrote, in the reader's language
+    assert t("Please confirm the record and its handling.") in alert
+    check_language(paris, language)
+    assert shows(
+        paris.get_by_test_id("signature").first.inner_text(),
+        t("signature verified · key %(key_id)s"),
+    )
+    assert shows(paris.get_by_test_id("answer-time").inner_text(), t("waiting %(waiting)s"))
+    paris.get_by_label(t("Your answer")).fill("Confirmed: the holder is wanted. Please detain.")
+    paris.get_by_role("button", name=t("Sign and send")).click()
     paris.wait_for_url(re.compile(r"/messages/\d+$"))
     assert "Please detain." in paris.get_by_test_id("body").nth(1).inner_text()
-    assert "answered in" in paris.get_by_test_id("answer-time").inner_text()
+    assert shows(
+        paris.get_by_test_id("answer-time").inner_text(),
+        t("answered in %(time_to_answer)s"),
+    )
 
     rabat.goto(f"{live_server}/messages")
     rabat.get_by_test_id("unread").get_by_role("link", name=thread_link).click()
     bodies = rabat.get_by_test_id("body")
     assert "Please detain." in bodies.nth(1).inner_text()
     assert all(
-        "signature verified" in s for s in rabat.get_by_test_id("signature").all_inner_texts()
+        shows(s, t("signature verified · key %(key_id)s"))
+        for s in rabat.get_by_test_id("signature").all_inner_texts()
     )
     elapsed = rabat.get_by_test_id("answer-time").inner_text()
-    assert re.search(r"answered in \d+ (s|min)", elapsed), elapsed
+    assert shows(elapsed, t("answered in %(time_to_answer)s")), elapsed
+    assert shows(elapsed, t("%(seconds)s s")) or shows(elapsed, t("%(minutes)s min %(seconds)s s"))
+    check_language(rabat, language)

@@ -324,7 +324,7 @@ def test_pages_show_the_explanation_and_take_a_decision(world: World, linked) ->
     listing = browser.get("/links")
     assert listing.status_code == 200 and f"/links/{link.id}" in listing.text
     page = browser.get(f"/links/{link.id}")
-    assert "Match weight" in page.text and "identifier" in page.text
+    assert "Match weight" in page.text and "Identifier" in page.text
     csrf = csrf_of(browser, f"/links/{link.id}")
     decided = browser.post(
         f"/links/{link.id}", data={"decision": "unsure", "csrf_token": csrf}, follow_redirects=False

@@ -324,6 +324,14 @@ def test_every_screening_interface_gives_the_same_answer(
     assert essence(api["hits"]) == essence(batch["results"][0]["hits"]) == essence(cli["hits"])
     reference = api["hits"][0]["requests"][0]["reference"]
     assert reference in html and "Gather information discreetly" in html
+    # The action asked in the officer's language; the forbidden side: no English left.
+    french = page_client.post(
+        "/screen",
+        data={"csrf_token": token, "name": "Samir Ouazzani", "birth_date": "1983"},
+        headers={"Accept-Language": "fr"},
+    ).text
+    assert "Recueillir des informations discrètement" in french
+    assert "Gather information discreetly" not in french
 
 
 def test_a_pasted_zone_checks_the_holder_too(world: World, cast, engine) -> None:

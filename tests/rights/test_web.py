@@ -243,6 +243,10 @@ def test_statistics_page_csv_and_cli(rights: Rights) -> None:
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)[0]["received"] == 2
+    table = CliRunner().invoke(cli_app, ["rights", "statistics"], env=env).stdout
+    lines = [line.split() for line in table.splitlines()]
+    assert ["┃", "measure", "┃", "2026", "┃"] in lines  # a measure per line, a year per column
+    assert ["│", "received", "│", "2", "│"] in lines and ["│", "deletion", "│", "1", "│"] in lines
     result = CliRunner().invoke(
         cli_app,
         ["rights", "extend", "999", "--clock", "decision", "--reason", "a long enough reason here"],
@@ -297,3 +301,26 @@ def test_commission_and_bureau_pages(rights: Rights) -> None:
         follow_redirects=False,
     )
     assert answered.status_code == 303
+
+
+def test_the_timeline_reads_in_the_applicants_language(rights: Rights) -> None:
+    """Timeline entries are stored in English (with their messages) and read in the
+    language of the one who asks."""
+    from interlink.rights.models import CaseEvent
+
+    client = rights.world.client()
+    token = _token(client)
+    response = client.post("/rights/request", data={**FORM, "csrf_token": token})
+    code = re.search(r'data-testid="code">([^<]+)<', response.text).group(1)
+    secret = re.search(r'data-testid="secret">([^<]+)<', response.text).group(1)
+    with rights.db.session() as session:
+        stored = session.scalars(select(CaseEvent)).one()
+        assert stored.text == "Request received from the applicant's lawyer, Maître Salma Idrissi."
+    status = client.post(
+        "/api/v1/public/rights/status",
+        json={"code": code, "secret": secret},
+        headers={"Accept-Language": "es"},
+    )
+    assert [e["text"] for e in status.json()["events"]] == [
+        "Solicitud recibida del abogado del solicitante, Maître Salma Idrissi."
+    ]

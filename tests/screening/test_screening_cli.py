@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from interlink.cli import app
 from interlink.core.auth import Role
+from interlink.core.i18n import translations
 from tests.support import World, circulate
 
 runner = CliRunner()
@@ -78,7 +80,8 @@ def test_batch_manifest_to_jsonl(env: dict[str, str], tmp_path: Path) -> None:
 def test_batch_csv_output_and_bad_header(env: dict[str, str], tmp_path: Path) -> None:
     manifest = tmp_path / "m.csv"
     manifest.write_text(
-        "id,name,birth_date,nationality,sex,document_number,document_country\na,Rachid Tazi,,,,,\n"
+        "id,name,birth_date,nationality,sex,document_number,document_country\n"
+        "a,Rachid Tazi,,,,,\nd,,,,,XY9876543,MA\nn,Nobody Known,,,,,\n"
     )
     out = tmp_path / "out.csv"
     ok = runner.invoke(
@@ -88,6 +91,22 @@ def test_batch_csv_output_and_bad_header(env: dict[str, str], tmp_path: Path) ->
     )
     assert ok.exit_code == 0, ok.output
     assert out.read_text().splitlines()[0].startswith("id,line,hits,top_record_id")
+    rows = {row["id"]: row for row in csv.DictReader(out.open(encoding="utf-8"))}
+    # What the officer reads without opening the details: who, under which request, what to do.
+    assert rows["a"]["top_label"] == "Rachid Tazi"
+    assert rows["a"]["top_reference"] and rows["a"]["top_reference"] in rows["a"]["details"]
+    assert rows["a"]["top_action"] and rows["a"]["top_action"] in rows["a"]["details"]
+    assert rows["d"]["top_action"] == "Seize the document; do not return it to the holder."
+    assert rows["n"]["hits"] == "0" and rows["n"]["top_action"] == ""
+    french = runner.invoke(
+        app,
+        ["screen", "batch", str(manifest), "--as", "FR", "--out", str(out), "--format", "csv"],
+        env={**env, "INTERLINK_LANG": "fr"},
+    )
+    assert french.exit_code == 0, french.output
+    rows = {row["id"]: row for row in csv.DictReader(out.open(encoding="utf-8"))}
+    seize = translations("fr").gettext("Seize the document; do not return it to the holder.")
+    assert seize.startswith("Saisir") and rows["d"]["top_action"] == seize
     bad = tmp_path / "bad.csv"
     bad.write_text("name,dob\nx,y\n")
     result = runner.invoke(

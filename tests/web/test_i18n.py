@@ -225,3 +225,305 @@ def test_the_home_page_lists_what_a_role_may_do_in_the_language(world) -> None:
     arabic = client.get("/", headers={"Accept-Language": "ar"}).text
     assert "Screen names" in english
     assert "Screen names" not in arabic
+
+
+# -- coded values shown as labels, messages built in page code ------------------------------
+
+RAW_CODE = re.compile(
+    r"\{\{ ?[\w.]+\.(state|status|kind|role|roles|priority|outcome|notice_type|to_state"
+    r"|event|decision|level) ?(?:\|(?:capitalize|title|replace\([^)]*\)))* ?\}\}"
+)
+
+
+def _labelled_enums():
+    from interlink.assembly.elections import Post, TieRule
+    from interlink.assembly.rights import Role as DelegationRole
+    from interlink.assembly.scheduling import RequestStatus
+    from interlink.blocklist.models import AppealState, DomainState, FeedRequestKind
+    from interlink.linking.models import LinkStatus, RunState
+    from interlink.linking.patterns import PatternKind
+    from interlink.messaging.followups import FollowupSide, FollowupStatus
+    from interlink.messaging.models import MemberStatus, MessageKind, Priority, ThreadKind
+    from interlink.records import checks, models, schemas
+    from interlink.rights import models as rights
+
+    return [
+        Role,
+        DelegationRole,
+        Post,
+        TieRule,
+        RequestStatus,
+        AppealState,
+        DomainState,
+        FeedRequestKind,
+        LinkStatus,
+        RunState,
+        PatternKind,
+        FollowupSide,
+        FollowupStatus,
+        MemberStatus,
+        MessageKind,
+        Priority,
+        ThreadKind,
+        checks.CheckCode,
+        checks.CheckOutcome,
+        models.NoticeState,
+        models.RecordKind,
+        models.RecordStatus,
+        schemas.NoticeType,
+        schemas.NoticeKind,
+        schemas.Sex,
+        schemas.DocumentType,
+        schemas.DocumentStatus,
+        schemas.VehicleStatus,
+        schemas.OffenceCategory,
+        schemas.JudicialPurpose,
+        rights.RequestKind,
+        rights.CaseStatus,
+        rights.Outcome,
+    ]
+
+
+def test_every_code_a_page_shows_has_a_label() -> None:
+    from interlink.assembly import service as assembly
+    from interlink.assembly import service_agreements as agreements
+    from interlink.core.labels import LABELS
+    from interlink.rights import service as rights
+
+    codes = [m.value for enum in _labelled_enums() for m in enum]
+    codes += [*assembly.SESSION_STATUSES, *agreements.KINDS, *agreements.STATUSES]
+    codes += [*rights.REASON_CATEGORIES]
+    missing = sorted({c for c in codes if c not in LABELS})
+    assert not missing, missing
+
+
+def test_labels_speak_the_language() -> None:
+    from interlink.core.labels import choices, label
+    from interlink.records.models import NoticeState
+    from interlink.records.schemas import NoticeType
+
+    token = i18n.use_language("fr")
+    try:
+        assert label(NoticeState.UNDER_REVIEW) == "En cours d'examen"
+        assert label("un_special") == "Notice spéciale ONU"
+        assert ("draft", "Brouillon") in choices(NoticeState)
+        assert label("no_such_code") == "no_such_code"  # data, not a code: shown as it is
+        assert label(NoticeType.RED) != "Red"
+    finally:
+        i18n.reset_language(token)
+
+
+def test_templates_show_codes_through_their_label() -> None:
+    """`{{ n.state }}` or `{{ n.state|capitalize }}` shows the raw code: use `|label`."""
+    loader = templates.env.loader
+    assert loader is not None
+    offenders = {}
+    for name in loader.list_templates():
+        source, _, _ = loader.get_source(templates.env, name)
+        found = [m.group(0) for m in RAW_CODE.finditer(source)]
+        found += [m.group(0) for m in RAW_PARAM.finditer(source)]
+        # a code made to look like words ("under_review" -> "Under review") is still English
+        found += [
+            m.group(0)
+            for m in re.finditer(r"[\w.]+\|(?:capitalize|title)\b|[\w.]+\|replace\('_'", source)
+            if m.group(0) != "d.path|replace('_'"  # a field's path in a diff, as stored
+        ]
+        # a webhook's event is an identifier its receiver's programmers read ("hit.created")
+        found = [f for f in found if f != "{{ log.delivery.event }}"]
+        if found:
+            offenders[name] = found
+    assert not offenders, offenders
+
+
+# a code given raw to a message's placeholder: _("Status: %(status)s", status=case.status)
+RAW_PARAM = re.compile(
+    r"\b(?!selected\b)\w+=[\w.]+\.(state|status|kind|role|priority|outcome|notice_type"
+    r"|record_kind|decision|level)\s*[,)]"
+)
+
+
+def test_the_code_scan_finds_a_raw_code() -> None:
+    assert RAW_PARAM.search('{{ _("Status: %(status)s", status=case.status) }}')
+    assert not RAW_PARAM.search('{{ _("Status: %(status)s", status=case.status|label) }}')
+    assert not RAW_PARAM.search('{{ ui.select("s", _("S"), c, selected=params.status) }}')
+    assert RAW_CODE.search("<td>{{ n.state|replace('_', ' ')|capitalize }}</td>")
+    assert RAW_CODE.search("<td>{{ case.kind }}</td>")
+    assert not RAW_CODE.search("<td>{{ case.kind|label }}</td>")
+
+
+def _untranslated_page_messages(source: str) -> list[str]:
+    """String literals given to `errors.check(field, ...)` or `FieldErrors({...})` that are
+    not wrapped in N_()/_()/msg(): shown to a person, so they must be msgids."""
+    import ast
+
+    marked = {"N_", "_", "msg", "gettext"}
+    found: list[str] = []
+
+    def literals(node: ast.AST) -> None:
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in marked:
+            return
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append(node.value)
+        elif isinstance(node, ast.JoinedStr):
+            found.append(ast.unparse(node))
+        else:
+            for child in ast.iter_child_nodes(node):
+                literals(child)
+
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "check" and len(node.args) == 2:
+            literals(node.args[1])
+        elif getattr(func, "id", None) == "FieldErrors" and node.args:
+            arg = node.args[0]
+            for value in arg.values if isinstance(arg, ast.Dict) else [arg]:
+                literals(value)
+        elif getattr(func, "id", None) == "render" or getattr(func, "attr", None) == "render":
+            for keyword in node.keywords:
+                if keyword.arg in ("error", "notice", "message"):
+                    literals(keyword.value)
+    return found
+
+
+def test_messages_built_in_page_code_are_msgids() -> None:
+    from pathlib import Path
+
+    root = Path(i18n.__file__).resolve().parents[1]
+    offenders = {}
+    for path in sorted(root.glob("**/*.py")):
+        found = _untranslated_page_messages(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(path.relative_to(root))] = found[:4]
+    assert not offenders, offenders
+
+
+def test_the_page_message_scan_finds_a_literal() -> None:
+    assert _untranslated_page_messages('errors.check("x", None if ok else "give it")') == [
+        "give it"
+    ]
+    assert _untranslated_page_messages('errors.check("x", N_("give it"))') == []
+    assert _untranslated_page_messages('FieldErrors({"x": "give it"})') == ["give it"]
+    assert _untranslated_page_messages('render(r, "t.html", error=f"no {x}")') == ["f'no {x}'"]
+
+
+def test_a_field_error_is_shown_in_the_language(world: World) -> None:
+    officer = world.user("NCB-MA", Role.OFFICER)
+    page = world.browser_login(officer).get(
+        "/notices?since=2026-12-09&until=2026-12-01", headers={"Accept-Language": "fr"}
+    )
+    assert page.status_code == 422
+    text = html.unescape(page.text)
+    assert "la date de fin est antérieure à la date de début" in text
+    assert "the end date is before the start date" not in text
+
+
+# -- texts the platform writes and stores, read in the reader's language ---------------------
+
+
+def test_a_hit_alert_reads_in_the_owners_language_and_stays_signed(world: World) -> None:
+    """The alert a hit sends the record's owner is stored in English with its messages; the
+    owner reads it in French or Arabic, over the API and on the page, and its signature
+    still verifies."""
+    from sqlalchemy import select
+
+    from interlink.screening.models import Hit
+
+    screener = world.app.state.interlink.services.screener
+    screener.engine.build()
+    owner = world.user("NCB-MA", Role.SUPERVISOR)
+    passport = {
+        "issuing_country": "MA",
+        "document_type": "passport",
+        "number": "AB1234567",
+        "status": "stolen",
+        "reported_on": "2026-03-01",
+    }
+    created = world.api_as(owner).post("/api/v1/records/document", json={"data": passport})
+    assert created.status_code == 201, created.text
+    screener.engine.refresh()
+    searcher = world.api_as(world.user("NCB-FR", Role.OFFICER))
+    answer = searcher.post("/api/v1/screen/document", json={"number": "AB1234567"}).json()
+    assert answer["hit"] is True
+    with world.db.session() as session:
+        thread_id = session.scalars(select(Hit.thread_id)).one()
+
+    thread = world.api_as(owner).get(
+        f"/api/v1/threads/{thread_id}", headers={"Accept-Language": "fr"}
+    )
+    message = thread.json()["messages"][0]
+    assert message["body"].startswith("Hit on your record passport MA AB1234567 (Document, ")
+    assert "\u2063" not in message["body"]  # the marker and the data stay in storage
+    assert message["body_in_language"].startswith(
+        "Concordance sur votre enregistrement passport MA AB1234567 (Document, "
+    )
+    assert "Veuillez confirmer l'enregistrement" in message["body_in_language"]
+    assert message["signature"]["valid"] is True
+
+    page = world.browser_login(owner).get(
+        f"/messages/{thread_id}", headers={"Accept-Language": "ar"}
+    )
+    text = html.unescape(page.text)
+    assert "تطابق على سجلكم passport MA AB1234567" in text  # the body
+    assert "تطابق على passport MA AB1234567" in text  # the thread's subject
+    assert "Hit on your record" not in text and "Hit on passport" not in text
+
+
+def test_a_stored_text_is_translated_only_when_it_says_what_the_english_says() -> None:
+    english = i18n.stored_text(i18n.msg("Please review your record."))
+    forged = english.replace("Please review your record.", "Nothing to do.")
+    body, data = i18n.stored_parts(forged)
+    token = i18n.use_language("fr")
+    try:
+        assert (
+            i18n.in_language(*i18n.stored_parts(english))
+            == "Veuillez vérifier votre enregistrement."
+        )
+        assert i18n.in_language(body, data) == "Nothing to do."  # shown as stored
+        assert i18n.in_language("A person's own words.", None) == "A person's own words."
+        coded = i18n.msg("Decision: %(outcome)s.", coded=("outcome",), outcome="compliant")
+        assert coded == "Decision: Compliant."
+        assert i18n.translate(coded) == "Décision : Conforme."
+        assert i18n.shown_subject("Hit 12 on Samir Ouazzani") == (
+            "Concordance 12 sur Samir Ouazzani"
+        )
+        assert i18n.shown_subject("Hits on the port of Tanger") == "Hits on the port of Tanger"
+        assert i18n.shown_subject("Re: Hit on record 7") == "Re: Concordance sur l'enregistrement 7"
+    finally:
+        i18n.reset_language(token)
+
+
+def _joined_literals(source: str) -> list[str]:
+    """Strings with a letter joined to a value with `~` inside a Jinja expression
+    (`d.state ~ " on"`): text a person reads, built outside the catalog."""
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    tokens = [(kind, value) for _, kind, value in env.lex(source) if kind != "whitespace"]
+    found = []
+    for index, (kind, value) in enumerate(tokens):
+        # a word and a space: text ("of", " months"); an address or an id part is neither
+        if kind != "string" or not LETTERS.search(value) or not re.search(r"\s", value):
+            continue
+        before = tokens[index - 1][1] if index else ""
+        after = tokens[index + 1][1] if index + 1 < len(tokens) else ""
+        if "~" in (before, after):
+            found.append(value)
+    return found
+
+
+def test_no_text_joined_outside_the_catalog() -> None:
+    loader = templates.env.loader
+    assert loader is not None
+    offenders = {}
+    for name in loader.list_templates():
+        source, _, _ = loader.get_source(templates.env, name)
+        found = _joined_literals(source)
+        if found:
+            offenders[name] = found[:6]
+    assert not offenders, offenders
+
+
+def test_the_join_scan_finds_joined_text() -> None:
+    assert _joined_literals('{{ d.state ~ " on" }}') == ['" on"']
+    assert _joined_literals("{{ '/records/' ~ r.id ~ '-hint' }}") == []
+    assert _joined_literals('{{ _("%(state)s on", state=d.state|label) }}') == []

@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 from sqlalchemy import select
 
-from interlink.assembly import demo as _demo  # noqa: F401  (registers the demo seeder)
 from interlink.assembly import service, service_agreements, service_meetings, service_voting
 from interlink.assembly.ballot_box import BulletinBoard, verify_board
 from interlink.assembly.keys import SealKeyFile
@@ -21,12 +20,13 @@ from interlink.clikit import (
     DataDirOption,
     JsonOption,
     cli_errors,
-    console,
     emit,
     fail,
     open_db,
     operator,
+    say,
     settings_for,
+    tr,
 )
 
 app = typer.Typer(
@@ -82,7 +82,7 @@ def create_session(
     )
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.create_session(session, operator(session), number, settings)
-    console.print(f"session {number} created (planned)")
+    say("session %(number)s created (planned)", number=number)
 
 
 @app.command("open-session")
@@ -91,7 +91,7 @@ def open_session(number: int = Number, data_dir: Path | None = DataDirOption) ->
     """Open a planned session for business."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.open_session(session, operator(session), number)
-    console.print(f"session {number} open")
+    say("session %(number)s open", number=number)
 
 
 @app.command("close-session")
@@ -101,7 +101,7 @@ def close_session(number: int = Number, data_dir: Path | None = DataDirOption) -
     ballot is open anywhere)."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.close_session(session, operator(session), number, _keys(data_dir))
-    console.print(f"session {number} closed")
+    say("session %(number)s closed", number=number)
 
 
 @app.command("show")
@@ -116,11 +116,26 @@ def show(
         emit(detail.model_dump(mode="json"), True)
         return
     quorum = detail.quorum
-    console.print(
-        f"Session {detail.number} ({detail.host_city}, {detail.host_country}), "
-        f"{detail.status}; quorum {quorum.present}/{quorum.required} "
-        f"{'met' if quorum.met else 'not met'}; agenda "
-        f"{'adopted' if detail.agenda_adopted else 'not adopted'}"
+    say(
+        "Session %(number)s (%(city)s, %(country)s), %(status)s; %(quorum)s; %(agenda)s",
+        number=detail.number,
+        city=detail.host_city,
+        country=detail.host_country,
+        status=tr(detail.status),
+        quorum=(
+            tr(
+                "quorum %(present)s/%(required)s met",
+                present=quorum.present,
+                required=quorum.required,
+            )
+            if quorum.met
+            else tr(
+                "quorum %(present)s/%(required)s not met",
+                present=quorum.present,
+                required=quorum.required,
+            )
+        ),
+        agenda=tr("agenda adopted") if detail.agenda_adopted else tr("agenda not adopted"),
     )
     emit(
         [
@@ -175,7 +190,7 @@ def verify_credentials(
     """Record that the secretariat verified a delegation's submitted credentials."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.verify_credentials(session, operator(session), number, country)
-    console.print(f"credentials of {country.upper()} verified")
+    say("credentials of %(country)s verified", country=country.upper())
 
 
 @app.command("attendance")
@@ -183,20 +198,23 @@ def verify_credentials(
 def attendance(
     number: int = Number,
     country: str = typer.Argument(...),
-    present: bool = typer.Option(True, "--present/--absent"),
+    present: bool = typer.Option(True, "--present/--absent", help="Present or absent"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Register a delegation present (or absent)."""
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.set_attendance(session, operator(session), number, country, present)
-    console.print(f"{country.upper()} {'present' if present else 'absent'}")
+    if present:
+        say("%(country)s present", country=country.upper())
+    else:
+        say("%(country)s absent", country=country.upper())
 
 
 @app.command("add-item")
 @cli_errors
 def add_item(
     number: int = Number,
-    title: str = typer.Option(...),
+    title: str = typer.Option(..., help="The item's title, as the agenda shows it"),
     kind: str = typer.Option(..., help="report, resolution or election"),
     majority: str | None = typer.Option(
         None, help="Resolutions: simple_of_cast, two_thirds_of_cast or two_thirds_of_members"
@@ -208,14 +226,16 @@ def add_item(
         item = service.add_item(
             session, operator(session), number, title=title, kind=kind, majority_rule=majority
         )
-        console.print(f"item {item.number} added (id {item.id})")
+        say("item %(number)s added (id %(id)s)", number=item.number, id=item.id)
 
 
 @app.command("open-ballot")
 @cli_errors
 def open_ballot(
     item_id: int = typer.Argument(..., min=1, help="The resolution's item id"),
-    secret: bool = typer.Option(True, "--secret/--roll-call"),
+    secret: bool = typer.Option(
+        True, "--secret/--roll-call", help="A secret ballot or a recorded roll call"
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Put a resolution to the vote."""
@@ -223,7 +243,7 @@ def open_ballot(
         ballot = service_voting.open_resolution_ballot(
             session, operator(session), item_id, secret=secret, keys=_keys(data_dir)
         )
-        console.print(f"ballot {ballot.public_id} open (id {ballot.id})")
+        say("ballot %(ballot)s open (id %(id)s)", ballot=ballot.public_id, id=ballot.id)
 
 
 @app.command("close-ballot")
@@ -284,11 +304,15 @@ def verify(
     if as_json:
         emit(report.model_dump(), True)
     elif report.ok:
-        console.print(
-            f"OK: {report.entries} entries for {report.voters} voters, head {report.head}"
+        say(
+            "OK: %(entries)s entries for %(voters)s voters, head %(head)s",
+            entries=report.entries,
+            voters=report.voters,
+            head=report.head,
         )
     if not report.ok:
-        raise fail("; ".join(report.problems), 1)
+        problems = "; ".join(tr(problem) for problem in report.problems)
+        raise fail(problems, 1)
 
 
 @app.command("verify-board")
@@ -304,14 +328,27 @@ def verify_board_file(
     try:
         published = BulletinBoard.from_dict(json.loads(board_file.read_text()))
     except (KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise fail(f"{board_file} is not a published board: {exc}", 2) from None
+        raise fail(
+            "%(file)s is not a published board: %(problem)s", 2, file=board_file, problem=exc
+        ) from None
     check = verify_board(published, head, expected_ballots=voters)
     tally = published.tally()
-    console.print(f"tally: {dict(tally.counts)}, abstentions {tally.abstentions}")
+    say(
+        "tally: %(counts)s, abstentions %(abstentions)s",
+        counts=dict(tally.counts),
+        abstentions=tally.abstentions,
+    )
     if not check.ok:
-        where = f" at entry {check.position}" if check.position else ""
-        raise fail(f"board does not verify{where}: {check.problem}", 1)
-    console.print(f"OK: {len(published.entries)} entries, chain ends at the published head")
+        problem = tr(check.problem) if check.problem else ""
+        if check.position:
+            raise fail(
+                "board does not verify at entry %(position)s: %(problem)s",
+                1,
+                position=check.position,
+                problem=problem,
+            )
+        raise fail("board does not verify: %(problem)s", 1, problem=problem)
+    say("OK: %(count)s entries, chain ends at the published head", count=len(published.entries))
 
 
 @app.command("schedule")
@@ -361,6 +398,9 @@ def destroy_seal_key(data_dir: Path | None = DataDirOption) -> None:
             select(Ballot.public_id).where(Ballot.status == "open", Ballot.secret.is_(True))
         ).all()
     if open_secret:
-        raise fail(f"secret ballots are open: {', '.join(open_secret)}", 5)
+        raise fail("secret ballots are open: %(ballots)s", 5, ballots=", ".join(open_secret))
     destroyed = _keys(data_dir).destroy()
-    console.print("seal key destroyed" if destroyed else "there was no seal key")
+    if destroyed:
+        say("seal key destroyed")
+    else:
+        say("there was no seal key")

@@ -17,11 +17,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from interlink.assembly import demo as _demo  # noqa: F401  (registers the demo seeder)
 from interlink.assembly import service, service_agreements, service_meetings, service_voting
 from interlink.assembly.api import seal_keys
 from interlink.assembly.majority import MajorityRule
 from interlink.assembly.views import booking_out, session_detail
+from interlink.core import labels
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from interlink.core.i18n import N_, _, current_language, msg
@@ -265,7 +265,11 @@ def _vote_check(
             principal,
             number,
             status=422,
-            error=f"choose how {principal.country} votes on: {ballot.question}",
+            error=msg(
+                "choose how %(country)s votes on: %(question)s",
+                country=principal.country,
+                question=ballot.question,
+            ),
         )
     return render(
         request,
@@ -273,7 +277,7 @@ def _vote_check(
         ballot=ballot,
         number=number,
         choice=choice,
-        choice_label=names.get(choice, choice),
+        choice_label=names.get(choice, labels.label(choice)),
         country=principal.country,
     )
 
@@ -385,7 +389,7 @@ def _required_day(errors: FieldErrors, field: str, raw: str) -> date | None:
     except ValueError as exc:
         errors.check(field, str(exc))
         return None
-    errors.check(field, None if day else "give the date")
+    errors.check(field, None if day else N_("give the date"))
     return day
 
 
@@ -409,10 +413,10 @@ def admin_create_session(
         "ends_on": ends_on,
     }
     errors = FieldErrors()
-    errors.check("number", None if number.strip().isdigit() else "give the session's number")
-    errors.check("host_city", None if host_city.strip() else "give the host city")
+    errors.check("number", None if number.strip().isdigit() else N_("give the session's number"))
+    errors.check("host_city", None if host_city.strip() else N_("give the host city"))
     country_ok = re.fullmatch(r"[A-Za-z]{2}", host_country.strip())
-    errors.check("host_country", None if country_ok else "a two-letter code, e.g. FR")
+    errors.check("host_country", None if country_ok else N_("a two-letter code, e.g. FR"))
     first = _required_day(errors, "starts_on", starts_on)
     last = _required_day(errors, "ends_on", ends_on)
     try:
@@ -602,7 +606,12 @@ async def admin_action(request: Request, number: Id, principal: Viewer) -> Respo
             action(session, principal, number, form, seal_keys(request))
     except (KeyError, ValueError):
         return _admin_page(
-            request, principal, number, error="a field is missing or invalid", status=422, form=form
+            request,
+            principal,
+            number,
+            error=N_("a field is missing or invalid"),
+            status=422,
+            form=form,
         )
     except DomainError as exc:
         return _admin_page(
@@ -634,7 +643,7 @@ def _agreements_page(
             errors=errors or FieldErrors(),
             form=form or {},
             statuses=service_agreements.STATUSES,
-            kind_options=[(k, k.replace("_", " ").capitalize()) for k in service_agreements.KINDS],
+            kind_options=labels.choices(service_agreements.KINDS),
         )
 
 
@@ -664,8 +673,8 @@ def create_agreement(
         "summary": summary,
     }
     errors = FieldErrors()
-    errors.check("title", None if title.strip() else "give the agreement's title")
-    errors.check("parties", None if parties.strip() else "name at least one party")
+    errors.check("title", None if title.strip() else N_("give the agreement's title"))
+    errors.check("parties", None if parties.strip() else N_("name at least one party"))
     day = _required_day(errors, "proposed_on", proposed_on)
     try:
         errors.raise_if_any()

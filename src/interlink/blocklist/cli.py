@@ -21,10 +21,10 @@ from interlink.clikit import (
     DataDirOption,
     JsonOption,
     cli_errors,
-    console,
     emit,
     open_db,
     operator,
+    say,
     settings_for,
 )
 from interlink.core.errors import InvalidInput, NotFound
@@ -119,9 +119,13 @@ def check(
             True,
         )
     elif result.blocked:
-        console.print(f"blocked: {', '.join(result.domains)} (list version {client.version})")
+        say(
+            "blocked: %(domains)s (list version %(version)s)",
+            domains=", ".join(result.domains),
+            version=client.version,
+        )
     else:
-        console.print(f"not blocked (list version {client.version})")
+        say("not blocked (list version %(version)s)", version=client.version)
     raise typer.Exit(result.exit_code)
 
 

@@ -268,7 +268,7 @@ def _close_domain(
             request,
             principal,
             domain_id,
-            FieldErrors({f"{decision}-reason": "give the reason"}),
+            FieldErrors({f"{decision}-reason": N_("give the reason")}),
             422,
             form,
         )

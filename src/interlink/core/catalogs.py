@@ -7,10 +7,13 @@ tests/web/test_i18n.py fails until each language has them. See docs/languages.md
 
 from __future__ import annotations
 
+import ast
 import sys
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_python
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
@@ -19,10 +22,14 @@ from interlink.core.i18n import LANGUAGES, LOCALE_DIR, catalog_path
 ROOT = LOCALE_DIR.parent.parent.parent  # the repository (src/interlink/locale -> ../../..)
 MAPPING = ROOT / "babel.cfg"
 # Besides gettext's own: N_ marks constants, msg builds a translatable problem detail,
-# NavLink's label, and the English detail given to each problem class.
+# NavLink's label, the English detail given to each problem class, and the command line's
+# messages (clikit's say, tr and fail).
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "msg": None,
+    "say": None,
+    "tr": None,
+    "fail": None,
     "NavLink": (2,),
     **{
         name: None
@@ -35,9 +42,42 @@ KEYWORDS = {
             "Conflict",
             "Locked",
             "TooManyRequests",
+            "MrzError",
         )
     },
 }
+
+
+def extract_cli(
+    fileobj: IO[bytes],
+    keywords: Mapping[str, Any],
+    comment_tags: list[str],
+    options: Any,  # Babel's options of this method (babel.cfg), passed on as they are
+) -> Iterator[tuple[Any, ...]]:
+    """Babel's extraction method for the command-line modules (babel.cfg): their gettext
+    calls as in any module, and the texts typer shows: `help=` and `title=` strings and the
+    docstrings of commands and callbacks, as typer cleans them (`clikit.translate_help`
+    translates them when the command runs)."""
+    source = fileobj.read()
+    fileobj.seek(0)
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg in ("help", "title")
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            yield node.value.lineno, None, node.value.value, []
+        elif isinstance(node, ast.FunctionDef) and any(
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in ("command", "callback")
+            for decorator in node.decorator_list
+        ):
+            docstring = ast.get_docstring(node, clean=True)
+            if docstring:
+                yield node.lineno, None, docstring, []
 
 
 def extract() -> Catalog:

@@ -9,6 +9,8 @@ interlink/locale, compiled in memory at first use (no .mo file to build or commi
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -170,19 +172,36 @@ def N_(message: str) -> str:
 class Msg(str):
     """An English message that remembers its msgid and parameters, so that it can be
     translated where it is shown (problem details are built deep in services, before anyone
-    knows the reader's language). It is a str: English callers see the English text."""
+    knows the reader's language). It is a str: English callers see the English text.
+
+    `coded` names parameters that hold a code ("person", "organised_crime"): the English text
+    shows the code's English label, a translation the label in its language (core/labels.py).
+    """
 
     msgid: str
     params: dict[str, Any]
+    coded: tuple[str, ...]
 
-    def __new__(cls, msgid: str, **params: Any) -> Msg:
-        self = super().__new__(cls, msgid % params if params else msgid)
-        self.msgid, self.params = msgid, params
+    def __new__(cls, msgid: str, coded: tuple[str, ...] = (), **params: Any) -> Msg:
+        shown = _labelled(params, coded, english=True) if params else params
+        self = super().__new__(cls, msgid % shown if params else msgid)
+        self.msgid, self.params, self.coded = msgid, params, tuple(coded)
         return self
 
 
-def msg(msgid: str, **params: Any) -> Msg:
-    return Msg(msgid, **params)
+def _labelled(params: dict[str, Any], coded: tuple[str, ...], *, english: bool) -> dict[str, Any]:
+    if not coded:
+        return params
+    from interlink.core.labels import LABELS, label  # labels marks its msgids with N_ from here
+
+    return {
+        k: (LABELS.get(str(v), str(v)) if english else label(v)) if k in coded else v
+        for k, v in params.items()
+    }
+
+
+def msg(msgid: str, coded: tuple[str, ...] = (), **params: Any) -> Msg:
+    return Msg(msgid, coded, **params)
 
 
 def translate(text: str) -> str:
@@ -192,26 +211,93 @@ def translate(text: str) -> str:
         return text
     catalog = translations(current_language())
     if isinstance(text, Msg):
-        return (
-            catalog.gettext(text.msgid) % text.params
-            if text.params
-            else catalog.gettext(text.msgid)
-        )
+        if not text.params:
+            return catalog.gettext(text.msgid)
+        return catalog.gettext(text.msgid) % _labelled(text.params, text.coded, english=False)
     return catalog.gettext(text)
 
 
-# Role names as the layout shows them (core.auth.Role values, underscores as spaces).
-ROLE_NAMES = (
-    N_("officer"),
-    N_("supervisor"),
-    N_("ncb admin"),
-    N_("compliance reviewer"),
-    N_("analyst"),
-    N_("delegate"),
-    N_("oversight"),
-    N_("gs admin"),
-    N_("partner"),
+# -- system texts stored in English, shown in the reader's language --------------------------
+#
+# A text the platform writes for people and stores (a hit's message to a record's owner, a
+# pattern alert, a rights case's event) is kept as its English rendering, for audit and
+# export, followed by a marker and its messages as JSON (msgids, parameters): `stored_text`.
+# `stored_parts` gives the English and the messages back; the messages are used only when
+# they render exactly the stored English, so what a reader sees in their language always
+# says what the English says (docs/languages.md).
+
+_PARTS_MARK = "\n\u2063i18n:"
+
+
+def parts_data(*parts: Msg) -> list[dict[str, Any]]:
+    """The messages of a stored text as JSON data (their English is the text itself)."""
+    return [{"msgid": p.msgid, "params": p.params, "coded": list(p.coded)} for p in parts]
+
+
+def in_language(english: str, data: Any) -> str:
+    """A stored English text in the reader's language, from its messages' data; as stored
+    when there is no data or it does not render the English exactly."""
+    try:
+        parts = [Msg(d["msgid"], tuple(d.get("coded", ())), **d["params"]) for d in data or ()]
+    except (KeyError, TypeError, ValueError):
+        return english
+    if not parts or " ".join(parts) != english:
+        return english
+    return " ".join(translate(p) for p in parts)
+
+
+def stored_text(*parts: Msg) -> str:
+    """The English sentences, joined, with their messages after the marker (a message body)."""
+    data = json.dumps(parts_data(*parts), ensure_ascii=False, separators=(",", ":"))
+    return " ".join(parts) + _PARTS_MARK + data
+
+
+def stored_parts(text: str) -> tuple[str, Any]:
+    """(the English, its messages' data or None) of a stored text."""
+    english, mark, data = text.partition(_PARTS_MARK)
+    if not mark:
+        return text, None
+    try:
+        return english, json.loads(data)
+    except ValueError:
+        return english, None
+
+
+# The subjects the platform gives the threads it opens; shown in the reader's language.
+SYSTEM_SUBJECTS = (
+    N_("Hit on %(label)s"),
+    N_("Hit %(hit)s on %(label)s"),
+    N_("Hit on record %(id)s"),
+    N_("Hit %(hit)s on record %(id)s"),
 )
+
+
+@lru_cache(maxsize=1)
+def _subject_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    patterns = []
+    for msgid in SYSTEM_SUBJECTS:
+        regex = re.sub(
+            r"%\\\((\w+)\\\)s",
+            lambda m: f"(?P<{m[1]}>\\d+)" if m[1] in ("hit", "id") else f"(?P<{m[1]}>.+)",
+            re.escape(msgid),
+        )
+        patterns.append((msgid, re.compile(f"^{regex}$", re.S)))
+    # the most specific first: "Hit 3 on record 7" before "Hit on %(label)s"
+    return sorted(patterns, key=lambda p: -len(p[0]))
+
+
+def shown_subject(subject: str) -> str:
+    """A thread's subject in the reader's language when the platform wrote it (a reply's or
+    a forward's too: "Re: " and "Fwd: " are kept as they are)."""
+    for prefix in ("Re: ", "Fwd: "):
+        if subject.startswith(prefix):
+            return prefix + shown_subject(subject[len(prefix) :])
+    for msgid, pattern in _subject_patterns():
+        found = pattern.match(subject)
+        if found:
+            return translations(current_language()).gettext(msgid) % found.groupdict()
+    return subject
+
 
 # -- formatting ----------------------------------------------------------------------------
 

@@ -13,11 +13,11 @@ from interlink.clikit import (
     DataDirOption,
     JsonOption,
     cli_errors,
-    console,
     emit,
     open_db,
     operator,
     progress_bar,
+    say,
     settings_for,
 )
 
@@ -93,7 +93,7 @@ def runs(as_json: bool = JsonOption, data_dir: Path | None = DataDirOption) -> N
 def list_links(
     status: str | None = typer.Option(None, help="suggested, confirmed, rejected or unsure"),
     record: int | None = typer.Option(None, min=1, help="Only this record's links"),
-    limit: int = typer.Option(100, min=1, max=500),
+    limit: int = typer.Option(100, min=1, max=500, help="At most this many links"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
@@ -143,8 +143,10 @@ def explain(
         False,
         columns=["feature", "level", "weight", "detail"],
     )
-    console.print(
-        f"match weight {explanation.match_weight:.3f}, probability {explanation.probability:.4f}"
+    say(
+        "match weight %(weight).3f, probability %(probability).4f",
+        weight=explanation.match_weight,
+        probability=explanation.probability,
     )
 
 
@@ -153,7 +155,7 @@ def explain(
 def decide(
     link_id: int,
     decision: str = typer.Option(..., help="confirmed, rejected or unsure"),
-    reason: str | None = typer.Option(None),
+    reason: str | None = typer.Option(None, help="Why, as the audit log will keep it"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Record an analyst's decision on a link (as the console operator)."""
@@ -167,4 +169,4 @@ def decide(
         raise InvalidInput(f"unknown decision {decision!r}") from exc
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.decide(session, operator(session), link_id, chosen, reason)
-    console.print(f"link {link_id}: {decision}")
+    say("link %(link)s: %(decision)s", link=link_id, decision=decision)

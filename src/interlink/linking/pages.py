@@ -161,8 +161,8 @@ def patterns_create(
     principal = _user(principal)
     form = {"kind": kind, "name": name, "daily_cap": daily_cap, "days": days}
     errors = FieldErrors()
-    errors.check("daily_cap", None if daily_cap.strip().isdigit() else "a whole number")
-    errors.check("days", None if days.strip().isdigit() else "a whole number of days")
+    errors.check("daily_cap", None if daily_cap.strip().isdigit() else N_("a whole number"))
+    errors.check("days", None if days.strip().isdigit() else N_("a whole number of days"))
     try:
         errors.raise_if_any()
         with unit_of_work(request) as session:

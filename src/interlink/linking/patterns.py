@@ -32,7 +32,7 @@ from interlink.core import audit
 from interlink.core.audit import Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import Forbidden, InvalidInput, NotFound
-from interlink.core.i18n import msg
+from interlink.core.i18n import N_, msg, stored_text
 from interlink.linking.models import Link, LinkStatus, Pattern, PatternAlert
 from interlink.linking.service import gs_actor, tell_owner
 from interlink.members.models import Organisation
@@ -178,7 +178,9 @@ def run(
     return opened
 
 
-Match = tuple[str, list[Record], str]
+# (key, records, (msgid, parameters) of the alert's text: the record's label and id are
+# added per owner)
+Match = tuple[str, list[Record], tuple[str, dict[str, Any]]]
 
 
 def _identity_numbers(record: Record) -> set[str]:
@@ -227,10 +229,16 @@ def _shared_documents(session: Session, record_ids: Sequence[int]) -> list[Match
                     (
                         f"doc:{number}:{low}:{high}",
                         [record, other],
-                        "A person record held by another bureau carries the travel-document "
-                        f"number {number}, as your record {{label}} (record {{id}}) does: one "
-                        "document on two people, or one person known twice. The General "
-                        "Secretariat coordinates; please check the document and your record.",
+                        (
+                            N_(
+                                "A person record held by another bureau carries the "
+                                "travel-document number %(number)s, as your record %(label)s "
+                                "(record %(id)s) does: one document on two people, or one "
+                                "person known twice. The General Secretariat coordinates; "
+                                "please check the document and your record."
+                            ),
+                            {"number": number},
+                        ),
                     )
                 )
     return found
@@ -273,10 +281,19 @@ def _red_subjects_screened_abroad(
                 (
                     f"hit:{hit.id}:notice:{notice.id}",
                     [subject],
-                    f"A person who is, or may be, the subject of your Red notice "
-                    f"{notice.reference} (record {{id}}, {{label}}) was screened in "
-                    f"{screened_in} on {hit.at:%Y-%m-%d}. The General Secretariat "
-                    "coordinates with the bureau that screened them.",
+                    (
+                        N_(
+                            "A person who is, or may be, the subject of your Red notice "
+                            "%(reference)s (record %(id)s, %(label)s) was screened in "
+                            "%(country)s on %(day)s. The General Secretariat coordinates with "
+                            "the bureau that screened them."
+                        ),
+                        {
+                            "reference": notice.reference,
+                            "country": screened_in,
+                            "day": f"{hit.at:%Y-%m-%d}",
+                        },
+                    ),
                 )
             )
     return found
@@ -303,7 +320,7 @@ def _open(
     pattern: Pattern,
     key: str,
     records: list[Record],
-    summary: str,
+    summary: tuple[str, dict[str, Any]],
     now: datetime,
 ) -> int:
     if session.scalars(
@@ -328,8 +345,10 @@ def _open(
             session,
             context,
             record,
-            summary=f"Pattern “{pattern.name}”: "
-            + summary.format(label=record.label, id=record.id),
+            summary=stored_text(
+                msg("Pattern “%(pattern)s”:", pattern=pattern.name),
+                msg(summary[0], label=record.label, id=record.id, **summary[1]),
+            ),
             match="pattern",
             score=1.0,
             query={"pattern_id": pattern.id, "key": key},

@@ -31,7 +31,7 @@ from interlink.core.audit import Actor, Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import Database, latest_change, utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from interlink.core.i18n import msg
+from interlink.core.i18n import msg, stored_text
 from interlink.core.pagination import check_limit
 from interlink.linking import blocking
 from interlink.linking.model import (
@@ -573,11 +573,21 @@ def notify_pending(session: Session, context: Any, limit: int = 100) -> int:
                 session,
                 context,
                 record,
-                summary=(
-                    f"A record held by another bureau may concern the person of your record "
-                    f"{record.label} (record {record.id}): suggested link {link.id}, "
-                    f"probability {link.probability:.3f}. The other bureau may not see your "
-                    "record; the General Secretariat coordinates. Please review your record."
+                summary=stored_text(
+                    msg(
+                        "A record held by another bureau may concern the person of your record "
+                        "%(label)s (record %(id)s): suggested link %(link)s, probability "
+                        "%(probability)s.",
+                        label=record.label,
+                        id=record.id,
+                        link=link.id,
+                        probability=f"{link.probability:.3f}",
+                    ),
+                    msg(
+                        "The other bureau may not see your record; the General Secretariat "
+                        "coordinates."
+                    ),
+                    msg("Please review your record."),
                 ),
                 match="link",
                 score=link.probability,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from interlink.core import labels
 from interlink.core.auth import ROLES_BY_ORG_KIND, OrgKind, Perm, Principal, Role
 from interlink.core.db import utcnow
 from interlink.core.errors import DomainError, InvalidInput, NotFound, Unauthenticated
@@ -85,7 +86,7 @@ def _users_page(
             status_code=status,
             users=users,
             org_options=_org_options(orgs),
-            role_options=[(r.value, r.value.replace("_", " ")) for r in roles],
+            role_options=labels.choices(roles),
             errors=errors or FieldErrors(),
             created=created,
             form=form or {},

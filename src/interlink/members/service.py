@@ -570,6 +570,17 @@ def clear_address_lockout(session: Session, principal: Principal, address: str) 
     return cleared
 
 
+def org_codes(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
+    """Organisations' codes by id ("NCB-MA"), for answers that name them in short."""
+    ids = set(org_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids))
+    )
+    return {org_id: code for org_id, code in rows}
+
+
 def org_labels(session: Session, org_ids: Iterable[int | None]) -> dict[int, str]:
     """How pages name organisations: "Name (CODE)", never an internal id."""
     ids = {i for i in org_ids if i is not None}

@@ -95,6 +95,7 @@ def _message_out(view: service.MessageView) -> MessageOut:
         sender_label=m.sender_label,
         subject=m.subject,
         body=view.body,
+        body_in_language=view.text,
         handling=m.handling,
         reliability=m.reliability,
         accuracy=m.accuracy,

@@ -10,10 +10,10 @@ from interlink.clikit import (
     DataDirOption,
     JsonOption,
     cli_errors,
-    console,
     emit,
     open_db,
     operator,
+    say,
     settings_for,
 )
 from interlink.members import service as members
@@ -56,7 +56,7 @@ def rotate_key(
 def rotate_data_key(data_dir: Path | None = DataDirOption) -> None:
     """Add a new AES-GCM data key: new bodies and attachments use it, old ones keep theirs."""
     number = context_for(settings_for(data_dir)).keys.rotate_data_key()
-    console.print(f"data key {number} is now used for new ciphertexts")
+    say("data key %(number)s is now used for new ciphertexts", number=number)
 
 
 @app.command("keys")
@@ -113,4 +113,4 @@ def deliver_webhooks(data_dir: Path | None = DataDirOption) -> None:
     settings = settings_for(data_dir)
     with open_db(settings) as db:
         attempted = webhooks.deliver_due(db, context_for(settings))
-    console.print(f"{attempted} deliveries attempted")
+    say("%(count)s deliveries attempted", count=attempted)

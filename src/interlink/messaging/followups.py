@@ -108,6 +108,21 @@ def _open_thread_for(
     ).first()
 
 
+def _hit_subject(hit_id: int | None, record_id: int, record_label: str | None) -> str:
+    """In English, as stored; shown in the reader's language (i18n.SYSTEM_SUBJECTS)."""
+    if hit_id is None:
+        text = (
+            msg("Hit on %(label)s", label=record_label)
+            if record_label
+            else msg("Hit on record %(id)s", id=record_id)
+        )
+    elif record_label:
+        text = msg("Hit %(hit)s on %(label)s", hit=hit_id, label=record_label)
+    else:
+        text = msg("Hit %(hit)s on record %(id)s", hit=hit_id, id=record_id)
+    return str(text)[:300]
+
+
 def open_hit_followup(
     session: Session,
     *,
@@ -143,14 +158,14 @@ def open_hit_followup(
         thread = new_thread(
             session,
             kind=ThreadKind.HIT_FOLLOWUP.value,
-            subject=f"Hit on {record_label or f'record {record_id}'}"[:300],
+            subject=_hit_subject(None, record_id, record_label),
             originator_org_id=searching_org_id,
             participant_ids=[owner_org_id],
             priority=priority,
         )
     draft = Draft(
         body=summary,
-        subject=f"Hit {hit_id} on {record_label or f'record {record_id}'}"[:300],
+        subject=_hit_subject(hit_id, record_id, record_label),
         priority=priority,
         links=[Link(LinkType.HIT, hit_id), Link(LinkType.RECORD, record_id)],
     )

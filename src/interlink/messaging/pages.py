@@ -24,7 +24,7 @@ from interlink.core.errors import (
     NotFound,
     Unauthenticated,
 )
-from interlink.core.i18n import msg
+from interlink.core.i18n import _, msg
 from interlink.core.pagination import ListPage
 from interlink.deps import Id, app_state, unit_of_work
 from interlink.members.service import org_choices, org_labels, org_labels_by_code
@@ -76,10 +76,12 @@ def _duration(value: timedelta | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{sign}{days} d {hours} h"
+        return sign + _("%(days)s d %(hours)s h", days=days, hours=hours)
     if hours:
-        return f"{sign}{hours} h {minutes:02d} min"
-    return f"{sign}{minutes} min {secs:02d} s" if minutes else f"{sign}{secs} s"
+        return sign + _("%(hours)s h %(minutes)s min", hours=hours, minutes=f"{minutes:02d}")
+    if minutes:
+        return sign + _("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=f"{secs:02d}")
+    return sign + _("%(seconds)s s", seconds=secs)
 
 
 def _when(value: datetime | None) -> str:

@@ -22,6 +22,7 @@ from interlink.core.db import utcnow
 from interlink.core.errors import DomainError, InvalidInput
 from interlink.core.i18n import msg
 from interlink.members.models import Organisation
+from interlink.members.service import org_codes as org_codes  # messaging's modules use it
 from interlink.messaging import webhooks
 from interlink.messaging.attachments import NewAttachment, check_attachments
 from interlink.messaging.context import MessagingContext
@@ -84,16 +85,6 @@ def body_context(message: Message) -> str:
 
 def blob_context(sha256: str) -> str:
     return f"blob:{sha256}"
-
-
-def org_codes(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
-    ids = set(org_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids))
-    )
-    return {org_id: code for org_id, code in rows}
 
 
 def resolve_org_codes(session: Session, codes: Iterable[str]) -> list[int]:

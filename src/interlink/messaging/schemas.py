@@ -148,6 +148,10 @@ class MessageOut(BaseModel):
     sender_label: str
     subject: str
     body: str | None = Field(description="None when the stored ciphertext was altered")
+    body_in_language: str | None = Field(
+        description="The body in the response's Content-Language: a text the platform wrote "
+        "(a hit's alert to a record's owner) translated, a person's text as written"
+    )
     handling: str
     reliability: str
     accuracy: str

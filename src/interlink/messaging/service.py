@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from interlink.core.i18n import msg
+from interlink.core.i18n import in_language, msg, stored_parts
 from interlink.core.pagination import check_limit
 from interlink.members.models import Organisation
 from interlink.messaging.context import MessagingContext
@@ -252,6 +253,13 @@ class MessageView:
     links: list[MessageLink]
     receipts: list[ReceiptView]
     forward_state: ForwardState
+    body_data: Any = None  # the messages of a text the platform wrote (i18n.stored_text)
+
+    @property
+    def text(self) -> str | None:
+        """The body in the reader's language: a text the platform wrote is translated, a
+        person's text is shown as written."""
+        return None if self.body is None else in_language(self.body, self.body_data)
 
 
 @dataclass(slots=True)
@@ -342,6 +350,11 @@ def _open(
     return body.decode(errors="replace"), verification, payload
 
 
+def _english(body: str | None) -> tuple[str | None, Any]:
+    """A stored body as its English text and, for a text the platform wrote, its messages."""
+    return (None, None) if body is None else stored_parts(body)
+
+
 def forward_state(session: Session, message: Message, org_id: int) -> ForwardState:
     """May this organisation forward the message? H2 needs the originator's permission."""
     latest = session.scalars(
@@ -404,7 +417,8 @@ def read_thread(
     )
     views = []
     for message in messages:
-        body, verification, payload = _open(session, ctx, message, parts)
+        stored, verification, payload = _open(session, ctx, message, parts)
+        body, body_data = _english(stored)
         views.append(
             MessageView(
                 message=message,
@@ -419,6 +433,7 @@ def read_thread(
                     for r in parts.receipts[message.id]
                 ],
                 forward_state=forward_state(session, message, principal.org_id),
+                body_data=body_data,
             )
         )
     by_id = {m.id: m for m in messages}
@@ -717,7 +732,8 @@ def forward_message(
     message = check_forward(session, principal, message_id)
     recipients = check_recipients(session, principal.org_id, recipients)
     parts = _parts(session, [message.id])
-    body, verification, _ = _open(session, ctx, message, parts)
+    stored, verification, _ = _open(session, ctx, message, parts)
+    body, _data = _english(stored)
     if body is None or not verification.valid:
         raise IntegrityFailure(f"message {message.id} fails verification: {verification.problem}")
     origin = message.origin_org_id

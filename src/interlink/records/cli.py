@@ -14,13 +14,14 @@ from interlink.clikit import (
     JsonOption,
     acting_for,
     cli_errors,
-    console,
     emit,
     err_console,
     fail,
     open_db,
     progress_bar,
+    say,
     settings_for,
+    tr,
 )
 from interlink.core.access import HandlingCode, VisibilityMode
 from interlink.core.i18n import msg
@@ -35,7 +36,7 @@ app = typer.Typer(help="Records: persons, travel documents, vehicles.", no_args_
 
 def _read_lines(path: Path, progress: Progress) -> list[str]:
     total = path.stat().st_size
-    task = progress.add_task("reading", total=total)
+    task = progress.add_task(tr("reading"), total=total)
     lines = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line in handle:
@@ -44,15 +45,29 @@ def _read_lines(path: Path, progress: Progress) -> list[str]:
     return lines
 
 
+def _nothing_imported(file: Path, error: ImportLineError) -> typer.Exit:
+    return fail(
+        "%(file)s: line %(line)s: %(problem)s (nothing was imported)",
+        2,
+        file=file,
+        line=error.line_number,
+        problem=tr(error.message),
+    )
+
+
 @app.command("import")
 @cli_errors
 def import_file(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The file to import"),
-    fmt: importer.ImportFormat = typer.Option(importer.ImportFormat.FTM, "--format"),
+    fmt: importer.ImportFormat = typer.Option(
+        importer.ImportFormat.FTM, "--format", help="The file's format"
+    ),
     owner: str = typer.Option(..., help="Member code of the owning bureau, e.g. MA"),
-    visibility: VisibilityMode = typer.Option(VisibilityMode.ALL),
+    visibility: VisibilityMode = typer.Option(
+        VisibilityMode.ALL, help="Which members may see the records"
+    ),
     countries: list[str] = typer.Option([], "--country", help="For --visibility only/except"),
-    handling: HandlingCode = typer.Option(HandlingCode.H0),
+    handling: HandlingCode = typer.Option(HandlingCode.H0, help="Handling code of the records"),
     skip_invalid: bool = typer.Option(
         False,
         "--skip-invalid",
@@ -74,7 +89,7 @@ def import_file(
                 entities = importer.parse(
                     fmt, _read_lines(file, progress), principal.country, skipped
                 )
-                task = progress.add_task("storing", total=len(entities))
+                task = progress.add_task(tr("storing"), total=len(entities))
                 stored = importer.import_entities(
                     session,
                     principal,
@@ -83,12 +98,20 @@ def import_file(
                     progress=lambda n: progress.advance(task, n),
                 )
         except ImportLineError as exc:
-            raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
+            raise _nothing_imported(file, exc) from None
     summary: dict[str, object] = {"imported": stored, "file": str(file), "owner": owner.upper()}
     if skipped is not None:
         for error in skipped:
             err_console.print(
-                f"{file}: {error} (skipped)", markup=False, highlight=False, soft_wrap=True
+                tr(
+                    "%(file)s: line %(line)s: %(problem)s (skipped)",
+                    file=file,
+                    line=error.line_number,
+                    problem=tr(error.message),
+                ),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
         summary["skipped"] = len(skipped)
         if as_json:
@@ -108,7 +131,7 @@ def export_file(
         "--format",
         help="ftm (every kind), csv-documents or csv-vehicles: what `records import` reads",
     ),
-    kind: RecordKind | None = typer.Option(None),
+    kind: RecordKind | None = typer.Option(None, help="Only records of this kind"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Export a bureau's own active records in an import format (FtM JSON lines or CSV)."""
@@ -120,34 +143,40 @@ def export_file(
             for line in itertools.chain([first] if first is not None else [], lines):
                 handle.write(line + "\n")
                 count += 1
-    what = "entities" if fmt is importer.ImportFormat.FTM else "lines (with the header)"
-    console.print(f"{count} {what} written to {out}")
+    if fmt is importer.ImportFormat.FTM:
+        say("%(count)s entities written to %(file)s", count=count, file=out)
+    else:
+        say("%(count)s lines (with the header) written to %(file)s", count=count, file=out)
 
 
 @app.command("list")
 @cli_errors
 def list_records(
     member: str = typer.Option(..., "--as", help="List what this member's bureau may see"),
-    kind: RecordKind | None = typer.Option(None),
+    kind: RecordKind | None = typer.Option(None, help="Only records of this kind"),
     q: str | None = typer.Option(None, help="Text in the name, number or external id"),
-    limit: int = typer.Option(50, min=1, max=500),
+    limit: int = typer.Option(50, min=1, max=500, help="At most this many records"),
     as_json: bool = JsonOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """List records visible to a member's bureau (audited as that bureau)."""
+    from interlink.members.service import org_codes
+
     with open_db(settings_for(data_dir)) as db, db.session() as session:
+        found = records.list_records(
+            session, acting_for(session, member), kind=kind, text=q, limit=limit
+        )
+        owners = org_codes(session, {r.owner_org_id for r in found})
         rows = [
             {
                 "id": r.id,
                 "kind": r.kind,
                 "label": r.label,
-                "owner_org_id": r.owner_org_id,
+                "owner": owners[r.owner_org_id],
                 "external_id": r.external_id,
                 "version": r.version,
             }
-            for r in records.list_records(
-                session, acting_for(session, member), kind=kind, text=q, limit=limit
-            )
+            for r in found
         ]
     emit(rows, as_json)
 
@@ -245,5 +274,5 @@ def import_requests(
                     except ValueError as exc:  # not JSON
                         raise ImportLineError(number, str(exc).splitlines()[0]) from None
         except ImportLineError as exc:
-            raise fail(f"{file}: {exc} (nothing was imported)", 2) from None
+            raise _nothing_imported(file, exc) from None
     emit({"imported": len(created), "references": created, "owner": owner.upper()}, as_json)

@@ -99,7 +99,11 @@ def import_entities(
     if clashes:
         first = next(e for e in entities if e.external_id in clashes)
         raise ImportLineError(
-            first.line_number, f"external id {first.external_id!r} is already one of your records"
+            first.line_number,
+            msg(
+                "external id %(external)r is already one of your records",
+                external=first.external_id,
+            ),
         )
     now = datetime.now(UTC)
     columns = restriction_columns(restrictions)
@@ -114,7 +118,7 @@ def import_entities(
             ) and not entity.record.may_be_entered_by(principal.country or ""):
                 raise ImportLineError(
                     entity.line_number,
-                    "only the issuing country's bureau enters its travel documents",
+                    msg("only the issuing country's bureau enters its travel documents"),
                 )
         new_ids = allocate_ids(session, Record, len(values))
         if new_ids is None:

@@ -70,6 +70,7 @@ from followthemoney.proxy import EntityProxy
 from followthemoney.schema import Schema
 from pydantic import BaseModel, ValidationError
 
+from interlink.core.i18n import msg
 from interlink.records.schemas import (
     DocumentType,
     IdentityDocument,
@@ -141,8 +142,13 @@ def _check_issuer(document: TravelDocumentData, entering_country: str | None, li
     if entering_country is not None and not document.may_be_entered_by(entering_country):
         raise ImportLineError(
             line,
-            f"document {document.number} was issued by {document.issuing_country}; only the "
-            f"bureau of the issuing country may enter it, not {entering_country.upper()}",
+            msg(
+                "document %(number)s was issued by %(issuer)s; only the bureau of the issuing "
+                "country may enter it, not %(country)s",
+                number=document.number,
+                issuer=document.issuing_country,
+                country=entering_country.upper(),
+            ),
         )
 
 
@@ -185,19 +191,25 @@ def _read_entity(text: str, line_number: int) -> _FtmEntity:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ImportLineError(line_number, f"invalid JSON ({error.msg})") from None
+        raise ImportLineError(
+            line_number, msg("invalid JSON (%(problem)s)", problem=error.msg)
+        ) from None
     if not isinstance(data, dict):
-        raise ImportLineError(line_number, "expected a JSON object (an FtM entity)")
+        raise ImportLineError(line_number, msg("expected a JSON object (an FtM entity)"))
     entity_id, schema_name = data.get("id"), data.get("schema")
     if not isinstance(entity_id, str) or not entity_id.strip():
-        raise ImportLineError(line_number, "the entity has no id")
+        raise ImportLineError(line_number, msg("the entity has no id"))
     schema = model.get(schema_name) if isinstance(schema_name, str) else None
     if schema is None:
-        raise ImportLineError(line_number, f"unknown FtM schema {schema_name!r}")
+        raise ImportLineError(line_number, msg("unknown FtM schema %(schema)r", schema=schema_name))
     if schema.name not in IMPORTED_SCHEMATA:
         raise ImportLineError(
             line_number,
-            f"schema {schema.name} is not imported; expected one of {sorted(IMPORTED_SCHEMATA)}",
+            msg(
+                "schema %(schema)s is not imported; expected one of %(schemata)s",
+                schema=schema.name,
+                schemata=", ".join(sorted(IMPORTED_SCHEMATA)),
+            ),
         )
     properties = _read_properties(data.get("properties", {}), schema, line_number)
     return _FtmEntity(line_number, entity_id.strip(), schema, properties)
@@ -205,16 +217,24 @@ def _read_entity(text: str, line_number: int) -> _FtmEntity:
 
 def _read_properties(raw: Any, schema: Schema, line_number: int) -> Properties:
     if not isinstance(raw, dict):
-        raise ImportLineError(line_number, "'properties' must be an object")
+        raise ImportLineError(line_number, msg("'properties' must be an object"))
     for name, values in raw.items():
         prop = schema.properties.get(name)
         if prop is None or prop.stub:
-            raise ImportLineError(line_number, f"{schema.name} has no property {name!r}")
+            raise ImportLineError(
+                line_number,
+                msg("%(schema)s has no property %(name)r", schema=schema.name, name=name),
+            )
         if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
-            raise ImportLineError(line_number, f"property {name!r} must be a list of strings")
+            raise ImportLineError(
+                line_number, msg("property %(name)r must be a list of strings", name=name)
+            )
     for name in schema.required:
         if name not in _OPTIONAL_FTM_PROPERTIES and not raw.get(name):
-            raise ImportLineError(line_number, f"{schema.name} requires the property {name!r}")
+            raise ImportLineError(
+                line_number,
+                msg("%(schema)s requires the property %(name)r", schema=schema.name, name=name),
+            )
     return raw
 
 
@@ -351,9 +371,13 @@ def _travel_document(entity: _FtmEntity, entering_country: str | None) -> Travel
     if status is None or reported is None:
         raise ImportLineError(
             entity.line_number,
-            f"{entity.schema.name} {entity.id} has no holder in this file, so it is imported as "
-            "a travel document and needs its status in 'summary' (stolen, lost, revoked or "
-            "invalidated) and its reporting date in 'date'",
+            msg(
+                "%(schema)s %(entity)s has no holder in this file, so it is imported as a travel "
+                "document and needs its status in 'summary' (stolen, lost, revoked or "
+                "invalidated) and its reporting date in 'date'",
+                schema=entity.schema.name,
+                entity=entity.id,
+            ),
         )
     data = {
         "issuing_country": entity.first("country"),
@@ -407,7 +431,11 @@ class _FtmFile:
     def add(self, entity: _FtmEntity, skipped: list[ImportLineError] | None) -> None:
         first_line = self.first_lines.setdefault(entity.id, entity.line_number)
         if first_line != entity.line_number:  # the id stays the first entity's
-            message = f"entity id {entity.id!r} already used on line {first_line}"
+            message = msg(
+                "entity id %(entity)r already used on line %(line)s",
+                entity=entity.id,
+                line=first_line,
+            )
             _keep_or_raise(ImportLineError(entity.line_number, message), skipped)
             return
         try:
@@ -460,7 +488,11 @@ def parse_ftm_lines(
             _keep_or_raise(
                 ImportLineError(
                     entity.line_number,
-                    f"its holder {holder!r} on line {read.rejected[holder]} was skipped",
+                    msg(
+                        "its holder %(holder)r on line %(line)s was skipped",
+                        holder=holder,
+                        line=read.rejected[holder],
+                    ),
                 ),
                 skipped,
             )
@@ -658,17 +690,25 @@ def _csv_rows(
     reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
-        raise ImportLineError(1, "the file is empty; expected a header row")
+        raise ImportLineError(1, msg("the file is empty; expected a header row"))
     header = [name.strip().lstrip("\ufeff") for name in header]
     if sorted(header) != sorted(columns):
         raise ImportLineError(
-            1, f"the header must name exactly these columns: {', '.join(columns)}"
+            1,
+            msg(
+                "the header must name exactly these columns: %(columns)s",
+                columns=", ".join(columns),
+            ),
         )
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
-            error = f"expected {len(header)} cells, found {len(cells)}"
+            error = msg(
+                "expected %(expected)s cells, found %(found)s",
+                expected=len(header),
+                found=len(cells),
+            )
             _keep_or_raise(ImportLineError(reader.line_num, error), skipped)
             continue
         yield (
@@ -692,7 +732,11 @@ def _parse_csv(
                 if first_line != line_number:
                     raise ImportLineError(
                         line_number,
-                        f"external id {external_id!r} already used on line {first_line}",
+                        msg(
+                            "external id %(external)r already used on line %(line)s",
+                            external=external_id,
+                            line=first_line,
+                        ),
                     )
             record = read_row(line_number, row)
         except ImportLineError as error:

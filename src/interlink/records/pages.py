@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from interlink.core import labels
 from interlink.core.access import can_modify
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Forbidden, InvalidInput, Unauthenticated
@@ -45,10 +46,6 @@ def _user(principal: Principal | None) -> Principal:
     if principal is None:
         raise Unauthenticated("log in first")
     return principal
-
-
-def notice_type_label(value: NoticeType) -> str:
-    return "UN Special" if value is NoticeType.UN_SPECIAL else value.value.capitalize()
 
 
 @router.get("/records")
@@ -220,8 +217,8 @@ def notices_page(
             errors=errors,
             orgs=orgs,
             org_choices=org_choices(session),
-            state_choices=[(v.value, v.value.replace("_", " ").capitalize()) for v in NoticeState],
-            type_choices=[(v.value, notice_type_label(v)) for v in NoticeType],
+            state_choices=labels.choices(NoticeState),
+            type_choices=labels.choices(NoticeType),
             filters_shown=True,
             next_url=list_url("/notices", params, cursor=page.next_cursor)
             if page and page.next_cursor
@@ -409,8 +406,8 @@ def _notice_view(
             preview=preview,
             preview_rows=[
                 (
-                    r.code.value.replace("_", " ").capitalize(),
-                    r.outcome.value.replace("_", " "),
+                    labels.label(r.code),
+                    labels.label(r.outcome),
                     r.reason,
                 )
                 for r in preview or []

@@ -15,6 +15,7 @@ from interlink.core.access import (
     decode_countries,
     encode_countries,
 )
+from interlink.core.i18n import N_, _
 from interlink.members.regions import REGION_OF
 
 
@@ -27,10 +28,10 @@ def _member_codes(codes: list[str]) -> list[str]:
 
 
 HANDLING_IN_WORDS = {
-    HandlingCode.H0: "H0: use only for fighting crime",
-    HandlingCode.H1: "H1: not in court without the owner's permission",
-    HandlingCode.H2: "H2: no further dissemination without the owner's permission",
-    HandlingCode.H3: "H3: other restrictions set by the owner",
+    HandlingCode.H0: N_("H0: use only for fighting crime"),
+    HandlingCode.H1: N_("H1: not in court without the owner's permission"),
+    HandlingCode.H2: N_("H2: no further dissemination without the owner's permission"),
+    HandlingCode.H3: N_("H3: other restrictions set by the owner"),
 }
 
 
@@ -64,14 +65,15 @@ class Restrictions(BaseModel):
         "All members except JP; not to be acted on in FR; H2: no further dissemination"."""
         countries = ", ".join(self.countries)
         who = {
-            VisibilityMode.ALL: "All members",
-            VisibilityMode.ONLY: f"Only {countries}",
-            VisibilityMode.EXCEPT: f"All members except {countries}",
+            VisibilityMode.ALL: _("All members"),
+            VisibilityMode.ONLY: _("Only %(countries)s", countries=countries),
+            VisibilityMode.EXCEPT: _("All members except %(countries)s", countries=countries),
         }[self.visibility]
         parts = [who]
         if self.not_actionable_in:
-            parts.append(f"not to be acted on in {', '.join(self.not_actionable_in)}")
-        parts.append(HANDLING_IN_WORDS[self.handling])
+            barred = ", ".join(self.not_actionable_in)
+            parts.append(_("not to be acted on in %(countries)s", countries=barred))
+        parts.append(_(HANDLING_IN_WORDS[self.handling]))
         return "; ".join(parts)
 
     @classmethod

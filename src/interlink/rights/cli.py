@@ -75,8 +75,8 @@ def cases(
 @cli_errors
 def admissibility(
     case_id: int,
-    admissible: bool = typer.Option(..., "--yes/--no"),
-    reason: str = typer.Option(...),
+    admissible: bool = typer.Option(..., "--yes/--no", help="Admissible or not"),
+    reason: str = typer.Option(..., help="The reason the applicant is given"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Decide whether a request is admissible (starts the decision clock)."""
@@ -108,8 +108,8 @@ def admissibility(
 def extend(
     case_id: int,
     clock: str = typer.Option(..., help="admissibility or decision"),
-    months: int = typer.Option(1, min=1, max=6),
-    reason: str = typer.Option(...),
+    months: int = typer.Option(1, min=1, max=6, help="Months to add"),
+    reason: str = typer.Option(..., help="The reason the applicant is given"),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Extend a case's deadline, with a reason the applicant sees."""
@@ -157,7 +157,7 @@ def tick(
 @app.command("statistics")
 @cli_errors
 def statistics(
-    year: int | None = typer.Option(None),
+    year: int | None = typer.Option(None, help="Only this year; default every year"),
     from_audit: bool = typer.Option(
         False, "--from-audit", help="Recompute from the audit log instead of the cases"
     ),
@@ -169,4 +169,16 @@ def statistics(
 
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         rows = (service.statistics_from_audit if from_audit else service.statistics)(session, year)
-    emit(rows, as_json, columns=list(service.STAT_COLUMNS))
+    if as_json or not rows:
+        emit(rows, as_json, columns=list(service.STAT_COLUMNS))
+        return
+    # A measure per line and a year per column: seventeen columns do not fit a terminal.
+    measures = [column for column in service.STAT_COLUMNS if column != "year"]
+    emit(
+        [
+            {"measure": measure, **{str(row["year"]): row[measure] for row in rows}}
+            for measure in measures
+        ],
+        False,
+        columns=["measure", *(str(row["year"]) for row in rows)],
+    )

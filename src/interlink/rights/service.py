@@ -34,7 +34,7 @@ from interlink.core.audit import Actor, Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
-from interlink.core.i18n import msg
+from interlink.core.i18n import Msg, in_language, msg, parts_data
 from interlink.members.models import Organisation
 from interlink.messaging.attachments import NewAttachment, check_attachments
 from interlink.messaging.crypto import Keyring, verify_signature
@@ -177,12 +177,15 @@ def _event(
     case: Case,
     actor: str,
     kind: str,
-    text: str,
+    text: Msg,
     now: datetime,
     *,
     disclosed: bool = True,
     **detail: Any,
 ) -> None:
+    """One entry of the timeline: its text stored in English, with its message so that the
+    applicant and the commission read it in their language (i18n.in_language)."""
+    detail = {**detail, "text": parts_data(text)}
     session.add(
         CaseEvent(
             case_id=case.id,
@@ -268,13 +271,14 @@ def file_request(
         _store_document(
             session, keys, case, document, from_applicant=True, added_by="applicant", now=now
         )
-    who = f"the applicant's lawyer, {new.lawyer_name}" if new.lawyer_name else "the applicant"
     _event(
         session,
         case,
         "applicant",
         "received",
-        f"Request received from {who}.",
+        msg("Request received from the applicant's lawyer, %(name)s.", name=new.lawyer_name)
+        if new.lawyer_name
+        else msg("Request received from the applicant."),
         now,
         documents=len(new.documents),
     )
@@ -420,7 +424,14 @@ def applicant_view(session: Session, case: Case) -> ApplicantView:
         received_at=case.received_at,
         deadlines=deadlines(case),
         lawyer_name=case.lawyer_name,
-        events=[{"at": e.at.isoformat(), "kind": e.kind, "text": e.text} for e in events],
+        events=[
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "text": in_language(e.text, e.detail.get("text")),
+            }
+            for e in events
+        ],
         documents=[
             {
                 "id": d.id,
@@ -514,14 +525,15 @@ def decide_admissibility(
         case.status = CaseStatus.ADMISSIBLE.value
         case.admissible_at = now
         case.decision_due = add_months(now, policy.decision_months(case.kind))
-        text = (
-            f"Your request is admissible. The commission decides by {case.decision_due:%d %B %Y}."
+        text = msg(
+            "Your request is admissible. The commission decides by %(day)s.",
+            day=f"{case.decision_due:%Y-%m-%d}",
         )
     else:
         case.status = CaseStatus.INADMISSIBLE.value
         case.decided_at = now
         case.outcome = CaseStatus.INADMISSIBLE.value
-        text = f"Your request is not admissible: {reason.strip()}"
+        text = msg("Your request is not admissible: %(reason)s", reason=reason.strip())
     _event(session, case, principal.label, "admissibility", text, now, reason=reason.strip())
     _audit(
         session,
@@ -578,7 +590,17 @@ def extend(
         case,
         principal.label,
         "extension",
-        f"The {clock} deadline is extended to {after:%d %B %Y}: {reason.strip()}",
+        msg(
+            "The deadline for admissibility is extended to %(day)s: %(reason)s",
+            day=f"{after:%Y-%m-%d}",
+            reason=reason.strip(),
+        )
+        if clock == "admissibility"
+        else msg(
+            "The deadline for the decision is extended to %(day)s: %(reason)s",
+            day=f"{after:%Y-%m-%d}",
+            reason=reason.strip(),
+        ),
         now,
         clock=clock,
         before=before.isoformat(),
@@ -630,7 +652,7 @@ def send_to_applicant(
         case,
         principal.label,
         "document",
-        f"The commission sent you {checked.filename}.",
+        msg("The commission sent you %(filename)s.", filename=checked.filename),
         now,
     )
     _audit(session, principal.actor, "rights.document", case, now, filename=checked.filename)
@@ -765,7 +787,7 @@ def find_holdings(
         case,
         principal.label,
         "search",
-        f"Search of the platform's data: {len(found)} item(s).",
+        msg("Search of the platform's data: %(count)s item(s).", count=len(found)),
         now,
         disclosed=False,
     )
@@ -824,7 +846,7 @@ def consult(
         case,
         principal.label,
         "consultation",
-        "The commission consulted the data's source.",
+        msg("The commission consulted the data's source."),
         now,
         consultation=row.id,
     )
@@ -891,7 +913,7 @@ def answer_consultation(
         case,
         principal.label,
         "consultation_answer",
-        "The consulted source answered.",
+        msg("The consulted source answered."),
         now,
         disclosed=False,
         consultation=row.id,
@@ -937,7 +959,7 @@ def extend_consultation(
         case,
         principal.label,
         "consultation_extension",
-        f"A consultation's time was extended: {reason.strip()}",
+        msg("A consultation's time was extended: %(reason)s", reason=reason.strip()),
         now,
         consultation=row.id,
         before=before.isoformat(),
@@ -1010,7 +1032,7 @@ def tick(session: Session, now: datetime | None = None) -> TickReport:
                 case,
                 "system",
                 "escalation",
-                "A consultation is late: escalated to the General Secretariat.",
+                msg("A consultation is late: escalated to the General Secretariat."),
                 now,
                 disclosed=False,
                 consultation=row.id,
@@ -1125,8 +1147,17 @@ def place_measure(
         case,
         principal.label,
         "measure",
-        f"Provisional measure: data {'blocked' if action == 'block' else 'extract withdrawn'}"
-        f" ({reason_category.replace('_', ' ')}).",
+        msg(
+            "Provisional measure: data blocked (%(category)s).",
+            coded=("category",),
+            category=reason_category,
+        )
+        if action == "block"
+        else msg(
+            "Provisional measure: public extract withdrawn (%(category)s).",
+            coded=("category",),
+            category=reason_category,
+        ),
         now,
         measure=measure.id,
     )
@@ -1163,7 +1194,7 @@ def lift_measure(
         case,
         principal.label,
         "measure_lifted",
-        "A provisional measure was lifted.",
+        msg("A provisional measure was lifted."),
         now,
         measure=measure.id,
     )
@@ -1308,7 +1339,7 @@ def decide(
             _lift(session, principal, measure, now)
     for new in orders:
         _carry_out(session, principal, policy, case, decision, new, now)
-    text = f"Decision: {outcome.replace('_', ' ')}."
+    text = msg("Decision: %(outcome)s.", coded=("outcome",), outcome=outcome)
     _event(session, case, principal.label, "decision", text, now, decision=decision.id)
     _audit(
         session,

@@ -142,7 +142,7 @@ def mrz_parse(body: MrzIn, _: Principal = Depends(current_principal)) -> MrzOut:
     try:
         return MrzOut.model_validate(parse_mrz(body.mrz).to_dict())
     except MrzError as exc:
-        raise InvalidInput(msg("not a machine-readable zone: %(exc)s", exc=exc)) from None
+        raise InvalidInput(msg(exc.template, **exc.params)) from None
 
 
 def _upper(code: str | None) -> str | None:

@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -20,6 +21,7 @@ from interlink.clikit import (
     open_db,
     progress_bar,
     settings_for,
+    tr,
 )
 from interlink.screening.mrz import MrzError, parse_mrz
 
@@ -40,7 +42,9 @@ def batch(
     out: Path = typer.Option(..., help="Where to write the answers"),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
     limit: int = typer.Option(5, min=1, max=50, help="Hits kept per row"),
-    threshold: float = typer.Option(0.7, min=0.0, max=1.0),
+    threshold: float = typer.Option(
+        0.7, min=0.0, max=1.0, help="Hits at or above this score count as matches"
+    ),
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Screen a manifest against every record the bureau may see; one answer per row."""
@@ -55,7 +59,7 @@ def batch(
     with open_db(settings) as db:
         state = AppState(settings=settings, db=db, audit_writer=AuditWriter(db)).with_services()
         screener = state.services.screener
-        with console.status("building the screening indexes..."):
+        with console.status(tr("building the screening indexes...")):
             screener.engine.build()
         with db.session() as session:
             principal = acting_for(session, member)
@@ -63,7 +67,7 @@ def batch(
         runner = BatchScreening(state, screener, principal, limit, threshold)
         hits = errors = 0
         with out.open("w", encoding="utf-8", newline="") as handle, progress_bar() as progress:
-            task = progress.add_task("screening", total=len(rows))
+            task = progress.add_task(tr("screening"), total=len(rows))
             writer = csv.writer(handle) if fmt == "csv" else None
             if writer:
                 writer.writerow(
@@ -75,6 +79,9 @@ def batch(
                         "top_external_id",
                         "top_score",
                         "top_decision",
+                        "top_label",
+                        "top_reference",
+                        "top_action",
                         "error",
                         "details",
                     ]
@@ -85,6 +92,7 @@ def batch(
                 errors += "error" in answer
                 if writer:
                     top = answer["hits"][0] if answer["hits"] else {}
+                    request = _first_actionable(top.get("requests", []))
                     writer.writerow(
                         [
                             answer["id"],
@@ -94,8 +102,11 @@ def batch(
                             top.get("external_id", ""),
                             top.get("score", ""),
                             top.get("decision", ""),
+                            top.get("label", ""),
+                            request.get("reference", ""),
+                            tr(request.get("action", top.get("action", ""))),
                             answer.get("error", ""),
-                            json.dumps(answer["hits"]),
+                            json.dumps(answer["hits"], ensure_ascii=False, default=str),
                         ]
                     )
                 else:
@@ -103,6 +114,12 @@ def batch(
                 progress.advance(task)
         runner.flush()
     emit({"rows": len(rows), "with_hits": hits, "errors": errors, "out": str(out)}, False)
+
+
+def _first_actionable(requests: list[dict[str, Any]]) -> dict[str, Any]:
+    """The request whose action the officer takes first: the first one in force for them
+    (the answer lists them in the order the service ranks them)."""
+    return next((r for r in requests if r.get("actionable")), requests[0] if requests else {})
 
 
 @mrz_app.command("parse")
@@ -113,7 +130,9 @@ def mrz_parse(
         help="The zone: its lines as separate arguments, or one argument with the lines "
         "separated by newlines or |; read from standard input when absent",
     ),
-    file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False),
+    file: Path | None = typer.Option(
+        None, "--file", exists=True, dir_okay=False, help="Read the zone from this file"
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Parse a zone: every field, every check digit, OCR corrections named."""
@@ -124,7 +143,7 @@ def mrz_parse(
     try:
         result = parse_mrz(raw.replace("|", "\n"))
     except MrzError as exc:
-        raise fail(f"not a machine-readable zone: {exc}", 2) from None
+        raise fail(exc.template, 2, **exc.params) from None
     body = result.to_dict()
     if as_json:
         emit(body, True)

@@ -53,7 +53,14 @@ _ICAO_TO_ALPHA2 = {
 
 
 class MrzError(ValueError):
-    """The text is not a machine-readable zone at all (wrong shape or characters)."""
+    """The text is not a machine-readable zone at all (wrong shape or characters).
+
+    `template` is a msgid and `params` its values (extracted by the catalogs, translated
+    where it is shown), so that parsing a zone needs no catalog."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        super().__init__(template % params if params else template)
+        self.template, self.params = template, params
 
 
 class MrzFormat(enum.StrEnum):
@@ -285,11 +292,19 @@ def _read_lines(text: str) -> list[str]:
     shape = (len(rows), len(rows[0]) if rows else 0)
     if shape not in _SHAPES.values() or any(len(row) != shape[1] for row in rows):
         lengths = "+".join(str(len(row)) for row in rows) or "0"
-        raise MrzError(f"not an MRZ: expected 3x30, 2x36 or 2x44 characters, got {lengths}")
+        raise MrzError(
+            "not a machine-readable zone: expected 3x30, 2x36 or 2x44 characters, got %(lengths)s",
+            lengths=lengths,
+        )
     for line_no, row in enumerate(rows, 1):
         for col, char in enumerate(row, 1):
             if char not in _MRZ_CHARS:
-                raise MrzError(f"not an MRZ: {char!r} at line {line_no}, column {col}")
+                raise MrzError(
+                    "not a machine-readable zone: %(char)r at line %(line)s, column %(column)s",
+                    char=char,
+                    line=line_no,
+                    column=col,
+                )
     return rows
 
 

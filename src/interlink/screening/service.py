@@ -455,7 +455,7 @@ def _parse(text: str) -> MrzResult:
     try:
         return parse_mrz(text)
     except MrzError as exc:
-        raise InvalidInput(msg("not a machine-readable zone: %(exc)s", exc=exc)) from None
+        raise InvalidInput(msg(exc.template, **exc.params)) from None
 
 
 def _holder(parsed: MrzResult) -> PersonQuery | None:

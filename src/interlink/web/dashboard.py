@@ -21,11 +21,13 @@ from sqlalchemy.orm import Session
 
 from interlink.assembly import service_meetings, service_voting
 from interlink.assembly.models import AssemblySession, Ballot, MeetingRequest
+from interlink.core import i18n
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import NotFound
 from interlink.core.i18n import N_, _, msg
-from interlink.members.models import Organisation
+from interlink.core.labels import label
+from interlink.members.service import org_codes
 from interlink.messaging import followups, operations
 from interlink.messaging.models import Followup, Operation, Thread
 from interlink.records import notices
@@ -92,10 +94,10 @@ def _hit_items(session: Session, rows: Sequence[Followup], now: datetime) -> lis
             v.followup.hit_id,
             _(
                 "%(subject)s by %(code)s",
-                subject=subjects.get(v.followup.thread_id) or _("Hit"),
+                subject=i18n.shown_subject(subjects.get(v.followup.thread_id) or "") or _("Hit"),
                 code=v.searching_code,
             ),
-            _("%(priority)s · answer due", priority=_(v.followup.priority.capitalize())),
+            _("%(priority)s · answer due", priority=label(v.followup.priority)),
             f"/messages/{v.followup.thread_id}",
             v.followup.due_at,
             v.overdue,
@@ -118,7 +120,7 @@ def _info_items(_session: Session, rows: Sequence[Notice], _now: datetime) -> li
 
 
 def _review_items(session: Session, rows: Sequence[Notice], _now: datetime) -> list[Item]:
-    codes = _org_codes(session, [n.owner_org_id for n in rows])
+    codes = org_codes(session, [n.owner_org_id for n in rows])
     return [
         Item(
             "review",
@@ -126,9 +128,9 @@ def _review_items(session: Session, rows: Sequence[Notice], _now: datetime) -> l
             f"{n.reference}: {n.label}",
             _(
                 "%(kind)s from %(code)s · %(state)s",
-                kind=n.kind,
+                kind=label(n.kind),
                 code=codes.get(n.owner_org_id, "?"),
-                state=n.state.replace("_", " "),
+                state=label(n.state),
             ),
             f"/notices/{n.id}",
             n.submitted_at,
@@ -138,7 +140,7 @@ def _review_items(session: Session, rows: Sequence[Notice], _now: datetime) -> l
 
 
 def _operation_items(session: Session, rows: Sequence[Operation], _now: datetime) -> list[Item]:
-    codes = _org_codes(session, [o.lead_org_id for o in rows])
+    codes = org_codes(session, [o.lead_org_id for o in rows])
     return [
         Item(
             "operation",
@@ -192,25 +194,13 @@ def _record_items(_session: Session, rows: Sequence[Record], now: datetime) -> l
             "record",
             r.id,
             r.label,
-            _("%(kind)s · retention ends", kind=r.kind),
+            _("%(kind)s · retention ends", kind=label(r.kind)),
             f"/records/{r.id}",
             r.retention_until,
             r.retention_until is not None and r.retention_until < now,
         )
         for r in rows
     ]
-
-
-def _org_codes(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(
-        session.execute(
-            select(Organisation.id, Organisation.code).where(Organisation.id.in_(set(ids)))
-        )
-        .tuples()
-        .all()
-    )
 
 
 SOURCES: tuple[Source, ...] = (

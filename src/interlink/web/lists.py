@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from interlink.core.errors import DomainError, InvalidInput, NotFound
-from interlink.core.i18n import msg
+from interlink.core.i18n import N_, msg
 from interlink.members.service import org_by_code
 
 E = TypeVar("E", bound=StrEnum)
@@ -49,7 +49,7 @@ def parse_day(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-12-07") from None
+        raise ValueError(N_("a date is written YYYY-MM-DD, e.g. 2026-12-07")) from None
 
 
 def day_range(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
@@ -66,9 +66,7 @@ def enum_filter(errors: FieldErrors, field: str, raw: str, choices: type[E]) -> 
     try:
         return choices(raw.strip())
     except ValueError:
-        errors.check(
-            field, msg("choose one of the listed %(field)s values", field=field.replace("_", " "))
-        )
+        errors.check(field, N_("choose one of the listed values"))
         return None
 
 
@@ -96,7 +94,7 @@ def dates_filter(
             errors.check(name, str(exc))
     first, last = days.get("since"), days.get("until")
     if first and last and first > last:
-        errors.check("until", "the end date is before the start date")
+        errors.check("until", N_("the end date is before the start date"))
     return day_range(first, last)
 
 

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from interlink.core import i18n
 from interlink.core.auth import Perm, Principal
 from interlink.core.i18n import N_
+from interlink.core.labels import label
 from interlink.deps import app_state, check_csrf, optional_principal
 from interlink.members.models import Organisation
 
@@ -33,6 +34,10 @@ templates.env.globals["languages"] = i18n.LANGUAGES
 # A message built in Python (a problem detail, a label constant), in the reader's language.
 templates.env.filters["translate"] = i18n.translate
 templates.env.filters["number"] = i18n.format_number
+# A stored code (state, kind, role, status) as its label in the reader's language.
+templates.env.filters["label"] = label
+# A thread's subject the platform wrote ("Hit on ..."), in the reader's language.
+templates.env.filters["subject"] = i18n.shown_subject
 
 PERMISSION_LABELS: dict[Perm, str] = {
     Perm.RECORDS_READ: N_("Read records and notices shared with your country"),
