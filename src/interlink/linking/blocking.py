@@ -18,7 +18,6 @@ index's candidate generation instead; both score with `model.compare`.
 from __future__ import annotations
 
 import itertools
-import math
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,17 +27,12 @@ from multiprocessing import get_context
 
 import numpy as np
 
+from interlink.linking import bulk
 from interlink.linking.model import (
-    LEVELS,
     Explanation,
     Subject,
     Weights,
-    birth_level,
-    compare,
     default_matcher,
-    identifier_level,
-    nationality_level,
-    sex_level,
 )
 from interlink.screening.names import skeleton
 
@@ -104,51 +98,14 @@ class Scored:
 
 _SUBJECTS: Sequence[Subject] = ()
 _WEIGHTS: Weights | None = None
-
-
-def weight_bound(a: Subject, b: Subject, weights: Weights) -> float:
-    """The most a pair can weigh whatever its names: the other features cost little to
-    read, the name comparison much. A pair whose bound is below the threshold is decided
-    without comparing its names (a birth date five years off already outweighs them)."""
-    levels = {
-        "birth_date": birth_level(a.birth_date, b.birth_date)[0],
-        "nationality": nationality_level(a.nationalities, b.nationalities)[0],
-        "sex": sex_level(a.sex, b.sex)[0],
-        "identifier": identifier_level(a.identifiers, b.identifiers)[0],
-    }
-    best_name = max(weights.weight("name", level) for level in LEVELS["name"])
-    return (
-        weights.prior_weight
-        + best_name
-        + math.fsum(weights.weight(f, level) for f, level in levels.items())
-    )
+_FEATURES: bulk.Features | None = None
 
 
 def _score_chunk(bounds: tuple[np.ndarray, float]) -> list[tuple[int, int, Explanation]]:
-    """Pairs come sorted by their left record: its candidates' token similarities are
-    computed together first (`LinkMatcher.prime_pairs`), then each pair is compared."""
+    """One chunk of pairs decided in bulk (`bulk.decide`)."""
     pairs, floor = bounds
-    matcher = default_matcher()
-    found = []
-    weights = _WEIGHTS
-    assert weights is not None  # set with the subjects before the chunks are scored
-    lefts, starts = np.unique(pairs[:, 0], return_index=True)
-    ends = [*starts[1:].tolist(), len(pairs)]
-    for left, start, end in zip(lefts.tolist(), starts.tolist(), ends, strict=True):
-        subject = _SUBJECTS[left]
-        rights = [
-            r
-            for r in pairs[start:end, 1].tolist()
-            if weight_bound(subject, _SUBJECTS[r], weights) >= floor
-        ]
-        if not rights:
-            continue
-        matcher.prime_pairs(subject, [_SUBJECTS[r] for r in rights])
-        for right in rights:
-            explanation = compare(subject, _SUBJECTS[right], _WEIGHTS, matcher)
-            if explanation.match_weight >= floor:
-                found.append((left, right, explanation))
-    return found
+    assert _WEIGHTS is not None and _FEATURES is not None  # set before the chunks are scored
+    return bulk.decide(_SUBJECTS, _FEATURES, pairs, _WEIGHTS, floor, default_matcher())
 
 
 def score_pairs(
@@ -162,8 +119,8 @@ def score_pairs(
 ) -> Iterator[Scored]:
     """Every pair's explanation reaching `floor` (a match weight), scored in `workers`
     processes forked from this one (they share `subjects` without copying)."""
-    global _SUBJECTS, _WEIGHTS
-    _SUBJECTS, _WEIGHTS = subjects, weights
+    global _SUBJECTS, _WEIGHTS, _FEATURES
+    _SUBJECTS, _WEIGHTS, _FEATURES = subjects, weights, bulk.Features.of(subjects)
     chunks = [(pairs[i : i + chunk], floor) for i in range(0, len(pairs), chunk)]
     done = 0
     if workers <= 1 or len(chunks) <= 1:
