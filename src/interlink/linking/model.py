@@ -241,18 +241,22 @@ class LinkMatcher(PersonMatcher):
         result, so a primed comparison is the comparison."""
         todo: dict[_TokenKey, tuple[Token, dict[_TokenKey, Token]]] = {}
         for first, second in pairs:
-            ours = [t for tokens in self.name_tokens(first) for t in tokens]
-            theirs = [t for tokens in self.name_tokens(second) for t in tokens]
-            for x, y in ((ours, theirs), (theirs, ours)):
-                for a in x:
-                    for b in y:
-                        key = _token_pair(a, b)
+            ours, theirs = self.name_tokens(first), self.name_tokens(second)
+            readings = [(a, b) for a in ours for b in theirs]
+            # `b` is read as the query too where the names have different numbers of parts
+            readings += [
+                (b, a) for b in theirs if any(len(a) != len(b) for a in ours) for a in ours
+            ]
+            for query, other in readings:
+                for x in query:
+                    for y in other:
+                        key = _token_pair(x, y)
                         if (
                             key not in self._shared
-                            and _needs_spellings(a, b)
-                            and _bulk_spelled(a, b)
+                            and _needs_spellings(x, y)
+                            and _bulk_spelled(x, y)
                         ):
-                            todo.setdefault(key[:2], (a, {}))[1][key[2:]] = b
+                            todo.setdefault(key[:2], (x, {}))[1][key[2:]] = y
         if len(self._shared) + sum(len(o) for _, o in todo.values()) >= self.CACHE_LIMIT:
             self._shared.clear()
         for token, others in todo.values():
