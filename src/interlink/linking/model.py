@@ -247,9 +247,9 @@ class LinkMatcher(PersonMatcher):
             readings += [
                 (b, a) for b in theirs if any(len(a) != len(b) for a in ours) for a in ours
             ]
-            for query, other in readings:
-                for x in query:
-                    for y in other:
+            for query_tokens, other_tokens in readings:
+                for x in query_tokens:
+                    for y in other_tokens:
                         key = _token_pair(x, y)
                         if (
                             key not in self._shared
@@ -261,10 +261,8 @@ class LinkMatcher(PersonMatcher):
             self._shared.clear()
         for token, others in todo.values():
             found = list(others.values())
-            for other, similarity in zip(found, spelling_similarities(token, found), strict=True):
-                self._shared[_token_pair(token, other)] = self._token_match(
-                    token, other, similarity
-                )
+            for met, similarity in zip(found, spelling_similarities(token, found), strict=True):
+                self._shared[_token_pair(token, met)] = self._token_match(token, met, similarity)
 
     def prepared(self, name: str) -> PreparedQuery:
         found = self._prepared.get(name)
