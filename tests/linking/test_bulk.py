@@ -140,3 +140,16 @@ def test_a_labelled_sample_scores_the_same_in_a_run_and_pair_by_pair() -> None:
     assert set(FEATURES) <= {
         c["feature"] for body in scored.values() for c in body["contributions"]
     }
+
+
+def test_a_large_block_pairs_only_within_a_birth_date() -> None:
+    """Blocks of a common name part and year (or two common name parts) grow with the
+    store; past SPLIT_BLOCK records they pair only records born on one date (or in one year).
+    A small block pairs all its records."""
+    many = blocking.SPLIT_BLOCK + 5
+    subjects = [Subject(n, ("Mohammed Ali",), f"{1960 + n % 20}-01-01") for n in range(many)]
+    pairs = {tuple(p) for p in blocking.candidate_pairs(subjects).tolist()}
+    same_year = {(i, j) for i, j in itertools.combinations(range(many), 2) if i % 20 == j % 20}
+    assert pairs == same_year  # the same two name parts, other years: split apart
+    few = subjects[:6]
+    assert len(blocking.candidate_pairs(few)) == 15  # all pairs of a small block

@@ -38,6 +38,7 @@ from interlink.screening.names import skeleton
 
 MAX_BLOCK = 400
 MAX_RARE_BLOCK = 40  # a single name part is a key only while this rare
+SPLIT_BLOCK = MAX_RARE_BLOCK  # larger blocks pair only records of one birth date or year
 RARE_KEY_LENGTH = 3
 KEY_SPELLINGS = 2  # spellings of a token giving blocking keys
 
@@ -77,16 +78,41 @@ def candidate_pairs(
             progress(position)
     chunks: list[np.ndarray] = []
     for key, members in blocks.items():
-        if 2 <= len(members) <= max_block and (
-            len(members) <= MAX_RARE_BLOCK or not key.startswith("1:")
-        ):
-            group = np.asarray(members, np.int64)
+        for group in _groups(key, members, subjects, max_block):
             first, second = np.triu_indices(len(group), 1)
             chunks.append(group[first] * len(subjects) + group[second])
     if not chunks:
         return np.zeros((0, 2), np.int64)
     codes = np.unique(np.concatenate(chunks))
     return np.stack([codes // len(subjects), codes % len(subjects)], axis=1)
+
+
+def _groups(
+    key: str, members: list[int], subjects: Sequence[Subject], max_block: int
+) -> Iterator[np.ndarray]:
+    """The groups of records a block pairs: all of it while small; a large block of a name
+    part and a year (or of two name parts) only within one birth date (or birth year), which
+    keeps the pairs a record brings from growing with the store."""
+    if len(members) < 2:
+        return
+    if key.startswith(("1:", "i:")):
+        # a single name part is a key only while rare; a document number while not absurd
+        limit = MAX_RARE_BLOCK if key.startswith("1:") else max_block
+        if len(members) <= limit:
+            yield np.asarray(members, np.int64)
+        return
+    if len(members) <= SPLIT_BLOCK:
+        yield np.asarray(members, np.int64)
+        return
+    width = 10 if key.startswith("y:") else 4
+    parts: dict[str, list[int]] = defaultdict(list)
+    for position in members:
+        date = subjects[position].birth_date or ""
+        if len(date) >= width:
+            parts[date[:width]].append(position)
+    for part in parts.values():
+        if 2 <= len(part) <= max_block:
+            yield np.asarray(part, np.int64)
 
 
 @dataclass(frozen=True, slots=True)
