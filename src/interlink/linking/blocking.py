@@ -10,8 +10,11 @@ scripts: 'Aleksandr' and 'Александр' share one), under three rules:
 - a rare name part in common (one held by at most MAX_RARE_BLOCK records);
 - a document number in common.
 
-A block holding more than `max_block` records (a very common pair of names) is skipped: it
-would cost more than it finds. The incremental path (a new record) uses the screening
+Blocks grow with the store: a common name part and a year, or two common name parts, gather
+hundreds of records at a million, nearly all of them strangers. A block of the first two
+rules holding more than SPLIT_BLOCK records therefore pairs only records born on one date
+(name part and year) or in one year (two name parts); a part still holding more than
+`max_block` records is skipped, as is a single name part held by more than MAX_RARE_BLOCK. The incremental path (a new record) uses the screening
 index's candidate generation instead; both score with `model.compare`.
 """
 
