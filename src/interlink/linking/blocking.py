@@ -14,8 +14,9 @@ Blocks grow with the store: a common name part and a year, or two common name pa
 hundreds of records at a million, nearly all of them strangers. A block of the first two
 rules holding more than SPLIT_BLOCK records therefore pairs only records born on one date
 (name part and year) or in one year (two name parts); a part still holding more than
-`max_block` records is skipped, as is a single name part held by more than MAX_RARE_BLOCK. The incremental path (a new record) uses the screening
-index's candidate generation instead; both score with `model.compare`.
+`max_block` records is skipped, as is a single name part held by more than MAX_RARE_BLOCK.
+The incremental path (a new record) uses the screening index's candidate generation
+instead; both score with `model.compare` (a run through `bulk.decide`).
 """
 
 from __future__ import annotations
