@@ -22,7 +22,9 @@ BATCH = 5_000
 def upgrade() -> None:
     op.create_table(
         "link_person_documents",
-        sa.Column("record_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "record_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.Column("number", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
             ["record_id"], ["records.id"], name=op.f("fk_link_person_documents_record_id_records")
