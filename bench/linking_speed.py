@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import resource
 import time
 from pathlib import Path
@@ -72,6 +73,10 @@ def link_one(
     return links
 
 
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -90,7 +95,10 @@ def main() -> None:
     default_matcher()  # load the name model before forking
     started = time.perf_counter()
     subjects = store(args.size, args.seed)
-    console.print(f"{len(subjects):,} records built in {time.perf_counter() - started:.0f} s")
+    console.print(
+        f"{len(subjects):,} records built in {time.perf_counter() - started:.0f} s; "
+        f"load average {_load()}"
+    )
     gc.freeze()
     table = Table(title=f"Linking {len(subjects):,} persons")
     table.add_column("measure")
@@ -109,6 +117,9 @@ def main() -> None:
         )
         scored = time.perf_counter() - started
         scored_cpu = time.process_time() - cpu + _children_cpu() - children
+        console.print(
+            f"blocking: {len(pairs):,} pairs, {blocked:.0f} s wall, {blocked_cpu:.0f} s CPU"
+        )
         table.add_row("candidate pairs (blocking)", f"{len(pairs):,}", "reported")
         table.add_row("blocking s (wall / CPU)", f"{blocked:.0f} / {blocked_cpu:.0f}", "")
         table.add_row(
@@ -128,9 +139,12 @@ def main() -> None:
             "",
         )
         table.add_row("links at the threshold", f"{links:,}", "")
+        console.print(f"scoring: {scored:.0f} s wall, {scored_cpu:.0f} s CPU, {links:,} links")
+        console.print(table)
         del pairs
     if args.queries:
         link_new_records(args, subjects, weights, table)
+    table.add_row("load average (1, 5, 15 min) at the end", _load(), "")
     table.add_row(
         "peak resident MB", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f}", ""
     )

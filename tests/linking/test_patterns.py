@@ -9,11 +9,11 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from interlink.core.auth import Role
-from interlink.linking import patterns
-from interlink.linking.models import Pattern, PatternAlert
+from interlink.linking import documents, patterns, service
+from interlink.linking.models import Pattern, PatternAlert, PersonDocument
 from interlink.screening.models import Hit
 from tests.records.test_core_chain import RED
 from tests.support import World, csrf_of
@@ -95,6 +95,43 @@ def test_one_passport_on_persons_of_two_bureaus_is_told_to_each_owner(world: Wor
     assert changed.status_code == 200, changed.text
     _settle(world)
     assert len(gs.get(f"/api/v1/patterns/{pattern['id']}/alerts").json()) == 1
+
+
+def _numbers(world: World) -> set[tuple[int, str]]:
+    with world.db.session() as session:
+        return {(d.record_id, d.number) for d in session.scalars(select(PersonDocument))}
+
+
+def test_document_numbers_are_looked_up_in_their_table(world: World, gs) -> None:
+    """The pattern reads the numbers' table (an index lookup), kept as records change: a
+    number taken off a record no longer matches, another case of it does, and a full run
+    rebuilds the table."""
+    _pattern(gs, "shared_document")
+    ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
+    es = world.api_as(world.user("NCB-ES", Role.SUPERVISOR))
+    ma_id = _record(ma, _person("Yassine Tazi", "ma441"))
+    _settle(world)
+    assert _numbers(world) == {(ma_id, "MA441")}
+    changed = ma.put(f"/api/v1/records/{ma_id}", json={"data": _person("Yassine Tazi", "MA442")})
+    assert changed.status_code == 200, changed.text
+    _settle(world)
+    assert _numbers(world) == {(ma_id, "MA442")}
+    es_old = _record(es, _person("Jorge Salinas", "MA441"))  # the number MA no longer holds
+    _settle(world)
+    assert _pattern_hits(world) == []
+    es_new = _record(es, _person("Jorge Prieto", "Ma442"))
+    _settle(world)
+    assert sorted(h.record_id for h in _pattern_hits(world)) == sorted([ma_id, es_new])
+    analyst = world.principal(world.user("GS", Role.ANALYST))
+    with world.db.session() as session:
+        session.execute(delete(PersonDocument))
+        run = service.start_run(session, analyst)
+    service.full_run(world.db, run.id)
+    assert _numbers(world) == {(ma_id, "MA442"), (es_old, "MA441"), (es_new, "MA442")}
+    with world.db.session() as session:
+        documents.index_documents(session, [es_old])
+        session.execute(delete(PersonDocument).where(PersonDocument.record_id == es_new))
+    assert _numbers(world) == {(ma_id, "MA442"), (es_old, "MA441")}
 
 
 def test_a_red_notice_subject_screened_in_a_third_country(world: World, gs) -> None:

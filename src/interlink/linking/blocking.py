@@ -10,15 +10,18 @@ scripts: 'Aleksandr' and 'Александр' share one), under three rules:
 - a rare name part in common (one held by at most MAX_RARE_BLOCK records);
 - a document number in common.
 
-A block holding more than `max_block` records (a very common pair of names) is skipped: it
-would cost more than it finds. The incremental path (a new record) uses the screening
-index's candidate generation instead; both score with `model.compare`.
+Blocks grow with the store: a common name part and a year, or two common name parts, gather
+hundreds of records at a million, nearly all of them strangers. A block of the first two
+rules holding more than SPLIT_BLOCK records therefore pairs only records born on one date
+(name part and year) or in one year (two name parts); a part still holding more than
+`max_block` records is skipped, as is a single name part held by more than MAX_RARE_BLOCK.
+The incremental path (a new record) uses the screening index's candidate generation
+instead; both score with `model.compare` (a run through `bulk.decide`).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,22 +31,18 @@ from multiprocessing import get_context
 
 import numpy as np
 
+from interlink.linking import bulk
 from interlink.linking.model import (
-    LEVELS,
     Explanation,
     Subject,
     Weights,
-    birth_level,
-    compare,
     default_matcher,
-    identifier_level,
-    nationality_level,
-    sex_level,
 )
 from interlink.screening.names import skeleton
 
 MAX_BLOCK = 400
 MAX_RARE_BLOCK = 40  # a single name part is a key only while this rare
+SPLIT_BLOCK = MAX_RARE_BLOCK  # larger blocks pair only records of one birth date or year
 RARE_KEY_LENGTH = 3
 KEY_SPELLINGS = 2  # spellings of a token giving blocking keys
 
@@ -83,16 +82,41 @@ def candidate_pairs(
             progress(position)
     chunks: list[np.ndarray] = []
     for key, members in blocks.items():
-        if 2 <= len(members) <= max_block and (
-            len(members) <= MAX_RARE_BLOCK or not key.startswith("1:")
-        ):
-            group = np.asarray(members, np.int64)
+        for group in _groups(key, members, subjects, max_block):
             first, second = np.triu_indices(len(group), 1)
             chunks.append(group[first] * len(subjects) + group[second])
     if not chunks:
         return np.zeros((0, 2), np.int64)
     codes = np.unique(np.concatenate(chunks))
     return np.stack([codes // len(subjects), codes % len(subjects)], axis=1)
+
+
+def _groups(
+    key: str, members: list[int], subjects: Sequence[Subject], max_block: int
+) -> Iterator[np.ndarray]:
+    """The groups of records a block pairs: all of it while small; a large block of a name
+    part and a year (or of two name parts) only within one birth date (or birth year), which
+    keeps the pairs a record brings from growing with the store."""
+    if len(members) < 2:
+        return
+    if key.startswith(("1:", "i:")):
+        # a single name part is a key only while rare; a document number while not absurd
+        limit = MAX_RARE_BLOCK if key.startswith("1:") else max_block
+        if len(members) <= limit:
+            yield np.asarray(members, np.int64)
+        return
+    if len(members) <= SPLIT_BLOCK:
+        yield np.asarray(members, np.int64)
+        return
+    width = 10 if key.startswith("y:") else 4
+    parts: dict[str, list[int]] = defaultdict(list)
+    for position in members:
+        date = subjects[position].birth_date or ""
+        if len(date) >= width:
+            parts[date[:width]].append(position)
+    for part in parts.values():
+        if 2 <= len(part) <= max_block:
+            yield np.asarray(part, np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,51 +128,14 @@ class Scored:
 
 _SUBJECTS: Sequence[Subject] = ()
 _WEIGHTS: Weights | None = None
-
-
-def weight_bound(a: Subject, b: Subject, weights: Weights) -> float:
-    """The most a pair can weigh whatever its names: the other features cost little to
-    read, the name comparison much. A pair whose bound is below the threshold is decided
-    without comparing its names (a birth date five years off already outweighs them)."""
-    levels = {
-        "birth_date": birth_level(a.birth_date, b.birth_date)[0],
-        "nationality": nationality_level(a.nationalities, b.nationalities)[0],
-        "sex": sex_level(a.sex, b.sex)[0],
-        "identifier": identifier_level(a.identifiers, b.identifiers)[0],
-    }
-    best_name = max(weights.weight("name", level) for level in LEVELS["name"])
-    return (
-        weights.prior_weight
-        + best_name
-        + math.fsum(weights.weight(f, level) for f, level in levels.items())
-    )
+_FEATURES: bulk.Features | None = None
 
 
 def _score_chunk(bounds: tuple[np.ndarray, float]) -> list[tuple[int, int, Explanation]]:
-    """Pairs come sorted by their left record: its candidates' token similarities are
-    computed together first (`LinkMatcher.prime_pairs`), then each pair is compared."""
+    """One chunk of pairs decided in bulk (`bulk.decide`)."""
     pairs, floor = bounds
-    matcher = default_matcher()
-    found = []
-    weights = _WEIGHTS
-    assert weights is not None  # set with the subjects before the chunks are scored
-    lefts, starts = np.unique(pairs[:, 0], return_index=True)
-    ends = [*starts[1:].tolist(), len(pairs)]
-    for left, start, end in zip(lefts.tolist(), starts.tolist(), ends, strict=True):
-        subject = _SUBJECTS[left]
-        rights = [
-            r
-            for r in pairs[start:end, 1].tolist()
-            if weight_bound(subject, _SUBJECTS[r], weights) >= floor
-        ]
-        if not rights:
-            continue
-        matcher.prime_pairs(subject, [_SUBJECTS[r] for r in rights])
-        for right in rights:
-            explanation = compare(subject, _SUBJECTS[right], _WEIGHTS, matcher)
-            if explanation.match_weight >= floor:
-                found.append((left, right, explanation))
-    return found
+    assert _WEIGHTS is not None and _FEATURES is not None  # set before the chunks are scored
+    return bulk.decide(_SUBJECTS, _FEATURES, pairs, _WEIGHTS, floor, default_matcher())
 
 
 def score_pairs(
@@ -162,8 +149,8 @@ def score_pairs(
 ) -> Iterator[Scored]:
     """Every pair's explanation reaching `floor` (a match weight), scored in `workers`
     processes forked from this one (they share `subjects` without copying)."""
-    global _SUBJECTS, _WEIGHTS
-    _SUBJECTS, _WEIGHTS = subjects, weights
+    global _SUBJECTS, _WEIGHTS, _FEATURES
+    _SUBJECTS, _WEIGHTS, _FEATURES = subjects, weights, bulk.Features.of(subjects)
     chunks = [(pairs[i : i + chunk], floor) for i in range(0, len(pairs), chunk)]
     done = 0
     if workers <= 1 or len(chunks) <= 1:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from interlink.core.background import PeriodicWorker
 from interlink.core.db import Change, Database
-from interlink.linking import patterns, service
+from interlink.linking import documents, patterns, service
 from interlink.linking.model import Subject, Weights, load_weights
 from interlink.linking.models import LinkCursor
 from interlink.messaging.context import MessagingContext
@@ -91,6 +91,7 @@ class IncrementalLinker:
                 stmt = stmt.where(Change.number <= applied)
             changes = list(session.scalars(stmt))
             ids = sorted({c.entity_id for c in changes if c.entity == "record"})
+            documents.index_documents(session, ids)
             for record in session.scalars(select(Record).where(Record.id.in_(ids))) if ids else ():
                 if record.kind == "person":
                     service.link_record(session, record, self.candidates, self.weights)

@@ -27,13 +27,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from interlink.screening.names import Token
+from interlink.screening.names import ABJADS, Token
 from interlink.screening.person_matcher import (
     Candidate,
     PartialDate,
     PersonMatcher,
     PreparedQuery,
     TokenMatch,
+    _needs_spellings,
+    spelling_similarities,
 )
 from interlink.screening.person_matcher import (
     PersonQuery as MatcherQuery,
@@ -191,6 +193,22 @@ def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
     return Weights.from_dict(json.loads(path.read_text()))
 
 
+_TokenKey = tuple[str, bool]
+
+
+def _token_pair(a: Token, b: Token) -> tuple[str, bool, str, bool]:
+    """What makes a token: its text (which implies its script) and whether it is part of a
+    Chinese name written unspaced (which reads it differently)."""
+    return a.text, a.native_name, b.text, b.native_name
+
+
+def _bulk_spelled(a: Token, b: Token) -> bool:
+    """Whether `spelling_similarity` compares these tokens through `spelling_similarities`
+    (so that one bulk call gives the very same number); two plain Latin tokens it compares
+    directly, cheaply."""
+    return a.script is not b.script or a.script in ABJADS or len(a.spellings) + len(b.spellings) > 2
+
+
 class LinkMatcher(PersonMatcher):
     """The screening matcher with caches fit for scoring many pairs: each name is analysed
     and prepared once, and token similarities are shared by every pair (a run compares the
@@ -200,19 +218,51 @@ class LinkMatcher(PersonMatcher):
 
     def __init__(self) -> None:
         super().__init__()
-        self._shared: dict[tuple[str, str], TokenMatch] = {}
+        self._shared: dict[tuple[str, bool, str, bool], TokenMatch] = {}
         self._prepared: dict[str, PreparedQuery] = {}
         self._names: dict[tuple[str, ...], list[tuple[Token, ...]]] = {}
+        self._compared: dict[
+            tuple[tuple[str, ...], tuple[str, ...]], tuple[float, tuple[TokenMatch, ...]]
+        ] = {}
 
     def token_match(self, query: PreparedQuery, index: int, other: Token) -> TokenMatch:
-        key = (query.tokens[index].text, other.text)  # a token's text implies its script
-        found = self._shared.get(key)
+        found = self._shared.get(_token_pair(query.tokens[index], other))
         if found is None:
             found = super().token_match(query, index, other)
             if len(self._shared) >= self.CACHE_LIMIT:
                 self._shared.clear()
-            self._shared[key] = found
+            self._shared[_token_pair(query.tokens[index], other)] = found
         return found
+
+    def prime_names(self, pairs: Iterable[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+        """Compute at once every token similarity that comparing these pairs of name lists
+        will read (both ways round): one `spelling_similarities` call per distinct token,
+        against every token it will meet. The matcher's own `_token_match` makes each
+        result, so a primed comparison is the comparison."""
+        todo: dict[_TokenKey, tuple[Token, dict[_TokenKey, Token]]] = {}
+        for first, second in pairs:
+            ours, theirs = self.name_tokens(first), self.name_tokens(second)
+            readings = [(a, b) for a in ours for b in theirs]
+            # `b` is read as the query too where the names have different numbers of parts
+            readings += [
+                (b, a) for b in theirs if any(len(a) != len(b) for a in ours) for a in ours
+            ]
+            for query_tokens, other_tokens in readings:
+                for x in query_tokens:
+                    for y in other_tokens:
+                        key = _token_pair(x, y)
+                        if (
+                            key not in self._shared
+                            and _needs_spellings(x, y)
+                            and _bulk_spelled(x, y)
+                        ):
+                            todo.setdefault(key[:2], (x, {}))[1][key[2:]] = y
+        if len(self._shared) + sum(len(o) for _, o in todo.values()) >= self.CACHE_LIMIT:
+            self._shared.clear()
+        for token, others in todo.values():
+            found = list(others.values())
+            for met, similarity in zip(found, spelling_similarities(token, found), strict=True):
+                self._shared[_token_pair(token, met)] = self._token_match(token, met, similarity)
 
     def prepared(self, name: str) -> PreparedQuery:
         found = self._prepared.get(name)
@@ -259,16 +309,31 @@ def name_comparison(
     matcher = matcher if isinstance(matcher, LinkMatcher) else default_matcher()
     if not a.names or not b.names:
         return 0.0, ()
+    # the result depends on the two lists of names alone: names repeat across records, so
+    # a run compares each distinct pair once
+    key = (a.names, b.names)
+    found = matcher._compared.get(key)
+    if found is None:
+        found = _name_comparison(a.names, b.names, matcher)
+        if len(matcher._compared) >= matcher.CACHE_LIMIT:
+            matcher._compared.clear()
+        matcher._compared[key] = found
+    return found
+
+
+def _name_comparison(
+    first: tuple[str, ...], second: tuple[str, ...], matcher: LinkMatcher
+) -> tuple[float, tuple[TokenMatch, ...]]:
     best: float = 0.0
     tokens: tuple[TokenMatch, ...] = ()
-    theirs, ours = matcher.name_tokens(b.names), matcher.name_tokens(a.names)
-    for name in a.names:
+    theirs, ours = matcher.name_tokens(second), matcher.name_tokens(first)
+    for name in first:
         prepared = matcher.prepared(name)
         for names in theirs:
             found = matcher.name_score(prepared, names)
             if found.score > best:
                 best, tokens = found.score, found.tokens
-    for name in b.names:
+    for name in second:
         prepared = matcher.prepared(name)
         if not prepared.tokens or all(len(t) == len(prepared.tokens) for t in ours):
             continue

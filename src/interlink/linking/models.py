@@ -123,3 +123,15 @@ class PatternAlert(Base):
     record_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     hit_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the follow-ups' hits
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PersonDocument(Base):
+    """A travel-document number carried by a person record (its `identity_documents`,
+    upper-cased), so that the shared-document pattern finds the other holders of a number by
+    an index lookup rather than by reading every record's JSON. Kept from the change feed by
+    the incremental linker (`patterns.index_documents`) and rebuilt by a full run."""
+
+    __tablename__ = "link_person_documents"
+
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    number: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from interlink.core import audit
@@ -33,7 +33,8 @@ from interlink.core.audit import Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import Forbidden, InvalidInput, NotFound
 from interlink.core.i18n import N_, msg, stored_text
-from interlink.linking.models import Link, LinkStatus, Pattern, PatternAlert
+from interlink.linking.documents import identity_numbers
+from interlink.linking.models import Link, LinkStatus, Pattern, PatternAlert, PersonDocument
 from interlink.linking.service import gs_actor, tell_owner
 from interlink.members.models import Organisation
 from interlink.records.models import Notice, NoticeState, Record, RecordKind, RecordStatus
@@ -183,14 +184,6 @@ def run(
 Match = tuple[str, list[Record], tuple[str, dict[str, Any]]]
 
 
-def _identity_numbers(record: Record) -> set[str]:
-    return {
-        str(d["number"]).upper()
-        for d in record.data.get("identity_documents", ())
-        if isinstance(d, dict) and d.get("number")
-    }
-
-
 def _live_persons(session: Session, ids: Iterable[int]) -> list[Record]:
     wanted = list(ids)
     if not wanted:
@@ -210,20 +203,20 @@ def _live_persons(session: Session, ids: Iterable[int]) -> list[Record]:
 def _shared_documents(session: Session, record_ids: Sequence[int]) -> list[Match]:
     found: list[Match] = []
     for record in _live_persons(session, record_ids):
-        for number in sorted(_identity_numbers(record)):
-            # The JSON text holds the number quoted; each row found is then read properly.
+        for number in sorted(identity_numbers(record.data)):
             others = session.scalars(
-                select(Record).where(
+                select(Record)
+                .join(PersonDocument, PersonDocument.record_id == Record.id)
+                .where(
+                    PersonDocument.number == number,
                     Record.kind == RecordKind.PERSON.value,
                     Record.status == RecordStatus.ACTIVE.value,
                     Record.access_blocked.is_(False),
                     Record.owner_org_id != record.owner_org_id,
-                    cast(Record.data, String).like(f'%"{number}"%'),
                 )
+                .order_by(Record.id)
             )
             for other in others:
-                if number not in _identity_numbers(other):
-                    continue
                 low, high = sorted((record.id, other.id))
                 found.append(
                     (

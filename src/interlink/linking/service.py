@@ -33,7 +33,7 @@ from interlink.core.db import Database, latest_change, utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.i18n import msg, stored_text
 from interlink.core.pagination import check_limit
-from interlink.linking import blocking
+from interlink.linking import blocking, documents
 from interlink.linking.model import (
     Explanation,
     Subject,
@@ -258,6 +258,9 @@ def full_run(
         with db.session() as session:
             # read first: a change committed during the load is linked again by the feed
             seen_change = latest_change(session)
+            # the worker keeps the numbers while it holds the cursor: wait for its batch
+            session.get(LinkCursor, 1, with_for_update=True)
+            documents.reindex_documents(session)
             subjects = [subject_of(r) for r in _linkable_rows(session)]
         update(records=len(subjects))
         pairs = blocking.candidate_pairs(
