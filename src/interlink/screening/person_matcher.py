@@ -518,14 +518,17 @@ class PersonMatcher:
             return _NameScore(0.0, ())
         target = "".join(o.latin for o in other)
         best = 0.0
-        # the two likeliest spellings and the standard readings (kim + jongun: Kim Jong Un)
+        # the two likeliest spellings and the standard readings (kim + jongun: Kim Jong Un);
+        # the parts of an unspaced Chinese name, the standard readings alone: the model
+        # spells 郑 'yunho' (from foreign names), and 郑静 ran together met 'Yun Ho-Jin'
         choices = [
             [
                 (s, c)
                 for n, (s, c) in enumerate(zip(t.spellings, t.confidences, strict=True))
-                if n < 2 or c >= STANDARD_CONFIDENCE
+                if (s in standard if standard else n < 2 or c >= STANDARD_CONFIDENCE)
             ]
             for t in tokens
+            for standard in [self._standard(t)]
         ]
         for order in (choices, choices[::-1]):
             for combo in itertools.product(*order):
@@ -547,6 +550,14 @@ class PersonMatcher:
             "joined",
         )
         return _NameScore(agreement * self.config.joined_penalty, (match,))
+
+    def _standard(self, token: Token) -> frozenset[str]:
+        """The standard spellings of the part of an unspaced Chinese name (empty for any
+        other token, or when it has none)."""
+        if not token.native_name:
+            return frozenset()
+        found = self.analyzer.romanizer.standard_spellings(token.text, token.script)
+        return found & frozenset(token.spellings)
 
     def _name_feature(self, found: _NameScore) -> Feature:
         agreed = sum(t.agreement >= self.config.token_agrees for t in found.tokens)
