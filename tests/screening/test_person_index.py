@@ -441,3 +441,29 @@ def test_a_long_name_missing_a_generation_is_found_at_its_exact_score(
     hits = index.search(query, None, min_score=exact - 0.01)
     assert [h.record_id for h in hits][:1] == [1]
     assert hits[0].score == pytest.approx(exact)
+
+
+def test_a_native_query_finds_a_person_whose_spelling_shares_no_blocking_key(
+    shared_matcher: PersonMatcher,
+) -> None:
+    """邁蒙尼德 ('Maimonides' written in Chinese) reads 'maimengnide' and the like: no
+    reading shares a sound skeleton with 'maimonides', so blocking compares it with other
+    forms only, and the person agrees through 'Lauda' alone, like every other Lauda. The
+    candidates' own forms are then compared in full: the true person comes first at the
+    decision threshold, and the other Laudas stay below it."""
+    query = PersonQuery("邁蒙尼德 勞達")
+    true = person(1, "Maimonides Lauda")
+    # names the blocking keys do bring, a little alike: they outrank a person agreeing
+    # through one token among the few candidates scored exactly
+    others = ["Hamdi Lauda", "Makani Lauda", "Magnin Lauda", "Merneith Lauda", "Mcmann Lauda"]
+    index = PersonIndex(shared_matcher, candidates=3)
+    index.bulk_load([true, *(person(n, o) for n, o in enumerate(others, 2))])
+    maimonides = index._form_ids["maimonides"]
+    assert maimonides not in index._similar_to(index.prepare(query).tokens[0]).forms.tolist()
+    exact = shared_matcher.score(index.prepare(query), shared_matcher.candidate(true)).score
+    assert exact >= shared_matcher.config.threshold
+    hits = index.search(query, None, limit=1)
+    assert hits[0].record_id == 1 and hits[0].score == pytest.approx(exact)
+    everyone = PersonIndex(shared_matcher, candidates=100)
+    everyone.bulk_load([true, *(person(n, o) for n, o in enumerate(others, 2))])
+    assert [h.record_id for h in everyone.search(query, None) if h.decision] == [1]

@@ -716,3 +716,53 @@ def test_abd_left_over_costs_a_name(matcher: PersonMatcher) -> None:
     threshold = matcher.config.threshold
     assert compare(matcher, "عباس الحسيني", "ABBAS, Hussein").score >= threshold
     assert compare(matcher, "عباس الحسيني", "ABBAS, Abdul Hussein").score < threshold
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [("احمد المصري", "Ahmed Elmasry"), ("كريم الفضل", "Karim Alfadl")],
+)
+def test_an_arabic_name_with_its_article_meets_it_joined_in_latin(
+    matcher: PersonMatcher, query: str, listed: str
+) -> None:
+    """المصري is split into 'al' + مصري; 'Elmasry' keeps its article joined (masry is no
+    listed name part to split before): its letters after 'el' are compared too."""
+    result = compare(matcher, query, listed)
+    assert result.score >= matcher.config.threshold
+    assert any(t.candidate in ("elmasry", "alfadl") for t in result.features[0].tokens)
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("احمد مصري", "Ahmed Elmasry"),  # no article written: 'el' stays part of the name
+        ("احمد المصري", "Ahmed Albert"),
+        ("احمد المصري", "Ahmed Almansour"),
+        ("كريم الفضل", "Karim Elfassi"),
+    ],
+)
+def test_an_article_stripped_from_latin_does_not_make_other_names_agree(
+    matcher: PersonMatcher, query: str, listed: str
+) -> None:
+    assert compare(matcher, query, listed).score < matcher.config.threshold
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [("王小明", "Wang Xiao Ming"), ("习近平", "Xi Jin Ping"), ("刘桂英", "Liu Gui Ying")],
+)
+def test_an_unspaced_chinese_name_meets_its_syllables_spelled_apart(
+    matcher: PersonMatcher, query: str, listed: str
+) -> None:
+    assert compare(matcher, query, listed).score >= matcher.config.threshold
+
+
+def test_an_unspaced_chinese_name_run_together_uses_its_standard_readings(
+    matcher: PersonMatcher,
+) -> None:
+    """The learned model spells 郑 'yunho' (it learned from foreign names written in Han):
+    run together with 静 'jing', that met 'YUN, Ho-Jin' at 0.86 (an OFAC entry, for an
+    unlisted Faker name). Parts of an unspaced Chinese name run together by their standard
+    readings only."""
+    assert compare(matcher, "郑静", "YUN, Ho-Jin").score < matcher.config.threshold
+    assert compare(matcher, "郑静", "Zheng Jing").score >= matcher.config.threshold

@@ -419,6 +419,15 @@ class Romanizer:
                 known[text] = confidence
         return sorted(known.items(), key=lambda pair: -pair[1])
 
+    def standard_spellings(self, token: str, script: Script) -> frozenset[str]:
+        """ICU's romanisation and the maintained readings of a token, as `spellings` folds
+        them (the learned model's guesses left out)."""
+        found = {
+            icu_latin(token),
+            *(latin_form(r) for r in readings(token, script.value, self.readings)),
+        }
+        return frozenset(text for text in found if text)
+
     def _options(self, model: ScriptModel, unit: str) -> tuple[tuple[str, float], ...]:
         found = model.units.get(unit)
         if found is not None or _UNIT_JOIN in unit:

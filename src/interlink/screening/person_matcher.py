@@ -346,8 +346,28 @@ class PersonMatcher:
         key = (index, other.text, other.script)
         found = query.similarities.get(key)
         if found is None:
-            found = query.similarities[key] = self._token_match(query.tokens[index], other)
+            found = self._token_match(query.tokens[index], other)
+            query.similarities[key] = self._with_article(query.tokens, index, other, found)
+            found = query.similarities[key]
         return found
+
+    def _with_article(
+        self, tokens: Sequence[Token], index: int, other: Token, found: TokenMatch
+    ) -> TokenMatch:
+        """An Arabic name written with its article joined (المصري, split into 'al' + مصري)
+        is often spelled with it joined in Latin too ('Elmasry'): the Latin token is also
+        compared without its 'al'/'el' (the query's 'al' then goes without counterpart, at a
+        particle's small cost)."""
+        stripped = _article_stripped(tokens, index, other)
+        if stripped is None:
+            return found
+        bare = self.analyzer.analyze(stripped)
+        if len(bare) != 1:
+            return found
+        joined = self._token_match(tokens[index], bare[0])
+        if joined.agreement <= found.agreement:
+            return found
+        return replace(joined, candidate=other.text)
 
     def prime(self, query: PreparedQuery, candidates: Iterable[Candidate]) -> None:
         """Fill the query's token cache for every token of these candidates at once: the
@@ -364,8 +384,8 @@ class PersonMatcher:
             if not todo:
                 continue
             for other, similarity in zip(todo, spelling_similarities(token, todo), strict=True):
-                query.similarities[(index, other.text, other.script)] = self._token_match(
-                    token, other, similarity
+                query.similarities[(index, other.text, other.script)] = self._with_article(
+                    query.tokens, index, other, self._token_match(token, other, similarity)
                 )
 
     def _token_match(self, a: Token, b: Token, similarity: float | None = None) -> TokenMatch:
@@ -498,14 +518,17 @@ class PersonMatcher:
             return _NameScore(0.0, ())
         target = "".join(o.latin for o in other)
         best = 0.0
-        # the two likeliest spellings and the standard readings (kim + jongun: Kim Jong Un)
+        # the two likeliest spellings and the standard readings (kim + jongun: Kim Jong Un);
+        # the parts of an unspaced Chinese name, the standard readings alone: the model
+        # spells 郑 'yunho' (from foreign names), and 郑静 ran together met 'Yun Ho-Jin'
         choices = [
             [
                 (s, c)
                 for n, (s, c) in enumerate(zip(t.spellings, t.confidences, strict=True))
-                if n < 2 or c >= STANDARD_CONFIDENCE
+                if (s in standard if standard else n < 2 or c >= STANDARD_CONFIDENCE)
             ]
             for t in tokens
+            for standard in [self._standard(t)]
         ]
         for order in (choices, choices[::-1]):
             for combo in itertools.product(*order):
@@ -527,6 +550,14 @@ class PersonMatcher:
             "joined",
         )
         return _NameScore(agreement * self.config.joined_penalty, (match,))
+
+    def _standard(self, token: Token) -> frozenset[str]:
+        """The standard spellings of the part of an unspaced Chinese name (empty for any
+        other token, or when it has none)."""
+        if not token.native_name:
+            return frozenset()
+        found = self.analyzer.romanizer.standard_spellings(token.text, token.script)
+        return found & frozenset(token.spellings)
 
     def _name_feature(self, found: _NameScore) -> Feature:
         agreed = sum(t.agreement >= self.config.token_agrees for t in found.tokens)
@@ -653,6 +684,29 @@ def spelling_similarity(a: Token, b: Token) -> float:
     ):  # Latin against Latin, mostly
         return a.confidences[0] * b.confidences[0] * OSA.normalized_similarity(a.latin, b.latin)
     return spelling_similarities(a, (b,))[0]
+
+
+ARTICLE_SPELLINGS = ("al", "el")
+MIN_ARTICLE_STRIPPED = 3  # letters left after the article ('Alfadl' -> 'fadl')
+
+
+def _article_stripped(tokens: Sequence[Token], index: int, other: Token) -> str | None:
+    """The Latin token `other` without a joined article, when the query token at `index`
+    is an Arabic name whose article the analyser split off (the token before it is 'al'),
+    else None."""
+    token = tokens[index]
+    if (
+        index == 0
+        or token.script is not Script.ARABIC
+        or other.script is not Script.LATIN
+        or tokens[index - 1].text != "al"
+        or other.is_particle
+    ):
+        return None
+    text = other.latin
+    if not text.startswith(ARTICLE_SPELLINGS) or len(text) - 2 < MIN_ARTICLE_STRIPPED:
+        return None
+    return text[2:]
 
 
 def _may_pair(a: Token, b: Token) -> bool:
