@@ -22,6 +22,20 @@ from interlink.records.models import Notice, Record
 MAX_REASON_CATEGORY = 40
 
 
+def target_row(session: Session, target: str, target_id: int) -> Record | Notice:
+    """The record or notice a block or a commission's measure names ("record" or "notice")."""
+    row: Record | Notice | None
+    if target == "record":
+        row = session.get(Record, target_id)
+    elif target == "notice":
+        row = session.get(Notice, target_id)
+    else:
+        raise InvalidInput("the data is a 'record' or a 'notice'")
+    if row is None:
+        raise NotFound(msg("no %(target)s %(target_id)s", target=target, target_id=target_id))
+    return row
+
+
 def set_block(
     session: Session,
     principal: Principal,
@@ -41,15 +55,7 @@ def set_block(
                 max_reason_category=MAX_REASON_CATEGORY,
             )
         )
-    row: Record | Notice | None
-    if target == "record":
-        row = session.get(Record, target_id)
-    elif target == "notice":
-        row = session.get(Notice, target_id)
-    else:
-        raise InvalidInput("a block targets a 'record' or a 'notice'")
-    if row is None:
-        raise NotFound(msg("no %(target)s %(target_id)s", target=target, target_id=target_id))
+    row = target_row(session, target, target_id)
     row.access_blocked = blocked
     audit.record(
         session,

@@ -38,6 +38,7 @@ from interlink.core.i18n import Msg, in_language, msg, parts_data
 from interlink.members.models import Organisation
 from interlink.messaging.attachments import NewAttachment, check_attachments
 from interlink.messaging.crypto import Keyring, verify_signature
+from interlink.records.blocking import set_block, target_row
 from interlink.records.models import Notice, Record, RecordKind, RecordStatus
 from interlink.rights.clock import FINAL_REMINDER_BEFORE, RightsPolicy, add_months, half_way
 from interlink.rights.models import (
@@ -1060,19 +1061,6 @@ def _system(
 # --- provisional measures -------------------------------------------------------------------------
 
 
-def _target_row(session: Session, target: str, target_id: int) -> Record | Notice:
-    row: Record | Notice | None
-    if target == "record":
-        row = session.get(Record, target_id)
-    elif target == "notice":
-        row = session.get(Notice, target_id)
-    else:
-        raise InvalidInput("the data is a 'record' or a 'notice'")
-    if row is None:
-        raise NotFound(msg("no %(target)s %(target_id)s", target=target, target_id=target_id))
-    return row
-
-
 def place_measure(
     session: Session,
     principal: Principal,
@@ -1085,7 +1073,6 @@ def place_measure(
     now: datetime | None = None,
 ) -> Measure:
     """Block data, or withdraw a notice's public extract, while the case is pending."""
-    from interlink.records.blocking import set_block
 
     now = now or utcnow()
     case = get_case(session, principal, case_id)
@@ -1094,7 +1081,7 @@ def place_measure(
         raise InvalidInput(
             msg("reason category: one of %(categories)s", categories=", ".join(REASON_CATEGORIES))
         )
-    row = _target_row(session, target, target_id)
+    row = target_row(session, target, target_id)
     active = session.scalars(
         select(Measure).where(
             Measure.target == target,
@@ -1211,10 +1198,9 @@ def lift_measure(
 
 
 def _lift(session: Session, principal: Principal, measure: Measure, now: datetime) -> None:
-    from interlink.records.blocking import set_block
 
     measure.lifted_at, measure.lifted_by = now, principal.label
-    row = _target_row(session, measure.target, measure.target_id)
+    row = target_row(session, measure.target, measure.target_id)
     if measure.action == "block":
         set_block(
             session,
@@ -1367,7 +1353,7 @@ def _carry_out(
     from interlink.records import notices as notices_service
     from interlink.records import service as records_service
 
-    row = _target_row(session, new.target, new.target_id)
+    row = target_row(session, new.target, new.target_id)
     _guard(session, decision, row)
     order = Order(
         decision_id=decision.id,
@@ -1770,7 +1756,6 @@ def review_hold(
     now: datetime | None = None,
 ) -> Hold:
     """The commission releases a held record, or keeps it out of circulation."""
-    from interlink.records.blocking import set_block
     from interlink.records.circulation import refresh_subject
 
     now = now or utcnow()
