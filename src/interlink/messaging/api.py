@@ -13,10 +13,11 @@ from fastapi.responses import Response
 from interlink.core.auth import Principal
 from interlink.core.pagination import decode_cursor, encode_cursor
 from interlink.deps import Id, app_state, current_principal, unit_of_work
+from interlink.members.service import org_codes
 from interlink.messaging import followups, operations, service, webhooks
 from interlink.messaging.context import context_of
 from interlink.messaging.models import Message, Operation, OperationMember
-from interlink.messaging.posting import Draft, org_codes, resolve_org_code, resolve_org_codes
+from interlink.messaging.posting import Draft, resolve_org_code, resolve_org_codes
 from interlink.messaging.schemas import (
     AnswerStatsOut,
     AttachmentOut,

@@ -17,9 +17,9 @@ from interlink.clikit import (
     settings_for,
 )
 from interlink.members import service as members
+from interlink.members.service import org_codes
 from interlink.messaging import followups, signing, webhooks
 from interlink.messaging.context import context_for
-from interlink.messaging.posting import org_codes
 
 app = typer.Typer(
     help="Secure messaging: signing keys, data keys, follow-ups, webhooks.", no_args_is_help=True

@@ -27,6 +27,7 @@ from interlink.core.errors import InvalidInput, NotFound
 from interlink.core.i18n import msg
 from interlink.core.pagination import ListPage, SortOrders, check_limit, count_rows, keyset_page
 from interlink.members.models import Organisation
+from interlink.members.service import org_codes
 from interlink.messaging import webhooks
 from interlink.messaging.context import MessagingContext
 from interlink.messaging.models import (
@@ -37,7 +38,7 @@ from interlink.messaging.models import (
     Thread,
     ThreadKind,
 )
-from interlink.messaging.posting import Draft, Link, new_thread, org_codes, post
+from interlink.messaging.posting import Draft, Link, new_thread, post
 
 
 @dataclass(slots=True)

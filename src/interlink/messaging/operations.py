@@ -27,6 +27,7 @@ from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.i18n import msg
 from interlink.members.models import Organisation
+from interlink.members.service import org_codes
 from interlink.messaging.models import (
     MemberStatus,
     Operation,
@@ -38,7 +39,7 @@ from interlink.messaging.models import (
     Thread,
     ThreadKind,
 )
-from interlink.messaging.posting import RECIPIENT_KINDS, new_thread, org_codes
+from interlink.messaging.posting import RECIPIENT_KINDS, new_thread
 from interlink.state import AppState
 
 MAX_NAME = 200

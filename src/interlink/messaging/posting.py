@@ -22,7 +22,7 @@ from interlink.core.db import utcnow
 from interlink.core.errors import DomainError, InvalidInput
 from interlink.core.i18n import msg
 from interlink.members.models import Organisation
-from interlink.members.service import org_codes as org_codes  # messaging's modules use it
+from interlink.members.service import org_codes
 from interlink.messaging import webhooks
 from interlink.messaging.attachments import NewAttachment, check_attachments
 from interlink.messaging.context import MessagingContext

@@ -32,6 +32,7 @@ from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.i18n import in_language, msg, stored_parts
 from interlink.core.pagination import check_limit
 from interlink.members.models import Organisation
+from interlink.members.service import org_codes
 from interlink.messaging.context import MessagingContext
 from interlink.messaging.crypto import TamperedError
 from interlink.messaging.followups import FollowupView, followup_views
@@ -63,7 +64,6 @@ from interlink.messaging.posting import (
     body_context,
     check_recipients,
     new_thread,
-    org_codes,
     post,
 )
 from interlink.messaging.signing import Verification, signed_payload, verify_message
