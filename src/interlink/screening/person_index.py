@@ -264,7 +264,7 @@ class PersonIndex:
         # entries (`_more_starts`, `_more_counts`) in two flat columns, the spellings as ids
         # into _more_texts (forms share readings: each distinct one is compared once) and
         # their confidences
-        self._more_texts: list[str] = []
+        self._more_texts = np.empty(1024, object)
         self._more_text_ids: dict[str, int] = {}
         self._more_ids = np.zeros(1024, np.int32)
         self._more_confidences = np.zeros(1024, np.float64)
@@ -278,6 +278,7 @@ class PersonIndex:
         self._skeleton_ids: dict[str, int] = {}
         self._skeleton_marks = np.zeros(0, np.int64)  # scratch for `_distinct` over them
         self._best_consonants = np.empty(1024, object)  # and consonants (abjad comparisons)
+        self._consonants_say_enough = np.zeros(1024, bool)  # `says_enough` of those
         self._form_scripts = np.zeros(1024, np.int8)  # index into _SCRIPTS
         self._form_persons = np.zeros(1024, np.int32)  # persons holding each form
         self._postings: list[array[int]] = []
@@ -293,6 +294,7 @@ class PersonIndex:
         self._scratch: list[np.ndarray] = []  # per query token: agreement per form
         self._slot_marks = np.zeros(0, np.int64)  # scratch for `_distinct` over slots
         self._form_marks = np.zeros(0, np.int64)  # and over forms
+        self._form_flags = np.zeros(0, bool)  # scratch: some forms marked (`_refined`)
         self._ramps: dict[Script, np.ndarray] = {}  # query script -> (floor, ceiling) by script
         # query token -> similar forms and their agreements (see _similar_to)
         self._similar: dict[tuple[str, Script], _Similar] = {}
@@ -374,6 +376,9 @@ class PersonIndex:
             self._best_spellings = np.concatenate([self._best_spellings, np.empty(form, object)])
             self._best_skeletons = np.concatenate([self._best_skeletons, np.zeros(form, np.int32)])
             self._best_consonants = np.concatenate([self._best_consonants, np.empty(form, object)])
+            self._consonants_say_enough = np.concatenate(
+                [self._consonants_say_enough, np.zeros(form, bool)]
+            )
             self._form_scripts = np.concatenate([self._form_scripts, np.zeros(form, np.int8)])
             self._form_persons = np.concatenate([self._form_persons, np.zeros(form, np.int32)])
             self._more_starts = np.concatenate([self._more_starts, np.zeros(form, np.int64)])
@@ -388,6 +393,7 @@ class PersonIndex:
             self._skeletons.append(sound)
         self._best_skeletons[form] = self._skeleton_ids[sound]
         self._best_consonants[form] = consonants(token.latin)
+        self._consonants_say_enough[form] = says_enough(self._best_consonants[form])
         self._form_scripts[form] = _SCRIPTS.index(token.script)
         for key in blocking_keys(token, self.index_spellings):
             self._keys.setdefault(key, array("i")).append(form)
@@ -408,8 +414,10 @@ class PersonIndex:
         for position, text in enumerate(spellings, start):
             found = self._more_text_ids.get(text)
             if found is None:
-                found = self._more_text_ids[text] = len(self._more_texts)
-                self._more_texts.append(text)
+                found = self._more_text_ids[text] = len(self._more_text_ids)
+                if found == len(self._more_texts):
+                    self._more_texts = np.concatenate([self._more_texts, np.empty(found, object)])
+                self._more_texts[found] = text
             self._more_ids[position] = found
         self._more_confidences[start:end] = confidences
         self._more_starts[form], self._more_counts[form] = start, len(spellings)
@@ -561,15 +569,17 @@ class PersonIndex:
             held = np.union1d(held, [f for s in crowded for n in self._names[s] for f in n])
         extended: list[_Similar | None] = []
         added = False
+        if len(self._form_flags) < len(self._forms):
+            self._form_flags = np.zeros(len(self._best_spellings), bool)
+        flags = self._form_flags
         for token, found in zip(prepared.tokens, similar, strict=True):
             if found is None or token.is_particle:
                 extended.append(found)
                 continue
             # across scripts only: within one, blocking keys miss only what does not agree
-            new = held[
-                (self._form_scripts[held] != _SCRIPTS.index(token.script))
-                & ~np.isin(held, found.forms)
-            ]
+            flags[found.forms] = True
+            new = held[(self._form_scripts[held] != _SCRIPTS.index(token.script)) & ~flags[held]]
+            flags[found.forms] = False
             added |= bool(len(new))
             agreements, _ = self._agreements(token, new, self._form_ids.get(token.text))
             extended.append(
@@ -742,11 +752,16 @@ class PersonIndex:
         if across.any():
             self._read_more_spellings(query.spellings, query.confidences, forms, across, similarity)
         if token.script in ABJADS and query.consonants:  # as in `spelling_similarity`
-            theirs = self._best_consonants[forms].tolist()
-            consonant = column_best(
-                query.consonants, query.consonant_confidences, theirs, np.float32
-            )
-            consonant *= np.fromiter((says_enough(c) for c in theirs), bool, len(theirs))
+            # forms whose consonants say too little count 0: not compared
+            enough = self._consonants_say_enough[forms]
+            consonant = np.zeros(len(forms), np.float32)
+            if enough.any():
+                consonant[enough] = column_best(
+                    query.consonants,
+                    query.consonant_confidences,
+                    self._best_consonants[forms[enough]].tolist(),
+                    np.float32,
+                )
             similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
         if across.any():  # the sound-skeleton share of `spelling_similarity`
             ids = self._best_skeletons[forms].astype(np.int64)
@@ -802,11 +817,10 @@ class PersonIndex:
         firsts = ends - counts
         entries = np.repeat(self._more_starts[held] - firsts, counts) + np.arange(ends[-1])
         ids = self._more_ids[entries].astype(np.int64)
-        if len(self._more_marks) < len(self._more_texts):
-            self._more_marks = np.zeros(2 * len(self._more_texts), np.int64)
+        if len(self._more_marks) < len(self._more_text_ids):
+            self._more_marks = np.zeros(len(self._more_texts), np.int64)
         distinct = _distinct(ids, self._more_marks)
-        texts = self._more_texts
-        best = column_best(spellings, confidences, [texts[i] for i in distinct.tolist()])
+        best = column_best(spellings, confidences, self._more_texts[distinct].tolist())
         self._more_marks[distinct] = np.arange(len(distinct))  # id -> position
         values = best[self._more_marks[ids]] * self._more_confidences[entries]
         similarity[positions] = np.maximum(
