@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from interlink.core.access import can_act, can_modify
 from interlink.core.auth import Principal
+from interlink.records.checks import CheckResult, shown_details
 from interlink.records.models import Notice, NoticeCheck, NoticeEvent, Record, Version
 from interlink.records.restrictions import Restrictions
 
@@ -136,18 +137,26 @@ class RefugeeStatusIn(_In):
 
 
 class CheckOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     code: str
     outcome: str
-    reason: str
-    details: list[Any]
+    reason: str = Field(description="A sentence, in the language of the answer")
+    details: list[Any] = Field(
+        description="The missing items or the problems (in the language of the answer), or "
+        "the words found (as the request writes them)"
+    )
+
+    @classmethod
+    def of(cls, check: NoticeCheck | CheckResult) -> Self:
+        return cls(
+            code=check.code,
+            outcome=check.outcome,
+            reason=check.shown_reason,
+            details=shown_details(check.details, check.reason_text),
+        )
 
 
-class CheckPreviewOut(BaseModel):
-    code: str
-    outcome: str
-    reason: str
-    details: list[str] = Field(default_factory=list)
+class CheckPreviewOut(CheckOut):
+    details: list[Any] = Field(default_factory=list)
 
 
 class EventOut(BaseModel):
@@ -212,7 +221,7 @@ class NoticeOut(BaseModel):
             actionable=can_act(principal.viewer, row.policy),
             subject_record_id=row.subject_record_id,
             subject=RecordOut.of(subject, principal) if subject is not None else None,
-            checks=[CheckOut.model_validate(c) for c in checks or []],
+            checks=[CheckOut.of(c) for c in checks or []],
             timeline=[EventOut.model_validate(e) for e in timeline or []],
         )
 

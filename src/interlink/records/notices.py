@@ -508,6 +508,7 @@ def _run_checks(session: Session, principal: Principal, notice: Notice) -> list[
                 code=result.code.value,
                 outcome=result.outcome.value,
                 reason=result.reason,
+                reason_text=result.reason_text,
                 details=list(result.details),
             )
         )

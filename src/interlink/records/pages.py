@@ -408,7 +408,7 @@ def _notice_view(
                 (
                     labels.label(r.code),
                     labels.label(r.outcome),
-                    r.reason,
+                    r.shown_reason,
                 )
                 for r in preview or []
             ],
@@ -507,7 +507,7 @@ def _confirm(
                 ]
             except DomainError:
                 failing = []
-        rows = [(_("Request"), f"{row.reference}: {row.label}")]
+        rows = [(_("Request"), f"{row.reference}: {labels.shown_label(row.label)}")]
         if text:
             rows.append((_("Reasons") if action != "cancel" else _("Reason"), text))
         recipients = forms.text(form, "recipients")
