@@ -12,6 +12,7 @@ from interlink.core.auth import Principal
 from interlink.records.checks import CheckResult, shown_details
 from interlink.records.models import Notice, NoticeCheck, NoticeEvent, Record, Version
 from interlink.records.restrictions import Restrictions
+from interlink.records.texts import shown_event_text, shown_version_reason
 
 
 class _In(BaseModel):
@@ -85,6 +86,12 @@ class VersionOut(BaseModel):
     diff: list[Any]
     changed_at: datetime
     changed_by: str
+
+    @classmethod
+    def of(cls, version: Version) -> Self:
+        """The version, its reason in the reader's language when the platform wrote it."""
+        out = cls.model_validate(version)
+        return out.model_copy(update={"reason": shown_version_reason(out.reason)})
 
 
 class NoticeIn(_In):
@@ -168,6 +175,12 @@ class EventOut(BaseModel):
     to_state: str | None
     text: str | None
 
+    @classmethod
+    def of(cls, event: NoticeEvent) -> Self:
+        """The entry, its text in the reader's language when the platform wrote it."""
+        out = cls.model_validate(event)
+        return out.model_copy(update={"text": shown_event_text(out.event, out.text)})
+
 
 class NoticeOut(BaseModel):
     id: int
@@ -222,9 +235,9 @@ class NoticeOut(BaseModel):
             subject_record_id=row.subject_record_id,
             subject=RecordOut.of(subject, principal) if subject is not None else None,
             checks=[CheckOut.of(c) for c in checks or []],
-            timeline=[EventOut.model_validate(e) for e in timeline or []],
+            timeline=[EventOut.of(e) for e in timeline or []],
         )
 
 
 def versions_out(rows: list[Version]) -> list[VersionOut]:
-    return [VersionOut.model_validate(v) for v in rows]
+    return [VersionOut.of(v) for v in rows]

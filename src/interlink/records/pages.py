@@ -23,6 +23,7 @@ from interlink.records.api_schemas import NoticeOut
 from interlink.records.models import NoticeState, RecordKind, RecordStatus
 from interlink.records.restrictions import Restrictions
 from interlink.records.schemas import JudicialPurpose, NoticeType, OffenceCategory
+from interlink.records.texts import shown_version_reason
 from interlink.subjects.service import names_of
 from interlink.web.lists import (
     PAGE_SIZE,
@@ -32,9 +33,11 @@ from interlink.web.lists import (
     list_url,
     org_filter,
 )
-from interlink.web.render import form_principal, redirect, render
+from interlink.web.render import form_principal, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
+# A version's reason the platform wrote ("through A-MA-2026-00001"), in the reader's language.
+templates.env.filters["version_reason"] = shown_version_reason
 FORM_CHOICES = {
     "notice_types": list(NoticeType),
     "offence_categories": list(OffenceCategory),
