@@ -94,8 +94,10 @@ def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
     subject = t("Subject: %(subject)s").split("%(subject)s")[0]
     assert subject + t("Hit %(hit)s on %(label)s").split("%(hit)s")[0] in forwarded
     assert label in forwarded  # inside the subject, and the alert's own text
+    assert t("Please confirm the record and its handling.") in forwarded  # the alert, carried
     if language != "en":
         assert "Forwarded message" not in forwarded and "Subject:" not in forwarded
+        assert "Hit on your record" not in forwarded
     assert shows(
         paris.get_by_test_id("signature").first.inner_text(),
         t("signature verified · key %(key_id)s"),

@@ -19,6 +19,7 @@ from interlink.core.labels import shown_label
 from interlink.records.checks import InMemoryRefugeeRegistry, RefugeeStatus, run_automated_checks
 from interlink.records.models import NoticeCheck
 from interlink.records.schemas import NoticeData, PartialDate
+from interlink.screening.models import Hit
 from tests.support import World
 
 # English words of the reasons' msgids: none may be left in a translated reason.
@@ -226,6 +227,45 @@ def test_a_forwards_header_reads_in_the_language_and_the_signature_holds(world: 
     shown = html.unescape(page.text)
     assert "---- رسالة مُعاد توجيهها ----" in shown and "الموضوع: Stolen passport" in shown
     assert "Forwarded message" not in shown
+
+
+def test_a_forwarded_hit_alert_reads_in_the_language_with_its_header(world: World) -> None:
+    """The alert the platform wrote keeps its messages when forwarded (inside the signed
+    body), so the forward's reader reads the alert in their language, the header too."""
+    screener = world.app.state.interlink.services.screener
+    screener.engine.build()
+    owner = world.user("NCB-MA", Role.SUPERVISOR)
+    passport = {
+        "issuing_country": "MA",
+        "document_type": "passport",
+        "number": "AB1234567",
+        "status": "stolen",
+        "reported_on": "2026-03-01",
+    }
+    assert world.api_as(owner).post("/api/v1/records/document", json={"data": passport}).is_success
+    screener.engine.refresh()
+    searcher = world.api_as(world.user("NCB-FR", Role.OFFICER))
+    assert searcher.post("/api/v1/screen/document", json={"number": "AB1234567"}).json()["hit"]
+    with world.db.session() as session:
+        thread_id = session.scalars(select(Hit.thread_id)).one()
+    ma = world.api_as(owner)
+    [alert] = ma.get(f"/api/v1/threads/{thread_id}").json()["messages"]
+    forwarded = ma.post(f"/api/v1/messages/{alert['id']}/forward", json={"recipients": ["DE"]})
+    assert forwarded.status_code == 201, forwarded.text
+    de = world.api_as(world.user("NCB-DE", Role.OFFICER))
+    thread = f"/api/v1/threads/{forwarded.json()['thread_id']}"
+
+    [english] = de.get(thread).json()["messages"]
+    assert english["signature"]["valid"] is True
+    assert english["body"].endswith(alert["body"])  # English, without the messages' data
+    assert "\u2063" not in english["body"] and english["body_in_language"] == english["body"]
+    [french] = de.get(thread, headers={"Accept-Language": "fr"}).json()["messages"]
+    assert french["signature"]["valid"] is True
+    text = french["body_in_language"]
+    assert text.startswith("---- Message transféré ----\nDe : ")
+    assert "Objet : Concordance " in text and " sur Passeport MA AB1234567\n" in text
+    assert text.endswith("Veuillez confirmer l'enregistrement et ses règles de traitement.")
+    assert "Hit on" not in text and "Please confirm" not in text
 
 
 def test_a_persons_message_that_looks_like_a_forward_is_shown_as_written(world: World) -> None:

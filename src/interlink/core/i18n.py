@@ -331,6 +331,12 @@ def stored_text(*parts: Msg) -> str:
     return " ".join(parts) + _PARTS_MARK + data
 
 
+def stored_with(english: str, data: Any) -> str:
+    """An English text with data of its own after the marker (a forward keeps the messages of
+    the platform's text it carries: {"forwarded": data})."""
+    return english + _PARTS_MARK + json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def stored_parts(text: str) -> tuple[str, Any]:
     """(the English, its messages' data or None) of a stored text."""
     english, mark, data = text.partition(_PARTS_MARK)

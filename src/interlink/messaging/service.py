@@ -36,9 +36,11 @@ from interlink.core.i18n import (
     current_language,
     format_moment,
     in_language,
+    message_of,
     msg,
     shown_subject,
     stored_parts,
+    stored_with,
 )
 from interlink.core.pagination import check_limit
 from interlink.members.models import Organisation
@@ -271,8 +273,9 @@ class MessageView:
         forward's header too), a person's text is shown as written."""
         if self.body is None:
             return None
-        text = in_language(self.body, self.body_data)
-        return shown_forward(text) if self.message.kind == MessageKind.FORWARD.value else text
+        if self.message.kind == MessageKind.FORWARD.value:
+            return shown_forward(self.body, self.body_data)
+        return in_language(self.body, self.body_data)
 
 
 @dataclass(slots=True)
@@ -725,12 +728,24 @@ _FORWARD_HEADER = re.compile(
 )
 
 
-def shown_forward(body: str) -> str:
-    """A forward's body with the headers the platform wrote in the reader's language. The
-    signed body keeps the English header, so signatures of old and new forwards verify as
-    they are; a header is rebuilt from its own fields, so it says what the English says."""
+def shown_forward(body: str, data: Any = None) -> str:
+    """A forward's body with the headers the platform wrote in the reader's language, and the
+    text it carries too when the platform wrote that (a hit's alert: `data` holds its
+    messages). The signed body keeps the English header, so signatures of old and new
+    forwards verify as they are; a header is rebuilt from its own fields, and a carried text
+    is translated only when its messages render it exactly, so each says what the English
+    says."""
     if current_language() == DEFAULT_LANGUAGE:
         return body
+    while isinstance(data, dict) and "forwarded" in data:  # a forward of a forward
+        data = data["forwarded"]
+    if data:
+        try:
+            carried = " ".join(message_of(d) for d in data)
+        except (KeyError, TypeError, ValueError):
+            carried = ""
+        if carried and body.endswith(carried):
+            body = body[: -len(carried)] + in_language(carried, data)
 
     def header(found: re.Match[str]) -> str:
         try:
@@ -779,15 +794,17 @@ def forward_message(
     recipients = check_recipients(session, principal.org_id, recipients)
     parts = _parts(session, [message.id])
     stored, verification, _ = _open(session, ctx, message, parts)
-    body, _data = _english(stored)
+    body, data = _english(stored)
     if body is None or not verification.valid:
         raise IntegrityFailure(f"message {message.id} fails verification: {verification.problem}")
     origin = message.origin_org_id
     if message.handling == HandlingCode.H2.value and origin not in (principal.org_id, *recipients):
         recipients = [*recipients, origin]
     sender_code = org_codes(session, [message.sender_org_id])[message.sender_org_id]
+    forward_body = _forwarded_body(message, sender_code, body, note)
     draft = Draft(
-        body=_forwarded_body(message, sender_code, body, note),
+        # a text the platform wrote keeps its messages, to be read in each reader's language
+        body=stored_with(forward_body, {"forwarded": data}) if data else forward_body,
         subject=f"Fwd: {message.subject}"[:MAX_SUBJECT],
         handling=HandlingCode(message.handling),
         reliability=Reliability(message.reliability),
