@@ -33,7 +33,7 @@ from interlink.blocklist.versions import FeedCache
 from interlink.core.access import RecordPolicy
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.background import PeriodicWorker
-from interlink.core.i18n import msg, stored_text
+from interlink.core.i18n import RecordLabel, msg, stored_text
 from interlink.linking import api as linking_api
 from interlink.linking import pages as linking_pages
 from interlink.linking.jobs import IncrementalLinker
@@ -145,7 +145,7 @@ def hit_summary(
         msg(
             "Hit on your record %(label)s (%(kind)s, record %(id)s).",
             coded=("kind",),
-            label=label,
+            label=RecordLabel(label),
             kind=hit.kind,
             id=record_id,
         )

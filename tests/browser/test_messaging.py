@@ -39,14 +39,22 @@ def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
     rabat.get_by_label(t("Document number")).fill("FR 0042731")
     rabat.get_by_role("button", name=t("Check document")).click()
     result = rabat.get_by_test_id("screen-result").inner_text()
-    assert "passport FR FR0042731" in result
+    # the record's label: the document type's word in the page's language, the number as is
+    label = t(
+        "%(type)s %(country)s %(number)s", type=t("Passport"), country="FR", number="FR0042731"
+    )
+    if language == "en":
+        label = "passport FR FR0042731"  # English shows the label as stored
+    else:
+        assert "passport" not in result
+    assert label in result
     assert shows(
         result,
         t('The owning bureau has been alerted; follow up in <a href="/messages">Messages</a>.')
         .replace('<a href="/messages">', "")
         .replace("</a>", ""),
     )
-    thread_link = t("Hit on %(label)s", label="passport FR FR0042731")
+    thread_link = t("Hit on %(label)s", label=label)
 
     paris = new_page()
     login(paris, live_server, "paris.officer", PASSWORD)
@@ -72,6 +80,29 @@ def test_hit_follow_up_is_answered_and_both_see_the_elapsed_time(
         paris.get_by_test_id("answer-time").inner_text(),
         t("answered in %(time_to_answer)s"),
     )
+
+    # Paris forwards the alert to Berlin: the header the platform writes reads in the language.
+    paris.locator("summary", has_text=t("Forward")).first.click()
+    paris.get_by_label(t("Forward to")).first.fill("DE")
+    paris.get_by_label(t("Note")).first.fill("For your border posts.")
+    paris.get_by_role("button", name=t("Forward…")).first.click()
+    paris.get_by_test_id("confirm").get_by_role("button", name=t("Forward the message")).click()
+    paris.wait_for_url(re.compile(r"/messages/\d+$"))
+    forwarded = paris.get_by_test_id("body").first.inner_text()
+    assert forwarded.startswith("For your border posts.")
+    assert t("---- Forwarded message ----") in forwarded
+    subject = t("Subject: %(subject)s").split("%(subject)s")[0]
+    assert subject + t("Hit %(hit)s on %(label)s").split("%(hit)s")[0] in forwarded
+    assert label in forwarded  # inside the subject, and the alert's own text
+    assert t("Please confirm the record and its handling.") in forwarded  # the alert, carried
+    if language != "en":
+        assert "Forwarded message" not in forwarded and "Subject:" not in forwarded
+        assert "Hit on your record" not in forwarded
+    assert shows(
+        paris.get_by_test_id("signature").first.inner_text(),
+        t("signature verified · key %(key_id)s"),
+    )
+    check_language(paris, language)
 
     rabat.goto(f"{live_server}/messages")
     rabat.get_by_test_id("unread").get_by_role("link", name=thread_link).click()

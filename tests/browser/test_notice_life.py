@@ -11,10 +11,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from interlink.core.auth import Role
-from interlink.records.actions import ACTION, NOT_TO_BE_ACTED_ON
+from interlink.records.actions import ACTION, NOT_TO_BE_ACTED_ON, PURPOSE
 from interlink.records.schemas import NoticeType
 from interlink.screening.models import Hit
-from tests.browser.conftest import check_language, login
+from tests.browser.conftest import check_language, login, shows
 from tests.support import PASSWORD, World
 
 
@@ -76,6 +76,16 @@ def test_the_core_chain(world: World, live_server: str, new_page, language: str,
     rabat.get_by_role("button", name=t("Submit for review")).click()
     _confirm(rabat, t("Submit for review"))
     assert rabat.get_by_test_id("notice-state").inner_text() == t("Submitted")
+    # The automated checks' reasons and the timeline's text, in the page's language.
+    shown = rabat.locator("main").inner_text()
+    red_notice = t("Red notice")
+    assert (
+        t("The %(request)s has all the identity data its type requires.", request=red_notice)
+        in shown
+    )
+    assert shows(rabat.get_by_test_id("timeline").inner_text(), t("automated checks: %(outcome)s"))
+    if language != "en":
+        assert "The Red notice" not in shown and "automated checks" not in shown
 
     # The reviewer asks for information.
     gs = new_page()
@@ -116,6 +126,8 @@ def test_the_core_chain(world: World, live_server: str, new_page, language: str,
     result = _screen(paris, live_server, "سمير الوزاني", t)
     assert reference in result
     assert t(ACTION[NoticeType.RED]) in result
+    assert t("Red notice") in result and t(PURPOSE[NoticeType.RED]) in result
+    assert t("Prosecution") in result  # the request's purpose, a code shown by its label
 
     # Germany, excluded from the notice, finds nothing; Spain is told not to act.
     berlin = new_page()

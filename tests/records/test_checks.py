@@ -248,7 +248,7 @@ def test_groups_a_type_does_not_need_are_not_applicable() -> None:
     reason = result(
         check_required_data(notice_of(NoticeType.ORANGE)), CheckCode.REQUIRED_IDENTITY_DATA
     )
-    assert reason.reason == "An Orange notice does not require identity data."
+    assert reason.reason == "The Orange notice does not require identity data."
 
 
 def test_reasons_name_the_type_and_kind() -> None:
@@ -342,7 +342,7 @@ def test_excluded_offence_category_fails(category: OffenceCategory) -> None:
 def test_admissible_offence_category_passes() -> None:
     found = check_excluded_offence(red())
     assert found.outcome is CheckOutcome.PASS
-    assert "'robbery' is admissible" in found.reason
+    assert "'Robbery' is admissible" in found.reason
 
 
 EXCLUDED_HINT_SENTENCES = [

@@ -165,9 +165,33 @@ def test_a_red_notice_from_record_to_hit_with_the_action_asked(world: World, cas
     assert request["title"] == "Red notice"
     assert request["requesting_member"] == "MA"
     assert request["action"].startswith("Locate and provisionally arrest")
-    assert "prosecution" in request["purpose"]
+    assert request["purpose"] == "Wanted for prosecution or to serve a sentence"
+    assert request["judicial_purpose"] == "prosecution"  # a code of its own, not in the sentence
     assert request["actionable"] is True and request["valid_until"]
     assert any(w.startswith("H1") for w in request["warnings"])
+
+    # The sentences follow the negotiated language; the codes beside them stay codes.
+    for language, title, action, purpose in (
+        ("fr", "Notice rouge", "Localiser et arrêter provisoirement", "Recherché pour des"),
+        ("ar", "نشرة حمراء", "حدّدوا مكانه", "مطلوب للملاحقة"),
+    ):
+        response = cast.fr.post(
+            "/api/v1/screen/person",
+            json={"name": "سمير الوزاني", "birth_date": "1983-07-19", "nationality": "MA"},
+            headers={"Accept-Language": language},
+        )
+        assert response.headers["content-language"] == language
+        translated = response.json()["hits"][0]["requests"][0]
+        assert translated["title"] == title
+        assert translated["action"].startswith(action)
+        assert translated["purpose"].startswith(purpose)
+        assert not any(w.startswith("H1: not in court") for w in translated["warnings"])
+        assert (translated["type"], translated["kind"], translated["judicial_purpose"]) == (
+            "red",
+            "notice",
+            "prosecution",
+        )
+        assert translated["reference"] == request["reference"]
     assert hit["hit_id"]  # recorded, and the owner alerted
     followups = cast.ma.get("/api/v1/followups").json()
     assert any(
@@ -181,6 +205,11 @@ def test_a_red_notice_from_record_to_hit_with_the_action_asked(world: World, cas
     spanish = _screen(cast.es)["hits"][0]["requests"][0]
     assert spanish["actionable"] is False
     assert spanish["warnings"][0].startswith("Not to be acted on in your country")
+    in_spanish = cast.es.post(
+        "/api/v1/screen/person", json={"name": "Samir Ouazzani"}, headers={"Accept-Language": "es"}
+    ).json()["hits"][0]["requests"][0]
+    assert in_spanish["title"] == "Notificación roja" and in_spanish["actionable"] is False
+    assert not in_spanish["warnings"][0].startswith("Not to be acted on")
 
     # Cancelled: the same check answers no hit.
     assert (
@@ -354,7 +383,16 @@ def test_a_pasted_zone_checks_the_holder_too(world: World, cast, engine) -> None
     assert answer["hits"][0]["record_kind"] == "person"
     broken = mrz[:-1] + "9"
     warned = cast.fr.post("/api/v1/screen/document", json={"mrz": broken}).json()
-    assert any("fails validation" in n for n in warned["notes"])
+    assert any("fails validation (check digit of the whole zone" in n for n in warned["notes"])
+    # The note in the officer's language, the field it names too.
+    french = cast.fr.post(
+        "/api/v1/screen/document", json={"mrz": broken}, headers={"Accept-Language": "fr"}
+    ).json()
+    assert any(
+        n.startswith("La zone échoue à la validation") and "la zone entière" in n
+        for n in french["notes"]
+    ), french["notes"]
+    assert not any("fails validation" in n for n in french["notes"])
 
 
 def test_the_subject_resource_shows_hits_and_accesses_to_its_owner_only(

@@ -98,6 +98,18 @@ def test_batch_csv_output_and_bad_header(env: dict[str, str], tmp_path: Path) ->
     assert rows["a"]["top_action"] and rows["a"]["top_action"] in rows["a"]["details"]
     assert rows["d"]["top_action"] == "Seize the document; do not return it to the holder."
     assert rows["n"]["hits"] == "0" and rows["n"]["top_action"] == ""
+    # In the operator's language: the action and the sentences inside the details alike.
+    french = runner.invoke(
+        app,
+        ["screen", "batch", str(manifest), "--as", "FR", "--out", str(out), "--format", "csv"],
+        env={**env, "INTERLINK_LANG": "fr"},
+    )
+    assert french.exit_code == 0, french.output
+    rows = {row["id"]: row for row in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["d"]["top_action"] == "Saisir le document ; ne pas le rendre à son titulaire."
+    assert rows["d"]["top_action"] in rows["d"]["details"]
+    assert "Seize the document" not in rows["d"]["details"]
+    assert '"status": "lost"' in rows["d"]["details"]  # codes stay codes
     french = runner.invoke(
         app,
         ["screen", "batch", str(manifest), "--as", "FR", "--out", str(out), "--format", "csv"],

@@ -174,6 +174,15 @@ def test_partner_learns_only_possible_match(world: World, people) -> None:
         hit = session.scalars(select(Hit)).one()
         followup = session.scalars(select(Followup).where(Followup.hit_id == hit.id)).one()
         assert followup is not None  # the GS alerts the country concerned
+    # The answer is a sentence: in the language asked for.
+    in_arabic = airline.post(
+        "/api/v1/screen/document", json={"number": "AB1234567"}, headers={"Accept-Language": "ar"}
+    ).json()
+    assert in_arabic == {
+        "kind": "document",
+        "hit": True,
+        "answer": "تطابق محتمل: اتصل بمكتبك المركزي الوطني",
+    }
 
 
 def test_search_without_hit_keeps_no_personal_data(world: World, people) -> None:

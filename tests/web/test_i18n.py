@@ -455,8 +455,9 @@ def test_a_hit_alert_reads_in_the_owners_language_and_stays_signed(world: World)
     message = thread.json()["messages"][0]
     assert message["body"].startswith("Hit on your record passport MA AB1234567 (Document, ")
     assert "\u2063" not in message["body"]  # the marker and the data stay in storage
+    # the record's label too: the document type's word in French, the number as it is
     assert message["body_in_language"].startswith(
-        "Concordance sur votre enregistrement passport MA AB1234567 (Document, "
+        "Concordance sur votre enregistrement Passeport MA AB1234567 (Document, "
     )
     assert "Veuillez confirmer l'enregistrement" in message["body_in_language"]
     assert message["signature"]["valid"] is True
@@ -465,9 +466,10 @@ def test_a_hit_alert_reads_in_the_owners_language_and_stays_signed(world: World)
         f"/messages/{thread_id}", headers={"Accept-Language": "ar"}
     )
     text = html.unescape(page.text)
-    assert "تطابق على سجلكم passport MA AB1234567" in text  # the body
-    assert "تطابق على passport MA AB1234567" in text  # the thread's subject
+    assert "تطابق على سجلكم جواز سفر MA AB1234567" in text  # the body
+    assert "تطابق على جواز سفر MA AB1234567" in text  # the thread's subject
     assert "Hit on your record" not in text and "Hit on passport" not in text
+    assert "passport MA" not in text
 
 
 def test_a_stored_text_is_translated_only_when_it_says_what_the_english_says() -> None:

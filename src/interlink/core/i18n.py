@@ -18,10 +18,11 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale, negotiate_locale
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -176,6 +177,8 @@ class Msg(str):
 
     `coded` names parameters that hold a code ("person", "organised_crime"): the English text
     shows the code's English label, a translation the label in its language (core/labels.py).
+    A parameter may itself be a `Msg` (translated with the message) or a `Listed` (joined in
+    the language: "a, b, and c", « a, b et c »).
     """
 
     msgid: str
@@ -189,15 +192,57 @@ class Msg(str):
         return self
 
 
-def _labelled(params: dict[str, Any], coded: tuple[str, ...], *, english: bool) -> dict[str, Any]:
-    if not coded:
-        return params
-    from interlink.core.labels import LABELS, label  # labels marks its msgids with N_ from here
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A list inside a message, joined where it is shown, in that language: Babel's
+    "standard" list pattern ("a, b, and c", "a, b et c", "a وb وc"), or "semicolon" for
+    items that hold commas. (Babel's "unit" patterns are broken for es and ar.)"""
 
-    return {
-        k: (LABELS.get(str(v), str(v)) if english else label(v)) if k in coded else v
-        for k, v in params.items()
-    }
+    items: tuple[Any, ...]
+    style: Literal["standard", "semicolon"] = "standard"
+
+
+class RecordLabel(str):
+    """A record's or request's stored label inside a message ("passport MA AB1234567"): the
+    English shows it as stored, a translation with the words the platform composed into it
+    in that language (labels.shown_label)."""
+
+
+# The separator of a "semicolon" list, a msgid of its own (Arabic writes "؛").
+_SEMICOLON = N_("%(items)s; %(item)s")
+
+
+def _shown_value(value: Any, coded: bool, *, english: bool) -> Any:
+    if isinstance(value, Msg):
+        return str(value) if english else translate(value)
+    if isinstance(value, Listed):
+        items = [str(_shown_value(item, coded, english=english)) for item in value.items]
+        return _joined(items, value.style, "en" if english else current_language())
+    if isinstance(value, RecordLabel):
+        from interlink.core.labels import shown_label
+
+        return str(value) if english else shown_label(value)
+    if coded:
+        from interlink.core.labels import LABELS, label  # labels marks its msgids with N_
+
+        return LABELS.get(str(value), str(value)) if english else label(value)
+    return value
+
+
+def _joined(items: list[str], style: str, language: str) -> str:
+    if not items:
+        return ""
+    if style == "semicolon":
+        catalog = translations(language)
+        text = items[0]
+        for item in items[1:]:
+            text = catalog.gettext(_SEMICOLON) % {"items": text, "item": item}
+        return text
+    return format_list(items, locale=language)
+
+
+def _labelled(params: dict[str, Any], coded: tuple[str, ...], *, english: bool) -> dict[str, Any]:
+    return {k: _shown_value(v, k in coded, english=english) for k, v in params.items()}
 
 
 def msg(msgid: str, coded: tuple[str, ...] = (), **params: Any) -> Msg:
@@ -229,16 +274,50 @@ def translate(text: str) -> str:
 _PARTS_MARK = "\n\u2063i18n:"
 
 
+def _encoded(value: Any) -> Any:
+    if isinstance(value, Msg):
+        return {"msg": _message_data(value)}
+    if isinstance(value, Listed):
+        return {"list": [_encoded(item) for item in value.items], "style": value.style}
+    if isinstance(value, RecordLabel):
+        return {"record_label": str(value)}
+    return value
+
+
+def _message_data(part: Msg) -> dict[str, Any]:
+    params = {k: _encoded(v) for k, v in part.params.items()}
+    return {"msgid": part.msgid, "params": params, "coded": list(part.coded)}
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "msg" in value:
+            return message_of(value["msg"])
+        if "list" in value:
+            items = tuple(_decoded(i) for i in value["list"])
+            return Listed(items, "semicolon" if value.get("style") == "semicolon" else "standard")
+        if "record_label" in value:
+            return RecordLabel(value["record_label"])
+    return value
+
+
+def message_of(data: dict[str, Any]) -> Msg:
+    """A message back from its data (`parts_data`); KeyError, TypeError or ValueError when
+    the data is not a message's."""
+    params = {k: _decoded(v) for k, v in data["params"].items()}
+    return Msg(data["msgid"], tuple(data.get("coded", ())), **params)
+
+
 def parts_data(*parts: Msg) -> list[dict[str, Any]]:
     """The messages of a stored text as JSON data (their English is the text itself)."""
-    return [{"msgid": p.msgid, "params": p.params, "coded": list(p.coded)} for p in parts]
+    return [_message_data(p) for p in parts]
 
 
 def in_language(english: str, data: Any) -> str:
     """A stored English text in the reader's language, from its messages' data; as stored
     when there is no data or it does not render the English exactly."""
     try:
-        parts = [Msg(d["msgid"], tuple(d.get("coded", ())), **d["params"]) for d in data or ()]
+        parts = [message_of(d) for d in data or ()]
     except (KeyError, TypeError, ValueError):
         return english
     if not parts or " ".join(parts) != english:
@@ -250,6 +329,12 @@ def stored_text(*parts: Msg) -> str:
     """The English sentences, joined, with their messages after the marker (a message body)."""
     data = json.dumps(parts_data(*parts), ensure_ascii=False, separators=(",", ":"))
     return " ".join(parts) + _PARTS_MARK + data
+
+
+def stored_with(english: str, data: Any) -> str:
+    """An English text with data of its own after the marker (a forward keeps the messages of
+    the platform's text it carries: {"forwarded": data})."""
+    return english + _PARTS_MARK + json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def stored_parts(text: str) -> tuple[str, Any]:
@@ -295,7 +380,14 @@ def shown_subject(subject: str) -> str:
     for msgid, pattern in _subject_patterns():
         found = pattern.match(subject)
         if found:
-            return translations(current_language()).gettext(msgid) % found.groupdict()
+            params = found.groupdict()
+            if "label" in params:
+                from interlink.core.labels import shown_label
+
+                params["label"] = shown_label(params["label"])
+            return translations(current_language()).gettext(msgid) % params
+    if subject == "(no subject)":  # messaging.posting's, for a message sent without one
+        return translations(current_language()).gettext(subject)
     return subject
 
 

@@ -9,9 +9,10 @@ tests/web/test_i18n.py fails if an enum listed in LABELLED has a member without 
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
-from interlink.core.i18n import N_, translate
+from interlink.core.i18n import DEFAULT_LANGUAGE, N_, current_language, translate, translations
 
 LABELS: dict[str, str] = {
     # notices and records
@@ -82,6 +83,25 @@ LABELS: dict[str, str] = {
     "family_or_private_matter": N_("Family or private matter"),
     "administrative_offence": N_("Administrative offence"),
     "private_dispute": N_("Private dispute"),
+    # a request named by its type and kind ("The Red notice lacks ...", a hit's request)
+    "red_notice": N_("Red notice"),
+    "red_diffusion": N_("Red diffusion"),
+    "blue_notice": N_("Blue notice"),
+    "blue_diffusion": N_("Blue diffusion"),
+    "green_notice": N_("Green notice"),
+    "green_diffusion": N_("Green diffusion"),
+    "yellow_notice": N_("Yellow notice"),
+    "yellow_diffusion": N_("Yellow diffusion"),
+    "black_notice": N_("Black notice"),
+    "black_diffusion": N_("Black diffusion"),
+    "orange_notice": N_("Orange notice"),
+    "orange_diffusion": N_("Orange diffusion"),
+    "purple_notice": N_("Purple notice"),
+    "purple_diffusion": N_("Purple diffusion"),
+    "silver_notice": N_("Silver notice"),
+    "silver_diffusion": N_("Silver diffusion"),
+    "un_special_notice": N_("UN Special notice"),
+    "un_special_diffusion": N_("UN Special diffusion"),
     # compliance checks of a notice request
     "required_identity_data": N_("Required identity data"),
     "required_judicial_data": N_("Required judicial data"),
@@ -268,3 +288,50 @@ def choices(values: object) -> list[tuple[str, str]]:
         (v.value if isinstance(v, Enum) else str(v), label(v))
         for v in values  # type: ignore[attr-defined]
     ]
+
+
+# -- labels the platform composes for records and requests ---------------------------------
+#
+# A record's stored label is its search key and what lists show: a person's name (data), a
+# document's "passport MA AB1234567" (its type's code inside), a vehicle's make, model and
+# VIN. The label stays as stored (search, API, exports); `shown_label` shows the words the
+# platform put in it in the reader's language, from the label's own parts.
+
+_DOCUMENT_LABEL = re.compile(
+    r"^(?P<type>passport|id_card|visa|residence_permit|other) (?P<country>[A-Z]{2,3}) "
+    r"(?P<number>\S.*)$",
+    re.S,
+)
+# A request's label: "Red notice: <its subject's label>" (records.notices._label).
+_REQUEST_LABEL = re.compile(
+    r"^(?P<type>Red|Blue|Green|Yellow|Black|Orange|Purple|Silver|Un Special) "
+    r"(?P<kind>notice|diffusion): (?P<subject>.*)$",
+    re.S,
+)
+_ERASED_LABEL = re.compile(r"^\(erased by decision (?P<decision>[^()]+)\)$")
+# Labels given when there is nothing to name (records.service, records.notices, messaging)
+PLACEHOLDER_LABELS = (N_("(unnamed person)"), N_("(no subject)"))
+DOCUMENT_LABEL = N_("%(type)s %(country)s %(number)s")
+REQUEST_LABEL = N_("%(request)s: %(subject)s")
+ERASED_LABEL = N_("(erased by decision %(decision)s)")
+
+
+def shown_label(text: str | None) -> str:
+    """A stored record or request label in the reader's language: the words the platform
+    composed into it translated, names and numbers as they are; English as stored."""
+    if not text or current_language() == DEFAULT_LANGUAGE:
+        return text or ""
+    catalog = translations(current_language())
+    if text in PLACEHOLDER_LABELS:
+        return catalog.gettext(text)
+    if found := _DOCUMENT_LABEL.match(text):
+        return catalog.gettext(DOCUMENT_LABEL) % {**found.groupdict(), "type": label(found["type"])}
+    if found := _REQUEST_LABEL.match(text):
+        code = f"{found['type'].lower().replace(' ', '_')}_{found['kind']}"
+        return catalog.gettext(REQUEST_LABEL) % {
+            "request": label(code),
+            "subject": shown_label(found["subject"]),
+        }
+    if found := _ERASED_LABEL.match(text):
+        return catalog.gettext(ERASED_LABEL) % found.groupdict()
+    return text

@@ -13,6 +13,7 @@ originator joins the new thread, so it keeps the say over further dissemination.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,18 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from interlink.core.i18n import in_language, msg, stored_parts
+from interlink.core.i18n import (
+    DEFAULT_LANGUAGE,
+    _,
+    current_language,
+    format_moment,
+    in_language,
+    message_of,
+    msg,
+    shown_subject,
+    stored_parts,
+    stored_with,
+)
 from interlink.core.pagination import check_limit
 from interlink.members.models import Organisation
 from interlink.members.service import org_codes
@@ -257,9 +269,13 @@ class MessageView:
 
     @property
     def text(self) -> str | None:
-        """The body in the reader's language: a text the platform wrote is translated, a
-        person's text is shown as written."""
-        return None if self.body is None else in_language(self.body, self.body_data)
+        """The body in the reader's language: a text the platform wrote is translated (a
+        forward's header too), a person's text is shown as written."""
+        if self.body is None:
+            return None
+        if self.message.kind == MessageKind.FORWARD.value:
+            return shown_forward(self.body, self.body_data)
+        return in_language(self.body, self.body_data)
 
 
 @dataclass(slots=True)
@@ -694,12 +710,57 @@ def _blob_content(session: Session, ctx: MessagingContext, attachment: Attachmen
 
 
 def _forwarded_body(message: Message, sender_code: str, body: str, note: str) -> str:
+    """A forward's body: the note, the header, the original. Signed as it is, in English;
+    the header is shown in the reader's language (`shown_forward`)."""
     header = (
         f"---- Forwarded message ----\nFrom: {sender_code}\n"
         f"Sent: {message.sent_at.isoformat(timespec='seconds')}\n"
         f"Subject: {message.subject}\n\n"
     )
     return f"{note.strip()}\n\n{header}{body}" if note.strip() else f"{header}{body}"
+
+
+# The header `_forwarded_body` writes, exactly (a forward of a forward holds two).
+_FORWARD_HEADER = re.compile(
+    r"^---- Forwarded message ----\nFrom: (?P<sender>[^\n]+)\nSent: (?P<sent>[^\n]+)\n"
+    r"Subject: (?P<subject>[^\n]*)\n\n",
+    re.M,
+)
+
+
+def shown_forward(body: str, data: Any = None) -> str:
+    """A forward's body with the headers the platform wrote in the reader's language, and the
+    text it carries too when the platform wrote that (a hit's alert: `data` holds its
+    messages). The signed body keeps the English header, so signatures of old and new
+    forwards verify as they are; a header is rebuilt from its own fields, and a carried text
+    is translated only when its messages render it exactly, so each says what the English
+    says."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return body
+    while isinstance(data, dict) and "forwarded" in data:  # a forward of a forward
+        data = data["forwarded"]
+    if data:
+        try:
+            carried = " ".join(message_of(d) for d in data)
+        except (KeyError, TypeError, ValueError):
+            carried = ""
+        if carried and body.endswith(carried):
+            body = body[: -len(carried)] + in_language(carried, data)
+
+    def header(found: re.Match[str]) -> str:
+        try:
+            sent = format_moment(datetime.fromisoformat(found["sent"]))
+        except ValueError:
+            sent = found["sent"]
+        lines = (
+            _("---- Forwarded message ----"),
+            _("From: %(sender)s", sender=found["sender"]),
+            _("Sent: %(sent)s", sent=sent),
+            _("Subject: %(subject)s", subject=shown_subject(found["subject"])),
+        )
+        return "\n".join(lines) + "\n\n"
+
+    return _FORWARD_HEADER.sub(header, body)
 
 
 def check_forward(session: Session, principal: Principal, message_id: int) -> Message:
@@ -733,15 +794,17 @@ def forward_message(
     recipients = check_recipients(session, principal.org_id, recipients)
     parts = _parts(session, [message.id])
     stored, verification, _ = _open(session, ctx, message, parts)
-    body, _data = _english(stored)
+    body, data = _english(stored)
     if body is None or not verification.valid:
         raise IntegrityFailure(f"message {message.id} fails verification: {verification.problem}")
     origin = message.origin_org_id
     if message.handling == HandlingCode.H2.value and origin not in (principal.org_id, *recipients):
         recipients = [*recipients, origin]
     sender_code = org_codes(session, [message.sender_org_id])[message.sender_org_id]
+    forward_body = _forwarded_body(message, sender_code, body, note)
     draft = Draft(
-        body=_forwarded_body(message, sender_code, body, note),
+        # a text the platform wrote keeps its messages, to be read in each reader's language
+        body=stored_with(forward_body, {"forwarded": data}) if data else forward_body,
         subject=f"Fwd: {message.subject}"[:MAX_SUBJECT],
         handling=HandlingCode(message.handling),
         reliability=Reliability(message.reliability),

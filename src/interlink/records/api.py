@@ -371,8 +371,7 @@ def preview_checks(
     see. Submitting a request that fails them is allowed; the reviewer decides."""
     with unit_of_work(request) as session:
         return [
-            CheckPreviewOut.model_validate(r, from_attributes=True)
-            for r in notices.preview_checks(session, principal, notice_id)
+            CheckPreviewOut.of(r) for r in notices.preview_checks(session, principal, notice_id)
         ]
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from interlink.core.access import can_act, can_modify
 from interlink.core.auth import Principal
+from interlink.records.checks import CheckResult, shown_details
 from interlink.records.models import Notice, NoticeCheck, NoticeEvent, Record, Version
 from interlink.records.restrictions import Restrictions
+from interlink.records.texts import shown_event_text, shown_version_reason
 
 
 class _In(BaseModel):
@@ -85,6 +87,12 @@ class VersionOut(BaseModel):
     changed_at: datetime
     changed_by: str
 
+    @classmethod
+    def of(cls, version: Version) -> Self:
+        """The version, its reason in the reader's language when the platform wrote it."""
+        out = cls.model_validate(version)
+        return out.model_copy(update={"reason": shown_version_reason(out.reason)})
+
 
 class NoticeIn(_In):
     data: dict[str, Any]
@@ -136,18 +144,26 @@ class RefugeeStatusIn(_In):
 
 
 class CheckOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     code: str
     outcome: str
-    reason: str
-    details: list[Any]
+    reason: str = Field(description="A sentence, in the language of the answer")
+    details: list[Any] = Field(
+        description="The missing items or the problems (in the language of the answer), or "
+        "the words found (as the request writes them)"
+    )
+
+    @classmethod
+    def of(cls, check: NoticeCheck | CheckResult) -> Self:
+        return cls(
+            code=check.code,
+            outcome=check.outcome,
+            reason=check.shown_reason,
+            details=shown_details(check.details, check.reason_text),
+        )
 
 
-class CheckPreviewOut(BaseModel):
-    code: str
-    outcome: str
-    reason: str
-    details: list[str] = Field(default_factory=list)
+class CheckPreviewOut(CheckOut):
+    details: list[Any] = Field(default_factory=list)
 
 
 class EventOut(BaseModel):
@@ -158,6 +174,12 @@ class EventOut(BaseModel):
     from_state: str | None
     to_state: str | None
     text: str | None
+
+    @classmethod
+    def of(cls, event: NoticeEvent) -> Self:
+        """The entry, its text in the reader's language when the platform wrote it."""
+        out = cls.model_validate(event)
+        return out.model_copy(update={"text": shown_event_text(out.event, out.text)})
 
 
 class NoticeOut(BaseModel):
@@ -212,10 +234,10 @@ class NoticeOut(BaseModel):
             actionable=can_act(principal.viewer, row.policy),
             subject_record_id=row.subject_record_id,
             subject=RecordOut.of(subject, principal) if subject is not None else None,
-            checks=[CheckOut.model_validate(c) for c in checks or []],
-            timeline=[EventOut.model_validate(e) for e in timeline or []],
+            checks=[CheckOut.of(c) for c in checks or []],
+            timeline=[EventOut.of(e) for e in timeline or []],
         )
 
 
 def versions_out(rows: list[Version]) -> list[VersionOut]:
-    return [VersionOut.model_validate(v) for v in rows]
+    return [VersionOut.of(v) for v in rows]

@@ -1,6 +1,8 @@
 """Automated compliance checks run when a notice or diffusion is submitted.
 
-Each check returns a `CheckResult` whose reason is a full sentence naming the data concerned.
+Each check returns a `CheckResult` whose reason is a full sentence naming the data concerned:
+one message with its parameters (docs/languages.md), stored in English with its data so that
+each reader reads it in their language.
 A `fail` blocks publication (the reviewer still sees the request); a `flag` asks for the
 reviewer's attention; `not_applicable` says why the check did not apply. The codes and their
 meaning are listed in docs/compliance-checks.md.
@@ -17,11 +19,21 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from anyascii import anyascii
 from pydantic import BaseModel, ConfigDict
 
+from interlink.core.i18n import (
+    N_,
+    Listed,
+    Msg,
+    in_language,
+    message_of,
+    msg,
+    parts_data,
+    translate,
+)
 from interlink.records.schemas import (
     JudicialPurpose,
     NoticeData,
@@ -58,8 +70,43 @@ class CheckResult(BaseModel):
 
     code: CheckCode
     outcome: CheckOutcome
-    reason: str
+    reason: str  # in English
+    reason_text: list[dict[str, Any]] = []  # its message (i18n.parts_data)
     details: tuple[str, ...] = ()  # the missing items or the words found, for display
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason in the reader's language."""
+        return in_language(self.reason, self.reason_text)
+
+
+def _result(
+    code: CheckCode, outcome: CheckOutcome, reason: Msg, details: tuple[str, ...] = ()
+) -> CheckResult:
+    return CheckResult(
+        code=code,
+        outcome=outcome,
+        reason=str(reason),
+        reason_text=parts_data(reason),
+        details=details,
+    )
+
+
+def shown_details(details: Sequence[str], reason_text: Any) -> list[str]:
+    """A result's details in the reader's language where they are its reason's own messages
+    (the missing items, the inconsistencies); words quoted from the request stay as written."""
+    try:
+        reason = message_of(reason_text[0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return list(details)
+    for value in reason.params.values():
+        if (
+            isinstance(value, Listed)
+            and all(isinstance(item, Msg) for item in value.items)
+            and [str(item) for item in value.items] == list(details)
+        ):
+            return [translate(item) for item in value.items]
+    return list(details)
 
 
 def blocks_publication(results: Iterable[CheckResult]) -> bool:
@@ -75,7 +122,8 @@ def needs_attention(results: Iterable[CheckResult]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """One piece of data a notice type needs; `label` completes "The request lacks ..."."""
+    """One piece of data a notice type needs; `label` (a msgid) completes "The request lacks
+    ..."."""
 
     label: str
     is_met: Callable[[NoticeData], bool]
@@ -120,54 +168,58 @@ def _has_object_description(notice: NoticeData) -> bool:
     return notice.object_description is not None
 
 
-SUBJECT_NAME = Requirement("the subject's name", _has_subject_field("names"))
-SUBJECT_SEX = Requirement("the subject's sex", _has_subject_field("sex"))
+SUBJECT_NAME = Requirement(N_("the subject's name"), _has_subject_field("names"))
+SUBJECT_SEX = Requirement(N_("the subject's sex"), _has_subject_field("sex"))
 SUBJECT_BIRTH_DATE = Requirement(
-    "the subject's date of birth (at least the year)", _has_subject_field("birth_date")
+    N_("the subject's date of birth (at least the year)"), _has_subject_field("birth_date")
 )
 SUBJECT_FURTHER_IDENTIFIER = Requirement(
-    "a further identifier of the subject (a nationality, an identity document, a photo or a "
-    "physical description)",
+    N_(
+        "a further identifier of the subject (a nationality, an identity document, a photo "
+        "or a physical description)"
+    ),
     _has_further_identifier,
 )
 SUBJECT_NAME_OR_LIKENESS = Requirement(
-    "the subject's name, or a photo or physical description of a person who cannot be named",
+    N_("the subject's name, or a photo or physical description of a person who cannot be named"),
     _has_name_or_likeness,
 )
 BODY_DESCRIPTION = Requirement(
-    "a physical description of the body", _has_subject_field("physical_description")
+    N_("a physical description of the body"), _has_subject_field("physical_description")
 )
 SANCTIONED_PARTY = Requirement(
-    "the name of the sanctioned person, or a description of the sanctioned entity",
+    N_("the name of the sanctioned person, or a description of the sanctioned entity"),
     lambda notice: bool(notice.subject and notice.subject.names) or _has_object_description(notice),
 )
 
-JUDICIAL_DATA = Requirement("judicial data", lambda notice: notice.judicial is not None)
+JUDICIAL_DATA = Requirement(N_("judicial data"), lambda notice: notice.judicial is not None)
 OFFENCE_DESCRIPTION = Requirement(
-    "a description of the offence", _has_judicial_field("offence_description")
+    N_("a description of the offence"), _has_judicial_field("offence_description")
 )
-OFFENCE_CATEGORY = Requirement("the offence category", _has_judicial_field("offence_category"))
+OFFENCE_CATEGORY = Requirement(N_("the offence category"), _has_judicial_field("offence_category"))
 LAW_REFERENCE = Requirement(
-    "the reference of the law that makes the act an offence", _has_judicial_field("law_reference")
+    N_("the reference of the law that makes the act an offence"),
+    _has_judicial_field("law_reference"),
 )
 PURPOSE = Requirement(
-    "the purpose of the request (prosecution or sentence)", _has_judicial_field("purpose")
+    N_("the purpose of the request (prosecution or sentence)"), _has_judicial_field("purpose")
 )
 PENALTY = Requirement(
-    "the maximum penalty (for prosecution) or the time left to serve (for a sentence)",
+    N_("the maximum penalty (for prosecution) or the time left to serve (for a sentence)"),
     _penalty_for_purpose,
 )
 WARRANT_REFERENCE = Requirement(
-    "the reference of the arrest warrant or judgment", _has_judicial_field("warrant_reference")
+    N_("the reference of the arrest warrant or judgment"), _has_judicial_field("warrant_reference")
 )
 WARRANT_DATE = Requirement(
-    "the date of the arrest warrant or judgment", _has_judicial_field("warrant_date")
+    N_("the date of the arrest warrant or judgment"), _has_judicial_field("warrant_date")
 )
 ISSUING_AUTHORITY = Requirement(
-    "the authority that issued the warrant or judgment", _has_judicial_field("issuing_authority")
+    N_("the authority that issued the warrant or judgment"),
+    _has_judicial_field("issuing_authority"),
 )
 
-FACTS = Requirement("a summary of the facts", lambda notice: notice.facts is not None)
+FACTS = Requirement(N_("a summary of the facts"), lambda notice: notice.facts is not None)
 
 
 def _object_description(label: str) -> Requirement:
@@ -206,7 +258,7 @@ REQUIRED_DATA: Mapping[NoticeType, RequiredData] = {
         case=(
             FACTS,
             _object_description(
-                "a description of the threat (the event, person, object or process)"
+                N_("a description of the threat (the event, person, object or process)")
             ),
         )
     ),
@@ -214,86 +266,97 @@ REQUIRED_DATA: Mapping[NoticeType, RequiredData] = {
         case=(
             FACTS,
             _object_description(
-                "a description of the modus operandi, objects, devices or concealment methods"
+                N_("a description of the modus operandi, objects, devices or concealment methods")
             ),
         )
     ),
     NoticeType.SILVER: RequiredData(
         identity=(SUBJECT_NAME,),
-        case=(FACTS, _object_description("a description of the assets")),
+        case=(FACTS, _object_description(N_("a description of the assets"))),
     ),
     NoticeType.UN_SPECIAL: RequiredData(identity=(SANCTIONED_PARTY,)),
 }
 """What each notice type needs, from the purpose of each type in the domain brief."""
 
-_TYPE_NAMES = {NoticeType.UN_SPECIAL: "UN Special"}
+
+def request_code(notice_type: NoticeType | str, kind: NoticeKind | str) -> str:
+    """A request's type and kind as one code ("red_notice"), labelled "Red notice"
+    (core/labels.py), where a sentence names the request."""
+    return f"{NoticeType(notice_type).value}_{NoticeKind(kind).value}"
 
 
-def _type_name(notice: NoticeData) -> str:
-    name = _TYPE_NAMES.get(notice.notice_type, notice.notice_type.value.capitalize())
-    return f"{name} {notice.kind.value}"
+def _request(notice: NoticeData) -> str:
+    return request_code(notice.notice_type, notice.kind)
 
 
-def _a(what: str, *, capital: bool = False) -> str:
-    """`what` with its indefinite article: an Orange notice, a UN Special notice."""
-    article = "an" if what[0] in "AEIO" else "a"
-    return f"{article.capitalize() if capital else article} {what}"
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+# Per group of data: (its code, the reason when the type requires none of it, the reason when
+# nothing is missing). One msgid per sentence, so that each language words it its own way.
+_GROUPS: Mapping[str, tuple[CheckCode, str, str]] = {
+    "identity": (
+        CheckCode.REQUIRED_IDENTITY_DATA,
+        N_("The %(request)s does not require identity data."),
+        N_("The %(request)s has all the identity data its type requires."),
+    ),
+    "judicial": (
+        CheckCode.REQUIRED_JUDICIAL_DATA,
+        N_("The %(request)s does not require judicial data."),
+        N_("The %(request)s has all the judicial data its type requires."),
+    ),
+    "case": (
+        CheckCode.REQUIRED_CASE_DATA,
+        N_("The %(request)s does not require case data."),
+        N_("The %(request)s has all the case data its type requires."),
+    ),
+}
+_REQUEST = ("request",)  # the parameter that is coded: the request's type and kind
 
 
 def _requirement_check(
-    code: CheckCode, group: str, notice: NoticeData, requirements: tuple[Requirement, ...]
+    group: str, notice: NoticeData, requirements: tuple[Requirement, ...]
 ) -> CheckResult:
-    what = _type_name(notice)
+    code, not_required, complete = _GROUPS[group]
+    request = _request(notice)
     if not requirements:
-        return CheckResult(
-            code=code,
-            outcome=CheckOutcome.NOT_APPLICABLE,
-            reason=f"{_a(what, capital=True)} does not require {group}.",
+        return _result(
+            code, CheckOutcome.NOT_APPLICABLE, msg(not_required, _REQUEST, request=request)
         )
     missing = [req.label for req in requirements if not req.is_met(notice)]
     if missing:
-        return CheckResult(
-            code=code,
-            outcome=CheckOutcome.FAIL,
-            reason=f"The {what} lacks {_join(missing)}.",
-            details=tuple(missing),
+        return _result(
+            code,
+            CheckOutcome.FAIL,
+            msg(
+                "The %(request)s lacks %(missing)s.",
+                _REQUEST,
+                request=request,
+                missing=Listed(tuple(msg(label) for label in missing)),
+            ),
+            tuple(missing),
         )
-    return CheckResult(
-        code=code,
-        outcome=CheckOutcome.PASS,
-        reason=f"The {what} has all the {group} its type requires.",
-    )
+    return _result(code, CheckOutcome.PASS, msg(complete, _REQUEST, request=request))
 
 
 def check_required_data(notice: NoticeData) -> list[CheckResult]:
     required = REQUIRED_DATA[notice.notice_type]
     return [
-        _requirement_check(
-            CheckCode.REQUIRED_IDENTITY_DATA, "identity data", notice, required.identity
-        ),
-        _requirement_check(
-            CheckCode.REQUIRED_JUDICIAL_DATA, "judicial data", notice, required.judicial
-        ),
-        _requirement_check(CheckCode.REQUIRED_CASE_DATA, "case data", notice, required.case),
+        _requirement_check("identity", notice, required.identity),
+        _requirement_check("judicial", notice, required.judicial),
+        _requirement_check("case", notice, required.case),
     ]
 
 
 # --- Consistency ------------------------------------------------------------------------------
 
 
-def _inconsistencies(notice: NoticeData, requesting_country: str) -> list[str]:
-    problems: list[str] = []
+def _inconsistencies(notice: NoticeData, requesting_country: str) -> list[Msg]:
+    problems: list[Msg] = []
     judicial = notice.judicial
     if notice.notice_type is NoticeType.UN_SPECIAL and notice.kind is NoticeKind.DIFFUSION:
         problems.append(
-            "a UN Special request is always a notice published by the General Secretariat, "
-            "never a diffusion"
+            msg(
+                "a UN Special request is always a notice published by the General "
+                "Secretariat, never a diffusion"
+            )
         )
     if judicial is None:
         return problems
@@ -301,49 +364,67 @@ def _inconsistencies(notice: NoticeData, requesting_country: str) -> list[str]:
         judicial.purpose is JudicialPurpose.PROSECUTION
         and judicial.months_left_to_serve is not None
     ):
-        problems.append("the time left to serve is given although the purpose is prosecution")
+        problems.append(msg("the time left to serve is given although the purpose is prosecution"))
     if (
         judicial.months_left_to_serve is not None
         and judicial.maximum_penalty_months is not None
         and judicial.months_left_to_serve > judicial.maximum_penalty_months
     ):
         problems.append(
-            f"the time left to serve ({judicial.months_left_to_serve} months) exceeds the "
-            f"maximum penalty ({judicial.maximum_penalty_months} months)"
+            msg(
+                "the time left to serve (%(left)s months) exceeds the maximum penalty "
+                "(%(maximum)s months)",
+                left=judicial.months_left_to_serve,
+                maximum=judicial.maximum_penalty_months,
+            )
         )
     if judicial.warrant_date is not None:
         if judicial.warrant_date > date.today():
             problems.append(
-                f"the warrant or judgment date {judicial.warrant_date} is in the future"
+                msg(
+                    "the warrant or judgment date %(date)s is in the future",
+                    date=str(judicial.warrant_date),
+                )
             )
         birth_date = notice.subject.birth_date if notice.subject else None
         if birth_date is not None and birth_date.earliest() > judicial.warrant_date:
             problems.append(
-                f"the warrant or judgment ({judicial.warrant_date}) predates the subject's "
-                f"birth ({birth_date})"
+                msg(
+                    "the warrant or judgment (%(date)s) predates the subject's birth (%(birth)s)",
+                    date=str(judicial.warrant_date),
+                    birth=str(birth_date),
+                )
             )
     if requesting_country in judicial.extradition_countries:
         problems.append(
-            f"the requesting country {requesting_country} is listed among the countries from "
-            "which extradition will be sought"
+            msg(
+                "the requesting country %(country)s is listed among the countries from which "
+                "extradition will be sought",
+                country=requesting_country,
+            )
         )
     return problems
 
 
 def check_consistency(notice: NoticeData, requesting_country: str) -> CheckResult:
     problems = _inconsistencies(notice, requesting_country)
-    what = _type_name(notice)
+    request = _request(notice)
     if problems:
-        return CheckResult(
-            code=CheckCode.CONSISTENT_DATA,
-            outcome=CheckOutcome.FAIL,
-            reason=f"The {what} is inconsistent: {'; '.join(problems)}.",
-            details=tuple(problems),
+        return _result(
+            CheckCode.CONSISTENT_DATA,
+            CheckOutcome.FAIL,
+            msg(
+                "The %(request)s is inconsistent: %(problems)s.",
+                _REQUEST,
+                request=request,
+                problems=Listed(tuple(problems), "semicolon"),
+            ),
+            tuple(str(problem) for problem in problems),
         )
-    return CheckResult(
-        code=CheckCode.CONSISTENT_DATA,
-        outcome=CheckOutcome.PASS,
-        reason=f"No inconsistency was found in the {what}.",
+    return _result(
+        CheckCode.CONSISTENT_DATA,
+        CheckOutcome.PASS,
+        msg("No inconsistency was found in the %(request)s.", _REQUEST, request=request),
     )
 
 
@@ -353,22 +434,28 @@ PROSECUTION_MIN_PENALTY_MONTHS = 24
 SENTENCE_MIN_MONTHS_LEFT = 6
 
 
-def _penalty_result(outcome: CheckOutcome, reason: str) -> CheckResult:
-    return CheckResult(code=CheckCode.RED_PENALTY_THRESHOLD, outcome=outcome, reason=reason)
+def _penalty_result(outcome: CheckOutcome, reason: Msg) -> CheckResult:
+    return _result(CheckCode.RED_PENALTY_THRESHOLD, outcome, reason)
 
 
 def check_red_penalty_threshold(notice: NoticeData) -> CheckResult:
     if notice.notice_type is not NoticeType.RED:
         return _penalty_result(
             CheckOutcome.NOT_APPLICABLE,
-            f"Penalty thresholds apply to Red requests only, not to {_a(_type_name(notice))}.",
+            msg(
+                "Penalty thresholds apply to Red requests only, not to this %(request)s.",
+                _REQUEST,
+                request=_request(notice),
+            ),
         )
     judicial = notice.judicial
     if judicial is None or judicial.purpose is None:
         return _penalty_result(
             CheckOutcome.FAIL,
-            "The penalty threshold cannot be checked: the purpose of the request "
-            "(prosecution or sentence) is missing.",
+            msg(
+                "The penalty threshold cannot be checked: the purpose of the request "
+                "(prosecution or sentence) is missing."
+            ),
         )
     if judicial.purpose is JudicialPurpose.PROSECUTION:
         return _prosecution_threshold(judicial.maximum_penalty_months)
@@ -379,20 +466,30 @@ def _prosecution_threshold(maximum_penalty_months: int | None) -> CheckResult:
     if maximum_penalty_months is None:
         return _penalty_result(
             CheckOutcome.FAIL,
-            "The penalty threshold cannot be checked: the maximum penalty of the offence is "
-            "missing.",
+            msg(
+                "The penalty threshold cannot be checked: the maximum penalty of the offence "
+                "is missing."
+            ),
         )
     if maximum_penalty_months < PROSECUTION_MIN_PENALTY_MONTHS:
         return _penalty_result(
             CheckOutcome.FAIL,
-            f"The offence is punishable by at most {maximum_penalty_months} months; a Red "
-            f"request for prosecution needs an offence punishable by at least 2 years "
-            f"({PROSECUTION_MIN_PENALTY_MONTHS} months).",
+            msg(
+                "The offence is punishable by at most %(months)s months; a Red request for "
+                "prosecution needs an offence punishable by at least 2 years (%(minimum)s "
+                "months).",
+                months=maximum_penalty_months,
+                minimum=PROSECUTION_MIN_PENALTY_MONTHS,
+            ),
         )
     return _penalty_result(
         CheckOutcome.PASS,
-        f"The offence is punishable by up to {maximum_penalty_months} months, at least the "
-        f"{PROSECUTION_MIN_PENALTY_MONTHS} months required for prosecution.",
+        msg(
+            "The offence is punishable by up to %(months)s months, at least the %(minimum)s "
+            "months required for prosecution.",
+            months=maximum_penalty_months,
+            minimum=PROSECUTION_MIN_PENALTY_MONTHS,
+        ),
     )
 
 
@@ -400,18 +497,26 @@ def _sentence_threshold(months_left_to_serve: int | None) -> CheckResult:
     if months_left_to_serve is None:
         return _penalty_result(
             CheckOutcome.FAIL,
-            "The penalty threshold cannot be checked: the time left to serve is missing.",
+            msg("The penalty threshold cannot be checked: the time left to serve is missing."),
         )
     if months_left_to_serve < SENTENCE_MIN_MONTHS_LEFT:
         return _penalty_result(
             CheckOutcome.FAIL,
-            f"Only {months_left_to_serve} months of the sentence are left to serve; a Red "
-            f"request to serve a sentence needs at least {SENTENCE_MIN_MONTHS_LEFT} months.",
+            msg(
+                "Only %(months)s months of the sentence are left to serve; a Red request to "
+                "serve a sentence needs at least %(minimum)s months.",
+                months=months_left_to_serve,
+                minimum=SENTENCE_MIN_MONTHS_LEFT,
+            ),
         )
     return _penalty_result(
         CheckOutcome.PASS,
-        f"{months_left_to_serve} months of the sentence are left to serve, at least the "
-        f"{SENTENCE_MIN_MONTHS_LEFT} months required.",
+        msg(
+            "%(months)s months of the sentence are left to serve, at least the %(minimum)s "
+            "months required.",
+            months=months_left_to_serve,
+            minimum=SENTENCE_MIN_MONTHS_LEFT,
+        ),
     )
 
 
@@ -549,6 +654,45 @@ ARTICLE_3_KEYWORDS: Mapping[CheckCode, tuple[str, Keywords]] = {
     CheckCode.RACIAL_CONTEXT: ("racial", RACIAL_KEYWORDS),
 }
 
+# Per character: the reason when words were found, and when none was.
+_ARTICLE_3_REASONS: Mapping[CheckCode, tuple[str, str]] = {
+    CheckCode.POLITICAL_CONTEXT: (
+        N_(
+            "Possible political character: %(found)s. A reviewer must confirm the matter is "
+            "an ordinary-law crime."
+        ),
+        N_("No word suggesting a political character was found in the facts or the descriptions."),
+    ),
+    CheckCode.MILITARY_CONTEXT: (
+        N_(
+            "Possible military character: %(found)s. A reviewer must confirm the matter is "
+            "an ordinary-law crime."
+        ),
+        N_("No word suggesting a military character was found in the facts or the descriptions."),
+    ),
+    CheckCode.RELIGIOUS_CONTEXT: (
+        N_(
+            "Possible religious character: %(found)s. A reviewer must confirm the matter is "
+            "an ordinary-law crime."
+        ),
+        N_("No word suggesting a religious character was found in the facts or the descriptions."),
+    ),
+    CheckCode.RACIAL_CONTEXT: (
+        N_(
+            "Possible racial character: %(found)s. A reviewer must confirm the matter is an "
+            "ordinary-law crime."
+        ),
+        N_("No word suggesting a racial character was found in the facts or the descriptions."),
+    ),
+}
+
+# What a free text mentions, by its name in NoticeData.narrative_texts.
+_MENTIONS: Mapping[str, str] = {
+    "facts": N_("the facts mention %(words)s"),
+    "offence description": N_("the offence description mentions %(words)s"),
+    "object description": N_("the object description mentions %(words)s"),
+}
+
 
 def _matcher(keywords: Keywords) -> KeywordMatcher:
     return KeywordMatcher(word for words in keywords.values() for word in words)
@@ -565,14 +709,15 @@ def _words_by_text(matcher: KeywordMatcher, notice: NoticeData) -> dict[str, lis
     return {label: words for label, words in found.items() if words}
 
 
-def _quoted(words: Iterable[str]) -> str:
-    return ", ".join(f"'{word}'" for word in words)
+def _quoted(words: Iterable[str]) -> Listed:
+    """The words as written in the request, each quoted as its language quotes."""
+    return Listed(tuple(msg("'%(word)s'", word=word) for word in words))
 
 
-def _describe_found(found: Mapping[str, list[str]]) -> str:
-    return "; ".join(
-        f"the {label} {'mention' if label == 'facts' else 'mentions'} {_quoted(words)}"
-        for label, words in found.items()
+def _describe_found(found: Mapping[str, list[str]]) -> Listed:
+    return Listed(
+        tuple(msg(_MENTIONS[label], words=_quoted(words)) for label, words in found.items()),
+        "semicolon",
     )
 
 
@@ -583,37 +728,24 @@ def _all_words(found: Mapping[str, list[str]]) -> tuple[str, ...]:
 def check_article_3(notice: NoticeData) -> list[CheckResult]:
     """Flags words suggesting a political, military, religious or racial character."""
     results = []
-    for code, (character, matcher) in _ARTICLE_3_MATCHERS.items():
+    for code, (_character, matcher) in _ARTICLE_3_MATCHERS.items():
+        flagged, clear = _ARTICLE_3_REASONS[code]
         found = _words_by_text(matcher, notice)
         if found:
-            results.append(
-                CheckResult(
-                    code=code,
-                    outcome=CheckOutcome.FLAG,
-                    reason=f"Possible {character} character: {_describe_found(found)}. A "
-                    f"reviewer must confirm the matter is an ordinary-law crime.",
-                    details=_all_words(found),
-                )
-            )
+            reason = msg(flagged, found=_describe_found(found))
+            results.append(_result(code, CheckOutcome.FLAG, reason, _all_words(found)))
         else:
-            results.append(
-                CheckResult(
-                    code=code,
-                    outcome=CheckOutcome.PASS,
-                    reason=f"No word suggesting a {character} character was found in the "
-                    f"facts or the descriptions.",
-                )
-            )
+            results.append(_result(code, CheckOutcome.PASS, msg(clear)))
     return results
 
 
 # --- Excluded offence categories --------------------------------------------------------------
 
 EXCLUDED_OFFENCE_CATEGORIES: Mapping[OffenceCategory, str] = {
-    OffenceCategory.BEHAVIOUR_OR_CULTURAL_NORMS: "offences against behaviour or cultural norms",
-    OffenceCategory.FAMILY_OR_PRIVATE_MATTER: "family and private matters",
-    OffenceCategory.ADMINISTRATIVE_OFFENCE: "purely administrative offences",
-    OffenceCategory.PRIVATE_DISPUTE: "private disputes",
+    OffenceCategory.BEHAVIOUR_OR_CULTURAL_NORMS: N_("offences against behaviour or cultural norms"),
+    OffenceCategory.FAMILY_OR_PRIVATE_MATTER: N_("family and private matters"),
+    OffenceCategory.ADMINISTRATIVE_OFFENCE: N_("purely administrative offences"),
+    OffenceCategory.PRIVATE_DISPUTE: N_("private disputes"),
 }
 
 EXCLUDED_CATEGORY_HINTS: Mapping[OffenceCategory, Keywords] = {
@@ -681,11 +813,9 @@ _OFFENCE_TYPES = frozenset({NoticeType.RED, NoticeType.BLUE, NoticeType.GREEN, N
 
 
 def _excluded_result(
-    outcome: CheckOutcome, reason: str, details: tuple[str, ...] = ()
+    outcome: CheckOutcome, reason: Msg, details: tuple[str, ...] = ()
 ) -> CheckResult:
-    return CheckResult(
-        code=CheckCode.EXCLUDED_OFFENCE_CATEGORY, outcome=outcome, reason=reason, details=details
-    )
+    return _result(CheckCode.EXCLUDED_OFFENCE_CATEGORY, outcome, reason, details)
 
 
 def check_excluded_offence(notice: NoticeData) -> CheckResult:
@@ -693,39 +823,63 @@ def check_excluded_offence(notice: NoticeData) -> CheckResult:
     if category is not None and category in EXCLUDED_OFFENCE_CATEGORIES:
         return _excluded_result(
             CheckOutcome.FAIL,
-            f"The offence category '{category}' falls under "
-            f"{EXCLUDED_OFFENCE_CATEGORIES[category]}, which are excluded from notices and "
-            f"diffusions.",
+            msg(
+                "The offence category '%(category)s' falls under %(excluded)s, which are "
+                "excluded from notices and diffusions.",
+                ("category",),
+                category=category.value,
+                excluded=msg(EXCLUDED_OFFENCE_CATEGORIES[category]),
+            ),
             (str(category),),
         )
     if notice.judicial is None and notice.notice_type not in _OFFENCE_TYPES:
         return _excluded_result(
             CheckOutcome.NOT_APPLICABLE,
-            f"{_a(_type_name(notice), capital=True)} without judicial data concerns no offence.",
+            msg(
+                "The %(request)s has no judicial data, so it concerns no offence.",
+                _REQUEST,
+                request=_request(notice),
+            ),
         )
     hints = {
-        EXCLUDED_OFFENCE_CATEGORIES[hinted]: found
+        hinted: found
         for hinted, matcher in _EXCLUDED_HINT_MATCHERS.items()
         if (found := _words_by_text(matcher, notice))
     }
     if hints:
-        described = "; ".join(
-            f"{_describe_found(found)}, suggesting {kind}" for kind, found in hints.items()
+        described = Listed(
+            tuple(
+                msg(
+                    "%(found)s, suggesting %(excluded)s",
+                    found=_describe_found(found),
+                    excluded=msg(EXCLUDED_OFFENCE_CATEGORIES[hinted]),
+                )
+                for hinted, found in hints.items()
+            ),
+            "semicolon",
         )
         words = tuple(dict.fromkeys(word for found in hints.values() for word in _all_words(found)))
         return _excluded_result(
             CheckOutcome.FLAG,
-            f"The offence may fall in an excluded category: {described}.",
+            msg("The offence may fall in an excluded category: %(hints)s.", hints=described),
             words,
         )
-    category_text = (
-        f"The offence category '{category}' is admissible"
-        if category
-        else ("No offence category is given")
-    )
+    if category:
+        return _excluded_result(
+            CheckOutcome.PASS,
+            msg(
+                "The offence category '%(category)s' is admissible, and no word in the facts "
+                "or descriptions suggests an excluded category.",
+                ("category",),
+                category=category.value,
+            ),
+        )
     return _excluded_result(
         CheckOutcome.PASS,
-        f"{category_text}, and no word in the facts or descriptions suggests an excluded category.",
+        msg(
+            "No offence category is given, and no word in the facts or descriptions suggests "
+            "an excluded category."
+        ),
     )
 
 
@@ -784,8 +938,8 @@ class InMemoryRefugeeRegistry:
         return False
 
 
-def _refugee_result(outcome: CheckOutcome, reason: str) -> CheckResult:
-    return CheckResult(code=CheckCode.REFUGEE_STATUS, outcome=outcome, reason=reason)
+def _refugee_result(outcome: CheckOutcome, reason: Msg) -> CheckResult:
+    return _result(CheckCode.REFUGEE_STATUS, outcome, reason)
 
 
 def check_refugee_status(
@@ -794,23 +948,39 @@ def check_refugee_status(
     if notice.notice_type is NoticeType.UN_SPECIAL:
         return _refugee_result(
             CheckOutcome.NOT_APPLICABLE,
-            "A UN Special notice is requested by the UN Security Council, not by a country.",
+            msg("A UN Special notice is requested by the UN Security Council, not by a country."),
         )
     subject = notice.subject
     if subject is None or not subject.names:
         return _refugee_result(
-            CheckOutcome.NOT_APPLICABLE, "Refugee status cannot be checked without a named subject."
+            CheckOutcome.NOT_APPLICABLE,
+            msg("Refugee status cannot be checked without a named subject."),
         )
     names = subject.all_full_names()
     if registry.has_refugee_status_against(names, subject.birth_date, requesting_country):
-        return _refugee_result(
-            CheckOutcome.FAIL,
-            f"The subject ({names[0]}, born {subject.birth_date or 'on an unknown date'}) has "
-            f"refugee status granted against {requesting_country}, the requesting country.",
-        )
+        if subject.birth_date is None:
+            reason = msg(
+                "The subject (%(name)s, born on an unknown date) has refugee status granted "
+                "against %(country)s, the requesting country.",
+                name=names[0],
+                country=requesting_country,
+            )
+        else:
+            reason = msg(
+                "The subject (%(name)s, born %(birth)s) has refugee status granted against "
+                "%(country)s, the requesting country.",
+                name=names[0],
+                birth=str(subject.birth_date),
+                country=requesting_country,
+            )
+        return _refugee_result(CheckOutcome.FAIL, reason)
     return _refugee_result(
         CheckOutcome.PASS,
-        f"No refugee status against {requesting_country} is known for the subject ({names[0]}).",
+        msg(
+            "No refugee status against %(country)s is known for the subject (%(name)s).",
+            country=requesting_country,
+            name=names[0],
+        ),
     )
 
 

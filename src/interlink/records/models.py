@@ -17,6 +17,7 @@ from interlink.core.access import (
     decode_countries,
 )
 from interlink.core.db import Base, BigId, utcnow
+from interlink.core.i18n import in_language
 
 
 class RecordKind(enum.StrEnum):
@@ -155,8 +156,16 @@ class NoticeCheck(Base):
     submission: Mapped[int] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(40))
     outcome: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # in English
+    # its message (i18n.parts_data), so that each reader reads it in their language; None
+    # for results stored before reasons were messages (shown as stored)
+    reason_text: Mapped[list[Any] | None] = mapped_column(JSON)
     details: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason in the reader's language."""
+        return in_language(self.reason, self.reason_text)
 
 
 class RefugeeStatusEntry(Base):

@@ -34,6 +34,7 @@ from interlink.core.i18n import msg
 from interlink.core.pagination import ListPage, SortOrders, keyset_page
 from interlink.members.models import Organisation
 from interlink.records import service as records
+from interlink.records import texts
 from interlink.records.checks import (
     CheckResult,
     blocks_publication,
@@ -235,7 +236,7 @@ def _update_subject(
             principal,
             current.id,
             subject.model_dump(mode="json", exclude_none=True),
-            reason=reason or f"through {notice.reference}",
+            reason=reason or msg(texts.THROUGH, reference=notice.reference),
         )
 
 
@@ -508,6 +509,7 @@ def _run_checks(session: Session, principal: Principal, notice: Notice) -> list[
                 code=result.code.value,
                 outcome=result.outcome.value,
                 reason=result.reason,
+                reason_text=result.reason_text,
                 details=list(result.details),
             )
         )
@@ -530,7 +532,7 @@ def submit(session: Session, principal: Principal, notice_id: int) -> list[Check
         notice,
         NoticeState.SUBMITTED,
         "submit",
-        f"automated checks: {notice.checks_summary}",
+        msg(texts.CHECKED, outcome=notice.checks_summary),
     )
     return results
 
@@ -548,7 +550,7 @@ def answer_information_request(
     notice = _owned(session, principal, notice_id)
     _require_state(notice, NoticeState.NEEDS_INFO)
     if data is not None:
-        update_request(session, principal, notice_id, data, reason="answer to the reviewer")
+        update_request(session, principal, notice_id, data, reason=texts.ANSWER)
     results = _run_checks(session, principal, notice)
     _move(session, principal, notice, NoticeState.SUBMITTED, "answer", answer)
     return results
@@ -586,7 +588,11 @@ def circulate_diffusion(
         notice,
         NoticeState.CIRCULATED,
         "circulate",
-        f"to {', '.join(chosen.countries)}; automated checks: {notice.checks_summary}",
+        msg(
+            texts.CIRCULATED,
+            countries=", ".join(chosen.countries),
+            outcome=notice.checks_summary,
+        ),
     )
     return results
 
@@ -691,7 +697,7 @@ def carry_out_oversight_deletion(
         notice,
         NoticeState.CANCELLED,
         "oversight_delete",
-        f"binding decision {decision_ref}",
+        msg(texts.BINDING_DECISION, reference=decision_ref),
     )
     return notice
 
@@ -969,5 +975,5 @@ def copy_request(session: Session, principal: Principal, notice_id: int) -> Noti
         Restrictions.of(notice),
         subject_id,
     )
-    _timeline(session, principal, copy, "copy", None, f"copied from {notice.reference}")
+    _timeline(session, principal, copy, "copy", None, msg(texts.COPIED, reference=notice.reference))
     return copy

@@ -23,6 +23,7 @@ from interlink.records.api_schemas import NoticeOut
 from interlink.records.models import NoticeState, RecordKind, RecordStatus
 from interlink.records.restrictions import Restrictions
 from interlink.records.schemas import JudicialPurpose, NoticeType, OffenceCategory
+from interlink.records.texts import shown_version_reason
 from interlink.subjects.service import names_of
 from interlink.web.lists import (
     PAGE_SIZE,
@@ -32,9 +33,11 @@ from interlink.web.lists import (
     list_url,
     org_filter,
 )
-from interlink.web.render import form_principal, redirect, render
+from interlink.web.render import form_principal, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
+# A version's reason the platform wrote ("through A-MA-2026-00001"), in the reader's language.
+templates.env.filters["version_reason"] = shown_version_reason
 FORM_CHOICES = {
     "notice_types": list(NoticeType),
     "offence_categories": list(OffenceCategory),
@@ -408,7 +411,7 @@ def _notice_view(
                 (
                     labels.label(r.code),
                     labels.label(r.outcome),
-                    r.reason,
+                    r.shown_reason,
                 )
                 for r in preview or []
             ],
@@ -507,7 +510,7 @@ def _confirm(
                 ]
             except DomainError:
                 failing = []
-        rows = [(_("Request"), f"{row.reference}: {row.label}")]
+        rows = [(_("Request"), f"{row.reference}: {labels.shown_label(row.label)}")]
         if text:
             rows.append((_("Reasons") if action != "cancel" else _("Reason"), text))
         recipients = forms.text(form, "recipients")

@@ -31,6 +31,7 @@ from interlink.core.db import emit_change
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.i18n import msg
 from interlink.core.pagination import ListPage, SortOrders, keyset_page
+from interlink.records import texts
 from interlink.records.circulation import person_circulates_at_creation, refresh_subject
 from interlink.records.models import Record, RecordKind, RecordStatus, Version
 from interlink.records.restrictions import Restrictions
@@ -549,7 +550,7 @@ def carry_out_oversight_order(
         raise NotFound(msg("no record %(record_id)s", record_id=record_id))
     if row.status == RecordStatus.ERASED.value:
         raise Conflict(msg("record %(record_id)s was already erased", record_id=record_id))
-    reason = f"binding decision {decision_ref}"
+    reason = msg(texts.BINDING_DECISION, reference=decision_ref)
     previous = row.data
     if action == "delete":
         row.status = RecordStatus.ERASED.value

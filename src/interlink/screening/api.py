@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from interlink.core.auth import Principal
 from interlink.core.errors import DomainError, InvalidInput, TooManyRequests
-from interlink.core.i18n import msg
+from interlink.core.i18n import msg, translate
 from interlink.deps import app_state, current_principal
 from interlink.screening.mrz import MrzError, parse_mrz
 from interlink.screening.person_index import PersonQuery
@@ -22,7 +22,12 @@ from interlink.screening.schemas import (
     ScreeningAnswer,
     VehicleCheck,
 )
-from interlink.screening.service import DocumentQuery, Screener, VehicleQuery
+from interlink.screening.service import (
+    DocumentQuery,
+    Screener,
+    VehicleQuery,
+    answer_in_language,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
 
@@ -62,8 +67,14 @@ async def screen_person(
     find. Each hit has a score in [0, 1], a decision at the threshold, an explanation, and the
     requests in force on the person with the action each asks."""
     engine = screener(request)
-    return await run_in_threadpool(
-        engine.person, principal, _person_query(body), limit=body.limit, threshold=body.threshold
+    return answer_in_language(
+        await run_in_threadpool(
+            engine.person,
+            principal,
+            _person_query(body),
+            limit=body.limit,
+            threshold=body.threshold,
+        )
     )
 
 
@@ -74,7 +85,9 @@ async def screen_document(
     """Check a travel document by number (and issuing country, type) or by its MRZ; a zone
     also checks its holder's name, birth date and nationality."""
     engine = screener(request)
-    return await run_in_threadpool(engine.document, principal, document_query(body))
+    return answer_in_language(
+        await run_in_threadpool(engine.document, principal, document_query(body))
+    )
 
 
 @router.post("/screen/vehicle", response_model=ScreeningAnswer, response_model_exclude_none=True)
@@ -83,7 +96,9 @@ async def screen_vehicle(
 ) -> ScreeningAnswer:
     """Check a vehicle by VIN or registration plate (and country)."""
     engine = screener(request)
-    return await run_in_threadpool(engine.vehicle, principal, vehicle_query(body))
+    return answer_in_language(
+        await run_in_threadpool(engine.vehicle, principal, vehicle_query(body))
+    )
 
 
 @router.post("/screen/batch", response_model=BatchAnswer, response_model_exclude_none=True)
@@ -124,15 +139,10 @@ def _batch(engine: Screener, principal: Principal, body: BatchCheck) -> BatchAns
                 raise
             kind = "person" if item.person else "document" if item.document else "vehicle"
             results.append(
-                BatchResult(
-                    id=item.id,
-                    kind=kind,
-                    hit=False,
-                    error=exc.detail,
-                )
+                BatchResult(id=item.id, kind=kind, hit=False, error=translate(exc.detail))
             )
             continue
-        results.append(BatchResult(id=item.id, **answer.model_dump()))
+        results.append(BatchResult(id=item.id, **answer_in_language(answer).model_dump()))
     return BatchAnswer(results=results)
 
 

@@ -20,7 +20,7 @@ from interlink.core.errors import DomainError, InvalidInput
 from interlink.core.i18n import msg
 from interlink.screening.person_index import PersonQuery
 from interlink.screening.schemas import ScreeningAnswer
-from interlink.screening.service import DocumentQuery, Screener
+from interlink.screening.service import DocumentQuery, Screener, answer_in_language
 from interlink.state import AppState
 
 COLUMNS = ("id", "name", "birth_date", "nationality", "sex", "document_number", "document_country")
@@ -100,7 +100,7 @@ class BatchScreening:
             if not checks:
                 raise InvalidInput("the row has neither a name nor a document number")
             for run in checks:
-                result = run()
+                result = answer_in_language(run())  # sentences in the operator's language
                 answer["hits"].extend(h.model_dump(exclude_none=True) for h in result.hits or [])
                 answer.setdefault("notes", []).extend(result.notes or [])
         except DomainError as exc:

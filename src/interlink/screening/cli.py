@@ -104,7 +104,7 @@ def batch(
                             top.get("decision", ""),
                             top.get("label", ""),
                             request.get("reference", ""),
-                            tr(request.get("action", top.get("action", ""))),
+                            request.get("action", top.get("action", "")),
                             answer.get("error", ""),
                             json.dumps(answer["hits"], ensure_ascii=False, default=str),
                         ]

@@ -13,7 +13,7 @@ from interlink.core.i18n import _, translate
 from interlink.records import forms
 from interlink.screening.api import screener
 from interlink.screening.person_index import PersonQuery
-from interlink.screening.service import DocumentQuery, VehicleQuery
+from interlink.screening.service import DocumentQuery, VehicleQuery, answer_in_language
 from interlink.web.render import form_principal, render
 
 router = APIRouter(include_in_schema=False)
@@ -52,7 +52,7 @@ def _run(request: Request, principal: Principal, form: Any) -> dict[str, Any]:
         )
     else:
         return {"error": _("Enter a name, a document number or MRZ, or a vehicle.")}
-    return {"answer": answer, "kind": answer.kind}
+    return {"answer": answer_in_language(answer), "kind": answer.kind}
 
 
 @router.get("/screen")

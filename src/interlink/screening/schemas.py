@@ -69,10 +69,13 @@ class RequestOut(BaseModel):
     type: str = Field(
         description="red, blue, green, yellow, black, orange, purple, silver, un_special"
     )
-    title: str = Field(description="e.g. 'Red notice'")
+    title: str = Field(description="e.g. 'Red notice', in the language of the answer")
     requesting_member: str | None = Field(description="ISO 3166 alpha-2 code of the bureau")
     requesting_bureau: str
-    purpose: str
+    purpose: str = Field(description="What the type of request is for, in words")
+    judicial_purpose: str | None = Field(
+        default=None, description="prosecution or sentence (a Red request's purpose), a code"
+    )
     action: str = Field(description="What the officer is asked to do, in words")
     actionable: bool = Field(
         description="False where the requesting bureau excluded action in your country"
@@ -111,7 +114,9 @@ class HitOut(BaseModel):
 
 
 class ScreeningAnswer(BaseModel):
-    """One check's answer. Partners get `hit` and `answer` only."""
+    """One check's answer. Partners get `hit` and `answer` only. Sentences (`answer`,
+    `notes`, a request's `title`, `purpose`, `action`, `handling`, `warnings`) are in the
+    language of the answer (Content-Language); codes beside them are as they are."""
 
     kind: Literal["person", "document", "vehicle"]
     hit: bool

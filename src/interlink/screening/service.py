@@ -36,7 +36,8 @@ from interlink.core.audit import AuditWriter, Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import Database
 from interlink.core.errors import Forbidden, InvalidInput
-from interlink.core.i18n import msg
+from interlink.core.i18n import DEFAULT_LANGUAGE, N_, Listed, current_language, msg, translate
+from interlink.core.labels import LABELS
 from interlink.records import service as records
 from interlink.records.actions import (
     ACTION,
@@ -45,13 +46,14 @@ from interlink.records.actions import (
     document_action,
     vehicle_action,
 )
+from interlink.records.checks import request_code
 from interlink.screening.engine import RequestInForce, ScreeningEngine
 from interlink.screening.models import Hit
 from interlink.screening.mrz import MrzError, MrzResult, parse_mrz
 from interlink.screening.person_index import PersonQuery
 from interlink.screening.schemas import HitOut, RequestOut, ScreeningAnswer
 
-PARTNER_ANSWER = "possible match: contact your national bureau"
+PARTNER_ANSWER = N_("possible match: contact your national bureau")
 DEFAULT_THRESHOLD = 0.7
 MAX_LIMIT = 50
 
@@ -61,6 +63,15 @@ HitListener = Callable[[Session, Hit, Principal], None]
 # Where a no-hit audit entry goes: by default the group-committed writer, waited for; the
 # manifest batch collects them and inserts in bulk.
 NoHitSink = Callable[[Principal, Event], None]
+
+# The zone's fields that carry a check digit (screening.mrz), as a note names them.
+CHECKED_FIELDS = {
+    "document_number": N_("the document number"),
+    "birth_date": N_("the birth date"),
+    "expiry_date": N_("the expiry date"),
+    "optional_data": N_("the optional data"),
+    "composite": N_("the whole zone (composite)"),
+}
 
 SEX_CODES = {"male": "M", "female": "F", "other": "U", "M": "M", "F": "F", "X": "U"}
 
@@ -117,25 +128,58 @@ def request_out(request: RequestInForce, viewer: Viewer, now: datetime) -> Reque
     warnings = [NOT_TO_BE_ACTED_ON] if excluded else []
     if request.handling.value != "H0":
         warnings.append(HANDLING[request.handling.value])
-    purpose = request.purpose
-    if request.judicial_purpose:
-        purpose += f" ({request.judicial_purpose})"
-    title = f"{request.notice_type.value.replace('_', ' ').title()} {request.kind}"
-    if request.notice_type.value == "un_special":
-        title = f"UN Special {request.kind}"
     return RequestOut(
         reference=request.reference,
         kind=request.kind,
         type=request.notice_type.value,
-        title=title,
+        title=LABELS[request_code(request.notice_type, request.kind)],
         requesting_member=request.requesting_country,
         requesting_bureau=request.requesting_org_name,
-        purpose=purpose,
+        purpose=request.purpose,
+        judicial_purpose=request.judicial_purpose,
         action=ACTION[request.notice_type],
         actionable=not excluded,
         valid_until=request.valid_until.date().isoformat() if request.valid_until else None,
         handling=HANDLING[request.handling.value],
         warnings=warnings,
+    )
+
+
+def answer_in_language(answer: ScreeningAnswer) -> ScreeningAnswer:
+    """An answer with its sentences (titles, purposes, actions, warnings, notes) in the
+    reader's language; the codes beside them (`type`, `kind`, `status`...) as they are. The
+    service answers with the msgids, which are the English: pages, the API and the manifest
+    batch put them in the reader's language here."""
+    if current_language() == DEFAULT_LANGUAGE:
+        return answer
+    update: dict[str, Any] = {}
+    if answer.answer is not None:
+        update["answer"] = translate(answer.answer)
+    if answer.notes is not None:
+        update["notes"] = [translate(note) for note in answer.notes]
+    if answer.hits:
+        update["hits"] = [_hit_in_language(hit) for hit in answer.hits]
+    return answer.model_copy(update=update)
+
+
+def _hit_in_language(hit: HitOut) -> HitOut:
+    return hit.model_copy(
+        update={
+            "action": translate(hit.action) if hit.action else hit.action,
+            "warnings": [translate(w) for w in hit.warnings],
+            "requests": [
+                r.model_copy(
+                    update={
+                        "title": translate(r.title),
+                        "purpose": translate(r.purpose),
+                        "action": translate(r.action),
+                        "handling": translate(r.handling),
+                        "warnings": [translate(w) for w in r.warnings],
+                    }
+                )
+                for r in hit.requests
+            ],
+        }
     )
 
 
@@ -206,12 +250,18 @@ class Screener:
             number = parsed.document_number
             country = country or parsed.issuing_country
             if not parsed.valid and answer.notes is not None:
-                failed = [c.name.replace("_", " ") for c in parsed.check_digits if not c.valid]
+                failed = [c.name for c in parsed.check_digits if not c.valid]
                 answer.notes.append(
-                    "The zone fails validation"
-                    + (f" (check digit of {', '.join(failed)})" if failed else "")
-                    + ": it may be misread or forged; the number and the holder were still "
-                    "checked."
+                    msg(
+                        "The zone fails validation (check digit of %(fields)s): it may be "
+                        "misread or forged; the number and the holder were still checked.",
+                        fields=Listed(tuple(msg(CHECKED_FIELDS.get(f, f)) for f in failed)),
+                    )
+                    if failed
+                    else msg(
+                        "The zone fails validation: it may be misread or forged; the number "
+                        "and the holder were still checked."
+                    )
                 )
             holder = _holder(parsed)
         if not number:

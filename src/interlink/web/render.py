@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from interlink.core import i18n
 from interlink.core.auth import Perm, Principal
 from interlink.core.i18n import N_
-from interlink.core.labels import label
+from interlink.core.labels import label, shown_label
 from interlink.deps import app_state, check_csrf, optional_principal
 from interlink.members.models import Organisation
 
@@ -38,6 +38,9 @@ templates.env.filters["number"] = i18n.format_number
 templates.env.filters["label"] = label
 # A thread's subject the platform wrote ("Hit on ..."), in the reader's language.
 templates.env.filters["subject"] = i18n.shown_subject
+# A record's or request's stored label ("passport MA AB1234567"), the platform's words in it
+# in the reader's language.
+templates.env.filters["record_label"] = shown_label
 
 PERMISSION_LABELS: dict[Perm, str] = {
     Perm.RECORDS_READ: N_("Read records and notices shared with your country"),

@@ -1,0 +1,325 @@
+"""Texts the platform composes, in the reader's language: the automated checks' reasons, the
+header of a forwarded message, the labels of records and requests (docs/languages.md). Each is
+shown translated in French and Arabic and as it is in English, on pages and over the API."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from interlink.core import i18n
+from interlink.core.auth import Role
+from interlink.core.labels import shown_label
+from interlink.records.checks import InMemoryRefugeeRegistry, RefugeeStatus, run_automated_checks
+from interlink.records.models import NoticeCheck
+from interlink.records.schemas import NoticeData, PartialDate
+from interlink.screening.models import Hit
+from tests.support import World
+
+# English words of the reasons' msgids: none may be left in a translated reason.
+ENGLISH = re.compile(
+    r"\b(lacks|requires|subject's|inconsistent|punishable|suggesting|mention|reviewer|"
+    r"refugee|Penalty|threshold|notice|diffusion)\b"
+)
+
+
+@pytest.fixture
+def language() -> Iterator[Any]:
+    tokens: list[Any] = []
+
+    def use(code: str) -> None:
+        tokens.append(i18n.use_language(code))
+
+    yield use
+    for token in reversed(tokens):
+        i18n.reset_language(token)
+
+
+def _every_kind_of_reason() -> list[Any]:
+    """Results that between them take every branch of the checks."""
+    incomplete = NoticeData.model_validate(
+        {
+            "notice_type": "red",
+            "kind": "notice",
+            "facts": "A journalist and opponent of the regime, in a debt dispute; the army "
+            "and the church; a tribal matter.",
+            "judicial": {
+                "purpose": "prosecution",
+                "maximum_penalty_months": 12,
+                "months_left_to_serve": 30,
+                "warrant_date": "2020-01-01",
+                "extradition_countries": ["MA"],
+            },
+            "subject": {"names": [{"full_name": "Karim Benali"}], "birth_date": "2021"},
+        }
+    )
+    excluded = NoticeData.model_validate(
+        {
+            "notice_type": "red",
+            "kind": "diffusion",
+            "judicial": {"purpose": "sentence", "offence_category": "private_dispute"},
+        }
+    )
+    orange = NoticeData.model_validate({"notice_type": "orange", "kind": "notice"})
+    refugees = InMemoryRefugeeRegistry(
+        [RefugeeStatus(("Karim Benali",), PartialDate.parse("2021"), "MA", "FR")]
+    )
+    results = []
+    for notice in (incomplete, excluded, orange):
+        results += run_automated_checks(notice, requesting_country="MA", refugee_registry=refugees)
+    return results
+
+
+def test_every_check_reason_reads_in_french_and_arabic_and_stays_english(language) -> None:
+    results = _every_kind_of_reason()
+    english = {r.reason for r in results}
+    assert len(english) > 20  # the branches above give as many different sentences
+    language("en")
+    assert [r.shown_reason for r in results] == [r.reason for r in results]
+    for code in ("fr", "ar", "es"):
+        language(code)
+        for result in results:
+            shown = result.shown_reason
+            assert shown != result.reason, (code, result.reason)
+            assert not ENGLISH.search(shown), (code, shown)
+            # the data stored with the notice (JSON) gives the same sentence back
+            stored = json.loads(json.dumps(result.reason_text))
+            assert i18n.in_language(result.reason, stored) == shown
+
+
+def test_a_reason_joins_its_list_and_names_its_request_in_the_language(language) -> None:
+    notice = NoticeData.model_validate(
+        {"notice_type": "red", "kind": "notice", "subject": {"names": [{"full_name": "X Y"}]}}
+    )
+    [identity] = [
+        r
+        for r in run_automated_checks(
+            notice, requesting_country="MA", refugee_registry=InMemoryRefugeeRegistry()
+        )
+        if r.code == "required_identity_data"
+    ]
+    assert identity.reason == (
+        "The Red notice lacks the subject's sex, the subject's date of birth (at least the "
+        "year), and a further identifier of the subject (a nationality, an identity document, "
+        "a photo or a physical description)."
+    )
+    language("fr")
+    assert identity.shown_reason.startswith(
+        "Il manque à cette demande (Notice rouge) : le sexe de la personne visée, la date de "
+        "naissance de la personne visée (au moins l'année) et un autre élément"
+    )
+    language("ar")
+    assert identity.shown_reason.startswith("ينقص هذا الطلب (نشرة حمراء): جنس الشخص المعني")
+    assert " ومعرِّف إضافي للشخص المعني" in identity.shown_reason  # Arabic's "and", attached
+
+
+def test_a_reason_that_is_not_the_messages_english_is_shown_as_stored(language) -> None:
+    result = _every_kind_of_reason()[0]
+    language("fr")
+    assert i18n.in_language(result.reason, None) == result.reason  # stored before messages
+    altered = result.reason.replace("Red", "Blue")
+    assert i18n.in_language(altered, result.reason_text) == altered
+
+
+def _submit_incomplete_notice(world: World) -> tuple[Any, Any, int]:
+    owner = world.user("NCB-MA", Role.SUPERVISOR)
+    api = world.api_as(owner)
+    created = api.post(
+        "/api/v1/notices",
+        json={
+            "data": {
+                "notice_type": "red",
+                "kind": "notice",
+                "facts": "Robbed a bank branch in Rabat.",
+                "subject": {"names": [{"full_name": "Karim Benali"}], "sex": "male"},
+            }
+        },
+    )
+    assert created.status_code == 201, created.text
+    notice_id = created.json()["id"]
+    assert api.post(f"/api/v1/notices/{notice_id}/submit").status_code == 200
+    return owner, api, notice_id
+
+
+def test_check_reasons_over_the_api_and_on_the_page(world: World) -> None:
+    owner, api, notice_id = _submit_incomplete_notice(world)
+
+    def identity(language: str | None) -> dict[str, Any]:
+        headers = {"Accept-Language": language} if language else {}
+        checks = api.get(f"/api/v1/notices/{notice_id}", headers=headers).json()["checks"]
+        return next(c for c in checks if c["code"] == "required_identity_data")
+
+    english = identity(None)
+    assert english["reason"].startswith("The Red notice lacks the subject's date of birth")
+    assert english["details"][0] == "the subject's date of birth (at least the year)"
+    french = identity("fr")
+    assert (french["code"], french["outcome"]) == ("required_identity_data", "fail")
+    assert french["reason"].startswith("Il manque à cette demande (Notice rouge) : la date")
+    assert french["details"][0] == "la date de naissance de la personne visée (au moins l'année)"
+
+    # The timeline's text the platform wrote: English as stored, French from its parts.
+    def submitted(language: str | None) -> str:
+        headers = {"Accept-Language": language} if language else {}
+        timeline = api.get(f"/api/v1/notices/{notice_id}", headers=headers).json()["timeline"]
+        return next(e["text"] for e in timeline if e["event"] == "submit")
+
+    assert submitted(None) == "automated checks: fail"
+    assert submitted("fr") == "contrôles automatiques : Échec"
+
+    browser = world.browser_login(owner)
+    page = html.unescape(
+        browser.get(f"/notices/{notice_id}", headers={"Accept-Language": "ar"}).text
+    )
+    assert "ينقص هذا الطلب (نشرة حمراء)" in page and "lacks" not in page
+    page = html.unescape(browser.get(f"/notices/{notice_id}").text)
+    assert "The Red notice lacks the subject's date of birth" in page
+
+    # Results stored before reasons kept their message are shown as they were written.
+    with world.db.session() as session:
+        session.execute(update(NoticeCheck).values(reason_text=None))
+    with world.db.session() as session:
+        assert set(session.scalars(select(NoticeCheck.reason_text))) == {None}
+    page = html.unescape(
+        browser.get(f"/notices/{notice_id}", headers={"Accept-Language": "fr"}).text
+    )
+    assert "The Red notice lacks the subject's date of birth" in page
+
+
+def test_a_forwards_header_reads_in_the_language_and_the_signature_holds(world: World) -> None:
+    ma = world.api_as(world.user("NCB-MA", Role.OFFICER))
+    fr = world.api_as(world.user("NCB-FR", Role.OFFICER))
+    de_user = world.user("NCB-DE", Role.OFFICER)
+    de = world.api_as(de_user)
+    sent = ma.post(
+        "/api/v1/threads",
+        json={"recipients": ["FR"], "subject": "Stolen passport", "body": "Holder is wanted."},
+    )
+    assert sent.status_code == 201, sent.text
+    forwarded = fr.post(
+        f"/api/v1/messages/{sent.json()['message_id']}/forward",
+        json={"recipients": ["DE"], "note": "For your information."},
+    )
+    assert forwarded.status_code == 201, forwarded.text
+    thread = f"/api/v1/threads/{forwarded.json()['thread_id']}"
+
+    [english] = de.get(thread).json()["messages"]
+    assert english["signature"]["valid"] is True
+    assert "---- Forwarded message ----\nFrom: NCB-MA\nSent: " in english["body"]
+    assert english["body_in_language"] == english["body"]  # English stays as signed
+
+    [french] = de.get(thread, headers={"Accept-Language": "fr"}).json()["messages"]
+    assert french["signature"]["valid"] is True
+    assert french["body"] == english["body"]  # the signed text is unchanged
+    text = french["body_in_language"]
+    assert text.startswith("For your information.\n\n---- Message transféré ----\nDe : NCB-MA\n")
+    assert "\nObjet : Stolen passport\n\nHolder is wanted." in text
+    assert "Forwarded message" not in text and "Subject:" not in text
+
+    page = world.browser_login(de_user).get(
+        f"/messages/{forwarded.json()['thread_id']}", headers={"Accept-Language": "ar"}
+    )
+    shown = html.unescape(page.text)
+    assert "---- رسالة مُعاد توجيهها ----" in shown and "الموضوع: Stolen passport" in shown
+    assert "Forwarded message" not in shown
+
+
+def test_a_forwarded_hit_alert_reads_in_the_language_with_its_header(world: World) -> None:
+    """The alert the platform wrote keeps its messages when forwarded (inside the signed
+    body), so the forward's reader reads the alert in their language, the header too."""
+    screener = world.app.state.interlink.services.screener
+    screener.engine.build()
+    owner = world.user("NCB-MA", Role.SUPERVISOR)
+    passport = {
+        "issuing_country": "MA",
+        "document_type": "passport",
+        "number": "AB1234567",
+        "status": "stolen",
+        "reported_on": "2026-03-01",
+    }
+    assert world.api_as(owner).post("/api/v1/records/document", json={"data": passport}).is_success
+    screener.engine.refresh()
+    searcher = world.api_as(world.user("NCB-FR", Role.OFFICER))
+    assert searcher.post("/api/v1/screen/document", json={"number": "AB1234567"}).json()["hit"]
+    with world.db.session() as session:
+        thread_id = session.scalars(select(Hit.thread_id)).one()
+    ma = world.api_as(owner)
+    [alert] = ma.get(f"/api/v1/threads/{thread_id}").json()["messages"]
+    forwarded = ma.post(f"/api/v1/messages/{alert['id']}/forward", json={"recipients": ["DE"]})
+    assert forwarded.status_code == 201, forwarded.text
+    de = world.api_as(world.user("NCB-DE", Role.OFFICER))
+    thread = f"/api/v1/threads/{forwarded.json()['thread_id']}"
+
+    [english] = de.get(thread).json()["messages"]
+    assert english["signature"]["valid"] is True
+    assert english["body"].endswith(alert["body"])  # English, without the messages' data
+    assert "\u2063" not in english["body"] and english["body_in_language"] == english["body"]
+    [french] = de.get(thread, headers={"Accept-Language": "fr"}).json()["messages"]
+    assert french["signature"]["valid"] is True
+    text = french["body_in_language"]
+    assert text.startswith("---- Message transféré ----\nDe : ")
+    assert "Objet : Concordance " in text and " sur Passeport MA AB1234567\n" in text
+    assert text.endswith("Veuillez confirmer l'enregistrement et ses règles de traitement.")
+    assert "Hit on" not in text and "Please confirm" not in text
+
+
+def test_a_persons_message_that_looks_like_a_forward_is_shown_as_written(world: World) -> None:
+    ma = world.api_as(world.user("NCB-MA", Role.OFFICER))
+    fr = world.api_as(world.user("NCB-FR", Role.OFFICER))
+    body = "---- Forwarded message ----\nFrom: NCB-XX\nSent: 2026-01-01T00:00:00\nSubject: x\n\ny"
+    sent = ma.post("/api/v1/threads", json={"recipients": ["FR"], "subject": "s", "body": body})
+    thread = fr.get(
+        f"/api/v1/threads/{sent.json()['thread_id']}", headers={"Accept-Language": "fr"}
+    ).json()
+    assert thread["messages"][0]["body_in_language"] == body
+
+
+def test_record_and_request_labels_read_in_the_language(language) -> None:
+    labels = {
+        "passport MA AB1234567": ("Passeport MA AB1234567", "جواز سفر MA AB1234567"),
+        "id_card FR 12AB": ("Carte d'identité FR 12AB", "بطاقة هوية FR 12AB"),
+        "Red notice: passport MA AB1": (
+            "Notice rouge : Passeport MA AB1",
+            "نشرة حمراء: جواز سفر MA AB1",
+        ),
+        "Un Special diffusion: (no subject)": (
+            "Diffusion spéciale ONU : (sans objet)",
+            "تعميم خاص للأمم المتحدة: (بدون موضوع)",
+        ),
+        "(unnamed person)": ("(personne sans nom)", "(شخص مجهول الاسم)"),
+        "(erased by decision D-7)": ("(effacé par la décision D-7)", "(حُذف بموجب القرار D-7)"),
+    }
+    language("en")
+    for stored in labels:
+        assert shown_label(stored) == stored
+    for index, code in enumerate(("fr", "ar")):
+        language(code)
+        for stored, shown in labels.items():
+            assert shown_label(stored) == shown[index]
+        # a person's name, a vehicle's make and model: data, as written
+        for data in ("passport", "Karim Benali", "Toyota Hilux 1M8GDM9AXKP042788", "كريم"):
+            assert shown_label(data) == data
+
+
+def test_a_document_records_label_on_the_list_page(world: World) -> None:
+    owner = world.user("NCB-MA", Role.SUPERVISOR)
+    passport = {
+        "issuing_country": "MA",
+        "document_type": "passport",
+        "number": "AB1234567",
+        "status": "stolen",
+        "reported_on": "2026-03-01",
+    }
+    created = world.api_as(owner).post("/api/v1/records/document", json={"data": passport})
+    assert created.status_code == 201, created.text
+    assert created.json()["label"] == "passport MA AB1234567"  # the API gives it as stored
+    browser = world.browser_login(owner)
+    french = html.unescape(browser.get("/records", headers={"Accept-Language": "fr"}).text)
+    assert "Passeport MA AB1234567" in french and "passport MA" not in french
+    english = html.unescape(browser.get("/records").text)
+    assert "passport MA AB1234567" in english
