@@ -96,6 +96,24 @@ def test_bulk_keeps_and_explains_exactly_the_pairs_compare_would(floor: float | 
         assert 0 < len(expected) < len(pairs)
 
 
+def test_caches_that_overflow_change_no_score() -> None:
+    """Every cache of a run (names, prepared names, token pairs, pairs of name lists)
+    emptied again and again while a run decides: the same pairs, the same explanations."""
+    weights = load_weights()
+    pairs = _all_pairs(len(SUBJECTS))
+    matcher = LinkMatcher()
+    matcher.CACHE_LIMIT = matcher.NAME_LIMIT = 3  # type: ignore[misc]
+    matcher.analyzer.NAME_LIMIT = 2  # type: ignore[attr-defined]
+    found = bulk.decide(SUBJECTS, bulk.Features.of(SUBJECTS), pairs, weights, -20.0, matcher)
+    expected = {
+        (i, j): body
+        for i, j in pairs.tolist()
+        if (body := _reference(SUBJECTS[i], SUBJECTS[j]))["match_weight"] >= -20.0
+    }
+    assert {(i, j): e.as_dict() for i, j, e in found} == expected
+    assert len(matcher.analyzer._names) <= 2  # type: ignore[attr-defined]
+
+
 def test_cross_script_pairs_reach_the_name_comparison() -> None:
     """The forbidden side of skipping: a pair the other features cannot decide is compared
     by name, across scripts, and links."""
