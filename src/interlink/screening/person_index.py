@@ -57,7 +57,6 @@ from interlink.screening.person_matcher import (
     PreparedQuery,
     column_best,
     says_enough,
-    segment_best,
     spelling_forms,
 )
 
@@ -261,14 +260,25 @@ class PersonIndex:
         self._forms: list[Token] = []
         self._form_ids: dict[str, int] = {}
         self._best_spellings = np.empty(1024, object)  # forms' best spellings, for bulk use
-        # and the next few of a native form (with their confidences), read across scripts
-        self._more_spellings: list[tuple[tuple[str, ...], tuple[float, ...]]] = []
+        # and the next few of a native form, read across scripts: per form a run of
+        # entries (`_more_starts`, `_more_counts`) in two flat columns, the spellings as ids
+        # into _more_texts (forms share readings: each distinct one is compared once) and
+        # their confidences
+        self._more_texts = np.empty(1024, object)
+        self._more_text_ids: dict[str, int] = {}
+        self._more_ids = np.zeros(1024, np.int32)
+        self._more_confidences = np.zeros(1024, np.float64)
+        self._more_used = 0
+        self._more_starts = np.zeros(1024, np.int64)
+        self._more_counts = np.zeros(1024, np.int32)
+        self._more_marks = np.zeros(0, np.int64)  # scratch for `_distinct` over the texts
         # and their sound skeletons, as ids into _skeletons: far fewer, compared once each
         self._best_skeletons = np.zeros(1024, np.int32)
         self._skeletons: list[str] = []
         self._skeleton_ids: dict[str, int] = {}
         self._skeleton_marks = np.zeros(0, np.int64)  # scratch for `_distinct` over them
         self._best_consonants = np.empty(1024, object)  # and consonants (abjad comparisons)
+        self._consonants_say_enough = np.zeros(1024, bool)  # `says_enough` of those
         self._form_scripts = np.zeros(1024, np.int8)  # index into _SCRIPTS
         self._form_persons = np.zeros(1024, np.int32)  # persons holding each form
         self._postings: list[array[int]] = []
@@ -284,6 +294,7 @@ class PersonIndex:
         self._scratch: list[np.ndarray] = []  # per query token: agreement per form
         self._slot_marks = np.zeros(0, np.int64)  # scratch for `_distinct` over slots
         self._form_marks = np.zeros(0, np.int64)  # and over forms
+        self._form_flags = np.zeros(0, bool)  # scratch: some forms marked (`_refined`)
         self._ramps: dict[Script, np.ndarray] = {}  # query script -> (floor, ceiling) by script
         # query token -> similar forms and their agreements (see _similar_to)
         self._similar: dict[tuple[str, Script], _Similar] = {}
@@ -365,14 +376,16 @@ class PersonIndex:
             self._best_spellings = np.concatenate([self._best_spellings, np.empty(form, object)])
             self._best_skeletons = np.concatenate([self._best_skeletons, np.zeros(form, np.int32)])
             self._best_consonants = np.concatenate([self._best_consonants, np.empty(form, object)])
+            self._consonants_say_enough = np.concatenate(
+                [self._consonants_say_enough, np.zeros(form, bool)]
+            )
             self._form_scripts = np.concatenate([self._form_scripts, np.zeros(form, np.int8)])
             self._form_persons = np.concatenate([self._form_persons, np.zeros(form, np.int32)])
+            self._more_starts = np.concatenate([self._more_starts, np.zeros(form, np.int64)])
+            self._more_counts = np.concatenate([self._more_counts, np.zeros(form, np.int32)])
         self._best_spellings[form] = token.latin
-        self._more_spellings.append(
-            (
-                token.spellings[1 : MORE_SPELLINGS + 1],
-                token.confidences[1 : MORE_SPELLINGS + 1],
-            )
+        self._add_more_spellings(
+            form, token.spellings[1 : MORE_SPELLINGS + 1], token.confidences[1 : MORE_SPELLINGS + 1]
         )
         sound = skeleton(token.latin)
         if sound not in self._skeleton_ids:
@@ -380,12 +393,35 @@ class PersonIndex:
             self._skeletons.append(sound)
         self._best_skeletons[form] = self._skeleton_ids[sound]
         self._best_consonants[form] = consonants(token.latin)
+        self._consonants_say_enough[form] = says_enough(self._best_consonants[form])
         self._form_scripts[form] = _SCRIPTS.index(token.script)
         for key in blocking_keys(token, self.index_spellings):
             self._keys.setdefault(key, array("i")).append(form)
             for variant in deletions(key):
                 self._fuzzy_keys.setdefault(variant, array("i")).append(form)
         return form
+
+    def _add_more_spellings(
+        self, form: int, spellings: tuple[str, ...], confidences: tuple[float, ...]
+    ) -> None:
+        start, end = self._more_used, self._more_used + len(spellings)
+        while end > len(self._more_ids):
+            grown = len(self._more_ids)
+            self._more_ids = np.concatenate([self._more_ids, np.zeros(grown, np.int32)])
+            self._more_confidences = np.concatenate(
+                [self._more_confidences, np.zeros(grown, np.float64)]
+            )
+        for position, text in enumerate(spellings, start):
+            found = self._more_text_ids.get(text)
+            if found is None:
+                found = self._more_text_ids[text] = len(self._more_text_ids)
+                if found == len(self._more_texts):
+                    self._more_texts = np.concatenate([self._more_texts, np.empty(found, object)])
+                self._more_texts[found] = text
+            self._more_ids[position] = found
+        self._more_confidences[start:end] = confidences
+        self._more_starts[form], self._more_counts[form] = start, len(spellings)
+        self._more_used = end
 
     def _visibility_class(self, visibility: Visibility) -> int:
         found = self._class_of.get(visibility)
@@ -533,15 +569,17 @@ class PersonIndex:
             held = np.union1d(held, [f for s in crowded for n in self._names[s] for f in n])
         extended: list[_Similar | None] = []
         added = False
+        if len(self._form_flags) < len(self._forms):
+            self._form_flags = np.zeros(len(self._best_spellings), bool)
+        flags = self._form_flags
         for token, found in zip(prepared.tokens, similar, strict=True):
             if found is None or token.is_particle:
                 extended.append(found)
                 continue
             # across scripts only: within one, blocking keys miss only what does not agree
-            new = held[
-                (self._form_scripts[held] != _SCRIPTS.index(token.script))
-                & ~np.isin(held, found.forms)
-            ]
+            flags[found.forms] = True
+            new = held[(self._form_scripts[held] != _SCRIPTS.index(token.script)) & ~flags[held]]
+            flags[found.forms] = False
             added |= bool(len(new))
             agreements, _ = self._agreements(token, new, self._form_ids.get(token.text))
             extended.append(
@@ -714,11 +752,16 @@ class PersonIndex:
         if across.any():
             self._read_more_spellings(query.spellings, query.confidences, forms, across, similarity)
         if token.script in ABJADS and query.consonants:  # as in `spelling_similarity`
-            theirs = self._best_consonants[forms].tolist()
-            consonant = column_best(
-                query.consonants, query.consonant_confidences, theirs, np.float32
-            )
-            consonant *= np.fromiter((says_enough(c) for c in theirs), bool, len(theirs))
+            # forms whose consonants say too little count 0: not compared
+            enough = self._consonants_say_enough[forms]
+            consonant = np.zeros(len(forms), np.float32)
+            if enough.any():
+                consonant[enough] = column_best(
+                    query.consonants,
+                    query.consonant_confidences,
+                    self._best_consonants[forms[enough]].tolist(),
+                    np.float32,
+                )
             similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
         if across.any():  # the sound-skeleton share of `spelling_similarity`
             ids = self._best_skeletons[forms].astype(np.int64)
@@ -761,12 +804,28 @@ class PersonIndex:
         """Across scripts the matcher reads twenty spellings of a native form, not only the
         best: 'Humaida' is far from 'hmida', the best reading of حميضة, and close to
         'hamida', the next. The letters of the next MORE_SPELLINGS count here too (all
-        twenty would cost more than the whole search), raising `similarity` in place."""
-        more = self._more_spellings
-        positions = [i for i in np.flatnonzero(across).tolist() if more[forms[i]][0]]
-        if positions:
-            best = segment_best(spellings, confidences, [more[forms[i]] for i in positions])
-            similarity[positions] = np.maximum(similarity[positions], best)
+        twenty would cost more than the whole search), raising `similarity` in place: per
+        form the best of its confidence times `column_best` (as `segment_best` gives it,
+        with each distinct spelling compared once)."""
+        positions = np.flatnonzero(across)
+        positions = positions[self._more_counts[forms[positions]] > 0]
+        if not len(positions):
+            return
+        held = forms[positions]
+        counts = self._more_counts[held].astype(np.int64)
+        ends = np.cumsum(counts)
+        firsts = ends - counts
+        entries = np.repeat(self._more_starts[held] - firsts, counts) + np.arange(ends[-1])
+        ids = self._more_ids[entries].astype(np.int64)
+        if len(self._more_marks) < len(self._more_text_ids):
+            self._more_marks = np.zeros(len(self._more_texts), np.int64)
+        distinct = _distinct(ids, self._more_marks)
+        best = column_best(spellings, confidences, self._more_texts[distinct].tolist())
+        self._more_marks[distinct] = np.arange(len(distinct))  # id -> position
+        values = best[self._more_marks[ids]] * self._more_confidences[entries]
+        similarity[positions] = np.maximum(
+            similarity[positions], np.maximum.reduceat(values, firsts)
+        )
 
     def _qualifier_most(self, prepared: PreparedQuery) -> float:
         """The most the qualifiers can add to any person's score for this query."""

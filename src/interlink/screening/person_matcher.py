@@ -24,7 +24,7 @@ import enum
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -262,6 +262,8 @@ class PreparedQuery:
     sex: str | None
     weights: tuple[float, ...] = ()  # per token; set by `PersonMatcher.prepare` and `weigh`
     similarities: dict[tuple[int, str, Script], TokenMatch] = field(default_factory=dict)
+    # the tokens' spellings run together (`PersonMatcher._joined`), made on first use
+    joined: tuple[list[str], np.ndarray] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,7 +473,7 @@ class PersonMatcher:
         if len(query.tokens) != len(other) and not any(
             t.is_initial for t in (*query.tokens, *other)
         ):
-            joined = self._joined(query.tokens, other)
+            joined = self._joined(query, other)
             if joined.score > aligned.score:
                 return joined
         return aligned
@@ -482,7 +484,7 @@ class PersonMatcher:
         pairs = [[self.token_match(query, i, o) for o in other] for i in range(len(tokens))]
         chosen = dict(
             _best_assignment(
-                len(tokens), len(other), lambda i, j: weights[i] * pairs[i][j].agreement
+                [[weights[i] * match.agreement for match in row] for i, row in enumerate(pairs)]
             )
         )
         # a particle is only ever a particle's counterpart: paired with a name at 0 it would
@@ -511,30 +513,22 @@ class PersonMatcher:
         )
         return _NameScore(total / mass if mass else 0.0, explained)
 
-    def _joined(self, tokens: Sequence[Token], other: Sequence[Token]) -> _NameScore:
+    def _joined(self, query: PreparedQuery, other: Sequence[Token]) -> _NameScore:
         """Both names run together (in the query's order or reversed), for names whose
         tokens are split differently. Uses the top two spellings of each query token."""
+        tokens = query.tokens
         if len(tokens) > 4:
             return _NameScore(0.0, ())
+        if query.joined is None:
+            query.joined = self._joined_spellings(tokens)
+        texts, weights = query.joined
         target = "".join(o.latin for o in other)
         best = 0.0
-        # the two likeliest spellings and the standard readings (kim + jongun: Kim Jong Un);
-        # the parts of an unspaced Chinese name, the standard readings alone: the model
-        # spells 郑 'yunho' (from foreign names), and 郑静 ran together met 'Yun Ho-Jin'
-        choices = [
-            [
-                (s, c)
-                for n, (s, c) in enumerate(zip(t.spellings, t.confidences, strict=True))
-                if (s in standard if standard else n < 2 or c >= STANDARD_CONFIDENCE)
-            ]
-            for t in tokens
-            for standard in [self._standard(t)]
-        ]
-        for order in (choices, choices[::-1]):
-            for combo in itertools.product(*order):
-                weight = min(c for _, c in combo)
-                text = "".join(s for s, _ in combo)
-                best = max(best, weight * OSA.normalized_similarity(text, target))
+        if texts:  # one rapidfuzz call: the same similarities as one call per text
+            similarities = process.cdist(
+                [target], texts, scorer=OSA.normalized_similarity, dtype=np.float64
+            )[0]
+            best = max(best, float((weights * similarities).max()))
         if all(t.script is Script.LATIN for t in (*tokens, *other)):
             floor, ceiling = self.config.spelling_floor, self.config.spelling_ceiling
         else:
@@ -550,6 +544,29 @@ class PersonMatcher:
             "joined",
         )
         return _NameScore(agreement * self.config.joined_penalty, (match,))
+
+    def _joined_spellings(self, tokens: Sequence[Token]) -> tuple[list[str], np.ndarray]:
+        """The query's spellings run together, in its order and reversed, each text once
+        with the best of its weights (the least confidence of the spellings joined)."""
+        # the two likeliest spellings and the standard readings (kim + jongun: Kim Jong Un);
+        # the parts of an unspaced Chinese name, the standard readings alone: the model
+        # spells 郑 'yunho' (from foreign names), and 郑静 ran together met 'Yun Ho-Jin'
+        choices = [
+            [
+                (s, c)
+                for n, (s, c) in enumerate(zip(t.spellings, t.confidences, strict=True))
+                if (s in standard if standard else n < 2 or c >= STANDARD_CONFIDENCE)
+            ]
+            for t in tokens
+            for standard in [self._standard(t)]
+        ]
+        best: dict[str, float] = {}
+        for order in (choices, choices[::-1]):
+            for combo in itertools.product(*order):
+                weight = min(c for _, c in combo)
+                text = "".join(s for s, _ in combo)
+                best[text] = max(best.get(text, 0.0), weight)
+        return list(best), np.fromiter(best.values(), np.float64, len(best))
 
     def _standard(self, token: Token) -> frozenset[str]:
         """The standard spellings of the part of an unspaced Chinese name (empty for any
@@ -798,22 +815,28 @@ def _ramp(similarity: float, floor: float, ceiling: float) -> float:
     return min(1.0, max(0.0, (similarity - floor) / (ceiling - floor)))
 
 
-def _best_assignment(
-    rows: int, cols: int, gain: Callable[[int, int], float]
-) -> list[tuple[int, int]]:
-    """(row, col) pairs, one-to-one, maximising the total gain. Names rarely have more than
-    five tokens, so small cases are solved exactly and larger ones greedily."""
+def _best_assignment(gains: list[list[float]]) -> list[tuple[int, int]]:
+    """(row, col) pairs, one-to-one, maximising the total of `gains[row][col]`. Names rarely
+    have more than five tokens, so small cases are solved exactly and larger ones greedily."""
+    rows, cols = len(gains), len(gains[0])
     if max(rows, cols) <= 6:
+        # each option's total summed in the same order, the first best kept: ties resolve
+        # as they always did
         if rows <= cols:
-            options = (
-                [(i, j) for i, j in enumerate(p)] for p in itertools.permutations(range(cols), rows)
+            best = max(
+                itertools.permutations(range(cols), rows),
+                key=lambda p: sum(map(list.__getitem__, gains, p)),
             )
-        else:
-            options = (
-                [(i, j) for j, i in enumerate(p)] for p in itertools.permutations(range(rows), cols)
-            )
-        return max(options, key=lambda pairs: sum(gain(i, j) for i, j in pairs))
-    ranked = sorted(((gain(i, j), i, j) for i in range(rows) for j in range(cols)), reverse=True)
+            return list(enumerate(best))
+        by_column = [list(column) for column in zip(*gains, strict=True)]
+        best = max(
+            itertools.permutations(range(rows), cols),
+            key=lambda p: sum(map(list.__getitem__, by_column, p)),
+        )
+        return [(i, j) for j, i in enumerate(best)]
+    ranked = sorted(
+        ((gain, i, j) for i, row in enumerate(gains) for j, gain in enumerate(row)), reverse=True
+    )
     pairs, rows_used, cols_used = [], set(), set()
     for _, i, j in ranked:
         if i not in rows_used and j not in cols_used:
