@@ -171,3 +171,14 @@ def test_a_large_block_pairs_only_within_a_birth_date() -> None:
     assert pairs == same_year  # the same two name parts, other years: split apart
     few = subjects[:6]
     assert len(blocking.candidate_pairs(few)) == 15  # all pairs of a small block
+
+
+def test_pairs_come_block_by_block_each_once() -> None:
+    """A run scores the pairs of one block together (their tokens repeat), whatever the
+    records' positions in the store; a pair two blocks share comes once."""
+    names = ("Nadia Berrada", "Youssef Amrani") * 6  # two blocks, positions interleaved
+    subjects = [Subject(n, (name,), "1990-01-01") for n, name in enumerate(names)]
+    pairs = [tuple(p) for p in blocking.candidate_pairs(subjects).tolist()]
+    assert len(pairs) == len(set(pairs)) == 2 * 15 and all(i < j for i, j in pairs)
+    parity = [i % 2 for i, _ in pairs]
+    assert parity in ([0] * 15 + [1] * 15, [1] * 15 + [0] * 15)
