@@ -182,3 +182,22 @@ def test_pairs_come_block_by_block_each_once() -> None:
     assert len(pairs) == len(set(pairs)) == 2 * 15 and all(i < j for i, j in pairs)
     parity = [i % 2 for i, _ in pairs]
     assert parity in ([0] * 15 + [1] * 15, [1] * 15 + [0] * 15)
+
+
+def test_a_token_after_the_arabic_article_is_not_shared_with_one_without() -> None:
+    """'مصري' after the split article meets 'Elmasry' without its 'el'; the same token
+    with no article before it does not. Whichever a run meets first, each pair scores as
+    it does alone."""
+    subjects = [
+        Subject(1, ("محمد المصري",), "1970-01-01", ("EG",), "M"),
+        Subject(2, ("Mohamed Elmasry",), "1970-01-01", ("EG",), "M"),
+        Subject(3, ("مصري حسن",), "1971-02-02", ("EG",), "M"),
+        Subject(4, ("Elmasry Hassan",), "1971-02-02", ("EG",), "M"),
+    ]
+    weights = load_weights()
+    for order in ([[0, 1], [2, 3]], [[2, 3], [0, 1]]):
+        pairs = np.asarray(order, np.int64)
+        matcher = LinkMatcher()
+        found = bulk.decide(subjects, bulk.Features.of(subjects), pairs, weights, -99.0, matcher)
+        for i, j, explanation in found:
+            assert explanation.as_dict() == _reference(subjects[i], subjects[j]), order

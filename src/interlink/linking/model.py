@@ -34,6 +34,7 @@ from interlink.screening.person_matcher import (
     PersonMatcher,
     PreparedQuery,
     TokenMatch,
+    _article_stripped,
     _needs_spellings,
     spelling_similarities,
 )
@@ -248,6 +249,10 @@ class LinkMatcher(PersonMatcher):
         ] = {}
 
     def token_match(self, query: PreparedQuery, index: int, other: Token) -> TokenMatch:
+        if _article_stripped(query.tokens, index, other) is not None:
+            # after a split 'al' the token also meets the Latin one without its article: a
+            # match of this name alone, not to be shared with names where no 'al' precedes
+            return super().token_match(query, index, other)
         found = self._shared.get(_token_pair(query.tokens[index], other))
         if found is None:
             found = super().token_match(query, index, other)
