@@ -96,6 +96,24 @@ def test_bulk_keeps_and_explains_exactly_the_pairs_compare_would(floor: float | 
         assert 0 < len(expected) < len(pairs)
 
 
+def test_caches_that_overflow_change_no_score() -> None:
+    """Every cache of a run (names, prepared names, token pairs, pairs of name lists)
+    emptied again and again while a run decides: the same pairs, the same explanations."""
+    weights = load_weights()
+    pairs = _all_pairs(len(SUBJECTS))
+    matcher = LinkMatcher()
+    matcher.CACHE_LIMIT = matcher.NAME_LIMIT = 3  # type: ignore[misc]
+    matcher.analyzer.NAME_LIMIT = 2  # type: ignore[attr-defined]
+    found = bulk.decide(SUBJECTS, bulk.Features.of(SUBJECTS), pairs, weights, -20.0, matcher)
+    expected = {
+        (i, j): body
+        for i, j in pairs.tolist()
+        if (body := _reference(SUBJECTS[i], SUBJECTS[j]))["match_weight"] >= -20.0
+    }
+    assert {(i, j): e.as_dict() for i, j, e in found} == expected
+    assert len(matcher.analyzer._names) <= 2  # type: ignore[attr-defined]
+
+
 def test_cross_script_pairs_reach_the_name_comparison() -> None:
     """The forbidden side of skipping: a pair the other features cannot decide is compared
     by name, across scripts, and links."""
@@ -153,3 +171,33 @@ def test_a_large_block_pairs_only_within_a_birth_date() -> None:
     assert pairs == same_year  # the same two name parts, other years: split apart
     few = subjects[:6]
     assert len(blocking.candidate_pairs(few)) == 15  # all pairs of a small block
+
+
+def test_pairs_come_block_by_block_each_once() -> None:
+    """A run scores the pairs of one block together (their tokens repeat), whatever the
+    records' positions in the store; a pair two blocks share comes once."""
+    names = ("Nadia Berrada", "Youssef Amrani") * 6  # two blocks, positions interleaved
+    subjects = [Subject(n, (name,), "1990-01-01") for n, name in enumerate(names)]
+    pairs = [tuple(p) for p in blocking.candidate_pairs(subjects).tolist()]
+    assert len(pairs) == len(set(pairs)) == 2 * 15 and all(i < j for i, j in pairs)
+    parity = [i % 2 for i, _ in pairs]
+    assert parity in ([0] * 15 + [1] * 15, [1] * 15 + [0] * 15)
+
+
+def test_a_token_after_the_arabic_article_is_not_shared_with_one_without() -> None:
+    """'مصري' after the split article meets 'Elmasry' without its 'el'; the same token
+    with no article before it does not. Whichever a run meets first, each pair scores as
+    it does alone."""
+    subjects = [
+        Subject(1, ("محمد المصري",), "1970-01-01", ("EG",), "M"),
+        Subject(2, ("Mohamed Elmasry",), "1970-01-01", ("EG",), "M"),
+        Subject(3, ("مصري حسن",), "1971-02-02", ("EG",), "M"),
+        Subject(4, ("Elmasry Hassan",), "1971-02-02", ("EG",), "M"),
+    ]
+    weights = load_weights()
+    for order in ([[0, 1], [2, 3]], [[2, 3], [0, 1]]):
+        pairs = np.asarray(order, np.int64)
+        matcher = LinkMatcher()
+        found = bulk.decide(subjects, bulk.Features.of(subjects), pairs, weights, -99.0, matcher)
+        for i, j, explanation in found:
+            assert explanation.as_dict() == _reference(subjects[i], subjects[j]), order

@@ -73,7 +73,9 @@ def candidate_pairs(
     max_block: int = MAX_BLOCK,
     progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
-    """Distinct (i, j) positions into `subjects`, i < j, as an (n, 2) array."""
+    """Distinct (i, j) positions into `subjects`, i < j, as an (n, 2) array, in the order
+    of the blocks that first give them: the records of a block share name parts, so pairs
+    scored together meet the same tokens again (the caches of a run stay warm)."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for position, subject in enumerate(subjects):
         for key in subject_keys(subject):
@@ -87,7 +89,8 @@ def candidate_pairs(
             chunks.append(group[first] * len(subjects) + group[second])
     if not chunks:
         return np.zeros((0, 2), np.int64)
-    codes = np.unique(np.concatenate(chunks))
+    codes, first = np.unique(np.concatenate(chunks), return_index=True)
+    codes = codes[np.argsort(first, kind="stable")]
     return np.stack([codes // len(subjects), codes % len(subjects)], axis=1)
 
 

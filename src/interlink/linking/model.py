@@ -27,13 +27,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from interlink.screening.names import ABJADS, Token
+from interlink.screening.names import ABJADS, NameAnalyzer, Token
 from interlink.screening.person_matcher import (
     Candidate,
     PartialDate,
     PersonMatcher,
     PreparedQuery,
     TokenMatch,
+    _article_stripped,
     _needs_spellings,
     spelling_similarities,
 )
@@ -209,15 +210,37 @@ def _bulk_spelled(a: Token, b: Token) -> bool:
     return a.script is not b.script or a.script in ABJADS or len(a.spellings) + len(b.spellings) > 2
 
 
+class _RememberingAnalyzer(NameAnalyzer):
+    """The analyser, remembering each whole name: a run reads a record's names in every
+    pair it is in, and pairs come in no order that would keep a small cache warm. The
+    blocking of a full run analyses every name first, so workers forked after it inherit
+    them all."""
+
+    NAME_LIMIT = 4_000_000  # names: a store of a million records holds ~1.5 million
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._names: dict[str, tuple[Token, ...]] = {}
+
+    def analyze(self, name: str) -> tuple[Token, ...]:
+        found = self._names.get(name)
+        if found is None:
+            if len(self._names) >= self.NAME_LIMIT:
+                self._names.clear()
+            found = self._names[name] = super().analyze(name)
+        return found
+
+
 class LinkMatcher(PersonMatcher):
     """The screening matcher with caches fit for scoring many pairs: each name is analysed
     and prepared once, and token similarities are shared by every pair (a run compares the
     same tokens again and again). Caches change speed, never a score."""
 
-    CACHE_LIMIT = 500_000
+    CACHE_LIMIT = 500_000  # token pairs and pairs of name lists
+    NAME_LIMIT = _RememberingAnalyzer.NAME_LIMIT  # names and lists of names
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(analyzer=_RememberingAnalyzer())
         self._shared: dict[tuple[str, bool, str, bool], TokenMatch] = {}
         self._prepared: dict[str, PreparedQuery] = {}
         self._names: dict[tuple[str, ...], list[tuple[Token, ...]]] = {}
@@ -226,6 +249,10 @@ class LinkMatcher(PersonMatcher):
         ] = {}
 
     def token_match(self, query: PreparedQuery, index: int, other: Token) -> TokenMatch:
+        if _article_stripped(query.tokens, index, other) is not None:
+            # after a split 'al' the token also meets the Latin one without its article: a
+            # match of this name alone, not to be shared with names where no 'al' precedes
+            return super().token_match(query, index, other)
         found = self._shared.get(_token_pair(query.tokens[index], other))
         if found is None:
             found = super().token_match(query, index, other)
@@ -267,7 +294,7 @@ class LinkMatcher(PersonMatcher):
     def prepared(self, name: str) -> PreparedQuery:
         found = self._prepared.get(name)
         if found is None:
-            if len(self._prepared) >= self.CACHE_LIMIT:
+            if len(self._prepared) >= self.NAME_LIMIT:
                 self._prepared.clear()
             found = self._prepared[name] = self.prepare(MatcherQuery(name))
         return found
@@ -275,7 +302,7 @@ class LinkMatcher(PersonMatcher):
     def name_tokens(self, names: tuple[str, ...]) -> list[tuple[Token, ...]]:
         found = self._names.get(names)
         if found is None:
-            if len(self._names) >= self.CACHE_LIMIT:
+            if len(self._names) >= self.NAME_LIMIT:
                 self._names.clear()
             found = self._names[names] = [t for t in map(self.analyzer.analyze, names) if t]
         return found

@@ -675,9 +675,10 @@ def _best_confidence(
     return tuple(best), tuple(best.values())
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 19)
 def spelling_forms(token: Token) -> SpellingForms:
-    """Computed once per token (queries and candidates repeat tokens a lot)."""
+    """Computed once per token (queries and candidates repeat tokens a lot; a store of a
+    million persons holds some 300,000 distinct tokens)."""
     pairs = list(zip(token.spellings, token.confidences, strict=True))
     kept = [(k, c) for s, c in pairs if says_enough(k := consonants(s))]
     return SpellingForms(
