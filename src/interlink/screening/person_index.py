@@ -71,6 +71,8 @@ SIMILAR_CACHE = 100_000
 # Across scripts, how many spellings of a native form after its best one the candidate bound
 # reads (the matcher reads twenty; docs/benchmarks.md has the cost of each choice).
 MORE_SPELLINGS = 6
+# and how many of the query token's spellings (best first) are compared with those
+MORE_QUERY_SPELLINGS = 5
 SLOT_FORMS = 8  # distinct name tokens kept per person in a column (more: rare)
 # Pads a slot's form row; as an index it reads the last entry of an agreement table, which
 # is one longer than the form capacity and so always 0.
@@ -750,7 +752,13 @@ class PersonIndex:
         )
         across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
         if across.any():
-            self._read_more_spellings(query.spellings, query.confidences, forms, across, similarity)
+            self._read_more_spellings(
+                query.spellings[:MORE_QUERY_SPELLINGS],
+                query.confidences[:MORE_QUERY_SPELLINGS],
+                forms,
+                across,
+                similarity,
+            )
         if token.script in ABJADS and query.consonants:  # as in `spelling_similarity`
             # forms whose consonants say too little count 0: not compared
             enough = self._consonants_say_enough[forms]
