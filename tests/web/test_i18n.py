@@ -467,7 +467,7 @@ def test_a_hit_alert_reads_in_the_owners_language_and_stays_signed(world: World)
     )
     text = html.unescape(page.text)
     assert "تطابق على سجلكم \u2068جواز سفر MA AB1234567\u2069 (" in text  # the body
-    assert "تطابق على \u2068جواز سفر MA AB1234567\u2069" in text  # the thread's subject
+    assert "تطابق على جواز سفر MA AB1234567" in text  # the thread's subject
     assert "Hit on your record" not in text and "Hit on passport" not in text
     assert "passport MA" not in text
 
@@ -488,7 +488,7 @@ def test_a_stored_text_is_translated_only_when_it_says_what_the_english_says() -
         assert coded == "Decision: Compliant."
         assert i18n.translate(coded) == "Décision : Conforme."
         assert i18n.shown_subject("Hit 12 on Samir Ouazzani") == (
-            "Concordance 12 sur \u2068Samir Ouazzani\u2069"  # the name isolated
+            "Concordance 12 sur Samir Ouazzani"
         )
         assert i18n.shown_subject("Hits on the port of Tanger") == "Hits on the port of Tanger"
         assert i18n.shown_subject("Re: Hit on record 7") == "Re: Concordance sur l'enregistrement 7"

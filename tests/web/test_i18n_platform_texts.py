@@ -263,7 +263,7 @@ def test_a_forwarded_hit_alert_reads_in_the_language_with_its_header(world: Worl
     assert french["signature"]["valid"] is True
     text = french["body_in_language"]
     assert text.startswith("---- Message transféré ----\nDe : ")
-    assert "Objet : Concordance " in text and " sur \u2068Passeport MA AB1234567\u2069\n" in text
+    assert "Objet : Concordance " in text and " sur Passeport MA AB1234567\n" in text
     assert text.endswith("Veuillez confirmer l'enregistrement et ses règles de traitement.")
     assert "Hit on" not in text and "Please confirm" not in text
 

@@ -394,9 +394,7 @@ def shown_subject(subject: str) -> str:
             if "label" in params:
                 from interlink.core.labels import shown_label
 
-                shown = shown_label(params["label"])
-                english = current_language() == DEFAULT_LANGUAGE
-                params["label"] = shown if english else isolated(shown)
+                params["label"] = shown_label(params["label"])
             return translations(current_language()).gettext(msgid) % params
     if subject == "(no subject)":  # messaging.posting's, for a message sent without one
         return translations(current_language()).gettext(subject)
