@@ -24,7 +24,7 @@ from interlink.core.background import PeriodicWorker
 from interlink.core.checkpoints import CheckpointSigner, checkpoint_head
 from interlink.core.db import Database
 from interlink.core.errors import DomainError, Unauthenticated
-from interlink.core.i18n import N_, LocaleMiddleware, translate
+from interlink.core.i18n import N_, LocaleMiddleware, msg, translate
 from interlink.limits import BodyLimitMiddleware, BodyLimits
 from interlink.observability import Metrics, RequestMiddleware, configure_logging
 from interlink.state import AppState
@@ -85,7 +85,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         # The database refused a value the client sent (NUL byte, number out of range): the
         # transaction was rolled back, nothing was written.
         reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
-        return _problem(request, 422, "Invalid input", f"a value cannot be stored: {reason}")
+        return _problem(
+            request,
+            422,
+            N_("Invalid input"),
+            msg("a value cannot be stored: %(reason)s", reason=reason),
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -85,3 +85,39 @@ def test_a_journey_in_another_language(world: World, live_server: str, new_page,
     page.get_by_role("button", name=t("Check person")).click()
     summary = page.get_by_test_id("error-summary").inner_text()
     assert t("Enter a name, a document number or MRZ, or a vehicle.") in summary
+
+
+def test_the_link_graph_and_a_hit_alert_in_arabic(world: World, live_server: str, new_page) -> None:
+    """FR's record is linked to MA's; FR is told by a hit alert. In Arabic both pages pass
+    axe and fit at 1280 and 390 px; the record label in the alert is isolated, so the
+    parenthesis after it stays in its place (screenshots: lang-ar-linking-*)."""
+    from sqlalchemy import select
+
+    from interlink.linking.models import Link
+    from interlink.screening.models import Hit
+    from tests.linking.test_linking_service import PUSHKIN, PUSHKIN_FR, _create, _settle
+
+    world.app.state.interlink.services.screener.engine.build()
+    ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
+    user = world.user("NCB-FR", Role.SUPERVISOR, username="paris.links")
+    fr = world.api_as(user)
+    _create(ma, PUSHKIN)
+    record = _create(fr, PUSHKIN_FR, {"visibility": "only", "countries": ["FR", "DE"]})
+    _settle(world)
+    with world.db.session() as session:
+        link = session.scalars(select(Link)).one()
+        thread = session.get(Hit, link.notified_hits[0]).thread_id
+    page = new_page()
+    login(page, live_server, "paris.links", PASSWORD)
+    page.get_by_test_id("language-switch").get_by_role("button", name=LANGUAGES["ar"]).click()
+    page.wait_for_load_state("load")
+    source = axe_source()
+    problems = {}
+    for path in (f"/links/graph/{record}", f"/messages/{thread}"):
+        report = check_page(page, live_server, path, source, shots="lang-ar-linking")
+        if report.problems:
+            problems[path] = report.problems
+    assert not problems, problems
+    body = page.get_by_test_id("body").first.inner_text()
+    assert "\u2068Пушкин Александр\u2069 (" in body
+    assert "A record held by" not in body

@@ -457,8 +457,8 @@ def test_a_hit_alert_reads_in_the_owners_language_and_stays_signed(world: World)
     assert "\u2063" not in message["body"]  # the marker and the data stay in storage
     # the record's label too: the document type's word in French, the number as it is
     assert message["body_in_language"].startswith(
-        "Concordance sur votre enregistrement Passeport MA AB1234567 (Document, "
-    )
+        "Concordance sur votre enregistrement \u2068Passeport MA AB1234567\u2069 (Document, "
+    )  # isolated, so that a label in another script keeps the sentence's order
     assert "Veuillez confirmer l'enregistrement" in message["body_in_language"]
     assert message["signature"]["valid"] is True
 
@@ -466,7 +466,7 @@ def test_a_hit_alert_reads_in_the_owners_language_and_stays_signed(world: World)
         f"/messages/{thread_id}", headers={"Accept-Language": "ar"}
     )
     text = html.unescape(page.text)
-    assert "تطابق على سجلكم جواز سفر MA AB1234567" in text  # the body
+    assert "تطابق على سجلكم \u2068جواز سفر MA AB1234567\u2069 (" in text  # the body
     assert "تطابق على جواز سفر MA AB1234567" in text  # the thread's subject
     assert "Hit on your record" not in text and "Hit on passport" not in text
     assert "passport MA" not in text

@@ -323,3 +323,82 @@ def test_a_document_records_label_on_the_list_page(world: World) -> None:
     assert "Passeport MA AB1234567" in french and "passport MA" not in french
     english = html.unescape(browser.get("/records").text)
     assert "passport MA AB1234567" in english
+
+
+def test_every_field_of_the_records_data_has_a_label() -> None:
+    """The changes table names fields by label: a new field of the data needs one."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from interlink.core.labels import FIELD_LABELS
+    from interlink.records import schemas
+
+    seen: set[type] = set()
+    missing: set[str] = set()
+
+    def walk(model: type[BaseModel]) -> None:
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            if name not in FIELD_LABELS:
+                missing.add(f"{model.__name__}.{name}")
+            stack = [info.annotation]
+            while stack:
+                kind = stack.pop()
+                stack += typing.get_args(kind)
+                if isinstance(kind, type) and issubclass(kind, BaseModel) and kind not in seen:
+                    walk(kind)
+
+    for name in ("NoticeData", "PersonData", "TravelDocumentData", "VehicleData"):
+        walk(getattr(schemas, name))
+    assert not missing
+
+
+def test_the_changes_since_the_question_name_fields_by_label(world: World) -> None:
+    """The reviewer asked; the bureau raised the penalty: the table says which field, in the
+    reader's language."""
+    ma = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
+    reviewer_user = world.user("GS", Role.COMPLIANCE_REVIEWER, mfa=True)
+    reviewer = world.api_as(reviewer_user)
+    data = {
+        "notice_type": "red",
+        "subject": {"names": [{"full_name": "Omar Haddad"}], "birth_date": "1979-03-02"},
+        "facts": "Leader of a network that smuggled cocaine through Tangier port in 2024.",
+        "judicial": {
+            "offence_description": "Drug trafficking in an organised group",
+            "offence_category": "drug_trafficking",
+            "law_reference": "Penal Code art. 2",
+            "maximum_penalty_months": 24,
+            "purpose": "prosecution",
+            "warrant_reference": "W-2025-77",
+            "warrant_date": "2025-11-03",
+            "issuing_authority": "Investigating judge, Tangier",
+        },
+    }
+    notice = ma.post("/api/v1/notices", json={"data": data}).json()["id"]
+    for client, action, body in (
+        (ma, "submit", None),
+        (reviewer, "review", None),
+        (reviewer, "request-info", {"question": "What is the maximum penalty?"}),
+    ):
+        done = client.post(f"/api/v1/notices/{notice}/{action}", json=body)
+        assert done.status_code == 200, done.text
+    raised = {**data, "judicial": {**data["judicial"], "maximum_penalty_months": 120}}
+    changed = ma.put(f"/api/v1/notices/{notice}", json={"data": raised, "reason": "Code checked"})
+    assert changed.status_code == 200, changed.text
+
+    browser = world.browser_login(reviewer_user)
+
+    def changes(language: str) -> str:
+        page = browser.get(f"/notices/{notice}", headers={"Accept-Language": language})
+        assert page.status_code == 200, page.text
+        found = re.search(r'data-testid="changes".*?</section>', page.text, re.S)
+        assert found is not None
+        return html.unescape(found.group(0))
+
+    assert "Judicial data › Maximum penalty (months)" in changes("en")
+    french = changes("fr")
+    assert "Données judiciaires › " in french and "maximum penalty" not in french
+    assert "judicial" not in french
+    arabic = changes("ar")
+    assert "البيانات القضائية › " in arabic and "judicial" not in arabic

@@ -208,6 +208,12 @@ class RecordLabel(str):
     in that language (labels.shown_label)."""
 
 
+def isolated(text: str) -> str:
+    """Text inside a sentence of another direction, in Unicode's first-strong isolate (the
+    plain-text <bdi>)."""
+    return f"\u2068{text}\u2069" if text else text
+
+
 # The separator of a "semicolon" list, a msgid of its own (Arabic writes "؛").
 _SEMICOLON = N_("%(items)s; %(item)s")
 
@@ -221,7 +227,11 @@ def _shown_value(value: Any, coded: bool, *, english: bool) -> Any:
     if isinstance(value, RecordLabel):
         from interlink.core.labels import shown_label
 
-        return str(value) if english else shown_label(value)
+        # isolated, so that a name or number in another script keeps its order in the
+        # sentence (a parenthesis after a Latin label in Arabic)
+        if english or current_language() == DEFAULT_LANGUAGE:
+            return str(value)
+        return isolated(shown_label(value))
     if coded:
         from interlink.core.labels import LABELS, label  # labels marks its msgids with N_
 

@@ -203,6 +203,14 @@ LABELS: dict[str, str] = {
     "same": N_("Same"),
     "different": N_("Different"),
     "ocr_variant": N_("OCR variant"),
+    # how two name parts matched (screening's person matcher), and which linker found a link
+    "spelling": N_("Spelling"),
+    "transliteration": N_("Transliteration"),
+    "script": N_("Another script"),
+    "initial": N_("Initial"),
+    "joined": N_("Joined"),
+    "full": N_("Full run"),
+    "incremental": N_("Incremental run"),
     "vin": N_("VIN"),
     "plate": N_("Number plate"),
     "link": N_("Suggested link"),
@@ -335,3 +343,88 @@ def shown_label(text: str | None) -> str:
     if found := _ERASED_LABEL.match(text):
         return catalog.gettext(ERASED_LABEL) % found.groupdict()
     return text
+
+
+# -- the fields of a record's or a request's data, by name -----------------------------------
+#
+# A version's changes name each field by its data path ("judicial.maximum_penalty_months");
+# a page shows each part of the path by its label ("Judicial data › Maximum penalty (months)").
+# tests/web/test_i18n.py fails if a field of the records' data models has no label here.
+
+FIELD_LABELS: dict[str, str] = {
+    # a request
+    "notice_type": N_("Type"),
+    "kind": N_("Kind"),
+    "subject": N_("Person concerned"),
+    "object_description": N_("Object of the request"),
+    "facts": N_("Summary of facts"),
+    "judicial": N_("Judicial data"),
+    "public_extract_consent": N_("Public extract agreed"),
+    "offence_description": N_("Offence"),
+    "offence_category": N_("Offence category"),
+    "law_reference": N_("Law"),
+    "maximum_penalty_months": N_("Maximum penalty (months)"),
+    "purpose": N_("Purpose"),
+    "months_left_to_serve": N_("Months left to serve (sentence)"),
+    "warrant_reference": N_("Warrant or judgment reference"),
+    "warrant_date": N_("Warrant date"),
+    "issuing_authority": N_("Issuing authority"),
+    "extradition_countries": N_("Extradition will be sought from (codes)"),
+    # a person
+    "names": N_("Names"),
+    "aliases": N_("Aliases"),
+    "previous_names": N_("Previous names"),
+    "full_name": N_("Full name"),
+    "given_name": N_("Given name"),
+    "family_name": N_("Family name"),
+    "script": N_("Script"),
+    "name_parts": N_("Name parts"),
+    "titles": N_("Titles"),
+    "first_names": N_("First names"),
+    "second_names": N_("Second names"),
+    "middle_names": N_("Middle names"),
+    "father_names": N_("Father's names"),
+    "mother_names": N_("Mother's names"),
+    "last_names": N_("Last names"),
+    "name_suffixes": N_("Name suffixes"),
+    "sex": N_("Sex"),
+    "birth_date": N_("Birth date"),
+    "birth_place": N_("Birth place"),
+    "nationalities": N_("Nationalities"),
+    "physical_description": N_("Physical description"),
+    "height_cm": N_("Height (cm)"),
+    "weight_kg": N_("Weight (kg)"),
+    "eye_colour": N_("Eye colour"),
+    "hair_colour": N_("Hair colour"),
+    "description": N_("Description"),
+    "identity_documents": N_("Identity documents"),
+    "vehicles": N_("Vehicles"),
+    "photo_ref": N_("Photo"),
+    # a document, a vehicle
+    "document_type": N_("Document type"),
+    "number": N_("Number"),
+    "number_as_given": N_("Number as written"),
+    "issuing_country": N_("Issuing country"),
+    "issued_on": N_("Issued on"),
+    "expires_on": N_("Expires on"),
+    "status": N_("Status"),
+    "reported_on": N_("Reported on"),
+    "vin": N_("VIN"),
+    "registration_number": N_("Registration number"),
+    "registration_country": N_("Registration country"),
+    "make": N_("Make"),
+    "model": N_("Model"),
+    "colour": N_("Colour"),
+}
+FIELD_PATH = N_("%(path)s › %(field)s")
+
+
+def field_label(path: str) -> str:
+    """A data path ("judicial.maximum_penalty_months") as its fields' labels in the reader's
+    language ("Judicial data › Maximum penalty (months)"); a field with no label as it is."""
+    shown = ""
+    for part in path.split("."):
+        found = FIELD_LABELS.get(part)
+        text = translate(found) if found is not None else part.replace("_", " ")
+        shown = translate(FIELD_PATH) % {"path": shown, "field": text} if shown else text
+    return shown

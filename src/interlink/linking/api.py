@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interlink.core.auth import Principal
 from interlink.core.errors import TooManyRequests
+from interlink.core.i18n import translate
 from interlink.deps import Id, app_state, current_principal, unit_of_work
 from interlink.linking import patterns, service
 from interlink.linking.jobs import IncrementalLinker
@@ -150,7 +151,8 @@ def hints(
 ) -> dict[str, Any]:
     """For the owner: whether a record it may not see may concern the same person."""
     with unit_of_work(request) as session:
-        return {"record_id": record_id, "hints": service.hints_for(session, principal, record_id)}
+        hints = [translate(h) for h in service.hints_for(session, principal, record_id)]
+        return {"record_id": record_id, "hints": hints}
 
 
 @router.get("/records/{record_id}/cluster")
@@ -158,7 +160,9 @@ def cluster(
     request: Request, record_id: Id, principal: Principal = Depends(current_principal)
 ) -> dict[str, Any]:
     with unit_of_work(request) as session:
-        return service.cluster_of(session, principal, record_id).as_dict()
+        found = service.cluster_of(session, principal, record_id).as_dict()
+    found["conflicts"] = [{**c, "problem": translate(c["problem"])} for c in found["conflicts"]]
+    return found
 
 
 @router.get("/records/{record_id}/graph", response_model=None)
@@ -173,7 +177,7 @@ def graph(
     import json
 
     with unit_of_work(request) as session:
-        found = service.graph_of(session, principal, record_id)
+        found = service.graph_of(session, principal, record_id).in_language()
     if format == "graphml":
         return Response(
             service.graphml(found),

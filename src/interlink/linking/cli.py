@@ -99,13 +99,14 @@ def list_links(
 ) -> None:
     """Links, best first."""
     from interlink.core.errors import InvalidInput
+    from interlink.core.i18n import msg
     from interlink.linking import service
     from interlink.linking.models import LinkStatus
 
     try:
         wanted = LinkStatus(status) if status else None
     except ValueError as exc:
-        raise InvalidInput(f"unknown status {status!r}") from exc
+        raise InvalidInput(msg("unknown status %(status)s", status=repr(status))) from exc
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         rows = [
             {
@@ -160,13 +161,14 @@ def decide(
 ) -> None:
     """Record an analyst's decision on a link (as the console operator)."""
     from interlink.core.errors import InvalidInput
+    from interlink.core.i18n import msg
     from interlink.linking import service
     from interlink.linking.models import LinkStatus
 
     try:
         chosen = LinkStatus(decision)
     except ValueError as exc:
-        raise InvalidInput(f"unknown decision {decision!r}") from exc
+        raise InvalidInput(msg("unknown decision %(decision)s", decision=repr(decision))) from exc
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         service.decide(session, operator(session), link_id, chosen, reason)
     say("link %(link)s: %(decision)s", link=link_id, decision=decision)

@@ -32,7 +32,7 @@ from interlink.core import audit
 from interlink.core.audit import Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import Forbidden, InvalidInput, NotFound
-from interlink.core.i18n import N_, msg, stored_text
+from interlink.core.i18n import N_, RecordLabel, msg, stored_text
 from interlink.linking.documents import identity_numbers
 from interlink.linking.models import Link, LinkStatus, Pattern, PatternAlert, PersonDocument
 from interlink.linking.service import gs_actor, tell_owner
@@ -340,7 +340,7 @@ def _open(
             record,
             summary=stored_text(
                 msg("Pattern “%(pattern)s”:", pattern=pattern.name),
-                msg(summary[0], label=record.label, id=record.id, **summary[1]),
+                msg(summary[0], label=RecordLabel(record.label), id=record.id, **summary[1]),
             ),
             match="pattern",
             score=1.0,

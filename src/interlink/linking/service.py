@@ -31,7 +31,7 @@ from interlink.core.audit import Actor, Event
 from interlink.core.auth import Perm, Principal
 from interlink.core.db import Database, latest_change, utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from interlink.core.i18n import msg, stored_text
+from interlink.core.i18n import N_, Listed, Msg, RecordLabel, msg, stored_text, translate
 from interlink.core.pagination import check_limit
 from interlink.linking import blocking, documents
 from interlink.linking.model import (
@@ -62,7 +62,7 @@ DECISIONS = (LinkStatus.CONFIRMED, LinkStatus.REJECTED, LinkStatus.UNSURE)
 # A confirmed link whose removal would split its cluster and whose probability is below this
 # is a weak bridge: the cluster is shown as its parts, with the bridge flagged for review.
 WEAK_BRIDGE_PROBABILITY = 0.99
-HINT = "a record in another bureau may concern this person: ask the General Secretariat"
+HINT = N_("a record in another bureau may concern this person: ask the General Secretariat")
 SEARCH_FLOOR = 0.6  # candidates of the incremental linker: screening name score at least
 SEARCH_LIMIT = 10
 RUN_BATCH = 5_000
@@ -581,7 +581,7 @@ def notify_pending(session: Session, context: Any, limit: int = 100) -> int:
                         "A record held by another bureau may concern the person of your record "
                         "%(label)s (record %(id)s): suggested link %(link)s, probability "
                         "%(probability)s.",
-                        label=record.label,
+                        label=RecordLabel(record.label),
                         id=record.id,
                         link=link.id,
                         probability=f"{link.probability:.3f}",
@@ -814,7 +814,9 @@ def _conflicts(
                 found.append(
                     {
                         "link": link.id,
-                        "problem": "rejected, yet both records are joined through confirmed links",
+                        "problem": N_(
+                            "rejected, yet both records are joined through confirmed links"
+                        ),
                     }
                 )
             decisions = session.scalars(
@@ -822,7 +824,10 @@ def _conflicts(
             ).all()
             if len({d for d in decisions if d != LinkStatus.UNSURE.value}) > 1:
                 found.append(
-                    {"link": link.id, "problem": "confirmed and rejected by different decisions"}
+                    {
+                        "link": link.id,
+                        "problem": N_("confirmed and rejected by different decisions"),
+                    }
                 )
     return found
 
@@ -894,11 +899,31 @@ class Graph:
     def as_dict(self) -> dict[str, Any]:
         return {"nodes": [{"id": k, **v} for k, v in self.nodes.items()], "edges": self.edges}
 
+    def in_language(self) -> Graph:
+        """The graph with its labels and reasons in the reader's language (the API's answer
+        and exports; a page translates them where it shows them)."""
+        return Graph(
+            {k: {a: _shown(v) for a, v in attrs.items()} for k, attrs in self.nodes.items()},
+            [{a: _shown(v) for a, v in edge.items()} for edge in self.edges],
+        )
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, RecordLabel):
+        from interlink.core.labels import shown_label
+
+        return shown_label(value)
+    return translate(value) if isinstance(value, Msg) else value
+
+
+# A graph's texts: the English is the API's and exports' for an English reader.
+_LEVEL = N_("%(feature)s: %(level)s")
+
 
 def _record_node(record: Record) -> tuple[str, dict[str, Any]]:
     return f"record:{record.id}", {
         "type": record.kind,
-        "label": record.label,
+        "label": RecordLabel(record.label),
         "record_id": record.id,
         "owner_org_id": record.owner_org_id,
     }
@@ -929,8 +954,16 @@ def graph_of(session: Session, principal: Principal, record_id: int) -> Graph:
                 "link_id": view.link.id,
                 "status": view.link.status,
                 "probability": round(view.link.probability, 4),
-                "reason": ", ".join(
-                    f"{f} {lv}" for f, lv in levels.items() if f != "prior" and lv != "missing"
+                "reason": msg(
+                    "%(levels)s",
+                    levels=Listed(
+                        tuple(
+                            msg(_LEVEL, ("feature", "level"), feature=f, level=lv)
+                            for f, lv in levels.items()
+                            if f != "prior" and lv != "missing"
+                        ),
+                        "semicolon",
+                    ),
                 ),
             }
         )
@@ -950,7 +983,7 @@ def graph_of(session: Session, principal: Principal, record_id: int) -> Graph:
                         "source": key,
                         "target": doc_key,
                         "type": "holds_document",
-                        "reason": f"document number {document.doc_number}",
+                        "reason": msg("document number %(number)s", number=document.doc_number),
                     }
                 )
     for notice in session.scalars(
@@ -961,7 +994,7 @@ def graph_of(session: Session, principal: Principal, record_id: int) -> Graph:
         notice_key = f"notice:{notice.id}"
         graph.node(
             notice_key,
-            type=f"{notice.notice_type} {notice.kind}",
+            type=f"{notice.notice_type}_{notice.kind}",
             label=notice.reference,
             notice_id=notice.id,
         )
@@ -970,7 +1003,7 @@ def graph_of(session: Session, principal: Principal, record_id: int) -> Graph:
                 "source": notice_key,
                 "target": key,
                 "type": "concerns",
-                "reason": f"subject of {notice.reference}",
+                "reason": msg("subject of %(reference)s", reference=notice.reference),
             }
         )
     if record.owner_org_id == principal.org_id or principal.viewer.is_oversight:
@@ -981,14 +1014,24 @@ def graph_of(session: Session, principal: Principal, record_id: int) -> Graph:
         ):
             hit_key = f"hit:{hit.id}"
             graph.node(
-                hit_key, type="hit", label=f"{hit.match} hit, {hit.at:%Y-%m-%d}", hit_id=hit.id
+                hit_key,
+                type="hit",
+                label=msg(
+                    "%(match)s hit, %(day)s", ("match",), match=hit.match, day=f"{hit.at:%Y-%m-%d}"
+                ),
+                hit_id=hit.id,
             )
             graph.edges.append(
                 {
                     "source": hit_key,
                     "target": key,
                     "type": "hit",
-                    "reason": f"{hit.match} match by {hit.searching_label}",
+                    "reason": msg(
+                        "%(match)s match by %(searcher)s",
+                        ("match",),
+                        match=hit.match,
+                        searcher=hit.searching_label,
+                    ),
                 }
             )
     audit.record(

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from interlink.core import i18n
 from interlink.core.auth import Perm, Principal
 from interlink.core.i18n import N_
-from interlink.core.labels import label, shown_label
+from interlink.core.labels import choices, field_label, label, shown_label
 from interlink.deps import app_state, check_csrf, optional_principal
 from interlink.members.models import Organisation
 
@@ -36,11 +36,15 @@ templates.env.filters["translate"] = i18n.translate
 templates.env.filters["number"] = i18n.format_number
 # A stored code (state, kind, role, status) as its label in the reader's language.
 templates.env.filters["label"] = label
+# Codes as (code, label) options of a menu.
+templates.env.filters["choices"] = choices
 # A thread's subject the platform wrote ("Hit on ..."), in the reader's language.
 templates.env.filters["subject"] = i18n.shown_subject
 # A record's or request's stored label ("passport MA AB1234567"), the platform's words in it
 # in the reader's language.
 templates.env.filters["record_label"] = shown_label
+# A data path of a version's changes ("judicial.maximum_penalty_months") by its fields' labels.
+templates.env.filters["field_label"] = field_label
 
 PERMISSION_LABELS: dict[Perm, str] = {
     Perm.RECORDS_READ: N_("Read records and notices shared with your country"),
