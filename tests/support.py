@@ -19,6 +19,14 @@ from interlink.members.identity import principal_for_user
 from interlink.members.models import ApiToken, Organisation, User
 
 PASSWORD = "Correct-Horse-42"
+# A travel document reported stolen by Morocco's bureau: what a hit at a border is made of.
+STOLEN_PASSPORT = {
+    "issuing_country": "MA",
+    "document_type": "passport",
+    "number": "AB1234567",
+    "status": "stolen",
+    "reported_on": "2026-03-01",
+}
 # The members a test diffusion goes to: enough for every test's "other member".
 CIRCULATION = ("FR", "DE", "ES", "GB", "US", "JP", "BR", "NG", "IN", "IT", "MA", "EG")
 _HASH_CACHE: dict[str, str] = {}

@@ -13,7 +13,7 @@ from interlink.core import i18n
 from interlink.core.auth import Role
 from interlink.core.catalogs import extract, read
 from interlink.web.render import STATIC_DIR, templates
-from tests.support import World
+from tests.support import STOLEN_PASSPORT, World
 
 TRANSLATED = ("ar", "fr", "es")
 LETTERS = re.compile(r"[^\W\d_]")
@@ -433,14 +433,7 @@ def test_a_hit_alert_reads_in_the_owners_language_and_stays_signed(world: World)
     screener = world.app.state.interlink.services.screener
     screener.engine.build()
     owner = world.user("NCB-MA", Role.SUPERVISOR)
-    passport = {
-        "issuing_country": "MA",
-        "document_type": "passport",
-        "number": "AB1234567",
-        "status": "stolen",
-        "reported_on": "2026-03-01",
-    }
-    created = world.api_as(owner).post("/api/v1/records/document", json={"data": passport})
+    created = world.api_as(owner).post("/api/v1/records/document", json={"data": STOLEN_PASSPORT})
     assert created.status_code == 201, created.text
     screener.engine.refresh()
     searcher = world.api_as(world.user("NCB-FR", Role.OFFICER))

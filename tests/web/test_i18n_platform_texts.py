@@ -20,7 +20,7 @@ from interlink.records.checks import InMemoryRefugeeRegistry, RefugeeStatus, run
 from interlink.records.models import NoticeCheck
 from interlink.records.schemas import NoticeData, PartialDate
 from interlink.screening.models import Hit
-from tests.support import World
+from tests.support import STOLEN_PASSPORT, World
 
 # English words of the reasons' msgids: none may be left in a translated reason.
 ENGLISH = re.compile(
@@ -235,14 +235,8 @@ def test_a_forwarded_hit_alert_reads_in_the_language_with_its_header(world: Worl
     screener = world.app.state.interlink.services.screener
     screener.engine.build()
     owner = world.user("NCB-MA", Role.SUPERVISOR)
-    passport = {
-        "issuing_country": "MA",
-        "document_type": "passport",
-        "number": "AB1234567",
-        "status": "stolen",
-        "reported_on": "2026-03-01",
-    }
-    assert world.api_as(owner).post("/api/v1/records/document", json={"data": passport}).is_success
+    created = world.api_as(owner).post("/api/v1/records/document", json={"data": STOLEN_PASSPORT})
+    assert created.is_success
     screener.engine.refresh()
     searcher = world.api_as(world.user("NCB-FR", Role.OFFICER))
     assert searcher.post("/api/v1/screen/document", json={"number": "AB1234567"}).json()["hit"]
@@ -308,14 +302,7 @@ def test_record_and_request_labels_read_in_the_language(language) -> None:
 
 def test_a_document_records_label_on_the_list_page(world: World) -> None:
     owner = world.user("NCB-MA", Role.SUPERVISOR)
-    passport = {
-        "issuing_country": "MA",
-        "document_type": "passport",
-        "number": "AB1234567",
-        "status": "stolen",
-        "reported_on": "2026-03-01",
-    }
-    created = world.api_as(owner).post("/api/v1/records/document", json={"data": passport})
+    created = world.api_as(owner).post("/api/v1/records/document", json={"data": STOLEN_PASSPORT})
     assert created.status_code == 201, created.text
     assert created.json()["label"] == "passport MA AB1234567"  # the API gives it as stored
     browser = world.browser_login(owner)
