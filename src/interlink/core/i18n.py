@@ -367,16 +367,20 @@ SYSTEM_SUBJECTS = (
 )
 
 
+def msgid_pattern(msgid: str, group: Callable[[str], str] = lambda name: ".+?") -> re.Pattern[str]:
+    """A regular expression matching the English text `msgid` gives, each `%(name)s` a named
+    group (`group(name)` says what it may hold): for texts stored in English, to be read
+    back into their message and shown in the reader's language."""
+    regex = re.sub(r"%\\\((\w+)\\\)s", lambda m: f"(?P<{m[1]}>{group(m[1])})", re.escape(msgid))
+    return re.compile(f"^{regex}$", re.S)
+
+
 @lru_cache(maxsize=1)
 def _subject_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    patterns = []
-    for msgid in SYSTEM_SUBJECTS:
-        regex = re.sub(
-            r"%\\\((\w+)\\\)s",
-            lambda m: f"(?P<{m[1]}>\\d+)" if m[1] in ("hit", "id") else f"(?P<{m[1]}>.+)",
-            re.escape(msgid),
-        )
-        patterns.append((msgid, re.compile(f"^{regex}$", re.S)))
+    patterns = [
+        (m, msgid_pattern(m, lambda name: r"\d+" if name in ("hit", "id") else ".+"))
+        for m in SYSTEM_SUBJECTS
+    ]
     # the most specific first: "Hit 3 on record 7" before "Hit on %(label)s"
     return sorted(patterns, key=lambda p: -len(p[0]))
 

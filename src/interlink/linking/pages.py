@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Unauthenticated
-from interlink.core.i18n import N_, _
+from interlink.core.i18n import N_, _, msgid_pattern
 from interlink.deps import Id, unit_of_work
 from interlink.linking import patterns, service
 from interlink.linking.models import LinkStatus
@@ -88,10 +88,7 @@ DETAILS = (
 
 @lru_cache(maxsize=1)
 def _detail_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    found = [
-        (m, re.compile("^" + re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+?)", re.escape(m)) + "$", re.S))
-        for m in DETAILS
-    ]
+    found = [(m, msgid_pattern(m)) for m in DETAILS]
     return sorted(found, key=lambda p: -len(re.sub(r"%\(\w+\)s", "", p[0])))
 
 
