@@ -81,9 +81,7 @@ def _hit_items(session: Session, rows: Sequence[Followup], now: datetime) -> lis
         dict(
             session.execute(
                 select(Thread.id, Thread.subject).where(Thread.id.in_([f.thread_id for f in rows]))
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         if rows
         else {}
@@ -159,9 +157,7 @@ def _meeting_items(session: Session, rows: Sequence[MeetingRequest], _now: datet
             select(AssemblySession.id, AssemblySession.number).where(
                 AssemblySession.id.in_({r.session_id for r in rows})
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return [
         Item(
