@@ -32,7 +32,11 @@ Abdul/Abd al-/Abdel, joined or not), and Russian three-token names (family, give
 patronymic) listed in Latin order.
 
     .venv/bin/python bench/names_product.py [--side test] [--size 4000] [--queries 500]
-        [--unlisted 300] [--via cli|index] [--sets arabic korean ...] [--no-peers]
+        [--unlisted 300] [--via cli|index] [--sets arabic korean ...] [--no-peers] [--reverse]
+
+`--reverse`: the other direction, as common at a border: the persons are recorded in
+their native script (a bureau writes its own names in its script) and screened by their
+Latin spellings (what a passport prints and an officer types); unlisted queries are Latin.
 
 `--via index` searches in process through the person index with the service's floor and
 the batch's limit (the answers `screen batch` gives, minutes faster; ties between equal
@@ -190,7 +194,14 @@ def reserve_unlisted(
 
 
 def two_token_case(
-    name: str, rows: list[Row], size: int, queries: int, unlisted: int, seed: int
+    name: str,
+    rows: list[Row],
+    size: int,
+    queries: int,
+    unlisted: int,
+    seed: int,
+    *,
+    reverse: bool = False,
 ) -> Case:
     rng = random.Random(seed)
     listed_rows, reserved = reserve_unlisted(rows, 2 * unlisted, rng)
@@ -203,12 +214,17 @@ def two_token_case(
         a, b = rng.sample(listed_rows, 2)
         if a[1] == b[1] or f"{a[1]} {b[1]}" in seen:
             continue
-        seen.add(f"{a[1]} {b[1]}")
+        if reverse and f"{a[2]} {b[2]}" in seen:  # one listed person per native spelling
+            continue
+        seen.update((f"{a[1]} {b[1]}", f"{a[2]} {b[2]}") if reverse else (f"{a[1]} {b[1]}",))
         latin.append(f"{a[0]} {b[0]}")
         native.append(f"{a[2]} {b[2]}")
     picked = rng.sample(range(len(latin)), min(queries, len(latin)))
     rng.shuffle(reserved)
-    free = [f"{a[2]} {b[2]}" for a, b in zip(reserved[::2], reserved[1::2], strict=False)]
+    side = 0 if reverse else 2
+    free = [f"{a[side]} {b[side]}" for a, b in zip(reserved[::2], reserved[1::2], strict=False)]
+    if reverse:
+        return Case(name, native, [latin[i] for i in picked], picked, free[:unlisted])
     return Case(name, latin, [native[i] for i in picked], picked, free[:unlisted])
 
 
@@ -269,7 +285,14 @@ def _russian_long(rows: Sequence[Row], rng: random.Random) -> tuple[str, str]:
 
 
 def long_case(
-    arabic: list[Row], russian: list[Row], size: int, queries: int, unlisted: int, seed: int
+    arabic: list[Row],
+    russian: list[Row],
+    size: int,
+    queries: int,
+    unlisted: int,
+    seed: int,
+    *,
+    reverse: bool = False,
 ) -> Case:
     rng = random.Random(seed)
     arabic_listed, arabic_free = reserve_unlisted(arabic, 4 * unlisted, rng)
@@ -283,9 +306,13 @@ def long_case(
         native.append(query)
     picked = rng.sample(range(size), min(queries, size))
     free = [
-        (_russian_long(russian_free, rng) if n % 4 == 3 else _arabic_long(arabic_free, rng))[1]
+        (_russian_long(russian_free, rng) if n % 4 == 3 else _arabic_long(arabic_free, rng))[
+            0 if reverse else 1
+        ]
         for n in range(unlisted)
     ]
+    if reverse:
+        return Case("long names", native, [latin[i] for i in picked], picked, free)
     return Case("long names", latin, [native[i] for i in picked], picked, free)
 
 
@@ -515,6 +542,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes for logic-v2")
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument(
+        "--reverse",
+        action="store_true",
+        help="persons recorded in their native script, screened by their Latin spellings",
+    )
+    parser.add_argument(
         "--without",
         nargs="+",
         default=[],
@@ -544,9 +576,10 @@ def main() -> None:
         matcher = PersonMatcher(config, NameAnalyzer(Romanizer.load(readings=readings)))
     else:
         matcher = PersonMatcher(config)
+    stored = "native-script" if args.reverse else "Latin-spelled"
     table = Table(
         title=f"Names as the officer gets them ({args.side} side, via {args.via}; "
-        f"{args.size} Latin-spelled persons per set; hits at {FLOOR}+, "
+        f"{args.size} {stored} persons per set; hits at {FLOOR}+, "
         f"decision at {THRESHOLD})"
     )
     for column in (
@@ -570,10 +603,17 @@ def main() -> None:
                 args.queries,
                 args.unlisted,
                 args.seed + number,
+                reverse=args.reverse,
             )
         else:
             case = two_token_case(
-                name, rows[name], args.size, args.queries, args.unlisted, args.seed + number
+                name,
+                rows[name],
+                args.size,
+                args.queries,
+                args.unlisted,
+                args.seed + number,
+                reverse=args.reverse,
             )
         table.add_row(*measure(case, args, matcher, console))
     console.print(table)
