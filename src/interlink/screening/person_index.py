@@ -58,6 +58,7 @@ from interlink.screening.person_matcher import (
     column_best,
     says_enough,
     spelling_forms,
+    spelling_similarities,
 )
 
 __all__ = ["PersonEntry", "PersonHit", "PersonIndex", "PersonQuery"]
@@ -66,11 +67,13 @@ _FREE = 0  # visibility class of an empty slot: admitted to nobody
 _SEX_CODES = {"M": 1, "F": 2}
 _SEX_NAMES = {1: "M", 2: "F"}
 _SCRIPTS = list(Script)
+_ABJAD_CODES = np.array([_SCRIPTS.index(script) for script in ABJADS], np.int8)
 _EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 SIMILAR_CACHE = 100_000
 # Across scripts, how many spellings of a native form after its best one the candidate bound
 # reads (the matcher reads twenty; docs/benchmarks.md has the cost of each choice).
 MORE_SPELLINGS = 6
+NATIVE_INDEX_SPELLINGS = 20  # blocking keys of a stored native form: all its readings
 # and how many of the query token's spellings (best first) are compared with those
 MORE_QUERY_SPELLINGS = 5
 SLOT_FORMS = 8  # distinct name tokens kept per person in a column (more: rare)
@@ -397,11 +400,17 @@ class PersonIndex:
         self._best_consonants[form] = consonants(token.latin)
         self._consonants_say_enough[form] = says_enough(self._best_consonants[form])
         self._form_scripts[form] = _SCRIPTS.index(token.script)
-        for key in blocking_keys(token, self.index_spellings):
+        for key in blocking_keys(token, self._keyed_spellings(token)):
             self._keys.setdefault(key, array("i")).append(form)
             for variant in deletions(key):
                 self._fuzzy_keys.setdefault(variant, array("i")).append(form)
         return form
+
+    def _keyed_spellings(self, token: Token) -> int:
+        """How many of a stored token's spellings get blocking keys: a native form is met
+        by Latin queries through any of its readings, as a native query meets Latin forms
+        through all of its own ('mwinyi' is the fifth reading of مويني)."""
+        return self.index_spellings if token.script is Script.LATIN else NATIVE_INDEX_SPELLINGS
 
     def _add_more_spellings(
         self, form: int, spellings: tuple[str, ...], confidences: tuple[float, ...]
@@ -743,7 +752,12 @@ class PersonIndex:
         self, token: Token, forms: np.ndarray, exact: int | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(agreement, similarity) of each form with the token, from the forms' best
-        spellings: the matcher's ramp for the pair of scripts turns one into the other."""
+        spellings: the matcher's ramp for the pair of scripts turns one into the other.
+
+        A query token with one spelling (Latin, as typed from a passport) is compared with
+        the native forms exactly as the matcher compares them, all their readings, consonants
+        and sound skeletons: twenty comparisons a form, where a native query's twenty
+        spellings would make four hundred."""
         if not len(forms):
             return np.zeros(0, np.float32), np.zeros(0, np.float32)
         query = spelling_forms(token)
@@ -751,7 +765,9 @@ class PersonIndex:
             query.spellings, query.confidences, self._best_spellings[forms].tolist(), np.float32
         )
         across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
-        if across.any():
+        read_whole = across.any() and len(query.spellings) == 1
+        approximated = ~across if read_whole else np.ones(len(forms), bool)
+        if across.any() and not read_whole:
             self._read_more_spellings(
                 query.spellings[:MORE_QUERY_SPELLINGS],
                 query.confidences[:MORE_QUERY_SPELLINGS],
@@ -759,9 +775,11 @@ class PersonIndex:
                 across,
                 similarity,
             )
-        if token.script in ABJADS and query.consonants:  # as in `spelling_similarity`
+        if query.consonants:  # as in `spelling_similarity`: an abjad on either side
             # forms whose consonants say too little count 0: not compared
-            enough = self._consonants_say_enough[forms]
+            enough = self._consonants_say_enough[forms] & approximated
+            if token.script not in ABJADS:
+                enough &= np.isin(self._form_scripts[forms], _ABJAD_CODES)
             consonant = np.zeros(len(forms), np.float32)
             if enough.any():
                 consonant[enough] = column_best(
@@ -771,7 +789,10 @@ class PersonIndex:
                     np.float32,
                 )
             similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
-        if across.any():  # the sound-skeleton share of `spelling_similarity`
+        if read_whole:
+            forms_across = [self._forms[f] for f in forms[across].tolist()]
+            similarity[across] = spelling_similarities(token, forms_across)
+        elif across.any():  # the sound-skeleton share of `spelling_similarity`
             ids = self._best_skeletons[forms].astype(np.int64)
             if len(self._skeleton_marks) < len(self._skeletons):
                 self._skeleton_marks = np.zeros(2 * len(self._skeletons), np.int64)
