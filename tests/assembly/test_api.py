@@ -186,9 +186,9 @@ def test_a_refusal_names_the_member_in_the_language(
     french = refusal("fr")
     assert (french["title"], french["detail"]) == (
         "Interdit",
-        "seul le chef de la délégation de KE peut donner ou reprendre ses pouvoirs",
+        "seul le chef de la délégation de KE peut donner ou retirer sa procuration de vote",
     )
-    assert refusal("ar")["detail"] == "لا يمنح صلاحيات وفد KE أو يسحبها إلا رئيسُه"
+    assert refusal("ar")["detail"] == "لا يمنح تفويض التصويت لوفد KE أو يسحبه إلا رئيسُ الوفد"
 
 
 def test_the_secretariat_runs_a_session_over_the_api(world: World) -> None:
