@@ -24,7 +24,7 @@ from interlink.core.background import PeriodicWorker
 from interlink.core.checkpoints import CheckpointSigner, checkpoint_head
 from interlink.core.db import Database
 from interlink.core.errors import DomainError, Unauthenticated
-from interlink.core.i18n import N_, LocaleMiddleware, Msg, msg, translate
+from interlink.core.i18n import N_, LocaleMiddleware, msg, translate
 from interlink.limits import BodyLimitMiddleware, BodyLimits
 from interlink.observability import Metrics, RequestMiddleware, configure_logging
 from interlink.state import AppState
@@ -87,8 +87,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             {"location": validation.location(err), "message": translate(validation.message(err))}
             for err in exc.errors()
         ]
-        # "location: message; ..." (a bare Msg, not a msgid: the list is joined in the language)
-        detail = Msg("%(problems)s", problems=validation.problems(exc.errors()[:5]))
+        detail = validation.described(exc.errors()[:5])
         return _problem(request, 422, N_("Invalid input"), detail, {"errors": errors})
 
     @app.exception_handler(DataError)

@@ -132,9 +132,16 @@ def location(error: Mapping[str, Any], default: str = "") -> str:
 
 
 def problems(errors: Iterable[Mapping[str, Any]], default: str = "") -> Listed:
-    """ "where: what; where: what" of a list of errors, each message translatable (the
-    parameter of "invalid notice: %(problems)s")."""
-    return Listed(
-        tuple(msg(AT_LOCATION, location=location(e, default), message=message(e)) for e in errors),
-        "semicolon",
-    )
+    """'where: what; where: what' of a list of errors, each message translatable (the
+    parameter of "invalid notice: %(problems)s"); an error of the whole model is 'what'."""
+    return Listed(tuple(_at(location(e, default), message(e)) for e in errors), "semicolon")
+
+
+def _at(where: str, what: str) -> str:
+    return msg(AT_LOCATION, location=where, message=what) if where else what
+
+
+def described(errors: Iterable[Mapping[str, Any]], default: str = "") -> Msg:
+    """`problems` as one message ("where: what; ..."), in the reader's language where shown."""
+    # a bare Msg, not a msgid: the list is joined in the language
+    return Msg("%(problems)s", problems=problems(errors, default))

@@ -656,7 +656,9 @@ def download_attachment(
 ) -> Download:
     """The decrypted content, once both its message's signature and its hash check out."""
     principal.require(Perm.MESSAGES)
-    missing = f"no attachment {attachment_id} in a thread you take part in"
+    missing = msg(
+        "no attachment %(attachment_id)s in a thread you take part in", attachment_id=attachment_id
+    )
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound(missing)
