@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from interlink.config import Settings, load_settings
-from interlink.core import audit
+from interlink.core import audit, validation
 from interlink.core.audit import AuditWriter
 from interlink.core.background import PeriodicWorker
 from interlink.core.checkpoints import CheckpointSigner, checkpoint_head
@@ -34,6 +34,14 @@ from interlink.web.render import STATIC_DIR, redirect, render_error, set_navigat
 from interlink.wiring import NAV, ROUTERS, start_workers
 
 log = logging.getLogger(__name__)
+# The details Starlette and FastAPI give their own HTTP errors (an unknown route, a method
+# the route does not take...): msgids, so the handler answers them in the reader's language.
+STARLETTE_DETAILS = (
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Unauthorized"),
+    N_("There was an error parsing the body"),
+)
 PROBLEM_JSON = problems.PROBLEM_JSON
 
 
@@ -73,11 +81,13 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        # Pydantic's messages in the reader's language (core/validation.py); the location
+        # is an API path and stays as it is.
         errors = [
-            {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg")}
+            {"location": validation.location(err), "message": translate(validation.message(err))}
             for err in exc.errors()
         ]
-        detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors[:5])
+        detail = validation.described(exc.errors()[:5])
         return _problem(request, 422, N_("Invalid input"), detail, {"errors": errors})
 
     @app.exception_handler(DataError)
@@ -99,7 +109,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             405: N_("Method not allowed"),
             413: N_("Content too large"),
         }.get(exc.status_code, N_("HTTP error"))
-        return _problem(request, exc.status_code, title, str(exc.detail))
+        # Starlette's own details are its status phrases (STARLETTE_DETAILS); ours are Msgs.
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return _problem(request, exc.status_code, title, detail)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interlink.config import Settings
+from interlink.core.i18n import msg
 
 # Routes whose bodies carry attachments (JSON with base64 content, or a multipart form).
 _ATTACHMENT_ROUTES = re.compile(
@@ -50,7 +51,10 @@ class BodyLimits:
 
 
 def _too_large(limit: int) -> HTTPException:
-    return HTTPException(413, f"the request body is larger than this route accepts ({limit} bytes)")
+    return HTTPException(
+        413,
+        msg("the request body is larger than this route accepts (%(limit)s bytes)", limit=limit),
+    )
 
 
 class BodyLimitMiddleware:

@@ -162,6 +162,35 @@ def test_a_head_gives_and_takes_back_the_vote_over_the_api(
     )
 
 
+def test_a_refusal_names_the_member_in_the_language(
+    world: World, assembly: Assembly, sitting
+) -> None:
+    deputy = assembly.add_person("KE", "delegate")
+    client, csrf = logged_in(world, deputy)
+
+    def refusal(language: str | None) -> dict:
+        headers = {**csrf, "Accept-Language": language} if language else csrf
+        return problem(
+            client.post(
+                f"{API}/sessions/94/delegations/KE/powers",
+                json={"holder_member_id": deputy.member_id},
+                headers=headers,
+            ),
+            403,
+            "not_head",
+        )
+
+    assert refusal(None)["detail"] == (
+        "only the head of delegation of KE may give or take back its powers"
+    )
+    french = refusal("fr")
+    assert (french["title"], french["detail"]) == (
+        "Interdit",
+        "seul le chef de la délégation de KE peut donner ou retirer sa procuration de vote",
+    )
+    assert refusal("ar")["detail"] == "لا يمنح تفويض التصويت لوفد KE أو يسحبه إلا رئيسُ الوفد"
+
+
 def test_the_secretariat_runs_a_session_over_the_api(world: World) -> None:
     admin = world.api_as(world.user("GS", Role.GS_ADMIN, mfa=True))
     kenyan = world.user("NCB-KE", Role.DELEGATE)

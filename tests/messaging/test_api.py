@@ -9,13 +9,13 @@ import re
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from interlink.core.audit import Actor
 from interlink.core.auth import Role
 from interlink.messaging.context import context_for
 from interlink.messaging.followups import open_hit_followup
-from interlink.messaging.models import Attachment
+from interlink.messaging.models import Attachment, Blob
 from tests.support import World
 
 PDF = b"%PDF-1.7\nannex\n"
@@ -294,6 +294,45 @@ def test_a_tampered_attachment_is_a_409_problem(
     assert response.status_code == 409 and response.json()["title"] == "Integrity failure"
     again = clients["FR"].get(f"/api/v1/threads/{sent['thread_id']}").json()["messages"][0]
     assert again["signature"]["valid"] is False and again["signature"]["problem"]
+
+
+def test_an_integrity_failure_is_told_in_the_language(
+    world: World, clients: dict[str, TestClient]
+) -> None:
+    sent = _send(clients["MA"])
+    message = clients["FR"].get(f"/api/v1/threads/{sent['thread_id']}").json()["messages"][0]
+    download = f"/api/v1/attachments/{message['attachments'][0]['id']}"
+    with world.db.session() as session:
+        blob = session.scalars(select(Blob)).one()
+        blob.ciphertext = blob.ciphertext[:-1] + bytes([blob.ciphertext[-1] ^ 1])
+    english = clients["FR"].get(download).json()
+    assert english["detail"] == "the stored content of annex.pdf was altered"
+    french = clients["FR"].get(download, headers={"Accept-Language": "fr"})
+    assert french.status_code == 409
+    assert (french.json()["title"], french.json()["detail"]) == (
+        "Défaut d'intégrité",
+        "le contenu enregistré de annex.pdf a été altéré",
+    )
+    with world.db.session() as session:
+        session.execute(update(Attachment).values(content_type="image/png"))
+    signature = clients["FR"].get(download, headers={"Accept-Language": "es"}).json()
+    assert signature["detail"] == (
+        f"el mensaje {sent['message_id']} no supera la verificación: la firma no corresponde "
+        "al mensaje; este ha sido alterado"
+    )
+
+
+def test_a_missing_forwarding_request_is_told_in_the_language(
+    clients: dict[str, TestClient],
+) -> None:
+    decision = "/api/v1/forward-requests/987654/decision"
+    english = clients["MA"].post(decision, json={"grant": True})
+    assert english.status_code == 404
+    assert english.json()["detail"] == ("no forwarding request 987654 in a thread you take part in")
+    french = clients["MA"].post(decision, json={"grant": True}, headers={"Accept-Language": "fr"})
+    assert french.json()["detail"] == (
+        "aucune demande de transfert 987654 dans un fil auquel vous participez"
+    )
 
 
 def _normalised(response: object, real_id: int, missing_id: int) -> tuple[int, str, str]:

@@ -247,6 +247,39 @@ def test_bad_record_data_is_a_clear_422(bureaus) -> None:
     assert r.status_code == 422
 
 
+def test_bad_record_data_is_refused_in_the_language(bureaus) -> None:
+    """The records' own validators (a partial date, a country code, sharing rules) answer in
+    the negotiated language; English as before."""
+    ma, _, _ = bureaus
+    data = {"names": [{"full_name": "Karim Benali"}], "birth_date": "1984-13"}
+
+    def detail(language: str | None, body: dict) -> str:
+        headers = {"Accept-Language": language} if language else {}
+        response = ma.post("/api/v1/records/person", json=body, headers=headers)
+        assert response.status_code == 422, response.text
+        return response.json()["detail"]
+
+    assert detail(None, {"data": data}) == (
+        "invalid person data: birth_date: '1984-13' is not a calendar date (month must be in 1..12)"
+    )
+    assert detail("fr", {"data": data}) == (
+        "données person invalides : birth_date : « 1984-13 » n'est pas une date valide du "
+        "calendrier (le mois doit être compris entre 1 et 12)"
+    )
+    assert detail("ar", {"data": data}) == (
+        "بيانات person غير صالحة: birth_date: «1984-13» ليس تاريخًا صحيحًا في التقويم "
+        "(يجب أن يكون الشهر بين 1 و12)"
+    )
+    nationality = {"names": [{"full_name": "Karim Benali"}], "nationalities": ["ZZ"]}
+    assert detail("es", {"data": nationality}) == (
+        "datos de person no válidos: nationalities.0: «ZZ» no es un código de país ISO 3166-1 "
+        "alfa-2 (dos letras, p. ej., FR)"
+    )
+    nobody = {"data": PERSON, "restrictions": {"visibility": "only", "countries": []}}
+    assert detail(None, nobody) == "visibility 'only' needs a list of countries"
+    assert detail("fr", nobody) == "la visibilité « only » exige une liste de pays"
+
+
 def test_duplicate_external_id_is_a_conflict(bureaus) -> None:
     ma, _, _ = bureaus
     body = {"data": PERSON, "external_id": "ftm-1"}

@@ -4,13 +4,14 @@ the negotiation order, Content-Language, right to left, and logical CSS (docs/la
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
 from jinja2 import Environment
 
 from interlink.core import i18n
-from interlink.core.auth import Role
+from interlink.core.auth import Perm, Role
 from interlink.core.catalogs import extract, read
 from interlink.web.render import STATIC_DIR, templates
 from tests.support import STOLEN_PASSPORT, World
@@ -417,6 +418,90 @@ def test_a_field_error_is_shown_in_the_language(world: World) -> None:
     text = html.unescape(page.text)
     assert "la date de fin est antérieure à la date de début" in text
     assert "the end date is before the start date" not in text
+
+
+# -- the API's own problems: routes, limits and Pydantic's validation messages ----------------
+
+
+def test_an_unknown_route_and_method_answer_in_the_language(world: World) -> None:
+    api = world.api_as(world.user("NCB-MA", Role.OFFICER))
+    english = api.get("/api/v1/no-such-route").json()
+    assert (english["title"], english["detail"]) == ("Not found", "Not Found")
+    french = api.get("/api/v1/no-such-route", headers={"Accept-Language": "fr"}).json()
+    assert (french["title"], french["detail"]) == ("Introuvable", "Ressource introuvable")
+    assert french["type"].endswith("/not-found")
+    arabic = api.get("/api/v1/no-such-route", headers={"Accept-Language": "ar"}).json()
+    assert arabic["detail"] == "المورد غير موجود"
+    method = api.delete("/api/v1/records", headers={"Accept-Language": "es"})
+    assert method.status_code == 405
+    assert method.json()["detail"] == "Este método no se admite en esta dirección"
+    assert api.delete("/api/v1/records").json()["detail"] == "Method Not Allowed"
+
+
+def test_a_body_over_the_limit_is_refused_in_the_language(world: World) -> None:
+    client = world.api(world.token("NCB-MA", Perm.SCREEN_PERSON))
+    big = json.dumps({"name": "x" * (world.settings.max_body_bytes + 10)})
+    limit = world.settings.max_body_bytes
+    headers = {"content-type": "application/json"}
+    english = client.post("/api/v1/screen/person", content=big, headers=headers).json()
+    assert english["detail"] == (
+        f"the request body is larger than this route accepts ({limit} bytes)"
+    )
+    french = client.post(
+        "/api/v1/screen/person", content=big, headers={**headers, "Accept-Language": "fr"}
+    ).json()
+    assert french["detail"] == (
+        f"le corps de la requête dépasse la taille admise sur cette adresse ({limit} octets)"
+    )
+
+
+def test_pydantics_messages_answer_in_the_language(world: World) -> None:
+    api = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
+    bad = {"data": {"names": [{"full_name": "Karim Benali"}]}, "restrictions": {"countries": "x"}}
+
+    def problem(language: str | None, body: dict) -> dict:
+        headers = {"Accept-Language": language} if language else {}
+        response = api.post("/api/v1/records/person", json=body, headers=headers)
+        assert response.status_code == 422, response.text
+        return response.json()
+
+    english = problem(None, {})
+    assert english["detail"] == "body.data: Field required"
+    assert english["errors"] == [{"location": "body.data", "message": "Field required"}]
+    french = problem("fr", {})
+    assert french["detail"] == "body.data : Champ obligatoire"
+    assert french["errors"] == [{"location": "body.data", "message": "Champ obligatoire"}]
+    arabic = problem("ar", {})
+    assert arabic["errors"] == [{"location": "body.data", "message": "حقل إلزامي"}]
+    # the location is an API path: the same in every language
+    assert [e["location"] for e in problem("es", bad)["errors"]] == [
+        e["location"] for e in problem(None, bad)["errors"]
+    ]
+    assert problem(None, bad)["errors"][0]["message"] == "Input should be a valid list"
+    assert problem("es", bad)["errors"][0]["message"] == "La entrada debe ser una lista válida"
+
+
+def test_our_validators_messages_answer_in_the_language(world: World) -> None:
+    api = world.api_as(world.user("NCB-MA", Role.SUPERVISOR))
+    person = {"names": [{"full_name": "Karim Benali"}]}
+    body = {"data": person, "restrictions": {"visibility": "only", "countries": ["XX"]}}
+    english = api.post("/api/v1/records/person", json=body).json()
+    assert english["errors"] == [
+        {
+            "location": "body.restrictions.countries",
+            "message": "Value error, not member countries: XX",
+        }
+    ]
+    french = api.post("/api/v1/records/person", json=body, headers={"Accept-Language": "fr"})
+    assert french.json()["errors"] == [
+        {
+            "location": "body.restrictions.countries",
+            "message": "Valeur invalide : pays non membres : XX",
+        }
+    ]
+    assert french.json()["detail"] == (
+        "body.restrictions.countries : Valeur invalide : pays non membres : XX"
+    )
 
 
 # -- texts the platform writes and stores, read in the reader's language ---------------------

@@ -33,6 +33,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from interlink.assembly import RuleBroken
 from interlink.assembly.majority import Count
+from interlink.core.i18n import N_, msg
+
+ALREADY_VOTED = N_("%(country)s has already voted on %(ballot)s")
 
 ABSTAIN = "abstain"
 YES = "yes"
@@ -87,7 +90,12 @@ class BallotSpec:
     def check_choice(self, choice: str) -> None:
         if choice not in self.choices:
             raise RuleBroken(
-                f"{choice!r} is not a choice on ballot {self.ballot_id}", code="invalid_choice"
+                msg(
+                    "%(choice)r is not a choice on ballot %(ballot)s",
+                    choice=choice,
+                    ballot=self.ballot_id,
+                ),
+                code="invalid_choice",
             )
 
     def header(self) -> dict[str, Any]:
@@ -137,7 +145,8 @@ class OpenVote:
         self.spec.check_choice(choice)
         if country in self.votes:
             raise RuleBroken(
-                f"{country} has already voted on {self.spec.ballot_id}", code="already_voted"
+                msg(ALREADY_VOTED, country=country, ballot=self.spec.ballot_id),
+                code="already_voted",
             )
         self.votes[country] = choice
 
@@ -180,8 +189,12 @@ class BallotSealer:
             )
         except (InvalidTag, ValueError):
             raise RuleBroken(
-                f"sealed ballot {sealed.seal_id} of {spec.ballot_id} fails its "
-                "authentication: forged, altered or from another ballot",
+                msg(
+                    "sealed ballot %(seal)s of %(ballot)s fails its authentication: forged, "
+                    "altered or from another ballot",
+                    seal=sealed.seal_id,
+                    ballot=spec.ballot_id,
+                ),
                 code="sealed_ballot_invalid",
             ) from None
         return _unpack(plain)
@@ -252,7 +265,8 @@ class SecretBallotBox:
         self.spec.check_choice(choice)
         if country in self._voters:
             raise RuleBroken(
-                f"{country} has already voted on {self.spec.ballot_id}", code="already_voted"
+                msg(ALREADY_VOTED, country=country, ballot=self.spec.ballot_id),
+                code="already_voted",
             )
         code = new_tracking_code()
         self._voters.add(country)
@@ -271,13 +285,20 @@ class SecretBallotBox:
         codes = [code for code, _ in ballots]
         if len(set(codes)) != len(codes):
             raise RuleBroken(
-                f"the ballot store of {self.spec.ballot_id} holds a ballot twice",
+                msg(
+                    "the ballot store of %(ballot)s holds a ballot twice",
+                    ballot=self.spec.ballot_id,
+                ),
                 code="duplicate_ballot",
             )
         if len(ballots) != len(self._voters):
             raise RuleBroken(
-                f"{len(ballots)} ballots stored for {len(self._voters)} voters on "
-                f"{self.spec.ballot_id}",
+                msg(
+                    "%(ballots)s ballots stored for %(voters)s voters on %(ballot)s",
+                    ballots=len(ballots),
+                    voters=len(self._voters),
+                    ballot=self.spec.ballot_id,
+                ),
                 code="ballot_count_mismatch",
             )
         for _, choice in ballots:

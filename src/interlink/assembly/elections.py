@@ -25,6 +25,7 @@ from types import MappingProxyType
 from interlink.assembly import Refused, RuleBroken
 from interlink.assembly.ballot_box import BallotSpec, Tally
 from interlink.assembly.majority import MajorityRule, required_votes
+from interlink.core.i18n import msg
 
 
 class Region(enum.StrEnum):
@@ -134,20 +135,28 @@ def check_candidacy(
     """Raise `Refused` (code from `Ineligible`) when `candidate` may not stand for `seat`."""
     if seat.region is not None and candidate.region is not seat.region:
         raise Refused(
-            f"{candidate.name} is from {candidate.region.label}, the seat is {seat.label}",
+            msg(
+                "%(name)s is from %(region)s, the seat is %(seat)s",
+                name=candidate.name,
+                region=candidate.region.label,
+                seat=seat.label,
+            ),
             code=Ineligible.WRONG_REGION,
         )
     continuing = committee.continuing(session_year)
     if any(h.country == candidate.country for h in continuing):
         raise Refused(
-            f"{candidate.country} already holds a seat on the Committee",
+            msg("%(country)s already holds a seat on the Committee", country=candidate.country),
             code=Ineligible.COUNTRY_ON_COMMITTEE,
         )
     if seat.post in _TOP_POSTS and any(
         h.seat.post in _TOP_POSTS and h.region is candidate.region for h in continuing
     ):
         raise Refused(
-            f"the President or a Vice-President already comes from {candidate.region.label}",
+            msg(
+                "the President or a Vice-President already comes from %(region)s",
+                region=candidate.region.label,
+            ),
             code=Ineligible.REGION_HAS_TOP_POST,
         )
     if any(
@@ -157,7 +166,10 @@ def check_candidacy(
         for h in committee.holders
     ):
         raise Refused(
-            f"{candidate.name} ends a term in this post and may not be re-elected to it at once",
+            msg(
+                "%(name)s ends a term in this post and may not be re-elected to it at once",
+                name=candidate.name,
+            ),
             code=Ineligible.NO_IMMEDIATE_REELECTION,
         )
 
@@ -289,7 +301,9 @@ class SeatElection:
         """The elected candidate as a Committee seat holder, with the term of the post."""
         elected = self.elected
         if elected is None:
-            raise RuleBroken(f"nobody is elected yet to {self.seat.label}", code="not_decided")
+            raise RuleBroken(
+                msg("nobody is elected yet to %(seat)s", seat=self.seat.label), code="not_decided"
+            )
         return SeatHolder(
             self.seat,
             elected.person_id,
@@ -321,4 +335,6 @@ class SeatElection:
 
     def _require_open(self) -> None:
         if self.elected is not None:
-            raise RuleBroken(f"{self.seat.label} is already filled", code="already_decided")
+            raise RuleBroken(
+                msg("%(seat)s is already filled", seat=self.seat.label), code="already_decided"
+            )

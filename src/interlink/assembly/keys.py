@@ -17,6 +17,7 @@ from pathlib import Path
 
 from interlink.assembly import RuleBroken
 from interlink.assembly.ballot_box import SEAL_KEY_BYTES, BallotSealer
+from interlink.core.i18n import msg
 
 _CHECK_LABEL = b"interlink-seal-key-check-v1:"
 
@@ -47,8 +48,11 @@ class SealKeyFile:
         key = self.load()
         if not hmac.compare_digest(check_value(key, ballot_public_id), expected_check):
             raise RuleBroken(
-                f"the seal key changed while {ballot_public_id} was open; restore the key file "
-                "it was opened with",
+                msg(
+                    "the seal key changed while %(ballot)s was open; restore the key file it "
+                    "was opened with",
+                    ballot=ballot_public_id,
+                ),
                 code="seal_key_changed",
             )
         return BallotSealer(key)
@@ -56,7 +60,10 @@ class SealKeyFile:
     def _read(self) -> bytes:
         key = self.path.read_bytes()
         if len(key) != SEAL_KEY_BYTES:
-            raise RuleBroken(f"the seal key file {self.path} is damaged", code="seal_key_damaged")
+            raise RuleBroken(
+                msg("the seal key file %(path)s is damaged", path=str(self.path)),
+                code="seal_key_damaged",
+            )
         return key
 
     def _create(self) -> None:

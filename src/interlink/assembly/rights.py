@@ -14,6 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from interlink.assembly import Refused
+from interlink.core.i18n import N_, msg
+
+_NOT_IN_DELEGATION = N_("%(person)s is not in the delegation of %(country)s")
+_OBSERVER = N_("%(person)s is an observer; observers never vote")
 
 
 class Role(enum.StrEnum):
@@ -114,10 +118,11 @@ class Delegation:
         role = self.role_of(to)
         if role is None:
             raise Refused(
-                f"{to} is not in the delegation of {self.country}", code=Refusal.NOT_IN_DELEGATION
+                msg(_NOT_IN_DELEGATION, person=to, country=self.country),
+                code=Refusal.NOT_IN_DELEGATION,
             )
         if role is Role.OBSERVER:
-            raise Refused(f"{to} is an observer; observers never vote", code=Refusal.OBSERVER)
+            raise Refused(msg(_OBSERVER, person=to), code=Refusal.OBSERVER)
         kept = tuple(grant for grant in self.grants if grant.item != item)
         if role is Role.HEAD:  # giving the powers back to oneself is a revocation
             return replace(self, grants=kept)
@@ -128,14 +133,20 @@ class Delegation:
         self._require_head(by)
         kept = tuple(grant for grant in self.grants if grant.item != item)
         if len(kept) == len(self.grants):
-            scope = f"item {item}" if item is not None else "the session"
-            raise Refused(f"no powers were given for {scope}", code=Refusal.NOTHING_TO_REVOKE)
+            scope = msg("item %(item)s", item=item) if item is not None else msg("the session")
+            raise Refused(
+                msg("no powers were given for %(scope)s", scope=scope),
+                code=Refusal.NOTHING_TO_REVOKE,
+            )
         return replace(self, grants=kept)
 
     def _require_head(self, person: str) -> None:
         if person != self.head:
             raise Refused(
-                f"only the head of delegation of {self.country} may give or take back its powers",
+                msg(
+                    "only the head of delegation of %(country)s may give or take back its powers",
+                    country=self.country,
+                ),
                 code=Refusal.NOT_HEAD,
             )
 
@@ -154,17 +165,21 @@ def member_may_vote(delegation: Delegation, policy: VotingPolicy) -> VotingRight
     country = delegation.country
     bar = standing_bar(delegation.standing, policy)
     if bar is Refusal.SUSPENDED:
-        return VotingRight(False, bar, f"{country} is suspended")
+        return VotingRight(False, bar, msg("%(country)s is suspended", country=country))
     if bar is Refusal.IN_ARREARS:
-        return VotingRight(False, bar, f"{country} is in arrears")
+        return VotingRight(False, bar, msg("%(country)s is in arrears", country=country))
     if not delegation.credentials_verified:
         return VotingRight(
             False,
             Refusal.CREDENTIALS_NOT_VERIFIED,
-            f"the credentials of {country} are not verified",
+            msg("the credentials of %(country)s are not verified", country=country),
         )
     if not delegation.present:
-        return VotingRight(False, Refusal.NOT_PRESENT, f"{country} is not registered as present")
+        return VotingRight(
+            False,
+            Refusal.NOT_PRESENT,
+            msg("%(country)s is not registered as present", country=country),
+        )
     return _ALLOWED
 
 
@@ -177,18 +192,22 @@ def voting_right(
         return VotingRight(
             False,
             Refusal.NOT_IN_DELEGATION,
-            f"{person} is not in the delegation of {delegation.country}",
+            msg(_NOT_IN_DELEGATION, person=person, country=delegation.country),
         )
     if role is Role.OBSERVER:
-        return VotingRight(
-            False, Refusal.OBSERVER, f"{person} is an observer; observers never vote"
-        )
+        return VotingRight(False, Refusal.OBSERVER, msg(_OBSERVER, person=person))
     member_right = member_may_vote(delegation, policy)
     if not member_right.allowed:
         return member_right
     holder = delegation.powers_holder(item)
     if person != holder:
         return VotingRight(
-            False, Refusal.NOT_POWER_HOLDER, f"the vote of {delegation.country} is held by {holder}"
+            False,
+            Refusal.NOT_POWER_HOLDER,
+            msg(
+                "the vote of %(country)s is held by %(holder)s",
+                country=delegation.country,
+                holder=holder,
+            ),
         )
     return _ALLOWED

@@ -16,6 +16,7 @@ from datetime import datetime
 from itertools import pairwise
 
 from interlink.assembly import Refused, RuleBroken
+from interlink.core.i18n import msg
 
 
 class RequestStatus(enum.StrEnum):
@@ -51,7 +52,11 @@ def request_meeting(
     pair = frozenset((requester, invitee))
     if any(r.pair == pair and r.status is not RequestStatus.DECLINED for r in existing):
         raise RuleBroken(
-            f"a meeting between {requester} and {invitee} is already requested",
+            msg(
+                "a meeting between %(requester)s and %(invitee)s is already requested",
+                requester=requester,
+                invitee=invitee,
+            ),
             code="duplicate_request",
         )
     return MeetingRequest(request_id, requester, invitee, subject)
@@ -60,9 +65,15 @@ def request_meeting(
 def answer_request(request: MeetingRequest, *, by: str, accept: bool) -> MeetingRequest:
     """The invitee, and only the invitee, accepts or declines a pending request."""
     if by != request.invitee:
-        raise Refused(f"only {request.invitee} may answer this request", code="not_invitee")
+        raise Refused(
+            msg("only %(invitee)s may answer this request", invitee=request.invitee),
+            code="not_invitee",
+        )
     if request.status is not RequestStatus.PENDING:
-        raise RuleBroken(f"the request was already {request.status}", code="already_answered")
+        raise RuleBroken(
+            msg("the request was already %(status)s", status=request.status),
+            code="already_answered",
+        )
     status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
     return replace(request, status=status)
 

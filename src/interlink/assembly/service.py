@@ -105,7 +105,12 @@ def get_item(session: Session, item_id: int) -> AgendaItem:
 def require_status(ga: AssemblySession, *allowed: str) -> None:
     if ga.status not in allowed:
         raise RuleBroken(
-            f"session {ga.number} is {ga.status}, not {' or '.join(allowed)}",
+            msg(
+                "session %(number)s is %(status)s, not %(allowed)s",
+                number=ga.number,
+                status=ga.status,
+                allowed=" or ".join(allowed),
+            ),
             code=f"session_{ga.status}",
         )
 
@@ -183,7 +188,9 @@ def create_session(
     if number < 1:
         raise InvalidInput("a session number is a positive whole number")
     if session.scalars(select(AssemblySession.id).where(AssemblySession.number == number)).first():
-        raise RuleBroken(f"session {number} exists already", code="duplicate_session")
+        raise RuleBroken(
+            msg("session %(number)s exists already", number=number), code="duplicate_session"
+        )
     missing = [
         n
         for n in ("host_city", "host_country", "starts_on", "ends_on")
@@ -536,7 +543,8 @@ def _new_member(
         user = _check_user(session, user_id, delegation.country)
         if any(m.user_id == user_id for m in delegation.members):
             raise RuleBroken(
-                f"{user.username} is already in the delegation", code="already_in_delegation"
+                msg("%(username)s is already in the delegation", username=user.username),
+                code="already_in_delegation",
             )
         name = name.strip() or user.display_name
     if not name.strip():
@@ -563,7 +571,9 @@ def register_delegation(
     if session.scalars(
         select(Delegation.id).where(Delegation.session_id == ga.id, Delegation.country == code)
     ).first():
-        raise RuleBroken(f"{code} already has a delegation", code="duplicate_delegation")
+        raise RuleBroken(
+            msg("%(code)s already has a delegation", code=code), code="duplicate_delegation"
+        )
     delegation = Delegation(session_id=ga.id, country=code, credentials="none", present=False)
     session.add(delegation)
     head = _new_member(
@@ -589,7 +599,10 @@ def _require_head_or_admin(delegation: Delegation, principal: Principal) -> None
     person = person_of(delegation, principal)
     if person is None or person.role != rights.Role.HEAD:
         raise Refused(
-            f"only the head of delegation of {delegation.country} or the secretariat may do this",
+            msg(
+                "only the head of delegation of %(country)s or the secretariat may do this",
+                country=delegation.country,
+            ),
             code=rights.Refusal.NOT_HEAD,
         )
 
@@ -680,7 +693,8 @@ def submit_credentials(
     _require_head_or_admin(delegation, principal)
     if delegation.credentials != "none":
         raise RuleBroken(
-            f"the credentials are already {delegation.credentials}", code="credentials_submitted"
+            msg("the credentials are already %(state)s", state=delegation.credentials),
+            code="credentials_submitted",
         )
     delegation.credentials = "submitted"
     record(
@@ -783,7 +797,10 @@ def _powers_context(
     code = country.upper()
     if principal.country != code:
         raise Refused(
-            f"only the head of delegation of {code} may give or take back its powers",
+            msg(
+                "only the head of delegation of %(country)s may give or take back its powers",
+                country=code,
+            ),
             code=rights.Refusal.NOT_HEAD,
         )
     delegation = get_delegation(session, ga, code)

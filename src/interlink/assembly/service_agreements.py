@@ -175,8 +175,11 @@ def change_status(
         )
     if status not in NEXT_STATUSES[agreement.status]:
         raise RuleBroken(
-            f"an agreement {agreement.status.replace('_', ' ')} cannot become "
-            f"{status.replace('_', ' ')}",
+            msg(
+                "an agreement %(status)s cannot become %(next)s",
+                status=agreement.status.replace("_", " "),
+                next=status.replace("_", " "),
+            ),
             code="status_order",
         )
     dates = [agreement.proposed_on, agreement.signed_on, agreement.in_force_on]

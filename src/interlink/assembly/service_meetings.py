@@ -64,7 +64,12 @@ def request_meeting(
     if not session.scalars(
         select(Delegation.id).where(Delegation.session_id == ga.id, Delegation.country == other)
     ).first():
-        raise RuleBroken(f"{other} has no delegation at session {number}", code="no_delegation")
+        raise RuleBroken(
+            msg(
+                "%(country)s has no delegation at session %(number)s", country=other, number=number
+            ),
+            code="no_delegation",
+        )
     pure = scheduling.request_meeting(
         "new",
         mine.country,
@@ -186,7 +191,7 @@ def add_slot(
     for other in slot_rows(session, ga):
         if other.starts_at < slot.end and slot.start < other.ends_at:
             raise RuleBroken(
-                f"the slot overlaps the one at {other.starts_at.isoformat()}",
+                msg("the slot overlaps the one at %(start)s", start=other.starts_at.isoformat()),
                 code="overlapping_slot",
             )
     row = MeetingSlot(session_id=ga.id, starts_at=slot.start, ends_at=slot.end)
@@ -212,7 +217,9 @@ def add_room(session: Session, principal: Principal, number: int, *, name: str) 
     if not name.strip():
         raise InvalidInput("a room needs a name")
     if any(r.name == name.strip() for r in room_rows(session, ga)):
-        raise RuleBroken(f"there is already a room {name.strip()!r}", code="duplicate_room")
+        raise RuleBroken(
+            msg("there is already a room %(name)r", name=name.strip()), code="duplicate_room"
+        )
     row = MeetingRoom(session_id=ga.id, name=name.strip())
     session.add(row)
     session.flush()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from interlink.assembly import Refused, RuleBroken, elections, rights
 from interlink.assembly.ballot_box import (
+    ALREADY_VOTED,
     BallotSpec,
     BoardEntry,
     BulletinBoard,
@@ -112,7 +113,11 @@ def _ready_to_vote(session: Session, ga: AssemblySession, *, agenda: bool = Fals
     quorum = quorum_status(session, ga)
     if not quorum.met:
         raise RuleBroken(
-            f"no quorum: {quorum.present} members present, {quorum.required} needed",
+            msg(
+                "no quorum: %(present)s members present, %(required)s needed",
+                present=quorum.present,
+                required=quorum.required,
+            ),
             code="no_quorum",
         )
 
@@ -239,7 +244,8 @@ def _lock_open(session: Session, ballot_id: int) -> Ballot:
     ballot = get_ballot(session, ballot_id)
     if touched.rowcount == 0:  # type: ignore[attr-defined]
         raise RuleBroken(
-            f"ballot {ballot.public_id} is {ballot.status}", code=f"ballot_{ballot.status}"
+            msg("ballot %(ballot)s is %(status)s", ballot=ballot.public_id, status=ballot.status),
+            code=f"ballot_{ballot.status}",
         )
     return ballot
 
@@ -298,7 +304,9 @@ def cast_vote(
     spec = spec_of(ballot)
     spec.check_choice(choice)
     if session.get(BallotVoter, (ballot.id, code)) is not None:
-        raise RuleBroken(f"{code} has already voted on {ballot.public_id}", code="already_voted")
+        raise RuleBroken(
+            msg(ALREADY_VOTED, country=code, ballot=ballot.public_id), code="already_voted"
+        )
     session.add(BallotVoter(ballot_id=ballot.id, country=code))
     receipt = None
     if ballot.secret:
@@ -316,7 +324,7 @@ def cast_vote(
         session.flush()
     except IntegrityError:  # the register's key: a concurrent second vote of the member
         raise RuleBroken(
-            f"{code} has already voted on {ballot.public_id}", code="already_voted"
+            msg(ALREADY_VOTED, country=code, ballot=ballot.public_id), code="already_voted"
         ) from None
     how = {} if ballot.secret else {"choice": choice}
     record(
@@ -417,7 +425,9 @@ def _apply_result(session: Session, ballot: Ballot, tally: Tally) -> dict[str, A
     if ballot.purpose == "election":
         return _record_round(session, ballot, tally)
     if ballot.majority_rule is None:  # set on every resolution's ballot when it opens
-        raise RuleBroken(f"ballot {ballot.id} has no majority rule", code="no_majority_rule")
+        raise RuleBroken(
+            msg("ballot %(ballot)s has no majority rule", ballot=ballot.id), code="no_majority_rule"
+        )
     outcome = decide(
         MajorityRule(ballot.majority_rule), tally.to_count(), members=member_count(session)
     )
@@ -683,7 +693,9 @@ def add_candidate(
         raise InvalidInput("a candidate needs a name")
     ref = (person_ref or "").strip() or f"{code}-{slugify(name, sep='-')}"
     if any(c.person_ref == ref for c in election.candidates):
-        raise RuleBroken(f"{name} is already a candidate", code="duplicate_candidate")
+        raise RuleBroken(
+            msg("%(name)s is already a candidate", name=name), code="duplicate_candidate"
+        )
     candidate = Candidate(person_ref=ref, name=name.strip(), country=code)
     elections.check_candidacy(
         seat_of(election),

@@ -17,6 +17,7 @@ from interlink.blocklist.service import (
     DomainView,
     ProviderAccount,
 )
+from interlink.core.i18n import msg
 
 MAX_VERSION = 2**62
 
@@ -256,9 +257,9 @@ class FullHashRequest(BaseModel):
             try:
                 raw = base64.b64decode(text, validate=True)
             except (binascii.Error, ValueError) as error:
-                raise ValueError(f"{text[:20]!r} is not base64") from error
+                raise ValueError(msg("%(text)r is not base64", text=text[:20])) from error
             if len(raw) != PREFIX_SIZE:
-                raise ValueError(f"a prefix is {PREFIX_SIZE} bytes")
+                raise ValueError(msg("a prefix is %(size)s bytes", size=PREFIX_SIZE))
         return prefixes
 
     def raw(self) -> list[bytes]:

@@ -22,6 +22,7 @@ from interlink.core.errors import (
     NotFound,
     Unauthenticated,
 )
+from interlink.core.i18n import N_, msg
 
 UPDATE_PATH = "/api/v1/blocklist/feed/update"
 FULL_HASHES_PATH = "/api/v1/blocklist/feed/full-hashes"
@@ -37,7 +38,7 @@ _ERRORS_BY_STATUS: dict[int, type[DomainError]] = {
 class FeedUnavailable(DomainError):
     """The feed could not be reached or answered with a server error."""
 
-    status, title, exit_code = 503, "Feed unavailable", 7
+    status, title, exit_code = 503, N_("Feed unavailable"), 7
 
 
 class HttpFeedSource:
@@ -61,7 +62,9 @@ class HttpFeedSource:
         try:
             return FullHashes.from_wire(answer)
         except (KeyError, TypeError, ValueError) as error:
-            raise FeedUnavailable(f"malformed full-hash answer: {error}") from error
+            raise FeedUnavailable(
+                msg("malformed full-hash answer: %(error)s", error=str(error))
+            ) from error
 
     def close(self) -> None:
         self._client.close()
@@ -72,7 +75,9 @@ class HttpFeedSource:
         try:
             response = self._client.post(self._base + path, json=body, headers=self._headers)
         except httpx.HTTPError as error:
-            raise FeedUnavailable(f"cannot reach {self._base}: {error}") from error
+            raise FeedUnavailable(
+                msg("cannot reach %(server)s: %(error)s", server=self._base, error=str(error))
+            ) from error
         if response.status_code >= 400:
             raise _refusal(response)
         try:

@@ -43,6 +43,10 @@ KEYWORDS = {
             "Locked",
             "TooManyRequests",
             "MrzError",
+            "Refused",
+            "RuleBroken",
+            "IntegrityFailure",
+            "FeedUnavailable",
         )
     },
 }

@@ -195,11 +195,12 @@ class Msg(str):
 @dataclass(frozen=True, slots=True)
 class Listed:
     """A list inside a message, joined where it is shown, in that language: Babel's
-    "standard" list pattern ("a, b, and c", "a, b et c", "a وb وc"), or "semicolon" for
-    items that hold commas. (Babel's "unit" patterns are broken for es and ar.)"""
+    "standard" list pattern ("a, b, and c", "a, b et c", "a وb وc"), "or" for alternatives
+    ("a, b ou c"), or "semicolon" for items that hold commas. (Babel's "unit" patterns are
+    broken for es and ar.)"""
 
     items: tuple[Any, ...]
-    style: Literal["standard", "semicolon"] = "standard"
+    style: Literal["standard", "semicolon", "or"] = "standard"
 
 
 class RecordLabel(str):
@@ -248,7 +249,7 @@ def _joined(items: list[str], style: str, language: str) -> str:
         for item in items[1:]:
             text = catalog.gettext(_SEMICOLON) % {"items": text, "item": item}
         return text
-    return format_list(items, locale=language)
+    return format_list(items, style="or" if style == "or" else "standard", locale=language)
 
 
 def _labelled(params: dict[str, Any], coded: tuple[str, ...], *, english: bool) -> dict[str, Any]:
@@ -259,12 +260,22 @@ def msg(msgid: str, coded: tuple[str, ...] = (), **params: Any) -> Msg:
     return Msg(msgid, coded, **params)
 
 
+def worded(english: str, msgid: str, **params: Any) -> Msg:
+    """A message whose English a library wrote ("String should have at least 1 character"):
+    shown as that English, translated by `msgid` (core/validation.py)."""
+    self = str.__new__(Msg, english)
+    self.msgid, self.params, self.coded = msgid, params, ()
+    return self
+
+
 def translate(text: str) -> str:
     """A message built elsewhere (a problem's title or detail, a flash notice), in the
     request's language: a Msg by its msgid, a plain string when it is a msgid itself."""
-    if not text:
-        return text
-    catalog = translations(current_language())
+    language = current_language()
+    if not text or language == DEFAULT_LANGUAGE:
+        # the English is the text itself (a `worded` message's is a library's wording)
+        return str(text) if text else text
+    catalog = translations(language)
     if isinstance(text, Msg):
         if not text.params:
             return catalog.gettext(text.msgid)
@@ -305,7 +316,8 @@ def _decoded(value: Any) -> Any:
             return message_of(value["msg"])
         if "list" in value:
             items = tuple(_decoded(i) for i in value["list"])
-            return Listed(items, "semicolon" if value.get("style") == "semicolon" else "standard")
+            style = value.get("style")
+            return Listed(items, style if style in ("semicolon", "or") else "standard")
         if "record_label" in value:
             return RecordLabel(value["record_label"])
     return value

@@ -20,7 +20,7 @@ from interlink.core.audit import Actor, Event
 from interlink.core.auth import OrgKind
 from interlink.core.db import utcnow
 from interlink.core.errors import DomainError, InvalidInput
-from interlink.core.i18n import msg
+from interlink.core.i18n import N_, msg
 from interlink.members.models import Organisation
 from interlink.members.service import org_codes
 from interlink.messaging import webhooks
@@ -56,7 +56,7 @@ RECIPIENT_KINDS = frozenset({OrgKind.NCB, OrgKind.GENERAL_SECRETARIAT, OrgKind.I
 class IntegrityFailure(DomainError):
     """Stored content no longer matches what was signed: it was altered at rest."""
 
-    status, title, exit_code = 409, "Integrity failure", 5
+    status, title, exit_code = 409, N_("Integrity failure"), 5
 
 
 @dataclass(frozen=True, slots=True)

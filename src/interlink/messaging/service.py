@@ -32,6 +32,7 @@ from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interlink.core.i18n import (
     DEFAULT_LANGUAGE,
+    Msg,
     _,
     current_language,
     format_moment,
@@ -655,14 +656,16 @@ def download_attachment(
 ) -> Download:
     """The decrypted content, once both its message's signature and its hash check out."""
     principal.require(Perm.MESSAGES)
-    missing = f"no attachment {attachment_id} in a thread you take part in"
+    missing = msg(
+        "no attachment %(attachment_id)s in a thread you take part in", attachment_id=attachment_id
+    )
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound(missing)
     message, access = _message_in_reach(session, principal, attachment.message_id, missing=missing)
     _, verification, _ = _open(session, ctx, message, _parts(session, [message.id]))
     if not verification.valid:
-        raise IntegrityFailure(f"message {message.id} fails verification: {verification.problem}")
+        raise IntegrityFailure(_failed_verification(message.id, verification.problem))
     content = _blob_content(session, ctx, attachment)
     audit.record(
         session,
@@ -693,16 +696,31 @@ def download_attachment(
     return Download(attachment.filename, attachment.content_type, content)
 
 
+def _failed_verification(message_id: int, problem: str | None) -> Msg:
+    # the problem is one of signing.verify_message's msgids
+    return msg(
+        "message %(id)s fails verification: %(problem)s",
+        id=message_id,
+        problem=Msg(problem) if problem else "",
+    )
+
+
 def _blob_content(session: Session, ctx: MessagingContext, attachment: Attachment) -> bytes:
     blob = session.get(Blob, attachment.sha256)
     if blob is None:
-        raise IntegrityFailure(f"the content of {attachment.filename} is missing")
+        raise IntegrityFailure(
+            msg("the content of %(filename)s is missing", filename=attachment.filename)
+        )
     try:
         content = ctx.keys.decrypt(blob.ciphertext, blob_context(blob.sha256))
     except TamperedError as exc:
-        raise IntegrityFailure(f"the stored content of {attachment.filename} was altered") from exc
+        raise IntegrityFailure(
+            msg("the stored content of %(filename)s was altered", filename=attachment.filename)
+        ) from exc
     if hashlib.sha256(content).hexdigest() != attachment.sha256:
-        raise IntegrityFailure(f"the content of {attachment.filename} does not match its hash")
+        raise IntegrityFailure(
+            msg("the content of %(filename)s does not match its hash", filename=attachment.filename)
+        )
     return content
 
 
@@ -796,7 +814,7 @@ def forward_message(
     stored, verification, _ = _open(session, ctx, message, parts)
     body, data = _english(stored)
     if body is None or not verification.valid:
-        raise IntegrityFailure(f"message {message.id} fails verification: {verification.problem}")
+        raise IntegrityFailure(_failed_verification(message.id, verification.problem))
     origin = message.origin_org_id
     if message.handling == HandlingCode.H2.value and origin not in (principal.org_id, *recipients):
         recipients = [*recipients, origin]
@@ -895,7 +913,9 @@ def decide_forward_request(
 ) -> ForwardRequest:
     """The originator grants or refuses a request to forward its H2 message."""
     principal.require(Perm.MESSAGES)
-    missing = f"no forwarding request {request_id} in a thread you take part in"
+    missing = msg(
+        "no forwarding request %(request_id)s in a thread you take part in", request_id=request_id
+    )
     request = session.get(ForwardRequest, request_id)
     if request is None:
         raise NotFound(missing)

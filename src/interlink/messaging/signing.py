@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from interlink.core import audit
 from interlink.core.audit import Actor, Event
 from interlink.core.db import utcnow
+from interlink.core.i18n import N_
 from interlink.messaging.crypto import Keyring, key_fingerprint, verify_signature
 from interlink.messaging.models import Attachment, Message, MessageLink, SigningKey
 
@@ -137,18 +138,18 @@ def verify_message(
         return Verification(False, key_id, problem)
 
     if key is None:
-        return refused("signed with an unknown key")
+        return refused(N_("signed with an unknown key"))
     if key.org_id != message.sender_org_id:
-        return refused("the signing key belongs to another organisation")
+        return refused(N_("the signing key belongs to another organisation"))
     if key_fingerprint(key.public_key) != key.key_id:
-        return refused("the stored public key does not match its key id")
+        return refused(N_("the stored public key does not match its key id"))
     held = keys.public_key(key.key_id)
     if held is not None and held != key.public_key:
-        return refused("the stored public key differs from the one in the key folder")
+        return refused(N_("the stored public key differs from the one in the key folder"))
     if message.sent_at < key.valid_from or (
         key.valid_until is not None and message.sent_at >= key.valid_until
     ):
-        return refused("signed outside the key's validity period")
+        return refused(N_("signed outside the key's validity period"))
     if not verify_signature(key.public_key, message.signature, payload):
-        return refused("the signature does not match the message: it was altered")
+        return refused(N_("the signature does not match the message: it was altered"))
     return Verification(True, key_id)

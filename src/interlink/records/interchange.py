@@ -70,6 +70,7 @@ from followthemoney.proxy import EntityProxy
 from followthemoney.schema import Schema
 from pydantic import BaseModel, ValidationError
 
+from interlink.core import validation
 from interlink.core.i18n import msg
 from interlink.records.schemas import (
     DocumentType,
@@ -102,12 +103,9 @@ class ImportLineError(ValueError):
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    """Pydantic's errors as one line: `birth_date: '1980-13' is not a calendar date …`."""
-    parts = []
-    for item in error.errors(include_url=False):
-        location = ".".join(str(part) for part in item["loc"])
-        parts.append(f"{location}: {item['msg']}" if location else item["msg"])
-    return "; ".join(parts)
+    """Pydantic's errors as one line: `birth_date: '1980-13' is not a calendar date …` (in
+    the operator's language where it is shown)."""
+    return validation.described(error.errors(include_url=False))
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from interlink.core import audit
+from interlink.core import audit, validation
 from interlink.core.access import VisibilityMode, can_modify, can_see, listing_clause
 from interlink.core.audit import Event
 from interlink.core.auth import Perm, Principal
@@ -128,10 +128,7 @@ def parse_notice(raw: dict[str, Any]) -> NoticeData:
     try:
         return NoticeData.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'notice'}: {e['msg']}"
-            for e in exc.errors()[:5]
-        )
+        problems = validation.problems(exc.errors()[:5], "notice")
         raise InvalidInput(msg("invalid notice: %(problems)s", problems=problems)) from None
 
 
@@ -305,7 +302,7 @@ def create_notice(
     try:
         restrictions.check()
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(exc.args[0]) from None  # a Msg: translated where shown
     subject = _subject_for(session, principal, data, subject_record_id)
     now = datetime.now(UTC)
     notice = Notice(
@@ -573,7 +570,9 @@ def circulate_diffusion(
             handling=restrictions.handling,
         )
     except ValidationError as exc:
-        raise InvalidInput(msg("recipients: %(value)s", value=exc.errors()[0]["msg"])) from None
+        raise InvalidInput(
+            msg("recipients: %(value)s", value=validation.message(exc.errors()[0]))
+        ) from None
     if not chosen.countries:
         raise InvalidInput("a diffusion needs at least one recipient member")
     chosen.apply(notice)

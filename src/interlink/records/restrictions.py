@@ -15,7 +15,7 @@ from interlink.core.access import (
     decode_countries,
     encode_countries,
 )
-from interlink.core.i18n import N_, _
+from interlink.core.i18n import N_, _, msg
 from interlink.members.regions import REGION_OF
 
 
@@ -23,7 +23,7 @@ def _member_codes(codes: list[str]) -> list[str]:
     upper = sorted({c.strip().upper() for c in codes})
     unknown = [c for c in upper if c not in REGION_OF]
     if unknown:
-        raise ValueError(f"not member countries: {', '.join(unknown)}")
+        raise ValueError(msg("not member countries: %(codes)s", codes=", ".join(unknown)))
     return upper
 
 
@@ -53,7 +53,12 @@ class Restrictions(BaseModel):
 
     def check(self) -> None:
         if self.visibility is not VisibilityMode.ALL and not self.countries:
-            raise ValueError(f"visibility '{self.visibility.value}' needs a list of countries")
+            raise ValueError(
+                msg(
+                    "visibility '%(visibility)s' needs a list of countries",
+                    visibility=self.visibility.value,
+                )
+            )
 
     def apply(self, row: RestrictedMixin) -> None:
         row.set_visibility(Visibility(self.visibility, frozenset(self.countries)))

@@ -30,8 +30,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import core_schema
 from rigour.text.scripts import codepoint_script, text_scripts
+
+from interlink.core.i18n import N_, Msg, msg, worded
+from interlink.core.validation import invalid
 
 # --- Reusable field types -------------------------------------------------------------------
 
@@ -44,10 +47,12 @@ def _upper_stripped(value: Any) -> Any:
 
 def _check_country_code(code: str) -> str:
     if code not in ISO_ALPHA2_CODES:
-        raise PydanticCustomError(
+        raise invalid(
             "country_code",
-            "'{code}' is not an ISO 3166-1 alpha-2 country code (two letters, e.g. FR)",
-            {"code": code},
+            msg(
+                "'%(code)s' is not an ISO 3166-1 alpha-2 country code (two letters, e.g. FR)",
+                code=code,
+            ),
         )
     return code
 
@@ -83,18 +88,23 @@ def _identifier(what: str, min_length: int, max_length: int) -> AfterValidator:
     def normalise(value: str) -> str:
         normalised = _IDENTIFIER_SEPARATORS.sub("", value).upper()
         if not (min_length <= len(normalised) <= max_length and _IDENTIFIER.fullmatch(normalised)):
-            raise PydanticCustomError(
+            raise invalid(
                 "identifier",
-                "{what} '{value}' must have {min_length} to {max_length} Latin letters or digits "
-                "(spaces, hyphens, dots and slashes are ignored)",
-                {"what": what, "value": value, "min_length": min_length, "max_length": max_length},
+                msg(
+                    "%(what)s '%(value)s' must have %(min_length)s to %(max_length)s Latin "
+                    "letters or digits (spaces, hyphens, dots and slashes are ignored)",
+                    what=msg(what),
+                    value=value,
+                    min_length=min_length,
+                    max_length=max_length,
+                ),
             )
         return normalised
 
     return AfterValidator(normalise)
 
 
-DocumentNumber = Annotated[str, _identifier("the document number", 1, 64)]
+DocumentNumber = Annotated[str, _identifier(N_("the document number"), 1, 64)]
 
 # Sanctions lists and their exports often write a number with a label or a remark:
 # "INN: 7707083893", "Tax ID No. 1234-5678", "Passport 1084010 (Egypt) expires 2011".
@@ -125,20 +135,21 @@ def number_from_label(text: str) -> str:
     return " ".join(parts[start:end])
 
 
-RegistrationNumber = Annotated[str, _identifier("the registration number", 1, 20)]
+RegistrationNumber = Annotated[str, _identifier(N_("the registration number"), 1, 20)]
 
 
 def _check_vin(vin: str) -> str:
     # ISO 3779 VINs have 17 characters without I, O or Q; vehicles built before 1981
     # carry shorter manufacturer serials, which are accepted as they are.
     if len(vin) == 17 and re.search(r"[IOQ]", vin):
-        raise PydanticCustomError(
-            "vin", "a 17-character VIN never contains the letters I, O or Q: '{vin}'", {"vin": vin}
+        raise invalid(
+            "vin",
+            msg("a 17-character VIN never contains the letters I, O or Q: '%(vin)s'", vin=vin),
         )
     return vin
 
 
-Vin = Annotated[str, _identifier("the VIN", 5, 17), AfterValidator(_check_vin)]
+Vin = Annotated[str, _identifier(N_("the VIN"), 5, 17), AfterValidator(_check_vin)]
 
 
 class RecordModel(BaseModel):
@@ -150,6 +161,19 @@ class RecordModel(BaseModel):
 # --- Partial dates ----------------------------------------------------------------------------
 
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+# date()'s own reasons, shown in the reader's language (the English as Python wrote it).
+_CALENDAR_REASONS = {
+    "month must be in 1..12": N_("the month must be from 1 to 12"),
+    "day is out of range for month": N_("the day is out of range for the month"),
+}
+
+
+def _calendar_reason(error: ValueError) -> str:
+    reason = error.args[0] if error.args else str(error)
+    if isinstance(reason, Msg):
+        return reason
+    msgid = _CALENDAR_REASONS.get(str(reason))
+    return worded(str(reason), msgid) if msgid else str(reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +186,7 @@ class PartialDate:
 
     def __post_init__(self) -> None:
         if self.day is not None and self.month is None:
-            raise ValueError("a partial date with a day needs a month")
+            raise ValueError(msg("a partial date with a day needs a month"))
         # date() checks the calendar: month 1-12, 30 February, leap years.
         date(self.year, self.month or 1, self.day or 1)
 
@@ -171,12 +195,20 @@ class PartialDate:
         """Read `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; raise ValueError with a readable message."""
         match = _PARTIAL_DATE.fullmatch(text.strip())
         if match is None:
-            raise ValueError(f"'{text}' is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD")
+            raise ValueError(
+                msg("'%(text)s' is not a date: expected YYYY, YYYY-MM or YYYY-MM-DD", text=text)
+            )
         year, month, day = (int(part) if part else None for part in match.groups())
         try:
             return cls(year, month, day)  # type: ignore[arg-type]
         except ValueError as error:
-            raise ValueError(f"'{text}' is not a calendar date ({error})") from None
+            raise ValueError(
+                msg(
+                    "'%(text)s' is not a calendar date (%(reason)s)",
+                    text=text,
+                    reason=_calendar_reason(error),
+                )
+            ) from None
 
     @classmethod
     def from_date(cls, value: date) -> PartialDate:
@@ -209,13 +241,13 @@ class PartialDate:
         if isinstance(value, date):
             return cls.from_date(value)
         if not isinstance(value, str):
-            raise PydanticCustomError(
-                "partial_date_type", "a date must be text: YYYY, YYYY-MM or YYYY-MM-DD"
+            raise invalid(
+                "partial_date_type", msg("a date must be text: YYYY, YYYY-MM or YYYY-MM-DD")
             )
         try:
             return cls.parse(value)
         except ValueError as error:
-            raise PydanticCustomError("partial_date", str(error)) from None
+            raise invalid("partial_date", error.args[0]) from None  # parse's Msg
 
     @classmethod
     def __get_pydantic_core_schema__(
@@ -231,9 +263,7 @@ class PartialDate:
 def _not_in_future(value: PartialDate | date | None) -> Any:
     first_day = value.earliest() if isinstance(value, PartialDate) else value
     if first_day is not None and first_day > date.today():
-        raise PydanticCustomError(
-            "future_date", "the date {value} is in the future", {"value": str(value)}
-        )
+        raise invalid("future_date", msg("the date %(value)s is in the future", value=str(value)))
     return value
 
 
@@ -278,18 +308,19 @@ class PersonName(RecordModel):
     def _script_matches_name(self) -> Self:
         scripts = text_scripts(self.full_name)
         if not scripts:
-            raise PydanticCustomError(
-                "name_without_letters", "the name '{name}' has no letters", {"name": self.full_name}
+            raise invalid(
+                "name_without_letters",
+                msg("the name '%(name)s' has no letters", name=self.full_name),
             )
         if self.script not in scripts:
-            raise PydanticCustomError(
+            raise invalid(
                 "script_mismatch",
-                "the script '{script}' does not match the name '{name}' ({found})",
-                {
-                    "script": self.script,
-                    "name": self.full_name,
-                    "found": ", ".join(sorted(scripts)),
-                },
+                msg(
+                    "the script '%(script)s' does not match the name '%(name)s' (%(found)s)",
+                    script=self.script,
+                    name=self.full_name,
+                    found=", ".join(sorted(scripts)),
+                ),
             )
         return self
 
@@ -336,12 +367,19 @@ class IdentityDocument(RecordModel):
     @model_validator(mode="after")
     def _expires_after_issue(self) -> Self:
         if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
-            raise PydanticCustomError(
+            raise invalid(
                 "expiry_before_issue",
-                "document {number} expires ({expires}) before it was issued ({issued})",
-                {"number": self.number, "expires": self.expires_on, "issued": self.issued_on},
+                msg(
+                    "document %(number)s expires (%(expires)s) before it was issued (%(issued)s)",
+                    number=self.number,
+                    expires=self.expires_on,
+                    issued=self.issued_on,
+                ),
             )
         return self
+
+
+_UNSEARCHABLE = msg("a vehicle needs a VIN or a registration number")
 
 
 class VehicleRef(RecordModel):
@@ -355,9 +393,7 @@ class VehicleRef(RecordModel):
     @model_validator(mode="after")
     def _identifiable(self) -> Self:
         if self.vin is None and self.registration_number is None:
-            raise PydanticCustomError(
-                "vehicle_unsearchable", "a vehicle needs a VIN or a registration number"
-            )
+            raise invalid("vehicle_unsearchable", _UNSEARCHABLE)
         return self
 
 
@@ -407,9 +443,9 @@ class PersonData(RecordModel):
     @model_validator(mode="after")
     def _identifiable(self) -> Self:
         if not (self.names or self.physical_description or self.photo_ref):
-            raise PydanticCustomError(
+            raise invalid(
                 "person_unidentifiable",
-                "a person needs at least a name, a physical description or a photo",
+                msg("a person needs at least a name, a physical description or a photo"),
             )
         return self
 
@@ -462,14 +498,14 @@ class VehicleData(RecordModel):
     @model_validator(mode="after")
     def _searchable(self) -> Self:
         if self.vin is None and self.registration_number is None:
-            raise PydanticCustomError(
-                "vehicle_unsearchable", "a vehicle needs a VIN or a registration number"
-            )
+            raise invalid("vehicle_unsearchable", _UNSEARCHABLE)
         if self.registration_number is not None and self.registration_country is None:
-            raise PydanticCustomError(
+            raise invalid(
                 "registration_without_country",
-                "registration number {plate} needs its registration country",
-                {"plate": self.registration_number},
+                msg(
+                    "registration number %(plate)s needs its registration country",
+                    plate=self.registration_number,
+                ),
             )
         return self
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from interlink.core import audit
+from interlink.core import audit, validation
 from interlink.core.access import (
     RecordPolicy,
     can_modify,
@@ -65,10 +65,7 @@ def parse_data(kind: RecordKind, raw: dict[str, Any]) -> RecordData:
     try:
         return SCHEMA_OF[kind].model_validate(raw)  # type: ignore[return-value]
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or kind.value}: {e['msg']}"
-            for e in exc.errors()[:5]
-        )
+        problems = validation.problems(exc.errors()[:5], kind.value)
         raise InvalidInput(
             msg(
                 "invalid %(kind_value)s data: %(problems)s",
@@ -136,7 +133,7 @@ def _restrictions_ok(restrictions: Restrictions) -> Restrictions:
     try:
         restrictions.check()
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(exc.args[0]) from None  # a Msg: translated where shown
     return restrictions
 
 
