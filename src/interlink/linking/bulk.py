@@ -79,7 +79,9 @@ class Features:
 
     @classmethod
     def of(cls, subjects: Sequence[Subject]) -> Features:
-        dates = [PartialDate.parse(s.birth_date) for s in subjects]
+        # parsed once per distinct date: dates repeat across records
+        parsed = {d: PartialDate.parse(d) for d in {s.birth_date for s in subjects}}
+        dates = [parsed[s.birth_date] for s in subjects]
         return cls(
             np.fromiter((d.year if d else 0 for d in dates), np.int32, len(dates)),
             np.fromiter((d.month if d else 0 for d in dates), np.int32, len(dates)),
