@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from interlink.core.access import Visibility
-from interlink.linking import blocking, labelled
+from interlink.linking import blocking, bulk, labelled
 from interlink.linking.model import Subject, compare, default_matcher, load_weights
 from interlink.screening.person_index import PersonEntry, PersonIndex, PersonQuery
 
@@ -139,6 +139,12 @@ def main() -> None:
             "",
         )
         table.add_row("links at the threshold", f"{links:,}", "")
+        _, named = bulk.name_needed(bulk.Features.of(subjects), weights, pairs, weights.threshold)
+        table.add_row(
+            "pairs decided without names (exact bound) / needing their name level",
+            f"{len(pairs) - int(named.sum()):,} / {int(named.sum()):,}",
+            "",
+        )
         console.print(f"scoring: {scored:.0f} s wall, {scored_cpu:.0f} s CPU, {links:,} links")
         console.print(table)
         del pairs

@@ -201,3 +201,46 @@ def test_a_token_after_the_arabic_article_is_not_shared_with_one_without() -> No
         found = bulk.decide(subjects, bulk.Features.of(subjects), pairs, weights, -99.0, matcher)
         for i, j, explanation in found:
             assert explanation.as_dict() == _reference(subjects[i], subjects[j]), order
+
+
+def test_a_pair_exactly_at_the_floor_is_kept_and_one_just_under_it_is_not() -> None:
+    """The bound decides a pair without its names only where even the best name level
+    leaves it under the floor. Each pair at a floor equal to its own match weight must be
+    kept (a bound made unsound, e.g. with the second best name level, or without the
+    rounding margin, drops some), and at the next float above it dropped."""
+    weights = load_weights()
+    features = bulk.Features.of(SUBJECTS)
+    levels = set()
+    for i, j in _all_pairs(len(SUBJECTS)).tolist():
+        body = _reference(SUBJECTS[i], SUBJECTS[j])
+        weight = compare(SUBJECTS[i], SUBJECTS[j], weights, LinkMatcher()).match_weight
+        pair = np.asarray([[i, j]], np.int64)
+        kept = bulk.decide(SUBJECTS, features, pair, weights, weight, LinkMatcher())
+        assert [(a, b, e.as_dict()) for a, b, e in kept] == [(i, j, body)], (i, j)
+        above = bulk.decide(
+            SUBJECTS, features, pair, weights, np.nextafter(weight, np.inf), LinkMatcher()
+        )
+        assert above == [], (i, j)
+        levels.add(body["contributions"][1]["level"])
+    assert {"exact", "other"} <= levels  # the best and the worst name level were tried
+
+
+@pytest.mark.skipif(not NAMES.is_dir(), reason="the shared Wikidata name pairs are not here")
+def test_the_bound_changes_no_decision_on_a_labelled_sample() -> None:
+    """At the threshold, the run keeps and explains exactly the pairs whose `compare`
+    reaches it, and the bound decided some of the others without their names."""
+    weights = load_weights()
+    records = labelled.build(NAMES, 300, seed=11, part=1)
+    subjects = [r.subject for r in records]
+    pairs = blocking.candidate_pairs(subjects)
+    features = bulk.Features.of(subjects)
+    _, open_ = bulk.name_needed(features, weights, pairs, weights.threshold)
+    assert 0 < int(open_.sum()) < len(pairs)  # some pairs decided by the bound alone
+    found = bulk.decide(subjects, features, pairs, weights, weights.threshold, LinkMatcher())
+    expected = {
+        (i, j): body
+        for i, j in pairs.tolist()
+        if (body := _reference(subjects[i], subjects[j]))["match_weight"] >= weights.threshold
+    }
+    assert {(i, j): e.as_dict() for i, j, e in found} == expected
+    assert expected

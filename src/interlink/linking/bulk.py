@@ -75,10 +75,13 @@ class Features:
     nationalities: np.ndarray  # (records, most nationalities of a record), -1 padded
     sex: np.ndarray  # 0 unknown, 1 M, 2 F
     identifiers: np.ndarray  # like nationalities
+    ids: np.ndarray  # record ids (`compare` reads the lower one as the query)
 
     @classmethod
     def of(cls, subjects: Sequence[Subject]) -> Features:
-        dates = [PartialDate.parse(s.birth_date) for s in subjects]
+        # parsed once per distinct date: dates repeat across records
+        parsed = {d: PartialDate.parse(d) for d in {s.birth_date for s in subjects}}
+        dates = [parsed[s.birth_date] for s in subjects]
         return cls(
             np.fromiter((d.year if d else 0 for d in dates), np.int32, len(dates)),
             np.fromiter((d.month if d else 0 for d in dates), np.int32, len(dates)),
@@ -87,6 +90,7 @@ class Features:
             _padded([s.nationalities for s in subjects]),
             np.fromiter(({"M": 1, "F": 2}.get(s.sex or "", 0) for s in subjects), np.int8),
             _padded([sorted(s.identifiers) for s in subjects]),
+            np.fromiter((s.record_id for s in subjects), np.int64, len(subjects)),
         )
 
     def levels(self, left: np.ndarray, right: np.ndarray) -> dict[str, np.ndarray]:
@@ -149,6 +153,17 @@ def other_weight(
     return total
 
 
+def name_needed(
+    features: Features, weights: Weights, pairs: np.ndarray, floor: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, the name weight it needs to reach `floor` (less MARGIN), and whether any
+    name level gives that much: a pair for which none does is decided, whatever its names,
+    without them (an exact bound: the best name level is added, not guessed)."""
+    left, right = pairs[:, 0], pairs[:, 1]
+    needed = floor - other_weight(features, weights, left, right) - MARGIN
+    return needed, level_weights(weights, "name").max() >= needed
+
+
 def decide(
     subjects: Sequence[Subject],
     features: Features,
@@ -161,23 +176,27 @@ def decide(
     exactly those for which `compare(subjects[i], subjects[j])` reaches it."""
     if not len(pairs):
         return []
-    left, right = pairs[:, 0], pairs[:, 1]
-    names = level_weights(weights, "name")
-    base = other_weight(features, weights, left, right)
-    needed = floor - base - MARGIN  # the name weight a pair needs
-    todo = []
-    for position in np.flatnonzero(names.max() >= needed).tolist():
-        a, b = subjects[left[position]], subjects[right[position]]
-        if b.record_id < a.record_id:  # `compare` reads the lower id as the query
-            a, b = b, a
-        todo.append((position, a, b))
-    matcher.prime_names({(a.names, b.names) for _, a, b in todo if a.names and b.names})
+    needed, open_ = name_needed(features, weights, pairs, floor)
+    todo = np.flatnonzero(open_)
+    left, right = pairs[todo, 0], pairs[todo, 1]
+    # `compare` reads the lower record id as the query
+    swap = features.ids[right] < features.ids[left]
+    first, second = np.where(swap, right, left).tolist(), np.where(swap, left, right).tolist()
+    matcher.prime_names(
+        {
+            (names, other)
+            for i, j in zip(first, second, strict=True)
+            if (names := subjects[i].names) and (other := subjects[j].names)
+        }
+    )
+    name_weights = {level: weights.weight("name", level) for level in LEVELS["name"]}
     found = []
-    for position, a, b in todo:
+    for position, i, j in zip(todo.tolist(), first, second, strict=True):
+        a, b = subjects[i], subjects[j]
         score, _ = name_comparison(a, b, matcher)
-        if weights.weight("name", name_level(score)) < needed[position]:
+        if name_weights[name_level(score)] < needed[position]:
             continue
         explanation = compare(a, b, weights, matcher)
         if explanation.match_weight >= floor:
-            found.append((int(left[position]), int(right[position]), explanation))
+            found.append((int(pairs[position, 0]), int(pairs[position, 1]), explanation))
     return found

@@ -268,6 +268,8 @@ class LinkMatcher(PersonMatcher):
         result, so a primed comparison is the comparison."""
         todo: dict[_TokenKey, tuple[Token, dict[_TokenKey, Token]]] = {}
         for first, second in pairs:
+            if (first, second) in self._compared:  # compared already: reads no token
+                continue
             ours, theirs = self.name_tokens(first), self.name_tokens(second)
             readings = [(a, b) for a in ours for b in theirs]
             # `b` is read as the query too where the names have different numbers of parts
