@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from babel import Locale, negotiate_locale
 from babel.dates import format_date, format_datetime
@@ -190,6 +190,18 @@ class Msg(str):
         self = super().__new__(cls, msgid % shown if params else msgid)
         self.msgid, self.params, self.coded = msgid, params, tuple(coded)
         return self
+
+
+class Phrase(NamedTuple):
+    """A message not built yet: its msgid and parameters (plain values). Texts made on a hot
+    path and read only when explained (the screening matcher's features, linking's
+    contributions) keep this, which costs a tuple, and become a `Msg` when shown."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def message(self) -> Msg:
+        return Msg(self.msgid, **self.params)
 
 
 @dataclass(frozen=True, slots=True)

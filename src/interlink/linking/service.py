@@ -41,6 +41,7 @@ from interlink.linking.model import (
     compare,
     load_weights,
     normalise_identifier,
+    shown_explanation,
 )
 from interlink.linking.models import (
     Link,
@@ -369,7 +370,7 @@ class LinkView:
             "found_by": link.found_by,
             "left": record_ref(self.left),
             "right": record_ref(self.right),
-            "explanation": link.explanation,
+            "explanation": shown_explanation(link.explanation),
             "decided_by": link.decided_by,
             "decided_at": link.decided_at.isoformat() if link.decided_at else None,
         }
