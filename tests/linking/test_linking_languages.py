@@ -34,15 +34,17 @@ def test_the_link_graph_reads_in_french_and_arabic_and_stays_english(
     english = _text(browser.get(page))
     assert "Name: Strong; Birth date: Exact; " in english and "; Identifier: Shared" in english
     assert "Suggested link match by " in english and "Suggested link hit, " in english
+    assert "match by General Secretariat (linking)" in english
     french = _text(browser.get(page, headers={"Accept-Language": "fr"}))
     assert "Nom : Fort ; Date de naissance : Exact ; " in french
     assert "; Identifiant : Commun" in french
-    assert "Concordance (Lien suggéré) obtenue par " in french
+    assert "Concordance (Lien suggéré) obtenue par Secrétariat général (liaison)" in french
     assert "Concordance (Lien suggéré), " in french
     arabic = _text(browser.get(page, headers={"Accept-Language": "ar"}))
-    assert "تطابق (ربط مقترح) أجراه " in arabic
+    assert "تطابق (ربط مقترح) أجراه الأمانة العامة (الربط)" in arabic
     for text in (french, arabic):
         assert "match by" not in text and "Shared" not in text and "Birth date" not in text
+        assert "(linking)" not in text
     # a label sits in its own isolate: "(Person)" after a Latin name keeps its place
     assert "<bdi>Aleksandr Pushkin</bdi> (الشخص)" in arabic
 

@@ -397,12 +397,14 @@ def _subject_patterns() -> list[tuple[str, re.Pattern[str]]]:
     return sorted(patterns, key=lambda p: -len(p[0]))
 
 
-def shown_subject(subject: str) -> str:
+def shown_subject(subject: str, *, plain_text: bool = False) -> str:
     """A thread's subject in the reader's language when the platform wrote it (a reply's or
-    a forward's too: "Re: " and "Fwd: " are kept as they are)."""
+    a forward's too: "Re: " and "Fwd: " are kept as they are). `plain_text`: the subject sits
+    in plain text (a forward's header), so the record label in it is isolated as in any
+    translated plain-text sentence; pages put the whole subject in <bdi> instead."""
     for prefix in ("Re: ", "Fwd: "):
         if subject.startswith(prefix):
-            return prefix + shown_subject(subject[len(prefix) :])
+            return prefix + shown_subject(subject[len(prefix) :], plain_text=plain_text)
     for msgid, pattern in _subject_patterns():
         found = pattern.match(subject)
         if found:
@@ -411,6 +413,8 @@ def shown_subject(subject: str) -> str:
                 from interlink.core.labels import shown_label
 
                 params["label"] = shown_label(params["label"])
+                if plain_text and current_language() != DEFAULT_LANGUAGE:
+                    params["label"] = isolated(params["label"])
             return translations(current_language()).gettext(msgid) % params
     if subject == "(no subject)":  # messaging.posting's, for a message sent without one
         return translations(current_language()).gettext(subject)
