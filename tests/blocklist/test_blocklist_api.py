@@ -304,7 +304,7 @@ def test_a_delisting_reason_the_platform_wrote_reads_in_the_language(
         session.execute(
             update(BlocklistDomain).where(BlocklistDomain.id == old).values(closed_reason_text=None)
         )
-        session.commit()
+    with world.db.session() as session:
         stored = session.get(BlocklistDomain, reviewed)
         assert stored.closed_reason == "review found the material gone: 404 everywhere"
 

@@ -552,6 +552,7 @@ def record_review(
         reviewed_at=utcnow(),
     )
     session.add(review)
+    session.flush()  # its id, for the answer (delisting alone flushed nothing)
     domain.last_reviewed_at = review.reviewed_at
     if material_present:
         domain.next_review_at = review.reviewed_at + rules.review_interval
