@@ -401,3 +401,32 @@ def test_the_committee_is_public(world: World, assembly: Assembly) -> None:
     rows = world.client().get(f"{PUBLIC}/committee").json()
     assert [(r["post"], r["country"], r["term_ends"]) for r in rows] == [("president", "AE", 2026)]
     assert world.client().get(f"{PUBLIC}/committee", params={"serving_after": 2026}).json() == []
+
+
+def test_an_agenda_ballots_question_reads_in_the_language(
+    world: World, assembly: Assembly, sitting
+) -> None:
+    """The platform's question: stored and on the board in English (the board hashes it),
+    shown in the reader's language in the API and on the page; a title a person wrote for a
+    resolution ballot is shown as written."""
+    heads, item = sitting
+    public = world.client()
+    detail = public.get(f"{PUBLIC}/sessions/{assembly.number}").json()
+    [agenda] = detail["agenda_ballots"]
+    english = "Adopt the agenda of session 94 (1 items)?"
+    assert agenda["question"] == english
+    url = f"{PUBLIC}/ballots/{agenda['id']}"
+    assert public.get(url, headers={"Accept-Language": "en"}).json()["question"] == english
+    french = public.get(url, headers={"Accept-Language": "fr"}).json()["question"]
+    assert french == "Adopter l'ordre du jour de la session 94 (1 points) ?"
+    arabic = public.get(url, headers={"Accept-Language": "ar"}).json()["question"]
+    assert arabic.startswith("اعتماد جدول أعمال الدورة 94")
+    with world.db.session() as session:
+        assert service_voting.get_ballot(session, agenda["id"]).question == english
+    client, _csrf = logged_in(world, heads["KE"])
+    page = client.get(f"/assembly/ballots/{agenda['id']}", headers={"Accept-Language": "fr"})
+    assert "Adopter l&#39;ordre du jour de la session 94" in page.text
+    assert "Adopt the agenda" not in page.text
+    resolution = open_ballot(world, item, secret=False)
+    shown = public.get(f"{PUBLIC}/ballots/{resolution}", headers={"Accept-Language": "fr"})
+    assert shown.json()["question"] == "Strategic framework"

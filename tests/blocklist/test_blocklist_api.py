@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from interlink.blocklist.client import BlocklistClient, PrefixStore
 from interlink.blocklist.feed import HashedList, UpdateKind
-from interlink.blocklist.models import ListVersion, VersionMembership
+from interlink.blocklist.models import BlocklistDomain, ListVersion, VersionMembership
 from interlink.blocklist.transport import HttpFeedSource
 from interlink.blocklist.versions import domains_of
 from interlink.core.auth import Role
@@ -284,3 +284,45 @@ def test_the_public_stop_page_cannot_be_made_to_say_a_site_is_listed(world: Worl
     assert "anyone can write any name there" in text
     assert "<style" not in page.text and 'href="/static/stop.css"' in page.text
     assert world.client().get("/static/stop.css").status_code == 200
+
+
+def test_a_delisting_reason_the_platform_wrote_reads_in_the_language(
+    world: World, api: Api
+) -> None:
+    """'review found the material gone: <note>': stored in English with its message, shown
+    in the reader's language with the person's note as written; a reason a person wrote, and
+    one stored before messages were kept, as stored."""
+    reviewed, by_hand, old = api.list_("reviewed.example", "byhand.example", "old.example")
+    for domain_id in (reviewed, old):
+        response = api.gs.post(
+            f"{BASE}/domains/{domain_id}/reviews",
+            json={"material_present": False, "note": "404 everywhere"},
+        )
+        assert response.status_code == 201, response.text
+    api.delist(by_hand)
+    with world.db.session() as session:  # as a row stored before messages were kept
+        session.execute(
+            update(BlocklistDomain).where(BlocklistDomain.id == old).values(closed_reason_text=None)
+        )
+    with world.db.session() as session:
+        stored = session.get(BlocklistDomain, reviewed)
+        assert stored.closed_reason == "review found the material gone: 404 everywhere"
+
+    def reason(domain_id: int, language: str | None = None) -> str:
+        headers = {"Accept-Language": language} if language else {}
+        found = api.gs.get(f"{BASE}/domains/{domain_id}", headers=headers)
+        assert found.status_code == 200, found.text
+        return found.json()["closed_reason"]
+
+    english = "review found the material gone: 404 everywhere"
+    assert reason(reviewed) == reason(reviewed, "en") == english
+    assert reason(reviewed, "fr") == "l'examen a constaté que le contenu a disparu : 404 everywhere"
+    assert reason(reviewed, "ar").endswith(": 404 everywhere") and "review" not in reason(
+        reviewed, "ar"
+    )
+    assert reason(by_hand, "fr") == "gone"
+    assert reason(old, "fr") == english
+    page = world.browser_login(world.user("GS", Role.GS_ADMIN, mfa=True)).get(
+        f"/blocklist/domains/{reviewed}", headers={"Accept-Language": "fr"}
+    )
+    assert "l&#39;examen a constaté que le contenu a disparu : 404 everywhere" in page.text

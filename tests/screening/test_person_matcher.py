@@ -265,7 +265,7 @@ def test_birth_date_feature(
 ) -> None:
     result = compare(matcher, "John Smith", "John Smith", birth_date=query, birth=record)
     found = feature(result, "birth_date")
-    assert (found.outcome, found.effect, found.detail) == (outcome, pytest.approx(effect), detail)
+    assert (found.outcome, found.effect, found.message) == (outcome, pytest.approx(effect), detail)
     assert result.score == pytest.approx(min(1.0, 1.0 + effect))
 
 

@@ -3,6 +3,7 @@ partners, alerts to the owner, and no personal data kept for searches without a 
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from interlink.messaging.models import Followup
 from interlink.records.models import Record
 from interlink.screening.engine import ScreeningEngine
 from interlink.screening.models import Hit
-from tests.support import World
+from tests.support import World, csrf_of
 
 PASSPORT = {
     "issuing_country": "MA",
@@ -138,6 +139,48 @@ def test_name_across_scripts_with_explanation(world: World, people) -> None:
         assert 0 <= top["score"] <= 1 and top["decision"] is True
         features = {f["feature"] for f in top["explanation"]["features"]}
         assert {"name", "birth_date", "nationality"} <= features
+
+
+def test_a_hits_explanation_reads_in_the_language(world: World, people) -> None:
+    """Each feature's detail in the answer's language (API and page); English as the
+    matcher says it, and as the hit stores it; data (a nationality) as it is."""
+    fr = _officer(world)
+    query = {"name": "Youssef El Amrani", "birth_date": "1988", "nationality": "DZ"}
+
+    def details(language: str | None) -> dict[str, str]:
+        headers = {"Accept-Language": language} if language else {}
+        answer = fr.post("/api/v1/screen/person", json=query, headers=headers).json()
+        [top] = [h for h in answer["hits"] if h["record_id"] == people["Youssef El Amrani"]]
+        return {f["feature"]: f["detail"] for f in top["explanation"]["features"]}
+
+    english = details(None)
+    assert english == {
+        "name": "3 of 3 name parts agree",
+        "birth_date": "agrees to the year",
+        "nationality": "DZ not among MA",
+        "sex": "not known on both sides",
+    }
+    assert details("en") == english
+    french = details("fr")
+    assert french["name"] == "3 parties du nom sur 3 concordent"
+    assert french["birth_date"] == "concorde pour l'année"
+    assert french["nationality"] == "DZ ne figure pas parmi MA"
+    arabic = details("ar")
+    assert arabic["sex"] == "غير معروف لدى أحد الطرفين على الأقل"
+    assert all(arabic[k] != english[k] for k in english)
+    with world.db.session() as session:  # the hit keeps the English
+        stored = [h.explanation for h in session.scalars(select(Hit))]
+    assert stored and all(
+        {f["feature"]: f["detail"] for f in e["features"]} == english for e in stored
+    )
+    browser = world.browser_login(world.user("NCB-FR", Role.OFFICER))
+    page = browser.post(
+        "/screen",
+        data={**query, "csrf_token": csrf_of(browser, "/screen")},
+        headers={"Accept-Language": "fr"},
+    )
+    assert "(3 parties du nom sur 3 concordent)" in html.unescape(page.text)
+    assert "name parts agree" not in page.text
 
 
 def test_visibility_filters_before_scoring(world: World, people) -> None:

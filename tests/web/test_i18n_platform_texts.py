@@ -257,9 +257,13 @@ def test_a_forwarded_hit_alert_reads_in_the_language_with_its_header(world: Worl
     assert french["signature"]["valid"] is True
     text = french["body_in_language"]
     assert text.startswith("---- Message transféré ----\nDe : ")
-    assert "Objet : Concordance " in text and " sur Passeport MA AB1234567\n" in text
+    # the label in the subject is isolated, as in any translated plain-text sentence
+    assert "Objet : Concordance " in text and " sur \u2068Passeport MA AB1234567\u2069\n" in text
     assert text.endswith("Veuillez confirmer l'enregistrement et ses règles de traitement.")
     assert "Hit on" not in text and "Please confirm" not in text
+    arabic = de.get(thread, headers={"Accept-Language": "ar"}).json()["messages"][0]
+    assert "\u2068جواز سفر MA AB1234567\u2069" in arabic["body_in_language"]
+    assert "\u2068" not in english["body_in_language"]
 
 
 def test_a_persons_message_that_looks_like_a_forward_is_shown_as_written(world: World) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interlink.core.db import Base, utcnow
+from interlink.core.i18n import N_, gettext, msgid_pattern
 
 _NO_ROWID = {"sqlite_with_rowid": False}
 
@@ -175,6 +176,22 @@ class PowersGrant(Base):
 # --- ballots ---------------------------------------------------------------------------------
 
 
+# The question the platform writes for an agenda ballot. It is stored in English as it is
+# (it is in the ballot's header, which the bulletin board hashes and anyone may verify) and
+# shown in the reader's language by `shown_question`; any other question is a title a person
+# wrote, shown as written.
+AGENDA_QUESTION = N_("Adopt the agenda of session %(number)s (%(items)s items)?")
+_AGENDA_PATTERN = msgid_pattern(AGENDA_QUESTION, lambda name: r"\d+")
+
+
+def shown_question(question: str, purpose: str) -> str:
+    """A ballot's question in the reader's language where the platform wrote it (an agenda
+    ballot's, by its exact form); as stored otherwise."""
+    if purpose == "agenda" and (found := _AGENDA_PATTERN.match(question)):
+        return gettext(AGENDA_QUESTION, **found.groupdict())
+    return question
+
+
 class Ballot(Base):
     """A vote put to the Assembly: its question, and once closed its tally and outcome."""
 
@@ -199,6 +216,10 @@ class Ballot(Base):
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     board_head: Mapped[str | None] = mapped_column(String(64))
     seal_check: Mapped[str | None] = mapped_column(String(64))  # keys.check_value, secret only
+
+    @property
+    def shown_question(self) -> str:
+        return shown_question(self.question, self.purpose)
 
 
 class BallotVoter(Base):

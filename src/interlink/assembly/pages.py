@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from interlink.assembly import service, service_agreements, service_meetings, service_voting
 from interlink.assembly.api import seal_keys
 from interlink.assembly.majority import MajorityRule
+from interlink.assembly.models import shown_question
 from interlink.assembly.views import booking_out, session_detail
 from interlink.core import labels
 from interlink.core.auth import Perm, Principal
@@ -56,6 +57,8 @@ def ordinal(number: int) -> str:
 
 templates.env.filters["ordinal"] = ordinal
 templates.env.filters["majority"] = lambda rule: MajorityRule(rule).wording
+# {{ b.question|ballot_question(b.purpose) }}: an agenda ballot's question in the language
+templates.env.filters["ballot_question"] = shown_question
 Text = Annotated[str, Form(max_length=300)]
 OptionalText = Annotated[str, Form(max_length=300)]
 
@@ -268,7 +271,7 @@ def _vote_check(
             error=msg(
                 "choose how %(country)s votes on: %(question)s",
                 country=principal.country,
-                question=ballot.question,
+                question=ballot.shown_question,
             ),
         )
     return render(
@@ -575,7 +578,7 @@ def _admin_check(request: Request, number: int, form: dict[str, str]) -> Respons
                 raise NotFound(msg("no ballot %(ballot_id)s", ballot_id=ballot.id))
             voted = len(service_voting.register(session, ballot.id))
             rows += [
-                (_("Ballot"), ballot.question),
+                (_("Ballot"), ballot.shown_question),
                 (_("Reference"), ballot.public_id),
                 (_("Votes cast so far"), str(voted)),
             ]

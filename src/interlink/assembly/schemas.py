@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from interlink.assembly.majority import MajorityRule
+from interlink.assembly.models import shown_question
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -112,7 +121,7 @@ class BallotOut(_Out):
     id: int
     public_id: str
     purpose: str
-    question: str
+    question: str = Field(description="In the language of the answer where the platform wrote it")
     options: list[str]
     secret: bool
     status: str
@@ -126,6 +135,11 @@ class BallotOut(_Out):
     tally: dict[str, Any] | None
     outcome: dict[str, Any] | None
     board_head: str | None
+
+    @field_validator("question")
+    @classmethod
+    def _in_language(cls, question: str, info: ValidationInfo) -> str:
+        return shown_question(question, info.data.get("purpose", ""))
 
 
 class CandidateIn(_In):

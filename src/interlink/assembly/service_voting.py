@@ -32,6 +32,7 @@ from interlink.assembly.ballot_box import (
 from interlink.assembly.keys import SealKeyFile, check_value
 from interlink.assembly.majority import MajorityRule, Outcome, decide
 from interlink.assembly.models import (
+    AGENDA_QUESTION,
     AgendaItem,
     AssemblySession,
     Ballot,
@@ -194,7 +195,7 @@ def open_agenda_ballot(
     _no_open_ballot(session, Ballot.session_id == ga.id, Ballot.purpose == "agenda")
     spec = BallotSpec.resolution(
         _free_public_id(session, f"{ga.code}/agenda"),
-        f"Adopt the agenda of session {ga.number} ({len(ga.items)} items)?",
+        AGENDA_QUESTION % {"number": ga.number, "items": len(ga.items)},
     )
     return _open(
         session,

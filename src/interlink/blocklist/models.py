@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -25,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interlink.core.db import Base, BigId, utcnow
+from interlink.core.i18n import in_language
 from interlink.members.models import Organisation
 
 
@@ -64,9 +67,23 @@ class BlocklistDomain(Base):
     next_review_at: Mapped[datetime | None] = mapped_column(index=True)
     last_reviewed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]  # delisted or rejected
-    closed_reason: Mapped[str | None] = mapped_column(Text)
+    closed_reason: Mapped[str | None] = mapped_column(
+        Text
+    )  # in English where the platform wrote it
+    # Its message where the platform wrote it (i18n.parts_data: "review found the material
+    # gone: %(note)s"); None for a reason a person wrote, and for reasons stored before.
+    closed_reason_text: Mapped[list[Any] | None] = mapped_column(JSON)
 
     submitted_by: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def shown_reason(self) -> str | None:
+        """The closing reason in the reader's language where the platform wrote it (the
+        person's note inside stays as written); as stored otherwise."""
+        if self.closed_reason is None:
+            return None
+        return in_language(self.closed_reason, self.closed_reason_text)
+
     confirmations: Mapped[list[Confirmation]] = relationship(
         back_populates="domain", order_by="Confirmation.id", lazy="selectin"
     )

@@ -112,7 +112,7 @@ class DomainOut(BaseModel):
             listed_at=domain.listed_at,
             next_review_at=domain.next_review_at,
             closed_at=domain.closed_at,
-            closed_reason=domain.closed_reason,
+            closed_reason=domain.shown_reason,
         )
 
 

@@ -67,7 +67,7 @@ from interlink.core.audit import Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import utcnow
 from interlink.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from interlink.core.i18n import msg
+from interlink.core.i18n import Msg, msg, parts_data
 from interlink.core.pagination import ListPage, SortOrders, keyset_page
 from interlink.members.models import ApiToken, Organisation
 
@@ -268,7 +268,7 @@ def submit(
     else:
         domain.round += 1
         domain.confirmed_at = domain.listed_at = domain.next_review_at = None
-        domain.closed_at = domain.closed_reason = None
+        domain.closed_at = domain.closed_reason = domain.closed_reason_text = None
     domain.state = DomainState.SUBMITTED.value
     domain.submitted_by_org_id = principal.org_id
     domain.submitted_at = utcnow()
@@ -478,7 +478,9 @@ def _reason(text: str, what: str) -> str:
 def _close(domain: BlocklistDomain, state: DomainState, reason: str) -> None:
     domain.state = state.value
     domain.closed_at = utcnow()
-    domain.closed_reason = reason
+    domain.closed_reason = str(reason)
+    # the platform's sentence around a person's note keeps its message (docs/languages.md)
+    domain.closed_reason_text = parts_data(reason) if isinstance(reason, Msg) else None
     domain.next_review_at = None
 
 
@@ -517,7 +519,7 @@ def _delist(session: Session, principal: Principal, domain: BlocklistDomain, rea
             )
         )
     _close(domain, DomainState.DELISTED, reason)
-    _record(session, principal, "delist", domain, reason=reason)
+    _record(session, principal, "delist", domain, reason=domain.closed_reason)
 
 
 def record_review(
@@ -550,12 +552,15 @@ def record_review(
         reviewed_at=utcnow(),
     )
     session.add(review)
+    session.flush()  # its id, for the answer (delisting alone flushed nothing)
     domain.last_reviewed_at = review.reviewed_at
     if material_present:
         domain.next_review_at = review.reviewed_at + rules.review_interval
         _record(session, principal, "review", domain, material_present=True)
     else:
-        _delist(session, principal, domain, f"review found the material gone: {note}")
+        _delist(
+            session, principal, domain, msg("review found the material gone: %(note)s", note=note)
+        )
     return review
 
 
@@ -649,9 +654,18 @@ def decide_appeal(
     appeal.decision_reason = reason
     domain = appeal.domain
     if upheld and domain.state == DomainState.LISTED:
-        _delist(session, principal, domain, f"appeal {appeal.id} upheld: {reason}")
+        _delist(
+            session,
+            principal,
+            domain,
+            msg("appeal %(appeal)s upheld: %(reason)s", appeal=appeal.id, reason=reason),
+        )
     elif upheld and domain.state == DomainState.CONFIRMED:
-        _close(domain, DomainState.REJECTED, f"appeal {appeal.id} upheld: {reason}")
+        _close(
+            domain,
+            DomainState.REJECTED,
+            msg("appeal %(appeal)s upheld: %(reason)s", appeal=appeal.id, reason=reason),
+        )
         _record(session, principal, "reject", domain, reason=domain.closed_reason)
     audit.record(
         session,

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from babel import Locale, negotiate_locale
 from babel.dates import format_date, format_datetime
@@ -190,6 +190,18 @@ class Msg(str):
         self = super().__new__(cls, msgid % shown if params else msgid)
         self.msgid, self.params, self.coded = msgid, params, tuple(coded)
         return self
+
+
+class Phrase(NamedTuple):
+    """A message not built yet: its msgid and parameters (plain values). Texts made on a hot
+    path and read only when explained (the screening matcher's features, linking's
+    contributions) keep this, which costs a tuple, and become a `Msg` when shown."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def message(self) -> Msg:
+        return Msg(self.msgid, **self.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,12 +409,14 @@ def _subject_patterns() -> list[tuple[str, re.Pattern[str]]]:
     return sorted(patterns, key=lambda p: -len(p[0]))
 
 
-def shown_subject(subject: str) -> str:
+def shown_subject(subject: str, *, plain_text: bool = False) -> str:
     """A thread's subject in the reader's language when the platform wrote it (a reply's or
-    a forward's too: "Re: " and "Fwd: " are kept as they are)."""
+    a forward's too: "Re: " and "Fwd: " are kept as they are). `plain_text`: the subject sits
+    in plain text (a forward's header), so the record label in it is isolated as in any
+    translated plain-text sentence; pages put the whole subject in <bdi> instead."""
     for prefix in ("Re: ", "Fwd: "):
         if subject.startswith(prefix):
-            return prefix + shown_subject(subject[len(prefix) :])
+            return prefix + shown_subject(subject[len(prefix) :], plain_text=plain_text)
     for msgid, pattern in _subject_patterns():
         found = pattern.match(subject)
         if found:
@@ -411,6 +425,8 @@ def shown_subject(subject: str) -> str:
                 from interlink.core.labels import shown_label
 
                 params["label"] = shown_label(params["label"])
+                if plain_text and current_language() != DEFAULT_LANGUAGE:
+                    params["label"] = isolated(params["label"])
             return translations(current_language()).gettext(msgid) % params
     if subject == "(no subject)":  # messaging.posting's, for a message sent without one
         return translations(current_language()).gettext(subject)

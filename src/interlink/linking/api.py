@@ -17,6 +17,7 @@ from interlink.core.i18n import translate
 from interlink.deps import Id, app_state, current_principal, unit_of_work
 from interlink.linking import patterns, service
 from interlink.linking.jobs import IncrementalLinker
+from interlink.linking.model import shown_explanation
 from interlink.linking.models import LinkRun, LinkStatus, Pattern
 
 router = APIRouter(prefix="/api/v1/links", tags=["linking"])
@@ -125,7 +126,7 @@ def explain(
 ) -> dict[str, Any]:
     """The linking score of any two person records you may see, with its contributions."""
     with unit_of_work(request) as session:
-        return service.explain_pair(session, principal, a, b).as_dict()
+        return shown_explanation(service.explain_pair(session, principal, a, b).as_dict())
 
 
 @router.get("/records/{record_id}/similar")
@@ -139,7 +140,7 @@ def similar(
         return {
             "record_id": record_id,
             "similar": [
-                {"record": service.record_ref(row), **explanation.as_dict()}
+                {"record": service.record_ref(row), **shown_explanation(explanation.as_dict())}
                 for row, explanation in found
             ],
         }

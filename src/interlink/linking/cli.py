@@ -133,14 +133,16 @@ def explain(
 ) -> None:
     """Score two person records and list the contributions that add up to the score."""
     from interlink.linking import service
+    from interlink.linking.model import shown_explanation
 
     with open_db(settings_for(data_dir)) as db, db.session() as session:
         explanation = service.explain_pair(session, operator(session), a, b)
+    shown = shown_explanation(explanation.as_dict())  # the details in the operator's language
     if as_json:
-        emit(explanation.as_dict(), True)
+        emit(shown, True)
         return
     emit(
-        [c.as_dict() for c in explanation.contributions],
+        shown["contributions"],
         False,
         columns=["feature", "level", "weight", "detail"],
     )

@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from interlink.core.i18n import N_, Msg, Phrase, in_language, parts_data
 from interlink.screening.names import ABJADS, NameAnalyzer, Token
 from interlink.screening.person_matcher import (
     Candidate,
@@ -87,15 +88,26 @@ class Contribution:
     feature: str  # "prior" or one of FEATURES
     level: str
     weight: float  # log2 Bayes factor (the prior: log2 of the prior odds)
-    detail: str
+    detail: Phrase | str  # what was found: a phrase, or data shown as it is ("FR", "M")
+
+    @property
+    def message(self) -> str:
+        """The detail in English: a `Msg` (translated where it is shown), or the data."""
+        return self.detail.message() if isinstance(self.detail, Phrase) else self.detail
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """As stored with a link: the English `detail`, and its message in `detail_text`
+        (`i18n.parts_data`), from which `shown_explanation` gives it in the reader's language."""
+        message = self.message
+        body: dict[str, Any] = {
             "feature": self.feature,
             "level": self.level,
             "weight": round(self.weight, 4),
-            "detail": self.detail,
+            "detail": str(message),
         }
+        if isinstance(message, Msg):
+            body["detail_text"] = parts_data(message)
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +149,22 @@ class Explanation:
                 for t in self.tokens
             ],
         }
+
+
+def shown_explanation(body: dict[str, Any]) -> dict[str, Any]:
+    """An explanation as `Explanation.as_dict` gives it (or as a link stored it), with each
+    contribution's detail in the reader's language, for the API and the pages. A detail
+    stored without its message (links stored before messages were kept) or that is data is
+    shown as stored."""
+    shown = dict(body)
+    shown["contributions"] = [
+        {
+            **{k: v for k, v in c.items() if k != "detail_text"},
+            "detail": in_language(c["detail"], c.get("detail_text")),
+        }
+        for c in body.get("contributions", ())
+    ]
+    return shown
 
 
 def probability_of(weight: float) -> float:
@@ -380,12 +408,22 @@ def name_level(score: float) -> str:
     return next(level for level, floor in NAME_BANDS if score >= floor)
 
 
-def birth_level(a: str | None, b: str | None) -> tuple[str, str]:
+# What each feature found, in words: made into messages only when explained.
+_NOT_KNOWN = Phrase(N_("not known on both sides"), {})
+_TRANSPOSED = Phrase(N_("day and month transposed"), {})
+_OTHER_MONTH_OR_DAY = Phrase(N_("same year, other month or day"), {})
+_YEAR_APART = Phrase(N_("years one apart, same day"), {})
+_NO_DOCUMENT = Phrase(N_("no document number on one side"), {})
+_NO_DOCUMENT_SHARED = Phrase(N_("documents on both sides, none in common"), {})
+_AGAINST = N_("%(a)s against %(b)s")
+
+
+def birth_level(a: str | None, b: str | None) -> tuple[str, Phrase]:
     first, second = PartialDate.parse(a), PartialDate.parse(b)
     if first is None or second is None:
-        return MISSING, "not known on both sides"
+        return MISSING, _NOT_KNOWN
     if first == second and first.day:
-        return "exact", f"both {a}"
+        return "exact", Phrase(N_("both %(a)s"), {"a": a})
     known = [
         (x, y)
         for x, y in (
@@ -396,53 +434,58 @@ def birth_level(a: str | None, b: str | None) -> tuple[str, str]:
         if x and y
     ]
     if all(x == y for x, y in known):
-        return "compatible", f"{a} and {b} agree as far as both are known"
+        return "compatible", Phrase(
+            N_("%(a)s and %(b)s agree as far as both are known"), {"a": a, "b": b}
+        )
     if first.year == second.year:
         if (first.month, first.day) == (second.day, second.month):
-            return "close", "day and month transposed"
-        return "close", "same year, other month or day"
+            return "close", _TRANSPOSED
+        return "close", _OTHER_MONTH_OR_DAY
     if abs(first.year - second.year) == 1 and (first.month, first.day) == (
         second.month,
         second.day,
     ):
-        return "close", "years one apart, same day"
-    return "incompatible", f"{a} against {b}"
+        return "close", _YEAR_APART
+    return "incompatible", Phrase(_AGAINST, {"a": a, "b": b})
 
 
-def nationality_level(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, str]:
+def nationality_level(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, Phrase | str]:
     if not a or not b:
-        return MISSING, "not known on both sides"
+        return MISSING, _NOT_KNOWN
     shared = sorted(set(a) & set(b))
     if shared:
         return "shared", ", ".join(shared)
-    return "disjoint", f"{', '.join(a)} against {', '.join(b)}"
+    return "disjoint", Phrase(_AGAINST, {"a": ", ".join(a), "b": ", ".join(b)})
 
 
-def sex_level(a: str | None, b: str | None) -> tuple[str, str]:
+def sex_level(a: str | None, b: str | None) -> tuple[str, Phrase | str]:
     if a not in ("M", "F") or b not in ("M", "F"):
-        return MISSING, "not known on both sides"
-    return ("same", a) if a == b else ("different", f"{a} against {b}")
+        return MISSING, _NOT_KNOWN
+    return ("same", a) if a == b else ("different", Phrase(_AGAINST, {"a": a, "b": b}))
 
 
-def identifier_level(a: frozenset[str], b: frozenset[str]) -> tuple[str, str]:
+def identifier_level(a: frozenset[str], b: frozenset[str]) -> tuple[str, Phrase]:
     if not a or not b:
-        return MISSING, "no document number on one side"
+        return MISSING, _NO_DOCUMENT
     shared = sorted(a & b)
     if shared:
-        return "shared", f"document {shared[0]} on both"
-    return "different", "documents on both sides, none in common"
+        return "shared", Phrase(N_("document %(number)s on both"), {"number": shared[0]})
+    return "different", _NO_DOCUMENT_SHARED
 
 
 def levels_of(
     a: Subject, b: Subject, matcher: PersonMatcher | None = None
-) -> tuple[dict[str, tuple[str, str]], float, tuple[TokenMatch, ...]]:
+) -> tuple[dict[str, tuple[str, Phrase | str]], float, tuple[TokenMatch, ...]]:
     """Each feature's (level, detail), the name score and its token alignment."""
     score, tokens = name_comparison(a, b, matcher)
     agreed = sum(t.agreement >= 0.5 for t in tokens)
     levels = {
         "name": (
             name_level(score),
-            f"name score {score:.2f}; {agreed} of {len(tokens)} name parts agree",
+            Phrase(
+                N_("name score %(score)s; %(agreed)s of %(parts)s name parts agree"),
+                {"score": f"{score:.2f}", "agreed": agreed, "parts": len(tokens)},
+            ),
         ),
         "birth_date": birth_level(a.birth_date, b.birth_date),
         "nationality": nationality_level(a.nationalities, b.nationalities),
@@ -465,7 +508,7 @@ def compare(
             "prior",
             "prior",
             weights.prior_weight,
-            f"prior probability {weights.prior:.2g} of a match",
+            Phrase(N_("prior probability %(prior)s of a match"), {"prior": f"{weights.prior:.2g}"}),
         )
     ]
     contributions += [

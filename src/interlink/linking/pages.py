@@ -3,9 +3,7 @@ graph of a person record (server-rendered lists with expand links; no scripts)."
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,9 +11,10 @@ from fastapi.responses import Response
 
 from interlink.core.auth import Perm, Principal
 from interlink.core.errors import DomainError, Unauthenticated
-from interlink.core.i18n import N_, _, msgid_pattern
+from interlink.core.i18n import N_, _
 from interlink.deps import Id, unit_of_work
 from interlink.linking import patterns, service
+from interlink.linking.model import shown_explanation
 from interlink.linking.models import LinkStatus
 from interlink.web.lists import FieldErrors
 from interlink.web.render import NavLink, form_principal, redirect, render
@@ -62,43 +61,10 @@ def link_page(
             request,
             "linking/link.html",
             view=view,
+            explanation=shown_explanation(view.link.explanation),
             decisions=decisions,
             may_decide=principal.has(Perm.ANALYTICS),
-            detail=shown_detail,
         )
-
-
-# The details linking/model.py gives each feature's level, stored in English with the link's
-# explanation: shown in the reader's language by matching them against these sentences.
-DETAILS = (
-    N_("not known on both sides"),
-    N_("both %(a)s"),
-    N_("%(a)s and %(b)s agree as far as both are known"),
-    N_("day and month transposed"),
-    N_("same year, other month or day"),
-    N_("years one apart, same day"),
-    N_("%(a)s against %(b)s"),
-    N_("no document number on one side"),
-    N_("document %(number)s on both"),
-    N_("documents on both sides, none in common"),
-    N_("name score %(score)s; %(agreed)s of %(parts)s name parts agree"),
-    N_("prior probability %(prior)s of a match"),
-)
-
-
-@lru_cache(maxsize=1)
-def _detail_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    found = [(m, msgid_pattern(m)) for m in DETAILS]
-    return sorted(found, key=lambda p: -len(re.sub(r"%\(\w+\)s", "", p[0])))
-
-
-def shown_detail(detail: str) -> str:
-    """A feature's detail in the reader's language; as stored when no sentence matches (a
-    list of nationalities, a sex code)."""
-    for msgid, pattern in _detail_patterns():
-        if found := pattern.match(detail):
-            return _(msgid, **found.groupdict())
-    return detail
 
 
 @router.post("/links/{link_id}")

@@ -41,6 +41,7 @@ from interlink.linking.model import (
     compare,
     load_weights,
     normalise_identifier,
+    shown_explanation,
 )
 from interlink.linking.models import (
     Link,
@@ -52,6 +53,7 @@ from interlink.linking.models import (
 )
 from interlink.members.models import Organisation
 from interlink.records.models import Notice, Record, RecordKind, RecordStatus
+from interlink.screening.models import LINKING_SEARCHER, searcher_label
 
 if TYPE_CHECKING:
     from interlink.screening.models import Hit
@@ -369,7 +371,7 @@ class LinkView:
             "found_by": link.found_by,
             "left": record_ref(self.left),
             "right": record_ref(self.right),
-            "explanation": link.explanation,
+            "explanation": shown_explanation(link.explanation),
             "decided_by": link.decided_by,
             "decided_at": link.decided_at.isoformat() if link.decided_at else None,
         }
@@ -531,7 +533,7 @@ def tell_owner(
         record_id=record.id,
         owner_org_id=record.owner_org_id,
         searching_org_id=gs_id,
-        searching_label="General Secretariat (linking)",
+        searching_label=LINKING_SEARCHER,
         score=score,
         match=match,
         query=query,
@@ -1030,7 +1032,7 @@ def graph_of(session: Session, principal: Principal, record_id: int) -> Graph:
                         "%(match)s match by %(searcher)s",
                         ("match",),
                         match=hit.match,
-                        searcher=hit.searching_label,
+                        searcher=searcher_label(hit.searching_label),
                     ),
                 }
             )

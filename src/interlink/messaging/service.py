@@ -774,7 +774,7 @@ def shown_forward(body: str, data: Any = None) -> str:
             _("---- Forwarded message ----"),
             _("From: %(sender)s", sender=found["sender"]),
             _("Sent: %(sent)s", sent=sent),
-            _("Subject: %(subject)s", subject=shown_subject(found["subject"])),
+            _("Subject: %(subject)s", subject=shown_subject(found["subject"], plain_text=True)),
         )
         return "\n".join(lines) + "\n\n"
 

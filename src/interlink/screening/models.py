@@ -9,6 +9,24 @@ from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interlink.core.db import Base, BigId, utcnow
+from interlink.core.i18n import N_, Msg, msg, translate
+
+# The searching label of the hits the platform opens itself (linking's suggested links and
+# pattern alerts): stored in English like any searcher's label, shown in the reader's
+# language (`searcher_label`); a principal's label is data, shown as it is.
+LINKING_SEARCHER = N_("General Secretariat (linking)")
+
+
+def searcher_label(label: str) -> str:
+    """A hit's searching label: the platform's own as a message, to be translated where it
+    is shown (a graph's edge); a principal's as it is."""
+    return msg(label) if label == LINKING_SEARCHER else label
+
+
+def shown_searcher(label: str) -> str:
+    """A hit's searching label in the reader's language (the platform's own only)."""
+    shown = searcher_label(label)
+    return translate(shown) if isinstance(shown, Msg) else shown
 
 
 class Hit(Base):

@@ -34,6 +34,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from interlink.core.access import Visibility
+from interlink.core.i18n import N_, Phrase
 from interlink.screening.names import (
     ABJADS,
     READING_CONFIDENCE,
@@ -120,15 +121,23 @@ class Feature:
     name: str  # name | birth_date | nationality | sex
     outcome: Outcome
     effect: float  # added to the score (the name feature: the name similarity itself)
-    detail: str
+    # what was found: a phrase (a message only once explained: scoring stays as cheap), or
+    # data shown as it is (a nationality, a sex code)
+    detail: Phrase | str
     tokens: tuple[TokenMatch, ...] = ()
+
+    @property
+    def message(self) -> str:
+        """The detail in English: a `Msg`, translated where the answer is given (screening's
+        `answer_in_language`), or the data."""
+        return self.detail.message() if isinstance(self.detail, Phrase) else self.detail
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "feature": self.name,
             "outcome": self.outcome.value,
             "effect": round(self.effect, 4),
-            "detail": self.detail,
+            "detail": self.message,
         }
         if self.tokens:
             body["tokens"] = [
@@ -579,7 +588,7 @@ class PersonMatcher:
     def _name_feature(self, found: _NameScore) -> Feature:
         agreed = sum(t.agreement >= self.config.token_agrees for t in found.tokens)
         outcome = Outcome.AGREED if found.score >= self.config.threshold else Outcome.DISAGREED
-        detail = f"{agreed} of {len(found.tokens)} name parts agree"
+        detail = Phrase(_PARTS_AGREE, {"agreed": agreed, "parts": len(found.tokens)})
         return Feature("name", outcome, found.score, detail, found.tokens)
 
     # --- qualifiers ------------------------------------------------------------------------
@@ -587,46 +596,62 @@ class PersonMatcher:
     def _birth_feature(self, query: PartialDate | None, other: PartialDate | None) -> Feature:
         cfg = self.config
         if query is None or other is None:
-            return Feature("birth_date", Outcome.UNKNOWN, 0.0, "not known on both sides")
+            return Feature("birth_date", Outcome.UNKNOWN, 0.0, _NOT_KNOWN)
         if query.year != other.year:
             gap = abs(query.year - other.year)
             effect = cfg.date_near_penalty if gap == 1 else cfg.date_far_penalty
-            return Feature("birth_date", Outcome.DISAGREED, effect, f"years {gap} apart")
+            return Feature(
+                "birth_date", Outcome.DISAGREED, effect, Phrase(_YEARS_APART, {"gap": gap})
+            )
         if query.month and other.month and query.month != other.month:
             if (query.month, query.day) == (other.day, other.month):
-                return Feature("birth_date", Outcome.AGREED, 0.0, "day and month transposed")
-            return Feature(
-                "birth_date", Outcome.DISAGREED, cfg.date_near_penalty, "same year, different month"
-            )
+                return Feature("birth_date", Outcome.AGREED, 0.0, _TRANSPOSED)
+            return Feature("birth_date", Outcome.DISAGREED, cfg.date_near_penalty, _OTHER_MONTH)
         if query.day and other.day and query.day != other.day:
-            return Feature(
-                "birth_date", Outcome.DISAGREED, cfg.date_day_penalty, "same month, different day"
-            )
+            return Feature("birth_date", Outcome.DISAGREED, cfg.date_day_penalty, _OTHER_DAY)
         if query.day and query == other:
-            return Feature("birth_date", Outcome.AGREED, cfg.full_date_bonus, "same date")
-        known = "month" if query.month and other.month else "year"
-        return Feature("birth_date", Outcome.AGREED, 0.0, f"agrees to the {known}")
+            return Feature("birth_date", Outcome.AGREED, cfg.full_date_bonus, _SAME_DATE)
+        known = _TO_THE_MONTH if query.month and other.month else _TO_THE_YEAR
+        return Feature("birth_date", Outcome.AGREED, 0.0, known)
 
     def _nationality_feature(self, query: str | None, other: tuple[str, ...]) -> Feature:
         if query is None or not other:
-            return Feature("nationality", Outcome.UNKNOWN, 0.0, "not known on both sides")
+            return Feature("nationality", Outcome.UNKNOWN, 0.0, _NOT_KNOWN)
         if query in other:
             return Feature("nationality", Outcome.AGREED, self.config.nationality_bonus, query)
         return Feature(
             "nationality",
             Outcome.DISAGREED,
             self.config.nationality_penalty,
-            f"{query} not among {', '.join(other)}",
+            Phrase(_NOT_AMONG, {"value": query, "values": ", ".join(other)}),
         )
 
     def _sex_feature(self, query: str | None, other: str | None) -> Feature:
         if query is None or other not in ("M", "F"):
-            return Feature("sex", Outcome.UNKNOWN, 0.0, "not known on both sides")
+            return Feature("sex", Outcome.UNKNOWN, 0.0, _NOT_KNOWN)
         if query == other:
             return Feature("sex", Outcome.AGREED, 0.0, query)
         return Feature(
-            "sex", Outcome.DISAGREED, self.config.sex_penalty, f"{query} against {other}"
+            "sex",
+            Outcome.DISAGREED,
+            self.config.sex_penalty,
+            Phrase(_AGAINST, {"a": query, "b": other}),
         )
+
+
+# What each feature found, in words (a feature's `detail`): msgids, made into messages only
+# when a hit is explained; the constants cost nothing while scoring.
+_PARTS_AGREE = N_("%(agreed)s of %(parts)s name parts agree")
+_YEARS_APART = N_("years %(gap)s apart")
+_NOT_AMONG = N_("%(value)s not among %(values)s")
+_AGAINST = N_("%(a)s against %(b)s")
+_NOT_KNOWN = Phrase(N_("not known on both sides"), {})
+_TRANSPOSED = Phrase(N_("day and month transposed"), {})
+_OTHER_MONTH = Phrase(N_("same year, different month"), {})
+_OTHER_DAY = Phrase(N_("same month, different day"), {})
+_SAME_DATE = Phrase(N_("same date"), {})
+_TO_THE_MONTH = Phrase(N_("agrees to the month"), {})
+_TO_THE_YEAR = Phrase(N_("agrees to the year"), {})
 
 
 # Particles that are part of a name: cheap when they agree, a name's cost when they do not

@@ -36,7 +36,15 @@ from interlink.core.audit import AuditWriter, Event
 from interlink.core.auth import OrgKind, Perm, Principal
 from interlink.core.db import Database
 from interlink.core.errors import Forbidden, InvalidInput
-from interlink.core.i18n import DEFAULT_LANGUAGE, N_, Listed, current_language, msg, translate
+from interlink.core.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    Listed,
+    Msg,
+    current_language,
+    msg,
+    translate,
+)
 from interlink.core.labels import LABELS
 from interlink.records import service as records
 from interlink.records.actions import (
@@ -165,6 +173,7 @@ def answer_in_language(answer: ScreeningAnswer) -> ScreeningAnswer:
 def _hit_in_language(hit: HitOut) -> HitOut:
     return hit.model_copy(
         update={
+            "explanation": _explanation_in_language(hit.explanation),
             "action": translate(hit.action) if hit.action else hit.action,
             "warnings": [translate(w) for w in hit.warnings],
             "requests": [
@@ -181,6 +190,19 @@ def _hit_in_language(hit: HitOut) -> HitOut:
             ],
         }
     )
+
+
+def _explanation_in_language(explanation: dict[str, Any]) -> dict[str, Any]:
+    """A person hit's features with their details in the reader's language: the matcher
+    gives each as a message (English), or as data (a nationality), shown as it is."""
+    features = explanation.get("features")
+    if not features:
+        return explanation
+    shown = [
+        {**f, "detail": translate(f["detail"])} if isinstance(f.get("detail"), Msg) else f
+        for f in features
+    ]
+    return {**explanation, "features": shown}
 
 
 class Screener:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from interlink.core.auth import Principal
 from interlink.deps import Id, current_principal, unit_of_work
 from interlink.records.api_schemas import RecordOut
+from interlink.screening.models import shown_searcher
 from interlink.subjects.service import SubjectView, subject_view
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
@@ -99,7 +100,7 @@ class SubjectOut(BaseModel):
                     id=h.id,
                     at=h.at,
                     searching_bureau=orgs.get(h.searching_org_id, ""),
-                    searched_by=h.searching_label,
+                    searched_by=shown_searcher(h.searching_label),
                     score=h.score,
                     match=h.match,
                     thread_id=h.thread_id,

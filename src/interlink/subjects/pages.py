@@ -16,6 +16,7 @@ from interlink.records import service as records
 from interlink.records.api_schemas import RecordOut
 from interlink.records.models import Version
 from interlink.records.restrictions import Restrictions
+from interlink.screening.models import shown_searcher
 from interlink.subjects.service import SubjectView, subject_view
 from interlink.web.render import day, form_principal, render, when
 
@@ -97,7 +98,7 @@ def _tables(view: SubjectView, history: list[Version]) -> dict[str, list[list[An
             [
                 when(h.at),
                 orgs.get(h.searching_org_id, ""),
-                h.searching_label,
+                shown_searcher(h.searching_label),
                 f"{h.score:.2f}",
                 _link(f"/messages/{h.thread_id}", _("Thread")) if h.thread_id else "",
             ]

@@ -176,7 +176,7 @@ def _ballot_items(_session: Session, rows: Sequence[Ballot], _now: datetime) -> 
         Item(
             "ballot",
             b.id,
-            b.question,
+            b.shown_question,
             _("Ballot %(public_id)s is open", public_id=b.public_id),
             f"/assembly/ballots/{b.id}",
         )
