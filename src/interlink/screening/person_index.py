@@ -503,9 +503,14 @@ class PersonIndex:
         tied = np.flatnonzero(coarse == kth)
         wanted = count - len(above)
         if len(tied) > wanted:
-            own = [f for t in prepared.tokens if (f := self._form_ids.get(t.text)) is not None]
-            held = np.isin(self._columns.forms[:, slots[tied]], own).sum(axis=0)
-            tied = tied[np.lexsort((slots[tied], -held))[:wanted]]
+            held = slots[tied].astype(np.int64)
+            rows = self._columns.forms[:, held]
+            order = held.copy()  # by slot, less 2**40 per own token held
+            for token in prepared.tokens:
+                form = self._form_ids.get(token.text)
+                if form is not None:
+                    order -= (rows == form).any(axis=0).astype(np.int64) << 40
+            tied = tied[np.argpartition(order, wanted - 1)[:wanted]]
         return np.concatenate([above, tied])
 
     def _candidate(self, slot: int) -> Candidate:
