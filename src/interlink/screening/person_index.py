@@ -503,9 +503,9 @@ class PersonIndex:
         tied = np.flatnonzero(coarse == kth)
         wanted = count - len(above)
         if len(tied) > wanted:
-            held = slots[tied].astype(np.int64)
-            rows = self._columns.forms[:, held]
-            order = held.copy()  # by slot, less 2**40 per own token held
+            tied_slots = slots[tied].astype(np.int64)
+            rows = self._columns.forms[:, tied_slots]  # a crowded slot's (none) holds none
+            order = tied_slots.copy()  # by slot, less 2**40 per own token held
             for token in prepared.tokens:
                 form = self._form_ids.get(token.text)
                 if form is not None:
