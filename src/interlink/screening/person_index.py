@@ -484,7 +484,7 @@ class PersonIndex:
             promising = coarse >= floor
             slots, coarse = slots[promising], coarse[promising]
             if len(slots) > budget:
-                slots = slots[np.argpartition(-coarse, budget)[:budget]]
+                slots = slots[self._best(prepared, slots, coarse, budget)]
             columns = self._columns
             found = [
                 (int(columns.record_ids[slot]), int(columns.owners[slot]), self._candidate(slot))
@@ -499,6 +499,28 @@ class PersonIndex:
                 hits.append(PersonHit(record_id, owner, result.score, result.score >= cut, result))
         hits.sort(key=lambda h: (-h.score, h.record_id))
         return hits[:limit]
+
+    def _best(
+        self, prepared: PreparedQuery, slots: np.ndarray, coarse: np.ndarray, count: int
+    ) -> np.ndarray:
+        """Positions of the `count` best coarse scores. Persons tied at the cut (common: every
+        form reading alike agrees fully) go on by how many of the query's own tokens they
+        hold, then by slot, never by the order they were found in: so an exact holder is not
+        cut for namesakes spelled otherwise, and the answer does not follow the hash seed."""
+        kth = float(np.partition(coarse, len(coarse) - count)[len(coarse) - count])
+        above = np.flatnonzero(coarse > kth)
+        tied = np.flatnonzero(coarse == kth)
+        wanted = count - len(above)
+        if len(tied) > wanted:
+            tied_slots = slots[tied].astype(np.int64)
+            rows = self._columns.forms[:, tied_slots]  # a crowded slot's (none) holds none
+            order = tied_slots.copy()  # by slot, less 2**40 per own token held
+            for token in prepared.tokens:
+                form = self._form_ids.get(token.text)
+                if form is not None:
+                    order -= (rows == form).any(axis=0).astype(np.int64) << 40
+            tied = tied[np.argpartition(order, wanted - 1)[:wanted]]
+        return np.concatenate([above, tied])
 
     def _candidate(self, slot: int) -> Candidate:
         forms, columns = self._forms, self._columns
@@ -570,7 +592,7 @@ class PersonIndex:
         if not len(slots):
             return slots, coarse
         if len(slots) > REFINED * budget:
-            top = np.argpartition(-coarse, REFINED * budget)[: REFINED * budget]
+            top = self._best(prepared, slots, coarse, REFINED * budget)
             slots, coarse = slots[top], coarse[top]
         similar = self._similar_of(prepared)
         rows = self._columns.forms[:, slots]
@@ -723,8 +745,10 @@ class PersonIndex:
             )
         if len(self._form_marks) < len(self._forms):
             self._form_marks = np.zeros(len(self._best_spellings), np.int64)
+        # keys in sorted order, not a set's: the order of forms agreeing alike, and so which
+        # of the persons tied at a cut of candidates go on, must not follow the hash seed
         keys = blocking_keys(token, len(token.spellings))
-        forms = self._lookup([self._keys.get(k) for k in keys])
+        forms = self._lookup([self._keys.get(k) for k in sorted(keys)])
         agreements, similarities = self._agreements(token, forms, exact)
         if not len(similarities) or similarities.max() < self.fuzzy_below:
             # one-deletion probes from the best spellings only: 20 spellings' worth of
@@ -732,8 +756,8 @@ class PersonIndex:
             keys = blocking_keys(token, self.index_spellings)
             probes = set().union(*(deletions(k) for k in keys))
             more = self._lookup(
-                [self._keys.get(k) for k in probes]
-                + [self._fuzzy_keys.get(k) for k in keys | probes]
+                [self._keys.get(k) for k in sorted(probes)]
+                + [self._fuzzy_keys.get(k) for k in sorted(keys | probes)]
             )
             more = more[~np.isin(more, forms, assume_unique=True)]
             extra, _ = self._agreements(token, more, exact)
