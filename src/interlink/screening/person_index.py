@@ -55,10 +55,11 @@ from interlink.screening.person_matcher import (
     PersonMatcher,
     PersonQuery,
     PreparedQuery,
+    SpellingForms,
     column_best,
+    forms_similarities,
     says_enough,
     spelling_forms,
-    spelling_similarities,
 )
 
 __all__ = ["PersonEntry", "PersonHit", "PersonIndex", "PersonQuery"]
@@ -73,7 +74,6 @@ SIMILAR_CACHE = 100_000
 # Across scripts, how many spellings of a native form after its best one the candidate bound
 # reads (the matcher reads twenty; docs/benchmarks.md has the cost of each choice).
 MORE_SPELLINGS = 6
-NATIVE_INDEX_SPELLINGS = 20  # blocking keys of a stored native form: all its readings
 # and how many of the query token's spellings (best first) are compared with those
 MORE_QUERY_SPELLINGS = 5
 SLOT_FORMS = 8  # distinct name tokens kept per person in a column (more: rare)
@@ -241,7 +241,11 @@ class _Columns:
 class PersonIndex:
     """Persons by name, filtered by the caller's visibility before anything is scored.
 
-    `index_spellings`: how many spellings of each stored token get blocking keys;
+    `index_spellings`: how many spellings of each stored token get blocking keys (and
+    fuzzy keys); `native_index_spellings`: how many readings of a token in another script
+    than Latin get exact keys; `whole_native_readings`: a query token of one spelling is
+    compared with native forms as the matcher compares them (all readings), not through
+    their best ones;
     `fuzzy_below`: when no stored token is at least this similar to a query token, the
     fuzzy keys are probed too; `candidates`: at most this many persons (or twice the limit)
     are scored exactly per search; `min_score`: results below it are not returned."""
@@ -251,12 +255,16 @@ class PersonIndex:
         matcher: PersonMatcher | None = None,
         *,
         index_spellings: int = 3,
+        native_index_spellings: int = 20,
+        whole_native_readings: bool = True,
         fuzzy_below: float = 0.75,
         candidates: int = 20,
         min_score: float = 0.55,
     ) -> None:
         self.matcher = matcher or PersonMatcher()
         self.index_spellings = index_spellings
+        self.native_index_spellings = native_index_spellings
+        self.whole_native_readings = whole_native_readings
         self.fuzzy_below = fuzzy_below
         self.candidates = candidates
         self.min_score = min_score
@@ -286,6 +294,7 @@ class PersonIndex:
         self._consonants_say_enough = np.zeros(1024, bool)  # `says_enough` of those
         self._form_scripts = np.zeros(1024, np.int8)  # index into _SCRIPTS
         self._form_persons = np.zeros(1024, np.int32)  # persons holding each form
+        self._whole_forms: dict[int, SpellingForms] = {}  # read whole (`_spelling_forms_of`)
         self._postings: list[array[int]] = []
         self._keys: dict[str, array[int]] = {}
         self._fuzzy_keys: dict[str, array[int]] = {}
@@ -400,17 +409,17 @@ class PersonIndex:
         self._best_consonants[form] = consonants(token.latin)
         self._consonants_say_enough[form] = says_enough(self._best_consonants[form])
         self._form_scripts[form] = _SCRIPTS.index(token.script)
-        for key in blocking_keys(token, self._keyed_spellings(token)):
+        # Exact keys of a native form from more of its readings: a Latin query meets it
+        # through any of them, as a native query meets Latin forms through all of its own
+        # ('mwinyi' is the fifth reading of مويني). Fuzzy keys from the best readings only.
+        best = blocking_keys(token, self.index_spellings)
+        native = token.script is not Script.LATIN
+        for key in blocking_keys(token, self.native_index_spellings) if native else best:
             self._keys.setdefault(key, array("i")).append(form)
+        for key in best:
             for variant in deletions(key):
                 self._fuzzy_keys.setdefault(variant, array("i")).append(form)
         return form
-
-    def _keyed_spellings(self, token: Token) -> int:
-        """How many of a stored token's spellings get blocking keys: a native form is met
-        by Latin queries through any of its readings, as a native query meets Latin forms
-        through all of its own ('mwinyi' is the fifth reading of مويني)."""
-        return self.index_spellings if token.script is Script.LATIN else NATIVE_INDEX_SPELLINGS
 
     def _add_more_spellings(
         self, form: int, spellings: tuple[str, ...], confidences: tuple[float, ...]
@@ -588,7 +597,10 @@ class PersonIndex:
         share a key with a token: across scripts a true spelling often shares none
         ('sandford' and the readings of 桑福德), and the person, agreeing through one token
         only, falls behind twenty persons agreeing partly through two. The bound stays a
-        bound: the forms added get their real agreement instead of none."""
+        bound: the forms added get their real agreement instead of none. A Latin query
+        token (one spelling) reads these persons' native forms whole, as the matcher does:
+        their best readings alone can put a person the matcher scores 0.74 under the floor
+        ('mwinyi' and مويني)."""
         if not len(slots):
             return slots, coarse
         if len(slots) > REFINED * budget:
@@ -610,11 +622,25 @@ class PersonIndex:
                 extended.append(found)
                 continue
             # across scripts only: within one, blocking keys miss only what does not agree
-            flags[found.forms] = True
-            new = held[(self._form_scripts[held] != _SCRIPTS.index(token.script)) & ~flags[held]]
-            flags[found.forms] = False
+            across = held[self._form_scripts[held] != _SCRIPTS.index(token.script)]
+            # a query token of one spelling reads them all again, whole (`_agreements`);
+            # otherwise only those blocking did not find are added
+            whole = self.whole_native_readings and len(token.spellings) == 1
+            flags[across if whole else found.forms] = True
+            if whole:
+                new = across
+                found = _Similar(
+                    found.forms[~flags[found.forms]],
+                    found.agreements[~flags[found.forms]],
+                    found.volumes,
+                )
+            else:
+                new = across[~flags[across]]
+            flags[across if whole else found.forms] = False
             added |= bool(len(new))
-            agreements, _ = self._agreements(token, new, self._form_ids.get(token.text))
+            agreements, _ = self._agreements(
+                token, new, self._form_ids.get(token.text), whole=whole
+            )
             extended.append(
                 _Similar(
                     np.concatenate([found.forms, new]),
@@ -773,15 +799,13 @@ class PersonIndex:
         return _distinct(np.frombuffer(joined, np.int32).astype(np.int64), self._form_marks)
 
     def _agreements(
-        self, token: Token, forms: np.ndarray, exact: int | None
+        self, token: Token, forms: np.ndarray, exact: int | None, *, whole: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """(agreement, similarity) of each form with the token, from the forms' best
         spellings: the matcher's ramp for the pair of scripts turns one into the other.
-
-        A query token with one spelling (Latin, as typed from a passport) is compared with
-        the native forms exactly as the matcher compares them, all their readings, consonants
-        and sound skeletons: twenty comparisons a form, where a native query's twenty
-        spellings would make four hundred."""
+        `whole`: forms in another script are compared exactly as the matcher compares them
+        (all their readings, consonants and sound skeletons), for a query token of one
+        spelling: twenty comparisons a form (`_refined` asks it for its few candidates)."""
         if not len(forms):
             return np.zeros(0, np.float32), np.zeros(0, np.float32)
         query = spelling_forms(token)
@@ -789,7 +813,7 @@ class PersonIndex:
             query.spellings, query.confidences, self._best_spellings[forms].tolist(), np.float32
         )
         across = self._form_scripts[forms] != _SCRIPTS.index(token.script)
-        read_whole = across.any() and len(query.spellings) == 1
+        read_whole = whole and across.any()
         approximated = ~across if read_whole else np.ones(len(forms), bool)
         if across.any() and not read_whole:
             self._read_more_spellings(
@@ -814,8 +838,13 @@ class PersonIndex:
                 )
             similarity = np.maximum(similarity, ABJAD_WEIGHT * consonant)
         if read_whole:
-            forms_across = [self._forms[f] for f in forms[across].tolist()]
-            similarity[across] = spelling_similarities(token, forms_across)
+            ids = forms[across].tolist()
+            similarity[across] = forms_similarities(
+                query,
+                token.script,
+                [self._spelling_forms_of(f) for f in ids],
+                [_SCRIPTS[c] for c in self._form_scripts[ids].tolist()],
+            )
         elif across.any():  # the sound-skeleton share of `spelling_similarity`
             ids = self._best_skeletons[forms].astype(np.int64)
             if len(self._skeleton_marks) < len(self._skeletons):
@@ -845,6 +874,14 @@ class PersonIndex:
         # `transliteration_weight`): still a bound, and the share of persons agreeing with a
         # token does not depend on the script they are written in.
         return agreement, similarity
+
+    def _spelling_forms_of(self, form: int) -> SpellingForms:
+        """A stored form's spelling forms, kept by form id (a token's hash, taken by
+        `spelling_forms`' cache, reads its twenty spellings each time)."""
+        found = self._whole_forms.get(form)
+        if found is None:
+            found = self._whole_forms[form] = spelling_forms(self._forms[form])
+        return found
 
     def _read_more_spellings(
         self,

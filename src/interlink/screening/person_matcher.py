@@ -811,10 +811,19 @@ def spelling_similarities(a: Token, others: Sequence[Token]) -> list[float]:
     """`spelling_similarity(a, b)` for every b of `others`, in one rapidfuzz call per kind
     (letters, consonants, sound skeletons): a native token has 20 spellings, so 400 pairs
     per token pair."""
-    fa, forms = spelling_forms(a), [spelling_forms(b) for b in others]
+    return forms_similarities(
+        spelling_forms(a), a.script, [spelling_forms(b) for b in others], [b.script for b in others]
+    )
+
+
+def forms_similarities(
+    fa: SpellingForms, script: Script, forms: Sequence[SpellingForms], scripts: Sequence[Script]
+) -> list[float]:
+    """`spelling_similarities` from the tokens' spelling forms and scripts (the person index
+    keeps its forms' spelling forms by form id)."""
     best = segment_best(fa.spellings, fa.confidences, [(f.spellings, f.confidences) for f in forms])
     abjad = np.fromiter(
-        ((a.script in ABJADS or b.script in ABJADS) for b in others), bool, len(others)
+        ((script in ABJADS or other in ABJADS) for other in scripts), bool, len(scripts)
     )
     if abjad.any():
         consonant = ABJAD_WEIGHT * segment_best(
@@ -823,7 +832,7 @@ def spelling_similarities(a: Token, others: Sequence[Token]) -> list[float]:
             [(f.consonants, f.consonant_confidences) for f in forms],
         )
         best = np.where(abjad, np.maximum(best, consonant), best)
-    across = np.fromiter((b.script is not a.script for b in others), bool, len(others))
+    across = np.fromiter((other is not script for other in scripts), bool, len(scripts))
     if across.any():
         sound = segment_best(
             fa.skeletons,
