@@ -309,3 +309,13 @@ def test_every_command_help_is_in_the_catalogs(language: str) -> None:
             if text and (entry is None or not entry.string):
                 untranslated.append(f"{command.name}: {text}")
     assert untranslated == []
+
+
+def test_a_demo_built_without_serving_says_how_to_serve_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a short relative folder: the line is not wrapped
+    result = runner.invoke(app, ["demo", "--data-dir", "demo", "--no-serve", "--persons", "5"])
+    assert result.exit_code == 0, result.output
+    assert "interlink serve --data-dir demo" in result.output
+    assert "http://127.0.0.1" not in result.output  # nothing is served

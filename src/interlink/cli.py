@@ -167,7 +167,13 @@ def demo(
     logins = build_demo_world(data_dir, persons=persons, seed=seed)
     base = f"http://127.0.0.1:{port}"
     console.print()
-    say("Demo world ready in %(folder)s/ — open %(address)s", folder=data_dir, address=base)
+    if serve_too:
+        say("Demo world ready in %(folder)s/ — open %(address)s", folder=data_dir, address=base)
+    else:
+        say(
+            "Demo world ready in %(folder)s/ — serve it: interlink serve --data-dir %(folder)s",
+            folder=data_dir,
+        )
     console.print()
     emit(
         [login.as_row() for login in logins],
