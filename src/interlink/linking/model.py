@@ -30,6 +30,9 @@ from typing import Any
 from interlink.core.i18n import N_, Msg, Phrase, in_language, parts_data
 from interlink.screening.names import ABJADS, NameAnalyzer, Token
 from interlink.screening.person_matcher import (
+    AGAINST,
+    NOT_KNOWN,
+    TRANSPOSED,
     Candidate,
     PartialDate,
     PersonMatcher,
@@ -408,20 +411,18 @@ def name_level(score: float) -> str:
     return next(level for level, floor in NAME_BANDS if score >= floor)
 
 
-# What each feature found, in words: made into messages only when explained.
-_NOT_KNOWN = Phrase(N_("not known on both sides"), {})
-_TRANSPOSED = Phrase(N_("day and month transposed"), {})
+# What each feature found, in words: made into messages only when explained (with the
+# screening matcher's NOT_KNOWN, TRANSPOSED and AGAINST).
 _OTHER_MONTH_OR_DAY = Phrase(N_("same year, other month or day"), {})
 _YEAR_APART = Phrase(N_("years one apart, same day"), {})
 _NO_DOCUMENT = Phrase(N_("no document number on one side"), {})
 _NO_DOCUMENT_SHARED = Phrase(N_("documents on both sides, none in common"), {})
-_AGAINST = N_("%(a)s against %(b)s")
 
 
 def birth_level(a: str | None, b: str | None) -> tuple[str, Phrase]:
     first, second = PartialDate.parse(a), PartialDate.parse(b)
     if first is None or second is None:
-        return MISSING, _NOT_KNOWN
+        return MISSING, NOT_KNOWN
     if first == second and first.day:
         return "exact", Phrase(N_("both %(a)s"), {"a": a})
     known = [
@@ -439,29 +440,29 @@ def birth_level(a: str | None, b: str | None) -> tuple[str, Phrase]:
         )
     if first.year == second.year:
         if (first.month, first.day) == (second.day, second.month):
-            return "close", _TRANSPOSED
+            return "close", TRANSPOSED
         return "close", _OTHER_MONTH_OR_DAY
     if abs(first.year - second.year) == 1 and (first.month, first.day) == (
         second.month,
         second.day,
     ):
         return "close", _YEAR_APART
-    return "incompatible", Phrase(_AGAINST, {"a": a, "b": b})
+    return "incompatible", Phrase(AGAINST, {"a": a, "b": b})
 
 
 def nationality_level(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, Phrase | str]:
     if not a or not b:
-        return MISSING, _NOT_KNOWN
+        return MISSING, NOT_KNOWN
     shared = sorted(set(a) & set(b))
     if shared:
         return "shared", ", ".join(shared)
-    return "disjoint", Phrase(_AGAINST, {"a": ", ".join(a), "b": ", ".join(b)})
+    return "disjoint", Phrase(AGAINST, {"a": ", ".join(a), "b": ", ".join(b)})
 
 
 def sex_level(a: str | None, b: str | None) -> tuple[str, Phrase | str]:
     if a not in ("M", "F") or b not in ("M", "F"):
-        return MISSING, _NOT_KNOWN
-    return ("same", a) if a == b else ("different", Phrase(_AGAINST, {"a": a, "b": b}))
+        return MISSING, NOT_KNOWN
+    return ("same", a) if a == b else ("different", Phrase(AGAINST, {"a": a, "b": b}))
 
 
 def identifier_level(a: frozenset[str], b: frozenset[str]) -> tuple[str, Phrase]:

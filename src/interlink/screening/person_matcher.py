@@ -596,7 +596,7 @@ class PersonMatcher:
     def _birth_feature(self, query: PartialDate | None, other: PartialDate | None) -> Feature:
         cfg = self.config
         if query is None or other is None:
-            return Feature("birth_date", Outcome.UNKNOWN, 0.0, _NOT_KNOWN)
+            return Feature("birth_date", Outcome.UNKNOWN, 0.0, NOT_KNOWN)
         if query.year != other.year:
             gap = abs(query.year - other.year)
             effect = cfg.date_near_penalty if gap == 1 else cfg.date_far_penalty
@@ -605,7 +605,7 @@ class PersonMatcher:
             )
         if query.month and other.month and query.month != other.month:
             if (query.month, query.day) == (other.day, other.month):
-                return Feature("birth_date", Outcome.AGREED, 0.0, _TRANSPOSED)
+                return Feature("birth_date", Outcome.AGREED, 0.0, TRANSPOSED)
             return Feature("birth_date", Outcome.DISAGREED, cfg.date_near_penalty, _OTHER_MONTH)
         if query.day and other.day and query.day != other.day:
             return Feature("birth_date", Outcome.DISAGREED, cfg.date_day_penalty, _OTHER_DAY)
@@ -616,7 +616,7 @@ class PersonMatcher:
 
     def _nationality_feature(self, query: str | None, other: tuple[str, ...]) -> Feature:
         if query is None or not other:
-            return Feature("nationality", Outcome.UNKNOWN, 0.0, _NOT_KNOWN)
+            return Feature("nationality", Outcome.UNKNOWN, 0.0, NOT_KNOWN)
         if query in other:
             return Feature("nationality", Outcome.AGREED, self.config.nationality_bonus, query)
         return Feature(
@@ -628,25 +628,26 @@ class PersonMatcher:
 
     def _sex_feature(self, query: str | None, other: str | None) -> Feature:
         if query is None or other not in ("M", "F"):
-            return Feature("sex", Outcome.UNKNOWN, 0.0, _NOT_KNOWN)
+            return Feature("sex", Outcome.UNKNOWN, 0.0, NOT_KNOWN)
         if query == other:
             return Feature("sex", Outcome.AGREED, 0.0, query)
         return Feature(
             "sex",
             Outcome.DISAGREED,
             self.config.sex_penalty,
-            Phrase(_AGAINST, {"a": query, "b": other}),
+            Phrase(AGAINST, {"a": query, "b": other}),
         )
 
 
 # What each feature found, in words (a feature's `detail`): msgids, made into messages only
-# when a hit is explained; the constants cost nothing while scoring.
+# when a hit is explained; the constants cost nothing while scoring. Linking's features
+# say the same things with the same ones (NOT_KNOWN, TRANSPOSED, AGAINST).
 _PARTS_AGREE = N_("%(agreed)s of %(parts)s name parts agree")
 _YEARS_APART = N_("years %(gap)s apart")
 _NOT_AMONG = N_("%(value)s not among %(values)s")
-_AGAINST = N_("%(a)s against %(b)s")
-_NOT_KNOWN = Phrase(N_("not known on both sides"), {})
-_TRANSPOSED = Phrase(N_("day and month transposed"), {})
+AGAINST = N_("%(a)s against %(b)s")
+NOT_KNOWN = Phrase(N_("not known on both sides"), {})
+TRANSPOSED = Phrase(N_("day and month transposed"), {})
 _OTHER_MONTH = Phrase(N_("same year, different month"), {})
 _OTHER_DAY = Phrase(N_("same month, different day"), {})
 _SAME_DATE = Phrase(N_("same date"), {})
