@@ -626,17 +626,14 @@ class PersonIndex:
             # a query token of one spelling reads them all again, whole (`_agreements`);
             # otherwise only those blocking did not find are added
             whole = self.whole_native_readings and len(token.spellings) == 1
-            flags[across if whole else found.forms] = True
             if whole:
                 new = across
-                found = _Similar(
-                    found.forms[~flags[found.forms]],
-                    found.agreements[~flags[found.forms]],
-                    found.volumes,
-                )
+                keep = ~np.isin(found.forms, across)
+                found = _Similar(found.forms[keep], found.agreements[keep], found.volumes)
             else:
+                flags[found.forms] = True
                 new = across[~flags[across]]
-            flags[across if whole else found.forms] = False
+                flags[found.forms] = False
             added |= bool(len(new))
             agreements, _ = self._agreements(
                 token, new, self._form_ids.get(token.text), whole=whole
